@@ -1,0 +1,48 @@
+//! The library's error type: bad input (exit status 2) or anything else (exit status 1).
+
+use crate::network::edge_list::InputError;
+use crate::scenario::ScenarioError;
+use std::path::PathBuf;
+
+/// Anything that can go wrong in a run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The scenario file is invalid.
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// An input data file (edge list, node file) is invalid.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// The output folder exists and `--force` was not given.
+    #[error("{}: results folder already exists; use --force to replace it, or --out to choose another", .0.display())]
+    OutputExists(PathBuf),
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Something else (e.g. the thread pool could not start).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// The process exit status for this error: 2 for bad input, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Scenario(_) | Error::Input(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// Wraps an I/O error with its path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Key Opinion Leader identification: rank physicians by a rule, take the top `count`.
+//!
+//! Rankings are by score, highest first, ties broken by node index (the order of the node
+//! file, or generation order). "Naming" follows the nomination reading of an arc: `j → i` (i
+//! listens to j) is i naming j as an adviser, so `in_degree` counts how many name `j`.
+
+use crate::network::{Attribute, Network};
+use rayon::prelude::*;
+
+/// A KOL ranking rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KolRule {
+    /// How many physicians name them as advisers (arcs leaving them, weighted by count).
+    InDegree,
+    /// Named-by plus naming: total number of ties.
+    Degree,
+    /// PageRank of the nomination graph (damping 0.85), by sparse power iteration.
+    PageRank,
+    /// Highest value of a numeric node attribute (missing values never qualify).
+    Attribute(String),
+    /// Listed node indices, in the given order.
+    Explicit(Vec<u32>),
+}
+
+impl KolRule {
+    /// Name used in scenario files and the manifest.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KolRule::InDegree => "in_degree",
+            KolRule::Degree => "degree",
+            KolRule::PageRank => "pagerank",
+            KolRule::Attribute(_) => "attribute",
+            KolRule::Explicit(_) => "explicit",
+        }
+    }
+}
+
+/// Sorts node indices by descending score, ties by index.
+fn rank_by(scores: &[f64]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..scores.len() as u32).collect();
+    order.par_sort_by(|&a, &b| {
+        scores[b as usize]
+            .total_cmp(&scores[a as usize])
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// PageRank of the nomination graph: rank flows from each physician to the advisers it names,
+/// in proportion to arc weight. Dangling physicians (who name nobody) spread uniformly.
+/// Stops when the L1 change is below `tol` or after `max_iter` iterations. `O(arcs)` per
+/// iteration; deterministic (each node's sum is serial).
+pub fn pagerank(net: &Network, damping: f64, tol: f64, max_iter: usize) -> Vec<f64> {
+    let n = net.n();
+    if n == 0 {
+        return Vec::new();
+    }
+    if net.is_complete() {
+        // Weighted complete graph: solve by iteration on the implicit structure.
+        let s: Vec<f64> = (0..n).map(|j| net.source_scale(j) as f64).collect();
+        let mut pr = vec![1.0 / n as f64; n];
+        for _ in 0..max_iter {
+            // rank into j from i: pr_i * s_j / (S - s_i)
+            let total: f64 = s.iter().sum();
+            let flow: f64 = (0..n).map(|i| pr[i] / (total - s[i])).sum();
+            let next: Vec<f64> = (0..n)
+                .map(|j| (1.0 - damping) / n as f64 + damping * s[j] * (flow - pr[j] / (total - s[j])))
+                .collect();
+            let diff: f64 = next.iter().zip(&pr).map(|(a, b)| (a - b).abs()).sum();
+            pr = next;
+            if diff < tol {
+                break;
+            }
+        }
+        return pr;
+    }
+    let out = net.out_arcs();
+    let mut pr = vec![1.0 / n as f64; n];
+    let mut next = vec![0.0; n];
+    for _ in 0..max_iter {
+        // Share of each physician's rank sent per unit weight of the advisers it names.
+        let per_weight: Vec<f64> = (0..n)
+            .map(|i| {
+                let w = net.in_weight(i);
+                if w > 0.0 { pr[i] / w } else { 0.0 }
+            })
+            .collect();
+        let dangling: f64 = (0..n).filter(|&i| net.in_weight(i) <= 0.0).map(|i| pr[i]).sum();
+        let base = (1.0 - damping) / n as f64 + damping * dangling / n as f64;
+        next.par_iter_mut().enumerate().for_each(|(j, x)| {
+            let (listeners, w) = out.arcs(j);
+            let inflow: f64 = listeners
+                .iter()
+                .zip(w)
+                .map(|(&i, &wi)| per_weight[i as usize] * wi as f64)
+                .sum();
+            *x = base + damping * inflow;
+        });
+        let diff: f64 = next.iter().zip(&pr).map(|(a, b)| (a - b).abs()).sum();
+        std::mem::swap(&mut pr, &mut next);
+        if diff < tol {
+            break;
+        }
+    }
+    pr
+}
+
+/// All physicians ranked by `rule`, best first (for `Explicit`: the listed ones only; for
+/// `Attribute`: those with a value only).
+pub fn rank(net: &Network, rule: &KolRule) -> Vec<u32> {
+    let n = net.n();
+    match rule {
+        KolRule::InDegree => {
+            let s: Vec<f64> = (0..n).map(|i| net.out_degree(i) as f64).collect();
+            rank_by(&s)
+        }
+        KolRule::Degree => {
+            let s: Vec<f64> = (0..n)
+                .map(|i| (net.out_degree(i) + net.in_degree(i)) as f64)
+                .collect();
+            rank_by(&s)
+        }
+        KolRule::PageRank => rank_by(&pagerank(net, 0.85, 1e-10, 200)),
+        KolRule::Attribute(name) => {
+            let values = match net.attribute(name) {
+                Some(Attribute::Numeric(v)) => v,
+                _ => return Vec::new(),
+            };
+            let s: Vec<f64> = values.iter().map(|v| v.unwrap_or(f64::NEG_INFINITY)).collect();
+            rank_by(&s)
+                .into_iter()
+                .filter(|&i| values[i as usize].is_some())
+                .collect()
+        }
+        KolRule::Explicit(ids) => ids.clone(),
+    }
+}
+
+/// The top `count` physicians by `rule` (fewer if the ranking is shorter).
+pub fn select(net: &Network, rule: &KolRule, count: usize) -> Vec<u32> {
+    let mut r = rank(net, rule);
+    r.truncate(count);
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::ArcList;
+
+    /// 0 is named by 1, 2, 3; 1 is named by 2; 3 names 0 only. Arcs: adviser → asker.
+    fn star() -> Network {
+        let mut a = ArcList::default();
+        for i in [1, 2, 3] {
+            a.push(0, i, 1.0);
+        }
+        a.push(1, 2, 1.0);
+        a.push(2, 1, 1.0);
+        Network::from_arcs(5, a)
+    }
+
+    #[test]
+    fn in_degree_ranking_with_ties_by_id() {
+        let net = star();
+        // named-by counts: 0:3, 1:1, 2:1, 3:0, 4:0
+        assert_eq!(rank(&net, &KolRule::InDegree), vec![0, 1, 2, 3, 4]);
+        // degree: 0:3, 1:3 (named by 2, names 0 and 2), 2:3, 3:1, 4:0
+        assert_eq!(rank(&net, &KolRule::Degree), vec![0, 1, 2, 3, 4]);
+        assert_eq!(select(&net, &KolRule::InDegree, 2), vec![0, 1]);
+    }
+
+    #[test]
+    fn pagerank_sums_to_one_and_matches_hand_solution() {
+        // Two physicians naming each other: symmetric, 0.5 each.
+        let mut a = ArcList::default();
+        a.push_undirected(0, 1, 1.0);
+        let pr = pagerank(&Network::from_arcs(2, a), 0.85, 1e-14, 500);
+        assert!((pr[0] - 0.5).abs() < 1e-12 && (pr[1] - 0.5).abs() < 1e-12);
+        // Physician 1 names 0; 0 names nobody (dangling). Hand solution with d = 0.85:
+        // x0 = 0.075 + 0.85 (x1 + x0/2), x1 = 0.075 + 0.85 x0/2, x0 + x1 = 1.
+        let mut b = ArcList::default();
+        b.push(0, 1, 1.0);
+        let pr = pagerank(&Network::from_arcs(2, b), 0.85, 1e-14, 500);
+        let x1 = (0.075 + 0.425) / (1.0 + 0.425);
+        assert!((pr[1] - x1).abs() < 1e-9, "{pr:?}");
+        assert!((pr[0] + pr[1] - 1.0).abs() < 1e-12);
+        let star = pagerank(&star(), 0.85, 1e-12, 500);
+        assert!((star.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert_eq!(rank(&super::tests::star(), &KolRule::PageRank)[0], 0);
+    }
+
+    #[test]
+    fn attribute_ranking_skips_missing() {
+        let net = Network::from_arcs(3, ArcList::default()).with_attributes(vec![(
+            "volume".into(),
+            Attribute::Numeric(vec![Some(1.0), None, Some(5.0)]),
+        )]);
+        assert_eq!(rank(&net, &KolRule::Attribute("volume".into())), vec![2, 0]);
+    }
+
+    #[test]
+    fn complete_graph_pagerank_is_uniform() {
+        let pr = pagerank(&Network::complete(10), 0.85, 1e-14, 100);
+        assert!(pr.iter().all(|x| (x - 0.1).abs() < 1e-12));
+    }
+}

@@ -1,0 +1,24 @@
+//! kolsim: how a new drug or device spreads through a physician network, and how much of the
+//! spread is really due to Key Opinion Leaders.
+//!
+//! Pipeline: a scenario file ([`scenario`]) becomes a network realisation with KOLs
+//! ([`realise`], [`network`], [`kols`]), initial adopters ([`seeding`]) and models
+//! ([`models`]); the [`run`] module runs every model over many replicates in parallel with the
+//! [`engine`], and [`stats`], [`output`] and [`manifest`] turn the curves into files.
+
+pub mod engine;
+pub mod error;
+pub mod kols;
+pub mod manifest;
+pub mod models;
+pub mod network;
+pub mod output;
+pub mod realise;
+pub mod rng;
+pub mod run;
+pub mod scenario;
+pub mod seeding;
+pub mod stats;
+pub mod table;
+
+pub use error::Error;

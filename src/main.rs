@@ -1,0 +1,184 @@
+//! The `kolsim` command line. Exit status: 0 success; 2 bad usage or bad scenario/input
+//! data; 1 any other failure.
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kolsim::{Error, manifest, models, output, run, scenario, table};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "Examples:
+  kolsim run scenarios/quickstart.toml
+  kolsim run scenarios/ckm-tetracycline.toml --replicates 1000 --out results/ckm-1000
+  kolsim validate scenarios/quickstart.toml
+  kolsim models
+
+Exit status: 0 success; 2 bad usage or bad scenario/input data; 1 any other failure.";
+
+#[derive(Parser)]
+#[command(name = "kolsim", version, about = "Simulate how a new drug spreads through a physician network, and how much of it is due to Key Opinion Leaders", after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every model of a scenario over many replicates and write the results folder.
+    #[command(after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml.")]
+    Run {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Replicates per model (overrides the file).
+        #[arg(long, value_name = "N")]
+        replicates: Option<u32>,
+        /// Master random seed (overrides the file).
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, value_name = "T", default_value_t = 0)]
+        threads: usize,
+        /// Output folder (default: results/<scenario name>).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing output folder.
+        #[arg(long)]
+        force: bool,
+        /// No progress bar and no table.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Parse and check a scenario (including its data files) without running it.
+    #[command(after_help = "Example:\n  kolsim validate scenarios/ckm-tetracycline.toml")]
+    Validate {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// List every model with its parameters: meaning, unit, range and default.
+    #[command(after_help = "Example:\n  kolsim models")]
+    Models,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match execute(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            let kind = if e.exit_code() == 2 { "invalid input" } else { "failed" };
+            eprintln!("error ({kind}): {e}");
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
+
+fn execute(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Models => {
+            print_models();
+            Ok(())
+        }
+        Command::Validate { scenario } => {
+            let sc = scenario::load(&scenario)?;
+            let real = kolsim::realise::check(&sc)?;
+            println!(
+                "ok: {} — {} network, {} physicians, {} arcs, {} KOLs, {} model(s) ({}), {} steps × {} replicates, seed {}",
+                sc.name,
+                sc.network.kind(),
+                real.net.n(),
+                real.net.arc_count(),
+                real.kols.len(),
+                sc.models.len(),
+                sc.models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", "),
+                sc.steps,
+                sc.replicates,
+                sc.seed
+            );
+            Ok(())
+        }
+        Command::Run { scenario, replicates, seed, threads, out, force, quiet } => {
+            let mut sc = scenario::load(&scenario)?;
+            if let Some(r) = replicates {
+                if r == 0 {
+                    return Err(Error::Other("--replicates must be at least 1".into()));
+                }
+                sc.replicates = r;
+            }
+            if let Some(s) = seed {
+                sc.seed = s;
+            }
+            let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&sc.name));
+            if dir.exists() && !force {
+                return Err(Error::OutputExists(dir));
+            }
+            run_scenario(&sc, &dir, threads, force, quiet)
+        }
+    }
+}
+
+fn run_scenario(sc: &scenario::Scenario, dir: &std::path::Path, threads: usize, force: bool, quiet: bool) -> Result<(), Error> {
+    let ids: Vec<u64> = (0..sc.replicates as u64).collect();
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::with_draw_target(Some(run::work_items(sc, ids.len())), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        b.set_style(style);
+        b.set_message(format!("{}: simulating", sc.name));
+        b
+    };
+    let tick = || bar.inc(1);
+    let res = run::run(sc, &ids, run::RunOptions { threads }, &tick)?;
+    bar.finish_and_clear();
+    let sums = output::summaries(&res);
+    let metrics = output::all_metrics(&res);
+    let cmp = output::comparisons(&res, &metrics, &sc.baseline);
+    let names = vec!["curves.csv", "summary.csv", "metrics.csv", "comparison.csv", "manifest.json", "scenario.toml"];
+    let command: Vec<String> = std::env::args().collect();
+    let man = manifest::build(sc, &res, command, names.clone());
+    let man_json = serde_json::to_vec_pretty(&man).map_err(|e| Error::Other(e.to_string()))?;
+    let files = vec![
+        (names[0], output::curves_csv(&res, &ids)),
+        (names[1], output::summary_csv(&res, &sums)),
+        (names[2], output::metrics_csv(&res, &metrics, &ids)),
+        (names[3], output::comparison_csv(&cmp)),
+        (names[4], man_json),
+        (names[5], sc.source.text.clone().into_bytes()),
+    ];
+    output::write_folder(dir, &files, force)?;
+    if !quiet {
+        let mut o = std::io::stdout().lock();
+        let _ = writeln!(
+            o,
+            "{}: {} physicians ({} network, {} arcs, {} KOLs), {} steps, {} replicates per model, seed {}\n",
+            sc.name, res.n, res.network.kind, res.network.arcs, res.kols, sc.steps, sc.replicates, sc.seed
+        );
+        let _ = write!(o, "{}", table::render(&res.models, &metrics, &cmp, sc.steps));
+        let _ = writeln!(
+            o,
+            "\nt10/t50/t90: steps to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\nResults in {} ({:.2} s simulating on {} thread(s)).",
+            sc.baseline,
+            dir.display(),
+            res.timings.simulate_s,
+            res.threads
+        );
+    }
+    Ok(())
+}
+
+fn print_models() {
+    let mut o = std::io::stdout().lock();
+    for m in models::CATALOGUE {
+        let _ = writeln!(o, "{}\n  {}\n  reference: {}\n  parameters:", m.kind, m.summary, m.reference);
+        for p in m.params {
+            let _ = writeln!(
+                o,
+                "    {:<9} {}\n              unit: {}; range: {}; default: {}",
+                p.name, p.meaning, p.unit, p.range, p.default
+            );
+        }
+        let _ = writeln!(o);
+    }
+}

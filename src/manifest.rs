@@ -1,0 +1,78 @@
+//! `manifest.json`: everything needed to reproduce and audit a run.
+
+use crate::run::{NetworkInfo, RunResult, Timings};
+use crate::scenario::Scenario;
+
+/// Version of the manifest layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The run's manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Manifest {
+    /// Layout version.
+    pub schema_version: u32,
+    /// kolsim version.
+    pub kolsim_version: &'static str,
+    /// Git commit the binary was built from (`unknown` outside a git checkout).
+    pub git_commit: &'static str,
+    /// The command line.
+    pub command: Vec<String>,
+    /// Scenario name.
+    pub scenario_name: String,
+    /// Scenario file as given.
+    pub scenario_file: String,
+    /// Master seed.
+    pub seed: u64,
+    /// How streams are derived.
+    pub stream_rule: &'static str,
+    /// Replicates per model.
+    pub replicates: u32,
+    /// Steps after step 0.
+    pub steps: u32,
+    /// Models in order.
+    pub models: Vec<String>,
+    /// Baseline model.
+    pub baseline: String,
+    /// Engine for sparse networks.
+    pub engine: crate::engine::EngineKind,
+    /// Worker threads.
+    pub threads: usize,
+    /// Network facts.
+    pub network: NetworkInfo,
+    /// Timings in seconds.
+    pub timings: Timings,
+    /// Files written, in the run folder.
+    pub files: Vec<&'static str>,
+    /// The scenario text, verbatim.
+    pub scenario: String,
+}
+
+/// Git commit captured at build time.
+pub const GIT_COMMIT: &str = match option_env!("KOLSIM_GIT_COMMIT") {
+    Some(c) => c,
+    None => "unknown",
+};
+
+/// Builds the manifest of a finished run.
+pub fn build(sc: &Scenario, res: &RunResult, command: Vec<String>, files: Vec<&'static str>) -> Manifest {
+    Manifest {
+        schema_version: SCHEMA_VERSION,
+        kolsim_version: env!("CARGO_PKG_VERSION"),
+        git_commit: GIT_COMMIT,
+        command,
+        scenario_name: sc.name.clone(),
+        scenario_file: sc.source.path.display().to_string(),
+        seed: sc.seed,
+        stream_rule: "ChaCha8Rng::seed_from_u64(seed) with set_stream((purpose << 56) | index); purposes 1 network (index = realisation), 2 seeding, 3 thresholds, 4 dynamics (index = replicate); all models share replicate r's streams",
+        replicates: res.curves.first().map(Vec::len).unwrap_or(0) as u32,
+        steps: sc.steps,
+        models: res.models.clone(),
+        baseline: sc.baseline.clone(),
+        engine: sc.engine,
+        threads: res.threads,
+        network: res.network.clone(),
+        timings: res.timings.clone(),
+        files,
+        scenario: sc.source.text.clone(),
+    }
+}

@@ -1,0 +1,402 @@
+//! Reading a network from an edge-list file and an optional node file.
+//!
+//! Formats: CSV (`.csv`, comma), TSV (`.tsv`, tab) or whitespace-separated (anything else).
+//! Lines starting with `#` and blank lines are ignored. Columns are chosen by header name or by
+//! 1-based position. Node ids may be any strings; they map to dense indices in order of the node
+//! file (or of first appearance in the edge list) and are reported back under their ids.
+
+use super::{ArcList, Attribute, Network};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A column chosen by header name or by 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    /// A header name.
+    Name(String),
+    /// A 1-based column number.
+    Position(usize),
+}
+
+impl std::fmt::Display for Column {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Column::Name(s) => write!(f, "\"{s}\""),
+            Column::Position(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// How to read an edge list.
+#[derive(Debug, Clone)]
+pub struct EdgeListSpec {
+    /// The edge-list file (already resolved against the scenario's folder).
+    pub path: PathBuf,
+    /// Whether each row is one arc `source → target` (true) or an undirected tie (false).
+    pub directed: bool,
+    /// Whether the first non-comment row is a header.
+    pub header: bool,
+    /// The column of the influencer (`j` in `j → i`).
+    pub source: Column,
+    /// The column of the listener.
+    pub target: Column,
+    /// Optional weight column; weights must be positive. Default weight 1.
+    pub weight: Option<Column>,
+    /// Optional node file.
+    pub nodes: Option<NodeFileSpec>,
+}
+
+/// How to read a node file: an id column plus attribute columns (header required).
+#[derive(Debug, Clone)]
+pub struct NodeFileSpec {
+    /// The node file.
+    pub path: PathBuf,
+    /// The id column.
+    pub id: Column,
+}
+
+/// A problem with an input data file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct InputError {
+    /// The file.
+    pub path: PathBuf,
+    /// The 1-based line, where one applies.
+    pub line: Option<usize>,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+fn err(path: &Path, line: Option<usize>, message: impl Into<String>) -> InputError {
+    InputError {
+        path: path.to_path_buf(),
+        line,
+        message: message.into(),
+    }
+}
+
+/// A parsed table: optional header and rows with their line numbers.
+struct Table {
+    header: Option<Vec<String>>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+fn read_table(path: &Path, header: bool) -> Result<Table, InputError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let what = if e.kind() == std::io::ErrorKind::NotFound {
+            "file not found".to_string()
+        } else {
+            format!("cannot read file: {e}")
+        };
+        err(path, None, what)
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        err(path, Some(line), "file is not valid UTF-8")
+    })?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let delimiter = match ext.as_str() {
+        "csv" => Some(','),
+        "tsv" => Some('\t'),
+        _ => None,
+    };
+    let mut table = Table {
+        header: None,
+        rows: Vec::new(),
+    };
+    for (k, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<String> = match delimiter {
+            Some(d) => split_delimited(line, d),
+            None => line.split_whitespace().map(str::to_string).collect(),
+        };
+        if header && table.header.is_none() {
+            table.header = Some(fields);
+        } else {
+            table.rows.push((k + 1, fields));
+        }
+    }
+    Ok(table)
+}
+
+/// Splits one CSV/TSV line, honouring double quotes (`""` inside quotes is a quote).
+fn split_delimited(line: &str, d: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == d && !quoted => out.push(std::mem::take(&mut cur).trim().to_string()),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+fn column_index(
+    path: &Path,
+    header: Option<&Vec<String>>,
+    col: &Column,
+    key: &str,
+) -> Result<usize, InputError> {
+    match col {
+        Column::Position(p) if *p >= 1 => Ok(p - 1),
+        Column::Position(_) => Err(err(path, None, format!("`{key}`: column numbers start at 1"))),
+        Column::Name(name) => match header {
+            None => Err(err(
+                path,
+                None,
+                format!("`{key}` = \"{name}\" names a column, but the file has no header (set `header = true` or give a column number)"),
+            )),
+            Some(h) => h.iter().position(|x| x == name).ok_or_else(|| {
+                err(
+                    path,
+                    None,
+                    format!("`{key}`: no column \"{name}\" in the header (columns: {})", h.join(", ")),
+                )
+            }),
+        },
+    }
+}
+
+fn is_missing(s: &str) -> bool {
+    matches!(s, "" | "NA" | "na" | "NaN" | "nan" | "null" | ".")
+}
+
+fn read_nodes(spec: &NodeFileSpec) -> Result<(Vec<String>, Vec<(String, Attribute)>), InputError> {
+    let t = read_table(&spec.path, true)?;
+    let header = t
+        .header
+        .ok_or_else(|| err(&spec.path, None, "node file is empty (a header row is required)"))?;
+    let id_col = column_index(&spec.path, Some(&header), &spec.id, "nodes.id")?;
+    let mut ids = Vec::with_capacity(t.rows.len());
+    let mut seen = HashMap::new();
+    for (line, row) in &t.rows {
+        if row.len() != header.len() {
+            return Err(err(
+                &spec.path,
+                Some(*line),
+                format!("row has {} fields, the header has {}", row.len(), header.len()),
+            ));
+        }
+        let id = row[id_col].clone();
+        if let Some(first) = seen.insert(id.clone(), *line) {
+            return Err(err(
+                &spec.path,
+                Some(*line),
+                format!("duplicate node id \"{id}\" (first on line {first})"),
+            ));
+        }
+        ids.push(id);
+    }
+    let mut attributes = Vec::new();
+    for (c, name) in header.iter().enumerate() {
+        if c == id_col {
+            continue;
+        }
+        let values: Vec<&str> = t.rows.iter().map(|(_, r)| r[c].as_str()).collect();
+        let numeric: Option<Vec<Option<f64>>> = values
+            .iter()
+            .map(|v| {
+                if is_missing(v) {
+                    Some(None)
+                } else {
+                    v.parse::<f64>().ok().filter(|x| x.is_finite()).map(Some)
+                }
+            })
+            .collect();
+        let attr = match numeric {
+            Some(v) => Attribute::Numeric(v),
+            None => Attribute::Text(values.iter().map(|s| s.to_string()).collect()),
+        };
+        attributes.push((name.clone(), attr));
+    }
+    Ok((ids, attributes))
+}
+
+/// Reads the network described by `spec`.
+pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
+    let (mut ids, attributes, fixed) = match &spec.nodes {
+        Some(n) => {
+            let (ids, attrs) = read_nodes(n)?;
+            (ids, attrs, true)
+        }
+        None => (Vec::new(), Vec::new(), false),
+    };
+    let mut index: HashMap<String, u32> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.clone(), i as u32))
+        .collect();
+    let t = read_table(&spec.path, spec.header)?;
+    let p = &spec.path;
+    let src_c = column_index(p, t.header.as_ref(), &spec.source, "network.source")?;
+    let dst_c = column_index(p, t.header.as_ref(), &spec.target, "network.target")?;
+    let w_c = match &spec.weight {
+        Some(c) => Some(column_index(p, t.header.as_ref(), c, "network.weight")?),
+        None => None,
+    };
+    if t.rows.is_empty() {
+        return Err(err(p, None, "edge list has no arcs"));
+    }
+    let need = src_c.max(dst_c).max(w_c.unwrap_or(0)) + 1;
+    let mut arcs = ArcList::with_capacity(t.rows.len() * if spec.directed { 1 } else { 2 });
+    for (line, row) in &t.rows {
+        if row.len() < need {
+            return Err(err(
+                p,
+                Some(*line),
+                format!("malformed row: {} field(s), at least {need} expected", row.len()),
+            ));
+        }
+        let mut node = |id: &str| -> Result<u32, InputError> {
+            if id.is_empty() {
+                return Err(err(p, Some(*line), "malformed row: empty node id"));
+            }
+            if let Some(&k) = index.get(id) {
+                return Ok(k);
+            }
+            if fixed {
+                let file = spec.nodes.as_ref().map(|n| n.path.display().to_string());
+                return Err(err(
+                    p,
+                    Some(*line),
+                    format!("node id \"{id}\" is not in the node file {}", file.unwrap_or_default()),
+                ));
+            }
+            let k = ids.len() as u32;
+            ids.push(id.to_string());
+            index.insert(id.to_string(), k);
+            Ok(k)
+        };
+        let s = node(&row[src_c])?;
+        let d = node(&row[dst_c])?;
+        let w = match w_c {
+            None => 1.0,
+            Some(c) => match row[c].parse::<f32>() {
+                Ok(w) if w > 0.0 && w.is_finite() => w,
+                _ => {
+                    return Err(err(
+                        p,
+                        Some(*line),
+                        format!("malformed row: weight \"{}\" must be a positive number", row[c]),
+                    ));
+                }
+            },
+        };
+        if spec.directed {
+            arcs.push(s, d, w);
+        } else {
+            arcs.push_undirected(s, d, w);
+        }
+    }
+    let n = ids.len();
+    Ok(Network::from_arcs(n, arcs)
+        .with_ids(ids)
+        .with_attributes(attributes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(dir: &tempfile::TempDir, name: &str, body: &[u8]) -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::File::create(&p).unwrap().write_all(body).unwrap();
+        p
+    }
+
+    fn spec(path: PathBuf) -> EdgeListSpec {
+        EdgeListSpec {
+            path,
+            directed: true,
+            header: false,
+            source: Column::Position(1),
+            target: Column::Position(2),
+            weight: None,
+            nodes: None,
+        }
+    }
+
+    #[test]
+    fn reads_string_ids_comments_and_cleans() {
+        let d = tempfile::tempdir().unwrap();
+        let p = file(&d, "e.txt", b"# comment\nann bob\nbob ann\nann bob\ncid cid\n\n");
+        let net = read(&spec(p)).unwrap();
+        assert_eq!(net.n(), 3);
+        assert_eq!(net.arc_count(), 2);
+        assert_eq!(net.report().duplicates_merged, 1);
+        assert_eq!(net.report().self_loops_dropped, 1);
+        assert_eq!(net.id(2), "cid");
+        assert_eq!(net.index_of("bob"), Some(1));
+    }
+
+    #[test]
+    fn csv_with_header_weights_and_nodes() {
+        let d = tempfile::tempdir().unwrap();
+        let e = file(&d, "e.csv", b"from,to,w\na,b,2\nb,c,0.5\n");
+        let n = file(&d, "n.csv", b"id,volume,town\nc,3,Quincy\nb,,Peoria\na,10,Peoria\nz,1,Quincy\n");
+        let mut s = spec(e);
+        s.header = true;
+        s.source = Column::Name("from".into());
+        s.target = Column::Name("to".into());
+        s.weight = Some(Column::Name("w".into()));
+        s.directed = false;
+        s.nodes = Some(NodeFileSpec {
+            path: n,
+            id: Column::Name("id".into()),
+        });
+        let net = read(&s).unwrap();
+        assert_eq!(net.n(), 4); // z is isolated but kept
+        assert_eq!(net.id(0), "c");
+        assert_eq!(net.arc_count(), 4);
+        assert_eq!(net.in_weight(1), 2.5); // b hears a (2) and c (0.5)
+        assert_eq!(
+            net.attribute("volume"),
+            Some(&Attribute::Numeric(vec![Some(3.0), None, Some(10.0), Some(1.0)]))
+        );
+        assert!(matches!(net.attribute("town"), Some(Attribute::Text(_))));
+    }
+
+    #[test]
+    fn errors_name_file_and_row() {
+        let d = tempfile::tempdir().unwrap();
+        let missing = read(&spec(d.path().join("nope.txt"))).unwrap_err();
+        assert!(missing.to_string().ends_with("nope.txt: file not found"), "{missing}");
+        let empty = read(&spec(file(&d, "empty.txt", b"# nothing\n"))).unwrap_err();
+        assert!(empty.message.contains("no arcs"));
+        let bad = read(&spec(file(&d, "bad.txt", b"a b\nc\n"))).unwrap_err();
+        assert_eq!(bad.line, Some(2));
+        assert!(bad.message.contains("malformed row"), "{bad}");
+        let utf = read(&spec(file(&d, "u.txt", b"a b\n\xff\xfe c\n"))).unwrap_err();
+        assert_eq!(utf.line, Some(2));
+        assert!(utf.message.contains("UTF-8"));
+        let mut s = spec(file(&d, "e2.txt", b"a b\nb q\n"));
+        s.nodes = Some(NodeFileSpec {
+            path: file(&d, "n2.csv", b"id\na\nb\n"),
+            id: Column::Name("id".into()),
+        });
+        let absent = read(&s).unwrap_err();
+        assert_eq!(absent.line, Some(2));
+        assert!(absent.message.contains("\"q\" is not in the node file"), "{absent}");
+        let mut w = spec(file(&d, "w.txt", b"a b -1\n"));
+        w.weight = Some(Column::Position(3));
+        assert!(read(&w).unwrap_err().message.contains("positive"));
+    }
+}

@@ -1,0 +1,329 @@
+//! The physician influence network: a compact, immutable pair of CSR adjacency arrays.
+//!
+//! An arc `j → i` with weight `w_ji > 0` means *i listens to j*. The engine needs in-arcs (the
+//! reference sweep sums over them) and out-arcs (the event engine pushes along them), so both
+//! are stored, with `u32` node indices and `f32` weights. A complete graph is kept implicit:
+//! storing its `n(n-1)` arcs would be wasteful, and every node's exposure is then a function of
+//! the global adopter weight.
+
+pub mod build;
+pub mod edge_list;
+pub mod generators;
+
+pub use build::ArcList;
+
+/// Largest supported number of physicians (node indices are `u32`).
+pub const MAX_NODES: u64 = (u32::MAX - 1) as u64;
+
+/// One direction of adjacency in compressed sparse row form.
+#[derive(Debug, Clone, Default)]
+pub struct Adjacency {
+    /// `offsets[i]..offsets[i+1]` indexes the arcs of node `i`; length `n + 1`.
+    pub offsets: Vec<usize>,
+    /// The other end of each arc.
+    pub nodes: Vec<u32>,
+    /// The weight of each arc.
+    pub weights: Vec<f32>,
+}
+
+impl Adjacency {
+    /// Neighbours of `i` with their arc weights.
+    #[inline]
+    pub fn arcs(&self, i: usize) -> (&[u32], &[f32]) {
+        let r = self.offsets[i]..self.offsets[i + 1];
+        (&self.nodes[r.clone()], &self.weights[r])
+    }
+
+    /// Number of arcs of `i`.
+    #[inline]
+    pub fn degree(&self, i: usize) -> usize {
+        self.offsets[i + 1] - self.offsets[i]
+    }
+}
+
+/// What was dropped or merged while building, reported in the manifest and by `validate`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BuildReport {
+    /// Self-loops removed.
+    pub self_loops_dropped: u64,
+    /// Duplicate arcs merged (their weights summed).
+    pub duplicates_merged: u64,
+}
+
+/// A column of node attributes read from a node file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Attribute {
+    /// Numeric values; `None` where missing.
+    Numeric(Vec<Option<f64>>),
+    /// Text values (e.g. a town name).
+    Text(Vec<String>),
+}
+
+/// A physician network ready for simulation.
+#[derive(Debug, Clone)]
+pub struct Network {
+    n: usize,
+    complete: bool,
+    in_arcs: Adjacency,
+    out_arcs: Adjacency,
+    /// Multiplier on arcs leaving each node (KOL weight κ); used by the implicit complete graph.
+    source_scale: Vec<f32>,
+    /// `Σ_j w_ji`, total incoming weight of each node.
+    in_weight: Vec<f64>,
+    ids: Option<Vec<String>>,
+    attributes: Vec<(String, Attribute)>,
+    report: BuildReport,
+}
+
+impl Network {
+    /// The complete directed graph on `n` nodes (every physician listens to every other), kept
+    /// implicit.
+    pub fn complete(n: usize) -> Self {
+        Network {
+            n,
+            complete: true,
+            in_arcs: Adjacency::default(),
+            out_arcs: Adjacency::default(),
+            source_scale: vec![1.0; n],
+            in_weight: vec![n.saturating_sub(1) as f64; n],
+            ids: None,
+            attributes: Vec::new(),
+            report: BuildReport::default(),
+        }
+    }
+
+    /// Builds a network from arcs; self-loops are dropped and duplicate arcs merged.
+    pub fn from_arcs(n: usize, arcs: ArcList) -> Self {
+        let (in_arcs, out_arcs, report) = build::csr_pair(n, arcs);
+        let in_weight = (0..n)
+            .map(|i| in_arcs.arcs(i).1.iter().map(|&w| w as f64).sum())
+            .collect();
+        Network {
+            n,
+            complete: false,
+            in_arcs,
+            out_arcs,
+            source_scale: vec![1.0; n],
+            in_weight,
+            ids: None,
+            attributes: Vec::new(),
+            report,
+        }
+    }
+
+    /// Attaches original node ids (reported back in outputs).
+    pub fn with_ids(mut self, ids: Vec<String>) -> Self {
+        debug_assert_eq!(ids.len(), self.n);
+        self.ids = Some(ids);
+        self
+    }
+
+    /// Attaches node attributes (columns of a node file, or generator labels such as `block`).
+    pub fn with_attributes(mut self, attributes: Vec<(String, Attribute)>) -> Self {
+        self.attributes = attributes;
+        self
+    }
+
+    /// Number of physicians.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Whether this is the implicit complete graph.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
+    /// Number of arcs (for the complete graph, `n(n-1)`).
+    pub fn arc_count(&self) -> u64 {
+        if self.complete {
+            (self.n as u64) * (self.n.saturating_sub(1) as u64)
+        } else {
+            self.in_arcs.nodes.len() as u64
+        }
+    }
+
+    /// In-arcs (who each physician listens to). Empty for the complete graph.
+    pub fn in_arcs(&self) -> &Adjacency {
+        &self.in_arcs
+    }
+
+    /// Out-arcs (who listens to each physician). Empty for the complete graph.
+    pub fn out_arcs(&self) -> &Adjacency {
+        &self.out_arcs
+    }
+
+    /// Number of physicians `i` listens to.
+    pub fn in_degree(&self, i: usize) -> usize {
+        if self.complete {
+            self.n - 1
+        } else {
+            self.in_arcs.degree(i)
+        }
+    }
+
+    /// Number of physicians listening to `i`.
+    pub fn out_degree(&self, i: usize) -> usize {
+        if self.complete {
+            self.n - 1
+        } else {
+            self.out_arcs.degree(i)
+        }
+    }
+
+    /// Total incoming weight `Σ_j w_ji` of node `i`.
+    #[inline]
+    pub fn in_weight(&self, i: usize) -> f64 {
+        self.in_weight[i]
+    }
+
+    /// Weight multiplier of arcs leaving `j` (κ for KOLs, else 1).
+    #[inline]
+    pub fn source_scale(&self, j: usize) -> f32 {
+        self.source_scale[j]
+    }
+
+    /// Multiplies the weight of every arc leaving a node in `sources` by `factor` (the KOL
+    /// weight κ), updating the in-weight totals.
+    pub fn scale_sources(&mut self, sources: &[u32], factor: f32) {
+        if factor == 1.0 {
+            return;
+        }
+        let mut is_source = vec![false; self.n];
+        for &s in sources {
+            is_source[s as usize] = true;
+            self.source_scale[s as usize] *= factor;
+        }
+        if self.complete {
+            let total: f64 = self.source_scale.iter().map(|&w| w as f64).sum();
+            for i in 0..self.n {
+                self.in_weight[i] = total - self.source_scale[i] as f64;
+            }
+            return;
+        }
+        for (j, w) in self.in_arcs.nodes.iter().zip(self.in_arcs.weights.iter_mut()) {
+            if is_source[*j as usize] {
+                *w *= factor;
+            }
+        }
+        for j in sources {
+            let r = self.out_arcs.offsets[*j as usize]..self.out_arcs.offsets[*j as usize + 1];
+            for w in &mut self.out_arcs.weights[r] {
+                *w *= factor;
+            }
+        }
+        for i in 0..self.n {
+            self.in_weight[i] = self.in_arcs.arcs(i).1.iter().map(|&w| w as f64).sum();
+        }
+    }
+
+    /// The original id of node `i` (its index when the network was generated).
+    pub fn id(&self, i: usize) -> String {
+        match &self.ids {
+            Some(ids) => ids[i].clone(),
+            None => i.to_string(),
+        }
+    }
+
+    /// Index of the node with original id `id`, if any.
+    pub fn index_of(&self, id: &str) -> Option<u32> {
+        match &self.ids {
+            Some(ids) => ids.iter().position(|x| x == id).map(|i| i as u32),
+            None => id.parse::<u32>().ok().filter(|&i| (i as usize) < self.n),
+        }
+    }
+
+    /// A node attribute by name.
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, a)| a)
+    }
+
+    /// Names of all node attributes.
+    pub fn attribute_names(&self) -> Vec<&str> {
+        self.attributes.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    /// Self-loops and duplicates removed while building.
+    pub fn report(&self) -> BuildReport {
+        self.report
+    }
+
+    /// Number of weakly connected components (petgraph's union–find).
+    pub fn components(&self) -> usize {
+        if self.complete || self.n == 0 {
+            return usize::from(self.n > 0);
+        }
+        let mut uf = petgraph::unionfind::UnionFind::<u32>::new(self.n);
+        for i in 0..self.n {
+            for &j in self.in_arcs.arcs(i).0 {
+                uf.union(i as u32, j);
+            }
+        }
+        let labels = uf.into_labeling();
+        let mut seen = vec![false; self.n];
+        let mut count = 0;
+        for l in labels {
+            if !seen[l as usize] {
+                seen[l as usize] = true;
+                count += 1;
+            }
+        }
+        count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csr_pair_matches_arcs_and_reports_cleaning() {
+        let mut arcs = ArcList::default();
+        arcs.push(0, 1, 1.0);
+        arcs.push(0, 1, 2.0); // duplicate: merged, weight 3
+        arcs.push(2, 2, 1.0); // self-loop: dropped
+        arcs.push(2, 1, 1.0);
+        arcs.push(1, 0, 0.5);
+        let net = Network::from_arcs(3, arcs);
+        assert_eq!(net.arc_count(), 3);
+        assert_eq!(
+            net.report(),
+            BuildReport {
+                self_loops_dropped: 1,
+                duplicates_merged: 1
+            }
+        );
+        assert_eq!(net.in_arcs().arcs(1), (&[0u32, 2][..], &[3.0f32, 1.0][..]));
+        assert_eq!(net.out_arcs().arcs(0), (&[1u32][..], &[3.0f32][..]));
+        assert_eq!(net.in_weight(1), 4.0);
+        assert_eq!(net.in_weight(2), 0.0);
+        assert_eq!(net.components(), 1);
+    }
+
+    #[test]
+    fn kol_scaling_multiplies_outgoing_arcs() {
+        let mut arcs = ArcList::default();
+        arcs.push(0, 1, 1.0);
+        arcs.push(2, 1, 1.0);
+        arcs.push(1, 0, 1.0);
+        let mut net = Network::from_arcs(3, arcs);
+        net.scale_sources(&[0], 2.0);
+        assert_eq!(net.in_arcs().arcs(1).1, &[2.0, 1.0]);
+        assert_eq!(net.out_arcs().arcs(0).1, &[2.0]);
+        assert_eq!(net.in_weight(1), 3.0);
+        assert_eq!(net.in_weight(0), 1.0);
+    }
+
+    #[test]
+    fn complete_graph_is_implicit() {
+        let mut net = Network::complete(5);
+        assert_eq!(net.arc_count(), 20);
+        assert_eq!(net.in_degree(3), 4);
+        net.scale_sources(&[0], 3.0);
+        assert_eq!(net.in_weight(1), 3.0 + 3.0);
+        assert_eq!(net.in_weight(0), 4.0);
+    }
+}

@@ -1,0 +1,191 @@
+//! Running a scenario: all models × all replicates, in parallel, deterministically.
+//!
+//! Work is split by replicate (and, when one network serves all replicates, by model too),
+//! never by thread: every work item takes its randomness from streams keyed by the replicate,
+//! and results are collected in index order. The output is therefore identical for any
+//! number of threads, and replicate `r` is the same whether run alone or in a larger batch.
+
+use crate::engine::{self, Curve, Replicate, Scratch};
+use crate::error::Error;
+use crate::realise::{self, Realisation};
+use crate::rng::{Purpose, stream};
+use crate::scenario::{Draw, Scenario};
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// Facts about the network, for the manifest and the terminal.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NetworkInfo {
+    /// Network kind.
+    pub kind: String,
+    /// Physicians.
+    pub nodes: usize,
+    /// Arcs (of realisation 0 when networks are redrawn per replicate).
+    pub arcs: u64,
+    /// Self-loops dropped while building.
+    pub self_loops_dropped: u64,
+    /// Duplicate arcs merged.
+    pub duplicates_merged: u64,
+    /// Weakly connected components.
+    pub components: usize,
+    /// Number of KOLs.
+    pub kols: usize,
+    /// Whether each replicate draws its own network.
+    pub redrawn_per_replicate: bool,
+}
+
+/// Wall-clock time per phase, in seconds.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Timings {
+    /// Building and checking realisation 0.
+    pub prepare_s: f64,
+    /// Simulation (including per-replicate network draws).
+    pub simulate_s: f64,
+}
+
+/// Everything a run produced, before any file is written.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// Model names, in scenario order.
+    pub models: Vec<String>,
+    /// `curves[model][replicate]`.
+    pub curves: Vec<Vec<Curve>>,
+    /// Physicians.
+    pub n: usize,
+    /// Number of KOLs in each replicate's network (constant unless networks are redrawn).
+    pub kols: usize,
+    /// Network facts.
+    pub network: NetworkInfo,
+    /// Timings.
+    pub timings: Timings,
+    /// Threads used.
+    pub threads: usize,
+}
+
+/// Options that do not change results.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+}
+
+/// Runs every model of replicate `r` on `real`, returning one curve per model.
+fn run_replicate(sc: &Scenario, real: &Realisation, r: u64, models: &[usize], scratch: &mut Scratch, theta: &mut Vec<f64>) -> Result<Vec<Curve>, Error> {
+    let initial = realise::initial_adopters(sc, real, r)?;
+    let mut out = Vec::with_capacity(models.len());
+    for &mi in models {
+        let model = &sc.models[mi].model;
+        theta.clear();
+        if let Some(t) = model.theta() {
+            t.draw(theta, &real.net, &mut stream(sc.seed, Purpose::Thresholds, r));
+        }
+        let rep = Replicate {
+            net: &real.net,
+            is_kol: &real.is_kol,
+            initial: &initial,
+            theta,
+            steps: sc.steps,
+            seed: sc.seed,
+            replicate: r,
+        };
+        let mut curve = Curve::with_steps(sc.steps);
+        engine::run(sc.engine, model, &rep, scratch, &mut curve);
+        out.push(curve);
+    }
+    Ok(out)
+}
+
+/// Runs the scenario's replicates `replicates` (usually `0..sc.replicates`). `tick` is called
+/// once per finished work item (for progress bars).
+pub fn run(
+    sc: &Scenario,
+    replicates: &[u64],
+    opts: RunOptions,
+    tick: &(dyn Fn() + Sync),
+) -> Result<RunResult, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let threads = pool.current_num_threads();
+    pool.install(|| {
+        let t0 = Instant::now();
+        let real0 = realise::check(sc)?;
+        let network = NetworkInfo {
+            kind: sc.network.kind().to_string(),
+            nodes: real0.net.n(),
+            arcs: real0.net.arc_count(),
+            self_loops_dropped: real0.net.report().self_loops_dropped,
+            duplicates_merged: real0.net.report().duplicates_merged,
+            components: real0.net.components(),
+            kols: real0.kols.len(),
+            redrawn_per_replicate: sc.draw == Draw::PerReplicate && sc.network.is_random(),
+        };
+        let prepare_s = t0.elapsed().as_secs_f64();
+        let t1 = Instant::now();
+        let nm = sc.models.len();
+        let all_models: Vec<usize> = (0..nm).collect();
+        let mut curves: Vec<Vec<Curve>> = vec![Vec::with_capacity(replicates.len()); nm];
+        if network.redrawn_per_replicate {
+            // One work item per replicate: draw its network once, run every model on it.
+            let per_rep: Vec<Vec<Curve>> = replicates
+                .par_iter()
+                .map_init(
+                    || (Scratch::default(), Vec::new()),
+                    |(scratch, theta), &r| {
+                        let real = if r == 0 { real0.clone() } else { realise::realise(sc, realise::realisation_index(sc, r))? };
+                        let c = run_replicate(sc, &real, r, &all_models, scratch, theta);
+                        tick();
+                        c
+                    },
+                )
+                .collect::<Result<_, Error>>()?;
+            for rep in per_rep {
+                for (m, c) in rep.into_iter().enumerate() {
+                    curves[m].push(c);
+                }
+            }
+        } else {
+            // One network for all: one work item per (replicate, model).
+            let items: Vec<(u64, usize)> = replicates
+                .iter()
+                .flat_map(|&r| (0..nm).map(move |m| (r, m)))
+                .collect();
+            let done: Vec<Curve> = items
+                .par_iter()
+                .map_init(
+                    || (Scratch::default(), Vec::new()),
+                    |(scratch, theta), &(r, m)| {
+                        let c = run_replicate(sc, &real0, r, &[m], scratch, theta).map(|mut v| v.remove(0));
+                        tick();
+                        c
+                    },
+                )
+                .collect::<Result<_, Error>>()?;
+            for ((_, m), c) in items.iter().zip(done) {
+                curves[*m].push(c);
+            }
+        }
+        Ok(RunResult {
+            models: sc.models.iter().map(|m| m.name.clone()).collect(),
+            curves,
+            n: real0.net.n(),
+            kols: real0.kols.len(),
+            network,
+            timings: Timings {
+                prepare_s,
+                simulate_s: t1.elapsed().as_secs_f64(),
+            },
+            threads,
+        })
+    })
+}
+
+/// Number of progress ticks `run` will make.
+pub fn work_items(sc: &Scenario, replicates: usize) -> u64 {
+    if sc.draw == Draw::PerReplicate && sc.network.is_random() {
+        replicates as u64
+    } else {
+        (replicates * sc.models.len()) as u64
+    }
+}

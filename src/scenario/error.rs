@@ -1,0 +1,134 @@
+//! Errors in scenario files, located by file, line, column and key.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// A problem with a scenario file: names the file, line, column and key, the bad value and
+/// what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// 1-based line and column, when the problem has a location.
+    pub position: Option<(usize, usize)>,
+    /// Dotted key path, e.g. `model[1].q` or `network.m`.
+    pub key: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+    /// The offending source line, for the snippet.
+    pub snippet: Option<String>,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some((l, c)) = self.position {
+            write!(f, ":{l}:{c}")?;
+        }
+        if self.key.is_empty() {
+            write!(f, ": {}", self.message)?;
+        } else {
+            write!(f, ": `{}`: {}", self.key, self.message)?;
+        }
+        if let (Some((l, c)), Some(s)) = (self.position, &self.snippet) {
+            let w = l.to_string().len();
+            write!(f, "\n{:w$} |\n{l} | {s}\n{:w$} | {:>c$}", "", "", "^")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// The scenario source, for turning byte spans into positions.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// File path as given.
+    pub path: PathBuf,
+    /// Full text.
+    pub text: String,
+}
+
+impl Source {
+    /// 1-based (line, column) of a byte offset; the column counts characters.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|p| p + 1).unwrap_or(0);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    fn line_text(&self, line: usize) -> Option<String> {
+        self.text.lines().nth(line - 1).map(str::to_string)
+    }
+
+    /// An error at `span` about `key`.
+    pub fn error(&self, span: Option<Range<usize>>, key: &str, message: impl Into<String>) -> ScenarioError {
+        let position = span.map(|s| self.position(s.start));
+        ScenarioError {
+            file: self.path.clone(),
+            position,
+            key: key.to_string(),
+            message: message.into(),
+            snippet: position.and_then(|(l, _)| self.line_text(l)),
+        }
+    }
+
+    /// Best-effort dotted key at a byte offset: the table header above plus the key on the
+    /// line (used for errors reported by the TOML parser).
+    pub fn key_at(&self, offset: usize) -> String {
+        let (line, _) = self.position(offset);
+        let lines: Vec<&str> = self.text.lines().collect();
+        let here = lines.get(line - 1).copied().unwrap_or("");
+        let key = here
+            .split_once('=')
+            .map(|(k, _)| k.trim().trim_matches('"').to_string())
+            .unwrap_or_default();
+        let mut table = String::new();
+        let mut models = 0usize;
+        for l in lines.iter().take(line) {
+            let t = l.trim();
+            if t.starts_with("[[model]]") {
+                models += 1;
+                table = format!("model[{}]", models - 1);
+            } else if t.starts_with('[') {
+                table = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            }
+        }
+        match (table.is_empty(), key.is_empty()) {
+            (_, true) => table,
+            (true, false) => key,
+            (false, false) => format!("{table}.{key}"),
+        }
+    }
+}
+
+/// Reads a scenario file as UTF-8, with errors that name it.
+pub fn read_source(path: &Path) -> Result<Source, ScenarioError> {
+    let fail = |position, message: String| ScenarioError {
+        file: path.to_path_buf(),
+        position,
+        key: String::new(),
+        message,
+        snippet: None,
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            fail(None, "scenario file not found".into())
+        } else {
+            fail(None, format!("cannot read scenario file: {e}"))
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let b = e.as_bytes();
+        let line = b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+        let col = at - b[..at].iter().rposition(|&c| c == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
+        fail(Some((line, col)), "file is not valid UTF-8 (save it as UTF-8)".into())
+    })?;
+    Ok(Source {
+        path: path.to_path_buf(),
+        text,
+    })
+}

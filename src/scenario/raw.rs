@@ -1,0 +1,141 @@
+//! The scenario file as parsed by serde, before validation. Every value keeps its byte span
+//! so that validation errors can point at it.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// `Option<Spanned<T>>`, the shape of every optional key.
+pub type Opt<T> = Option<Spanned<T>>;
+
+/// Top level of a scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Spanned<String>,
+    pub description: Option<String>,
+    pub steps: Spanned<i64>,
+    pub replicates: Spanned<i64>,
+    pub seed: Opt<i64>,
+    pub baseline: Opt<String>,
+    pub engine: Opt<String>,
+    pub network: Spanned<RawNetwork>,
+    pub kols: Option<Spanned<RawKols>>,
+    pub initial_adopters: Option<Spanned<RawSeeding>>,
+    #[serde(rename = "model")]
+    pub models: Spanned<Vec<Spanned<RawModel>>>,
+}
+
+/// `[network]`: all keys of all kinds; validation checks which apply.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub kind: Spanned<String>,
+    pub draw: Opt<String>,
+    pub n: Opt<i64>,
+    pub m: Opt<i64>,
+    pub mean_degree: Opt<f64>,
+    pub k: Opt<i64>,
+    pub rewire: Opt<f64>,
+    pub sizes: Opt<Vec<i64>>,
+    pub p_in: Opt<f64>,
+    pub p_out: Opt<f64>,
+    pub path: Opt<String>,
+    pub directed: Opt<bool>,
+    pub header: Opt<bool>,
+    pub source: Opt<RawColumn>,
+    pub target: Opt<RawColumn>,
+    pub weight: Opt<RawColumn>,
+    pub nodes: Option<Spanned<RawNodes>>,
+}
+
+/// A column by name or 1-based number.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawColumn {
+    Position(i64),
+    Name(String),
+}
+
+/// `[network.nodes]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNodes {
+    pub path: Spanned<String>,
+    pub id: Opt<RawColumn>,
+}
+
+/// A node id as written: integer or string.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawId {
+    Int(i64),
+    Text(String),
+}
+
+impl std::fmt::Display for RawId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RawId::Int(i) => write!(f, "{i}"),
+            RawId::Text(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+/// `[kols]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKols {
+    pub rule: Opt<String>,
+    pub share: Opt<f64>,
+    pub count: Opt<i64>,
+    pub weight: Opt<f64>,
+    pub attribute: Opt<String>,
+    pub ids: Opt<Vec<RawId>>,
+    pub path: Opt<String>,
+}
+
+/// `[initial_adopters]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeeding {
+    pub strategy: Spanned<String>,
+    pub count: Opt<i64>,
+    pub attribute: Opt<String>,
+    pub ids: Opt<Vec<RawId>>,
+    pub path: Opt<String>,
+}
+
+/// `[[model]]`: all parameters of all kinds; validation checks which apply.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModel {
+    pub name: Opt<String>,
+    pub kind: Spanned<String>,
+    pub p: Opt<f64>,
+    pub q: Opt<f64>,
+    pub beta: Opt<f64>,
+    pub theta: Opt<RawTheta>,
+    pub exposure: Opt<String>,
+}
+
+/// `theta`: a number or a distribution table.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawTheta {
+    Fixed(f64),
+    Table(RawThetaTable),
+}
+
+/// `theta = { dist = ..., ... }` or `theta = { attribute = "column" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawThetaTable {
+    pub dist: Option<String>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub a: Option<f64>,
+    pub b: Option<f64>,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub attribute: Option<String>,
+}
