@@ -64,7 +64,9 @@ pub fn pagerank(net: &Network, damping: f64, tol: f64, max_iter: usize) -> Vec<f
             let total: f64 = s.iter().sum();
             let flow: f64 = (0..n).map(|i| pr[i] / (total - s[i])).sum();
             let next: Vec<f64> = (0..n)
-                .map(|j| (1.0 - damping) / n as f64 + damping * s[j] * (flow - pr[j] / (total - s[j])))
+                .map(|j| {
+                    (1.0 - damping) / n as f64 + damping * s[j] * (flow - pr[j] / (total - s[j]))
+                })
                 .collect();
             let diff: f64 = next.iter().zip(&pr).map(|(a, b)| (a - b).abs()).sum();
             pr = next;
@@ -85,7 +87,10 @@ pub fn pagerank(net: &Network, damping: f64, tol: f64, max_iter: usize) -> Vec<f
                 if w > 0.0 { pr[i] / w } else { 0.0 }
             })
             .collect();
-        let dangling: f64 = (0..n).filter(|&i| net.in_weight(i) <= 0.0).map(|i| pr[i]).sum();
+        let dangling: f64 = (0..n)
+            .filter(|&i| net.in_weight(i) <= 0.0)
+            .map(|i| pr[i])
+            .sum();
         let base = (1.0 - damping) / n as f64 + damping * dangling / n as f64;
         next.par_iter_mut().enumerate().for_each(|(j, x)| {
             let (listeners, w) = out.arcs(j);
@@ -126,7 +131,10 @@ pub fn rank(net: &Network, rule: &KolRule) -> Vec<u32> {
                 Some(Attribute::Numeric(v)) => v,
                 _ => return Vec::new(),
             };
-            let s: Vec<f64> = values.iter().map(|v| v.unwrap_or(f64::NEG_INFINITY)).collect();
+            let s: Vec<f64> = values
+                .iter()
+                .map(|v| v.unwrap_or(f64::NEG_INFINITY))
+                .collect();
             rank_by(&s)
                 .into_iter()
                 .filter(|&i| values[i as usize].is_some())

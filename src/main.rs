@@ -25,7 +25,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run every model of a scenario over many replicates and write the results folder.
-    #[command(after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml.")]
+    #[command(
+        after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml."
+    )]
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -64,7 +66,11 @@ fn main() {
     let code = match execute(cli) {
         Ok(()) => 0,
         Err(e) => {
-            let kind = if e.exit_code() == 2 { "invalid input" } else { "failed" };
+            let kind = if e.exit_code() == 2 {
+                "invalid input"
+            } else {
+                "failed"
+            };
             eprintln!("error ({kind}): {e}");
             e.exit_code()
         }
@@ -89,14 +95,26 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 real.net.arc_count(),
                 real.kols.len(),
                 sc.models.len(),
-                sc.models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", "),
+                sc.models
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 sc.steps,
                 sc.replicates,
                 sc.seed
             );
             Ok(())
         }
-        Command::Run { scenario, replicates, seed, threads, out, force, quiet } => {
+        Command::Run {
+            scenario,
+            replicates,
+            seed,
+            threads,
+            out,
+            force,
+            quiet,
+        } => {
             let mut sc = scenario::load(&scenario)?;
             if let Some(r) = replicates {
                 if r == 0 {
@@ -116,15 +134,26 @@ fn execute(cli: Cli) -> Result<(), Error> {
     }
 }
 
-fn run_scenario(sc: &scenario::Scenario, dir: &std::path::Path, threads: usize, force: bool, quiet: bool) -> Result<(), Error> {
+fn run_scenario(
+    sc: &scenario::Scenario,
+    dir: &std::path::Path,
+    threads: usize,
+    force: bool,
+    quiet: bool,
+) -> Result<(), Error> {
     let ids: Vec<u64> = (0..sc.replicates as u64).collect();
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
-        let b = ProgressBar::with_draw_target(Some(run::work_items(sc, ids.len())), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+        let b = ProgressBar::with_draw_target(
+            Some(run::work_items(sc, ids.len())),
+            ProgressDrawTarget::stderr(),
+        );
+        let style = ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
         b.set_style(style);
         b.set_message(format!("{}: simulating", sc.name));
         b
@@ -135,7 +164,14 @@ fn run_scenario(sc: &scenario::Scenario, dir: &std::path::Path, threads: usize, 
     let sums = output::summaries(&res);
     let metrics = output::all_metrics(&res);
     let cmp = output::comparisons(&res, &metrics, &sc.baseline);
-    let names = vec!["curves.csv", "summary.csv", "metrics.csv", "comparison.csv", "manifest.json", "scenario.toml"];
+    let names = vec![
+        "curves.csv",
+        "summary.csv",
+        "metrics.csv",
+        "comparison.csv",
+        "manifest.json",
+        "scenario.toml",
+    ];
     let command: Vec<String> = std::env::args().collect();
     let man = manifest::build(sc, &res, command, names.clone());
     let man_json = serde_json::to_vec_pretty(&man).map_err(|e| Error::Other(e.to_string()))?;
@@ -153,9 +189,20 @@ fn run_scenario(sc: &scenario::Scenario, dir: &std::path::Path, threads: usize, 
         let _ = writeln!(
             o,
             "{}: {} physicians ({} network, {} arcs, {} KOLs), {} steps, {} replicates per model, seed {}\n",
-            sc.name, res.n, res.network.kind, res.network.arcs, res.kols, sc.steps, sc.replicates, sc.seed
+            sc.name,
+            res.n,
+            res.network.kind,
+            res.network.arcs,
+            res.kols,
+            sc.steps,
+            sc.replicates,
+            sc.seed
         );
-        let _ = write!(o, "{}", table::render(&res.models, &metrics, &cmp, sc.steps));
+        let _ = write!(
+            o,
+            "{}",
+            table::render(&res.models, &metrics, &cmp, sc.steps)
+        );
         let _ = writeln!(
             o,
             "\nt10/t50/t90: steps to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\nResults in {} ({:.2} s simulating on {} thread(s)).",
@@ -171,7 +218,11 @@ fn run_scenario(sc: &scenario::Scenario, dir: &std::path::Path, threads: usize, 
 fn print_models() {
     let mut o = std::io::stdout().lock();
     for m in models::CATALOGUE {
-        let _ = writeln!(o, "{}\n  {}\n  reference: {}\n  parameters:", m.kind, m.summary, m.reference);
+        let _ = writeln!(
+            o,
+            "{}\n  {}\n  reference: {}\n  parameters:",
+            m.kind, m.summary, m.reference
+        );
         for p in m.params {
             let _ = writeln!(
                 o,

@@ -54,7 +54,12 @@ pub const GIT_COMMIT: &str = match option_env!("KOLSIM_GIT_COMMIT") {
 };
 
 /// Builds the manifest of a finished run.
-pub fn build(sc: &Scenario, res: &RunResult, command: Vec<String>, files: Vec<&'static str>) -> Manifest {
+pub fn build(
+    sc: &Scenario,
+    res: &RunResult,
+    command: Vec<String>,
+    files: Vec<&'static str>,
+) -> Manifest {
     Manifest {
         schema_version: SCHEMA_VERSION,
         kolsim_version: env!("CARGO_PKG_VERSION"),

@@ -20,7 +20,11 @@ pub fn curves_csv(res: &RunResult, replicate_ids: &[u64]) -> Vec<u8> {
             let mut cum = 0u32;
             for (step, (&new, &kol)) in c.new_adopters.iter().zip(&c.new_kol_adopters).enumerate() {
                 cum += new;
-                let _ = writeln!(s, "{name},{r},{step},{new},{cum},{},{kol}", cum as f64 / res.n as f64);
+                let _ = writeln!(
+                    s,
+                    "{name},{r},{step},{new},{cum},{},{kol}",
+                    cum as f64 / res.n as f64
+                );
             }
         }
     }
@@ -29,7 +33,10 @@ pub fn curves_csv(res: &RunResult, replicate_ids: &[u64]) -> Vec<u8> {
 
 /// Per-model step summaries.
 pub fn summaries(res: &RunResult) -> Vec<Vec<StepSummary>> {
-    res.curves.iter().map(|c| stats::summarise(c, res.n)).collect()
+    res.curves
+        .iter()
+        .map(|c| stats::summarise(c, res.n))
+        .collect()
 }
 
 /// `summary.csv`: per model and step, the distribution of the share over replicates.
@@ -37,7 +44,11 @@ pub fn summary_csv(res: &RunResult, sums: &[Vec<StepSummary>]) -> Vec<u8> {
     let mut s = String::from("model,step,mean,sd,p05,p50,p95,replicates\n");
     for (name, rows) in res.models.iter().zip(sums) {
         for r in rows {
-            let _ = writeln!(s, "{name},{},{},{},{},{},{},{}", r.step, r.mean, r.sd, r.p05, r.p50, r.p95, r.replicates);
+            let _ = writeln!(
+                s,
+                "{name},{},{},{},{},{},{},{}",
+                r.step, r.mean, r.sd, r.p05, r.p50, r.p95, r.replicates
+            );
         }
     }
     s.into_bytes()
@@ -53,7 +64,8 @@ pub fn all_metrics(res: &RunResult) -> Vec<Vec<Metrics>> {
 
 /// `metrics.csv`: one row per model and replicate.
 pub fn metrics_csv(res: &RunResult, metrics: &[Vec<Metrics>], replicate_ids: &[u64]) -> Vec<u8> {
-    let mut s = String::from("model,replicate,final_share,t10,t50,t90,peak_step,kols_adopted,kols\n");
+    let mut s =
+        String::from("model,replicate,final_share,t10,t50,t90,peak_step,kols_adopted,kols\n");
     for (name, ms) in res.models.iter().zip(metrics) {
         for (m, r) in ms.iter().zip(replicate_ids) {
             let _ = writeln!(
@@ -88,8 +100,18 @@ pub struct Comparison {
 /// Paired differences of every model to the baseline.
 pub fn comparisons(res: &RunResult, metrics: &[Vec<Metrics>], baseline: &str) -> Vec<Comparison> {
     let b = res.models.iter().position(|m| m == baseline).unwrap_or(0);
-    let fs = |m: usize| metrics[m].iter().map(|x| Some(x.final_share)).collect::<Vec<_>>();
-    let t50 = |m: usize| metrics[m].iter().map(|x| x.t50.map(f64::from)).collect::<Vec<_>>();
+    let fs = |m: usize| {
+        metrics[m]
+            .iter()
+            .map(|x| Some(x.final_share))
+            .collect::<Vec<_>>()
+    };
+    let t50 = |m: usize| {
+        metrics[m]
+            .iter()
+            .map(|x| x.t50.map(f64::from))
+            .collect::<Vec<_>>()
+    };
     res.models
         .iter()
         .enumerate()
@@ -133,9 +155,15 @@ pub fn write_folder(dir: &Path, files: &[(&str, Vec<u8>)], force: bool) -> Resul
     if dir.exists() && !force {
         return Err(Error::OutputExists(dir.to_path_buf()));
     }
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let leaf = dir.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
+    let leaf = dir
+        .file_name()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "run".into());
     let tmp: PathBuf = parent.join(format!(".{leaf}.partial-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -169,7 +197,10 @@ mod tests {
         let out = d.path().join("res").join("run");
         write_folder(&out, &[("a.csv", b"x\n".to_vec())], false).unwrap();
         assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"x\n");
-        assert!(matches!(write_folder(&out, &[], false), Err(Error::OutputExists(_))));
+        assert!(matches!(
+            write_folder(&out, &[], false),
+            Err(Error::OutputExists(_))
+        ));
         write_folder(&out, &[("b.csv", b"y\n".to_vec())], true).unwrap();
         assert!(!out.join("a.csv").exists());
         assert!(out.join("b.csv").exists());

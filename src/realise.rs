@@ -32,9 +32,13 @@ pub fn build_network(sc: &Scenario, index: u64) -> Result<Network, Error> {
     let mut rng = stream(sc.seed, Purpose::Network, index);
     Ok(match &sc.network {
         NetworkSpec::Complete { n } => Network::complete(*n),
-        NetworkSpec::ErdosRenyi { n, mean_degree } => generators::erdos_renyi(*n, *mean_degree, &mut rng),
+        NetworkSpec::ErdosRenyi { n, mean_degree } => {
+            generators::erdos_renyi(*n, *mean_degree, &mut rng)
+        }
         NetworkSpec::BarabasiAlbert { n, m } => generators::barabasi_albert(*n, *m, &mut rng),
-        NetworkSpec::WattsStrogatz { n, k, rewire } => generators::watts_strogatz(*n, *k, *rewire, &mut rng),
+        NetworkSpec::WattsStrogatz { n, k, rewire } => {
+            generators::watts_strogatz(*n, *k, *rewire, &mut rng)
+        }
         NetworkSpec::StochasticBlock { sizes, p_in, p_out } => {
             generators::stochastic_block(sizes, *p_in, *p_out, &mut rng)
         }
@@ -55,7 +59,11 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         KolRuleSpec::Explicit(list) => KolRule::Explicit(sc.resolve_ids(list, &net)?),
     };
     let count = sc.kols.size.count(n);
-    let kol_list = if count == 0 { Vec::new() } else { kols::select(&net, &rule, count) };
+    let kol_list = if count == 0 {
+        Vec::new()
+    } else {
+        kols::select(&net, &rule, count)
+    };
     let mut is_kol = vec![false; n];
     for &k in &kol_list {
         is_kol[k as usize] = true;
@@ -66,15 +74,26 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         return Err(Error::Scenario(sc.source.error(
             None,
             "initial_adopters.count",
-            format!("{c} initial adopters requested from the KOLs, but only {} KOLs were identified", kol_list.len()),
+            format!(
+                "{c} initial adopters requested from the KOLs, but only {} KOLs were identified",
+                kol_list.len()
+            ),
         )));
     }
     net.scale_sources(&kol_list, sc.kols.weight);
-    Ok(Realisation { net, kols: kol_list, is_kol })
+    Ok(Realisation {
+        net,
+        kols: kol_list,
+        is_kol,
+    })
 }
 
 /// Replicate `r`'s initial adopters on `real`.
-pub fn initial_adopters(sc: &Scenario, real: &Realisation, replicate: u64) -> Result<Vec<u32>, Error> {
+pub fn initial_adopters(
+    sc: &Scenario,
+    real: &Realisation,
+    replicate: u64,
+) -> Result<Vec<u32>, Error> {
     let seeding = match &sc.initial {
         SeedingSpec::None => Seeding::None,
         SeedingSpec::Random(c) => Seeding::Random(*c),

@@ -70,14 +70,25 @@ pub struct RunOptions {
 }
 
 /// Runs every model of replicate `r` on `real`, returning one curve per model.
-fn run_replicate(sc: &Scenario, real: &Realisation, r: u64, models: &[usize], scratch: &mut Scratch, theta: &mut Vec<f64>) -> Result<Vec<Curve>, Error> {
+fn run_replicate(
+    sc: &Scenario,
+    real: &Realisation,
+    r: u64,
+    models: &[usize],
+    scratch: &mut Scratch,
+    theta: &mut Vec<f64>,
+) -> Result<Vec<Curve>, Error> {
     let initial = realise::initial_adopters(sc, real, r)?;
     let mut out = Vec::with_capacity(models.len());
     for &mi in models {
         let model = &sc.models[mi].model;
         theta.clear();
         if let Some(t) = model.theta() {
-            t.draw(theta, &real.net, &mut stream(sc.seed, Purpose::Thresholds, r));
+            t.draw(
+                theta,
+                &real.net,
+                &mut stream(sc.seed, Purpose::Thresholds, r),
+            );
         }
         let rep = Replicate {
             net: &real.net,
@@ -133,7 +144,11 @@ pub fn run(
                 .map_init(
                     || (Scratch::default(), Vec::new()),
                     |(scratch, theta), &r| {
-                        let real = if r == 0 { real0.clone() } else { realise::realise(sc, realise::realisation_index(sc, r))? };
+                        let real = if r == 0 {
+                            real0.clone()
+                        } else {
+                            realise::realise(sc, realise::realisation_index(sc, r))?
+                        };
                         let c = run_replicate(sc, &real, r, &all_models, scratch, theta);
                         tick();
                         c
@@ -156,7 +171,8 @@ pub fn run(
                 .map_init(
                     || (Scratch::default(), Vec::new()),
                     |(scratch, theta), &(r, m)| {
-                        let c = run_replicate(sc, &real0, r, &[m], scratch, theta).map(|mut v| v.remove(0));
+                        let c = run_replicate(sc, &real0, r, &[m], scratch, theta)
+                            .map(|mut v| v.remove(0));
                         tick();
                         c
                     },

@@ -42,11 +42,9 @@ impl Seeding {
                 .collect(),
             Seeding::Kols(count) => kols.iter().take(*count).copied().collect(),
             Seeding::Explicit(ids) => ids.clone(),
-            Seeding::Attribute(name, count) => crate::kols::select(
-                net,
-                &crate::kols::KolRule::Attribute(name.clone()),
-                *count,
-            ),
+            Seeding::Attribute(name, count) => {
+                crate::kols::select(net, &crate::kols::KolRule::Attribute(name.clone()), *count)
+            }
         };
         v.sort_unstable();
         v.dedup();

@@ -17,7 +17,11 @@ pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scrat
     s.adopted_at.resize(n, NEVER);
     let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
     let total: f64 = (0..n).map(|j| net.source_scale(j) as f64).sum();
-    let mut adopted_weight: f64 = rep.initial.iter().map(|&j| net.source_scale(j as usize) as f64).sum();
+    let mut adopted_weight: f64 = rep
+        .initial
+        .iter()
+        .map(|&j| net.source_scale(j as usize) as f64)
+        .sum();
     // Log-probability of escaping the one-shot chances of last step's adopters.
     let log_escape = |new: &[u32]| -> f64 {
         new.iter()
@@ -43,7 +47,11 @@ pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scrat
                 s.new.push(i as u32);
             }
         }
-        adopted_weight += s.new.iter().map(|&j| net.source_scale(j as usize) as f64).sum::<f64>();
+        adopted_weight += s
+            .new
+            .iter()
+            .map(|&j| net.source_scale(j as usize) as f64)
+            .sum::<f64>();
         escape = log_escape(&s.new).exp();
         (adopters, go) = finish_step(rep, t, &s.new, &mut s.adopted_at, adopters, obs);
     }

@@ -64,7 +64,11 @@ impl EventState {
     /// Brings `i`'s hazard up to date at the end of step `t` and reschedules it.
     #[inline]
     fn reschedule(&mut self, i: usize, t: u32, prob: f64, key: u64, steps: u32) {
-        let rate = if prob >= 1.0 { f64::INFINITY } else { -(-prob).ln_1p() };
+        let rate = if prob >= 1.0 {
+            f64::INFINITY
+        } else {
+            -(-prob).ln_1p()
+        };
         let mut rho = self.rho[i];
         if rho.is_nan() {
             rho = -keyed_unit(key, i as u64).ln();
@@ -84,7 +88,11 @@ impl EventState {
         } else {
             f64::INFINITY
         };
-        let s = if wait <= (steps - t) as f64 { t + wait as u32 } else { NEVER };
+        let s = if wait <= (steps - t) as f64 {
+            t + wait as u32
+        } else {
+            NEVER
+        };
         self.sched[i] = s;
         if s != NEVER {
             self.buckets[s as usize].push(i as u32);
@@ -118,7 +126,11 @@ pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scrat
                 st.c[iu] += wi as f64;
                 if has_arc {
                     let pa = model.arc_prob(wi).unwrap_or(0.0);
-                    st.impulse[iu] += if pa >= 1.0 { f64::INFINITY } else { -(-pa).ln_1p() };
+                    st.impulse[iu] += if pa >= 1.0 {
+                        f64::INFINITY
+                    } else {
+                        -(-pa).ln_1p()
+                    };
                 }
                 if st.mark[iu] != t {
                     st.mark[iu] = t;

@@ -127,7 +127,11 @@ fn run_hazard<H: Hazard, O: Observer>(
 
 /// Marks the initial adopters and reports step 0. Returns the number of adopters and whether
 /// the observer wants to continue.
-pub(crate) fn start<O: Observer>(rep: &Replicate<'_>, adopted_at: &mut [u32], obs: &mut O) -> (u32, bool) {
+pub(crate) fn start<O: Observer>(
+    rep: &Replicate<'_>,
+    adopted_at: &mut [u32],
+    obs: &mut O,
+) -> (u32, bool) {
     let mut kol = 0;
     for &i in rep.initial {
         adopted_at[i as usize] = 0;

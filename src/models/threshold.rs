@@ -79,10 +79,12 @@ impl Theta {
             }
             Theta::Normal { mean, sd, upper } => {
                 let d = Normal::new(*mean, *sd).expect("validated normal parameters");
-                out.extend((0..n).map(|_| loop {
-                    let x: f64 = d.sample(rng);
-                    if (0.0..=*upper).contains(&x) {
-                        break x;
+                out.extend((0..n).map(|_| {
+                    loop {
+                        let x: f64 = d.sample(rng);
+                        if (0.0..=*upper).contains(&x) {
+                            break x;
+                        }
                     }
                 }))
             }
@@ -98,7 +100,10 @@ impl Theta {
 
     /// Whether thresholds are random (need the RNG).
     pub fn is_random(&self) -> bool {
-        !matches!(self, Theta::Fixed(_) | Theta::PerNode(_) | Theta::Attribute(_))
+        !matches!(
+            self,
+            Theta::Fixed(_) | Theta::PerNode(_) | Theta::Attribute(_)
+        )
     }
 }
 
@@ -179,7 +184,11 @@ mod tests {
             sd: 0.5,
             upper: 1.0,
         };
-        t.draw(&mut v, &Network::complete(10_000), &mut stream(1, Purpose::Thresholds, 0));
+        t.draw(
+            &mut v,
+            &Network::complete(10_000),
+            &mut stream(1, Purpose::Thresholds, 0),
+        );
         assert!(v.iter().all(|x| (0.0..=1.0).contains(x)));
     }
 }

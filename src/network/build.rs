@@ -100,7 +100,11 @@ pub fn csr_pair(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildReport) 
     let mut dst = Vec::with_capacity(order.len());
     let mut w: Vec<f32> = Vec::with_capacity(order.len());
     for &k in &order {
-        let (s, d, wk) = (arcs.src[k as usize], arcs.dst[k as usize], arcs.w[k as usize]);
+        let (s, d, wk) = (
+            arcs.src[k as usize],
+            arcs.dst[k as usize],
+            arcs.w[k as usize],
+        );
         if src.last() == Some(&s) && dst.last() == Some(&d) {
             *w.last_mut().expect("non-empty") += wk;
             report.duplicates_merged += 1;

@@ -156,18 +156,27 @@ fn column_index(
 ) -> Result<usize, InputError> {
     match col {
         Column::Position(p) if *p >= 1 => Ok(p - 1),
-        Column::Position(_) => Err(err(path, None, format!("`{key}`: column numbers start at 1"))),
+        Column::Position(_) => Err(err(
+            path,
+            None,
+            format!("`{key}`: column numbers start at 1"),
+        )),
         Column::Name(name) => match header {
             None => Err(err(
                 path,
                 None,
-                format!("`{key}` = \"{name}\" names a column, but the file has no header (set `header = true` or give a column number)"),
+                format!(
+                    "`{key}` = \"{name}\" names a column, but the file has no header (set `header = true` or give a column number)"
+                ),
             )),
             Some(h) => h.iter().position(|x| x == name).ok_or_else(|| {
                 err(
                     path,
                     None,
-                    format!("`{key}`: no column \"{name}\" in the header (columns: {})", h.join(", ")),
+                    format!(
+                        "`{key}`: no column \"{name}\" in the header (columns: {})",
+                        h.join(", ")
+                    ),
                 )
             }),
         },
@@ -178,11 +187,18 @@ fn is_missing(s: &str) -> bool {
     matches!(s, "" | "NA" | "na" | "NaN" | "nan" | "null" | ".")
 }
 
-fn read_nodes(spec: &NodeFileSpec) -> Result<(Vec<String>, Vec<(String, Attribute)>), InputError> {
+/// Node ids and attribute columns of a node file.
+type NodeTable = (Vec<String>, Vec<(String, Attribute)>);
+
+fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
     let t = read_table(&spec.path, true)?;
-    let header = t
-        .header
-        .ok_or_else(|| err(&spec.path, None, "node file is empty (a header row is required)"))?;
+    let header = t.header.ok_or_else(|| {
+        err(
+            &spec.path,
+            None,
+            "node file is empty (a header row is required)",
+        )
+    })?;
     let id_col = column_index(&spec.path, Some(&header), &spec.id, "nodes.id")?;
     let mut ids = Vec::with_capacity(t.rows.len());
     let mut seen = HashMap::new();
@@ -191,7 +207,11 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<(Vec<String>, Vec<(String, Attribut
             return Err(err(
                 &spec.path,
                 Some(*line),
-                format!("row has {} fields, the header has {}", row.len(), header.len()),
+                format!(
+                    "row has {} fields, the header has {}",
+                    row.len(),
+                    header.len()
+                ),
             ));
         }
         let id = row[id_col].clone();
@@ -261,7 +281,10 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
             return Err(err(
                 p,
                 Some(*line),
-                format!("malformed row: {} field(s), at least {need} expected", row.len()),
+                format!(
+                    "malformed row: {} field(s), at least {need} expected",
+                    row.len()
+                ),
             ));
         }
         let mut node = |id: &str| -> Result<u32, InputError> {
@@ -276,7 +299,10 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
                 return Err(err(
                     p,
                     Some(*line),
-                    format!("node id \"{id}\" is not in the node file {}", file.unwrap_or_default()),
+                    format!(
+                        "node id \"{id}\" is not in the node file {}",
+                        file.unwrap_or_default()
+                    ),
                 ));
             }
             let k = ids.len() as u32;
@@ -294,7 +320,10 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
                     return Err(err(
                         p,
                         Some(*line),
-                        format!("malformed row: weight \"{}\" must be a positive number", row[c]),
+                        format!(
+                            "malformed row: weight \"{}\" must be a positive number",
+                            row[c]
+                        ),
                     ));
                 }
             },
@@ -337,7 +366,11 @@ mod tests {
     #[test]
     fn reads_string_ids_comments_and_cleans() {
         let d = tempfile::tempdir().unwrap();
-        let p = file(&d, "e.txt", b"# comment\nann bob\nbob ann\nann bob\ncid cid\n\n");
+        let p = file(
+            &d,
+            "e.txt",
+            b"# comment\nann bob\nbob ann\nann bob\ncid cid\n\n",
+        );
         let net = read(&spec(p)).unwrap();
         assert_eq!(net.n(), 3);
         assert_eq!(net.arc_count(), 2);
@@ -351,7 +384,11 @@ mod tests {
     fn csv_with_header_weights_and_nodes() {
         let d = tempfile::tempdir().unwrap();
         let e = file(&d, "e.csv", b"from,to,w\na,b,2\nb,c,0.5\n");
-        let n = file(&d, "n.csv", b"id,volume,town\nc,3,Quincy\nb,,Peoria\na,10,Peoria\nz,1,Quincy\n");
+        let n = file(
+            &d,
+            "n.csv",
+            b"id,volume,town\nc,3,Quincy\nb,,Peoria\na,10,Peoria\nz,1,Quincy\n",
+        );
         let mut s = spec(e);
         s.header = true;
         s.source = Column::Name("from".into());
@@ -369,7 +406,12 @@ mod tests {
         assert_eq!(net.in_weight(1), 2.5); // b hears a (2) and c (0.5)
         assert_eq!(
             net.attribute("volume"),
-            Some(&Attribute::Numeric(vec![Some(3.0), None, Some(10.0), Some(1.0)]))
+            Some(&Attribute::Numeric(vec![
+                Some(3.0),
+                None,
+                Some(10.0),
+                Some(1.0)
+            ]))
         );
         assert!(matches!(net.attribute("town"), Some(Attribute::Text(_))));
     }
@@ -378,7 +420,10 @@ mod tests {
     fn errors_name_file_and_row() {
         let d = tempfile::tempdir().unwrap();
         let missing = read(&spec(d.path().join("nope.txt"))).unwrap_err();
-        assert!(missing.to_string().ends_with("nope.txt: file not found"), "{missing}");
+        assert!(
+            missing.to_string().ends_with("nope.txt: file not found"),
+            "{missing}"
+        );
         let empty = read(&spec(file(&d, "empty.txt", b"# nothing\n"))).unwrap_err();
         assert!(empty.message.contains("no arcs"));
         let bad = read(&spec(file(&d, "bad.txt", b"a b\nc\n"))).unwrap_err();
@@ -394,7 +439,10 @@ mod tests {
         });
         let absent = read(&s).unwrap_err();
         assert_eq!(absent.line, Some(2));
-        assert!(absent.message.contains("\"q\" is not in the node file"), "{absent}");
+        assert!(
+            absent.message.contains("\"q\" is not in the node file"),
+            "{absent}"
+        );
         let mut w = spec(file(&d, "w.txt", b"a b -1\n"));
         w.weight = Some(Column::Position(3));
         assert!(read(&w).unwrap_err().message.contains("positive"));

@@ -201,7 +201,12 @@ impl Network {
             }
             return;
         }
-        for (j, w) in self.in_arcs.nodes.iter().zip(self.in_arcs.weights.iter_mut()) {
+        for (j, w) in self
+            .in_arcs
+            .nodes
+            .iter()
+            .zip(self.in_arcs.weights.iter_mut())
+        {
             if is_source[*j as usize] {
                 *w *= factor;
             }

@@ -64,7 +64,12 @@ impl Source {
     }
 
     /// An error at `span` about `key`.
-    pub fn error(&self, span: Option<Range<usize>>, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub fn error(
+        &self,
+        span: Option<Range<usize>>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         let position = span.map(|s| self.position(s.start));
         ScenarioError {
             file: self.path.clone(),
@@ -124,8 +129,17 @@ pub fn read_source(path: &Path) -> Result<Source, ScenarioError> {
         let at = e.utf8_error().valid_up_to();
         let b = e.as_bytes();
         let line = b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
-        let col = at - b[..at].iter().rposition(|&c| c == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
-        fail(Some((line, col)), "file is not valid UTF-8 (save it as UTF-8)".into())
+        let col = at
+            - b[..at]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map(|p| p + 1)
+                .unwrap_or(0)
+            + 1;
+        fail(
+            Some((line, col)),
+            "file is not valid UTF-8 (save it as UTF-8)".into(),
+        )
     })?;
     Ok(Source {
         path: path.to_path_buf(),

@@ -9,9 +9,9 @@ pub mod raw;
 pub use error::{ScenarioError, Source};
 
 use crate::engine::EngineKind;
+use crate::models::ModelKind;
 use crate::network::edge_list::{Column, EdgeListSpec, NodeFileSpec};
 use crate::network::{Attribute, MAX_NODES, Network};
-use crate::models::ModelKind;
 use raw::{Opt, RawColumn, RawId, RawKols, RawNetwork, RawScenario, RawSeeding};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -76,7 +76,10 @@ impl NetworkSpec {
 
     /// Whether building it consumes randomness (so it is redrawn per replicate by default).
     pub fn is_random(&self) -> bool {
-        !matches!(self, NetworkSpec::Complete { .. } | NetworkSpec::EdgeList(_))
+        !matches!(
+            self,
+            NetworkSpec::Complete { .. } | NetworkSpec::EdgeList(_)
+        )
     }
 
     /// Number of physicians when known without reading files.
@@ -222,7 +225,9 @@ const NETWORK_KEYS: &[(&str, &[&str])] = &[
     ("stochastic_block", &["sizes", "p_in", "p_out"]),
     (
         "edge_list",
-        &["path", "directed", "header", "source", "target", "weight", "nodes"],
+        &[
+            "path", "directed", "header", "source", "target", "weight", "nodes",
+        ],
     ),
 ];
 
@@ -237,7 +242,8 @@ impl Ctx<'_> {
     }
 
     pub fn missing(&self, table: Range<usize>, key: &str, why: &str) -> ScenarioError {
-        self.src.error(Some(table), key, format!("missing required key ({why})"))
+        self.src
+            .error(Some(table), key, format!("missing required key ({why})"))
     }
 
     pub fn prob(&self, v: &Spanned<f64>, key: &str, what: &str) -> Result<f64, ScenarioError> {
@@ -259,9 +265,17 @@ impl Ctx<'_> {
     ) -> Result<i64, ScenarioError> {
         let x = *v.get_ref();
         if x < lo {
-            Err(self.err(v.span(), key, format!("{x} is too small: must be at least {lo} ({what})")))
+            Err(self.err(
+                v.span(),
+                key,
+                format!("{x} is too small: must be at least {lo} ({what})"),
+            ))
         } else if x > hi {
-            Err(self.err(v.span(), key, format!("{x} is too large: must be at most {hi} ({what})")))
+            Err(self.err(
+                v.span(),
+                key,
+                format!("{x} is too large: must be at most {hi} ({what})"),
+            ))
         } else {
             Ok(x)
         }
@@ -273,10 +287,6 @@ impl Ctx<'_> {
     }
 }
 
-fn present(name: &str, is: bool) -> Option<&str> {
-    is.then_some(name)
-}
-
 fn column(c: &RawColumn) -> Column {
     match c {
         RawColumn::Position(p) => Column::Position((*p).max(0) as usize),
@@ -284,7 +294,10 @@ fn column(c: &RawColumn) -> Column {
     }
 }
 
-fn parse_network(cx: &Ctx, net: &Spanned<RawNetwork>) -> Result<(NetworkSpec, Draw), ScenarioError> {
+fn parse_network(
+    cx: &Ctx,
+    net: &Spanned<RawNetwork>,
+) -> Result<(NetworkSpec, Draw), ScenarioError> {
     let span = net.span();
     let r = net.get_ref();
     let kind = r.kind.get_ref().as_str();
@@ -297,7 +310,10 @@ fn parse_network(cx: &Ctx, net: &Spanned<RawNetwork>) -> Result<(NetworkSpec, Dr
             cx.err(
                 r.kind.span(),
                 "network.kind",
-                format!("unknown network kind \"{kind}\" (allowed: {})", kinds.join(", ")),
+                format!(
+                    "unknown network kind \"{kind}\" (allowed: {})",
+                    kinds.join(", ")
+                ),
             )
         })?;
     // Keys that are set but do not apply to this kind.
@@ -334,19 +350,31 @@ fn parse_network(cx: &Ctx, net: &Spanned<RawNetwork>) -> Result<(NetworkSpec, Dr
     if let Some(nodes) = &r.nodes
         && kind != "edge_list"
     {
-        return Err(cx.err(nodes.span(), "network.nodes", "node files apply to kind \"edge_list\" only"));
+        return Err(cx.err(
+            nodes.span(),
+            "network.nodes",
+            "node files apply to kind \"edge_list\" only",
+        ));
     }
-    let _ = present("", false);
-    let req_i = |v: &Opt<i64>, key: &str, lo: i64, hi: i64, what: &str| -> Result<i64, ScenarioError> {
-        match v {
-            Some(v) => cx.int_in(v, &format!("network.{key}"), lo, hi, what),
-            None => Err(cx.missing(span.clone(), &format!("network.{key}"), &format!("{what}; needed by kind \"{kind}\""))),
-        }
-    };
+    let req_i =
+        |v: &Opt<i64>, key: &str, lo: i64, hi: i64, what: &str| -> Result<i64, ScenarioError> {
+            match v {
+                Some(v) => cx.int_in(v, &format!("network.{key}"), lo, hi, what),
+                None => Err(cx.missing(
+                    span.clone(),
+                    &format!("network.{key}"),
+                    &format!("{what}; needed by kind \"{kind}\""),
+                )),
+            }
+        };
     let req_p = |v: &Opt<f64>, key: &str, what: &str| -> Result<f64, ScenarioError> {
         match v {
             Some(v) => cx.prob(v, &format!("network.{key}"), what),
-            None => Err(cx.missing(span.clone(), &format!("network.{key}"), &format!("{what}; needed by kind \"{kind}\""))),
+            None => Err(cx.missing(
+                span.clone(),
+                &format!("network.{key}"),
+                &format!("{what}; needed by kind \"{kind}\""),
+            )),
         }
     };
     let max_n = MAX_NODES as i64;
@@ -357,14 +385,21 @@ fn parse_network(cx: &Ctx, net: &Spanned<RawNetwork>) -> Result<(NetworkSpec, Dr
         "erdos_renyi" => {
             let n = req_i(&r.n, "n", 2, max_n, "number of physicians")? as usize;
             let md = r.mean_degree.as_ref().ok_or_else(|| {
-                cx.missing(span.clone(), "network.mean_degree", "expected ties per physician")
+                cx.missing(
+                    span.clone(),
+                    "network.mean_degree",
+                    "expected ties per physician",
+                )
             })?;
             let x = *md.get_ref();
             if !(x >= 0.0 && x <= (n - 1) as f64) {
                 return Err(cx.err(
                     md.span(),
                     "network.mean_degree",
-                    format!("{x} is outside [0, n - 1 = {}] (expected ties per physician)", n - 1),
+                    format!(
+                        "{x} is outside [0, n - 1 = {}] (expected ties per physician)",
+                        n - 1
+                    ),
                 ));
             }
             NetworkSpec::ErdosRenyi { n, mean_degree: x }
@@ -374,30 +409,52 @@ fn parse_network(cx: &Ctx, net: &Spanned<RawNetwork>) -> Result<(NetworkSpec, Dr
             let m = req_i(&r.m, "m", 1, i64::MAX, "ties per new physician")? as usize;
             if m >= n {
                 let s = r.m.as_ref().map(|v| v.span()).unwrap_or(span.clone());
-                return Err(cx.err(s, "network.m", format!("m = {m} must be smaller than n = {n}")));
+                return Err(cx.err(
+                    s,
+                    "network.m",
+                    format!("m = {m} must be smaller than n = {n}"),
+                ));
             }
             NetworkSpec::BarabasiAlbert { n, m }
         }
         "watts_strogatz" => {
             let n = req_i(&r.n, "n", 3, max_n, "number of physicians")? as usize;
             let kv = r.k.as_ref();
-            let k = req_i(&r.k, "k", 2, i64::MAX, "ring neighbours per physician, even")? as usize;
+            let k = req_i(
+                &r.k,
+                "k",
+                2,
+                i64::MAX,
+                "ring neighbours per physician, even",
+            )? as usize;
             let ks = kv.map(|v| v.span()).unwrap_or(span.clone());
-            if k % 2 != 0 {
+            if !k.is_multiple_of(2) {
                 return Err(cx.err(ks, "network.k", format!("k = {k} must be even")));
             }
             if k >= n {
-                return Err(cx.err(ks, "network.k", format!("k = {k} must be smaller than n = {n}")));
+                return Err(cx.err(
+                    ks,
+                    "network.k",
+                    format!("k = {k} must be smaller than n = {n}"),
+                ));
             }
             let rewire = req_p(&r.rewire, "rewire", "rewiring probability")?;
             NetworkSpec::WattsStrogatz { n, k, rewire }
         }
         "stochastic_block" => {
             let sizes = r.sizes.as_ref().ok_or_else(|| {
-                cx.missing(span.clone(), "network.sizes", "list of block sizes, e.g. [100, 200]")
+                cx.missing(
+                    span.clone(),
+                    "network.sizes",
+                    "list of block sizes, e.g. [100, 200]",
+                )
             })?;
             if sizes.get_ref().is_empty() {
-                return Err(cx.err(sizes.span(), "network.sizes", "is empty: give at least one block size"));
+                return Err(cx.err(
+                    sizes.span(),
+                    "network.sizes",
+                    "is empty: give at least one block size",
+                ));
             }
             let mut out = Vec::new();
             for (k, &s) in sizes.get_ref().iter().enumerate() {
@@ -411,7 +468,11 @@ fn parse_network(cx: &Ctx, net: &Spanned<RawNetwork>) -> Result<(NetworkSpec, Dr
                 out.push(s as usize);
             }
             if out.iter().sum::<usize>() as u64 > MAX_NODES {
-                return Err(cx.err(sizes.span(), "network.sizes", "too many physicians in total"));
+                return Err(cx.err(
+                    sizes.span(),
+                    "network.sizes",
+                    "too many physicians in total",
+                ));
             }
             NetworkSpec::StochasticBlock {
                 sizes: out,
@@ -421,36 +482,41 @@ fn parse_network(cx: &Ctx, net: &Spanned<RawNetwork>) -> Result<(NetworkSpec, Dr
         }
         _ => {
             let path = r.path.as_ref().ok_or_else(|| {
-                cx.missing(span.clone(), "network.path", "the edge-list file, relative to the scenario")
+                cx.missing(
+                    span.clone(),
+                    "network.path",
+                    "the edge-list file, relative to the scenario",
+                )
             })?;
             let p = cx.path(path);
             let is_csv = matches!(
-                p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+                p.extension()
+                    .and_then(|e| e.to_str())
+                    .map(|e| e.to_ascii_lowercase())
+                    .as_deref(),
                 Some("csv") | Some("tsv")
             );
-            let col = |v: &Opt<RawColumn>, key: &str, default: usize| -> Result<Column, ScenarioError> {
-                match v {
-                    Some(c) => match c.get_ref() {
-                        RawColumn::Position(x) if *x < 1 => Err(cx.err(
-                            c.span(),
-                            &format!("network.{key}"),
-                            format!("{x} is not a column number: columns are numbered from 1"),
-                        )),
-                        other => Ok(column(other)),
-                    },
-                    None => Ok(Column::Position(default)),
-                }
-            };
-            let nodes = match &r.nodes {
-                Some(nd) => Some(NodeFileSpec {
-                    path: cx.path(&nd.get_ref().path),
-                    id: match &nd.get_ref().id {
-                        Some(c) => column(c.get_ref()),
-                        None => Column::Name("id".into()),
-                    },
-                }),
-                None => None,
-            };
+            let col =
+                |v: &Opt<RawColumn>, key: &str, default: usize| -> Result<Column, ScenarioError> {
+                    match v {
+                        Some(c) => match c.get_ref() {
+                            RawColumn::Position(x) if *x < 1 => Err(cx.err(
+                                c.span(),
+                                &format!("network.{key}"),
+                                format!("{x} is not a column number: columns are numbered from 1"),
+                            )),
+                            other => Ok(column(other)),
+                        },
+                        None => Ok(Column::Position(default)),
+                    }
+                };
+            let nodes = r.nodes.as_ref().map(|nd| NodeFileSpec {
+                path: cx.path(&nd.get_ref().path),
+                id: match &nd.get_ref().id {
+                    Some(c) => column(c.get_ref()),
+                    None => Column::Name("id".into()),
+                },
+            });
             NetworkSpec::EdgeList(EdgeListSpec {
                 path: p,
                 directed: r.directed.as_ref().map(|d| *d.get_ref()).unwrap_or(true),
@@ -482,9 +548,19 @@ fn parse_network(cx: &Ctx, net: &Spanned<RawNetwork>) -> Result<(NetworkSpec, Dr
     Ok((spec, draw))
 }
 
-fn id_list(cx: &Ctx, ids: &Opt<Vec<RawId>>, path: &Opt<String>, table: &str, span: Range<usize>) -> Result<IdList, ScenarioError> {
+fn id_list(
+    cx: &Ctx,
+    ids: &Opt<Vec<RawId>>,
+    path: &Opt<String>,
+    table: &str,
+    span: Range<usize>,
+) -> Result<IdList, ScenarioError> {
     match (ids, path) {
-        (Some(_), Some(p)) => Err(cx.err(p.span(), &format!("{table}.path"), "give either `ids` or `path`, not both")),
+        (Some(_), Some(p)) => Err(cx.err(
+            p.span(),
+            &format!("{table}.path"),
+            "give either `ids` or `path`, not both",
+        )),
         (Some(ids), None) => Ok(IdList {
             ids: ids.get_ref().iter().map(|x| x.to_string()).collect(),
             key: format!("{table}.ids"),
@@ -493,7 +569,11 @@ fn id_list(cx: &Ctx, ids: &Opt<Vec<RawId>>, path: &Opt<String>, table: &str, spa
         (None, Some(p)) => {
             let file = cx.path(p);
             let text = std::fs::read_to_string(&file).map_err(|e| {
-                cx.err(p.span(), &format!("{table}.path"), format!("cannot read id file {}: {e}", file.display()))
+                cx.err(
+                    p.span(),
+                    &format!("{table}.path"),
+                    format!("cannot read id file {}: {e}", file.display()),
+                )
             })?;
             Ok(IdList {
                 ids: text
@@ -506,11 +586,19 @@ fn id_list(cx: &Ctx, ids: &Opt<Vec<RawId>>, path: &Opt<String>, table: &str, spa
                 span: p.span(),
             })
         }
-        (None, None) => Err(cx.missing(span, &format!("{table}.ids"), "a list of node ids (or `path` to a file with one id a line)")),
+        (None, None) => Err(cx.missing(
+            span,
+            &format!("{table}.ids"),
+            "a list of node ids (or `path` to a file with one id a line)",
+        )),
     }
 }
 
-fn parse_kols(cx: &Ctx, kols: &Option<Spanned<RawKols>>, known_n: Option<usize>) -> Result<KolSpec, ScenarioError> {
+fn parse_kols(
+    cx: &Ctx,
+    kols: &Option<Spanned<RawKols>>,
+    known_n: Option<usize>,
+) -> Result<KolSpec, ScenarioError> {
     let Some(k) = kols else {
         return Ok(KolSpec {
             rule: KolRuleSpec::Ranked(crate::kols::KolRule::InDegree),
@@ -520,7 +608,11 @@ fn parse_kols(cx: &Ctx, kols: &Option<Spanned<RawKols>>, known_n: Option<usize>)
     };
     let span = k.span();
     let r = k.get_ref();
-    let rule_name = r.rule.as_ref().map(|s| s.get_ref().as_str()).unwrap_or("in_degree");
+    let rule_name = r
+        .rule
+        .as_ref()
+        .map(|s| s.get_ref().as_str())
+        .unwrap_or("in_degree");
     let rule_span = r.rule.as_ref().map(|s| s.span()).unwrap_or(span.clone());
     use crate::kols::KolRule;
     let rule = match rule_name {
@@ -529,7 +621,11 @@ fn parse_kols(cx: &Ctx, kols: &Option<Spanned<RawKols>>, known_n: Option<usize>)
         "pagerank" => KolRuleSpec::Ranked(KolRule::PageRank),
         "attribute" => {
             let a = r.attribute.as_ref().ok_or_else(|| {
-                cx.missing(span.clone(), "kols.attribute", "the node-file column to rank by, with rule = \"attribute\"")
+                cx.missing(
+                    span.clone(),
+                    "kols.attribute",
+                    "the node-file column to rank by, with rule = \"attribute\"",
+                )
             })?;
             KolRuleSpec::Attribute(a.get_ref().clone(), a.span())
         }
@@ -545,21 +641,41 @@ fn parse_kols(cx: &Ctx, kols: &Option<Spanned<RawKols>>, known_n: Option<usize>)
     if rule_name != "attribute"
         && let Some(a) = &r.attribute
     {
-        return Err(cx.err(a.span(), "kols.attribute", "applies only with rule = \"attribute\""));
+        return Err(cx.err(
+            a.span(),
+            "kols.attribute",
+            "applies only with rule = \"attribute\"",
+        ));
     }
     if rule_name != "explicit"
-        && let Some(s) = r.ids.as_ref().map(|v| v.span()).or(r.path.as_ref().map(|v| v.span()))
+        && let Some(s) = r
+            .ids
+            .as_ref()
+            .map(|v| v.span())
+            .or(r.path.as_ref().map(|v| v.span()))
     {
-        return Err(cx.err(s, "kols.ids", "ids/path apply only with rule = \"explicit\""));
+        return Err(cx.err(
+            s,
+            "kols.ids",
+            "ids/path apply only with rule = \"explicit\"",
+        ));
     }
     let size = match (&r.share, &r.count, rule_name) {
         (Some(s), Some(_), _) => {
-            return Err(cx.err(s.span(), "kols.share", "give either `share` or `count`, not both"));
+            return Err(cx.err(
+                s.span(),
+                "kols.share",
+                "give either `share` or `count`, not both",
+            ));
         }
         (Some(s), None, _) => {
             let x = *s.get_ref();
             if !(x > 0.0 && x <= 1.0) {
-                return Err(cx.err(s.span(), "kols.share", format!("{x} is outside (0, 1] (share of physicians who are KOLs)")));
+                return Err(cx.err(
+                    s.span(),
+                    "kols.share",
+                    format!("{x} is outside (0, 1] (share of physicians who are KOLs)"),
+                ));
             }
             KolSize::Share(x)
         }
@@ -569,7 +685,11 @@ fn parse_kols(cx: &Ctx, kols: &Option<Spanned<RawKols>>, known_n: Option<usize>)
         }
         (None, None, "explicit") => KolSize::All,
         (None, None, _) => {
-            return Err(cx.missing(span, "kols.share", "share of physicians who are KOLs (or `count`)"));
+            return Err(cx.missing(
+                span,
+                "kols.share",
+                "share of physicians who are KOLs (or `count`)",
+            ));
         }
     };
     let weight = match &r.weight {
@@ -577,7 +697,13 @@ fn parse_kols(cx: &Ctx, kols: &Option<Spanned<RawKols>>, known_n: Option<usize>)
         Some(w) => {
             let x = *w.get_ref();
             if !(x >= 1.0 && x.is_finite()) {
-                return Err(cx.err(w.span(), "kols.weight", format!("{x} is not allowed: κ must be a finite number >= 1 (1 = KOLs are ordinary)")));
+                return Err(cx.err(
+                    w.span(),
+                    "kols.weight",
+                    format!(
+                        "{x} is not allowed: κ must be a finite number >= 1 (1 = KOLs are ordinary)"
+                    ),
+                ));
             }
             x as f32
         }
@@ -598,10 +724,20 @@ fn parse_seeding(
     let r = s.get_ref();
     let count = |what: &str| -> Result<usize, ScenarioError> {
         let c = r.count.as_ref().ok_or_else(|| {
-            cx.missing(span.clone(), "initial_adopters.count", &format!("number of initial adopters ({what})"))
+            cx.missing(
+                span.clone(),
+                "initial_adopters.count",
+                &format!("number of initial adopters ({what})"),
+            )
         })?;
         let hi = known_n.map(|n| n as i64).unwrap_or(i64::MAX);
-        Ok(cx.int_in(c, "initial_adopters.count", 0, hi, "number of initial adopters, at most n")? as usize)
+        Ok(cx.int_in(
+            c,
+            "initial_adopters.count",
+            0,
+            hi,
+            "number of initial adopters, at most n",
+        )? as usize)
     };
     let strategy = r.strategy.get_ref().as_str();
     let spec = match strategy {
@@ -622,12 +758,26 @@ fn parse_seeding(
             }
             SeedingSpec::Kols(c)
         }
-        "explicit" => SeedingSpec::Explicit(id_list(cx, &r.ids, &r.path, "initial_adopters", span.clone())?),
+        "explicit" => SeedingSpec::Explicit(id_list(
+            cx,
+            &r.ids,
+            &r.path,
+            "initial_adopters",
+            span.clone(),
+        )?),
         "attribute" => {
             let a = r.attribute.as_ref().ok_or_else(|| {
-                cx.missing(span.clone(), "initial_adopters.attribute", "the node-file column to rank by")
+                cx.missing(
+                    span.clone(),
+                    "initial_adopters.attribute",
+                    "the node-file column to rank by",
+                )
             })?;
-            SeedingSpec::Attribute(a.get_ref().clone(), count("highest attribute values")?, a.span())
+            SeedingSpec::Attribute(
+                a.get_ref().clone(),
+                count("highest attribute values")?,
+                a.span(),
+            )
         }
         other => {
             return Err(cx.err(
@@ -649,7 +799,10 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
         let key = match msg.strip_prefix("missing field `") {
             Some(rest) => {
                 let field = rest.split('`').next().unwrap_or("").to_string();
-                let table = span.clone().map(|s| src.key_at(s.start)).unwrap_or_default();
+                let table = span
+                    .clone()
+                    .map(|s| src.key_at(s.start))
+                    .unwrap_or_default();
                 // The span of a missing field is its table; the key is table + field.
                 if table.is_empty() || span.as_ref().map(|s| s.start == 0).unwrap_or(true) {
                     field
@@ -657,7 +810,10 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
                     format!("{}.{field}", table.split('.').next().unwrap_or(&table))
                 }
             }
-            None => span.clone().map(|s| src.key_at(s.start)).unwrap_or_default(),
+            None => span
+                .clone()
+                .map(|s| src.key_at(s.start))
+                .unwrap_or_default(),
         };
         let msg = if msg.starts_with("missing field") {
             format!("{msg} (a required key is missing)")
@@ -672,7 +828,13 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
         return Err(cx.err(raw.name.span(), "name", format!("\"{name}\" is not usable as a folder name (non-empty, no slashes, not starting with '.')")));
     }
     let steps = cx.int_in(&raw.steps, "steps", 1, 100_000, "number of steps (months)")? as u32;
-    let replicates = cx.int_in(&raw.replicates, "replicates", 1, 10_000_000, "replicates per model")? as u32;
+    let replicates = cx.int_in(
+        &raw.replicates,
+        "replicates",
+        1,
+        10_000_000,
+        "replicates per model",
+    )? as u32;
     let seed = match &raw.seed {
         Some(s) => cx.int_in(s, "seed", 0, i64::MAX, "master random seed")? as u64,
         None => 42,
@@ -682,7 +844,13 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
         Some(e) => match e.get_ref().as_str() {
             "event" => EngineKind::Event,
             "reference" => EngineKind::Reference,
-            other => return Err(cx.err(e.span(), "engine", format!("\"{other}\" is not allowed (allowed: event, reference)"))),
+            other => {
+                return Err(cx.err(
+                    e.span(),
+                    "engine",
+                    format!("\"{other}\" is not allowed (allowed: event, reference)"),
+                ));
+            }
         },
     };
     let (network, draw) = parse_network(&cx, &raw.network)?;
@@ -690,14 +858,27 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
     let kols = parse_kols(&cx, &raw.kols, known_n)?;
     let initial = parse_seeding(&cx, &raw.initial_adopters, &kols, known_n)?;
     if raw.models.get_ref().is_empty() {
-        return Err(cx.err(raw.models.span(), "model", "no models: add at least one [[model]] table"));
+        return Err(cx.err(
+            raw.models.span(),
+            "model",
+            "no models: add at least one [[model]] table",
+        ));
     }
     let mut models: Vec<NamedModel> = Vec::new();
     for (k, m) in raw.models.get_ref().iter().enumerate() {
         let nm = models::parse_model(&cx, k, m)?;
         if models.iter().any(|o| o.name == nm.name) {
-            let s = m.get_ref().name.as_ref().map(|v| v.span()).unwrap_or(m.span());
-            return Err(cx.err(s, &format!("model[{k}].name"), format!("duplicate model name \"{}\": names must be unique", nm.name)));
+            let s = m
+                .get_ref()
+                .name
+                .as_ref()
+                .map(|v| v.span())
+                .unwrap_or(m.span());
+            return Err(cx.err(
+                s,
+                &format!("model[{k}].name"),
+                format!("duplicate model name \"{}\": names must be unique", nm.name),
+            ));
         }
         models.push(nm);
     }
@@ -706,7 +887,11 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
             let b_name = b.get_ref().clone();
             if !models.iter().any(|m| m.name == b_name) {
                 let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-                return Err(cx.err(b.span(), "baseline", format!("\"{b_name}\" names no model (models: {})", names.join(", "))));
+                return Err(cx.err(
+                    b.span(),
+                    "baseline",
+                    format!("\"{b_name}\" names no model (models: {})", names.join(", ")),
+                ));
             }
             b_name
         }
@@ -750,7 +935,17 @@ impl Scenario {
                     return Err(self.source.error(
                         Some(list.span.clone()),
                         &list.key,
-                        format!("id \"{id}\" is not in the network ({} physicians{})", net.n(), if net.is_complete() || net.attribute_names().is_empty() && net.index_of("0").is_some() { ", ids 0..n-1" } else { "" }),
+                        format!(
+                            "id \"{id}\" is not in the network ({} physicians{})",
+                            net.n(),
+                            if net.is_complete()
+                                || net.attribute_names().is_empty() && net.index_of("0").is_some()
+                            {
+                                ", ids 0..n-1"
+                            } else {
+                                ""
+                            }
+                        ),
                     ));
                 }
             }
@@ -759,10 +954,20 @@ impl Scenario {
     }
 
     /// Checks that a named attribute exists and is numeric.
-    pub fn check_attribute(&self, name: &str, span: &Range<usize>, key: &str, net: &Network) -> Result<(), ScenarioError> {
+    pub fn check_attribute(
+        &self,
+        name: &str,
+        span: &Range<usize>,
+        key: &str,
+        net: &Network,
+    ) -> Result<(), ScenarioError> {
         match net.attribute(name) {
             Some(Attribute::Numeric(_)) => Ok(()),
-            Some(Attribute::Text(_)) => Err(self.source.error(Some(span.clone()), key, format!("attribute \"{name}\" is not numeric"))),
+            Some(Attribute::Text(_)) => Err(self.source.error(
+                Some(span.clone()),
+                key,
+                format!("attribute \"{name}\" is not numeric"),
+            )),
             None => {
                 let names = net.attribute_names();
                 Err(self.source.error(
@@ -770,7 +975,11 @@ impl Scenario {
                     key,
                     format!(
                         "no node attribute \"{name}\" (available: {})",
-                        if names.is_empty() { "none; attributes come from a node file".to_string() } else { names.join(", ") }
+                        if names.is_empty() {
+                            "none; attributes come from a node file".to_string()
+                        } else {
+                            names.join(", ")
+                        }
                     ),
                 ))
             }

@@ -10,15 +10,22 @@ use toml::Spanned;
 
 /// Parameters each kind accepts (besides `name` and `kind`).
 fn allowed(kind: &str) -> Option<&'static [&'static str]> {
-    CATALOGUE.iter().find(|m| m.kind == kind).map(|m| match m.kind {
-        "imitation" => &["q", "exposure"][..],
-        "bass" => &["p", "q"][..],
-        "threshold" => &["theta", "p", "exposure"][..],
-        _ => &["beta", "p"][..],
-    })
+    CATALOGUE
+        .iter()
+        .find(|m| m.kind == kind)
+        .map(|m| match m.kind {
+            "imitation" => &["q", "exposure"][..],
+            "bass" => &["p", "q"][..],
+            "threshold" => &["theta", "p", "exposure"][..],
+            _ => &["beta", "p"][..],
+        })
 }
 
-pub(crate) fn parse_model(cx: &Ctx, k: usize, m: &Spanned<RawModel>) -> Result<NamedModel, ScenarioError> {
+pub(crate) fn parse_model(
+    cx: &Ctx,
+    k: usize,
+    m: &Spanned<RawModel>,
+) -> Result<NamedModel, ScenarioError> {
     let span = m.span();
     let r = m.get_ref();
     let kind = r.kind.get_ref().as_str();
@@ -28,7 +35,10 @@ pub(crate) fn parse_model(cx: &Ctx, k: usize, m: &Spanned<RawModel>) -> Result<N
         cx.err(
             r.kind.span(),
             &key("kind"),
-            format!("unknown model kind \"{kind}\" (allowed: {}; `kolsim models` describes them)", kinds.join(", ")),
+            format!(
+                "unknown model kind \"{kind}\" (allowed: {}; `kolsim models` describes them)",
+                kinds.join(", ")
+            ),
         )
     })?;
     let set: [(&str, Option<Range<usize>>); 5] = [
@@ -45,14 +55,21 @@ pub(crate) fn parse_model(cx: &Ctx, k: usize, m: &Spanned<RawModel>) -> Result<N
             return Err(cx.err(
                 s,
                 &key(p),
-                format!("`{p}` is not a parameter of model kind \"{kind}\" (its parameters: {})", keys.join(", ")),
+                format!(
+                    "`{p}` is not a parameter of model kind \"{kind}\" (its parameters: {})",
+                    keys.join(", ")
+                ),
             ));
         }
     }
     let req = |v: &Option<Spanned<f64>>, p: &str, what: &str| -> Result<f64, ScenarioError> {
         match v {
             Some(v) => cx.prob(v, &key(p), what),
-            None => Err(cx.missing(span.clone(), &key(p), &format!("{what}; needed by model kind \"{kind}\""))),
+            None => Err(cx.missing(
+                span.clone(),
+                &key(p),
+                &format!("{what}; needed by model kind \"{kind}\""),
+            )),
         }
     };
     let opt = |v: &Option<Spanned<f64>>, p: &str, what: &str| -> Result<f64, ScenarioError> {
@@ -64,7 +81,11 @@ pub(crate) fn parse_model(cx: &Ctx, k: usize, m: &Spanned<RawModel>) -> Result<N
     let exposure = match &r.exposure {
         None => ExposureKind::Share,
         Some(e) => ExposureKind::parse(e.get_ref()).ok_or_else(|| {
-            cx.err(e.span(), &key("exposure"), format!("\"{}\" is not allowed (allowed: share, count)", e.get_ref()))
+            cx.err(
+                e.span(),
+                &key("exposure"),
+                format!("\"{}\" is not allowed (allowed: share, count)", e.get_ref()),
+            )
         })?,
     };
     let model = match kind {
@@ -78,7 +99,11 @@ pub(crate) fn parse_model(cx: &Ctx, k: usize, m: &Spanned<RawModel>) -> Result<N
         }),
         "threshold" => {
             let t = r.theta.as_ref().ok_or_else(|| {
-                cx.missing(span.clone(), &key("theta"), "adoption threshold: a number or a distribution table")
+                cx.missing(
+                    span.clone(),
+                    &key("theta"),
+                    "adoption threshold: a number or a distribution table",
+                )
             })?;
             ModelKind::Threshold(Threshold {
                 theta: parse_theta(cx, &key("theta"), t, exposure)?,
@@ -95,7 +120,11 @@ pub(crate) fn parse_model(cx: &Ctx, k: usize, m: &Spanned<RawModel>) -> Result<N
         Some(n) => {
             let s = n.get_ref().trim().to_string();
             if s.is_empty() || s.contains([',', '"', '\n']) {
-                return Err(cx.err(n.span(), &key("name"), format!("\"{s}\" is not a usable model name (non-empty, no commas or quotes)")));
+                return Err(cx.err(
+                    n.span(),
+                    &key("name"),
+                    format!("\"{s}\" is not a usable model name (non-empty, no commas or quotes)"),
+                ));
             }
             s
         }
@@ -104,7 +133,12 @@ pub(crate) fn parse_model(cx: &Ctx, k: usize, m: &Spanned<RawModel>) -> Result<N
     Ok(NamedModel { name, model })
 }
 
-fn parse_theta(cx: &Ctx, key: &str, t: &Spanned<RawTheta>, exposure: ExposureKind) -> Result<Theta, ScenarioError> {
+fn parse_theta(
+    cx: &Ctx,
+    key: &str,
+    t: &Spanned<RawTheta>,
+    exposure: ExposureKind,
+) -> Result<Theta, ScenarioError> {
     let span = t.span();
     let upper = match exposure {
         ExposureKind::Share => 1.0,
@@ -115,11 +149,21 @@ fn parse_theta(cx: &Ctx, key: &str, t: &Spanned<RawTheta>, exposure: ExposureKin
         if x >= 0.0 && x <= upper {
             Ok(x)
         } else {
-            Err(cx.err(span.clone(), key, format!("{what} = {x} is outside {range} for {exposure:?} exposure")))
+            Err(cx.err(
+                span.clone(),
+                key,
+                format!("{what} = {x} is outside {range} for {exposure:?} exposure"),
+            ))
         }
     };
     let need = |v: Option<f64>, what: &str| -> Result<f64, ScenarioError> {
-        v.ok_or_else(|| cx.err(span.clone(), key, format!("missing `{what}` in the theta table")))
+        v.ok_or_else(|| {
+            cx.err(
+                span.clone(),
+                key,
+                format!("missing `{what}` in the theta table"),
+            )
+        })
     };
     match t.get_ref() {
         RawTheta::Fixed(x) => Ok(Theta::Fixed(check(*x, "theta")?)),
@@ -132,16 +176,27 @@ fn parse_theta(cx: &Ctx, key: &str, t: &Spanned<RawTheta>, exposure: ExposureKin
             }
             match tb.dist.as_deref() {
                 Some("uniform") => {
-                    let (low, high) = (check(need(tb.low, "low")?, "low")?, check(need(tb.high, "high")?, "high")?);
+                    let (low, high) = (
+                        check(need(tb.low, "low")?, "low")?,
+                        check(need(tb.high, "high")?, "high")?,
+                    );
                     if low > high {
-                        return Err(cx.err(span, key, format!("low = {low} is above high = {high}")));
+                        return Err(cx.err(
+                            span,
+                            key,
+                            format!("low = {low} is above high = {high}"),
+                        ));
                     }
                     Ok(Theta::Uniform { low, high })
                 }
                 Some("beta") => {
                     let (a, b) = (need(tb.a, "a")?, need(tb.b, "b")?);
                     if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
-                        return Err(cx.err(span, key, format!("beta shapes a = {a}, b = {b} must be positive")));
+                        return Err(cx.err(
+                            span,
+                            key,
+                            format!("beta shapes a = {a}, b = {b} must be positive"),
+                        ));
                     }
                     Ok(Theta::Beta { a, b })
                 }
@@ -152,8 +207,16 @@ fn parse_theta(cx: &Ctx, key: &str, t: &Spanned<RawTheta>, exposure: ExposureKin
                     }
                     Ok(Theta::Normal { mean, sd, upper })
                 }
-                Some(other) => Err(cx.err(span, key, format!("unknown dist \"{other}\" (allowed: uniform, beta, normal)"))),
-                None => Err(cx.err(span, key, "a theta table needs `dist` (uniform, beta, normal) or `attribute`")),
+                Some(other) => Err(cx.err(
+                    span,
+                    key,
+                    format!("unknown dist \"{other}\" (allowed: uniform, beta, normal)"),
+                )),
+                None => Err(cx.err(
+                    span,
+                    key,
+                    "a theta table needs `dist` (uniform, beta, normal) or `attribute`",
+                )),
             }
         }
     }
