@@ -1,0 +1,138 @@
+//! Results depend only on the scenario and its seed: not on thread count, nor on which other
+//! replicates ran in the same batch.
+
+use assert_cmd::Command;
+use kolsim::run::{self, RunOptions};
+use kolsim::scenario::{self, Source};
+use std::path::PathBuf;
+
+fn scenario(draw: &str) -> scenario::Scenario {
+    let text = format!(
+        r#"
+name = "det"
+steps = 20
+replicates = 20
+seed = 7
+[network]
+kind = "barabasi_albert"
+n = 400
+m = 2
+draw = "{draw}"
+[kols]
+share = 0.05
+weight = 3.0
+[initial_adopters]
+strategy = "random"
+count = 5
+[[model]]
+kind = "imitation"
+q = 0.3
+[[model]]
+kind = "bass"
+p = 0.01
+q = 0.3
+[[model]]
+kind = "threshold"
+theta = {{ dist = "beta", a = 2.0, b = 5.0 }}
+p = 0.01
+[[model]]
+kind = "independent_cascade"
+beta = 0.2
+p = 0.01
+"#
+    );
+    scenario::parse(Source {
+        path: PathBuf::from("det.toml"),
+        text,
+    })
+    .expect("valid scenario")
+}
+
+#[test]
+fn thread_count_does_not_change_results() {
+    for draw in ["per_replicate", "once"] {
+        let sc = scenario(draw);
+        let ids: Vec<u64> = (0..20).collect();
+        let one = run::run(&sc, &ids, RunOptions { threads: 1 }, &|| {}).unwrap();
+        let two = run::run(&sc, &ids, RunOptions { threads: 2 }, &|| {}).unwrap();
+        let four = run::run(&sc, &ids, RunOptions { threads: 4 }, &|| {}).unwrap();
+        assert_eq!(one.curves, two.curves, "{draw}");
+        assert_eq!(one.curves, four.curves, "{draw}");
+    }
+}
+
+#[test]
+fn replicate_seven_alone_equals_replicate_seven_in_a_batch() {
+    for draw in ["per_replicate", "once"] {
+        let sc = scenario(draw);
+        let batch = run::run(
+            &sc,
+            &(0..20).collect::<Vec<_>>(),
+            RunOptions { threads: 2 },
+            &|| {},
+        )
+        .unwrap();
+        let alone = run::run(&sc, &[7], RunOptions { threads: 1 }, &|| {}).unwrap();
+        for m in 0..sc.models.len() {
+            assert_eq!(alone.curves[m][0], batch.curves[m][7], "{draw}, model {m}");
+        }
+    }
+}
+
+#[test]
+fn models_share_the_replicate_network_and_initial_adopters() {
+    let sc = scenario("per_replicate");
+    let res = run::run(
+        &sc,
+        &(0..10).collect::<Vec<_>>(),
+        RunOptions { threads: 2 },
+        &|| {},
+    )
+    .unwrap();
+    for r in 0..10 {
+        let step0: Vec<(u32, u32)> = (0..4)
+            .map(|m| {
+                (
+                    res.curves[m][r].new_adopters[0],
+                    res.curves[m][r].new_kol_adopters[0],
+                )
+            })
+            .collect();
+        assert!(
+            step0.windows(2).all(|w| w[0] == w[1]),
+            "replicate {r}: {step0:?}"
+        );
+    }
+    // Different replicates draw different networks and seeds: curves differ.
+    assert_ne!(res.curves[0][0], res.curves[0][1]);
+}
+
+#[test]
+fn cli_output_is_byte_identical_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for t in ["1", "2"] {
+        let out = dir.path().join(format!("t{t}"));
+        Command::cargo_bin("kolsim")
+            .unwrap()
+            .args([
+                "run",
+                "scenarios/quickstart.toml",
+                "--replicates",
+                "30",
+                "--quiet",
+                "--threads",
+                t,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let files: Vec<Vec<u8>> = ["curves.csv", "summary.csv", "metrics.csv", "comparison.csv"]
+            .iter()
+            .map(|f| std::fs::read(out.join(f)).unwrap())
+            .collect();
+        outputs.push(files);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
