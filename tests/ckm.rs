@@ -1,0 +1,169 @@
+//! The shipped Coleman–Katz–Menzel scenario (`scenarios/ckm-tetracycline.toml`) and its data
+//! files (`scenarios/data/ckm/`): they validate, run, and hold the published counts.
+
+use assert_cmd::Command;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const SCENARIO: &str = "scenarios/ckm-tetracycline.toml";
+const MODELS: [&str; 4] = ["imitation", "bass", "threshold", "cascade"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kolsim() -> Command {
+    let mut c = Command::cargo_bin("kolsim").unwrap();
+    c.current_dir(root());
+    c
+}
+
+/// A CSV file as (header, data rows); the shipped files have no quoted fields.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let split = |l: &str| l.split(',').map(str::to_string).collect::<Vec<_>>();
+    let header = split(lines.next().expect("header row"));
+    let rows: Vec<Vec<String>> = lines.map(split).collect();
+    for (k, r) in rows.iter().enumerate() {
+        assert_eq!(
+            r.len(),
+            header.len(),
+            "{} data row {}: {} fields, header has {}",
+            path.display(),
+            k + 1,
+            r.len(),
+            header.len()
+        );
+    }
+    (header, rows)
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+#[test]
+fn validate_reports_246_physicians() {
+    let out = kolsim().args(["validate", SCENARIO]).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("246 physicians"), "{stdout}");
+    assert!(stdout.contains("480 arcs"), "{stdout}");
+}
+
+#[test]
+fn run_seeds_11_and_curves_never_decrease() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x");
+    kolsim()
+        .args(["run", SCENARIO, "--replicates", "20", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let (header, rows) = read_csv(&out.join("curves.csv"));
+    let (m, r, s, a) = (
+        col(&header, "model"),
+        col(&header, "replicate"),
+        col(&header, "step"),
+        col(&header, "adopters"),
+    );
+    // (model, replicate) -> adopters by step, in file order.
+    let mut curves: BTreeMap<(String, u64), Vec<(u32, u32)>> = BTreeMap::new();
+    for row in &rows {
+        let step: u32 = row[s].parse().unwrap();
+        let adopters: u32 = row[a].parse().unwrap();
+        if step == 0 {
+            assert_eq!(adopters, 11, "step 0 must have the 11 seeds: {row:?}");
+        }
+        curves
+            .entry((row[m].clone(), row[r].parse().unwrap()))
+            .or_default()
+            .push((step, adopters));
+    }
+    for model in MODELS {
+        let n = curves.keys().filter(|(name, _)| name == model).count();
+        assert_eq!(n, 20, "model {model}: {n} replicates in curves.csv");
+    }
+    assert_eq!(
+        curves.len(),
+        20 * MODELS.len(),
+        "unexpected models in curves.csv"
+    );
+    for ((model, rep), steps) in &curves {
+        let expected: Vec<u32> = (0..=17).collect();
+        let got: Vec<u32> = steps.iter().map(|&(t, _)| t).collect();
+        assert_eq!(got, expected, "{model} replicate {rep}: steps");
+        assert_eq!(steps[0].1, 11, "{model} replicate {rep}: step 0");
+        for w in steps.windows(2) {
+            assert!(
+                w[1].1 >= w[0].1 && w[1].1 <= 246,
+                "{model} replicate {rep}: adopters go from {} to {} at step {}",
+                w[0].1,
+                w[1].1,
+                w[1].0
+            );
+        }
+    }
+}
+
+#[test]
+fn shipped_data_has_the_published_counts() {
+    let data = root().join("scenarios/data/ckm");
+    let (h, advice) = read_csv(&data.join("advice.csv"));
+    assert_eq!(h, ["nominator", "nominee"]);
+    assert_eq!(advice.len(), 480);
+    for (file, arcs) in [("discussion.csv", 565), ("friendship.csv", 506)] {
+        let (h, rows) = read_csv(&data.join(file));
+        assert_eq!(h, ["nominator", "nominee"], "{file}");
+        assert_eq!(rows.len(), arcs, "{file}");
+    }
+
+    let (h, nodes) = read_csv(&data.join("nodes.csv"));
+    assert_eq!(nodes.len(), 246);
+    let ids: Vec<u32> = nodes
+        .iter()
+        .map(|r| r[col(&h, "id")].parse().unwrap())
+        .collect();
+    assert_eq!(ids, (1..=246).collect::<Vec<u32>>());
+    let adopted = col(&h, "adopted");
+    let month = col(&h, "adoption_month");
+    let mut sum = 0;
+    for r in &nodes {
+        match r[adopted].as_str() {
+            "1" => {
+                sum += 1;
+                let m: u32 = r[month].parse().unwrap();
+                assert!((1..=17).contains(&m), "{r:?}");
+            }
+            "0" | "" => assert_eq!(r[month], "", "{r:?}"),
+            other => panic!("adopted = {other:?} in {r:?}"),
+        }
+    }
+    assert_eq!(sum, 109);
+    let non_adopters = nodes.iter().filter(|r| r[adopted] == "0").count();
+    assert_eq!(non_adopters, 16);
+
+    // Every arc joins two physicians of the node file.
+    for r in &advice {
+        for id in r {
+            let id: u32 = id.parse().unwrap();
+            assert!((1..=246).contains(&id), "{r:?}");
+        }
+    }
+
+    let (h, observed) = read_csv(&data.join("observed_adoption.csv"));
+    let cum: Vec<u32> = observed
+        .iter()
+        .map(|r| r[col(&h, "cumulative_adopters")].parse().unwrap())
+        .collect();
+    assert_eq!(
+        cum,
+        [
+            11, 20, 29, 40, 51, 62, 75, 82, 86, 87, 92, 95, 98, 102, 106, 108, 109
+        ]
+    );
+}
