@@ -92,8 +92,22 @@ fn read_table(path: &Path, header: bool) -> Result<Table, InputError> {
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        err(path, Some(line), "file is not valid UTF-8")
+        let b = e.as_bytes();
+        let line = b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+        let col = at
+            - b[..at]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        err(
+            path,
+            Some(line),
+            format!(
+                "file is not valid UTF-8 (byte 0x{:02X} at column {col}; save it as UTF-8)",
+                b[at]
+            ),
+        )
     })?;
     let ext = path
         .extension()
@@ -199,7 +213,18 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
             "node file is empty (a header row is required)",
         )
     })?;
-    let id_col = column_index(&spec.path, Some(&header), &spec.id, "nodes.id")?;
+    let id_col = column_index(&spec.path, Some(&header), &spec.id, "network.nodes.id")?;
+    if id_col >= header.len() {
+        return Err(err(
+            &spec.path,
+            None,
+            format!(
+                "`network.nodes.id` = {}: the node file has only {} column(s)",
+                spec.id,
+                header.len()
+            ),
+        ));
+    }
     let mut ids = Vec::with_capacity(t.rows.len());
     let mut seen = HashMap::new();
     for (line, row) in &t.rows {
@@ -265,15 +290,19 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
         .collect();
     let t = read_table(&spec.path, spec.header)?;
     let p = &spec.path;
+    if t.rows.is_empty() {
+        return Err(err(
+            p,
+            None,
+            "edge list has no arcs: it needs at least one row `source target`, besides blank lines, # comments and the header",
+        ));
+    }
     let src_c = column_index(p, t.header.as_ref(), &spec.source, "network.source")?;
     let dst_c = column_index(p, t.header.as_ref(), &spec.target, "network.target")?;
     let w_c = match &spec.weight {
         Some(c) => Some(column_index(p, t.header.as_ref(), c, "network.weight")?),
         None => None,
     };
-    if t.rows.is_empty() {
-        return Err(err(p, None, "edge list has no arcs"));
-    }
     let need = src_c.max(dst_c).max(w_c.unwrap_or(0)) + 1;
     let mut arcs = ArcList::with_capacity(t.rows.len() * if spec.directed { 1 } else { 2 });
     for (line, row) in &t.rows {
@@ -282,8 +311,10 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
                 p,
                 Some(*line),
                 format!(
-                    "malformed row: {} field(s), at least {need} expected",
-                    row.len()
+                    "malformed row \"{}\": {} field(s), at least {need} expected (source, target{})",
+                    row.join(" "),
+                    row.len(),
+                    if w_c.is_some() { ", weight" } else { "" }
                 ),
             ));
         }

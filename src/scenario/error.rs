@@ -63,6 +63,20 @@ impl Source {
         self.text.lines().nth(line - 1).map(str::to_string)
     }
 
+    /// The text at `span` as written (first line, at most 60 characters), for messages.
+    pub fn written(&self, span: Range<usize>) -> String {
+        let t = self
+            .text
+            .get(span)
+            .and_then(|t| t.lines().next())
+            .unwrap_or_default();
+        if t.chars().count() > 60 {
+            format!("{}…", t.chars().take(60).collect::<String>())
+        } else {
+            t.to_string()
+        }
+    }
+
     /// An error at `span` about `key`.
     pub fn error(
         &self,
@@ -138,7 +152,10 @@ pub fn read_source(path: &Path) -> Result<Source, ScenarioError> {
             + 1;
         fail(
             Some((line, col)),
-            "file is not valid UTF-8 (save it as UTF-8)".into(),
+            format!(
+                "file is not valid UTF-8 (byte 0x{:02X}; save it as UTF-8)",
+                b[at]
+            ),
         )
     })?;
     Ok(Source {

@@ -115,6 +115,8 @@ pub struct IdList {
     pub key: String,
     /// Span of the list (or of the `path` key), for errors.
     pub span: Range<usize>,
+    /// Span of each id when listed inline (empty when read from a file), for errors.
+    pub spans: Vec<Range<usize>>,
 }
 
 /// How KOLs are ranked.
@@ -242,8 +244,12 @@ impl Ctx<'_> {
     }
 
     pub fn missing(&self, table: Range<usize>, key: &str, why: &str) -> ScenarioError {
-        self.src
-            .error(Some(table), key, format!("missing required key ({why})"))
+        let field = key.rsplit('.').next().unwrap_or(key);
+        self.src.error(
+            Some(table),
+            key,
+            format!("missing required key `{field}` ({why})"),
+        )
     }
 
     pub fn prob(&self, v: &Spanned<f64>, key: &str, what: &str) -> Result<f64, ScenarioError> {
@@ -284,6 +290,34 @@ impl Ctx<'_> {
     fn path(&self, v: &Spanned<String>) -> PathBuf {
         let base = self.src.path.parent().unwrap_or(Path::new("."));
         base.join(v.get_ref())
+    }
+
+    /// Resolves a data-file path and checks that the file exists, so that a wrong path is
+    /// reported at its key in the scenario.
+    fn data_file(
+        &self,
+        v: &Spanned<String>,
+        key: &str,
+        what: &str,
+    ) -> Result<PathBuf, ScenarioError> {
+        let p = self.path(v);
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => Err(self.err(
+                v.span(),
+                key,
+                format!("\"{}\" is a folder, not {what} ({})", v.get_ref(), p.display()),
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(self.err(
+                v.span(),
+                key,
+                format!(
+                    "{what} \"{}\" not found: no file {} (relative paths are resolved against the scenario's folder)",
+                    v.get_ref(),
+                    p.display()
+                ),
+            )),
+            _ => Ok(p),
+        }
     }
 }
 
@@ -337,11 +371,12 @@ fn parse_network(
         if let Some(s) = s
             && !allowed.contains(key)
         {
+            let written = cx.src.written(s.clone());
             return Err(cx.err(
                 s.clone(),
                 &format!("network.{key}"),
                 format!(
-                    "does not apply to network kind \"{kind}\" (its keys: {})",
+                    "`{key} = {written}` does not apply to network kind \"{kind}\" (its keys: {})",
                     allowed.join(", ")
                 ),
             ));
@@ -457,22 +492,25 @@ fn parse_network(
                 ));
             }
             let mut out = Vec::new();
-            for (k, &s) in sizes.get_ref().iter().enumerate() {
-                if s < 1 {
+            let mut total = 0u64;
+            for (k, s) in sizes.get_ref().iter().enumerate() {
+                let x = *s.get_ref();
+                if x < 1 {
                     return Err(cx.err(
-                        sizes.span(),
+                        s.span(),
                         &format!("network.sizes[{k}]"),
-                        format!("{s} is not a valid block size: must be at least 1"),
+                        format!("{x} is not a valid block size: must be at least 1"),
                     ));
                 }
-                out.push(s as usize);
-            }
-            if out.iter().sum::<usize>() as u64 > MAX_NODES {
-                return Err(cx.err(
-                    sizes.span(),
-                    "network.sizes",
-                    "too many physicians in total",
-                ));
+                total = total.saturating_add(x as u64);
+                if total > MAX_NODES {
+                    return Err(cx.err(
+                        sizes.span(),
+                        "network.sizes",
+                        format!("too many physicians in total: at most {MAX_NODES}"),
+                    ));
+                }
+                out.push(x as usize);
             }
             NetworkSpec::StochasticBlock {
                 sizes: out,
@@ -488,7 +526,7 @@ fn parse_network(
                     "the edge-list file, relative to the scenario",
                 )
             })?;
-            let p = cx.path(path);
+            let p = cx.data_file(path, "network.path", "edge-list file")?;
             let is_csv = matches!(
                 p.extension()
                     .and_then(|e| e.to_str())
@@ -510,13 +548,16 @@ fn parse_network(
                         None => Ok(Column::Position(default)),
                     }
                 };
-            let nodes = r.nodes.as_ref().map(|nd| NodeFileSpec {
-                path: cx.path(&nd.get_ref().path),
-                id: match &nd.get_ref().id {
-                    Some(c) => column(c.get_ref()),
-                    None => Column::Name("id".into()),
-                },
-            });
+            let nodes = match &r.nodes {
+                Some(nd) => Some(NodeFileSpec {
+                    path: cx.data_file(&nd.get_ref().path, "network.nodes.path", "node file")?,
+                    id: match &nd.get_ref().id {
+                        Some(c) => column(c.get_ref()),
+                        None => Column::Name("id".into()),
+                    },
+                }),
+                None => None,
+            };
             NetworkSpec::EdgeList(EdgeListSpec {
                 path: p,
                 directed: r.directed.as_ref().map(|d| *d.get_ref()).unwrap_or(true),
@@ -550,7 +591,7 @@ fn parse_network(
 
 fn id_list(
     cx: &Ctx,
-    ids: &Opt<Vec<RawId>>,
+    ids: &Opt<Vec<Spanned<RawId>>>,
     path: &Opt<String>,
     table: &str,
     span: Range<usize>,
@@ -562,9 +603,14 @@ fn id_list(
             "give either `ids` or `path`, not both",
         )),
         (Some(ids), None) => Ok(IdList {
-            ids: ids.get_ref().iter().map(|x| x.to_string()).collect(),
+            ids: ids
+                .get_ref()
+                .iter()
+                .map(|x| x.get_ref().to_string())
+                .collect(),
             key: format!("{table}.ids"),
             span: ids.span(),
+            spans: ids.get_ref().iter().map(|x| x.span()).collect(),
         }),
         (None, Some(p)) => {
             let file = cx.path(p);
@@ -584,6 +630,7 @@ fn id_list(
                     .collect(),
                 key: format!("{table}.path"),
                 span: p.span(),
+                spans: Vec::new(),
             })
         }
         (None, None) => Err(cx.missing(
@@ -790,38 +837,83 @@ fn parse_seeding(
     Ok(spec)
 }
 
+/// What a key that serde reports missing is for, so the message says what to add.
+fn required_help(table: &str, field: &str) -> String {
+    match (table, field) {
+        (_, "name") if table.is_empty() => {
+            "the scenario name, also the default output folder, e.g. name = \"quickstart\"".into()
+        }
+        (_, "steps") => "number of steps (months), an integer >= 1".into(),
+        (_, "replicates") => "replicates per model, an integer >= 1".into(),
+        (_, "network") => "a [network] table with at least `kind`".into(),
+        (_, "model") => "at least one [[model]] table with at least `kind`".into(),
+        ("network", "kind") => {
+            let kinds: Vec<&str> = NETWORK_KEYS.iter().map(|(k, _)| *k).collect();
+            format!("one of {}", kinds.join(", "))
+        }
+        (t, "kind") if t.starts_with("model") => {
+            let kinds: Vec<&str> = crate::models::CATALOGUE.iter().map(|m| m.kind).collect();
+            format!("one of {}", kinds.join(", "))
+        }
+        (_, "strategy") => "one of none, random, kols, explicit, attribute".into(),
+        (_, "path") => "the file's path, relative to the scenario".into(),
+        _ => "a required key".into(),
+    }
+}
+
+/// Turns a TOML or serde error into a located [`ScenarioError`] with plain-language types.
+fn toml_error(src: &Source, e: &toml::de::Error) -> ScenarioError {
+    let span = e.span();
+    let msg = e.message().trim().to_string();
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        // The span of a missing field is its table's header; empty for top-level keys.
+        let top = span.as_ref().is_none_or(|s| s.is_empty());
+        let table = match &span {
+            Some(s) if !top => src.key_at(s.start),
+            _ => String::new(),
+        };
+        let key = if table.is_empty() {
+            field.to_string()
+        } else {
+            format!("{table}.{field}")
+        };
+        let help = required_help(&table, field);
+        return src.error(
+            if top { None } else { span },
+            &key,
+            format!("missing required key `{field}` ({help})"),
+        );
+    }
+    let key = span
+        .clone()
+        .map(|s| src.key_at(s.start))
+        .unwrap_or_default();
+    // The value as written, for messages serde cannot give it in.
+    let written = span.clone().map(|s| src.written(s)).unwrap_or_default();
+    let untagged = |what: &str| format!("invalid value `{written}`: expected {what}");
+    let msg = if msg.contains("untagged enum RawTheta") {
+        untagged(
+            "a number in [0, 1] or a table: { dist = \"uniform\", low = .., high = .. }, \
+             { dist = \"beta\", a = .., b = .. }, { dist = \"normal\", mean = .., sd = .. } \
+             or { attribute = \"column\" }",
+        )
+    } else if msg.contains("untagged enum RawId") {
+        untagged("a node id: an integer or a string")
+    } else if msg.contains("untagged enum RawColumn") {
+        untagged("a column: a number (from 1) or a header name")
+    } else {
+        msg.replace("expected i64", "expected an integer")
+            .replace("expected f64", "expected a number")
+            .replace("expected a sequence", "expected a list, e.g. [1, 2]")
+    };
+    src.error(span, &key, msg)
+}
+
 /// Parses and validates scenario text. `path` is used for messages and to resolve relative
 /// file paths.
 pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
-    let raw: RawScenario = toml::from_str(&src.text).map_err(|e| {
-        let span = e.span();
-        let msg = e.message().trim().to_string();
-        let key = match msg.strip_prefix("missing field `") {
-            Some(rest) => {
-                let field = rest.split('`').next().unwrap_or("").to_string();
-                let table = span
-                    .clone()
-                    .map(|s| src.key_at(s.start))
-                    .unwrap_or_default();
-                // The span of a missing field is its table; the key is table + field.
-                if table.is_empty() || span.as_ref().map(|s| s.start == 0).unwrap_or(true) {
-                    field
-                } else {
-                    format!("{}.{field}", table.split('.').next().unwrap_or(&table))
-                }
-            }
-            None => span
-                .clone()
-                .map(|s| src.key_at(s.start))
-                .unwrap_or_default(),
-        };
-        let msg = if msg.starts_with("missing field") {
-            format!("{msg} (a required key is missing)")
-        } else {
-            msg
-        };
-        src.error(span, &key, msg)
-    })?;
+    let raw: RawScenario = toml::from_str(&src.text).map_err(|e| toml_error(&src, &e))?;
     let cx = Ctx { src: &src };
     let name = raw.name.get_ref().trim().to_string();
     if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
@@ -867,17 +959,21 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
     let mut models: Vec<NamedModel> = Vec::new();
     for (k, m) in raw.models.get_ref().iter().enumerate() {
         let nm = models::parse_model(&cx, k, m)?;
-        if models.iter().any(|o| o.name == nm.name) {
-            let s = m
-                .get_ref()
-                .name
-                .as_ref()
-                .map(|v| v.span())
-                .unwrap_or(m.span());
+        if let Some(first) = models.iter().position(|o| o.name == nm.name) {
+            let (s, why) = match &m.get_ref().name {
+                Some(v) => (v.span(), ""),
+                None => (
+                    m.span(),
+                    " (a model without `name` is named after its kind)",
+                ),
+            };
             return Err(cx.err(
                 s,
                 &format!("model[{k}].name"),
-                format!("duplicate model name \"{}\": names must be unique", nm.name),
+                format!(
+                    "duplicate model name \"{}\", already used by model[{first}]{why}: names must be unique; give each model its own `name`",
+                    nm.name
+                ),
             ));
         }
         models.push(nm);
@@ -928,13 +1024,17 @@ impl Scenario {
     /// Resolves listed ids against a network.
     pub fn resolve_ids(&self, list: &IdList, net: &Network) -> Result<Vec<u32>, ScenarioError> {
         let mut out = Vec::with_capacity(list.ids.len());
-        for id in &list.ids {
+        for (k, id) in list.ids.iter().enumerate() {
             match net.index_of(id) {
                 Some(i) => out.push(i),
                 None => {
+                    let (span, key) = match list.spans.get(k) {
+                        Some(s) => (s.clone(), format!("{}[{k}]", list.key)),
+                        None => (list.span.clone(), list.key.clone()),
+                    };
                     return Err(self.source.error(
-                        Some(list.span.clone()),
-                        &list.key,
+                        Some(span),
+                        &key,
                         format!(
                             "id \"{id}\" is not in the network ({} physicians{})",
                             net.n(),

@@ -36,7 +36,7 @@ pub struct RawNetwork {
     pub mean_degree: Opt<f64>,
     pub k: Opt<i64>,
     pub rewire: Opt<f64>,
-    pub sizes: Opt<Vec<i64>>,
+    pub sizes: Opt<Vec<Spanned<i64>>>,
     pub p_in: Opt<f64>,
     pub p_out: Opt<f64>,
     pub path: Opt<String>,
@@ -90,7 +90,7 @@ pub struct RawKols {
     pub count: Opt<i64>,
     pub weight: Opt<f64>,
     pub attribute: Opt<String>,
-    pub ids: Opt<Vec<RawId>>,
+    pub ids: Opt<Vec<Spanned<RawId>>>,
     pub path: Opt<String>,
 }
 
@@ -101,7 +101,7 @@ pub struct RawSeeding {
     pub strategy: Spanned<String>,
     pub count: Opt<i64>,
     pub attribute: Opt<String>,
-    pub ids: Opt<Vec<RawId>>,
+    pub ids: Opt<Vec<Spanned<RawId>>>,
     pub path: Opt<String>,
 }
 
