@@ -12,6 +12,7 @@ use kolsim::rng::{Purpose, stream};
 const ENGINES: [EngineKind; 2] = [EngineKind::Event, EngineKind::Reference];
 
 /// Runs `reps` replicates and returns the curves.
+#[allow(clippy::too_many_arguments)]
 fn curves(
     engine: EngineKind,
     model: &ModelKind,

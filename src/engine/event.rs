@@ -20,84 +20,140 @@ use crate::models::Hazard;
 use crate::rng::{Purpose, keyed_unit, stream};
 use rand::RngExt;
 
+/// Everything the event engine keeps about one physician, packed into 32 bytes so that a
+/// touched physician costs exactly one cache line (half of one), not one line per array.
+///
+/// `c` and `w` are `f32`: they are sums of `f32` arc weights, exact for integer weights up to
+/// 2^24. The hazard bookkeeping is `f64`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+struct Node {
+    /// Weighted count of adopted in-neighbours.
+    c: f32,
+    /// Total in-weight (copied from the network so a touch reads one record).
+    w: f32,
+    /// Remaining resistance extrapolated to step 0 at the current rate: the remaining
+    /// resistance at the end of step `t` is `rho0 - rate·t`. NaN until first needed.
+    rho0: f64,
+    /// Current cumulative-hazard rate per step, `-ln(1 - P)`.
+    rate: f64,
+    /// Scheduled adoption step, NEVER, or ADOPTED.
+    sched: u32,
+    /// Last step in which the node was touched (dedup of the touched list).
+    mark: u32,
+}
+
+/// `sched` value of a physician who has adopted.
+const ADOPTED: u32 = NEVER - 1;
+
+const FRESH: Node = Node {
+    c: 0.0,
+    w: 0.0,
+    rho0: f64::NAN,
+    rate: 0.0,
+    sched: NEVER,
+    mark: NEVER,
+};
+
+/// How many records ahead to prefetch in the random-access loops.
+const PREFETCH: usize = 16;
+
+/// Hints the CPU to fetch `p`'s cache line: the push and update loops visit physicians in
+/// random order and are bound by memory latency, not by work.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; it never dereferences `p` architecturally and cannot
+    // fault, whatever the address.
+    #[allow(unused_unsafe)]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Per-worker state of the event engine, reused across replicates.
 #[derive(Debug, Default)]
 pub struct EventState {
-    /// Weighted count of adopted in-neighbours.
-    c: Vec<f64>,
-    /// Remaining resistance `R_i - Λ_i(t_base)`; NaN until first needed.
-    rho: Vec<f64>,
-    /// Current cumulative-hazard rate per step.
-    rate: Vec<f64>,
-    /// One-shot hazard from last step's adopters (independent cascade).
+    nodes: Vec<Node>,
+    /// One-shot hazard from last step's adopters (independent cascade only).
     impulse: Vec<f64>,
-    /// Step at which `rho` was last brought up to date.
-    t_base: Vec<u32>,
-    /// Scheduled adoption step, or NEVER.
-    sched: Vec<u32>,
-    /// Last step in which the node was touched (dedup of the touched list).
-    mark: Vec<u32>,
+    /// Targets (and weights) of the arcs leaving this step's adopters, flattened so that the
+    /// random-access pass can prefetch ahead.
+    targets: Vec<u32>,
+    target_w: Vec<f32>,
     touched: Vec<u32>,
     buckets: Vec<Vec<u32>>,
 }
 
 impl EventState {
-    fn reset(&mut self, n: usize, steps: u32) {
-        fn fill<T: Copy>(v: &mut Vec<T>, n: usize, x: T) {
-            v.clear();
-            v.resize(n, x);
+    fn reset(&mut self, net: &crate::network::Network, steps: u32, cascade: bool) {
+        let n = net.n();
+        self.nodes.clear();
+        self.nodes.extend((0..n).map(|i| Node {
+            w: net.in_weight(i) as f32,
+            ..FRESH
+        }));
+        self.impulse.clear();
+        if cascade {
+            self.impulse.resize(n, 0.0);
         }
-        fill(&mut self.c, n, 0.0);
-        fill(&mut self.rho, n, f64::NAN);
-        fill(&mut self.rate, n, 0.0);
-        fill(&mut self.impulse, n, 0.0);
-        fill(&mut self.t_base, n, 0);
-        fill(&mut self.sched, n, NEVER);
-        fill(&mut self.mark, n, NEVER);
         self.touched.clear();
         self.buckets.resize_with(steps as usize + 2, Vec::new);
         for b in &mut self.buckets {
             b.clear();
         }
     }
+}
 
-    /// Brings `i`'s hazard up to date at the end of step `t` and reschedules it.
-    #[inline]
-    fn reschedule(&mut self, i: usize, t: u32, prob: f64, key: u64, steps: u32) {
-        let rate = if prob >= 1.0 {
-            f64::INFINITY
-        } else {
-            -(-prob).ln_1p()
-        };
-        let mut rho = self.rho[i];
-        if rho.is_nan() {
-            rho = -keyed_unit(key, i as u64).ln();
-        } else if self.rate[i] > 0.0 {
-            rho -= self.rate[i] * (t - self.t_base[i]) as f64;
-        }
-        rho -= self.impulse[i];
-        self.impulse[i] = 0.0;
-        self.rho[i] = rho;
-        self.rate[i] = rate;
-        self.t_base[i] = t;
-        // First s > t with rho - rate (s - t) <= 0.
-        let wait = if rho <= 0.0 || rate == f64::INFINITY {
-            1.0
-        } else if rate > 0.0 {
-            (rho / rate).ceil().max(1.0)
-        } else {
-            f64::INFINITY
-        };
-        let s = if wait <= (steps - t) as f64 {
-            t + wait as u32
-        } else {
-            NEVER
-        };
-        self.sched[i] = s;
-        if s != NEVER {
-            self.buckets[s as usize].push(i as u32);
-        }
-    }
+/// Brings a node's hazard up to date at the end of step `t` and returns its new adoption
+/// step (NEVER if after `steps`). `impulse` is the one-shot hazard for step `t + 1`.
+#[inline]
+fn reschedule(
+    node: &mut Node,
+    i: usize,
+    t: u32,
+    prob: f64,
+    impulse: f64,
+    key: u64,
+    steps: u32,
+) -> u32 {
+    let rate = if prob >= 1.0 {
+        f64::INFINITY
+    } else {
+        -(-prob).ln_1p()
+    };
+    let tf = t as f64;
+    let mut rho = if node.rho0.is_nan() {
+        -keyed_unit(key, i as u64).ln()
+    } else if node.rate > 0.0 {
+        node.rho0 - node.rate * tf
+    } else {
+        node.rho0
+    };
+    rho -= impulse;
+    node.rate = rate;
+    // First s > t with rho - rate (s - t) <= 0.
+    let wait = if rho <= 0.0 || rate == f64::INFINITY {
+        1.0
+    } else if rate > 0.0 {
+        (rho / rate).ceil().max(1.0)
+    } else {
+        f64::INFINITY
+    };
+    node.rho0 = if rate > 0.0 && rate.is_finite() {
+        rho + rate * tf
+    } else {
+        rho
+    };
+    let s = if wait <= (steps - t) as f64 {
+        t + wait as u32
+    } else {
+        NEVER
+    };
+    node.sched = s;
+    s
 }
 
 /// Runs one replicate with the event engine.
@@ -106,49 +162,74 @@ pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scrat
     let n = net.n();
     let steps = rep.steps;
     let key: u64 = stream(rep.seed, Purpose::Dynamics, rep.replicate).random();
+    let cascade = model.arc_prob(1.0).is_some();
     let st = &mut s.event;
-    st.reset(n, steps);
+    st.reset(net, steps, cascade);
     s.adopted_at.clear();
     s.adopted_at.resize(n, NEVER);
     let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
+    for &i in rep.initial {
+        st.nodes[i as usize].sched = ADOPTED;
+    }
     let out = net.out_arcs();
-    let has_arc = model.arc_prob(1.0).is_some();
 
-    // Push exposure from a set of adopters; collects touched non-adopters.
-    let push = |st: &mut EventState, adopted_at: &[u32], from: &[u32], t: u32| {
+    // Push exposure from a set of new adopters; collects touched non-adopters.
+    let push = |st: &mut EventState, from: &[u32], t: u32| {
+        st.targets.clear();
+        st.target_w.clear();
         for &j in from {
             let (dst, w) = out.arcs(j as usize);
-            for (&i, &wi) in dst.iter().zip(w) {
-                let iu = i as usize;
-                if adopted_at[iu] != NEVER {
-                    continue;
-                }
-                st.c[iu] += wi as f64;
-                if has_arc {
-                    let pa = model.arc_prob(wi).unwrap_or(0.0);
-                    st.impulse[iu] += if pa >= 1.0 {
-                        f64::INFINITY
-                    } else {
-                        -(-pa).ln_1p()
-                    };
-                }
-                if st.mark[iu] != t {
-                    st.mark[iu] = t;
-                    st.touched.push(i);
-                }
+            st.targets.extend_from_slice(dst);
+            st.target_w.extend_from_slice(w);
+        }
+        let (targets, tw) = (&st.targets, &st.target_w);
+        for k in 0..targets.len() {
+            if let Some(&ahead) = targets.get(k + PREFETCH) {
+                prefetch(&st.nodes[ahead as usize]);
             }
+            let (i, wi) = (targets[k], tw[k]);
+            let node = &mut st.nodes[i as usize];
+            if node.sched == ADOPTED {
+                continue;
+            }
+            node.c += wi;
+            if node.mark != t {
+                node.mark = t;
+                st.touched.push(i);
+            }
+            if cascade {
+                let pa = model.arc_prob(wi).unwrap_or(0.0);
+                st.impulse[i as usize] += if pa >= 1.0 {
+                    f64::INFINITY
+                } else {
+                    -(-pa).ln_1p()
+                };
+            }
+        }
+    };
+    let update = |st: &mut EventState, i: usize, t: u32| {
+        let imp = if cascade {
+            std::mem::take(&mut st.impulse[i])
+        } else {
+            0.0
+        };
+        let node = &mut st.nodes[i];
+        let p = model.prob(node.c as f64, node.w as f64, rep.theta(i));
+        if t == 0 && p <= 0.0 && imp <= 0.0 {
+            return;
+        }
+        let due = reschedule(node, i, t, p, imp, key, steps);
+        if due != NEVER {
+            st.buckets[due as usize].push(i as u32);
         }
     };
 
     // Step 0: exposure from the initial adopters, then every node's starting hazard.
-    push(st, &s.adopted_at, rep.initial, 0);
+    push(st, rep.initial, 0);
     st.touched.clear();
     for i in 0..n {
-        if s.adopted_at[i] == NEVER {
-            let p = model.prob(st.c[i], net.in_weight(i), rep.theta(i));
-            if p > 0.0 || st.impulse[i] > 0.0 {
-                st.reschedule(i, 0, p, key, steps);
-            }
+        if st.nodes[i].sched != ADOPTED {
+            update(st, i, 0);
         }
     }
 
@@ -158,29 +239,34 @@ pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scrat
         }
         s.new.clear();
         let mut bucket = std::mem::take(&mut st.buckets[t as usize]);
-        for &i in &bucket {
-            if st.sched[i as usize] == t && s.adopted_at[i as usize] == NEVER {
-                st.sched[i as usize] = NEVER;
+        for (k, &i) in bucket.iter().enumerate() {
+            if let Some(&ahead) = bucket.get(k + PREFETCH) {
+                prefetch(&st.nodes[ahead as usize]);
+            }
+            let node = &mut st.nodes[i as usize];
+            if node.sched == t {
+                node.sched = ADOPTED;
                 s.new.push(i);
             }
         }
         bucket.clear();
         st.buckets[t as usize] = bucket;
-        // Order of adoption within a step does not matter to the process; sort so that the
-        // on_adopt order and the push order are canonical.
+        // The order of adoptions within a step does not matter to the process; sorting makes
+        // the on_adopt and push orders canonical.
         s.new.sort_unstable();
         (adopters, go) = finish_step(rep, t, &s.new, &mut s.adopted_at, adopters, obs);
         if t == steps {
             break;
         }
-        push(st, &s.adopted_at, &s.new, t);
-        let mut touched = std::mem::take(&mut st.touched);
-        for &i in &touched {
-            let iu = i as usize;
-            let p = model.prob(st.c[iu], net.in_weight(iu), rep.theta(iu));
-            st.reschedule(iu, t, p, key, steps);
+        push(st, &s.new, t);
+        let touched = std::mem::take(&mut st.touched);
+        for (k, &i) in touched.iter().enumerate() {
+            if let Some(&ahead) = touched.get(k + PREFETCH) {
+                prefetch(&st.nodes[ahead as usize]);
+            }
+            update(st, i as usize, t);
         }
-        touched.clear();
         st.touched = touched;
+        st.touched.clear();
     }
 }
