@@ -13,6 +13,9 @@ pub enum Error {
     /// An input data file (edge list, node file) is invalid.
     #[error("{0}")]
     Input(#[from] InputError),
+    /// A command-line value is not usable.
+    #[error("{0}")]
+    Usage(String),
     /// The output folder exists and `--force` was not given.
     #[error("{}: results folder already exists; use --force to replace it, or --out to choose another", .0.display())]
     OutputExists(PathBuf),
@@ -30,10 +33,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit status for this error: 2 for bad input, 1 otherwise.
+    /// The process exit status for this error: 2 for bad usage or bad input, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Scenario(_) | Error::Input(_) => 2,
+            Error::Scenario(_) | Error::Input(_) | Error::Usage(_) | Error::OutputExists(_) => 2,
             _ => 1,
         }
     }

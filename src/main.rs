@@ -118,7 +118,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
             let mut sc = scenario::load(&scenario)?;
             if let Some(r) = replicates {
                 if r == 0 {
-                    return Err(Error::Other("--replicates must be at least 1".into()));
+                    return Err(Error::Usage("--replicates must be at least 1".into()));
                 }
                 sc.replicates = r;
             }

@@ -58,6 +58,15 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         }
         KolRuleSpec::Explicit(list) => KolRule::Explicit(sc.resolve_ids(list, &net)?),
     };
+    if let crate::scenario::KolSize::Count(c) = sc.kols.size
+        && c > n
+    {
+        return Err(Error::Scenario(sc.source.error(
+            None,
+            "kols.count",
+            format!("{c} KOLs requested, but the network has only {n} physicians"),
+        )));
+    }
     let count = sc.kols.size.count(n);
     let kol_list = if count == 0 {
         Vec::new()
@@ -104,6 +113,18 @@ pub fn initial_adopters(
             Seeding::Attribute(name.clone(), *c)
         }
     };
+    if let Seeding::Random(c) | Seeding::Attribute(_, c) = &seeding
+        && *c > real.net.n()
+    {
+        return Err(Error::Scenario(sc.source.error(
+            None,
+            "initial_adopters.count",
+            format!(
+                "{c} initial adopters requested, but the network has only {} physicians",
+                real.net.n()
+            ),
+        )));
+    }
     let mut rng = stream(sc.seed, Purpose::Seeding, replicate);
     Ok(seeding.choose(&real.net, &real.kols, &mut rng))
 }

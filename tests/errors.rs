@@ -543,7 +543,11 @@ fn existing_output_folder_without_force() {
         .stderr(predicate::str::contains("--force"))
         .stderr(predicate::str::contains(out.display().to_string()))
         .stderr(predicate::str::contains("panicked").not());
-    assert_ne!(a.get_output().status.code(), Some(0));
+    assert_eq!(
+        a.get_output().status.code(),
+        Some(2),
+        "refusing to overwrite is a usage error"
+    );
     let left: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -568,4 +572,20 @@ fn snapshot_q_above_one() {
    |     ^
 "
     );
+}
+
+#[test]
+fn zero_replicates_on_the_command_line_is_a_usage_error() {
+    let c = Case::new(VALID);
+    Command::cargo_bin("kolsim")
+        .unwrap()
+        .arg("run")
+        .arg(&c.scenario)
+        .arg("--out")
+        .arg(c.out())
+        .args(["--quiet", "--replicates", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--replicates must be at least 1"));
+    assert_no_partial(c.dir.path());
 }

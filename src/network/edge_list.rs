@@ -124,8 +124,12 @@ fn read_table(path: &Path, header: bool) -> Result<Table, InputError> {
         rows: Vec::new(),
     };
     for (k, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
+        // Delimited files keep leading/trailing empty fields: trim only the line ending there.
+        let line = match delimiter {
+            Some(_) => raw.trim_end_matches(['\r', '\n']),
+            None => raw.trim(),
+        };
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
         let fields: Vec<String> = match delimiter {
@@ -445,6 +449,24 @@ mod tests {
             ]))
         );
         assert!(matches!(net.attribute("town"), Some(Attribute::Text(_))));
+    }
+
+    #[test]
+    fn tsv_keeps_empty_trailing_fields() {
+        let d = tempfile::tempdir().unwrap();
+        let e = file(&d, "e.tsv", b"from\tto\na\tb\n");
+        let n = file(&d, "n.tsv", b"id\tx\ty\na\t1\t\nb\t\t2\n");
+        let mut s = spec(e);
+        s.header = true;
+        s.nodes = Some(NodeFileSpec {
+            path: n,
+            id: Column::Name("id".into()),
+        });
+        let net = read(&s).unwrap();
+        assert_eq!(
+            net.attribute("y"),
+            Some(&Attribute::Numeric(vec![None, Some(2.0)]))
+        );
     }
 
     #[test]
