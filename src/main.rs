@@ -163,7 +163,7 @@ fn run_scenario(
     bar.finish_and_clear();
     let sums = output::summaries(&res);
     let metrics = output::all_metrics(&res);
-    let cmp = output::comparisons(&res, &metrics, &sc.baseline);
+    let cmp = output::comparisons(&res, &metrics, &sc.baseline, &sc.reference_arm);
     let names = vec![
         "curves.csv",
         "summary.csv",
@@ -201,7 +201,7 @@ fn run_scenario(
         let _ = write!(
             o,
             "{}",
-            table::render(&res.models, &metrics, &cmp, sc.steps)
+            table::render(&res.models, &res.arms, &metrics, &cmp, sc.steps)
         );
         let _ = writeln!(
             o,

@@ -12,18 +12,31 @@ fn opt<T: std::fmt::Display>(x: Option<T>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// `curves.csv`: one row per model, replicate and step.
+/// Iterates `(arm index, model index)` in output order (arm-major).
+fn series(res: &RunResult) -> impl Iterator<Item = (usize, usize)> + '_ {
+    (0..res.arms.len()).flat_map(move |a| (0..res.models.len()).map(move |m| (a, m)))
+}
+
+/// `curves.csv`: one row per arm, model, replicate and step. `adopters` counts everyone who
+/// ever adopted; `users` the current users (they differ only when physicians discontinue).
 pub fn curves_csv(res: &RunResult, replicate_ids: &[u64]) -> Vec<u8> {
-    let mut s = String::from("model,replicate,step,new_adopters,adopters,share,new_kol_adopters\n");
-    for (m, name) in res.models.iter().enumerate() {
-        for (c, &r) in res.curves[m].iter().zip(replicate_ids) {
+    let mut s = String::from(
+        "model,arm,replicate,step,new_adopters,adopters,share,new_kol_adopters,discontinued,users\n",
+    );
+    for (a, m) in series(res) {
+        let (name, arm) = (&res.models[m], &res.arms[a]);
+        for (c, &r) in res.curves[a][m].iter().zip(replicate_ids) {
             let mut cum = 0u32;
-            for (step, (&new, &kol)) in c.new_adopters.iter().zip(&c.new_kol_adopters).enumerate() {
+            for step in 0..c.new_adopters.len() {
+                let new = c.new_adopters[step];
                 cum += new;
                 let _ = writeln!(
                     s,
-                    "{name},{r},{step},{new},{cum},{},{kol}",
-                    cum as f64 / res.n as f64
+                    "{name},{arm},{r},{step},{new},{cum},{},{},{},{}",
+                    cum as f64 / res.n as f64,
+                    c.new_kol_adopters[step],
+                    c.discontinued.get(step).copied().unwrap_or(0),
+                    c.users.get(step).copied().unwrap_or(cum),
                 );
             }
         }
@@ -31,120 +44,189 @@ pub fn curves_csv(res: &RunResult, replicate_ids: &[u64]) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// Per-model step summaries.
-pub fn summaries(res: &RunResult) -> Vec<Vec<StepSummary>> {
+/// Per-arm, per-model step summaries: `[arm][model]`.
+pub fn summaries(res: &RunResult) -> Vec<Vec<Vec<StepSummary>>> {
     res.curves
         .iter()
-        .map(|c| stats::summarise(c, res.n))
-        .collect()
-}
-
-/// `summary.csv`: per model and step, the distribution of the share over replicates.
-pub fn summary_csv(res: &RunResult, sums: &[Vec<StepSummary>]) -> Vec<u8> {
-    let mut s = String::from("model,step,mean,sd,p05,p50,p95,replicates\n");
-    for (name, rows) in res.models.iter().zip(sums) {
-        for r in rows {
-            let _ = writeln!(
-                s,
-                "{name},{},{},{},{},{},{},{}",
-                r.step, r.mean, r.sd, r.p05, r.p50, r.p95, r.replicates
-            );
-        }
-    }
-    s.into_bytes()
-}
-
-/// Per-model, per-replicate metrics.
-pub fn all_metrics(res: &RunResult) -> Vec<Vec<Metrics>> {
-    res.curves
-        .iter()
-        .map(|cs| cs.iter().map(|c| stats::metrics(c, res.n)).collect())
-        .collect()
-}
-
-/// `metrics.csv`: one row per model and replicate.
-pub fn metrics_csv(res: &RunResult, metrics: &[Vec<Metrics>], replicate_ids: &[u64]) -> Vec<u8> {
-    let mut s =
-        String::from("model,replicate,final_share,t10,t50,t90,peak_step,kols_adopted,kols\n");
-    for (name, ms) in res.models.iter().zip(metrics) {
-        for (m, r) in ms.iter().zip(replicate_ids) {
-            let _ = writeln!(
-                s,
-                "{name},{r},{},{},{},{},{},{},{}",
-                m.final_share,
-                opt(m.t10),
-                opt(m.t50),
-                opt(m.t90),
-                opt(m.peak_step),
-                m.kols_adopted,
-                res.kols
-            );
-        }
-    }
-    s.into_bytes()
-}
-
-/// One row of `comparison.csv`.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Comparison {
-    /// Model.
-    pub model: String,
-    /// Baseline model.
-    pub baseline: String,
-    /// Paired difference in final share.
-    pub final_share: stats::PairedDiff,
-    /// Paired difference in t50 (replicates where both reached 50%).
-    pub t50: stats::PairedDiff,
-}
-
-/// Paired differences of every model to the baseline.
-pub fn comparisons(res: &RunResult, metrics: &[Vec<Metrics>], baseline: &str) -> Vec<Comparison> {
-    let b = res.models.iter().position(|m| m == baseline).unwrap_or(0);
-    let fs = |m: usize| {
-        metrics[m]
-            .iter()
-            .map(|x| Some(x.final_share))
-            .collect::<Vec<_>>()
-    };
-    let t50 = |m: usize| {
-        metrics[m]
-            .iter()
-            .map(|x| x.t50.map(f64::from))
-            .collect::<Vec<_>>()
-    };
-    res.models
-        .iter()
-        .enumerate()
-        .map(|(m, name)| Comparison {
-            model: name.clone(),
-            baseline: res.models[b].clone(),
-            final_share: stats::paired(&fs(m), &fs(b)),
-            t50: stats::paired(&t50(m), &t50(b)),
+        .map(|by_model| {
+            by_model
+                .iter()
+                .map(|c| stats::summarise(c, res.n))
+                .collect()
         })
         .collect()
 }
 
-/// `comparison.csv`: per model, the paired difference to the baseline with 95% intervals.
-pub fn comparison_csv(rows: &[Comparison]) -> Vec<u8> {
+/// `summary.csv`: per arm, model and step, the distribution of the share over replicates.
+pub fn summary_csv(res: &RunResult, sums: &[Vec<Vec<StepSummary>>]) -> Vec<u8> {
+    let mut s = String::from("model,arm,step,mean,sd,p05,p50,p95,replicates\n");
+    for (a, m) in series(res) {
+        for r in &sums[a][m] {
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{},{},{},{}",
+                res.models[m], res.arms[a], r.step, r.mean, r.sd, r.p05, r.p50, r.p95, r.replicates
+            );
+        }
+    }
+    s.into_bytes()
+}
+
+/// Per-arm, per-model, per-replicate metrics: `[arm][model][replicate]`.
+pub fn all_metrics(res: &RunResult) -> Vec<Vec<Vec<Metrics>>> {
+    res.curves
+        .iter()
+        .map(|by_model| {
+            by_model
+                .iter()
+                .map(|cs| cs.iter().map(|c| stats::metrics(c, res.n)).collect())
+                .collect()
+        })
+        .collect()
+}
+
+/// `metrics.csv`: one row per arm, model and replicate.
+pub fn metrics_csv(
+    res: &RunResult,
+    metrics: &[Vec<Vec<Metrics>>],
+    replicate_ids: &[u64],
+) -> Vec<u8> {
     let mut s = String::from(
-        "model,baseline,final_share_diff,final_share_lo,final_share_hi,final_share_pairs,t50_diff,t50_lo,t50_hi,t50_pairs\n",
+        "model,arm,replicate,final_share,t10,t50,t90,peak_step,kols_adopted,kols,final_users,discontinued\n",
     );
+    for (a, m) in series(res) {
+        for ((x, r), c) in metrics[a][m]
+            .iter()
+            .zip(replicate_ids)
+            .zip(&res.curves[a][m])
+        {
+            let _ = writeln!(
+                s,
+                "{},{},{r},{},{},{},{},{},{},{},{},{}",
+                res.models[m],
+                res.arms[a],
+                x.final_share,
+                opt(x.t10),
+                opt(x.t50),
+                opt(x.t90),
+                opt(x.peak_step),
+                x.kols_adopted,
+                res.kols,
+                c.users.last().copied().unwrap_or(0),
+                c.discontinued.iter().sum::<u32>(),
+            );
+        }
+    }
+    s.into_bytes()
+}
+
+/// One paired comparison: a model against the baseline model within an arm, or an arm
+/// against the reference arm within a model (the KOL lift).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comparison {
+    /// `model_vs_baseline` or `arm_vs_reference`.
+    pub kind: &'static str,
+    /// Arm.
+    pub arm: String,
+    /// Model.
+    pub model: String,
+    /// What it is compared with (the baseline model or the reference arm).
+    pub reference: String,
+    /// Paired difference in final share.
+    pub final_share: stats::PairedDiff,
+    /// Paired difference in t10 (replicates where both reached 10%).
+    pub t10: stats::PairedDiff,
+    /// Paired difference in t50 (replicates where both reached 50%).
+    pub t50: stats::PairedDiff,
+}
+
+fn diff(
+    kind: &'static str,
+    arm: &str,
+    model: &str,
+    reference: &str,
+    x: &[Metrics],
+    y: &[Metrics],
+) -> Comparison {
+    let fs = |v: &[Metrics]| v.iter().map(|m| Some(m.final_share)).collect::<Vec<_>>();
+    let t = |v: &[Metrics], f: fn(&Metrics) -> Option<u32>| {
+        v.iter().map(|m| f(m).map(f64::from)).collect::<Vec<_>>()
+    };
+    Comparison {
+        kind,
+        arm: arm.to_string(),
+        model: model.to_string(),
+        reference: reference.to_string(),
+        final_share: stats::paired(&fs(x), &fs(y)),
+        t10: stats::paired(&t(x, |m| m.t10), &t(y, |m| m.t10)),
+        t50: stats::paired(&t(x, |m| m.t50), &t(y, |m| m.t50)),
+    }
+}
+
+/// Paired differences: every model against the baseline model within each arm, then every
+/// arm against the reference arm within each model (only when there are several arms).
+pub fn comparisons(
+    res: &RunResult,
+    metrics: &[Vec<Vec<Metrics>>],
+    baseline: &str,
+    reference_arm: &str,
+) -> Vec<Comparison> {
+    let b = res.models.iter().position(|m| m == baseline).unwrap_or(0);
+    let ra = res
+        .arms
+        .iter()
+        .position(|a| a == reference_arm)
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    for (a, m) in series(res) {
+        out.push(diff(
+            "model_vs_baseline",
+            &res.arms[a],
+            &res.models[m],
+            &res.models[b],
+            &metrics[a][m],
+            &metrics[a][b],
+        ));
+    }
+    if res.arms.len() > 1 {
+        for m in 0..res.models.len() {
+            for a in 0..res.arms.len() {
+                out.push(diff(
+                    "arm_vs_reference",
+                    &res.arms[a],
+                    &res.models[m],
+                    &res.arms[ra],
+                    &metrics[a][m],
+                    &metrics[ra][m],
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `comparison.csv`: tidy, one row per comparison and metric, with 95% intervals.
+pub fn comparison_csv(rows: &[Comparison]) -> Vec<u8> {
+    let mut s = String::from("comparison,model,arm,reference,metric,diff,lo,hi,pairs\n");
     for c in rows {
-        let (f, t) = (&c.final_share, &c.t50);
-        let _ = writeln!(
-            s,
-            "{},{},{},{},{},{},{},{},{},{}",
-            c.model,
-            c.baseline,
-            opt(f.mean),
-            opt(f.lo),
-            opt(f.hi),
-            f.pairs,
-            opt(t.mean),
-            opt(t.lo),
-            opt(t.hi),
-            t.pairs
-        );
+        for (metric, d) in [
+            ("final_share", &c.final_share),
+            ("t10", &c.t10),
+            ("t50", &c.t50),
+        ] {
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{metric},{},{},{},{}",
+                c.kind,
+                c.model,
+                c.arm,
+                c.reference,
+                opt(d.mean),
+                opt(d.lo),
+                opt(d.hi),
+                d.pairs
+            );
+        }
     }
     s.into_bytes()
 }

@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::kols::{self, KolRule};
+use crate::models::{ModelKind, Policy};
 use crate::network::{Network, edge_list, generators};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Draw, KolRuleSpec, NetworkSpec, Scenario, SeedingSpec};
@@ -17,6 +18,35 @@ pub struct Realisation {
     pub kols: Vec<u32>,
     /// `is_kol[i]`.
     pub is_kol: Vec<bool>,
+    /// Similarity networks for `structural_equivalence` models, by `top_k`.
+    pub similar: Vec<(usize, Network)>,
+}
+
+impl Realisation {
+    /// The network a model runs on: the similarity network for `structural_equivalence`,
+    /// else the influence network.
+    pub fn network_for(&self, model: &ModelKind) -> &Network {
+        if let ModelKind::StructuralEquivalence(m) = model
+            && let Some((_, net)) = self.similar.iter().find(|(k, _)| *k == m.top_k)
+        {
+            return net;
+        }
+        &self.net
+    }
+
+    /// The detailing model's targeting order (empty for other models).
+    pub fn priority(&self, model: &ModelKind) -> Vec<u32> {
+        match model {
+            ModelKind::Detailing(d) => match &d.policy {
+                Policy::KolsFirst => self.kols.clone(),
+                Policy::ByVolume(attr) => {
+                    kols::select(&self.net, &KolRule::Attribute(attr.clone()), self.net.n())
+                }
+                Policy::Uniform | Policy::Random => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Which realisation replicate `r` uses.
@@ -77,9 +107,17 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
     for &k in &kol_list {
         is_kol[k as usize] = true;
     }
-    if let SeedingSpec::Kols(c) = &sc.initial
-        && *c > kol_list.len()
-    {
+    let most = sc
+        .arms
+        .iter()
+        .map(|a| match a.seeding {
+            SeedingSpec::Kols(c) => c,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    if most > kol_list.len() {
+        let c = most;
         return Err(Error::Scenario(sc.source.error(
             None,
             "initial_adopters.count",
@@ -89,21 +127,59 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
             ),
         )));
     }
+    let mut similar: Vec<(usize, Network)> = Vec::new();
+    for m in &sc.models {
+        if let ModelKind::StructuralEquivalence(se) = &m.model
+            && !similar.iter().any(|(k, _)| *k == se.top_k)
+        {
+            let mut s = similarity_network(&net, se.top_k).map_err(|msg| {
+                Error::Scenario(sc.source.error(None, &format!("model \"{}\"", m.name), msg))
+            })?;
+            s.scale_sources(&kol_list, sc.kols.weight);
+            similar.push((se.top_k, s));
+        }
+    }
     net.scale_sources(&kol_list, sc.kols.weight);
     Ok(Realisation {
         net,
         kols: kol_list,
         is_kol,
+        similar,
     })
 }
 
-/// Replicate `r`'s initial adopters on `real`.
+/// Most two-hop paths the structural-equivalence similarity computation may visit.
+pub const SE_MAX_TWO_HOP: u64 = 20_000_000_000;
+/// Most memory the similarity network may take.
+pub const SE_MAX_BYTES: u64 = 4 << 30;
+
+/// The similarity network of `structural_equivalence` (top-`k` cosine-similar peers), or a
+/// message saying why it would not fit on this machine.
+pub fn similarity_network(net: &Network, k: usize) -> Result<Network, String> {
+    if net.is_complete() {
+        return Err("structural_equivalence on a complete graph is meaningless (every pair is equally similar); use another network kind".into());
+    }
+    let cost = crate::network::similarity::two_hop_cost(net);
+    let bytes = crate::network::similarity::estimate_bytes(net, k);
+    if cost > SE_MAX_TWO_HOP || bytes > SE_MAX_BYTES {
+        return Err(format!(
+            "the top-{k} similarity network would take {cost} two-hop visits and about {} MiB (limits: {SE_MAX_TWO_HOP} visits, {} MiB): use a smaller network or top_k",
+            bytes >> 20,
+            SE_MAX_BYTES >> 20
+        ));
+    }
+    Ok(crate::network::similarity::structural_equivalence(net, k))
+}
+
+/// Replicate `r`'s initial adopters on `real` under a seeding strategy. Random strategies
+/// draw from the replicate's seeding stream, the same for every arm and model.
 pub fn initial_adopters(
     sc: &Scenario,
+    spec: &SeedingSpec,
     real: &Realisation,
     replicate: u64,
 ) -> Result<Vec<u32>, Error> {
-    let seeding = match &sc.initial {
+    let seeding = match spec {
         SeedingSpec::None => Seeding::None,
         SeedingSpec::Random(c) => Seeding::Random(*c),
         SeedingSpec::Kols(c) => Seeding::Kols(*c),
@@ -133,7 +209,9 @@ pub fn initial_adopters(
 /// adopters and thresholds. Returns realisation 0.
 pub fn check(sc: &Scenario) -> Result<Realisation, Error> {
     let real = realise(sc, 0)?;
-    initial_adopters(sc, &real, 0)?;
+    for arm in &sc.arms {
+        initial_adopters(sc, &arm.seeding, &real, 0)?;
+    }
     for (k, m) in sc.models.iter().enumerate() {
         if let Some(crate::models::Theta::Attribute(name)) = m.model.theta() {
             let span = 0..0;

@@ -21,6 +21,10 @@ pub enum Purpose {
     Thresholds = 3,
     /// Adoption events of the dynamics.
     Dynamics = 4,
+    /// Random detailing targets.
+    Detailing = 5,
+    /// Attributing recorded adoptions to channels and influencers (never affects results).
+    Attribution = 6,
 }
 
 /// Packs `(purpose, index)` into a 64-bit ChaCha stream id with integer arithmetic only.

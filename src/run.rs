@@ -48,8 +48,10 @@ pub struct Timings {
 pub struct RunResult {
     /// Model names, in scenario order.
     pub models: Vec<String>,
-    /// `curves[model][replicate]`.
-    pub curves: Vec<Vec<Curve>>,
+    /// Arm names, in scenario order.
+    pub arms: Vec<String>,
+    /// `curves[arm][model][replicate]`.
+    pub curves: Vec<Vec<Vec<Curve>>>,
     /// Physicians.
     pub n: usize,
     /// Number of KOLs in each replicate's network (constant unless networks are redrawn).
@@ -69,18 +71,26 @@ pub struct RunOptions {
     pub threads: usize,
 }
 
-/// Runs every model of replicate `r` on `real`, returning one curve per model.
+/// Runs the `(arm, model)` pairs of replicate `r` on `real`, returning one curve per pair.
 fn run_replicate(
     sc: &Scenario,
     real: &Realisation,
     r: u64,
-    models: &[usize],
+    pairs: &[(usize, usize)],
     scratch: &mut Scratch,
     theta: &mut Vec<f64>,
 ) -> Result<Vec<Curve>, Error> {
-    let initial = realise::initial_adopters(sc, real, r)?;
-    let mut out = Vec::with_capacity(models.len());
-    for &mi in models {
+    let mut initial: Vec<Option<Vec<u32>>> = vec![None; sc.arms.len()];
+    let mut out = Vec::with_capacity(pairs.len());
+    for &(ai, mi) in pairs {
+        if initial[ai].is_none() {
+            initial[ai] = Some(realise::initial_adopters(
+                sc,
+                &sc.arms[ai].seeding,
+                real,
+                r,
+            )?);
+        }
         let model = &sc.models[mi].model;
         theta.clear();
         if let Some(t) = model.theta() {
@@ -90,11 +100,13 @@ fn run_replicate(
                 &mut stream(sc.seed, Purpose::Thresholds, r),
             );
         }
+        let priority = real.priority(model);
         let rep = Replicate {
-            net: &real.net,
+            net: real.network_for(model),
             is_kol: &real.is_kol,
-            initial: &initial,
+            initial: initial[ai].as_deref().unwrap_or(&[]),
             theta,
+            priority: &priority,
             steps: sc.steps,
             seed: sc.seed,
             replicate: r,
@@ -134,56 +146,61 @@ pub fn run(
         };
         let prepare_s = t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
-        let nm = sc.models.len();
-        let all_models: Vec<usize> = (0..nm).collect();
-        let mut curves: Vec<Vec<Curve>> = vec![Vec::with_capacity(replicates.len()); nm];
+        let (na, nm) = (sc.arms.len(), sc.models.len());
+        let all_pairs: Vec<(usize, usize)> =
+            (0..na).flat_map(|a| (0..nm).map(move |m| (a, m))).collect();
+        let mut curves: Vec<Vec<Vec<Curve>>> =
+            vec![vec![Vec::with_capacity(replicates.len()); nm]; na];
         if network.redrawn_per_replicate {
-            // One work item per replicate: draw its network once, run every model on it.
+            // One work item per replicate: draw its network once, run every arm and model.
             let per_rep: Vec<Vec<Curve>> = replicates
                 .par_iter()
                 .map_init(
                     || (Scratch::default(), Vec::new()),
                     |(scratch, theta), &r| {
+                        let fresh;
                         let real = if r == 0 {
-                            real0.clone()
+                            &real0
                         } else {
-                            realise::realise(sc, realise::realisation_index(sc, r))?
+                            fresh = realise::realise(sc, realise::realisation_index(sc, r))?;
+                            &fresh
                         };
-                        let c = run_replicate(sc, &real, r, &all_models, scratch, theta);
+                        let c = run_replicate(sc, real, r, &all_pairs, scratch, theta);
                         tick();
                         c
                     },
                 )
                 .collect::<Result<_, Error>>()?;
             for rep in per_rep {
-                for (m, c) in rep.into_iter().enumerate() {
-                    curves[m].push(c);
+                for (&(a, m), c) in all_pairs.iter().zip(rep) {
+                    curves[a][m].push(c);
                 }
             }
         } else {
-            // One network for all: one work item per (replicate, model).
-            let items: Vec<(u64, usize)> = replicates
+            // One network for all: one work item per (replicate, arm, model).
+            let items: Vec<(u64, (usize, usize))> = replicates
                 .iter()
-                .flat_map(|&r| (0..nm).map(move |m| (r, m)))
+                .flat_map(|&r| all_pairs.iter().map(move |&p| (r, p)))
                 .collect();
             let done: Vec<Curve> = items
                 .par_iter()
                 .map_init(
                     || (Scratch::default(), Vec::new()),
-                    |(scratch, theta), &(r, m)| {
-                        let c = run_replicate(sc, &real0, r, &[m], scratch, theta)
+                    |(scratch, theta), &(r, p)| {
+                        let c = run_replicate(sc, &real0, r, &[p], scratch, theta)
                             .map(|mut v| v.remove(0));
                         tick();
                         c
                     },
                 )
                 .collect::<Result<_, Error>>()?;
-            for ((_, m), c) in items.iter().zip(done) {
-                curves[*m].push(c);
+            for ((_, (a, m)), c) in items.iter().zip(done) {
+                curves[*a][*m].push(c);
             }
         }
         Ok(RunResult {
             models: sc.models.iter().map(|m| m.name.clone()).collect(),
+            arms: sc.arms.iter().map(|a| a.name.clone()).collect(),
             curves,
             n: real0.net.n(),
             kols: real0.kols.len(),
@@ -202,6 +219,6 @@ pub fn work_items(sc: &Scenario, replicates: usize) -> u64 {
     if sc.draw == Draw::PerReplicate && sc.network.is_random() {
         replicates as u64
     } else {
-        (replicates * sc.models.len()) as u64
+        (replicates * sc.models.len() * sc.arms.len()) as u64
     }
 }

@@ -207,6 +207,7 @@ mod tests {
         let c = Curve {
             new_adopters: vec![1, 0, 3, 5, 1],
             new_kol_adopters: vec![1, 0, 1, 0, 0],
+            ..Default::default()
         };
         let m = metrics(&c, 10);
         assert_eq!(m.final_share, 1.0);
@@ -219,6 +220,7 @@ mod tests {
             &Curve {
                 new_adopters: vec![0, 0],
                 new_kol_adopters: vec![0, 0],
+                ..Default::default()
             },
             10,
         );

@@ -25,11 +25,57 @@ fn steps_cell(values: impl Iterator<Item = Option<u32>>, steps: u32) -> String {
     format!("{} [{}–{}]", f(q(0.5)), f(q(0.05)), f(q(0.95)))
 }
 
-/// Renders the comparison table: final share with its 5–95% range, months to 10/50/90%
-/// (median over replicates with 5–95% range), and the paired difference to the baseline.
+fn pp(d: &crate::stats::PairedDiff, scale: f64, unit: &str) -> String {
+    match (d.mean, d.lo, d.hi) {
+        (Some(m), Some(lo), Some(hi)) => format!(
+            "{:+.1}{unit} [{:+.1}, {:+.1}]",
+            m * scale,
+            lo * scale,
+            hi * scale
+        ),
+        (Some(m), _, _) => format!("{:+.1}{unit}", m * scale),
+        _ => "-".into(),
+    }
+}
+
+fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[String]| {
+        let mut l = String::new();
+        for (k, (c, w)) in cells.iter().zip(&width).enumerate() {
+            let pad = w - c.chars().count();
+            let _ = write!(
+                l,
+                "{}{c}{}",
+                if k == 0 { "" } else { "  " },
+                " ".repeat(pad)
+            );
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    line(&width.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>());
+    for r in rows {
+        line(r);
+    }
+    out
+}
+
+/// Renders the comparison tables: per arm, each model's final share with its 5–95% range,
+/// steps to 10/50/90% (median over replicates with 5–95% range) and the paired difference to
+/// the baseline model; then, with several arms, the KOL lift: each arm's paired difference
+/// to the reference arm, per model.
 pub fn render(
     models: &[String],
-    metrics: &[Vec<Metrics>],
+    arms: &[String],
+    metrics: &[Vec<Vec<Metrics>>],
     cmp: &[Comparison],
     steps: u32,
 ) -> String {
@@ -41,64 +87,76 @@ pub fn render(
         "t90",
         "Δ final share vs baseline [95% CI]",
     ];
-    let mut rows: Vec<[String; 6]> = Vec::new();
-    for ((name, ms), c) in models.iter().zip(metrics).zip(cmp) {
-        let mut fs: Vec<f64> = ms.iter().map(|m| m.final_share).collect();
-        fs.sort_by(f64::total_cmp);
-        let mean = fs.iter().sum::<f64>() / fs.len() as f64;
-        let diff = if c.model == c.baseline {
-            "(baseline)".to_string()
-        } else {
-            match (c.final_share.mean, c.final_share.lo, c.final_share.hi) {
-                (Some(m), Some(lo), Some(hi)) => format!(
-                    "{:+.1} pp [{:+.1}, {:+.1}]",
-                    m * 100.0,
-                    lo * 100.0,
-                    hi * 100.0
-                ),
-                (Some(m), _, _) => format!("{:+.1} pp", m * 100.0),
-                _ => "-".into(),
-            }
-        };
-        rows.push([
-            name.clone(),
-            format!(
-                "{:.1}% [{:.1}–{:.1}]",
-                mean * 100.0,
-                quantile(&fs, 0.05) * 100.0,
-                quantile(&fs, 0.95) * 100.0
-            ),
-            steps_cell(ms.iter().map(|m| m.t10), steps),
-            steps_cell(ms.iter().map(|m| m.t50), steps),
-            steps_cell(ms.iter().map(|m| m.t90), steps),
-            diff,
-        ]);
-    }
-    let mut width = header.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
     let mut out = String::new();
-    let line = |out: &mut String, cells: &[String]| {
-        for (k, (c, w)) in cells.iter().zip(width).enumerate() {
-            let pad = w - c.chars().count();
-            let _ = write!(
-                out,
-                "{}{c}{}",
-                if k == 0 { "" } else { "  " },
-                " ".repeat(pad)
-            );
+    for (a, arm) in arms.iter().enumerate() {
+        let mut rows = Vec::new();
+        for (m, name) in models.iter().enumerate() {
+            let ms = &metrics[a][m];
+            let mut fs: Vec<f64> = ms.iter().map(|x| x.final_share).collect();
+            fs.sort_by(f64::total_cmp);
+            let mean = fs.iter().sum::<f64>() / fs.len() as f64;
+            let c = cmp
+                .iter()
+                .find(|c| c.kind == "model_vs_baseline" && &c.arm == arm && &c.model == name);
+            let d = match c {
+                Some(c) if c.model == c.reference => "(baseline)".to_string(),
+                Some(c) => pp(&c.final_share, 100.0, " pp"),
+                None => "-".into(),
+            };
+            rows.push(vec![
+                name.clone(),
+                format!(
+                    "{:.1}% [{:.1}–{:.1}]",
+                    mean * 100.0,
+                    quantile(&fs, 0.05) * 100.0,
+                    quantile(&fs, 0.95) * 100.0
+                ),
+                steps_cell(ms.iter().map(|x| x.t10), steps),
+                steps_cell(ms.iter().map(|x| x.t50), steps),
+                steps_cell(ms.iter().map(|x| x.t90), steps),
+                d,
+            ]);
         }
-        let trimmed = out.trim_end().len();
-        out.truncate(trimmed);
-        out.push('\n');
-    };
-    line(&mut out, &header.map(String::from));
-    line(&mut out, &width.map(|w| "-".repeat(w)));
-    for r in &rows {
-        line(&mut out, r);
+        if arms.len() > 1 {
+            let _ = writeln!(out, "arm: {arm}");
+        }
+        out.push_str(&render_rows(&header, &rows));
+        if arms.len() > 1 {
+            out.push('\n');
+        }
+    }
+    let lift: Vec<&Comparison> = cmp
+        .iter()
+        .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference)
+        .collect();
+    if !lift.is_empty() {
+        let _ = writeln!(
+            out,
+            "KOL lift: paired difference to the reference arm \"{}\" [95% CI]",
+            lift[0].reference
+        );
+        let rows: Vec<Vec<String>> = lift
+            .iter()
+            .map(|c| {
+                vec![
+                    c.model.clone(),
+                    c.arm.clone(),
+                    pp(&c.final_share, 100.0, " pp"),
+                    pp(&c.t10, 1.0, ""),
+                    pp(&c.t50, 1.0, ""),
+                ]
+            })
+            .collect();
+        out.push_str(&render_rows(
+            &[
+                "model",
+                "arm",
+                "Δ final share",
+                "Δ t10 (steps)",
+                "Δ t50 (steps)",
+            ],
+            &rows,
+        ));
     }
     out
 }

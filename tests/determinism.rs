@@ -74,7 +74,10 @@ fn replicate_seven_alone_equals_replicate_seven_in_a_batch() {
         .unwrap();
         let alone = run::run(&sc, &[7], RunOptions { threads: 1 }, &|| {}).unwrap();
         for m in 0..sc.models.len() {
-            assert_eq!(alone.curves[m][0], batch.curves[m][7], "{draw}, model {m}");
+            assert_eq!(
+                alone.curves[0][m][0], batch.curves[0][m][7],
+                "{draw}, model {m}"
+            );
         }
     }
 }
@@ -93,8 +96,8 @@ fn models_share_the_replicate_network_and_initial_adopters() {
         let step0: Vec<(u32, u32)> = (0..4)
             .map(|m| {
                 (
-                    res.curves[m][r].new_adopters[0],
-                    res.curves[m][r].new_kol_adopters[0],
+                    res.curves[0][m][r].new_adopters[0],
+                    res.curves[0][m][r].new_kol_adopters[0],
                 )
             })
             .collect();
@@ -104,7 +107,7 @@ fn models_share_the_replicate_network_and_initial_adopters() {
         );
     }
     // Different replicates draw different networks and seeds: curves differ.
-    assert_ne!(res.curves[0][0], res.curves[0][1]);
+    assert_ne!(res.curves[0][0][0], res.curves[0][0][1]);
 }
 
 #[test]

@@ -40,8 +40,12 @@ pub struct StepCounts {
     pub new_adopters: u32,
     /// Of those, KOLs.
     pub new_kol_adopters: u32,
-    /// Cumulative adopters at the end of the step.
+    /// Cumulative adopters (ever adopted) at the end of the step.
     pub adopters: u32,
+    /// Physicians who stopped using the product in this step (social learning only).
+    pub discontinued: u32,
+    /// Current users at the end of the step (equals `adopters` unless some discontinued).
+    pub users: u32,
 }
 
 /// Receives what the engine produces. Methods have no-op defaults.
@@ -65,6 +69,9 @@ pub struct Replicate<'a> {
     pub initial: &'a [u32],
     /// Per-physician thresholds (threshold model), else empty.
     pub theta: &'a [f64],
+    /// Targeting order of the detailing model's policy (KOLs in rank order for
+    /// `kols_first`, attribute order for `by_volume`), else empty.
+    pub priority: &'a [u32],
     /// Number of steps after step 0.
     pub steps: u32,
     /// Master seed of the run.
@@ -92,7 +99,9 @@ pub struct Scratch {
     pub(crate) event: event::EventState,
 }
 
-/// Runs `model` on one replicate with the chosen engine.
+/// Runs `model` on one replicate with the chosen engine. Social learning and detailing have
+/// their own full sweeps (their hazards change every step); `structural_equivalence` is
+/// imitation, and expects `rep.net` to be the similarity network.
 pub fn run<O: Observer>(
     engine: EngineKind,
     model: &ModelKind,
@@ -105,6 +114,15 @@ pub fn run<O: Observer>(
         ModelKind::Bass(m) => run_hazard(engine, m, rep, scratch, obs),
         ModelKind::Threshold(m) => run_hazard(engine, m, rep, scratch, obs),
         ModelKind::IndependentCascade(m) => run_hazard(engine, m, rep, scratch, obs),
+        ModelKind::SocialLearning(m) => m.run(rep, scratch, obs),
+        ModelKind::Detailing(m) => m.run(rep, rep.priority, scratch, obs),
+        ModelKind::StructuralEquivalence(m) => {
+            let imitation = crate::models::Imitation {
+                q: m.q,
+                exposure: crate::models::ExposureKind::Share,
+            };
+            run_hazard(engine, &imitation, rep, scratch, obs)
+        }
     }
 }
 
@@ -145,6 +163,8 @@ pub(crate) fn start<O: Observer>(
             new_adopters: adopters,
             new_kol_adopters: kol,
             adopters,
+            discontinued: 0,
+            users: adopters,
         },
     );
     (adopters, go)
@@ -173,6 +193,8 @@ pub(crate) fn finish_step<O: Observer>(
             new_adopters: new.len() as u32,
             new_kol_adopters: kol,
             adopters,
+            discontinued: 0,
+            users: adopters,
         },
     );
     (adopters, go)
@@ -185,14 +207,21 @@ pub struct Curve {
     pub new_adopters: Vec<u32>,
     /// New KOL adopters per step.
     pub new_kol_adopters: Vec<u32>,
+    /// Discontinuations per step.
+    pub discontinued: Vec<u32>,
+    /// Current users at the end of each step.
+    pub users: Vec<u32>,
 }
 
 impl Curve {
     /// An empty curve with room for `steps + 1` entries.
     pub fn with_steps(steps: u32) -> Self {
+        let cap = steps as usize + 1;
         Curve {
-            new_adopters: Vec::with_capacity(steps as usize + 1),
-            new_kol_adopters: Vec::with_capacity(steps as usize + 1),
+            new_adopters: Vec::with_capacity(cap),
+            new_kol_adopters: Vec::with_capacity(cap),
+            discontinued: Vec::with_capacity(cap),
+            users: Vec::with_capacity(cap),
         }
     }
 
@@ -212,6 +241,8 @@ impl Observer for Curve {
     fn on_step(&mut self, _step: u32, c: StepCounts) -> bool {
         self.new_adopters.push(c.new_adopters);
         self.new_kol_adopters.push(c.new_kol_adopters);
+        self.discontinued.push(c.discontinued);
+        self.users.push(c.users);
         true
     }
 }

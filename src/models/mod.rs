@@ -7,12 +7,18 @@
 
 pub mod bass;
 pub mod cascade;
+pub mod detailing;
 pub mod imitation;
+pub mod social_learning;
+pub mod structural;
 pub mod threshold;
 
 pub use bass::Bass;
 pub use cascade::IndependentCascade;
+pub use detailing::{Detailing, Policy};
 pub use imitation::Imitation;
+pub use social_learning::SocialLearning;
+pub use structural::StructuralEquivalence;
 pub use threshold::{Theta, Threshold};
 
 /// How a model measures a physician's exposure to adopters (MODELS.md, *notation*).
@@ -98,6 +104,12 @@ pub enum ModelKind {
     Threshold(Threshold),
     /// Independent cascade.
     IndependentCascade(IndependentCascade),
+    /// Bayesian social learning.
+    SocialLearning(SocialLearning),
+    /// Marketing effort.
+    Detailing(Detailing),
+    /// Imitation of structurally similar peers.
+    StructuralEquivalence(StructuralEquivalence),
 }
 
 impl ModelKind {
@@ -108,6 +120,9 @@ impl ModelKind {
             ModelKind::Bass(_) => bass::INFO.kind,
             ModelKind::Threshold(_) => threshold::INFO.kind,
             ModelKind::IndependentCascade(_) => cascade::INFO.kind,
+            ModelKind::SocialLearning(_) => social_learning::INFO.kind,
+            ModelKind::Detailing(_) => detailing::INFO.kind,
+            ModelKind::StructuralEquivalence(_) => structural::INFO.kind,
         }
     }
 

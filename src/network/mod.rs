@@ -9,6 +9,7 @@
 pub mod build;
 pub mod edge_list;
 pub mod generators;
+pub mod similarity;
 
 pub use build::ArcList;
 
@@ -228,6 +229,16 @@ impl Network {
             Some(ids) => ids[i].clone(),
             None => i.to_string(),
         }
+    }
+
+    /// The original node ids, if attached (see [`Network::with_ids`]).
+    pub fn ids(&self) -> Option<&[String]> {
+        self.ids.as_deref()
+    }
+
+    /// All node attributes, in node-file column order.
+    pub fn attributes(&self) -> &[(String, Attribute)] {
+        &self.attributes
     }
 
     /// Index of the node with original id `id`, if any.

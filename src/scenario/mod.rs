@@ -178,6 +178,92 @@ pub enum SeedingSpec {
     Attribute(String, usize, Range<usize>),
 }
 
+/// A seeding arm: a named initial-adopter strategy.
+#[derive(Debug, Clone)]
+pub struct Arm {
+    /// Unique name.
+    pub name: String,
+    /// How its initial adopters are chosen.
+    pub seeding: SeedingSpec,
+}
+
+fn parse_arms(
+    cx: &Ctx,
+    raw: &RawScenario,
+    kols: &KolSpec,
+    known_n: Option<usize>,
+) -> Result<Vec<Arm>, ScenarioError> {
+    let Some(list) = &raw.arms else {
+        let seeding = match &raw.initial_adopters {
+            Some(s) => {
+                if let Some(n) = &s.get_ref().name {
+                    return Err(cx.err(
+                        n.span(),
+                        "initial_adopters.name",
+                        "[initial_adopters] takes no name; use [[arm]] tables to compare named seeding strategies",
+                    ));
+                }
+                parse_seeding(cx, s, "initial_adopters", kols, known_n)?
+            }
+            None => SeedingSpec::None,
+        };
+        return Ok(vec![Arm {
+            name: "default".into(),
+            seeding,
+        }]);
+    };
+    if let Some(s) = &raw.initial_adopters {
+        return Err(cx.err(
+            s.span(),
+            "initial_adopters",
+            "give either [initial_adopters] or [[arm]] tables, not both",
+        ));
+    }
+    if list.get_ref().is_empty() {
+        return Err(cx.err(
+            list.span(),
+            "arm",
+            "no arms: add at least one [[arm]] table",
+        ));
+    }
+    let mut arms: Vec<Arm> = Vec::new();
+    for (k, a) in list.get_ref().iter().enumerate() {
+        let table = format!("arm[{k}]");
+        let seeding = parse_seeding(cx, a, &table, kols, known_n)?;
+        let name = match &a.get_ref().name {
+            Some(n) => {
+                let v = n.get_ref().trim().to_string();
+                if v.is_empty() || v.contains([',', '"', '\n']) {
+                    return Err(cx.err(
+                        n.span(),
+                        &format!("{table}.name"),
+                        format!(
+                            "\"{v}\" is not a usable arm name (non-empty, no commas or quotes)"
+                        ),
+                    ));
+                }
+                if arms.iter().any(|o| o.name == v) {
+                    return Err(cx.err(
+                        n.span(),
+                        &format!("{table}.name"),
+                        format!("duplicate arm name \"{v}\": names must be unique"),
+                    ));
+                }
+                v
+            }
+            None => {
+                return Err(cx.missing(
+                    a.span(),
+                    &format!("{table}.name"),
+                    "a name for the arm, e.g. \"kols\"",
+                ));
+            }
+        };
+        arms.push(Arm { name, seeding });
+    }
+    Ok(arms)
+}
+
 /// A model with its name in the scenario.
 #[derive(Debug, Clone)]
 pub struct NamedModel {
@@ -210,8 +296,11 @@ pub struct Scenario {
     pub draw: Draw,
     /// KOLs.
     pub kols: KolSpec,
-    /// Initial adopters.
-    pub initial: SeedingSpec,
+    /// Seeding arms (initial-adopter strategies compared on the same replicates); a
+    /// scenario without `[[arm]]` has one arm, `default`, from `[initial_adopters]`.
+    pub arms: Vec<Arm>,
+    /// The arm that arm comparisons (the KOL lift) refer to.
+    pub reference_arm: String,
     /// Models, in file order.
     pub models: Vec<NamedModel>,
     /// The source text, for errors found later and for the run folder's copy.
@@ -760,27 +849,25 @@ fn parse_kols(
 
 fn parse_seeding(
     cx: &Ctx,
-    s: &Option<Spanned<RawSeeding>>,
+    s: &Spanned<RawSeeding>,
+    table: &str,
     kols: &KolSpec,
     known_n: Option<usize>,
 ) -> Result<SeedingSpec, ScenarioError> {
-    let Some(s) = s else {
-        return Ok(SeedingSpec::None);
-    };
     let span = s.span();
     let r = s.get_ref();
     let count = |what: &str| -> Result<usize, ScenarioError> {
         let c = r.count.as_ref().ok_or_else(|| {
             cx.missing(
                 span.clone(),
-                "initial_adopters.count",
+                &format!("{table}.count"),
                 &format!("number of initial adopters ({what})"),
             )
         })?;
         let hi = known_n.map(|n| n as i64).unwrap_or(i64::MAX);
         Ok(cx.int_in(
             c,
-            "initial_adopters.count",
+            &format!("{table}.count"),
             0,
             hi,
             "number of initial adopters, at most n",
@@ -798,25 +885,24 @@ fn parse_seeding(
                     let cs = r.count.as_ref().map(|v| v.span()).unwrap_or(span.clone());
                     return Err(cx.err(
                         cs,
-                        "initial_adopters.count",
+                        &format!("{table}.count"),
                         format!("{c} is more than the {k} KOLs defined in [kols]"),
                     ));
                 }
             }
             SeedingSpec::Kols(c)
         }
-        "explicit" => SeedingSpec::Explicit(id_list(
-            cx,
-            &r.ids,
-            &r.path,
-            "initial_adopters",
-            span.clone(),
-        )?),
-        "attribute" => {
+        "explicit" => SeedingSpec::Explicit(id_list(cx, &r.ids, &r.path, table, span.clone())?),
+        "by_volume" if r.attribute.is_none() => SeedingSpec::Attribute(
+            "volume".into(),
+            count("highest prescribing volume")?,
+            r.strategy.span(),
+        ),
+        "attribute" | "by_volume" => {
             let a = r.attribute.as_ref().ok_or_else(|| {
                 cx.missing(
                     span.clone(),
-                    "initial_adopters.attribute",
+                    &format!("{table}.attribute"),
                     "the node-file column to rank by",
                 )
             })?;
@@ -829,8 +915,8 @@ fn parse_seeding(
         other => {
             return Err(cx.err(
                 r.strategy.span(),
-                "initial_adopters.strategy",
-                format!("unknown strategy \"{other}\" (allowed: none, random, kols, explicit, attribute)"),
+                &format!("{table}.strategy"),
+                format!("unknown strategy \"{other}\" (allowed: none, random, kols, explicit, attribute, by_volume)"),
             ));
         }
     };
@@ -948,7 +1034,30 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
     let (network, draw) = parse_network(&cx, &raw.network)?;
     let known_n = network.known_n();
     let kols = parse_kols(&cx, &raw.kols, known_n)?;
-    let initial = parse_seeding(&cx, &raw.initial_adopters, &kols, known_n)?;
+    let arms = parse_arms(&cx, &raw, &kols, known_n)?;
+    let reference_arm = match &raw.reference_arm {
+        Some(r) => {
+            if !arms.iter().any(|a| &a.name == r.get_ref()) {
+                let names: Vec<&str> = arms.iter().map(|a| a.name.as_str()).collect();
+                return Err(cx.err(
+                    r.span(),
+                    "reference_arm",
+                    format!(
+                        "\"{}\" names no arm (arms: {})",
+                        r.get_ref(),
+                        names.join(", ")
+                    ),
+                ));
+            }
+            r.get_ref().clone()
+        }
+        None => arms
+            .iter()
+            .find(|a| a.name == "random")
+            .unwrap_or(&arms[0])
+            .name
+            .clone(),
+    };
     if raw.models.get_ref().is_empty() {
         return Err(cx.err(
             raw.models.span(),
@@ -1009,7 +1118,8 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
         network,
         draw,
         kols,
-        initial,
+        arms,
+        reference_arm,
         models,
         source: src,
     })

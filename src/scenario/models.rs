@@ -1,9 +1,10 @@
 //! Validation of `[[model]]` tables into configured models.
 
-use super::raw::{RawModel, RawTheta};
+use super::raw::{RawBudget, RawModel, RawTheta};
 use super::{Ctx, NamedModel, ScenarioError};
 use crate::models::{
-    Bass, CATALOGUE, ExposureKind, Imitation, IndependentCascade, ModelKind, Theta, Threshold,
+    Bass, CATALOGUE, Detailing, ExposureKind, Imitation, IndependentCascade, ModelKind, Policy,
+    SocialLearning, StructuralEquivalence, Theta, Threshold,
 };
 use std::ops::Range;
 use toml::Spanned;
@@ -17,7 +18,28 @@ fn allowed(kind: &str) -> Option<&'static [&'static str]> {
             "imitation" => &["q", "exposure"][..],
             "bass" => &["p", "q"][..],
             "threshold" => &["theta", "p", "exposure"][..],
-            _ => &["beta", "p"][..],
+            "independent_cascade" => &["beta", "p"][..],
+            "social_learning" => &[
+                "quality",
+                "prior_mean",
+                "prior_sd",
+                "signal_sd",
+                "signals_per_step",
+                "kol_signals_per_step",
+                "u0",
+                "risk_aversion",
+                "discontinue_margin",
+            ][..],
+            "detailing" => &[
+                "alpha",
+                "beta",
+                "gamma",
+                "decay",
+                "budget",
+                "policy",
+                "volume_attribute",
+            ][..],
+            _ => &["q", "top_k"][..],
         })
 }
 
@@ -41,12 +63,41 @@ pub(crate) fn parse_model(
             ),
         )
     })?;
-    let set: [(&str, Option<Range<usize>>); 5] = [
+    let sp = |v: Option<Range<usize>>| v;
+    let set: [(&str, Option<Range<usize>>); 21] = [
         ("p", r.p.as_ref().map(|v| v.span())),
         ("q", r.q.as_ref().map(|v| v.span())),
         ("beta", r.beta.as_ref().map(|v| v.span())),
         ("theta", r.theta.as_ref().map(|v| v.span())),
         ("exposure", r.exposure.as_ref().map(|v| v.span())),
+        ("quality", sp(r.quality.as_ref().map(|v| v.span()))),
+        ("prior_mean", r.prior_mean.as_ref().map(|v| v.span())),
+        ("prior_sd", r.prior_sd.as_ref().map(|v| v.span())),
+        ("signal_sd", r.signal_sd.as_ref().map(|v| v.span())),
+        (
+            "signals_per_step",
+            r.signals_per_step.as_ref().map(|v| v.span()),
+        ),
+        (
+            "kol_signals_per_step",
+            r.kol_signals_per_step.as_ref().map(|v| v.span()),
+        ),
+        ("u0", r.u0.as_ref().map(|v| v.span())),
+        ("risk_aversion", r.risk_aversion.as_ref().map(|v| v.span())),
+        (
+            "discontinue_margin",
+            r.discontinue_margin.as_ref().map(|v| v.span()),
+        ),
+        ("alpha", r.alpha.as_ref().map(|v| v.span())),
+        ("gamma", r.gamma.as_ref().map(|v| v.span())),
+        ("decay", r.decay.as_ref().map(|v| v.span())),
+        ("budget", r.budget.as_ref().map(|v| v.span())),
+        ("policy", r.policy.as_ref().map(|v| v.span())),
+        (
+            "volume_attribute",
+            r.volume_attribute.as_ref().map(|v| v.span()),
+        ),
+        ("top_k", r.top_k.as_ref().map(|v| v.span())),
     ];
     for (p, s) in set {
         if let Some(s) = s
@@ -76,6 +127,46 @@ pub(crate) fn parse_model(
         match v {
             Some(v) => cx.prob(v, &key(p), what),
             None => Ok(0.0),
+        }
+    };
+    // A finite number >= lo (lo = -inf for any number); `default` None means required.
+    let num = |v: &Option<Spanned<f64>>,
+               p: &str,
+               default: Option<f64>,
+               lo: f64,
+               what: &str|
+     -> Result<f64, ScenarioError> {
+        match (v, default) {
+            (Some(v), _) => {
+                let x = *v.get_ref();
+                if x.is_finite() && x >= lo {
+                    Ok(x)
+                } else {
+                    Err(cx.err(v.span(), &key(p), format!("{x} is not allowed ({what})")))
+                }
+            }
+            (None, Some(d)) => Ok(d),
+            (None, None) => Err(cx.missing(
+                span.clone(),
+                &key(p),
+                &format!("{what}; needed by model kind \"{kind}\""),
+            )),
+        }
+    };
+    let int = |v: &Option<Spanned<i64>>,
+               p: &str,
+               default: i64,
+               what: &str|
+     -> Result<u32, ScenarioError> {
+        match v {
+            Some(v) => Ok(cx.int_in(
+                v,
+                &key(p),
+                if p == "top_k" { 1 } else { 0 },
+                1_000_000,
+                what,
+            )? as u32),
+            None => Ok(default as u32),
         }
     };
     let exposure = match &r.exposure {
@@ -111,9 +202,154 @@ pub(crate) fn parse_model(
                 exposure,
             })
         }
-        _ => ModelKind::IndependentCascade(IndependentCascade {
+        "independent_cascade" => ModelKind::IndependentCascade(IndependentCascade {
             beta: req(&r.beta, "beta", "conversion probability per arc")?,
             p: opt(&r.p, "p", "spontaneous adoption probability per step")?,
+        }),
+        "social_learning" => {
+            let signals = int(
+                &r.signals_per_step,
+                "signals_per_step",
+                1,
+                "patient outcomes per user per step",
+            )?;
+            ModelKind::SocialLearning(SocialLearning {
+                quality: num(
+                    &r.quality,
+                    "quality",
+                    None,
+                    f64::NEG_INFINITY,
+                    "true quality of the drug",
+                )?,
+                prior_mean: num(
+                    &r.prior_mean,
+                    "prior_mean",
+                    Some(0.0),
+                    f64::NEG_INFINITY,
+                    "prior mean belief",
+                )?,
+                prior_sd: num(
+                    &r.prior_sd,
+                    "prior_sd",
+                    Some(1.0),
+                    f64::MIN_POSITIVE,
+                    "prior standard deviation, > 0",
+                )?,
+                signal_sd: num(
+                    &r.signal_sd,
+                    "signal_sd",
+                    Some(1.0),
+                    f64::MIN_POSITIVE,
+                    "outcome noise, > 0",
+                )?,
+                signals_per_step: signals,
+                kol_signals_per_step: int(
+                    &r.kol_signals_per_step,
+                    "kol_signals_per_step",
+                    signals as i64,
+                    "patient outcomes per KOL user per step",
+                )?,
+                u0: num(
+                    &r.u0,
+                    "u0",
+                    None,
+                    f64::NEG_INFINITY,
+                    "value of the incumbent therapy",
+                )?,
+                risk_aversion: num(
+                    &r.risk_aversion,
+                    "risk_aversion",
+                    Some(1.0),
+                    0.0,
+                    "risk aversion, >= 0",
+                )?,
+                discontinue_margin: num(
+                    &r.discontinue_margin,
+                    "discontinue_margin",
+                    Some(0.1),
+                    0.0,
+                    "discontinuation margin, >= 0",
+                )?,
+            })
+        }
+        "detailing" => {
+            let budget = match &r.budget {
+                None => {
+                    return Err(cx.missing(
+                        span.clone(),
+                        &key("budget"),
+                        "detailing visits per step: a number or a list per step",
+                    ));
+                }
+                Some(b) => {
+                    let v = match b.get_ref() {
+                        RawBudget::Each(x) => vec![*x],
+                        RawBudget::PerStep(v) => v.clone(),
+                    };
+                    if v.is_empty() || v.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+                        return Err(cx.err(b.span(), &key("budget"), "visits per step must be numbers >= 0 (a number, or a non-empty list per step)"));
+                    }
+                    v
+                }
+            };
+            let policy = match r.policy.as_ref().map(|p| (p.get_ref().as_str(), p.span())) {
+                None | Some(("kols_first", _)) => Policy::KolsFirst,
+                Some(("uniform", _)) => Policy::Uniform,
+                Some(("random", _)) => Policy::Random,
+                Some(("by_volume", _)) => Policy::ByVolume(
+                    r.volume_attribute
+                        .as_ref()
+                        .map(|a| a.get_ref().clone())
+                        .unwrap_or_else(|| "volume".into()),
+                ),
+                Some((other, s)) => {
+                    return Err(cx.err(s, &key("policy"), format!("\"{other}\" is not allowed (allowed: kols_first, by_volume, uniform, random)")));
+                }
+            };
+            if let (Some(a), false) = (&r.volume_attribute, matches!(policy, Policy::ByVolume(_))) {
+                return Err(cx.err(
+                    a.span(),
+                    &key("volume_attribute"),
+                    "applies only with policy = \"by_volume\"",
+                ));
+            }
+            ModelKind::Detailing(Detailing {
+                alpha: num(
+                    &r.alpha,
+                    "alpha",
+                    Some(0.0),
+                    0.0,
+                    "baseline hazard per step, >= 0",
+                )?,
+                beta: num(
+                    &r.beta,
+                    "beta",
+                    None,
+                    0.0,
+                    "hazard per unit of detailing stock, >= 0",
+                )?,
+                gamma: num(
+                    &r.gamma,
+                    "gamma",
+                    Some(0.0),
+                    0.0,
+                    "hazard per unit of exposure, >= 0",
+                )?,
+                decay: match &r.decay {
+                    Some(d) => cx.prob(
+                        d,
+                        &key("decay"),
+                        "share of the detailing stock kept per step",
+                    )?,
+                    None => 0.7,
+                },
+                budget,
+                policy,
+            })
+        }
+        _ => ModelKind::StructuralEquivalence(StructuralEquivalence {
+            q: req(&r.q, "q", "imitation probability per step")?,
+            top_k: int(&r.top_k, "top_k", 10, "most similar peers per physician")?.max(1) as usize,
         }),
     };
     let name = match &r.name {

@@ -21,6 +21,9 @@ pub struct RawScenario {
     pub network: Spanned<RawNetwork>,
     pub kols: Option<Spanned<RawKols>>,
     pub initial_adopters: Option<Spanned<RawSeeding>>,
+    #[serde(rename = "arm")]
+    pub arms: Option<Spanned<Vec<Spanned<RawSeeding>>>>,
+    pub reference_arm: Opt<String>,
     #[serde(rename = "model")]
     pub models: Spanned<Vec<Spanned<RawModel>>>,
 }
@@ -98,6 +101,7 @@ pub struct RawKols {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSeeding {
+    pub name: Opt<String>,
     pub strategy: Spanned<String>,
     pub count: Opt<i64>,
     pub attribute: Opt<String>,
@@ -116,6 +120,30 @@ pub struct RawModel {
     pub beta: Opt<f64>,
     pub theta: Opt<RawTheta>,
     pub exposure: Opt<String>,
+    pub quality: Opt<f64>,
+    pub prior_mean: Opt<f64>,
+    pub prior_sd: Opt<f64>,
+    pub signal_sd: Opt<f64>,
+    pub signals_per_step: Opt<i64>,
+    pub kol_signals_per_step: Opt<i64>,
+    pub u0: Opt<f64>,
+    pub risk_aversion: Opt<f64>,
+    pub discontinue_margin: Opt<f64>,
+    pub alpha: Opt<f64>,
+    pub gamma: Opt<f64>,
+    pub decay: Opt<f64>,
+    pub budget: Opt<RawBudget>,
+    pub policy: Opt<String>,
+    pub volume_attribute: Opt<String>,
+    pub top_k: Opt<i64>,
+}
+
+/// `budget`: visits per step, one number or a list per step.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawBudget {
+    Each(f64),
+    PerStep(Vec<f64>),
 }
 
 /// `theta`: a number or a distribution table.

@@ -1,0 +1,292 @@
+//! `social_learning` — physicians learn the drug's unknown quality from patient outcomes
+//! (Bayesian learning; Coscelli & Shum 2004; Chintagunta, Jiang & Jin 2009; Ching 2010).
+//!
+//! True quality `Q`. Every physician holds a normal belief `N(m_i, s_i²)`, prior
+//! `N(m0, s0²)`. In each step:
+//! 1. Decisions use beliefs at the end of the previous step: a non-user adopts when
+//!    `m_i - ρ·s_i ≥ u0`; a user discontinues when `m_i - ρ·s_i < u0 - δ`. A physician who
+//!    discontinued may adopt again later (counted as a user, not as a new adopter).
+//! 2. Each current user observes `k` patient outcomes `x ~ N(Q, σ²)` (`k_kol` for KOLs),
+//!    summarised by their mean `x̄ ~ N(Q, σ²/k)`.
+//! 3. Each physician updates on its own outcomes and on those of the users it listens to,
+//!    a peer's evidence weighted by the arc weight (so a KOL's weight κ makes its evidence
+//!    κ times as precise) — the conjugate normal update
+//!    `τ' = τ + Σ w·k/σ²`, `m' = (τ·m + Σ w·k·x̄/σ²) / τ'`, `s = τ^{-1/2}`.
+//!
+//! Unlike imitation, adoption depends on whether the product is actually good: with
+//! `Q < u0` it stalls or reverses.
+//!
+//! # Parameters
+//! `quality` (Q), `prior_mean` (m0), `prior_sd` (s0 > 0), `signal_sd` (σ > 0),
+//! `signals_per_step` (k ≥ 0), `kol_signals_per_step` (k_kol ≥ 0), `u0`,
+//! `risk_aversion` (ρ ≥ 0), `discontinue_margin` (δ ≥ 0). Outcomes are in the units of `u0`.
+//!
+//! # Randomness
+//! One normal draw per current user per step (in physician order), from the replicate's
+//! dynamics stream.
+//!
+//! # Complexity
+//! `O(n + arcs)` per step.
+
+use super::{ModelInfo, ParamInfo};
+use crate::engine::{NEVER, Observer, Replicate, Scratch, StepCounts};
+use crate::rng::{Purpose, stream};
+use rand_distr::{Distribution, StandardNormal};
+
+/// Bayesian social learning.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SocialLearning {
+    /// True quality Q.
+    pub quality: f64,
+    /// Prior mean m0.
+    pub prior_mean: f64,
+    /// Prior standard deviation s0.
+    pub prior_sd: f64,
+    /// Outcome noise σ.
+    pub signal_sd: f64,
+    /// Outcomes seen per step by a user.
+    pub signals_per_step: u32,
+    /// Outcomes seen per step by a KOL user.
+    pub kol_signals_per_step: u32,
+    /// Value of the incumbent therapy.
+    pub u0: f64,
+    /// Risk aversion ρ.
+    pub risk_aversion: f64,
+    /// Discontinuation margin δ.
+    pub discontinue_margin: f64,
+}
+
+/// Documentation of `social_learning`.
+pub const INFO: ModelInfo = ModelInfo {
+    kind: "social_learning",
+    summary: "Bayesian learning of quality from own and peers' patient outcomes; adopt when m - ρ·s >= u0, stop when below u0 - δ",
+    reference: "Coscelli & Shum 2004; Chintagunta, Jiang & Jin 2009; Ching 2010",
+    params: &[
+        ParamInfo {
+            name: "quality",
+            meaning: "true quality Q of the drug (mean patient outcome)",
+            unit: "outcome units",
+            range: "any number",
+            default: "required",
+        },
+        ParamInfo {
+            name: "u0",
+            meaning: "value of the incumbent therapy",
+            unit: "outcome units",
+            range: "any number",
+            default: "required",
+        },
+        ParamInfo {
+            name: "prior_mean",
+            meaning: "prior belief about quality, m0",
+            unit: "outcome units",
+            range: "any number",
+            default: "0",
+        },
+        ParamInfo {
+            name: "prior_sd",
+            meaning: "prior uncertainty s0",
+            unit: "outcome units",
+            range: "> 0",
+            default: "1",
+        },
+        ParamInfo {
+            name: "signal_sd",
+            meaning: "noise σ of one patient outcome",
+            unit: "outcome units",
+            range: "> 0",
+            default: "1",
+        },
+        ParamInfo {
+            name: "signals_per_step",
+            meaning: "patient outcomes a user sees per step",
+            unit: "per step",
+            range: "integer >= 0",
+            default: "1",
+        },
+        ParamInfo {
+            name: "kol_signals_per_step",
+            meaning: "patient outcomes a KOL user sees per step",
+            unit: "per step",
+            range: "integer >= 0",
+            default: "signals_per_step",
+        },
+        ParamInfo {
+            name: "risk_aversion",
+            meaning: "ρ: adopt when m - ρ·s >= u0",
+            unit: "-",
+            range: ">= 0",
+            default: "1",
+        },
+        ParamInfo {
+            name: "discontinue_margin",
+            meaning: "δ: a user stops when m - ρ·s < u0 - δ",
+            unit: "outcome units",
+            range: ">= 0",
+            default: "0.1",
+        },
+    ],
+};
+
+/// The conjugate normal update of a belief with precision `tau` and mean `m` by evidence of
+/// total precision `prec` and precision-weighted sum `wsum` (`Σ precision·value`).
+/// Returns the new `(m, tau)`.
+#[inline]
+pub fn update(m: f64, tau: f64, prec: f64, wsum: f64) -> (f64, f64) {
+    if prec <= 0.0 {
+        return (m, tau);
+    }
+    let t = tau + prec;
+    ((tau * m + wsum) / t, t)
+}
+
+impl SocialLearning {
+    fn score(&self, m: f64, tau: f64) -> f64 {
+        m - self.risk_aversion / tau.sqrt()
+    }
+
+    /// Runs one replicate.
+    pub fn run<O: Observer>(&self, rep: &Replicate<'_>, s: &mut Scratch, obs: &mut O) {
+        let net = rep.net;
+        let n = net.n();
+        let mut rng = stream(rep.seed, Purpose::Dynamics, rep.replicate);
+        s.adopted_at.clear();
+        s.adopted_at.resize(n, NEVER);
+        let mut kol = 0;
+        for &i in rep.initial {
+            s.adopted_at[i as usize] = 0;
+            kol += u32::from(rep.is_kol[i as usize]);
+            obs.on_adopt(i, 0);
+        }
+        let mut user: Vec<bool> = vec![false; n];
+        for &i in rep.initial {
+            user[i as usize] = true;
+        }
+        let mut m = vec![self.prior_mean; n];
+        let mut tau = vec![1.0 / (self.prior_sd * self.prior_sd); n];
+        // Per-user evidence this step: precision and precision-weighted sum.
+        let mut prec_own = vec![0.0f64; n];
+        let mut wsum_own = vec![0.0f64; n];
+        let var = self.signal_sd * self.signal_sd;
+        let (mut ever, mut users) = (rep.initial.len() as u32, rep.initial.len() as u32);
+        let mut go = obs.on_step(
+            0,
+            StepCounts {
+                new_adopters: ever,
+                new_kol_adopters: kol,
+                adopters: ever,
+                discontinued: 0,
+                users,
+            },
+        );
+        for t in 1..=rep.steps {
+            if !go {
+                return;
+            }
+            // 1. Decisions on beliefs at the end of t-1.
+            let (mut new, mut new_kol, mut stopped) = (0u32, 0u32, 0u32);
+            for i in 0..n {
+                let sc = self.score(m[i], tau[i]);
+                if !user[i] && sc >= self.u0 {
+                    user[i] = true;
+                    users += 1;
+                    if s.adopted_at[i] == NEVER {
+                        s.adopted_at[i] = t;
+                        new += 1;
+                        new_kol += u32::from(rep.is_kol[i]);
+                        obs.on_adopt(i as u32, t);
+                    }
+                } else if user[i] && sc < self.u0 - self.discontinue_margin {
+                    user[i] = false;
+                    users -= 1;
+                    stopped += 1;
+                }
+            }
+            ever += new;
+            go = obs.on_step(
+                t,
+                StepCounts {
+                    new_adopters: new,
+                    new_kol_adopters: new_kol,
+                    adopters: ever,
+                    discontinued: stopped,
+                    users,
+                },
+            );
+            if t == rep.steps {
+                break;
+            }
+            // 2. Outcomes of this step's users.
+            for i in 0..n {
+                prec_own[i] = 0.0;
+                wsum_own[i] = 0.0;
+                if user[i] {
+                    let k = if rep.is_kol[i] {
+                        self.kol_signals_per_step
+                    } else {
+                        self.signals_per_step
+                    };
+                    if k > 0 {
+                        let z: f64 = StandardNormal.sample(&mut rng);
+                        let mean = self.quality + self.signal_sd * z / (k as f64).sqrt();
+                        prec_own[i] = k as f64 / var;
+                        wsum_own[i] = prec_own[i] * mean;
+                    }
+                }
+            }
+            // 3. Everyone updates on own and listened-to users' outcomes.
+            let inn = net.in_arcs();
+            for i in 0..n {
+                let (mut prec, mut wsum) = (prec_own[i], wsum_own[i]);
+                if net.is_complete() {
+                    for j in 0..n {
+                        if j != i && prec_own[j] > 0.0 {
+                            let w = net.source_scale(j) as f64;
+                            prec += w * prec_own[j];
+                            wsum += w * wsum_own[j];
+                        }
+                    }
+                } else {
+                    let (src, w) = inn.arcs(i);
+                    for (&j, &wj) in src.iter().zip(w) {
+                        let j = j as usize;
+                        if prec_own[j] > 0.0 {
+                            prec += wj as f64 * prec_own[j];
+                            wsum += wj as f64 * wsum_own[j];
+                        }
+                    }
+                }
+                (m[i], tau[i]) = update(m[i], tau[i], prec, wsum);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posterior_matches_closed_form_after_k_signals() {
+        // Prior N(m0, s0²), k signals x_1..x_k with variance σ²:
+        // posterior precision 1/s0² + k/σ², mean (m0/s0² + Σx/σ²) / precision.
+        let (m0, s0, sd) = (0.2, 0.5, 2.0);
+        let xs = [1.0, -0.5, 3.0, 0.25];
+        let (mut m, mut tau) = (m0, 1.0 / (s0 * s0));
+        for x in xs {
+            (m, tau) = update(m, tau, 1.0 / (sd * sd), x / (sd * sd));
+        }
+        let prec = 1.0 / (s0 * s0) + xs.len() as f64 / (sd * sd);
+        let mean = (m0 / (s0 * s0) + xs.iter().sum::<f64>() / (sd * sd)) / prec;
+        assert!((tau - prec).abs() < 1e-12);
+        assert!((m - mean).abs() < 1e-12);
+        // Batch update equals sequential.
+        let (mb, tb) = update(
+            m0,
+            1.0 / (s0 * s0),
+            xs.len() as f64 / (sd * sd),
+            xs.iter().sum::<f64>() / (sd * sd),
+        );
+        assert!((mb - m).abs() < 1e-12 && (tb - tau).abs() < 1e-12);
+    }
+}
