@@ -201,7 +201,14 @@ fn run_scenario(
         let _ = write!(
             o,
             "{}",
-            table::render(&res.models, &res.arms, &metrics, &cmp, sc.steps)
+            table::render(
+                &res.models,
+                &res.arms,
+                &metrics,
+                &output::final_users(&res),
+                &cmp,
+                sc.steps
+            )
         );
         let _ = writeln!(
             o,

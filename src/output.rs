@@ -85,6 +85,25 @@ pub fn all_metrics(res: &RunResult) -> Vec<Vec<Vec<Metrics>>> {
         .collect()
 }
 
+/// Mean share of current users at the last step, `[arm][model]`.
+pub fn final_users(res: &RunResult) -> Vec<Vec<f64>> {
+    res.curves
+        .iter()
+        .map(|by_model| {
+            by_model
+                .iter()
+                .map(|cs| {
+                    let total: f64 = cs
+                        .iter()
+                        .map(|c| c.users.last().copied().unwrap_or(0) as f64)
+                        .sum();
+                    total / (cs.len().max(1) as f64 * res.n as f64)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// `metrics.csv`: one row per arm, model and replicate.
 pub fn metrics_csv(
     res: &RunResult,
@@ -189,12 +208,12 @@ pub fn comparisons(
         ));
     }
     if res.arms.len() > 1 {
-        for m in 0..res.models.len() {
-            for a in 0..res.arms.len() {
+        for (m, model) in res.models.iter().enumerate() {
+            for (a, arm) in res.arms.iter().enumerate() {
                 out.push(diff(
                     "arm_vs_reference",
-                    &res.arms[a],
-                    &res.models[m],
+                    arm,
+                    model,
                     &res.arms[ra],
                     &metrics[a][m],
                     &metrics[ra][m],

@@ -69,19 +69,22 @@ fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// Renders the comparison tables: per arm, each model's final share with its 5–95% range,
-/// steps to 10/50/90% (median over replicates with 5–95% range) and the paired difference to
+/// the mean share of current users at the end (below the final share when physicians
+/// discontinued), steps to 10/50/90% (median over replicates with 5–95% range) and the paired difference to
 /// the baseline model; then, with several arms, the KOL lift: each arm's paired difference
 /// to the reference arm, per model.
 pub fn render(
     models: &[String],
     arms: &[String],
     metrics: &[Vec<Vec<Metrics>>],
+    users: &[Vec<f64>],
     cmp: &[Comparison],
     steps: u32,
 ) -> String {
     let header = [
         "model",
         "final share [5–95%]",
+        "users at end",
         "t10",
         "t50",
         "t90",
@@ -111,6 +114,7 @@ pub fn render(
                     quantile(&fs, 0.05) * 100.0,
                     quantile(&fs, 0.95) * 100.0
                 ),
+                format!("{:.1}%", users[a][m] * 100.0),
                 steps_cell(ms.iter().map(|x| x.t10), steps),
                 steps_cell(ms.iter().map(|x| x.t50), steps),
                 steps_cell(ms.iter().map(|x| x.t90), steps),

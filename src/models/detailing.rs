@@ -183,7 +183,9 @@ impl Detailing {
         }
     }
 
-    /// Runs one replicate. `priority` as in [`Detailing::detail`].
+    /// Runs one replicate. `priority` as in [`Detailing::detail`]. (Range loops: several
+    /// per-physician arrays are indexed together.)
+    #[allow(clippy::needless_range_loop)]
     pub fn run<O: Observer>(
         &self,
         rep: &Replicate<'_>,

@@ -91,7 +91,15 @@ pub struct ModelInfo {
 }
 
 /// Every model kind, in the order `kolsim models` lists them.
-pub const CATALOGUE: &[ModelInfo] = &[imitation::INFO, bass::INFO, threshold::INFO, cascade::INFO];
+pub const CATALOGUE: &[ModelInfo] = &[
+    imitation::INFO,
+    bass::INFO,
+    threshold::INFO,
+    cascade::INFO,
+    social_learning::INFO,
+    detailing::INFO,
+    structural::INFO,
+];
 
 /// A configured model of any kind.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,8 @@
 //! (Bayesian learning; Coscelli & Shum 2004; Chintagunta, Jiang & Jin 2009; Ching 2010).
 //!
 //! True quality `Q`. Every physician holds a normal belief `N(m_i, s_i²)`, prior
-//! `N(m0, s0²)`. In each step:
+//! `N(m0, s0²)`. The initial adopters use the drug in step 0 and their outcomes are observed
+//! then (step 2 below). In each later step:
 //! 1. Decisions use beliefs at the end of the previous step: a non-user adopts when
 //!    `m_i - ρ·s_i ≥ u0`; a user discontinues when `m_i - ρ·s_i < u0 - δ`. A physician who
 //!    discontinued may adopt again later (counted as a user, not as a new adopter).
@@ -145,7 +146,8 @@ impl SocialLearning {
         m - self.risk_aversion / tau.sqrt()
     }
 
-    /// Runs one replicate.
+    /// Runs one replicate. (Range loops: several per-physician arrays are indexed together.)
+    #[allow(clippy::needless_range_loop)]
     pub fn run<O: Observer>(&self, rep: &Replicate<'_>, s: &mut Scratch, obs: &mut O) {
         let net = rep.net;
         let n = net.n();
@@ -167,7 +169,6 @@ impl SocialLearning {
         // Per-user evidence this step: precision and precision-weighted sum.
         let mut prec_own = vec![0.0f64; n];
         let mut wsum_own = vec![0.0f64; n];
-        let var = self.signal_sd * self.signal_sd;
         let (mut ever, mut users) = (rep.initial.len() as u32, rep.initial.len() as u32);
         let mut go = obs.on_step(
             0,
@@ -179,6 +180,14 @@ impl SocialLearning {
                 users,
             },
         );
+        let mut evidence = Evidence {
+            prec_own: &mut prec_own,
+            wsum_own: &mut wsum_own,
+            m: &mut m,
+            tau: &mut tau,
+        };
+        // The initial adopters use the drug during step 0: their outcomes inform step 1.
+        self.observe(rep, &user, &mut evidence, &mut rng);
         for t in 1..=rep.steps {
             if !go {
                 return;
@@ -186,7 +195,7 @@ impl SocialLearning {
             // 1. Decisions on beliefs at the end of t-1.
             let (mut new, mut new_kol, mut stopped) = (0u32, 0u32, 0u32);
             for i in 0..n {
-                let sc = self.score(m[i], tau[i]);
+                let sc = self.score(evidence.m[i], evidence.tau[i]);
                 if !user[i] && sc >= self.u0 {
                     user[i] = true;
                     users += 1;
@@ -213,53 +222,74 @@ impl SocialLearning {
                     users,
                 },
             );
-            if t == rep.steps {
-                break;
-            }
-            // 2. Outcomes of this step's users.
-            for i in 0..n {
-                prec_own[i] = 0.0;
-                wsum_own[i] = 0.0;
-                if user[i] {
-                    let k = if rep.is_kol[i] {
-                        self.kol_signals_per_step
-                    } else {
-                        self.signals_per_step
-                    };
-                    if k > 0 {
-                        let z: f64 = StandardNormal.sample(&mut rng);
-                        let mean = self.quality + self.signal_sd * z / (k as f64).sqrt();
-                        prec_own[i] = k as f64 / var;
-                        wsum_own[i] = prec_own[i] * mean;
-                    }
-                }
-            }
-            // 3. Everyone updates on own and listened-to users' outcomes.
-            let inn = net.in_arcs();
-            for i in 0..n {
-                let (mut prec, mut wsum) = (prec_own[i], wsum_own[i]);
-                if net.is_complete() {
-                    for j in 0..n {
-                        if j != i && prec_own[j] > 0.0 {
-                            let w = net.source_scale(j) as f64;
-                            prec += w * prec_own[j];
-                            wsum += w * wsum_own[j];
-                        }
-                    }
-                } else {
-                    let (src, w) = inn.arcs(i);
-                    for (&j, &wj) in src.iter().zip(w) {
-                        let j = j as usize;
-                        if prec_own[j] > 0.0 {
-                            prec += wj as f64 * prec_own[j];
-                            wsum += wj as f64 * wsum_own[j];
-                        }
-                    }
-                }
-                (m[i], tau[i]) = update(m[i], tau[i], prec, wsum);
+            if t < rep.steps {
+                self.observe(rep, &user, &mut evidence, &mut rng);
             }
         }
     }
+
+    #[allow(clippy::needless_range_loop)]
+    /// Users observe this step's outcomes; everyone updates on own and listened-to users'
+    /// outcomes.
+    fn observe<R: rand::Rng + ?Sized>(
+        &self,
+        rep: &Replicate<'_>,
+        user: &[bool],
+        ev: &mut Evidence<'_>,
+        rng: &mut R,
+    ) {
+        let net = rep.net;
+        let n = net.n();
+        let var = self.signal_sd * self.signal_sd;
+        for i in 0..n {
+            ev.prec_own[i] = 0.0;
+            ev.wsum_own[i] = 0.0;
+            if user[i] {
+                let k = if rep.is_kol[i] {
+                    self.kol_signals_per_step
+                } else {
+                    self.signals_per_step
+                };
+                if k > 0 {
+                    let z: f64 = StandardNormal.sample(rng);
+                    let mean = self.quality + self.signal_sd * z / (k as f64).sqrt();
+                    ev.prec_own[i] = k as f64 / var;
+                    ev.wsum_own[i] = ev.prec_own[i] * mean;
+                }
+            }
+        }
+        let inn = net.in_arcs();
+        for i in 0..n {
+            let (mut prec, mut wsum) = (ev.prec_own[i], ev.wsum_own[i]);
+            if net.is_complete() {
+                for j in 0..n {
+                    if j != i && ev.prec_own[j] > 0.0 {
+                        let w = net.source_scale(j) as f64;
+                        prec += w * ev.prec_own[j];
+                        wsum += w * ev.wsum_own[j];
+                    }
+                }
+            } else {
+                let (src, w) = inn.arcs(i);
+                for (&j, &wj) in src.iter().zip(w) {
+                    let j = j as usize;
+                    if ev.prec_own[j] > 0.0 {
+                        prec += wj as f64 * ev.prec_own[j];
+                        wsum += wj as f64 * ev.wsum_own[j];
+                    }
+                }
+            }
+            (ev.m[i], ev.tau[i]) = update(ev.m[i], ev.tau[i], prec, wsum);
+        }
+    }
+}
+
+/// Beliefs and this step's evidence, per physician.
+struct Evidence<'a> {
+    prec_own: &'a mut [f64],
+    wsum_own: &'a mut [f64],
+    m: &'a mut [f64],
+    tau: &'a mut [f64],
 }
 
 #[cfg(test)]

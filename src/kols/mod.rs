@@ -1,0 +1,419 @@
+//! Key Opinion Leader identification: rank physicians by a rule, take the top `count`.
+//!
+//! Rankings are by score, highest first, ties broken by node index (the order of the node
+//! file, or generation order). "Naming" follows the nomination reading of an arc: `j → i` (i
+//! listens to j) is i naming j as an adviser, so `in_degree` counts how many name `j`.
+//!
+//! Rules that need randomness (sampled betweenness on large networks) take it from an explicit
+//! generator ([`rank_with`], [`select_with`]) or from a seed ([`rank_seeded`],
+//! [`select_seeded`]); [`rank`] and [`select`] use seed 0. The centrality scores themselves
+//! are in [`centrality`].
+
+pub mod centrality;
+
+pub use centrality::{
+    BETWEENNESS_EXACT_LIMIT, BETWEENNESS_PIVOTS, BetweennessScores, betweenness, betweenness_from,
+    betweenness_pivots, core_numbers, eigenvector,
+};
+
+use crate::network::{Attribute, Network};
+use rand::rngs::ChaCha8Rng;
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+
+/// A KOL ranking rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KolRule {
+    /// How many physicians name them as advisers (arcs leaving them, weighted by count).
+    InDegree,
+    /// Named-by plus naming: total number of ties.
+    Degree,
+    /// PageRank of the nomination graph (damping 0.85), by sparse power iteration.
+    PageRank,
+    /// Eigenvector centrality of the nomination graph (named by central physicians), by power
+    /// iteration on `A + I` ([`eigenvector`], tolerance [`EIGENVECTOR_TOL`], at most
+    /// [`EIGENVECTOR_MAX_ITER`] iterations).
+    Eigenvector,
+    /// Betweenness on the directed influence graph, hop-count shortest paths
+    /// ([`betweenness`]): exact when `n ≤ exact_limit`, otherwise estimated from `pivots`
+    /// random sources (Brandes & Pich 2007). Defaults: [`BETWEENNESS_EXACT_LIMIT`],
+    /// [`BETWEENNESS_PIVOTS`] (see [`KolRule::betweenness`]).
+    Betweenness {
+        /// Largest `n` computed exactly.
+        exact_limit: usize,
+        /// Sampled sources above the limit.
+        pivots: usize,
+    },
+    /// Core number on the undirected view (k-core decomposition, [`core_numbers`]).
+    KCore,
+    /// Highest value of a numeric node attribute (missing values never qualify).
+    Attribute(String),
+    /// Listed node indices, in the given order.
+    Explicit(Vec<u32>),
+}
+
+impl KolRule {
+    /// Betweenness with the default exact limit and number of pivots.
+    pub const fn betweenness() -> Self {
+        KolRule::Betweenness {
+            exact_limit: BETWEENNESS_EXACT_LIMIT,
+            pivots: BETWEENNESS_PIVOTS,
+        }
+    }
+
+    /// Name used in scenario files and the manifest.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KolRule::InDegree => "in_degree",
+            KolRule::Degree => "degree",
+            KolRule::PageRank => "pagerank",
+            KolRule::Eigenvector => "eigenvector",
+            KolRule::Betweenness { .. } => "betweenness",
+            KolRule::KCore => "kcore",
+            KolRule::Attribute(_) => "attribute",
+            KolRule::Explicit(_) => "explicit",
+        }
+    }
+
+    /// For `Betweenness`, the number of BFS sources (pivots) ranking a network of `n`
+    /// physicians uses (`n` when exact), for the manifest; `None` for other rules.
+    ///
+    /// # Complexity
+    /// `O(1)`.
+    pub fn pivots(&self, n: usize) -> Option<usize> {
+        match self {
+            KolRule::Betweenness {
+                exact_limit,
+                pivots,
+            } => Some(betweenness_pivots(n, *exact_limit, *pivots)),
+            _ => None,
+        }
+    }
+}
+
+/// Convergence tolerance (L1 change) of the `eigenvector` rule.
+pub const EIGENVECTOR_TOL: f64 = 1e-10;
+
+/// Iteration cap of the `eigenvector` rule.
+pub const EIGENVECTOR_MAX_ITER: usize = 1_000;
+
+/// ChaCha8 stream id of [`kol_rng`]: top byte 0xFF, outside the `(purpose << 56) | index`
+/// ids of [`crate::rng::stream`] for every existing purpose.
+const KOL_STREAM: u64 = 0xFF << 56;
+
+/// The generator [`rank_seeded`] and [`select_seeded`] use for `seed`: ChaCha8 seeded with
+/// `seed`, on a stream reserved for KOL selection.
+///
+/// # Complexity
+/// `O(1)`.
+pub fn kol_rng(seed: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(KOL_STREAM);
+    rng
+}
+
+/// Sorts node indices by descending score, ties by index.
+fn rank_by(scores: &[f64]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..scores.len() as u32).collect();
+    order.par_sort_by(|&a, &b| {
+        scores[b as usize]
+            .total_cmp(&scores[a as usize])
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// PageRank of the nomination graph: rank flows from each physician to the advisers it names,
+/// in proportion to arc weight. Dangling physicians (who name nobody) spread uniformly.
+/// Stops when the L1 change is below `tol` or after `max_iter` iterations. `O(arcs)` per
+/// iteration; deterministic (each node's sum is serial).
+pub fn pagerank(net: &Network, damping: f64, tol: f64, max_iter: usize) -> Vec<f64> {
+    let n = net.n();
+    if n == 0 {
+        return Vec::new();
+    }
+    if net.is_complete() {
+        // Weighted complete graph: solve by iteration on the implicit structure.
+        let s: Vec<f64> = (0..n).map(|j| net.source_scale(j) as f64).collect();
+        let mut pr = vec![1.0 / n as f64; n];
+        for _ in 0..max_iter {
+            // rank into j from i: pr_i * s_j / (S - s_i)
+            let total: f64 = s.iter().sum();
+            let flow: f64 = (0..n).map(|i| pr[i] / (total - s[i])).sum();
+            let next: Vec<f64> = (0..n)
+                .map(|j| {
+                    (1.0 - damping) / n as f64 + damping * s[j] * (flow - pr[j] / (total - s[j]))
+                })
+                .collect();
+            let diff: f64 = next.iter().zip(&pr).map(|(a, b)| (a - b).abs()).sum();
+            pr = next;
+            if diff < tol {
+                break;
+            }
+        }
+        return pr;
+    }
+    let out = net.out_arcs();
+    let mut pr = vec![1.0 / n as f64; n];
+    let mut next = vec![0.0; n];
+    for _ in 0..max_iter {
+        // Share of each physician's rank sent per unit weight of the advisers it names.
+        let per_weight: Vec<f64> = (0..n)
+            .map(|i| {
+                let w = net.in_weight(i);
+                if w > 0.0 { pr[i] / w } else { 0.0 }
+            })
+            .collect();
+        let dangling: f64 = (0..n)
+            .filter(|&i| net.in_weight(i) <= 0.0)
+            .map(|i| pr[i])
+            .sum();
+        let base = (1.0 - damping) / n as f64 + damping * dangling / n as f64;
+        next.par_iter_mut().enumerate().for_each(|(j, x)| {
+            let (listeners, w) = out.arcs(j);
+            let inflow: f64 = listeners
+                .iter()
+                .zip(w)
+                .map(|(&i, &wi)| per_weight[i as usize] * wi as f64)
+                .sum();
+            *x = base + damping * inflow;
+        });
+        let diff: f64 = next.iter().zip(&pr).map(|(a, b)| (a - b).abs()).sum();
+        std::mem::swap(&mut pr, &mut next);
+        if diff < tol {
+            break;
+        }
+    }
+    pr
+}
+
+/// All physicians ranked by `rule`, best first (for `Explicit`: the listed ones only; for
+/// `Attribute`: those with a value only), ties by node index. `rng` is used only by sampled
+/// betweenness (`n` above its exact limit).
+///
+/// # Complexity
+/// Ranking adds `O(n log n)` (parallel sort) to the score: `O(n)` for degrees and attributes,
+/// `O(iterations · arcs)` for `PageRank` and `Eigenvector`, `O(n + arcs)` for `KCore`,
+/// `O(p · (n + arcs))` for `Betweenness` with `p` pivots (`n` when exact). Memory `O(n)`,
+/// plus the betweenness accumulators (see [`betweenness_from`]).
+pub fn rank_with<R: Rng + ?Sized>(net: &Network, rule: &KolRule, rng: &mut R) -> Vec<u32> {
+    let n = net.n();
+    match rule {
+        KolRule::InDegree => {
+            let s: Vec<f64> = (0..n).map(|i| net.out_degree(i) as f64).collect();
+            rank_by(&s)
+        }
+        KolRule::Degree => {
+            let s: Vec<f64> = (0..n)
+                .map(|i| (net.out_degree(i) + net.in_degree(i)) as f64)
+                .collect();
+            rank_by(&s)
+        }
+        KolRule::PageRank => rank_by(&pagerank(net, 0.85, 1e-10, 200)),
+        KolRule::Eigenvector => rank_by(&eigenvector(net, EIGENVECTOR_TOL, EIGENVECTOR_MAX_ITER)),
+        KolRule::Betweenness {
+            exact_limit,
+            pivots,
+        } => rank_by(&betweenness(net, *exact_limit, *pivots, rng).scores),
+        KolRule::KCore => {
+            let s: Vec<f64> = core_numbers(net).into_iter().map(f64::from).collect();
+            rank_by(&s)
+        }
+        KolRule::Attribute(name) => {
+            let values = match net.attribute(name) {
+                Some(Attribute::Numeric(v)) => v,
+                _ => return Vec::new(),
+            };
+            let s: Vec<f64> = values
+                .iter()
+                .map(|v| v.unwrap_or(f64::NEG_INFINITY))
+                .collect();
+            rank_by(&s)
+                .into_iter()
+                .filter(|&i| values[i as usize].is_some())
+                .collect()
+        }
+        KolRule::Explicit(ids) => ids.clone(),
+    }
+}
+
+/// [`rank_with`] using the generator [`kol_rng`]`(seed)`.
+///
+/// # Complexity
+/// As [`rank_with`].
+pub fn rank_seeded(net: &Network, rule: &KolRule, seed: u64) -> Vec<u32> {
+    rank_with(net, rule, &mut kol_rng(seed))
+}
+
+/// [`rank_seeded`] with seed 0.
+///
+/// # Complexity
+/// As [`rank_with`].
+pub fn rank(net: &Network, rule: &KolRule) -> Vec<u32> {
+    rank_seeded(net, rule, 0)
+}
+
+/// The top `count` physicians by `rule` (fewer if the ranking is shorter); `rng` as in
+/// [`rank_with`].
+///
+/// # Complexity
+/// As [`rank_with`].
+pub fn select_with<R: Rng + ?Sized>(
+    net: &Network,
+    rule: &KolRule,
+    count: usize,
+    rng: &mut R,
+) -> Vec<u32> {
+    let mut r = rank_with(net, rule, rng);
+    r.truncate(count);
+    r
+}
+
+/// [`select_with`] using the generator [`kol_rng`]`(seed)`.
+///
+/// # Complexity
+/// As [`rank_with`].
+pub fn select_seeded(net: &Network, rule: &KolRule, count: usize, seed: u64) -> Vec<u32> {
+    select_with(net, rule, count, &mut kol_rng(seed))
+}
+
+/// [`select_seeded`] with seed 0.
+///
+/// # Complexity
+/// As [`rank_with`].
+pub fn select(net: &Network, rule: &KolRule, count: usize) -> Vec<u32> {
+    select_seeded(net, rule, count, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::ArcList;
+
+    /// 0 is named by 1, 2, 3; 1 is named by 2; 3 names 0 only. Arcs: adviser → asker.
+    fn star() -> Network {
+        let mut a = ArcList::default();
+        for i in [1, 2, 3] {
+            a.push(0, i, 1.0);
+        }
+        a.push(1, 2, 1.0);
+        a.push(2, 1, 1.0);
+        Network::from_arcs(5, a)
+    }
+
+    #[test]
+    fn in_degree_ranking_with_ties_by_id() {
+        let net = star();
+        // named-by counts: 0:3, 1:1, 2:1, 3:0, 4:0
+        assert_eq!(rank(&net, &KolRule::InDegree), vec![0, 1, 2, 3, 4]);
+        // degree: 0:3, 1:3 (named by 2, names 0 and 2), 2:3, 3:1, 4:0
+        assert_eq!(rank(&net, &KolRule::Degree), vec![0, 1, 2, 3, 4]);
+        assert_eq!(select(&net, &KolRule::InDegree, 2), vec![0, 1]);
+    }
+
+    #[test]
+    fn pagerank_sums_to_one_and_matches_hand_solution() {
+        // Two physicians naming each other: symmetric, 0.5 each.
+        let mut a = ArcList::default();
+        a.push_undirected(0, 1, 1.0);
+        let pr = pagerank(&Network::from_arcs(2, a), 0.85, 1e-14, 500);
+        assert!((pr[0] - 0.5).abs() < 1e-12 && (pr[1] - 0.5).abs() < 1e-12);
+        // Physician 1 names 0; 0 names nobody (dangling). Hand solution with d = 0.85:
+        // x0 = 0.075 + 0.85 (x1 + x0/2), x1 = 0.075 + 0.85 x0/2, x0 + x1 = 1.
+        let mut b = ArcList::default();
+        b.push(0, 1, 1.0);
+        let pr = pagerank(&Network::from_arcs(2, b), 0.85, 1e-14, 500);
+        let x1 = (0.075 + 0.425) / (1.0 + 0.425);
+        assert!((pr[1] - x1).abs() < 1e-9, "{pr:?}");
+        assert!((pr[0] + pr[1] - 1.0).abs() < 1e-12);
+        let star = pagerank(&star(), 0.85, 1e-12, 500);
+        assert!((star.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert_eq!(rank(&super::tests::star(), &KolRule::PageRank)[0], 0);
+    }
+
+    #[test]
+    fn attribute_ranking_skips_missing() {
+        let net = Network::from_arcs(3, ArcList::default()).with_attributes(vec![(
+            "volume".into(),
+            Attribute::Numeric(vec![Some(1.0), None, Some(5.0)]),
+        )]);
+        assert_eq!(rank(&net, &KolRule::Attribute("volume".into())), vec![2, 0]);
+    }
+
+    fn undirected(n: usize, ties: &[(u32, u32)]) -> Network {
+        let mut a = ArcList::default();
+        for &(x, y) in ties {
+            a.push_undirected(x, y, 1.0);
+        }
+        Network::from_arcs(n, a)
+    }
+
+    #[test]
+    fn rule_names() {
+        assert_eq!(KolRule::Eigenvector.name(), "eigenvector");
+        assert_eq!(KolRule::betweenness().name(), "betweenness");
+        assert_eq!(KolRule::KCore.name(), "kcore");
+        assert_eq!(KolRule::betweenness().pivots(100), Some(100));
+        assert_eq!(KolRule::betweenness().pivots(10_000), Some(1_000));
+        assert_eq!(KolRule::KCore.pivots(10), None);
+    }
+
+    #[test]
+    fn betweenness_rankings() {
+        let path = undirected(5, &[(0, 1), (1, 2), (2, 3), (3, 4)]);
+        assert_eq!(rank(&path, &KolRule::betweenness()), vec![2, 1, 3, 0, 4]);
+        let star = undirected(5, &[(0, 1), (0, 2), (0, 3), (0, 4)]);
+        assert_eq!(rank(&star, &KolRule::betweenness()), vec![0, 1, 2, 3, 4]);
+        // Bridge ends first (tied, by index), then the rest (all 0, by index).
+        let bridged = undirected(6, &[(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5)]);
+        assert_eq!(
+            rank(&bridged, &KolRule::betweenness()),
+            vec![2, 3, 0, 1, 4, 5]
+        );
+        assert_eq!(select(&bridged, &KolRule::betweenness(), 2), vec![2, 3]);
+        // Sampled (limit below n): depends on the seed only, and pivots = n is exact.
+        let sampled = KolRule::Betweenness {
+            exact_limit: 2,
+            pivots: 3,
+        };
+        assert_eq!(
+            rank_seeded(&bridged, &sampled, 9),
+            rank_seeded(&bridged, &sampled, 9)
+        );
+        let all = KolRule::Betweenness {
+            exact_limit: 2,
+            pivots: 6,
+        };
+        assert_eq!(rank_seeded(&bridged, &all, 9), vec![2, 3, 0, 1, 4, 5]);
+        let mut rng = crate::rng::stream(4, crate::rng::Purpose::Seeding, 0);
+        assert_eq!(select_with(&bridged, &all, 1, &mut rng), vec![2]);
+        assert_eq!(select_seeded(&bridged, &all, 3, 1), vec![2, 3, 0]);
+    }
+
+    #[test]
+    fn eigenvector_and_kcore_rankings() {
+        let star = undirected(5, &[(0, 1), (0, 2), (0, 3), (0, 4)]);
+        assert_eq!(rank(&star, &KolRule::Eigenvector), vec![0, 1, 2, 3, 4]);
+        // Path 0-1-2-3-4: the middle is most central, then its neighbours, then the ends.
+        let path = undirected(5, &[(0, 1), (1, 2), (2, 3), (3, 4)]);
+        assert_eq!(rank(&path, &KolRule::Eigenvector), vec![2, 1, 3, 0, 4]);
+        // Directed: the star of `star()` has 0 named by 1, 2, 3; 1 and 2 name each other.
+        assert_eq!(rank(&super::tests::star(), &KolRule::Eigenvector)[0], 0);
+        // Clique {3,4,5,6} with pendants 0 (on 3) and 1 (on 0); 2 isolated.
+        let mut ties = vec![(0, 3), (1, 0)];
+        for x in 3..7 {
+            for y in x + 1..7 {
+                ties.push((x, y));
+            }
+        }
+        let net = undirected(7, &ties);
+        assert_eq!(rank(&net, &KolRule::KCore), vec![3, 4, 5, 6, 0, 1, 2]);
+        assert_eq!(select(&net, &KolRule::KCore, 5), vec![3, 4, 5, 6, 0]);
+    }
+
+    #[test]
+    fn complete_graph_pagerank_is_uniform() {
+        let pr = pagerank(&Network::complete(10), 0.85, 1e-14, 100);
+        assert!(pr.iter().all(|x| (x - 0.1).abs() < 1e-12));
+    }
+}
