@@ -1,0 +1,250 @@
+//! The alternative explanations of KOL influence against theory: social learning, detailing,
+//! structural equivalence, and seeding arms.
+
+use kolsim::engine::{self, Curve, EngineKind, Replicate, Scratch};
+use kolsim::models::{Detailing, ModelKind, Policy, SocialLearning, StructuralEquivalence};
+use kolsim::network::{ArcList, Network, generators};
+use kolsim::rng::{Purpose, stream};
+use kolsim::run::{self, RunOptions};
+use kolsim::scenario::{self, Source};
+use std::path::PathBuf;
+
+fn run_model(
+    model: &ModelKind,
+    net: &Network,
+    initial: &[u32],
+    priority: &[u32],
+    steps: u32,
+    reps: u64,
+) -> Vec<Curve> {
+    let is_kol = vec![false; net.n()];
+    let mut scratch = Scratch::default();
+    (0..reps)
+        .map(|r| {
+            let rep = Replicate {
+                net,
+                is_kol: &is_kol,
+                initial,
+                theta: &[],
+                priority,
+                steps,
+                seed: 5,
+                replicate: r,
+            };
+            let mut c = Curve::default();
+            engine::run(EngineKind::Event, model, &rep, &mut scratch, &mut c);
+            c
+        })
+        .collect()
+}
+
+fn learning(quality: f64) -> ModelKind {
+    ModelKind::SocialLearning(SocialLearning {
+        quality,
+        prior_mean: 0.0,
+        prior_sd: 1.0,
+        signal_sd: 1.0,
+        signals_per_step: 2,
+        kol_signals_per_step: 2,
+        u0: 0.0,
+        risk_aversion: 0.5,
+        discontinue_margin: 0.2,
+    })
+}
+
+#[test]
+fn social_learning_spreads_a_good_product_to_everyone() {
+    let net = generators::barabasi_albert(500, 3, &mut stream(1, Purpose::Network, 0));
+    for c in run_model(&learning(3.0), &net, &[0, 1, 2, 3, 4], &[], 40, 20) {
+        assert_eq!(
+            *c.adopters().last().unwrap(),
+            500,
+            "everyone adopts a clearly better drug"
+        );
+        assert_eq!(*c.users.last().unwrap(), 500);
+        assert_eq!(c.discontinued.iter().sum::<u32>(), 0);
+    }
+}
+
+#[test]
+fn social_learning_stalls_and_reverses_for_a_bad_product() {
+    let net = generators::barabasi_albert(500, 3, &mut stream(1, Purpose::Network, 0));
+    let initial: Vec<u32> = (0..20).collect();
+    for c in run_model(&learning(-3.0), &net, &initial, &[], 40, 20) {
+        // Nobody beyond the initial adopters is convinced, and the initial adopters stop.
+        assert_eq!(*c.adopters().last().unwrap(), 20);
+        assert_eq!(
+            *c.users.last().unwrap(),
+            0,
+            "initial adopters discontinue a clearly worse drug"
+        );
+        assert_eq!(c.discontinued.iter().sum::<u32>(), 20);
+    }
+    // Imitation with the same seeds cannot tell: it spreads regardless of quality.
+    let imitation = ModelKind::Imitation(kolsim::models::Imitation {
+        q: 0.3,
+        exposure: kolsim::models::ExposureKind::Share,
+    });
+    let spread = run_model(&imitation, &net, &initial, &[], 40, 5);
+    assert!(spread.iter().all(|c| *c.adopters().last().unwrap() > 400));
+}
+
+#[test]
+fn detailing_without_ties_follows_the_hazard_formula() {
+    // No ties: P(adopt in t | not yet) = 1 - exp(-(α + β·D_t)), D_t = λ D_{t-1} + B_t / n.
+    let n = 1000usize;
+    let net = Network::from_arcs(n, ArcList::default());
+    let (alpha, beta, decay) = (0.01, 0.08, 0.6);
+    let budget = vec![2000.0, 0.0, 1000.0, 3000.0, 0.0, 0.0, 500.0];
+    let model = ModelKind::Detailing(Detailing {
+        alpha,
+        beta,
+        gamma: 0.5,
+        decay,
+        budget: budget.clone(),
+        policy: Policy::Uniform,
+    });
+    let reps = 200u64;
+    let curves = run_model(&model, &net, &[], &[], budget.len() as u32 + 2, reps);
+    let mut d = 0.0f64;
+    for t in 1..=budget.len() + 2 {
+        d = decay * d + budget.get(t - 1).copied().unwrap_or(0.0) / n as f64;
+        let p = 1.0 - (-(alpha + beta * d)).exp();
+        let at_risk: f64 = curves
+            .iter()
+            .map(|c| (n as u32 - c.adopters()[t - 1]) as f64)
+            .sum();
+        let adopted: f64 = curves.iter().map(|c| c.new_adopters[t] as f64).sum();
+        let sd = (p * (1.0 - p) / at_risk).sqrt();
+        let observed = adopted / at_risk;
+        assert!(
+            (observed - p).abs() <= 4.5 * sd,
+            "step {t}: observed {observed:.5}, formula {p:.5} (sd {sd:.5})"
+        );
+    }
+}
+
+#[test]
+fn kols_first_detailing_visits_kols_before_anyone_else() {
+    // Two KOLs, budget 2: only the KOLs get stock, so with α = 0 only they can adopt.
+    let n = 50usize;
+    let net = Network::from_arcs(n, ArcList::default());
+    let model = ModelKind::Detailing(Detailing {
+        alpha: 0.0,
+        beta: 5.0,
+        gamma: 0.0,
+        decay: 0.5,
+        budget: vec![2.0],
+        policy: Policy::KolsFirst,
+    });
+    for c in run_model(&model, &net, &[], &[7, 3], 10, 20) {
+        assert_eq!(*c.adopters().last().unwrap(), 2);
+    }
+}
+
+#[test]
+fn structural_equivalence_first_step_probabilities() {
+    // Undirected ties 0-2, 0-3, 1-2, 1-3, 2-4. Neighbour sets: N0 = {2,3}, N1 = {2,3},
+    // N2 = {0,1,4}, N3 = {0,1}, N4 = {2}. Cosine similarities (by hand):
+    //   s01 = 2/√(2·2) = 1, s04 = s14 = 1/√2, s23 = 2/√(3·2) = √(2/3), all others 0.
+    // Top-2 peers: 0 -> {1, 4}, 1 -> {0, 4}, 4 -> {0, 1}, 2 -> {3}, 3 -> {2}.
+    // Seeding physician 1 with q = 0.6, step-1 probabilities:
+    //   P0 = q·1/(1 + 1/√2), P4 = q·(1/√2)/(2/√2) = q/2, P2 = P3 = 0.
+    let mut a = ArcList::default();
+    for (x, y) in [(0, 2), (0, 3), (1, 2), (1, 3), (2, 4)] {
+        a.push_undirected(x, y, 1.0);
+    }
+    let net = Network::from_arcs(5, a);
+    let sim = kolsim::realise::similarity_network(&net, 2).unwrap();
+    let r2 = std::f32::consts::FRAC_1_SQRT_2;
+    let peers = |i: usize| {
+        let (s, w) = sim.in_arcs().arcs(i);
+        s.iter()
+            .copied()
+            .zip(w.iter().copied())
+            .collect::<Vec<(u32, f32)>>()
+    };
+    let close = |x: f32, y: f32| (x - y).abs() < 1e-6;
+    let p0 = peers(0);
+    assert!(
+        p0.len() == 2 && p0[0].0 == 1 && close(p0[0].1, 1.0) && p0[1].0 == 4 && close(p0[1].1, r2),
+        "{p0:?}"
+    );
+    let p4 = peers(4);
+    assert!(
+        p4.len() == 2 && p4[0].0 == 0 && p4[1].0 == 1 && close(p4[0].1, r2),
+        "{p4:?}"
+    );
+    let p2 = peers(2);
+    assert!(
+        p2.len() == 1 && p2[0].0 == 3 && close(p2[0].1, (2.0f32 / 3.0).sqrt()),
+        "{p2:?}"
+    );
+    let q = 0.6;
+    let expect0 = q / (1.0 + std::f64::consts::FRAC_1_SQRT_2);
+    let expect4 = q / 2.0;
+    let model = ModelKind::StructuralEquivalence(StructuralEquivalence { q, top_k: 2 });
+    let reps = 20_000u64;
+    let curves = run_model(&model, &sim, &[1], &[], 1, reps);
+    // Step-1 adopters are 0 and/or 4 (independently): mean = P0 + P4, variance = ΣP(1-P).
+    let mean: f64 = curves.iter().map(|c| c.new_adopters[1] as f64).sum::<f64>() / reps as f64;
+    let var = expect0 * (1.0 - expect0) + expect4 * (1.0 - expect4);
+    assert!(
+        (mean - expect0 - expect4).abs() <= 4.0 * (var / reps as f64).sqrt(),
+        "mean {mean} vs {}",
+        expect0 + expect4
+    );
+}
+
+#[test]
+fn identical_arms_give_exactly_zero_lift() {
+    let text = r#"
+name = "arms"
+steps = 15
+replicates = 30
+seed = 3
+reference_arm = "a"
+[network]
+kind = "erdos_renyi"
+n = 300
+mean_degree = 4
+[kols]
+share = 0.05
+[[arm]]
+name = "a"
+strategy = "random"
+count = 5
+[[arm]]
+name = "b"
+strategy = "random"
+count = 5
+[[model]]
+kind = "bass"
+p = 0.01
+q = 0.3
+[[model]]
+kind = "detailing"
+beta = 0.1
+budget = 10
+policy = "random"
+"#;
+    let sc = scenario::parse(Source {
+        path: PathBuf::from("arms.toml"),
+        text: text.into(),
+    })
+    .unwrap();
+    let ids: Vec<u64> = (0..30).collect();
+    let res = run::run(&sc, &ids, RunOptions { threads: 2 }, &|| {}).unwrap();
+    let metrics = kolsim::output::all_metrics(&res);
+    let cmp = kolsim::output::comparisons(&res, &metrics, &sc.baseline, &sc.reference_arm);
+    let lifts: Vec<_> = cmp
+        .iter()
+        .filter(|c| c.kind == "arm_vs_reference")
+        .collect();
+    assert_eq!(lifts.len(), 4);
+    for c in lifts {
+        assert_eq!(c.final_share.mean, Some(0.0), "{c:?}");
+        assert_eq!((c.final_share.lo, c.final_share.hi), (Some(0.0), Some(0.0)));
+    }
+    assert_eq!(res.curves[0], res.curves[1]);
+}
