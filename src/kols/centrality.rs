@@ -381,6 +381,60 @@ mod tests {
     }
 
     #[test]
+    fn betweenness_matches_all_pairs_counting() {
+        // Random directed graph; b(v) = Σ_{s,t} σ_sv σ_vt / σ_st over d(s,v) + d(v,t) = d(s,t).
+        use rand::RngExt;
+        let n = 40;
+        let mut rng = stream(13, Purpose::Network, 0);
+        let mut a = ArcList::default();
+        for _ in 0..90 {
+            a.push(
+                rng.random_range(0..n as u32),
+                rng.random_range(0..n as u32),
+                1.0,
+            );
+        }
+        let net = Network::from_arcs(n, a);
+        let bfs = |s: usize| {
+            let (mut d, mut sg) = (vec![usize::MAX; n], vec![0.0f64; n]);
+            d[s] = 0;
+            sg[s] = 1.0;
+            let mut q = std::collections::VecDeque::from([s]);
+            while let Some(v) = q.pop_front() {
+                for &w in net.out_arcs().arcs(v).0 {
+                    let w = w as usize;
+                    if d[w] == usize::MAX {
+                        d[w] = d[v] + 1;
+                        q.push_back(w);
+                    }
+                    if d[w] == d[v] + 1 {
+                        sg[w] += sg[v];
+                    }
+                }
+            }
+            (d, sg)
+        };
+        let all: Vec<_> = (0..n).map(bfs).collect();
+        let mut expect = vec![0.0; n];
+        for s in 0..n {
+            for t in 0..n {
+                let dst = all[s].0[t];
+                if s == t || dst == usize::MAX {
+                    continue;
+                }
+                for v in (0..n).filter(|&v| v != s && v != t) {
+                    let (dsv, dvt) = (all[s].0[v], all[v].0[t]);
+                    if dsv != usize::MAX && dvt != usize::MAX && dsv + dvt == dst {
+                        expect[v] += all[s].1[v] * all[v].1[t] / all[s].1[t];
+                    }
+                }
+            }
+        }
+        assert!(expect.iter().any(|&x| x > 0.0));
+        assert!(close(&exact(&net), &expect));
+    }
+
+    #[test]
     fn sampled_betweenness_with_all_pivots_is_exact() {
         let net = generators::barabasi_albert(300, 2, &mut stream(5, Purpose::Network, 0));
         let ex = betweenness(&net, usize::MAX, 0, &mut stream(1, Purpose::Seeding, 0));
