@@ -6,6 +6,7 @@
 //! ([`models`]); the [`run`] module runs every model over many replicates in parallel with the
 //! [`engine`], and [`stats`], [`output`] and [`manifest`] turn the curves into files.
 
+pub mod attribution;
 pub mod engine;
 pub mod error;
 pub mod kols;

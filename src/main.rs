@@ -49,6 +49,10 @@ enum Command {
         /// No progress bar and no table.
         #[arg(long, short)]
         quiet: bool,
+        /// Also record every adoption (`adoptions`): adoptions.csv with channel and
+        /// influencer, and the share of adoptions through KOL ties in metrics.csv.
+        #[arg(long, value_name = "WHAT", value_parser = ["adoptions"])]
+        record: Option<String>,
     },
     /// Parse and check a scenario (including its data files) without running it.
     #[command(after_help = "Example:\n  kolsim validate scenarios/ckm-tetracycline.toml")]
@@ -114,6 +118,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
             out,
             force,
             quiet,
+            record,
         } => {
             let mut sc = scenario::load(&scenario)?;
             if let Some(r) = replicates {
@@ -129,7 +134,16 @@ fn execute(cli: Cli) -> Result<(), Error> {
             if dir.exists() && !force {
                 return Err(Error::OutputExists(dir));
             }
-            run_scenario(&sc, &dir, threads, force, quiet)
+            run_scenario(
+                &sc,
+                &dir,
+                run::RunOptions {
+                    threads,
+                    record: record.is_some(),
+                },
+                force,
+                quiet,
+            )
         }
     }
 }
@@ -137,7 +151,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
 fn run_scenario(
     sc: &scenario::Scenario,
     dir: &std::path::Path,
-    threads: usize,
+    opts: run::RunOptions,
     force: bool,
     quiet: bool,
 ) -> Result<(), Error> {
@@ -159,12 +173,12 @@ fn run_scenario(
         b
     };
     let tick = || bar.inc(1);
-    let res = run::run(sc, &ids, run::RunOptions { threads }, &tick)?;
+    let res = run::run(sc, &ids, opts, &tick)?;
     bar.finish_and_clear();
     let sums = output::summaries(&res);
     let metrics = output::all_metrics(&res);
     let cmp = output::comparisons(&res, &metrics, &sc.baseline, &sc.reference_arm);
-    let names = vec![
+    let mut names = vec![
         "curves.csv",
         "summary.csv",
         "metrics.csv",
@@ -172,10 +186,13 @@ fn run_scenario(
         "manifest.json",
         "scenario.toml",
     ];
+    if opts.record {
+        names.push("adoptions.csv");
+    }
     let command: Vec<String> = std::env::args().collect();
     let man = manifest::build(sc, &res, command, names.clone());
     let man_json = serde_json::to_vec_pretty(&man).map_err(|e| Error::Other(e.to_string()))?;
-    let files = vec![
+    let mut files = vec![
         (names[0], output::curves_csv(&res, &ids)),
         (names[1], output::summary_csv(&res, &sums)),
         (names[2], output::metrics_csv(&res, &metrics, &ids)),
@@ -183,6 +200,10 @@ fn run_scenario(
         (names[4], man_json),
         (names[5], sc.source.text.clone().into_bytes()),
     ];
+    if opts.record {
+        let real0 = kolsim::realise::build_network(sc, 0)?;
+        files.push((names[6], output::adoptions_csv(&res, &ids, &real0)));
+    }
     output::write_folder(dir, &files, force)?;
     if !quiet {
         let mut o = std::io::stdout().lock();

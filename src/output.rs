@@ -111,17 +111,19 @@ pub fn metrics_csv(
     replicate_ids: &[u64],
 ) -> Vec<u8> {
     let mut s = String::from(
-        "model,arm,replicate,final_share,t10,t50,t90,peak_step,kols_adopted,kols,final_users,discontinued\n",
+        "model,arm,replicate,final_share,t10,t50,t90,peak_step,kols_adopted,kols,final_users,discontinued,kol_tie_share\n",
     );
     for (a, m) in series(res) {
-        for ((x, r), c) in metrics[a][m]
+        let ties = res.kol_tie_share.get(a).and_then(|v| v.get(m));
+        for (k, ((x, r), c)) in metrics[a][m]
             .iter()
             .zip(replicate_ids)
             .zip(&res.curves[a][m])
+            .enumerate()
         {
             let _ = writeln!(
                 s,
-                "{},{},{r},{},{},{},{},{},{},{},{},{}",
+                "{},{},{r},{},{},{},{},{},{},{},{},{},{}",
                 res.models[m],
                 res.arms[a],
                 x.final_share,
@@ -133,10 +135,49 @@ pub fn metrics_csv(
                 res.kols,
                 c.users.last().copied().unwrap_or(0),
                 c.discontinued.iter().sum::<u32>(),
+                opt(ties.and_then(|v| v.get(k).copied().flatten())),
             );
         }
     }
     s.into_bytes()
+}
+
+/// `adoptions.csv` (with `--record adoptions`): one row per adoption, with physicians and
+/// influencers under their original ids.
+pub fn adoptions_csv(
+    res: &RunResult,
+    replicate_ids: &[u64],
+    net: &crate::network::Network,
+) -> Vec<u8> {
+    let mut s = String::from("model,arm,replicate,physician,step,channel,influencer\n");
+    for (a, m) in series(res) {
+        for (recs, r) in res.records[a][m].iter().zip(replicate_ids) {
+            for x in recs {
+                let _ = writeln!(
+                    s,
+                    "{},{},{r},{},{},{},{}",
+                    res.models[m],
+                    res.arms[a],
+                    csv_field(&net.id(x.node as usize)),
+                    x.step,
+                    x.channel.name(),
+                    x.influencer
+                        .map(|j| csv_field(&net.id(j as usize)))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    s.into_bytes()
+}
+
+/// Quotes a CSV field when it needs it.
+fn csv_field(x: &str) -> String {
+    if x.contains([',', '"', '\n']) {
+        format!("\"{}\"", x.replace('"', "\"\""))
+    } else {
+        x.to_string()
+    }
 }
 
 /// One paired comparison: a model against the baseline model within an arm, or an arm

@@ -101,7 +101,12 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
     let kol_list = if count == 0 {
         Vec::new()
     } else {
-        kols::select(&net, &rule, count)
+        kols::select_with(
+            &net,
+            &rule,
+            count,
+            &mut stream(sc.seed, Purpose::Kols, index),
+        )
     };
     let mut is_kol = vec![false; n];
     for &k in &kol_list {

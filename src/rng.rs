@@ -25,6 +25,8 @@ pub enum Purpose {
     Detailing = 5,
     /// Attributing recorded adoptions to channels and influencers (never affects results).
     Attribution = 6,
+    /// Sampled KOL rankings (betweenness pivots).
+    Kols = 7,
 }
 
 /// Packs `(purpose, index)` into a 64-bit ChaCha stream id with integer arithmetic only.

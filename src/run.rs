@@ -5,6 +5,7 @@
 //! and results are collected in index order. The output is therefore identical for any
 //! number of threads, and replicate `r` is the same whether run alone or in a larger batch.
 
+use crate::attribution::{self, Record, Recorder};
 use crate::engine::{self, Curve, Replicate, Scratch};
 use crate::error::Error;
 use crate::realise::{self, Realisation};
@@ -30,6 +31,10 @@ pub struct NetworkInfo {
     pub components: usize,
     /// Number of KOLs.
     pub kols: usize,
+    /// KOL ranking rule.
+    pub kol_rule: &'static str,
+    /// BFS sources used by the betweenness rule (all physicians when exact).
+    pub betweenness_pivots: Option<usize>,
     /// Whether each replicate draws its own network.
     pub redrawn_per_replicate: bool,
 }
@@ -52,6 +57,12 @@ pub struct RunResult {
     pub arms: Vec<String>,
     /// `curves[arm][model][replicate]`.
     pub curves: Vec<Vec<Vec<Curve>>>,
+    /// With `RunOptions::record`: `records[arm][model][replicate]`, the adoptions with their
+    /// channel and influencer; else empty.
+    pub records: Vec<Vec<Vec<Vec<Record>>>>,
+    /// With `RunOptions::record`: share of adoptions through a KOL tie,
+    /// `kol_tie_share[arm][model][replicate]`; else empty.
+    pub kol_tie_share: Vec<Vec<Vec<Option<f64>>>>,
     /// Physicians.
     pub n: usize,
     /// Number of KOLs in each replicate's network (constant unless networks are redrawn).
@@ -69,7 +80,12 @@ pub struct RunResult {
 pub struct RunOptions {
     /// Worker threads (0 = all cores).
     pub threads: usize,
+    /// Record every adoption with its channel and influencer (memory grows with adoptions).
+    pub record: bool,
 }
+
+/// What one work item produces for one (arm, model) pair.
+type Output = (Curve, Option<(Vec<Record>, Option<f64>)>);
 
 /// Runs the `(arm, model)` pairs of replicate `r` on `real`, returning one curve per pair.
 fn run_replicate(
@@ -79,7 +95,8 @@ fn run_replicate(
     pairs: &[(usize, usize)],
     scratch: &mut Scratch,
     theta: &mut Vec<f64>,
-) -> Result<Vec<Curve>, Error> {
+    record: bool,
+) -> Result<Vec<Output>, Error> {
     let mut initial: Vec<Option<Vec<u32>>> = vec![None; sc.arms.len()];
     let mut out = Vec::with_capacity(pairs.len());
     for &(ai, mi) in pairs {
@@ -111,9 +128,25 @@ fn run_replicate(
             seed: sc.seed,
             replicate: r,
         };
-        let mut curve = Curve::with_steps(sc.steps);
-        engine::run(sc.engine, model, &rep, scratch, &mut curve);
-        out.push(curve);
+        if record {
+            let mut rec = Recorder::new(
+                model,
+                rep.net,
+                rep.theta,
+                rep.is_kol,
+                rep.priority,
+                sc.steps,
+                sc.seed,
+                r,
+            );
+            engine::run(sc.engine, model, &rep, scratch, &mut rec);
+            let share = attribution::kol_tie_share(&rec.records, rep.is_kol);
+            out.push((rec.curve, Some((rec.records, share))));
+        } else {
+            let mut curve = Curve::with_steps(sc.steps);
+            engine::run(sc.engine, model, &rep, scratch, &mut curve);
+            out.push((curve, None));
+        }
     }
     Ok(out)
 }
@@ -142,6 +175,11 @@ pub fn run(
             duplicates_merged: real0.net.report().duplicates_merged,
             components: real0.net.components(),
             kols: real0.kols.len(),
+            kol_rule: sc.kols.rule.name(),
+            betweenness_pivots: match &sc.kols.rule {
+                crate::scenario::KolRuleSpec::Ranked(r) => r.pivots(real0.net.n()),
+                _ => None,
+            },
             redrawn_per_replicate: sc.draw == Draw::PerReplicate && sc.network.is_random(),
         };
         let prepare_s = t0.elapsed().as_secs_f64();
@@ -151,9 +189,18 @@ pub fn run(
             (0..na).flat_map(|a| (0..nm).map(move |m| (a, m))).collect();
         let mut curves: Vec<Vec<Vec<Curve>>> =
             vec![vec![Vec::with_capacity(replicates.len()); nm]; na];
+        let mut records: Vec<Vec<Vec<Vec<Record>>>> = vec![vec![Vec::new(); nm]; na];
+        let mut kol_tie_share: Vec<Vec<Vec<Option<f64>>>> = vec![vec![Vec::new(); nm]; na];
+        let mut keep = |a: usize, m: usize, (c, rec): Output| {
+            curves[a][m].push(c);
+            if let Some((r, share)) = rec {
+                records[a][m].push(r);
+                kol_tie_share[a][m].push(share);
+            }
+        };
         if network.redrawn_per_replicate {
             // One work item per replicate: draw its network once, run every arm and model.
-            let per_rep: Vec<Vec<Curve>> = replicates
+            let per_rep: Vec<Vec<Output>> = replicates
                 .par_iter()
                 .map_init(
                     || (Scratch::default(), Vec::new()),
@@ -165,7 +212,7 @@ pub fn run(
                             fresh = realise::realise(sc, realise::realisation_index(sc, r))?;
                             &fresh
                         };
-                        let c = run_replicate(sc, real, r, &all_pairs, scratch, theta);
+                        let c = run_replicate(sc, real, r, &all_pairs, scratch, theta, opts.record);
                         tick();
                         c
                     },
@@ -173,7 +220,7 @@ pub fn run(
                 .collect::<Result<_, Error>>()?;
             for rep in per_rep {
                 for (&(a, m), c) in all_pairs.iter().zip(rep) {
-                    curves[a][m].push(c);
+                    keep(a, m, c);
                 }
             }
         } else {
@@ -182,12 +229,12 @@ pub fn run(
                 .iter()
                 .flat_map(|&r| all_pairs.iter().map(move |&p| (r, p)))
                 .collect();
-            let done: Vec<Curve> = items
+            let done: Vec<Output> = items
                 .par_iter()
                 .map_init(
                     || (Scratch::default(), Vec::new()),
                     |(scratch, theta), &(r, p)| {
-                        let c = run_replicate(sc, &real0, r, &[p], scratch, theta)
+                        let c = run_replicate(sc, &real0, r, &[p], scratch, theta, opts.record)
                             .map(|mut v| v.remove(0));
                         tick();
                         c
@@ -195,13 +242,15 @@ pub fn run(
                 )
                 .collect::<Result<_, Error>>()?;
             for ((_, (a, m)), c) in items.iter().zip(done) {
-                curves[*a][*m].push(c);
+                keep(*a, *m, c);
             }
         }
         Ok(RunResult {
             models: sc.models.iter().map(|m| m.name.clone()).collect(),
             arms: sc.arms.iter().map(|a| a.name.clone()).collect(),
             curves,
+            records,
+            kol_tie_share,
             n: real0.net.n(),
             kols: real0.kols.len(),
             network,

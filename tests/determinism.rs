@@ -53,9 +53,36 @@ fn thread_count_does_not_change_results() {
     for draw in ["per_replicate", "once"] {
         let sc = scenario(draw);
         let ids: Vec<u64> = (0..20).collect();
-        let one = run::run(&sc, &ids, RunOptions { threads: 1 }, &|| {}).unwrap();
-        let two = run::run(&sc, &ids, RunOptions { threads: 2 }, &|| {}).unwrap();
-        let four = run::run(&sc, &ids, RunOptions { threads: 4 }, &|| {}).unwrap();
+        let one = run::run(
+            &sc,
+            &ids,
+            RunOptions {
+                threads: 1,
+                record: false,
+            },
+            &|| {},
+        )
+        .unwrap();
+        let two = run::run(
+            &sc,
+            &ids,
+            RunOptions {
+                threads: 2,
+                record: false,
+            },
+            &|| {},
+        )
+        .unwrap();
+        let four = run::run(
+            &sc,
+            &ids,
+            RunOptions {
+                threads: 4,
+                record: false,
+            },
+            &|| {},
+        )
+        .unwrap();
         assert_eq!(one.curves, two.curves, "{draw}");
         assert_eq!(one.curves, four.curves, "{draw}");
     }
@@ -68,11 +95,23 @@ fn replicate_seven_alone_equals_replicate_seven_in_a_batch() {
         let batch = run::run(
             &sc,
             &(0..20).collect::<Vec<_>>(),
-            RunOptions { threads: 2 },
+            RunOptions {
+                threads: 2,
+                record: false,
+            },
             &|| {},
         )
         .unwrap();
-        let alone = run::run(&sc, &[7], RunOptions { threads: 1 }, &|| {}).unwrap();
+        let alone = run::run(
+            &sc,
+            &[7],
+            RunOptions {
+                threads: 1,
+                record: false,
+            },
+            &|| {},
+        )
+        .unwrap();
         for m in 0..sc.models.len() {
             assert_eq!(
                 alone.curves[0][m][0], batch.curves[0][m][7],
@@ -88,7 +127,10 @@ fn models_share_the_replicate_network_and_initial_adopters() {
     let res = run::run(
         &sc,
         &(0..10).collect::<Vec<_>>(),
-        RunOptions { threads: 2 },
+        RunOptions {
+            threads: 2,
+            record: false,
+        },
         &|| {},
     )
     .unwrap();

@@ -234,7 +234,16 @@ policy = "random"
     })
     .unwrap();
     let ids: Vec<u64> = (0..30).collect();
-    let res = run::run(&sc, &ids, RunOptions { threads: 2 }, &|| {}).unwrap();
+    let res = run::run(
+        &sc,
+        &ids,
+        RunOptions {
+            threads: 2,
+            record: false,
+        },
+        &|| {},
+    )
+    .unwrap();
     let metrics = kolsim::output::all_metrics(&res);
     let cmp = kolsim::output::comparisons(&res, &metrics, &sc.baseline, &sc.reference_arm);
     let lifts: Vec<_> = cmp
@@ -247,4 +256,99 @@ policy = "random"
         assert_eq!((c.final_share.lo, c.final_share.hi), (Some(0.0), Some(0.0)));
     }
     assert_eq!(res.curves[0], res.curves[1]);
+}
+
+#[test]
+fn recording_adoptions_is_consistent_and_changes_nothing() {
+    let text = r#"
+name = "rec"
+steps = 20
+replicates = 8
+seed = 9
+[network]
+kind = "barabasi_albert"
+n = 300
+m = 2
+[kols]
+share = 0.05
+weight = 2.0
+[initial_adopters]
+strategy = "kols"
+count = 5
+[[model]]
+kind = "bass"
+p = 0.02
+q = 0.4
+[[model]]
+kind = "independent_cascade"
+beta = 0.3
+p = 0.01
+[[model]]
+kind = "threshold"
+theta = { dist = "uniform", low = 0.0, high = 0.6 }
+p = 0.01
+[[model]]
+kind = "detailing"
+beta = 0.1
+gamma = 0.5
+budget = 20
+[[model]]
+kind = "social_learning"
+quality = 1.0
+u0 = 0.0
+"#;
+    let sc = scenario::parse(Source {
+        path: PathBuf::from("rec.toml"),
+        text: text.into(),
+    })
+    .unwrap();
+    let ids: Vec<u64> = (0..8).collect();
+    let plain = run::run(
+        &sc,
+        &ids,
+        RunOptions {
+            threads: 2,
+            record: false,
+        },
+        &|| {},
+    )
+    .unwrap();
+    let rec = run::run(
+        &sc,
+        &ids,
+        RunOptions {
+            threads: 2,
+            record: true,
+        },
+        &|| {},
+    )
+    .unwrap();
+    assert_eq!(
+        plain.curves, rec.curves,
+        "recording must not change results"
+    );
+    for m in 0..sc.models.len() {
+        for r in 0..8 {
+            let records = &rec.records[0][m][r];
+            let curve = &rec.curves[0][m][r];
+            assert_eq!(records.len() as u32, *curve.adopters().last().unwrap());
+            let mut step_of = vec![u32::MAX; 300];
+            for x in records {
+                step_of[x.node as usize] = x.step;
+            }
+            for x in records {
+                use kolsim::attribution::Channel;
+                assert_eq!(x.step == 0, x.channel == Channel::Initial);
+                if let Some(j) = x.influencer {
+                    assert_eq!(x.channel, Channel::Peer);
+                    assert!(step_of[j as usize] < x.step, "influencer adopted earlier");
+                }
+                if x.channel == Channel::Peer && sc.models[m].model.kind() != "social_learning" {
+                    assert!(x.influencer.is_some());
+                }
+            }
+            let share = rec.kol_tie_share[0][m][r];
+            assert!(share.is_none_or(|s| (0.0..=1.0).contains(&s)));
+        }
+    }
 }

@@ -119,6 +119,17 @@ pub struct IdList {
     pub spans: Vec<Range<usize>>,
 }
 
+impl KolRuleSpec {
+    /// The rule's name in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KolRuleSpec::Ranked(r) => r.name(),
+            KolRuleSpec::Attribute(..) => "attribute",
+            KolRuleSpec::Explicit(_) => "explicit",
+        }
+    }
+}
+
 /// How KOLs are ranked.
 #[derive(Debug, Clone)]
 pub enum KolRuleSpec {
@@ -755,6 +766,21 @@ fn parse_kols(
         "in_degree" => KolRuleSpec::Ranked(KolRule::InDegree),
         "degree" => KolRuleSpec::Ranked(KolRule::Degree),
         "pagerank" => KolRuleSpec::Ranked(KolRule::PageRank),
+        "eigenvector" => KolRuleSpec::Ranked(KolRule::Eigenvector),
+        "kcore" => KolRuleSpec::Ranked(KolRule::KCore),
+        "betweenness" => {
+            let mut rule = KolRule::betweenness();
+            if let (KolRule::Betweenness { pivots, .. }, Some(p)) = (&mut rule, &r.pivots) {
+                *pivots = cx.int_in(
+                    p,
+                    "kols.pivots",
+                    1,
+                    10_000_000,
+                    "BFS sources sampled for betweenness beyond the exact limit",
+                )? as usize;
+            }
+            KolRuleSpec::Ranked(rule)
+        }
         "attribute" => {
             let a = r.attribute.as_ref().ok_or_else(|| {
                 cx.missing(
@@ -770,10 +796,19 @@ fn parse_kols(
             return Err(cx.err(
                 rule_span,
                 "kols.rule",
-                format!("unknown rule \"{other}\" (allowed: in_degree, degree, pagerank, attribute, explicit)"),
+                format!("unknown rule \"{other}\" (allowed: in_degree, degree, pagerank, eigenvector, betweenness, kcore, attribute, explicit)"),
             ));
         }
     };
+    if rule_name != "betweenness"
+        && let Some(p) = &r.pivots
+    {
+        return Err(cx.err(
+            p.span(),
+            "kols.pivots",
+            "applies only with rule = \"betweenness\"",
+        ));
+    }
     if rule_name != "attribute"
         && let Some(a) = &r.attribute
     {

@@ -95,6 +95,7 @@ pub struct RawKols {
     pub attribute: Opt<String>,
     pub ids: Opt<Vec<Spanned<RawId>>>,
     pub path: Opt<String>,
+    pub pivots: Opt<i64>,
 }
 
 /// `[initial_adopters]`.
