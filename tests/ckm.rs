@@ -6,7 +6,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const SCENARIO: &str = "scenarios/ckm-tetracycline.toml";
-const MODELS: [&str; 4] = ["imitation", "bass", "threshold", "cascade"];
+const MODELS: [&str; 7] = [
+    "imitation",
+    "bass",
+    "threshold",
+    "cascade",
+    "learning",
+    "detailing",
+    "structural",
+];
+const ARMS: [&str; 2] = ["kols", "random"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -65,14 +74,15 @@ fn run_seeds_11_and_curves_never_decrease() {
         .assert()
         .success();
     let (header, rows) = read_csv(&out.join("curves.csv"));
-    let (m, r, s, a) = (
+    let (m, arm, r, s, a) = (
         col(&header, "model"),
+        col(&header, "arm"),
         col(&header, "replicate"),
         col(&header, "step"),
         col(&header, "adopters"),
     );
-    // (model, replicate) -> adopters by step, in file order.
-    let mut curves: BTreeMap<(String, u64), Vec<(u32, u32)>> = BTreeMap::new();
+    // (model, arm, replicate) -> adopters by step, in file order.
+    let mut curves: BTreeMap<(String, String, u64), Vec<(u32, u32)>> = BTreeMap::new();
     for row in &rows {
         let step: u32 = row[s].parse().unwrap();
         let adopters: u32 = row[a].parse().unwrap();
@@ -80,20 +90,28 @@ fn run_seeds_11_and_curves_never_decrease() {
             assert_eq!(adopters, 11, "step 0 must have the 11 seeds: {row:?}");
         }
         curves
-            .entry((row[m].clone(), row[r].parse().unwrap()))
+            .entry((row[m].clone(), row[arm].clone(), row[r].parse().unwrap()))
             .or_default()
             .push((step, adopters));
     }
     for model in MODELS {
-        let n = curves.keys().filter(|(name, _)| name == model).count();
-        assert_eq!(n, 20, "model {model}: {n} replicates in curves.csv");
+        for a in ARMS {
+            let n = curves
+                .keys()
+                .filter(|(name, x, _)| name == model && x == a)
+                .count();
+            assert_eq!(
+                n, 20,
+                "model {model}, arm {a}: {n} replicates in curves.csv"
+            );
+        }
     }
     assert_eq!(
         curves.len(),
-        20 * MODELS.len(),
+        20 * MODELS.len() * ARMS.len(),
         "unexpected models in curves.csv"
     );
-    for ((model, rep), steps) in &curves {
+    for ((model, _arm, rep), steps) in &curves {
         let expected: Vec<u32> = (0..=17).collect();
         let got: Vec<u32> = steps.iter().map(|&(t, _)| t).collect();
         assert_eq!(got, expected, "{model} replicate {rep}: steps");
