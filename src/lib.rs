@@ -20,6 +20,7 @@ pub mod run;
 pub mod scenario;
 pub mod seeding;
 pub mod stats;
+pub mod sweep;
 pub mod table;
 
 pub use error::Error;

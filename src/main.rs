@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kolsim::{Error, manifest, models, output, run, scenario, table};
+use kolsim::{Error, manifest, models, output, run, scenario, sweep, table};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -63,6 +63,47 @@ enum Command {
     /// List every model with its parameters: meaning, unit, range and default.
     #[command(after_help = "Example:\n  kolsim models")]
     Models,
+    /// Sweep numeric scenario values over a grid (common random numbers across points).
+    #[command(
+        after_help = "Examples:\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1,0.2,0.4 --set kols.share=0.01:0.05:0.01\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1:0.5:0.1 --shard 0/4 --out results/qs-sweep\n  kolsim merge results/qs-sweep\n\nKEY is a path into the scenario: model.<name>.<param>, arm.<name>.<param>, kols.share,\nnetwork.m, steps, ... VALUES is a list (0.1,0.2,0.4) or an inclusive range start:stop:step.\nWrites <DIR>/sweep.csv (one row per point × model × arm), summary.csv, manifest.json,\ngrid.json and points/."
+    )]
+    Sweep {
+        /// The scenario file (TOML); an optional [sweep] table adds keys.
+        scenario: PathBuf,
+        /// KEY=VALUES to sweep (repeatable); the grid is the product of all keys.
+        #[arg(long = "set", value_name = "KEY=VALUES")]
+        set: Vec<String>,
+        /// Replicates per point (overrides the file).
+        #[arg(long, value_name = "N")]
+        replicates: Option<u32>,
+        /// Master random seed (overrides the file).
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, value_name = "T", default_value_t = 0)]
+        threads: usize,
+        /// Output folder (default: results/<scenario name>-sweep).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing output folder.
+        #[arg(long)]
+        force: bool,
+        /// Run only the points missing from an existing output folder.
+        #[arg(long)]
+        resume: bool,
+        /// Run only the points with index % N == I (e.g. a Slurm array task), then `kolsim merge`.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// No progress bar and no table.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Combine the finished points (shards) of a sweep folder into sweep.csv and friends.
+    #[command(after_help = "Example:\n  kolsim merge results/quickstart-sweep")]
+    Merge {
+        /// The sweep folder.
+        dir: PathBuf,
+    },
 }
 
 fn main() {
@@ -84,6 +125,115 @@ fn main() {
 
 fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Sweep {
+            scenario,
+            set,
+            replicates,
+            seed,
+            threads,
+            out,
+            force,
+            resume,
+            shard,
+            quiet,
+        } => {
+            let mut sc = scenario::load(&scenario)?;
+            if let Some(r) = replicates {
+                if r == 0 {
+                    return Err(Error::Usage("--replicates must be at least 1".into()));
+                }
+                sc.replicates = r;
+            }
+            if let Some(s) = seed {
+                sc.seed = s;
+            }
+            let shard = shard.as_deref().map(sweep::Shard::parse).transpose()?;
+            let mut axes = sweep::axes_from_table(&sc)?;
+            for a in set {
+                let a = sweep::parse_set(&a)?;
+                axes.retain(|b| b.key != a.key);
+                axes.push(a);
+            }
+            let grid = sweep::Grid {
+                scenario: sc.name.clone(),
+                scenario_text: sc.source.text.clone(),
+                seed: sc.seed,
+                replicates: sc.replicates,
+                axes,
+            };
+            sweep::check(&sc, &grid)?;
+            let dir =
+                out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-sweep", sc.name)));
+            if dir.exists() {
+                if force {
+                    std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                } else if !resume && shard.is_none() {
+                    return Err(Error::OutputExists(dir));
+                }
+            }
+            sweep::prepare_dir(&dir, &grid)?;
+            let todo: Vec<usize> = (0..grid.len())
+                .filter(|&k| shard.is_none_or(|s| s.owns(k)) && !sweep::is_done(&dir, k))
+                .collect();
+            let bar = if quiet || !std::io::stderr().is_terminal() {
+                ProgressBar::hidden()
+            } else {
+                let b = ProgressBar::with_draw_target(
+                    Some(todo.len() as u64),
+                    ProgressDrawTarget::stderr(),
+                );
+                b.set_style(
+                    ProgressStyle::with_template(
+                        "{spinner} {msg} [{bar:30}] {pos}/{len} points (eta {eta})",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                b.set_message(format!("{}: sweeping", sc.name));
+                b
+            };
+            for &k in &todo {
+                sweep::run_point(&sc, &grid, k, &dir, threads)?;
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            match shard {
+                Some(s) => {
+                    if !quiet {
+                        println!(
+                            "shard {}/{}: {} point(s) run, {} of {} points finished in {}; when all shards are done: kolsim merge {}",
+                            s.index,
+                            s.count,
+                            todo.len(),
+                            (0..grid.len()).filter(|&k| sweep::is_done(&dir, k)).count(),
+                            grid.len(),
+                            dir.display(),
+                            dir.display()
+                        );
+                    }
+                    Ok(())
+                }
+                None => {
+                    sweep::merge(&dir)?;
+                    if !quiet {
+                        println!(
+                            "{}: {} points × {} replicates ({} run now). Results in {}/sweep.csv",
+                            sc.name,
+                            grid.len(),
+                            grid.replicates,
+                            todo.len(),
+                            dir.display()
+                        );
+                    }
+                    Ok(())
+                }
+            }
+        }
+        Command::Merge { dir } => {
+            let files = sweep::merge(&dir)?;
+            println!("merged {} into {}", dir.display(), files.join(", "));
+            Ok(())
+        }
         Command::Models => {
             print_models();
             Ok(())

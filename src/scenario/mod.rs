@@ -314,6 +314,9 @@ pub struct Scenario {
     pub reference_arm: String,
     /// Models, in file order.
     pub models: Vec<NamedModel>,
+    /// The `[sweep]` table, if any: `(key path, values as written)`, checked by
+    /// [`crate::sweep`].
+    pub sweep: Vec<(String, toml::Value)>,
     /// The source text, for errors found later and for the run folder's copy.
     pub source: Source,
 }
@@ -1156,6 +1159,10 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
         arms,
         reference_arm,
         models,
+        sweep: raw
+            .sweep
+            .map(|t| t.into_inner().into_iter().collect())
+            .unwrap_or_default(),
         source: src,
     })
 }

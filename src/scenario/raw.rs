@@ -24,6 +24,8 @@ pub struct RawScenario {
     #[serde(rename = "arm")]
     pub arms: Option<Spanned<Vec<Spanned<RawSeeding>>>>,
     pub reference_arm: Opt<String>,
+    /// `[sweep]`: parameter grid, `"path" = [values]` or `"path" = "start:stop:step"`.
+    pub sweep: Option<Spanned<toml::Table>>,
     #[serde(rename = "model")]
     pub models: Spanned<Vec<Spanned<RawModel>>>,
 }

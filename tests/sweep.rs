@@ -1,0 +1,236 @@
+//! Sweeps: grids, common random numbers across points, shard/merge equal to a single run
+//! byte for byte, resume after an interruption, and bad input rejected before anything runs.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const SCENARIO: &str = "scenarios/quickstart.toml";
+
+fn kolsim() -> Command {
+    Command::cargo_bin("kolsim").unwrap()
+}
+
+fn sweep(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    kolsim()
+        .args([
+            "sweep",
+            SCENARIO,
+            "--set",
+            "model.bass.q=0.1,0.3",
+            "--set",
+            "kols.share=0.01:0.02:0.01",
+        ])
+        .args(["--replicates", "12", "--quiet", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+/// Every file under `dir` (relative path -> bytes).
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn shards_merged_equal_a_single_run_byte_for_byte() {
+    let d = tempfile::tempdir().unwrap();
+    let single = d.path().join("single");
+    sweep(&single, &[]).success();
+    let sharded = d.path().join("sharded");
+    for i in 0..3 {
+        sweep(&sharded, &["--shard", &format!("{i}/3")]).success();
+    }
+    assert!(
+        !sharded.join("sweep.csv").exists(),
+        "shards do not merge by themselves"
+    );
+    kolsim().arg("merge").arg(&sharded).assert().success();
+    let (a, b) = (tree(&single), tree(&sharded));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert_eq!(a, b);
+    let sweep_csv = String::from_utf8(a["sweep.csv"].clone()).unwrap();
+    // 4 points × 4 models × 1 arm, plus the header.
+    assert_eq!(sweep_csv.lines().count(), 1 + 4 * 4);
+    assert!(
+        sweep_csv
+            .starts_with("point,model.bass.q,kols.share,model,arm,replicates,final_share_mean")
+    );
+}
+
+#[test]
+fn merge_refuses_missing_points() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("s");
+    sweep(&out, &["--shard", "0/2"]).success();
+    kolsim()
+        .arg("merge")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "2 of 4 points are not finished (1, 3)",
+        ));
+}
+
+#[test]
+fn resume_runs_only_what_is_missing_and_loses_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("s");
+    sweep(&out, &[]).success();
+    let before = tree(&out);
+    // Simulate an interruption after three points: the last point and the merged files are gone.
+    std::fs::remove_dir_all(out.join("points").join("point-00003")).unwrap();
+    std::fs::remove_file(out.join("sweep.csv")).unwrap();
+    // Without --resume the existing folder is refused.
+    sweep(&out, &[])
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    kolsim()
+        .args([
+            "sweep",
+            SCENARIO,
+            "--set",
+            "model.bass.q=0.1,0.3",
+            "--set",
+            "kols.share=0.01:0.02:0.01",
+        ])
+        .args(["--replicates", "12", "--resume", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(1 run now)"));
+    assert_eq!(tree(&out), before);
+    // A different grid in the same folder is refused.
+    kolsim()
+        .args([
+            "sweep",
+            SCENARIO,
+            "--set",
+            "model.bass.q=0.2",
+            "--replicates",
+            "12",
+            "--resume",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds a different sweep"));
+}
+
+#[test]
+fn points_share_random_numbers() {
+    // Sweeping Bass's q leaves the other models untouched, and common random numbers make
+    // their rows identical at every point (only the point columns differ).
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("s");
+    kolsim()
+        .args([
+            "sweep",
+            SCENARIO,
+            "--set",
+            "model.bass.q=0.1:0.4:0.1",
+            "--replicates",
+            "15",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let mut by_model: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        by_model
+            .entry(cells[2].to_string())
+            .or_default()
+            .push(cells[3..].join(","));
+    }
+    for (model, rows) in &by_model {
+        assert_eq!(rows.len(), 4);
+        if model == "bass" {
+            assert!(
+                rows.windows(2).all(|w| w[0] != w[1]),
+                "bass must change with q"
+            );
+            // Monotone in q: more imitation, earlier t50.
+            let t50: Vec<f64> = text
+                .lines()
+                .skip(1)
+                .filter(|l| l.split(',').nth(2) == Some("bass"))
+                .map(|l| l.split(',').nth(14).unwrap().parse().unwrap())
+                .collect();
+            assert!(
+                t50.windows(2).all(|w| w[1] < w[0]),
+                "t50 falls as q rises: {t50:?}"
+            );
+        } else {
+            assert!(
+                rows.windows(2).all(|w| w[0] == w[1]),
+                "{model} differs across points"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_keys_and_values_are_rejected_before_anything_runs() {
+    let d = tempfile::tempdir().unwrap();
+    for (set, msg) in [
+        ("model.nope.q=0.1", "no model named \"nope\""),
+        ("model.bass.q=0.1,1.5", "1.5 is outside [0, 1]"),
+        ("model.bass.q=a,b", "\"a\" is not a number"),
+        ("model.bass.q=0.5:0.1:0.1", "below start"),
+        ("network.m=2.5", "not a whole number"),
+        ("network.m=2000", "must be smaller than n"),
+        ("kols.nothing=1", "unknown field `nothing`"),
+        ("model.bass.q", "expected KEY=VALUES"),
+    ] {
+        let out = d.path().join("never");
+        kolsim()
+            .args(["sweep", SCENARIO, "--set", set, "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(msg));
+        assert!(!out.exists(), "{set}: nothing may be written");
+    }
+}
+
+#[test]
+fn sweep_table_in_the_scenario_file() {
+    let d = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(SCENARIO).unwrap()
+        + "\n[sweep]\n\"model.imitation.q\" = [0.1, 0.2]\n\"network.m\" = \"2:3:1\"\n";
+    let file = d.path().join("s.toml");
+    std::fs::write(&file, text).unwrap();
+    kolsim().arg("validate").arg(&file).assert().success();
+    let out = d.path().join("out");
+    kolsim()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--replicates", "5", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let head = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(head.starts_with("point,model.imitation.q,network.m,"));
+    assert_eq!(head.lines().count(), 1 + 4 * 4);
+}
