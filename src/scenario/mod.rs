@@ -1176,8 +1176,20 @@ impl Scenario {
     /// Resolves listed ids against a network.
     pub fn resolve_ids(&self, list: &IdList, net: &Network) -> Result<Vec<u32>, ScenarioError> {
         let mut out = Vec::with_capacity(list.ids.len());
+        // One hash map for the whole list: `index_of` scans the ids, O(n) per lookup.
+        let index: Option<std::collections::HashMap<&str, u32>> =
+            net.ids().filter(|_| list.ids.len() > 1).map(|ids| {
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.as_str(), i as u32))
+                    .collect()
+            });
         for (k, id) in list.ids.iter().enumerate() {
-            match net.index_of(id) {
+            let found = match &index {
+                Some(map) => map.get(id.as_str()).copied(),
+                None => net.index_of(id),
+            };
+            match found {
                 Some(i) => out.push(i),
                 None => {
                     let (span, key) = match list.spans.get(k) {
