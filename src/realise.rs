@@ -218,9 +218,20 @@ pub fn check(sc: &Scenario) -> Result<Realisation, Error> {
         initial_adopters(sc, &arm.seeding, &real, 0)?;
     }
     for (k, m) in sc.models.iter().enumerate() {
-        if let Some(crate::models::Theta::Attribute(name)) = m.model.theta() {
+        let needed = match &m.model {
+            ModelKind::Threshold(t) => match &t.theta {
+                crate::models::Theta::Attribute(name) => Some((name, "theta")),
+                _ => None,
+            },
+            ModelKind::Detailing(d) => match &d.policy {
+                Policy::ByVolume(name) => Some((name, "volume_attribute")),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((name, key)) = needed {
             let span = 0..0;
-            sc.check_attribute(name, &span, &format!("model[{k}].theta"), &real.net)
+            sc.check_attribute(name, &span, &format!("model[{k}].{key}"), &real.net)
                 .map_err(|mut e| {
                     e.position = None;
                     e.snippet = None;
