@@ -31,6 +31,12 @@ pub struct Manifest {
     pub steps: u32,
     /// Models in order.
     pub models: Vec<String>,
+    /// Seeding arms in order.
+    pub arms: Vec<String>,
+    /// Arm that the KOL lift refers to.
+    pub reference_arm: String,
+    /// KOL weight κ.
+    pub kol_weight: f32,
     /// Baseline model.
     pub baseline: String,
     /// Engine for sparse networks.
@@ -68,10 +74,18 @@ pub fn build(
         scenario_name: sc.name.clone(),
         scenario_file: sc.source.path.display().to_string(),
         seed: sc.seed,
-        stream_rule: "ChaCha8Rng::seed_from_u64(seed) with set_stream((purpose << 56) | index); purposes 1 network (index = realisation), 2 seeding, 3 thresholds, 4 dynamics (index = replicate); all models share replicate r's streams",
-        replicates: res.curves.first().map(Vec::len).unwrap_or(0) as u32,
+        stream_rule: "ChaCha8Rng::seed_from_u64(seed) with set_stream((purpose << 56) | index); purposes 1 network and 7 KOL ranking (index = realisation), 2 seeding, 3 thresholds, 4 dynamics, 5 detailing targets, 6 adoption attribution (index = replicate); all models and arms share replicate r's streams",
+        replicates: res
+            .curves
+            .first()
+            .and_then(|m| m.first())
+            .map(Vec::len)
+            .unwrap_or(0) as u32,
         steps: sc.steps,
         models: res.models.clone(),
+        arms: res.arms.clone(),
+        reference_arm: sc.reference_arm.clone(),
+        kol_weight: sc.kols.weight,
         baseline: sc.baseline.clone(),
         engine: sc.engine,
         threads: res.threads,

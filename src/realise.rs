@@ -115,17 +115,17 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
     let most = sc
         .arms
         .iter()
-        .map(|a| match a.seeding {
-            SeedingSpec::Kols(c) => c,
-            _ => 0,
+        .filter_map(|a| match a.seeding {
+            SeedingSpec::Kols(c) => Some((c, &a.seeding)),
+            _ => None,
         })
-        .max()
-        .unwrap_or(0);
-    if most > kol_list.len() {
-        let c = most;
+        .max_by_key(|(c, _)| *c);
+    if let Some((c, spec)) = most
+        && c > kol_list.len()
+    {
         return Err(Error::Scenario(sc.source.error(
             None,
-            "initial_adopters.count",
+            &format!("{}.count", table_of(sc, spec)),
             format!(
                 "{c} initial adopters requested from the KOLs, but only {} KOLs were identified",
                 kol_list.len()
@@ -176,6 +176,15 @@ pub fn similarity_network(net: &Network, k: usize) -> Result<Network, String> {
     Ok(crate::network::similarity::structural_equivalence(net, k))
 }
 
+/// The scenario table a seeding strategy came from (`initial_adopters` or `arm[k]`), for
+/// error messages.
+fn table_of(sc: &Scenario, spec: &SeedingSpec) -> String {
+    match sc.arms.iter().position(|a| std::ptr::eq(&a.seeding, spec)) {
+        Some(k) if sc.arms.len() > 1 || sc.arms[k].name != "default" => format!("arm[{k}]"),
+        _ => "initial_adopters".into(),
+    }
+}
+
 /// Replicate `r`'s initial adopters on `real` under a seeding strategy. Random strategies
 /// draw from the replicate's seeding stream, the same for every arm and model.
 pub fn initial_adopters(
@@ -190,7 +199,12 @@ pub fn initial_adopters(
         SeedingSpec::Kols(c) => Seeding::Kols(*c),
         SeedingSpec::Explicit(list) => Seeding::Explicit(sc.resolve_ids(list, &real.net)?),
         SeedingSpec::Attribute(name, c, span) => {
-            sc.check_attribute(name, span, "initial_adopters.attribute", &real.net)?;
+            sc.check_attribute(
+                name,
+                span,
+                &format!("{}.attribute", table_of(sc, spec)),
+                &real.net,
+            )?;
             Seeding::Attribute(name.clone(), *c)
         }
     };
@@ -199,7 +213,7 @@ pub fn initial_adopters(
     {
         return Err(Error::Scenario(sc.source.error(
             None,
-            "initial_adopters.count",
+            &format!("{}.count", table_of(sc, spec)),
             format!(
                 "{c} initial adopters requested, but the network has only {} physicians",
                 real.net.n()

@@ -116,19 +116,22 @@ pub fn summarise(curves: &[Curve], n: usize) -> Vec<StepSummary> {
     let cum: Vec<Vec<u32>> = curves.iter().map(Curve::adopters).collect();
     let steps = cum.first().map(Vec::len).unwrap_or(0);
     let mut col = Vec::with_capacity(cum.len());
+    let n = n as f64;
     (0..steps)
         .map(|s| {
+            // Statistics of the integer counts, divided by n once: no rounding noise such
+            // as a mean of 0.005000000000000004 or an sd of 1e-18 for identical replicates.
             col.clear();
-            col.extend(cum.iter().map(|c| c[s] as f64 / n as f64));
+            col.extend(cum.iter().map(|c| c[s] as f64));
             let (mean, sd) = mean_sd(&col);
             col.sort_by(f64::total_cmp);
             StepSummary {
                 step: s as u32,
-                mean,
-                sd,
-                p05: quantile(&col, 0.05),
-                p50: quantile(&col, 0.5),
-                p95: quantile(&col, 0.95),
+                mean: mean / n,
+                sd: sd / n,
+                p05: quantile(&col, 0.05) / n,
+                p50: quantile(&col, 0.5) / n,
+                p95: quantile(&col, 0.95) / n,
                 replicates: col.len(),
             }
         })

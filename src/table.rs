@@ -38,6 +38,16 @@ fn pp(d: &crate::stats::PairedDiff, scale: f64, unit: &str) -> String {
     }
 }
 
+/// Notes how many replicate pairs a time difference rests on when some never reached the
+/// level (the others are left out of the difference).
+fn with_pairs(cell: String, d: &crate::stats::PairedDiff, all: usize) -> String {
+    if d.mean.is_some() && d.pairs < all {
+        format!("{cell} (n={})", d.pairs)
+    } else {
+        cell
+    }
+}
+
 fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
@@ -146,8 +156,8 @@ pub fn render(
                     c.model.clone(),
                     c.arm.clone(),
                     pp(&c.final_share, 100.0, " pp"),
-                    pp(&c.t10, 1.0, ""),
-                    pp(&c.t50, 1.0, ""),
+                    with_pairs(pp(&c.t10, 1.0, ""), &c.t10, c.final_share.pairs),
+                    with_pairs(pp(&c.t50, 1.0, ""), &c.t50, c.final_share.pairs),
                 ]
             })
             .collect();

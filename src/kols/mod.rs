@@ -24,7 +24,8 @@ use rayon::prelude::*;
 /// A KOL ranking rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum KolRule {
-    /// How many physicians name them as advisers (arcs leaving them, weighted by count).
+    /// How many physicians name them as advisers: the number of arcs leaving them (unweighted;
+    /// duplicate nominations were merged into one arc when building).
     InDegree,
     /// Named-by plus naming: total number of ties.
     Degree,

@@ -979,7 +979,7 @@ fn required_help(table: &str, field: &str) -> String {
             let kinds: Vec<&str> = crate::models::CATALOGUE.iter().map(|m| m.kind).collect();
             format!("one of {}", kinds.join(", "))
         }
-        (_, "strategy") => "one of none, random, kols, explicit, attribute".into(),
+        (_, "strategy") => "one of none, random, kols, explicit, attribute, by_volume".into(),
         (_, "path") => "the file's path, relative to the scenario".into(),
         _ => "a required key".into(),
     }

@@ -388,7 +388,10 @@ fn parse_theta(
             Err(cx.err(
                 span.clone(),
                 key,
-                format!("{what} = {x} is outside {range} for {exposure:?} exposure"),
+                format!(
+                    "{what} = {x} is outside {range} for {} exposure",
+                    if upper == 1.0 { "share" } else { "count" }
+                ),
             ))
         }
     };
