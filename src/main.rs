@@ -339,9 +339,11 @@ fn run_scenario(
     if opts.record {
         names.push("adoptions.csv");
     }
+    names.extend(kolsim::report::FILES);
     let command: Vec<String> = std::env::args().collect();
     let man = manifest::build(sc, &res, command, names.clone());
     let man_json = serde_json::to_vec_pretty(&man).map_err(|e| Error::Other(e.to_string()))?;
+    let deliverables = kolsim::report::files(sc, &res, &sums, &metrics, &cmp, &man_json);
     let mut files = vec![
         (names[0], output::curves_csv(&res, &ids)),
         (names[1], output::summary_csv(&res, &sums)),
@@ -354,6 +356,7 @@ fn run_scenario(
         let real0 = kolsim::realise::build_network(sc, 0)?;
         files.push((names[6], output::adoptions_csv(&res, &ids, &real0)));
     }
+    files.extend(deliverables);
     output::write_folder(dir, &files, force)?;
     if !quiet {
         let mut o = std::io::stdout().lock();
