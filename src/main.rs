@@ -7,6 +7,13 @@ use kolsim::{Error, manifest, models, output, run, scenario, sweep, table};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+/// `println!` that ignores a closed pipe (`kolsim ... | head`) instead of panicking.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 const EXAMPLES: &str = "Examples:
   kolsim run scenarios/quickstart.toml
   kolsim run scenarios/ckm-tetracycline.toml --replicates 1000 --out results/ckm-1000
@@ -26,7 +33,7 @@ struct Cli {
 enum Command {
     /// Run every model of a scenario over many replicates and write the results folder.
     #[command(
-        after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml."
+        after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml, adoption.svg, new_adopters.svg,\nreport.html (and adoptions.csv with --record adoptions)."
     )]
     Run {
         /// The scenario file (TOML).
@@ -34,8 +41,8 @@ enum Command {
         /// Replicates per model (overrides the file).
         #[arg(long, value_name = "N")]
         replicates: Option<u32>,
-        /// Master random seed (overrides the file).
-        #[arg(long, value_name = "S")]
+        /// Master random seed (overrides the file), 0 to 2^63 - 1.
+        #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
         seed: Option<u64>,
         /// Worker threads (default: all cores). Results do not depend on it.
         #[arg(long, value_name = "T", default_value_t = 0)]
@@ -76,8 +83,8 @@ enum Command {
         /// Replicates per point (overrides the file).
         #[arg(long, value_name = "N")]
         replicates: Option<u32>,
-        /// Master random seed (overrides the file).
-        #[arg(long, value_name = "S")]
+        /// Master random seed (overrides the file), 0 to 2^63 - 1.
+        #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
         seed: Option<u64>,
         /// Worker threads (default: all cores). Results do not depend on it.
         #[arg(long, value_name = "T", default_value_t = 0)]
@@ -94,7 +101,7 @@ enum Command {
         /// Run only the points with index % N == I (e.g. a Slurm array task), then `kolsim merge`.
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
-        /// No progress bar and no table.
+        /// No progress bar and no summary line.
         #[arg(long, short)]
         quiet: bool,
     },
@@ -107,6 +114,18 @@ enum Command {
 }
 
 fn main() {
+    // A panic is a bug: say so plainly, exit 1, and never show a raw backtrace to a user
+    // (set RUST_BACKTRACE=1 to get one).
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::env::var_os("RUST_BACKTRACE").is_some() {
+            default_hook(info);
+        }
+        eprintln!(
+            "error (internal): kolsim hit a bug: {info}\nPlease report it with the scenario file; no results were written."
+        );
+        std::process::exit(1);
+    }));
     let cli = Cli::parse();
     let code = match execute(cli) {
         Ok(()) => 0,
@@ -148,6 +167,11 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 sc.seed = s;
             }
             let shard = shard.as_deref().map(sweep::Shard::parse).transpose()?;
+            if force && shard.is_some() {
+                return Err(Error::Usage(
+                    "--force with --shard would delete points other shards finished in the shared folder; remove the folder yourself before starting the shards".into(),
+                ));
+            }
             let mut axes = sweep::axes_from_table(&sc)?;
             for a in set {
                 let a = sweep::parse_set(&a)?;
@@ -200,7 +224,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
             match shard {
                 Some(s) => {
                     if !quiet {
-                        println!(
+                        say!(
                             "shard {}/{}: {} point(s) run, {} of {} points finished in {}; when all shards are done: kolsim merge {}",
                             s.index,
                             s.count,
@@ -216,7 +240,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 None => {
                     sweep::merge(&dir)?;
                     if !quiet {
-                        println!(
+                        say!(
                             "{}: {} points × {} replicates ({} run now). Results in {}/sweep.csv",
                             sc.name,
                             grid.len(),
@@ -231,7 +255,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
         }
         Command::Merge { dir } => {
             let files = sweep::merge(&dir)?;
-            println!("merged {} into {}", dir.display(), files.join(", "));
+            say!("merged {} into {}", dir.display(), files.join(", "));
             Ok(())
         }
         Command::Models => {
@@ -241,17 +265,25 @@ fn execute(cli: Cli) -> Result<(), Error> {
         Command::Validate { scenario } => {
             let sc = scenario::load(&scenario)?;
             let real = kolsim::realise::check(&sc)?;
-            println!(
-                "ok: {} — {} network, {} physicians, {} arcs, {} KOLs, {} model(s) ({}), {} steps × {} replicates, seed {}",
+            say!(
+                "ok: {} — {} network, {} physicians, {} arcs ({} self-loops dropped, {} duplicate arcs merged), {} KOLs, {} model(s) ({}), {} arm(s) ({}), {} steps × {} replicates, seed {}",
                 sc.name,
                 sc.network.kind(),
                 real.net.n(),
                 real.net.arc_count(),
+                real.net.report().self_loops_dropped,
+                real.net.report().duplicates_merged,
                 real.kols.len(),
                 sc.models.len(),
                 sc.models
                     .iter()
                     .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                sc.arms.len(),
+                sc.arms
+                    .iter()
+                    .map(|a| a.name.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
                 sc.steps,

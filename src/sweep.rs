@@ -495,6 +495,7 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
             let _ = writeln!(summary, "{k},{l}");
         }
     }
+    let plots = sweep_plots(&grid, &sweep);
     let manifest = serde_json::json!({
         "schema_version": crate::manifest::SCHEMA_VERSION,
         "kolsim_version": env!("CARGO_PKG_VERSION"),
@@ -503,21 +504,68 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
         "replicates_per_point": grid.replicates,
         "points": grid.len(),
         "axes": grid.axes,
-        "files": ["sweep.csv", "summary.csv", "manifest.json", "grid.json", "points/"],
+        "files": ["sweep.csv", "summary.csv", "manifest.json", "grid.json", "points/", "plot_<metric>.svg"],
         "common_random_numbers": "every point uses the same seed: replicate r draws the same streams at every point",
     });
     let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
-    for (name, bytes) in [
-        ("sweep.csv", sweep.into_bytes()),
-        ("summary.csv", summary.into_bytes()),
-        ("manifest.json", manifest),
-    ] {
-        let path = dir.join(name);
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("sweep.csv".into(), sweep.into_bytes()),
+        ("summary.csv".into(), summary.into_bytes()),
+        ("manifest.json".into(), manifest),
+    ];
+    files.extend(plots);
+    for (name, bytes) in files {
+        let path = dir.join(&name);
         let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
         std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
     }
     Ok(vec!["sweep.csv", "summary.csv", "manifest.json"])
+}
+
+/// One plot per metric (its mean against the first swept key), one line per model (and arm,
+/// and value of the other keys when there are several).
+fn sweep_plots(grid: &Grid, sweep_csv: &str) -> Vec<(String, Vec<u8>)> {
+    let mut lines = sweep_csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let na = grid.axes.len();
+    let (model_c, arm_c) = (na + 1, na + 2);
+    let several_arms = rows.iter().any(|r| r[arm_c] != rows[0][arm_c]);
+    let mut out = Vec::new();
+    for metric in METRICS {
+        let Some(col) = header.iter().position(|h| *h == format!("{metric}_mean")) else {
+            continue;
+        };
+        let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+        for r in &rows {
+            let mut label = r[model_c].to_string();
+            if several_arms {
+                label = format!("{label} / {}", r[arm_c]);
+            }
+            for (a, v) in grid.axes.iter().zip(&r[1..=na]).skip(1) {
+                label = format!("{label}, {}={v}", a.key);
+            }
+            let (Ok(x), Ok(y)) = (r[1].parse::<f64>(), r[col].parse::<f64>()) else {
+                continue;
+            };
+            match series.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, pts)) => pts.push((x, y)),
+                None => series.push((label, vec![(x, y)])),
+            }
+        }
+        let y_label = match metric {
+            "final_share" => "final share of physicians (mean)",
+            "peak_step" => "month of peak new adoptions (mean)",
+            "t10" => "months to 10% adoption (mean where reached)",
+            "t50" => "months to 50% adoption (mean where reached)",
+            _ => "months to 90% adoption (mean where reached)",
+        };
+        let title = format!("{}: {metric} against {}", grid.scenario, grid.axes[0].key);
+        let svg = crate::plot::sweep_svg(&grid.axes[0].key, &series, y_label, &title);
+        out.push((format!("plot_{metric}.svg"), svg.into_bytes()));
+    }
+    out
 }
 
 /// Which shard of how many.

@@ -234,3 +234,41 @@ fn sweep_table_in_the_scenario_file() {
     assert!(head.starts_with("point,model.imitation.q,network.m,"));
     assert_eq!(head.lines().count(), 1 + 4 * 4);
 }
+
+#[test]
+fn merged_sweep_has_one_plot_per_metric_with_a_line_per_model() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("s");
+    kolsim()
+        .args([
+            "sweep",
+            SCENARIO,
+            "--set",
+            "model.bass.q=0.1,0.3",
+            "--replicates",
+            "6",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    for metric in ["final_share", "t10", "t50", "t90", "peak_step"] {
+        let svg = std::fs::read_to_string(out.join(format!("plot_{metric}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("model.bass.q"), "{metric}: x label");
+        if metric == "final_share" {
+            for model in ["imitation", "bass", "threshold", "cascade"] {
+                assert!(svg.contains(model), "{metric}: legend entry {model}");
+            }
+        }
+    }
+}
+
+#[test]
+fn force_is_refused_with_shards() {
+    let d = tempfile::tempdir().unwrap();
+    sweep(&d.path().join("s"), &["--shard", "0/2", "--force"])
+        .code(2)
+        .stderr(predicate::str::contains("--force with --shard"));
+}
