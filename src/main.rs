@@ -105,6 +105,17 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
+    #[command(
+        after_help = "Example:\n  kolsim completions bash > ~/.local/share/bash-completion/completions/kolsim"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    #[command(after_help = "Example:\n  kolsim man > kolsim.1 && man ./kolsim.1")]
+    Man,
     /// Combine the finished points (shards) of a sweep folder into sweep.csv and friends.
     #[command(after_help = "Example:\n  kolsim merge results/quickstart-sweep")]
     Merge {
@@ -252,6 +263,22 @@ fn execute(cli: Cli) -> Result<(), Error> {
                     Ok(())
                 }
             }
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "kolsim", &mut out);
+            let _ = std::io::stdout().lock().write_all(&out);
+            Ok(())
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .map_err(|e| Error::Other(format!("cannot render the manual page: {e}")))?;
+            let _ = std::io::stdout().lock().write_all(&out);
+            Ok(())
         }
         Command::Merge { dir } => {
             let files = sweep::merge(&dir)?;
