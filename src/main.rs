@@ -29,6 +29,46 @@ struct Cli {
     command: Command,
 }
 
+/// Options shared by `run` and `sweep`.
+#[derive(clap::Args)]
+struct Common {
+    /// Replicates per model, or per sweep point (overrides the file).
+    #[arg(long, value_name = "N")]
+    replicates: Option<u32>,
+    /// Master random seed (overrides the file), 0 to 2^63 - 1.
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", default_value_t = 0)]
+    threads: usize,
+    /// Output folder (default: results/<scenario name>, or results/<scenario name>-sweep).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace an existing output folder.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar and no table.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+impl Common {
+    /// Loads the scenario with the command-line overrides applied.
+    fn load(&self, path: &std::path::Path) -> Result<scenario::Scenario, Error> {
+        let mut sc = scenario::load(path)?;
+        if let Some(r) = self.replicates {
+            if r == 0 {
+                return Err(Error::Usage("--replicates must be at least 1".into()));
+            }
+            sc.replicates = r;
+        }
+        if let Some(s) = self.seed {
+            sc.seed = s;
+        }
+        Ok(sc)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run every model of a scenario over many replicates and write the results folder.
@@ -38,24 +78,8 @@ enum Command {
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Replicates per model (overrides the file).
-        #[arg(long, value_name = "N")]
-        replicates: Option<u32>,
-        /// Master random seed (overrides the file), 0 to 2^63 - 1.
-        #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
-        seed: Option<u64>,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long, value_name = "T", default_value_t = 0)]
-        threads: usize,
-        /// Output folder (default: results/<scenario name>).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Replace an existing output folder.
-        #[arg(long)]
-        force: bool,
-        /// No progress bar and no table.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        common: Common,
         /// Also record every adoption (`adoptions`): adoptions.csv with channel and
         /// influencer, and the share of adoptions through KOL ties in metrics.csv.
         #[arg(long, value_name = "WHAT", value_parser = ["adoptions"])]
@@ -80,30 +104,14 @@ enum Command {
         /// KEY=VALUES to sweep (repeatable); the grid is the product of all keys.
         #[arg(long = "set", value_name = "KEY=VALUES")]
         set: Vec<String>,
-        /// Replicates per point (overrides the file).
-        #[arg(long, value_name = "N")]
-        replicates: Option<u32>,
-        /// Master random seed (overrides the file), 0 to 2^63 - 1.
-        #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
-        seed: Option<u64>,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long, value_name = "T", default_value_t = 0)]
-        threads: usize,
-        /// Output folder (default: results/<scenario name>-sweep).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Replace an existing output folder.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        common: Common,
         /// Run only the points missing from an existing output folder.
         #[arg(long)]
         resume: bool,
         /// Run only the points with index % N == I (e.g. a Slurm array task), then `kolsim merge`.
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
-        /// No progress bar and no summary line.
-        #[arg(long, short)]
-        quiet: bool,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
     #[command(
@@ -158,25 +166,18 @@ fn execute(cli: Cli) -> Result<(), Error> {
         Command::Sweep {
             scenario,
             set,
-            replicates,
-            seed,
-            threads,
-            out,
-            force,
+            common,
             resume,
             shard,
-            quiet,
         } => {
-            let mut sc = scenario::load(&scenario)?;
-            if let Some(r) = replicates {
-                if r == 0 {
-                    return Err(Error::Usage("--replicates must be at least 1".into()));
-                }
-                sc.replicates = r;
-            }
-            if let Some(s) = seed {
-                sc.seed = s;
-            }
+            let sc = common.load(&scenario)?;
+            let Common {
+                threads,
+                out,
+                force,
+                quiet,
+                ..
+            } = common;
             let shard = shard.as_deref().map(sweep::Shard::parse).transpose()?;
             if force && shard.is_some() {
                 return Err(Error::Usage(
@@ -321,24 +322,17 @@ fn execute(cli: Cli) -> Result<(), Error> {
         }
         Command::Run {
             scenario,
-            replicates,
-            seed,
-            threads,
-            out,
-            force,
-            quiet,
+            common,
             record,
         } => {
-            let mut sc = scenario::load(&scenario)?;
-            if let Some(r) = replicates {
-                if r == 0 {
-                    return Err(Error::Usage("--replicates must be at least 1".into()));
-                }
-                sc.replicates = r;
-            }
-            if let Some(s) = seed {
-                sc.seed = s;
-            }
+            let sc = common.load(&scenario)?;
+            let Common {
+                threads,
+                out,
+                force,
+                quiet,
+                ..
+            } = common;
             let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&sc.name));
             if dir.exists() && !force {
                 return Err(Error::OutputExists(dir));

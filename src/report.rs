@@ -9,7 +9,8 @@ use crate::output::{self, Comparison};
 use crate::plot;
 use crate::run::RunResult;
 use crate::scenario::{Scenario, SeedingSpec};
-use crate::stats::{Metrics, PairedDiff, StepSummary, quantile};
+use crate::stats::{Metrics, StepSummary};
+use crate::table::{diff_cell, share_cell, steps_cell};
 use std::fmt::Write as _;
 
 /// The files this module adds to a run folder, in the order [`files`] returns them.
@@ -58,58 +59,6 @@ pub fn escape(s: &str) -> String {
         }
     }
     o
-}
-
-/// Median and 5–95% range of a step metric over replicates, "never" counting as beyond the
-/// last step (as in the terminal table).
-fn steps_cell(values: impl Iterator<Item = Option<u32>>, steps: u32) -> String {
-    let mut v: Vec<f64> = values
-        .map(|x| x.map(f64::from).unwrap_or(f64::INFINITY))
-        .collect();
-    if v.is_empty() {
-        return "-".into();
-    }
-    v.sort_by(f64::total_cmp);
-    let f = |x: f64| {
-        if x.is_finite() {
-            format!("{x:.0}")
-        } else {
-            format!(">{steps}")
-        }
-    };
-    // Nearest order statistic: interpolating with ∞ is meaningless.
-    let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
-    format!("{} [{}–{}]", f(q(0.5)), f(q(0.05)), f(q(0.95)))
-}
-
-/// A paired difference with its 95% interval, scaled (100 for percentage points).
-fn diff_cell(d: &PairedDiff, scale: f64, unit: &str) -> String {
-    match (d.mean, d.lo, d.hi) {
-        (Some(m), Some(lo), Some(hi)) => format!(
-            "{:+.1}{unit} [{:+.1}, {:+.1}]",
-            m * scale,
-            lo * scale,
-            hi * scale
-        ),
-        (Some(m), _, _) => format!("{:+.1}{unit}", m * scale),
-        _ => "-".into(),
-    }
-}
-
-/// Mean final share with its 5–95% range over replicates, in percent.
-fn share_cell(ms: &[Metrics]) -> String {
-    if ms.is_empty() {
-        return "-".into();
-    }
-    let mut fs: Vec<f64> = ms.iter().map(|x| x.final_share).collect();
-    fs.sort_by(f64::total_cmp);
-    let mean = fs.iter().sum::<f64>() / fs.len() as f64;
-    format!(
-        "{:.1}% [{:.1}–{:.1}]",
-        mean * 100.0,
-        quantile(&fs, 0.05) * 100.0,
-        quantile(&fs, 0.95) * 100.0
-    )
 }
 
 /// Plain-language description of a seeding arm.

@@ -5,10 +5,13 @@ use crate::stats::{Metrics, quantile};
 use std::fmt::Write as _;
 
 /// Median and 5–95% range of an optional metric, treating "never" as +∞.
-fn steps_cell(values: impl Iterator<Item = Option<u32>>, steps: u32) -> String {
+pub fn steps_cell(values: impl Iterator<Item = Option<u32>>, steps: u32) -> String {
     let mut v: Vec<f64> = values
         .map(|x| x.map(f64::from).unwrap_or(f64::INFINITY))
         .collect();
+    if v.is_empty() {
+        return "-".into();
+    }
     v.sort_by(f64::total_cmp);
     let f = |x: f64| {
         if x.is_finite() {
@@ -25,7 +28,24 @@ fn steps_cell(values: impl Iterator<Item = Option<u32>>, steps: u32) -> String {
     format!("{} [{}–{}]", f(q(0.5)), f(q(0.05)), f(q(0.95)))
 }
 
-fn pp(d: &crate::stats::PairedDiff, scale: f64, unit: &str) -> String {
+/// Mean final share with its 5–95% range over replicates, in percent.
+pub fn share_cell(ms: &[Metrics]) -> String {
+    if ms.is_empty() {
+        return "-".into();
+    }
+    let mut fs: Vec<f64> = ms.iter().map(|x| x.final_share).collect();
+    fs.sort_by(f64::total_cmp);
+    let mean = fs.iter().sum::<f64>() / fs.len() as f64;
+    format!(
+        "{:.1}% [{:.1}–{:.1}]",
+        mean * 100.0,
+        quantile(&fs, 0.05) * 100.0,
+        quantile(&fs, 0.95) * 100.0
+    )
+}
+
+/// A paired difference with its 95% interval, scaled (100 for percentage points).
+pub fn diff_cell(d: &crate::stats::PairedDiff, scale: f64, unit: &str) -> String {
     match (d.mean, d.lo, d.hi) {
         (Some(m), Some(lo), Some(hi)) => format!(
             "{:+.1}{unit} [{:+.1}, {:+.1}]",
@@ -105,25 +125,17 @@ pub fn render(
         let mut rows = Vec::new();
         for (m, name) in models.iter().enumerate() {
             let ms = &metrics[a][m];
-            let mut fs: Vec<f64> = ms.iter().map(|x| x.final_share).collect();
-            fs.sort_by(f64::total_cmp);
-            let mean = fs.iter().sum::<f64>() / fs.len() as f64;
             let c = cmp
                 .iter()
                 .find(|c| c.kind == "model_vs_baseline" && &c.arm == arm && &c.model == name);
             let d = match c {
                 Some(c) if c.model == c.reference => "(baseline)".to_string(),
-                Some(c) => pp(&c.final_share, 100.0, " pp"),
+                Some(c) => diff_cell(&c.final_share, 100.0, " pp"),
                 None => "-".into(),
             };
             rows.push(vec![
                 name.clone(),
-                format!(
-                    "{:.1}% [{:.1}–{:.1}]",
-                    mean * 100.0,
-                    quantile(&fs, 0.05) * 100.0,
-                    quantile(&fs, 0.95) * 100.0
-                ),
+                share_cell(ms),
                 format!("{:.1}%", users[a][m] * 100.0),
                 steps_cell(ms.iter().map(|x| x.t10), steps),
                 steps_cell(ms.iter().map(|x| x.t50), steps),
@@ -155,9 +167,9 @@ pub fn render(
                 vec![
                     c.model.clone(),
                     c.arm.clone(),
-                    pp(&c.final_share, 100.0, " pp"),
-                    with_pairs(pp(&c.t10, 1.0, ""), &c.t10, c.final_share.pairs),
-                    with_pairs(pp(&c.t50, 1.0, ""), &c.t50, c.final_share.pairs),
+                    diff_cell(&c.final_share, 100.0, " pp"),
+                    with_pairs(diff_cell(&c.t10, 1.0, ""), &c.t10, c.final_share.pairs),
+                    with_pairs(diff_cell(&c.t50, 1.0, ""), &c.t50, c.final_share.pairs),
                 ]
             })
             .collect();
