@@ -2,15 +2,15 @@
 //! [`Observer`].
 //!
 //! Two engines implement the same stochastic process (MODELS.md, synchronous update):
-//! - [`reference`]: the plain full sweep. Every step it recounts every non-adopter's adopted
+//! - [`reference`](mod@reference): the plain full sweep. Every step it recounts every non-adopter's adopted
 //!   in-neighbours and draws one Bernoulli. Simple and obviously right; `O(arcs)` per step.
-//! - [`event`]: the fast engine. Exposure counters are updated incrementally by pushing along
+//! - [`event`](mod@event): the fast engine. Exposure counters are updated incrementally by pushing along
 //!   out-arcs when a physician adopts, and each physician's adoption step is found from one
 //!   exponential "resistance" draw against its cumulative hazard, recomputed only when its
 //!   exposure changes. `O(n + arcs)` per replicate instead of `O(arcs × steps)`.
 //!
 //! Both give the same distribution of curves (tested), not the same bytes. The implicit
-//! complete graph always runs on [`complete`], an `O(n)`-per-step sweep using global sums.
+//! complete graph always runs on [`complete`](mod@complete), an `O(n)`-per-step sweep using global sums.
 
 pub mod complete;
 pub mod event;
