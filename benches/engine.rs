@@ -1,1 +1,235 @@
-fn main() {}
+//! Engine, network and KOL benchmarks (issue "national scale"). Results: BENCHMARKS.md.
+//!
+//! Run all:      cargo bench --bench engine
+//! Run a group:  cargo bench --bench engine -- step/bass
+//!
+//! Groups (ids are `group/function/parameter`):
+//! - `network`: generating `barabasi_albert`, `erdos_renyi`, `watts_strogatz` at n = 10^5;
+//! - `kols`: ranking n = 10^5 (BA m = 5) by `in_degree` and `pagerank`;
+//! - `step/<model>`: one replicate of 120 steps of each model on BA n = 10^5 m = 5 with 100
+//!   initial adopters, with BOTH engines (`event`, `reference`) in the same group, so that the
+//!   speed-up is a ratio taken from one run. Throughput is nominal neighbour visits,
+//!   `arcs × steps` (what the reference sweep does);
+//! - `national`: building BA n = 10^6 m = 5 and ranking it (the `prepare` phase of
+//!   scenarios/bench-national.toml; target < 2 s each).
+//!
+//! Networks are built lazily inside the first benchmark that needs them, so filtering to one
+//! group does not pay for the others' set-up.
+
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
+use kolsim::engine::{self, Curve, EngineKind, Replicate, Scratch};
+use kolsim::kols::{self, KolRule};
+use kolsim::models::{
+    Bass, ExposureKind, Imitation, IndependentCascade, ModelKind, Theta, Threshold,
+};
+use kolsim::network::{Network, generators};
+use kolsim::rng::{Purpose, stream};
+use std::cell::OnceCell;
+use std::hint::black_box;
+use std::time::Duration;
+
+const SEED: u64 = 42;
+const N: usize = 100_000;
+const N_NATIONAL: usize = 1_000_000;
+const M: usize = 5;
+const STEPS: u32 = 120;
+const INITIAL: usize = 100;
+
+fn ba(n: usize) -> Network {
+    generators::barabasi_albert(n, M, &mut stream(SEED, Purpose::Network, 0))
+}
+
+fn network_generation(c: &mut Criterion) {
+    let mut g = c.benchmark_group("network");
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(4));
+    // Throughput: arcs generated (two per undirected tie), taken from one draw.
+    let mut bench = |name: &str, make: &dyn Fn(u64) -> Network| {
+        g.throughput(Throughput::Elements(make(0).arc_count()));
+        let mut rep = 0u64;
+        g.bench_function(BenchmarkId::new(name, "100k"), |b| {
+            b.iter(|| {
+                rep += 1;
+                black_box(make(rep))
+            })
+        });
+    };
+    bench("barabasi_albert", &|r| {
+        generators::barabasi_albert(N, M, &mut stream(SEED, Purpose::Network, r))
+    });
+    bench("erdos_renyi", &|r| {
+        generators::erdos_renyi(N, 10.0, &mut stream(SEED, Purpose::Network, r))
+    });
+    bench("watts_strogatz", &|r| {
+        generators::watts_strogatz(N, 10, 0.1, &mut stream(SEED, Purpose::Network, r))
+    });
+    g.finish();
+}
+
+fn kol_ranking(c: &mut Criterion) {
+    let mut g = c.benchmark_group("kols");
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(4))
+        .throughput(Throughput::Elements(N as u64));
+    let net = OnceCell::new();
+    for (name, rule) in [
+        ("in_degree", KolRule::InDegree),
+        ("pagerank", KolRule::PageRank),
+    ] {
+        g.bench_function(BenchmarkId::new(name, "ba_100k"), |b| {
+            let net = net.get_or_init(|| ba(N));
+            b.iter(|| black_box(kols::rank(net, &rule)))
+        });
+    }
+    g.finish();
+}
+
+/// The models of the `step` groups, with their names.
+fn models() -> Vec<(&'static str, ModelKind)> {
+    vec![
+        (
+            "imitation",
+            ModelKind::Imitation(Imitation {
+                q: 0.08,
+                exposure: ExposureKind::Share,
+            }),
+        ),
+        ("bass", ModelKind::Bass(Bass { p: 0.002, q: 0.08 })),
+        (
+            "threshold",
+            ModelKind::Threshold(Threshold {
+                theta: Theta::Uniform {
+                    low: 0.0,
+                    high: 0.5,
+                },
+                p: 0.002,
+                exposure: ExposureKind::Share,
+            }),
+        ),
+        (
+            "independent_cascade",
+            ModelKind::IndependentCascade(IndependentCascade {
+                beta: 0.05,
+                p: 0.002,
+            }),
+        ),
+    ]
+}
+
+/// Everything a replicate needs at n = 10^5, built once.
+struct StepInput {
+    net: Network,
+    is_kol: Vec<bool>,
+    initial: Vec<u32>,
+    theta: Vec<f64>,
+}
+
+fn step(c: &mut Criterion) {
+    let input = OnceCell::new();
+    let input = || {
+        input.get_or_init(|| {
+            let net = ba(N);
+            // As in bench-national: the initial adopters are the top physicians by in-degree.
+            let initial = kols::select(&net, &KolRule::InDegree, INITIAL);
+            let is_kol = vec![false; net.n()];
+            let mut theta = Vec::new();
+            Theta::Uniform {
+                low: 0.0,
+                high: 0.5,
+            }
+            .draw(&mut theta, &net, &mut stream(SEED, Purpose::Thresholds, 0));
+            StepInput {
+                net,
+                is_kol,
+                initial,
+                theta,
+            }
+        })
+    };
+    // BA with m = 5: 2·m·n arcs minus the seed clique's shortfall, known without building.
+    let arcs = (2 * M * N - M * (M + 1)) as u64;
+    for (name, model) in models() {
+        let mut g = c.benchmark_group(format!("step/{name}"));
+        g.sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(4))
+            .throughput(Throughput::Elements(arcs * STEPS as u64));
+        for (engine_name, engine) in [
+            ("event", EngineKind::Event),
+            ("reference", EngineKind::Reference),
+        ] {
+            g.bench_function(BenchmarkId::new(engine_name, "ba_100k"), |b| {
+                let inp = input();
+                assert_eq!(inp.net.arc_count(), arcs);
+                let theta: &[f64] = if model.theta().is_some() {
+                    &inp.theta
+                } else {
+                    &[]
+                };
+                let mut scratch = Scratch::default();
+                let mut curve = Curve::with_steps(STEPS);
+                // A new replicate (dynamics stream) each iteration, as in a real run.
+                let mut r = 0u64;
+                b.iter(|| {
+                    r += 1;
+                    let rep = Replicate {
+                        net: &inp.net,
+                        is_kol: &inp.is_kol,
+                        initial: &inp.initial,
+                        theta,
+                        priority: &[],
+                        steps: STEPS,
+                        seed: SEED,
+                        replicate: r,
+                    };
+                    curve.new_adopters.clear();
+                    curve.new_kol_adopters.clear();
+                    curve.discontinued.clear();
+                    curve.users.clear();
+                    engine::run(engine, &model, &rep, &mut scratch, &mut curve);
+                    black_box(curve.new_adopters.iter().sum::<u32>())
+                })
+            });
+        }
+        g.finish();
+    }
+}
+
+fn national(c: &mut Criterion) {
+    let mut g = c.benchmark_group("national");
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10))
+        .throughput(Throughput::Elements(N_NATIONAL as u64));
+    let mut rep = 0u64;
+    g.bench_function(BenchmarkId::new("build_ba", "1m"), |b| {
+        b.iter(|| {
+            rep += 1;
+            black_box(generators::barabasi_albert(
+                N_NATIONAL,
+                M,
+                &mut stream(SEED, Purpose::Network, rep),
+            ))
+        })
+    });
+    let net = OnceCell::new();
+    for (name, rule) in [
+        ("in_degree", KolRule::InDegree),
+        ("pagerank", KolRule::PageRank),
+    ] {
+        g.bench_function(BenchmarkId::new(name, "ba_1m"), |b| {
+            let net = net.get_or_init(|| ba(N_NATIONAL));
+            b.iter(|| black_box(kols::rank(net, &rule)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, network_generation, kol_ranking, step, national);
+criterion_main!(benches);
