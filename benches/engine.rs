@@ -22,7 +22,8 @@ use criterion::{
 use kolsim::engine::{self, Curve, EngineKind, Replicate, Scratch};
 use kolsim::kols::{self, KolRule};
 use kolsim::models::{
-    Bass, ExposureKind, Imitation, IndependentCascade, ModelKind, Theta, Threshold,
+    Bass, Detailing, ExposureKind, Imitation, IndependentCascade, ModelKind, Policy,
+    SocialLearning, StructuralEquivalence, Theta, Threshold,
 };
 use kolsim::network::{Network, generators};
 use kolsim::rng::{Purpose, stream};
@@ -117,15 +118,72 @@ fn models() -> Vec<(&'static str, ModelKind)> {
                 p: 0.002,
             }),
         ),
+        (
+            // Higher thresholds: adoption unfolds over many steps, where the full sweep pays
+            // for every step and the event engine does not.
+            "threshold_slow",
+            ModelKind::Threshold(Threshold {
+                theta: Theta::Uniform {
+                    low: 0.2,
+                    high: 0.9,
+                },
+                p: 0.002,
+                exposure: ExposureKind::Share,
+            }),
+        ),
+        (
+            "social_learning",
+            ModelKind::SocialLearning(SocialLearning {
+                quality: 0.5,
+                prior_mean: 0.0,
+                prior_sd: 1.0,
+                signal_sd: 3.0,
+                signals_per_step: 1,
+                kol_signals_per_step: 3,
+                u0: 0.0,
+                risk_aversion: 1.0,
+                discontinue_margin: 1.0,
+            }),
+        ),
+        (
+            "detailing",
+            ModelKind::Detailing(Detailing {
+                alpha: 0.002,
+                beta: 0.02,
+                gamma: 0.08,
+                decay: 0.7,
+                budget: vec![1000.0],
+                policy: Policy::KolsFirst,
+            }),
+        ),
+        (
+            "structural_equivalence",
+            ModelKind::StructuralEquivalence(StructuralEquivalence { q: 0.08, top_k: 10 }),
+        ),
     ]
+}
+
+/// Engines a model can run on: social learning and detailing have their own full sweep (the
+/// engine choice does not apply to them); the others run on both.
+fn engines_for(model: &ModelKind) -> &'static [(&'static str, EngineKind)] {
+    match model {
+        ModelKind::SocialLearning(_) | ModelKind::Detailing(_) => {
+            &[("sweep", EngineKind::Reference)]
+        }
+        _ => &[
+            ("event", EngineKind::Event),
+            ("reference", EngineKind::Reference),
+        ],
+    }
 }
 
 /// Everything a replicate needs at n = 10^5, built once.
 struct StepInput {
     net: Network,
+    /// The top-10 similarity network, for `structural_equivalence`.
+    similar: Network,
     is_kol: Vec<bool>,
     initial: Vec<u32>,
-    theta: Vec<f64>,
 }
 
 fn step(c: &mut Criterion) {
@@ -136,17 +194,12 @@ fn step(c: &mut Criterion) {
             // As in bench-national: the initial adopters are the top physicians by in-degree.
             let initial = kols::select(&net, &KolRule::InDegree, INITIAL);
             let is_kol = vec![false; net.n()];
-            let mut theta = Vec::new();
-            Theta::Uniform {
-                low: 0.0,
-                high: 0.5,
-            }
-            .draw(&mut theta, &net, &mut stream(SEED, Purpose::Thresholds, 0));
+            let similar = kolsim::network::similarity::structural_equivalence(&net, 10);
             StepInput {
                 net,
+                similar,
                 is_kol,
                 initial,
-                theta,
             }
         })
     };
@@ -159,18 +212,23 @@ fn step(c: &mut Criterion) {
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(4))
             .throughput(Throughput::Elements(arcs * STEPS as u64));
-        for (engine_name, engine) in [
-            ("event", EngineKind::Event),
-            ("reference", EngineKind::Reference),
-        ] {
+        for &(engine_name, engine) in engines_for(&model) {
             g.bench_function(BenchmarkId::new(engine_name, "ba_100k"), |b| {
                 let inp = input();
                 assert_eq!(inp.net.arc_count(), arcs);
-                let theta: &[f64] = if model.theta().is_some() {
-                    &inp.theta
-                } else {
-                    &[]
+                let net = match model {
+                    ModelKind::StructuralEquivalence(_) => &inp.similar,
+                    _ => &inp.net,
                 };
+                let mut theta = Vec::new();
+                if let Some(t) = model.theta() {
+                    t.draw(
+                        &mut theta,
+                        &inp.net,
+                        &mut stream(SEED, Purpose::Thresholds, 0),
+                    );
+                }
+                let theta: &[f64] = &theta;
                 let mut scratch = Scratch::default();
                 let mut curve = Curve::with_steps(STEPS);
                 // A new replicate (dynamics stream) each iteration, as in a real run.
@@ -178,11 +236,12 @@ fn step(c: &mut Criterion) {
                 b.iter(|| {
                     r += 1;
                     let rep = Replicate {
-                        net: &inp.net,
+                        net,
                         is_kol: &inp.is_kol,
                         initial: &inp.initial,
                         theta,
-                        priority: &[],
+                        // kols_first detailing visits the seeded top physicians first.
+                        priority: &inp.initial,
                         steps: STEPS,
                         seed: SEED,
                         replicate: r,
