@@ -24,7 +24,8 @@
 //! adoption draws aligned (common random numbers).
 //!
 //! # Complexity
-//! `O(n + arcs)` per step (`O(n)` when γ = 0).
+//! `O(n)` per step plus `O(arcs)` per replicate (exposure counters are pushed along the
+//! out-arcs of each new adopter).
 
 use super::{ModelInfo, ParamInfo, share};
 use crate::engine::{NEVER, Observer, Replicate, Scratch, finish_step, start};
@@ -208,7 +209,21 @@ impl Detailing {
             .iter()
             .map(|&j| net.source_scale(j as usize) as f64)
             .sum();
-        let inn = net.in_arcs();
+        // Weighted count of adopted in-neighbours, kept up to date by pushing along the
+        // out-arcs of each new adopter: O(arcs) per replicate instead of per step.
+        let mut c = vec![0.0f64; n];
+        let out = net.out_arcs();
+        let push = |c: &mut [f64], from: &[u32]| {
+            if self.gamma > 0.0 && !net.is_complete() {
+                for &j in from {
+                    let (dst, w) = out.arcs(j as usize);
+                    for (&i, &wi) in dst.iter().zip(w) {
+                        c[i as usize] += wi as f64;
+                    }
+                }
+            }
+        };
+        push(&mut c, rep.initial);
         for t in 1..=rep.steps {
             if !go {
                 return;
@@ -226,21 +241,12 @@ impl Detailing {
                 if s.adopted_at[i] != NEVER {
                     continue;
                 }
-                let e = if self.gamma > 0.0 {
-                    if net.is_complete() {
-                        share(adopted_weight, total - net.source_scale(i) as f64)
-                    } else {
-                        let (src, w) = inn.arcs(i);
-                        let c: f64 = src
-                            .iter()
-                            .zip(w)
-                            .filter(|(j, _)| s.adopted_at[**j as usize] < t)
-                            .map(|(_, &w)| w as f64)
-                            .sum();
-                        share(c, net.in_weight(i))
-                    }
-                } else {
+                let e = if self.gamma <= 0.0 {
                     0.0
+                } else if net.is_complete() {
+                    share(adopted_weight, total - net.source_scale(i) as f64)
+                } else {
+                    share(c[i], net.in_weight(i))
                 };
                 let h = self.alpha + self.beta * stock[i] + self.gamma * e;
                 let p = -(-h).exp_m1();
@@ -248,6 +254,7 @@ impl Detailing {
                     s.new.push(i as u32);
                 }
             }
+            push(&mut c, &s.new);
             adopted_weight += s
                 .new
                 .iter()

@@ -27,7 +27,7 @@
 //! dynamics stream.
 //!
 //! # Complexity
-//! `O(n + arcs)` per step.
+//! `O(n)` per step plus the current users' out-degrees (evidence is pushed from users).
 
 use super::{ModelInfo, ParamInfo};
 use crate::engine::{NEVER, Observer, Replicate, Scratch, StepCounts};
@@ -146,8 +146,11 @@ impl SocialLearning {
         m - self.risk_aversion / tau.sqrt()
     }
 
-    /// Runs one replicate. (Range loops: several per-physician arrays are indexed together.)
-    #[allow(clippy::needless_range_loop)]
+    /// Runs one replicate.
+    ///
+    /// Evidence is pushed from the current users along their out-arcs, and only physicians
+    /// whose beliefs changed are reconsidered (a decision on an unchanged belief cannot
+    /// change), so a step costs `O(n)` plus the users' out-degrees, not `O(arcs)`.
     pub fn run<O: Observer>(&self, rep: &Replicate<'_>, s: &mut Scratch, obs: &mut O) {
         let net = rep.net;
         let n = net.n();
@@ -160,15 +163,19 @@ impl SocialLearning {
             kol += u32::from(rep.is_kol[i as usize]);
             obs.on_adopt(i, 0);
         }
-        let mut user: Vec<bool> = vec![false; n];
+        let mut st = Beliefs {
+            user: vec![false; n],
+            m: vec![self.prior_mean; n],
+            tau: vec![1.0 / (self.prior_sd * self.prior_sd); n],
+            own: vec![[0.0; 2]; n],
+            prec_in: vec![0.0; n],
+            wsum_in: vec![0.0; n],
+            touched: vec![false; n],
+            changed: Vec::new(),
+        };
         for &i in rep.initial {
-            user[i as usize] = true;
+            st.user[i as usize] = true;
         }
-        let mut m = vec![self.prior_mean; n];
-        let mut tau = vec![1.0 / (self.prior_sd * self.prior_sd); n];
-        // Per-user evidence this step: precision and precision-weighted sum.
-        let mut prec_own = vec![0.0f64; n];
-        let mut wsum_own = vec![0.0f64; n];
         let (mut ever, mut users) = (rep.initial.len() as u32, rep.initial.len() as u32);
         let mut go = obs.on_step(
             0,
@@ -180,24 +187,22 @@ impl SocialLearning {
                 users,
             },
         );
-        let mut evidence = Evidence {
-            prec_own: &mut prec_own,
-            wsum_own: &mut wsum_own,
-            m: &mut m,
-            tau: &mut tau,
-        };
         // The initial adopters use the drug during step 0: their outcomes inform step 1.
-        self.observe(rep, &user, &mut evidence, &mut rng);
+        self.observe(rep, &mut st, &mut rng);
+        // In step 1 everyone decides on their prior (or updated) belief; later, only those
+        // whose belief changed.
+        let mut candidates: Vec<u32> = (0..n as u32).collect();
         for t in 1..=rep.steps {
             if !go {
                 return;
             }
             // 1. Decisions on beliefs at the end of t-1.
             let (mut new, mut new_kol, mut stopped) = (0u32, 0u32, 0u32);
-            for i in 0..n {
-                let sc = self.score(evidence.m[i], evidence.tau[i]);
-                if !user[i] && sc >= self.u0 {
-                    user[i] = true;
+            for &i in &candidates {
+                let i = i as usize;
+                let sc = self.score(st.m[i], st.tau[i]);
+                if !st.user[i] && sc >= self.u0 {
+                    st.user[i] = true;
                     users += 1;
                     if s.adopted_at[i] == NEVER {
                         s.adopted_at[i] = t;
@@ -205,8 +210,8 @@ impl SocialLearning {
                         new_kol += u32::from(rep.is_kol[i]);
                         obs.on_adopt(i as u32, t);
                     }
-                } else if user[i] && sc < self.u0 - self.discontinue_margin {
-                    user[i] = false;
+                } else if st.user[i] && sc < self.u0 - self.discontinue_margin {
+                    st.user[i] = false;
                     users -= 1;
                     stopped += 1;
                 }
@@ -223,73 +228,133 @@ impl SocialLearning {
                 },
             );
             if t < rep.steps {
-                self.observe(rep, &user, &mut evidence, &mut rng);
+                self.observe(rep, &mut st, &mut rng);
+                candidates.clear();
+                candidates.extend_from_slice(&st.changed);
             }
         }
     }
 
-    #[allow(clippy::needless_range_loop)]
-    /// Users observe this step's outcomes; everyone updates on own and listened-to users'
-    /// outcomes.
-    fn observe<R: rand::Rng + ?Sized>(
-        &self,
-        rep: &Replicate<'_>,
-        user: &[bool],
-        ev: &mut Evidence<'_>,
-        rng: &mut R,
-    ) {
+    /// Users observe this step's outcomes; their evidence is pushed to the physicians who
+    /// listen to them, and every physician who received evidence updates its belief.
+    /// `st.changed` lists them, ascending.
+    fn observe<R: rand::Rng + ?Sized>(&self, rep: &Replicate<'_>, st: &mut Beliefs, rng: &mut R) {
         let net = rep.net;
         let n = net.n();
         let var = self.signal_sd * self.signal_sd;
+        st.changed.clear();
+        let touch = |st_touched: &mut [bool], changed: &mut Vec<u32>, i: usize| {
+            if !st_touched[i] {
+                st_touched[i] = true;
+                changed.push(i as u32);
+            }
+        };
+        // Own outcomes, drawn in physician order.
+        let mut total_prec = 0.0;
+        let mut total_wsum = 0.0;
         for i in 0..n {
-            ev.prec_own[i] = 0.0;
-            ev.wsum_own[i] = 0.0;
-            if user[i] {
-                let k = if rep.is_kol[i] {
-                    self.kol_signals_per_step
-                } else {
-                    self.signals_per_step
-                };
-                if k > 0 {
-                    let z: f64 = StandardNormal.sample(rng);
-                    let mean = self.quality + self.signal_sd * z / (k as f64).sqrt();
-                    ev.prec_own[i] = k as f64 / var;
-                    ev.wsum_own[i] = ev.prec_own[i] * mean;
-                }
+            st.own[i] = [0.0; 2];
+            if !st.user[i] {
+                continue;
+            }
+            let k = if rep.is_kol[i] {
+                self.kol_signals_per_step
+            } else {
+                self.signals_per_step
+            };
+            if k == 0 {
+                continue;
+            }
+            let z: f64 = StandardNormal.sample(rng);
+            let mean = self.quality + self.signal_sd * z / (k as f64).sqrt();
+            let prec = k as f64 / var;
+            st.own[i] = [prec, prec * mean];
+            st.prec_in[i] += st.own[i][0];
+            st.wsum_in[i] += st.own[i][1];
+            touch(&mut st.touched, &mut st.changed, i);
+            if net.is_complete() {
+                let w = net.source_scale(i) as f64;
+                total_prec += w * st.own[i][0];
+                total_wsum += w * st.own[i][1];
             }
         }
-        let inn = net.in_arcs();
-        for i in 0..n {
-            let (mut prec, mut wsum) = (ev.prec_own[i], ev.wsum_own[i]);
-            if net.is_complete() {
+        if net.is_complete() {
+            // Everyone hears every other user: the total minus their own contribution.
+            if total_prec > 0.0 {
+                for i in 0..n {
+                    let w = net.source_scale(i) as f64;
+                    st.prec_in[i] += total_prec - w * st.own[i][0];
+                    st.wsum_in[i] += total_wsum - w * st.own[i][1];
+                    touch(&mut st.touched, &mut st.changed, i);
+                }
+            }
+        } else {
+            // Push from the users when they are few; when their ties cover a good part of the
+            // network, a sequential gather over every physician's in-arcs is cheaper.
+            let out = net.out_arcs();
+            let volume: usize = (0..n)
+                .filter(|&j| st.own[j][0] > 0.0)
+                .map(|j| out.degree(j))
+                .sum();
+            if volume * 4 < out.nodes.len() {
                 for j in 0..n {
-                    if j != i && ev.prec_own[j] > 0.0 {
-                        let w = net.source_scale(j) as f64;
-                        prec += w * ev.prec_own[j];
-                        wsum += w * ev.wsum_own[j];
+                    if st.own[j][0] <= 0.0 {
+                        continue;
+                    }
+                    let (dst, w) = out.arcs(j);
+                    for (&i, &wi) in dst.iter().zip(w) {
+                        let i = i as usize;
+                        st.prec_in[i] += wi as f64 * st.own[j][0];
+                        st.wsum_in[i] += wi as f64 * st.own[j][1];
+                        touch(&mut st.touched, &mut st.changed, i);
                     }
                 }
             } else {
-                let (src, w) = inn.arcs(i);
-                for (&j, &wj) in src.iter().zip(w) {
-                    let j = j as usize;
-                    if ev.prec_own[j] > 0.0 {
-                        prec += wj as f64 * ev.prec_own[j];
-                        wsum += wj as f64 * ev.wsum_own[j];
+                let inn = net.in_arcs();
+                st.changed.clear();
+                for i in 0..n {
+                    let (src, w) = inn.arcs(i);
+                    // Branch-free: non-users contribute exact zeros.
+                    let (mut p, mut ws) = (0.0f64, 0.0f64);
+                    for (&j, &wj) in src.iter().zip(w) {
+                        let j = j as usize;
+                        let [pj, wsj] = st.own[j];
+                        p += wj as f64 * pj;
+                        ws += wj as f64 * wsj;
+                    }
+                    st.prec_in[i] += p;
+                    st.wsum_in[i] += ws;
+                    if p > 0.0 || st.touched[i] {
+                        st.touched[i] = true;
+                        st.changed.push(i as u32);
                     }
                 }
             }
-            (ev.m[i], ev.tau[i]) = update(ev.m[i], ev.tau[i], prec, wsum);
+        }
+        st.changed.sort_unstable();
+        for &i in &st.changed {
+            let i = i as usize;
+            (st.m[i], st.tau[i]) = update(st.m[i], st.tau[i], st.prec_in[i], st.wsum_in[i]);
+            st.prec_in[i] = 0.0;
+            st.wsum_in[i] = 0.0;
+            st.touched[i] = false;
         }
     }
 }
 
 /// Beliefs and this step's evidence, per physician.
-struct Evidence<'a> {
-    prec_own: &'a mut [f64],
-    wsum_own: &'a mut [f64],
-    m: &'a mut [f64],
-    tau: &'a mut [f64],
+struct Beliefs {
+    user: Vec<bool>,
+    m: Vec<f64>,
+    tau: Vec<f64>,
+    /// This step's own evidence of each user: [precision, precision × mean outcome].
+    own: Vec<[f64; 2]>,
+    /// Evidence received this step (own plus listened-to users').
+    prec_in: Vec<f64>,
+    wsum_in: Vec<f64>,
+    touched: Vec<bool>,
+    /// Physicians whose belief changed in the last `observe`, ascending.
+    changed: Vec<u32>,
 }
 
 #[cfg(test)]
