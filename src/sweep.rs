@@ -504,7 +504,7 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
         "replicates_per_point": grid.replicates,
         "points": grid.len(),
         "axes": grid.axes,
-        "files": ["sweep.csv", "summary.csv", "manifest.json", "grid.json", "points/", "plot_<metric>.svg"],
+        "files": ["sweep.csv", "summary.csv", "manifest.json", "grid.json", "points/", "plot_<metric>.svg", "report.html"],
         "common_random_numbers": "every point uses the same seed: replicate r draws the same streams at every point",
     });
     let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
@@ -513,7 +513,13 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
         ("summary.csv".into(), summary.into_bytes()),
         ("manifest.json".into(), manifest),
     ];
+    let report = crate::report::sweep_report_html(
+        &grid,
+        &plots,
+        std::str::from_utf8(&files[0].1).unwrap_or(""),
+    );
     files.extend(plots);
+    files.push(("report.html".into(), report.into_bytes()));
     for (name, bytes) in files {
         let path = dir.join(&name);
         let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
@@ -546,12 +552,17 @@ fn sweep_plots(grid: &Grid, sweep_csv: &str) -> Vec<(String, Vec<u8>)> {
             for (a, v) in grid.axes.iter().zip(&r[1..=na]).skip(1) {
                 label = format!("{label}, {}={v}", a.key);
             }
-            let (Ok(x), Ok(y)) = (r[1].parse::<f64>(), r[col].parse::<f64>()) else {
-                continue;
+            // Every series is listed in every plot (same colours throughout), even where the
+            // metric was never reached and the series has no points.
+            let k = match series.iter().position(|(l, _)| *l == label) {
+                Some(k) => k,
+                None => {
+                    series.push((label, Vec::new()));
+                    series.len() - 1
+                }
             };
-            match series.iter_mut().find(|(l, _)| *l == label) {
-                Some((_, pts)) => pts.push((x, y)),
-                None => series.push((label, vec![(x, y)])),
+            if let (Ok(x), Ok(y)) = (r[1].parse::<f64>(), r[col].parse::<f64>()) {
+                series[k].1.push((x, y));
             }
         }
         let y_label = match metric {

@@ -253,6 +253,16 @@ fn merged_sweep_has_one_plot_per_metric_with_a_line_per_model() {
         .arg(&out)
         .assert()
         .success();
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(
+        report.matches("<svg").count(),
+        5,
+        "every sweep plot is embedded in report.html"
+    );
+    assert!(
+        !report.contains("src=\"http") && !report.contains("<link") && !report.contains("<script")
+    );
+    assert!(report.contains("model.bass.q") && report.contains("0.1, 0.3"));
     for metric in ["final_share", "t10", "t50", "t90", "peak_step"] {
         let svg = std::fs::read_to_string(out.join(format!("plot_{metric}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
