@@ -154,21 +154,18 @@ impl<'a> Recorder<'a> {
         self.candidates.last().map(|&(j, _)| j)
     }
 
-    /// Chooses between an outside channel and the peer channel in proportion to their rates.
+    /// Chooses between an outside channel and the peer channel in proportion to their rates
+    /// (an infinite peer rate wins; `true` means peer).
     fn choose(&mut self, outside: f64, peer: f64) -> bool {
         if peer <= 0.0 {
-            return false;
+            false
+        } else if outside <= 0.0 || peer.is_infinite() {
+            true
+        } else if outside.is_infinite() {
+            false
+        } else {
+            self.rng.random::<f64>() * (outside + peer) < peer
         }
-        if outside <= 0.0 || !outside.is_finite() && !peer.is_finite() {
-            return true;
-        }
-        if !peer.is_finite() {
-            return true;
-        }
-        if !outside.is_finite() {
-            return false;
-        }
-        self.rng.random::<f64>() * (outside + peer) < peer
     }
 
     fn attribute(&mut self, i: usize, t: u32) -> (Channel, Option<u32>) {
@@ -182,12 +179,7 @@ impl<'a> Recorder<'a> {
         let w_i = self.net.in_weight(i);
         match self.model {
             ModelKind::SocialLearning(_) => (Channel::Learning, None),
-            ModelKind::Imitation(m) => {
-                self.gather(i, t, false);
-                let _ = m;
-                (Channel::Peer, self.pick(|w| w))
-            }
-            ModelKind::StructuralEquivalence(_) => {
+            ModelKind::Imitation(_) | ModelKind::StructuralEquivalence(_) => {
                 self.gather(i, t, false);
                 (Channel::Peer, self.pick(|w| w))
             }
