@@ -352,3 +352,60 @@ u0 = 0.0
         }
     }
 }
+
+#[test]
+fn attribution_follows_the_channels() {
+    use kolsim::attribution::{Channel, Recorder, kol_tie_share};
+    // A KOL (0) advising nine physicians.
+    let mut a = ArcList::default();
+    for i in 1..10 {
+        a.push(0, i, 1.0);
+    }
+    let net = Network::from_arcs(10, a);
+    let mut is_kol = vec![false; 10];
+    is_kol[0] = true;
+    let run = |model: &ModelKind| {
+        let rep = Replicate {
+            net: &net,
+            is_kol: &is_kol,
+            initial: &[0],
+            theta: &[],
+            priority: &[],
+            steps: 200,
+            seed: 1,
+            replicate: 0,
+        };
+        let mut rec = Recorder::new(model, &net, &[], &is_kol, &[], 200, 1, 0);
+        engine::run(
+            EngineKind::Event,
+            model,
+            &rep,
+            &mut Scratch::default(),
+            &mut rec,
+        );
+        rec.records
+    };
+    // Pure imitation: every adoption after the seed is a peer adoption through the KOL.
+    let imitation = ModelKind::Imitation(kolsim::models::Imitation {
+        q: 1.0,
+        exposure: kolsim::models::ExposureKind::Share,
+    });
+    let recs = run(&imitation);
+    assert_eq!(recs.len(), 10);
+    assert!(
+        recs[1..]
+            .iter()
+            .all(|r| r.channel == Channel::Peer && r.influencer == Some(0))
+    );
+    assert_eq!(kol_tie_share(&recs, &is_kol), Some(1.0));
+    // External influence only: no peer adoptions, no KOL ties.
+    let external = ModelKind::Bass(kolsim::models::Bass { p: 0.2, q: 0.0 });
+    let recs = run(&external);
+    assert_eq!(recs.len(), 10);
+    assert!(
+        recs[1..]
+            .iter()
+            .all(|r| r.channel == Channel::External && r.influencer.is_none())
+    );
+    assert_eq!(kol_tie_share(&recs, &is_kol), Some(0.0));
+}
