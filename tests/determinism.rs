@@ -21,8 +21,13 @@ draw = "{draw}"
 [kols]
 share = 0.05
 weight = 3.0
-[initial_adopters]
+[[arm]]
+name = "random"
 strategy = "random"
+count = 5
+[[arm]]
+name = "kols"
+strategy = "kols"
 count = 5
 [[model]]
 kind = "imitation"
@@ -39,6 +44,21 @@ p = 0.01
 kind = "independent_cascade"
 beta = 0.2
 p = 0.01
+[[model]]
+kind = "social_learning"
+quality = 0.5
+u0 = 0.0
+signal_sd = 2.0
+[[model]]
+kind = "detailing"
+beta = 0.05
+gamma = 0.3
+budget = 10
+policy = "random"
+[[model]]
+kind = "structural_equivalence"
+q = 0.3
+top_k = 5
 "#
     );
     scenario::parse(Source {
@@ -85,6 +105,20 @@ fn thread_count_does_not_change_results() {
         .unwrap();
         assert_eq!(one.curves, two.curves, "{draw}");
         assert_eq!(one.curves, four.curves, "{draw}");
+        let rec = |threads| {
+            run::run(
+                &sc,
+                &ids,
+                RunOptions {
+                    threads,
+                    record: true,
+                },
+                &|| {},
+            )
+            .unwrap()
+            .records
+        };
+        assert_eq!(rec(1), rec(2), "{draw}: adoption records");
     }
 }
 
@@ -112,11 +146,13 @@ fn replicate_seven_alone_equals_replicate_seven_in_a_batch() {
             &|| {},
         )
         .unwrap();
-        for m in 0..sc.models.len() {
-            assert_eq!(
-                alone.curves[0][m][0], batch.curves[0][m][7],
-                "{draw}, model {m}"
-            );
+        for a in 0..sc.arms.len() {
+            for m in 0..sc.models.len() {
+                assert_eq!(
+                    alone.curves[a][m][0], batch.curves[a][m][7],
+                    "{draw}, arm {a}, model {m}"
+                );
+            }
         }
     }
 }
@@ -135,7 +171,7 @@ fn models_share_the_replicate_network_and_initial_adopters() {
     )
     .unwrap();
     for r in 0..10 {
-        let step0: Vec<(u32, u32)> = (0..4)
+        let step0: Vec<(u32, u32)> = (0..sc.models.len())
             .map(|m| {
                 (
                     res.curves[0][m][r].new_adopters[0],
