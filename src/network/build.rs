@@ -1,4 +1,5 @@
-//! Turning a list of arcs into the in/out CSR pair, in linear time (two stable counting sorts).
+//! Turning a list of arcs into the in/out CSR pair: counting sorts, plus a sort of each
+//! physician's short run of in-arcs by source.
 
 use super::{Adjacency, BuildReport};
 
@@ -92,10 +93,20 @@ pub fn csr_pair(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildReport) 
             keep
         })
         .collect();
-    // Sort by (dst, src): stable sort by src, then stable sort by dst.
-    let by_src = counting_sort(&identity, &arcs.src, n);
-    let order = counting_sort(&by_src, &arcs.dst, n);
-    drop(by_src);
+    // Sort by (dst, src): one counting sort by dst, then each physician's (short) run of
+    // in-arcs by src. Runs are sorted by (src, index), so the result is fully determined.
+    let mut order = counting_sort(&identity, &arcs.dst, n);
+    drop(identity);
+    let mut start = 0;
+    while start < order.len() {
+        let d = arcs.dst[order[start] as usize];
+        let mut end = start + 1;
+        while end < order.len() && arcs.dst[order[end] as usize] == d {
+            end += 1;
+        }
+        order[start..end].sort_unstable_by_key(|&k| (arcs.src[k as usize], k));
+        start = end;
+    }
     let mut src = Vec::with_capacity(order.len());
     let mut dst = Vec::with_capacity(order.len());
     let mut w: Vec<f32> = Vec::with_capacity(order.len());
