@@ -161,6 +161,22 @@ fn main() {
     std::process::exit(code);
 }
 
+/// A progress bar on stderr, hidden with `--quiet` or when stderr is not a terminal (indicatif
+/// also honours NO_COLOR; the bar uses no colour anyway).
+fn progress(quiet: bool, len: u64, template: &str, message: String) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}
+
 fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Sweep {
@@ -211,23 +227,12 @@ fn execute(cli: Cli) -> Result<(), Error> {
             let todo: Vec<usize> = (0..grid.len())
                 .filter(|&k| shard.is_none_or(|s| s.owns(k)) && !sweep::is_done(&dir, k))
                 .collect();
-            let bar = if quiet || !std::io::stderr().is_terminal() {
-                ProgressBar::hidden()
-            } else {
-                let b = ProgressBar::with_draw_target(
-                    Some(todo.len() as u64),
-                    ProgressDrawTarget::stderr(),
-                );
-                b.set_style(
-                    ProgressStyle::with_template(
-                        "{spinner} {msg} [{bar:30}] {pos}/{len} points (eta {eta})",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-                );
-                b.set_message(format!("{}: sweeping", sc.name));
-                b
-            };
+            let bar = progress(
+                quiet,
+                todo.len() as u64,
+                "{spinner} {msg} [{bar:30}] {pos}/{len} points (eta {eta})",
+                format!("{}: sweeping", sc.name),
+            );
             for &k in &todo {
                 sweep::run_point(&sc, &grid, k, &dir, threads)?;
                 bar.inc(1);
@@ -359,22 +364,12 @@ fn run_scenario(
     quiet: bool,
 ) -> Result<(), Error> {
     let ids: Vec<u64> = (0..sc.replicates as u64).collect();
-    let bar = if quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::with_draw_target(
-            Some(run::work_items(sc, ids.len())),
-            ProgressDrawTarget::stderr(),
-        );
-        let style = ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-        b.set_style(style);
-        b.set_message(format!("{}: simulating", sc.name));
-        b
-    };
+    let bar = progress(
+        quiet,
+        run::work_items(sc, ids.len()),
+        "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+        format!("{}: simulating", sc.name),
+    );
     let tick = || bar.inc(1);
     let res = run::run(sc, &ids, opts, &tick)?;
     bar.finish_and_clear();
