@@ -20,6 +20,9 @@ pub struct Realisation {
     pub is_kol: Vec<bool>,
     /// Similarity networks for `structural_equivalence` models, by `top_k`.
     pub similar: Vec<(usize, Network)>,
+    /// For arms seeding the top physicians by their own rule (`strategy = "kols"` with
+    /// `rule`), indexed like the scenario's arms: those physicians, ranked once per network.
+    pub arm_top: Vec<Option<Vec<u32>>>,
 }
 
 impl Realisation {
@@ -144,12 +147,27 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
             similar.push((se.top_k, s));
         }
     }
+    // Arms with their own ranking rule: ranked on the unweighted network, like the KOLs.
+    let arm_top = sc
+        .arms
+        .iter()
+        .map(|a| match &a.seeding {
+            SeedingSpec::TopBy(rule, c) => Some(kols::select_with(
+                &net,
+                rule,
+                *c,
+                &mut stream(sc.seed, Purpose::Kols, index),
+            )),
+            _ => None,
+        })
+        .collect();
     net.scale_sources(&kol_list, sc.kols.weight);
     Ok(Realisation {
         net,
         kols: kol_list,
         is_kol,
         similar,
+        arm_top,
     })
 }
 
@@ -197,6 +215,11 @@ pub fn initial_adopters(
         SeedingSpec::None => Seeding::None,
         SeedingSpec::Random(c) => Seeding::Random(*c),
         SeedingSpec::Kols(c) => Seeding::Kols(*c),
+        SeedingSpec::TopBy(..) => {
+            let k = sc.arms.iter().position(|a| std::ptr::eq(&a.seeding, spec));
+            let ranked = k.and_then(|k| real.arm_top.get(k)).and_then(|v| v.as_ref());
+            Seeding::Explicit(ranked.cloned().unwrap_or_default())
+        }
         SeedingSpec::Explicit(list) => Seeding::Explicit(sc.resolve_ids(list, &real.net)?),
         SeedingSpec::Attribute(name, c, span) => {
             sc.check_attribute(

@@ -67,6 +67,7 @@ fn seeding_text(s: &SeedingSpec) -> String {
         SeedingSpec::None => "no initial adopters".into(),
         SeedingSpec::Random(n) => format!("{n} physicians at random"),
         SeedingSpec::Kols(n) => format!("the top {n} KOLs"),
+        SeedingSpec::TopBy(rule, n) => format!("the top {n} physicians by {}", rule.name()),
         SeedingSpec::Explicit(list) => format!("{} listed physicians", list.ids.len()),
         SeedingSpec::Attribute(attr, n, _) => {
             format!("the {n} physicians with the highest \u{201c}{attr}\u{201d}")

@@ -409,3 +409,70 @@ fn attribution_follows_the_channels() {
     );
     assert_eq!(kol_tie_share(&recs, &is_kol), Some(0.0));
 }
+
+#[test]
+fn arms_can_rank_kols_by_their_own_rule() {
+    let text = r#"
+name = "rules"
+steps = 12
+replicates = 10
+seed = 4
+reference_arm = "kols"
+[network]
+kind = "barabasi_albert"
+n = 400
+m = 2
+[kols]
+rule = "in_degree"
+count = 8
+[[arm]]
+name = "kols"
+strategy = "kols"
+count = 8
+[[arm]]
+name = "by_in_degree"
+strategy = "kols"
+rule = "in_degree"
+count = 8
+[[arm]]
+name = "by_kcore"
+strategy = "kols"
+rule = "kcore"
+count = 8
+[[model]]
+kind = "imitation"
+q = 0.3
+"#;
+    let sc = scenario::parse(Source {
+        path: PathBuf::from("rules.toml"),
+        text: text.into(),
+    })
+    .unwrap();
+    let res = run::run(
+        &sc,
+        &(0..10).collect::<Vec<_>>(),
+        RunOptions {
+            threads: 2,
+            record: false,
+        },
+        &|| {},
+    )
+    .unwrap();
+    // The same rule as [kols] seeds the same physicians: identical curves.
+    assert_eq!(res.curves[0], res.curves[1]);
+    assert!(res.curves[2][0].iter().all(|c| c.new_adopters[0] == 8));
+    // A rule on a strategy other than "kols" is rejected.
+    let bad = text.replace(
+        "strategy = \"kols\"\nrule = \"kcore\"",
+        "strategy = \"random\"\nrule = \"kcore\"",
+    );
+    let err = scenario::parse(Source {
+        path: PathBuf::from("rules.toml"),
+        text: bad,
+    })
+    .unwrap_err();
+    assert!(
+        err.key.ends_with(".rule") && err.message.contains("strategy = \"kols\""),
+        "{err}"
+    );
+}

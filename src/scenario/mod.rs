@@ -183,6 +183,9 @@ pub enum SeedingSpec {
     Random(usize),
     /// The top KOLs.
     Kols(usize),
+    /// The top physicians by another ranking rule (`strategy = "kols"` with `rule`), e.g. to
+    /// compare KOL identification rules as arms.
+    TopBy(crate::kols::KolRule, usize),
     /// Listed ids.
     Explicit(IdList),
     /// Highest values of an attribute.
@@ -912,9 +915,37 @@ fn parse_seeding(
         )? as usize)
     };
     let strategy = r.strategy.get_ref().as_str();
+    if let Some(rule) = &r.rule
+        && strategy != "kols"
+    {
+        return Err(cx.err(
+            rule.span(),
+            &format!("{table}.rule"),
+            "applies only with strategy = \"kols\" (the top `count` physicians by that rule)",
+        ));
+    }
     let spec = match strategy {
         "none" => SeedingSpec::None,
         "random" => SeedingSpec::Random(count("chosen at random")?),
+        "kols" if r.rule.is_some() => {
+            let rule = r.rule.as_ref().expect("checked");
+            let by = match rule.get_ref().as_str() {
+                "in_degree" => crate::kols::KolRule::InDegree,
+                "degree" => crate::kols::KolRule::Degree,
+                "pagerank" => crate::kols::KolRule::PageRank,
+                "eigenvector" => crate::kols::KolRule::Eigenvector,
+                "kcore" => crate::kols::KolRule::KCore,
+                "betweenness" => crate::kols::KolRule::betweenness(),
+                other => {
+                    return Err(cx.err(
+                        rule.span(),
+                        &format!("{table}.rule"),
+                        format!("unknown rule \"{other}\" (allowed: in_degree, degree, pagerank, eigenvector, betweenness, kcore)"),
+                    ));
+                }
+            };
+            SeedingSpec::TopBy(by, count("the top physicians by this rule")?)
+        }
         "kols" => {
             let c = count("the top KOLs")?;
             if let Some(n) = known_n {

@@ -106,6 +106,7 @@ pub struct RawKols {
 pub struct RawSeeding {
     pub name: Opt<String>,
     pub strategy: Spanned<String>,
+    pub rule: Opt<String>,
     pub count: Opt<i64>,
     pub attribute: Opt<String>,
     pub ids: Opt<Vec<Spanned<RawId>>>,
