@@ -152,6 +152,18 @@ fn table(out: &mut String, class: &str, header: &[&str], rows: &[Vec<String>], t
     out.push_str("</tbody></table></div>\n");
 }
 
+/// Opens a page: doctype, head with the inline style sheet, `<body><main>`.
+fn page_head(o: &mut String, title: &str) {
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"kolsim {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        env!("CARGO_PKG_VERSION"),
+        escape(title)
+    );
+}
+
 /// Renders the report: one self-contained HTML document (UTF-8, inline CSS and SVG, no
 /// scripts, nothing loaded from elsewhere). Sections: the scenario (description, network,
 /// KOLs, arms, models, steps, replicates, seed); the figures; per arm, each model's final
@@ -162,14 +174,7 @@ pub fn report_html(r: &Report) -> String {
     let (sc, res) = (r.scenario, r.result);
     let mut o = String::with_capacity(64 * 1024);
     let title = format!("{} — kolsim report", sc.name);
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"kolsim {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        env!("CARGO_PKG_VERSION"),
-        escape(&title)
-    );
+    page_head(&mut o, &title);
 
     // Header.
     let _ = writeln!(o, "<header>\n<h1>{}</h1>", escape(&sc.name));
@@ -494,14 +499,7 @@ pub fn sweep_report_html(
 ) -> String {
     let mut o = String::with_capacity(64 * 1024);
     let title = format!("{} sweep — kolsim report", grid.scenario);
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"kolsim {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        env!("CARGO_PKG_VERSION"),
-        escape(&title)
-    );
+    page_head(&mut o, &title);
     let _ = writeln!(
         o,
         "<header>\n<h1>{}</h1>\n<p class=\"meta\">kolsim {} · {} points × {} replicates · seed {} (every point uses the same random streams)</p>\n</header>",
