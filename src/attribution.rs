@@ -12,7 +12,7 @@
 //!
 //! The draws come from a separate stream (`Attribution`), so recording never changes results.
 
-use crate::engine::{Curve, NEVER, Observer, StepCounts};
+use crate::engine::{Curve, NEVER, Observer, Replicate, StepCounts};
 use crate::models::{ExposureKind, ModelKind, share};
 use crate::network::Network;
 use crate::rng::{Purpose, stream};
@@ -82,33 +82,24 @@ pub struct Recorder<'a> {
 }
 
 impl<'a> Recorder<'a> {
-    /// A recorder for `model` on `net` (the network the model runs on) in replicate
-    /// `replicate` of a run with master seed `seed`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        model: &'a ModelKind,
-        net: &'a Network,
-        theta: &'a [f64],
-        is_kol: &'a [bool],
-        priority: &'a [u32],
-        steps: u32,
-        seed: u64,
-        replicate: u64,
-    ) -> Self {
+    /// A recorder for `model` running on replicate `rep` (whose `net` is the network the
+    /// model runs on).
+    pub fn new(model: &'a ModelKind, rep: &Replicate<'a>) -> Self {
+        let n = rep.net.n();
         Recorder {
-            curve: Curve::with_steps(steps),
+            curve: Curve::with_steps(rep.steps),
             records: Vec::new(),
             model,
-            net,
-            theta,
-            is_kol,
-            priority,
-            adopted_at: vec![NEVER; net.n()],
+            net: rep.net,
+            theta: rep.theta,
+            is_kol: rep.is_kol,
+            priority: rep.priority,
+            adopted_at: vec![NEVER; n],
             pending: Vec::new(),
-            stock: vec![0.0; net.n()],
+            stock: vec![0.0; n],
             stock_step: 0,
-            detail_rng: stream(seed, Purpose::Detailing, replicate),
-            rng: stream(seed, Purpose::Attribution, replicate),
+            detail_rng: stream(rep.seed, Purpose::Detailing, rep.replicate),
+            rng: stream(rep.seed, Purpose::Attribution, rep.replicate),
             picks: Vec::new(),
             candidates: Vec::new(),
         }

@@ -129,16 +129,7 @@ fn run_replicate(
             replicate: r,
         };
         if record {
-            let mut rec = Recorder::new(
-                model,
-                rep.net,
-                rep.theta,
-                rep.is_kol,
-                rep.priority,
-                sc.steps,
-                sc.seed,
-                r,
-            );
+            let mut rec = Recorder::new(model, &rep);
             engine::run(sc.engine, model, &rep, scratch, &mut rec);
             let share = attribution::kol_tie_share(&rec.records, rep.is_kol);
             out.push((rec.curve, Some((rec.records, share))));

@@ -19,17 +19,6 @@ pub enum Seeding {
 }
 
 impl Seeding {
-    /// Name used in scenario files.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Seeding::None => "none",
-            Seeding::Random(_) => "random",
-            Seeding::Kols(_) => "kols",
-            Seeding::Explicit(_) => "explicit",
-            Seeding::Attribute(..) => "attribute",
-        }
-    }
-
     /// The initial adopters, sorted. `kols` is the KOL list in rank order. Randomness only
     /// from `rng`.
     pub fn choose<R: Rng + ?Sized>(&self, net: &Network, kols: &[u32], rng: &mut R) -> Vec<u32> {

@@ -375,7 +375,7 @@ fn attribution_follows_the_channels() {
             seed: 1,
             replicate: 0,
         };
-        let mut rec = Recorder::new(model, &net, &[], &is_kol, &[], 200, 1, 0);
+        let mut rec = Recorder::new(model, &rep);
         engine::run(
             EngineKind::Event,
             model,
