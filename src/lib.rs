@@ -9,6 +9,7 @@
 pub mod attribution;
 pub mod engine;
 pub mod error;
+pub mod folder;
 pub mod kols;
 pub mod manifest;
 pub mod models;

@@ -140,11 +140,19 @@ fn main() {
         if std::env::var_os("RUST_BACKTRACE").is_some() {
             default_hook(info);
         }
+        kolsim::folder::remove_in_flight();
         eprintln!(
             "error (internal): kolsim hit a bug: {info}\nPlease report it with the scenario file; no results were written."
         );
         std::process::exit(1);
     }));
+    // Ctrl-C, SIGTERM (e.g. Slurm's time limit) or SIGHUP: remove the partial results folders
+    // this process is writing, so nothing half-written is left behind, then exit 130.
+    let _ = ctrlc::set_handler(|| {
+        kolsim::folder::remove_in_flight();
+        eprintln!("interrupted: partial results removed; finished results folders are intact");
+        std::process::exit(130);
+    });
     let cli = Cli::parse();
     let code = match execute(cli) {
         Ok(()) => 0,
@@ -216,9 +224,9 @@ fn execute(cli: Cli) -> Result<(), Error> {
             sweep::check(&sc, &grid)?;
             let dir =
                 out.unwrap_or_else(|| PathBuf::from("results").join(format!("{}-sweep", sc.name)));
-            if dir.exists() {
+            if std::fs::symlink_metadata(&dir).is_ok() {
                 if force {
-                    std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                    kolsim::folder::remove_owned(&dir)?;
                 } else if !resume && shard.is_none() {
                     return Err(Error::OutputExists(dir));
                 }
@@ -339,9 +347,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 ..
             } = common;
             let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&sc.name));
-            if dir.exists() && !force {
-                return Err(Error::OutputExists(dir));
-            }
+            kolsim::folder::check_out(&dir, force)?;
             run_scenario(
                 &sc,
                 &dir,

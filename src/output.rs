@@ -1,12 +1,10 @@
-//! Output files. Writers are pure (they return bytes); [`write_folder`] puts them on disk
-//! atomically: everything goes to a temporary folder that is renamed into place only when
-//! complete, so a results folder never looks complete when it is not.
+//! Output files. Writers are pure (they return bytes); [`write_folder`] (from
+//! [`crate::folder`]) puts them on disk atomically, so a results folder never looks complete
+//! when it is not.
 
-use crate::error::Error;
 use crate::run::RunResult;
 use crate::stats::{self, Metrics, StepSummary};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 fn opt<T: std::fmt::Display>(x: Option<T>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
@@ -291,63 +289,5 @@ pub fn comparison_csv(rows: &[Comparison]) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// Writes `files` into `dir` atomically: into a hidden temporary sibling first, renamed into
-/// place when every file is written. With `force`, an existing `dir` is replaced.
-pub fn write_folder(dir: &Path, files: &[(&str, Vec<u8>)], force: bool) -> Result<(), Error> {
-    if dir.exists() && !force {
-        return Err(Error::OutputExists(dir.to_path_buf()));
-    }
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let leaf = dir
-        .file_name()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "run".into());
-    let tmp: PathBuf = parent.join(format!(".{leaf}.partial-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    }
-    std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let result = (|| {
-        for (name, bytes) in files {
-            let p = tmp.join(name);
-            std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))?;
-        }
-        if dir.exists() {
-            let old = parent.join(format!(".{leaf}.old-{}", std::process::id()));
-            std::fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        }
-        std::fs::rename(&tmp, dir).map_err(|e| Error::io(dir, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atomic_folder_refuses_then_replaces() {
-        let d = tempfile::tempdir().unwrap();
-        let out = d.path().join("res").join("run");
-        write_folder(&out, &[("a.csv", b"x\n".to_vec())], false).unwrap();
-        assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"x\n");
-        assert!(matches!(
-            write_folder(&out, &[], false),
-            Err(Error::OutputExists(_))
-        ));
-        write_folder(&out, &[("b.csv", b"y\n".to_vec())], true).unwrap();
-        assert!(!out.join("a.csv").exists());
-        assert!(out.join("b.csv").exists());
-        // No temporary folders left behind.
-        let left: Vec<_> = std::fs::read_dir(d.path().join("res")).unwrap().collect();
-        assert_eq!(left.len(), 1);
-    }
-}
+/// Re-exported from [`crate::folder`].
+pub use crate::folder::write_folder;

@@ -16,6 +16,7 @@
 //! shards may share one folder.
 
 use crate::error::Error;
+use crate::folder;
 use crate::output;
 use crate::run::{self, RunOptions};
 use crate::scenario::{self, Scenario, Source};
@@ -321,9 +322,70 @@ fn point_dir(dir: &Path, k: usize) -> PathBuf {
     dir.join("points").join(format!("point-{k:05}"))
 }
 
-/// Whether point `k` has finished.
+/// The completion marker of a point folder, written last: the size and checksum of each file.
+const COMPLETE: &str = "complete.json";
+
+/// The files of a point folder that its completion marker vouches for.
+const POINT_FILES: [&str; 2] = ["rows.csv", "summary.csv"];
+
+/// The completion marker for a point's files.
+fn completion_marker(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut m = serde_json::Map::new();
+    for (name, bytes) in files {
+        m.insert(
+            (*name).to_string(),
+            serde_json::json!({ "bytes": bytes.len(), "fnv1a64": format!("{:016x}", folder::checksum(bytes)) }),
+        );
+    }
+    let mut v = serde_json::to_vec_pretty(&serde_json::Value::Object(m)).unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+/// Checks point `k`: `Ok(None)` if it is complete (its marker exists and every file matches
+/// it), `Ok(Some(why))` if it is missing or incomplete, naming the file.
+fn point_state(dir: &Path, k: usize) -> Option<String> {
+    let p = point_dir(dir, k);
+    let marker = p.join(COMPLETE);
+    let Ok(text) = std::fs::read_to_string(&marker) else {
+        return Some(if p.exists() {
+            format!(
+                "{}: no completion marker (interrupted or written by an older kolsim)",
+                marker.display()
+            )
+        } else {
+            format!("{}: not run", p.display())
+        });
+    };
+    let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Some(format!(
+            "{}: unreadable completion marker",
+            marker.display()
+        ));
+    };
+    for name in POINT_FILES {
+        let f = p.join(name);
+        let Ok(bytes) = std::fs::read(&f) else {
+            return Some(format!("{}: missing", f.display()));
+        };
+        let want = (&m[name]["bytes"], &m[name]["fnv1a64"]);
+        let have = format!("{:016x}", folder::checksum(&bytes));
+        if want.0.as_u64() != Some(bytes.len() as u64) || want.1.as_str() != Some(have.as_str()) {
+            return Some(format!(
+                "{}: does not match its completion marker ({} bytes; truncated or edited?)",
+                f.display(),
+                bytes.len()
+            ));
+        }
+    }
+    None
+}
+
+/// Whether point `k` has finished: its completion marker (written last) exists and its files
+/// match the sizes and checksums the marker records. An empty, truncated or edited point file
+/// means "not done", so `--resume` runs the point again.
 pub fn is_done(dir: &Path, k: usize) -> bool {
-    point_dir(dir, k).join("rows.csv").exists()
+    point_state(dir, k).is_none()
 }
 
 /// The metrics summarised per point.
@@ -421,14 +483,12 @@ pub fn run_point(
         }
     }
     let sums = output::summaries(&res);
-    output::write_folder(
-        &point_dir(dir, k),
-        &[
-            ("rows.csv", rows.into_bytes()),
-            ("summary.csv", output::summary_csv(&res, &sums)),
-        ],
-        true,
-    )
+    let mut files = vec![
+        (POINT_FILES[0], rows.into_bytes()),
+        (POINT_FILES[1], output::summary_csv(&res, &sums)),
+    ];
+    files.push((COMPLETE, completion_marker(&files)));
+    folder::write_folder_unchecked(&point_dir(dir, k), &files)
 }
 
 /// Writes `grid.json`, or checks that an existing one describes the same sweep.
@@ -439,6 +499,8 @@ pub fn prepare_dir(dir: &Path, grid: &Grid) -> Result<(), Error> {
         let old = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let old: Grid = serde_json::from_str(&old)
             .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+        folder::clean_stale(dir);
+        folder::clean_stale(&dir.join("points"));
         if &old != grid {
             return Err(Error::Usage(format!(
                 "{} holds a different sweep (other scenario, seed, replicates or grid); use another --out or --force",
@@ -447,10 +509,9 @@ pub fn prepare_dir(dir: &Path, grid: &Grid) -> Result<(), Error> {
         }
         return Ok(());
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let tmp = dir.join(format!(".grid.json.partial-{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+    folder::create_owned(dir)?;
+    folder::clean_stale(&dir.join("points"));
+    folder::write_file_atomic(&path, text.as_bytes())
 }
 
 /// Reads `grid.json` of a sweep folder.
@@ -465,24 +526,29 @@ pub fn read_grid(dir: &Path) -> Result<Grid, Error> {
 /// are missing.
 pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
     let grid = read_grid(dir)?;
-    let missing: Vec<usize> = (0..grid.len()).filter(|&k| !is_done(dir, k)).collect();
-    if !missing.is_empty() {
-        let show: Vec<String> = missing.iter().take(20).map(|k| k.to_string()).collect();
+    let states: Vec<(usize, String)> = (0..grid.len())
+        .filter_map(|k| point_state(dir, k).map(|why| (k, why)))
+        .collect();
+    if !states.is_empty() {
+        let show: Vec<String> = states.iter().take(20).map(|(k, _)| k.to_string()).collect();
         return Err(Error::Usage(format!(
-            "{}: {} of {} points are not finished ({}{}); run the missing shards, or `kolsim sweep ... --resume`",
+            "{}: {} of {} points are not finished ({}{}); first: {}; run the missing shards, or `kolsim sweep ... --resume`",
             dir.display(),
-            missing.len(),
+            states.len(),
             grid.len(),
             show.join(", "),
-            if missing.len() > 20 { ", ..." } else { "" }
+            if states.len() > 20 { ", ..." } else { "" },
+            states[0].1
         )));
     }
+    let width = sweep_header(&grid).split(',').count();
     let mut sweep = sweep_header(&grid);
     let mut summary = String::new();
     for k in 0..grid.len() {
         let p = point_dir(dir, k);
         let rows = std::fs::read_to_string(p.join("rows.csv"))
             .map_err(|e| Error::io(p.join("rows.csv"), e))?;
+        check_rows(&p.join("rows.csv"), &rows, k, width)?;
         sweep.push_str(&rows);
         let s = std::fs::read_to_string(p.join("summary.csv"))
             .map_err(|e| Error::io(p.join("summary.csv"), e))?;
@@ -521,12 +587,33 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
     files.extend(plots);
     files.push(("report.html".into(), report.into_bytes()));
     for (name, bytes) in files {
-        let path = dir.join(&name);
-        let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
-        std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        folder::write_file_atomic(&dir.join(&name), &bytes)?;
     }
     Ok(vec!["sweep.csv", "summary.csv", "manifest.json"])
+}
+
+/// Checks a point's `rows.csv` before merging it: at least one row, each with the sweep's
+/// number of fields and the point's index first. A malformed file is bad input (exit 2), named.
+fn check_rows(path: &Path, rows: &str, k: usize, width: usize) -> Result<(), Error> {
+    let bad = |line: usize, why: String| {
+        Error::Usage(format!(
+            "{}:{line}: malformed point file: {why}; run the point again with `kolsim sweep ... --resume` after deleting its folder",
+            path.display()
+        ))
+    };
+    if rows.is_empty() || !rows.ends_with('\n') {
+        return Err(bad(1, "empty or truncated".into()));
+    }
+    for (i, line) in rows.lines().enumerate() {
+        let fields = line.split(',').count();
+        if fields != width {
+            return Err(bad(i + 1, format!("{fields} field(s), {width} expected")));
+        }
+        if line.split(',').next() != Some(k.to_string().as_str()) {
+            return Err(bad(i + 1, format!("the row is not for point {k}")));
+        }
+    }
+    Ok(())
 }
 
 /// One plot per metric (its mean against the first swept key), one line per model (and arm,
