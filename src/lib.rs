@@ -7,9 +7,11 @@
 //! [`engine`], and [`stats`], [`output`] and [`manifest`] turn the curves into files.
 
 pub mod attribution;
+pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod folder;
+pub mod jobs;
 pub mod kols;
 pub mod manifest;
 pub mod models;

@@ -1,0 +1,125 @@
+//! The command line's types (clap derive): subcommands, their options and help texts. Parsing
+//! happens in `main.rs`; [`super::execute`] carries the command out.
+
+use crate::{Error, scenario};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "Examples:
+  kolsim run scenarios/quickstart.toml
+  kolsim run scenarios/ckm-tetracycline.toml --replicates 1000 --out results/ckm-1000
+  kolsim validate scenarios/quickstart.toml
+  kolsim models
+
+Exit status: 0 success; 2 bad usage or bad scenario/input data; 1 any other failure.";
+
+#[derive(Parser)]
+#[command(name = "kolsim", version, about = "Simulate how a new drug spreads through a physician network, and how much of it is due to Key Opinion Leaders", after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    /// The subcommand.
+    pub command: Command,
+}
+
+/// Options shared by `run` and `sweep`.
+#[derive(clap::Args)]
+pub struct Common {
+    /// Replicates per model, or per sweep point (overrides the file).
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u32>,
+    /// Master random seed (overrides the file), 0 to 2^63 - 1.
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder (default: results/<scenario name>, or results/<scenario name>-sweep).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl Common {
+    /// Loads the scenario with the command-line overrides applied.
+    pub fn load(&self, path: &std::path::Path) -> Result<scenario::Scenario, Error> {
+        let mut sc = scenario::load(path)?;
+        if let Some(r) = self.replicates {
+            if r == 0 {
+                return Err(Error::Usage("--replicates must be at least 1".into()));
+            }
+            sc.replicates = r;
+        }
+        if let Some(s) = self.seed {
+            sc.seed = s;
+        }
+        Ok(sc)
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run every model of a scenario over many replicates and write the results folder.
+    #[command(
+        after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml, adoption.svg, new_adopters.svg,\nreport.html (and adoptions.csv with --record adoptions)."
+    )]
+    Run {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        /// Also record every adoption (`adoptions`): adoptions.csv with channel and
+        /// influencer, and the share of adoptions through KOL ties in metrics.csv.
+        #[arg(long, value_name = "WHAT", value_parser = ["adoptions"])]
+        record: Option<String>,
+    },
+    /// Parse and check a scenario (including its data files) without running it.
+    #[command(after_help = "Example:\n  kolsim validate scenarios/ckm-tetracycline.toml")]
+    Validate {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// List every model with its parameters: meaning, unit, range and default.
+    #[command(after_help = "Example:\n  kolsim models")]
+    Models,
+    /// Sweep numeric scenario values over a grid (common random numbers across points).
+    #[command(
+        after_help = "Examples:\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1,0.2,0.4 --set kols.share=0.01:0.05:0.01\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1:0.5:0.1 --shard 0/4 --out results/qs-sweep\n  kolsim merge results/qs-sweep\n\nKEY is a path into the scenario: model.<name>.<param>, arm.<name>.<param>, kols.share,\nnetwork.m, steps, ... VALUES is a list (0.1,0.2,0.4) or an inclusive range start:stop:step.\nWrites <DIR>/sweep.csv (one row per point × model × arm), summary.csv, manifest.json,\ngrid.json and points/."
+    )]
+    Sweep {
+        /// The scenario file (TOML); an optional [sweep] table adds keys.
+        scenario: PathBuf,
+        /// KEY=VALUES to sweep (repeatable); the grid is the product of all keys.
+        #[arg(long = "set", value_name = "KEY=VALUES")]
+        set: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+        /// Run only the points missing from an existing output folder.
+        #[arg(long)]
+        resume: bool,
+        /// Run only the points with index % N == I (e.g. a Slurm array task), then `kolsim merge`.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
+    #[command(
+        after_help = "Example:\n  kolsim completions bash > ~/.local/share/bash-completion/completions/kolsim"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    #[command(after_help = "Example:\n  kolsim man > kolsim.1 && man ./kolsim.1")]
+    Man,
+    /// Combine the finished points (shards) of a sweep folder into sweep.csv and friends.
+    #[command(after_help = "Example:\n  kolsim merge results/quickstart-sweep")]
+    Merge {
+        /// The sweep folder.
+        dir: PathBuf,
+    },
+}

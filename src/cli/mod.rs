@@ -1,0 +1,197 @@
+//! The command line: carries out a parsed [`Cli`] by calling the library's jobs
+//! ([`crate::jobs`]) and printing what they return. Progress bars and terminal text live here;
+//! `main.rs` only installs the process-wide handlers, parses, and exits with the status.
+
+mod args;
+
+pub use args::{Cli, Command, Common};
+
+use crate::jobs::{self, Progress};
+use crate::{Error, models, run};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+
+/// Writes to stdout, failing (exit status 1) when stdout cannot be written, but ending quietly
+/// on a closed pipe (`kolsim ... | head`).
+fn say(text: &str) -> Result<(), Error> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r
+            .and_then(|()| std::io::stdout().lock().flush())
+            .or_else(|e| {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(|e| Error::io("standard output", e)),
+    }
+}
+
+/// A progress bar on stderr, hidden with `--quiet` or when stderr is not a terminal (indicatif
+/// also honours NO_COLOR; the bar uses no colour anyway).
+struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    fn new(quiet: bool, template: &str, message: String) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Bar {
+                bar: ProgressBar::hidden(),
+            };
+        }
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message(message);
+        Bar { bar }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, len: u64) {
+        self.bar.set_length(len);
+    }
+    fn tick(&self) {
+        self.bar.inc(1);
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Carries out one command.
+pub fn execute(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Run {
+            scenario,
+            common,
+            record,
+        } => {
+            let sc = common.load(&scenario)?;
+            let dir = common
+                .out
+                .clone()
+                .unwrap_or_else(|| std::path::PathBuf::from("results").join(&sc.name));
+            let bar = Bar::new(
+                common.quiet,
+                "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+                format!("{}: simulating", sc.name),
+            );
+            let req = jobs::RunRequest {
+                dir,
+                force: common.force,
+                opts: run::RunOptions {
+                    threads: common.threads,
+                    record: record.is_some(),
+                },
+                command: std::env::args().collect(),
+            };
+            let outcome = jobs::run_folder(&sc, req, &bar)?;
+            drop(bar);
+            if !common.quiet {
+                say(&outcome.terminal_text(&sc))?;
+            }
+            Ok(())
+        }
+        Command::Validate { scenario } => say(&format!("{}\n", jobs::validate(&scenario)?)),
+        Command::Models => say(&models_text()),
+        Command::Sweep {
+            scenario,
+            set,
+            common,
+            resume,
+            shard,
+        } => {
+            let sc = common.load(&scenario)?;
+            let bar = Bar::new(
+                common.quiet,
+                "{spinner} {msg} [{bar:30}] {pos}/{len} points (eta {eta})",
+                format!("{}: sweeping", sc.name),
+            );
+            let req = jobs::SweepRequest {
+                set,
+                dir: common.out.clone(),
+                force: common.force,
+                resume,
+                shard,
+                threads: common.threads,
+            };
+            let o = jobs::sweep(&sc, req, &bar)?;
+            drop(bar);
+            if common.quiet {
+                return Ok(());
+            }
+            let d = o.dir.display();
+            say(&match o.shard {
+                Some(s) => format!(
+                    "shard {}/{}: {} point(s) run, {} of {} points finished in {d}; when all shards are done: kolsim merge {d}\n",
+                    s.index,
+                    s.count,
+                    o.ran,
+                    o.finished,
+                    o.grid.len(),
+                ),
+                None => format!(
+                    "{}: {} points × {} replicates ({} run now). Results in {d}/sweep.csv\n",
+                    sc.name,
+                    o.grid.len(),
+                    o.grid.replicates,
+                    o.ran,
+                ),
+            })
+        }
+        Command::Merge { dir } => {
+            let files = jobs::merge(&dir)?;
+            say(&format!(
+                "merged {} into {}\n",
+                dir.display(),
+                files.join(", ")
+            ))
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "kolsim", &mut out);
+            say(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .map_err(|e| Error::Other(format!("cannot render the manual page: {e}")))?;
+            say(&String::from_utf8_lossy(&out))
+        }
+    }
+}
+
+/// What `kolsim models` prints: every model with its parameters.
+fn models_text() -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    for m in models::CATALOGUE {
+        let _ = writeln!(
+            o,
+            "{}\n  {}\n  reference: {}\n  parameters:",
+            m.kind, m.summary, m.reference
+        );
+        for p in m.params {
+            let _ = writeln!(
+                o,
+                "    {:<9} {}\n              unit: {}; range: {}; default: {}",
+                p.name, p.meaning, p.unit, p.range, p.default
+            );
+        }
+        let _ = writeln!(o);
+    }
+    o
+}

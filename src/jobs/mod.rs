@@ -1,0 +1,27 @@
+//! The whole job as library functions: [`run_folder`] (simulate and write a results folder),
+//! [`validate`], [`sweep`] and [`merge`]. Each takes typed requests and returns typed
+//! outcomes; none reads argv or the environment, prints, or installs global state. The
+//! command line (`src/main.rs`, [`crate::cli`]) parses arguments, calls these, and prints.
+
+mod run_job;
+mod sweep_job;
+mod validate;
+
+pub use crate::sweep::merge;
+pub use run_job::{RunOutcome, RunRequest, run_folder};
+pub use sweep_job::{SweepOutcome, SweepRequest, sweep};
+pub use validate::{Validation, validate};
+
+/// Progress reporting for long jobs: the library calls it, the command line draws a bar.
+pub trait Progress: Sync {
+    /// The job has `len` work items (replicates, or sweep points) to do.
+    fn start(&self, _len: u64) {}
+    /// One work item finished.
+    fn tick(&self) {}
+}
+
+/// No progress reporting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {}

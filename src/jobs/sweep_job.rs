@@ -1,0 +1,99 @@
+//! `sweep`: the sweep policy — build the grid from the scenario's `[sweep]` table and `--set`
+//! keys, validate every point, prepare (or replace, or resume) the folder, run the owned points,
+//! and merge when the whole grid is done.
+
+use super::Progress;
+use crate::error::Error;
+use crate::scenario::Scenario;
+use crate::sweep::{self, Grid, Shard};
+use std::path::PathBuf;
+
+/// A sweep to run.
+#[derive(Debug, Clone)]
+pub struct SweepRequest {
+    /// `KEY=VALUES` arguments; they replace keys of the same name in the `[sweep]` table.
+    pub set: Vec<String>,
+    /// The sweep folder (default: `results/<name>-sweep`).
+    pub dir: Option<PathBuf>,
+    /// Delete an existing sweep folder that kolsim wrote first.
+    pub force: bool,
+    /// Run only the points missing from an existing folder.
+    pub resume: bool,
+    /// Run only this shard's points (`I/N`), and do not merge.
+    pub shard: Option<String>,
+    /// Worker threads per point (0: all cores).
+    pub threads: usize,
+}
+
+/// What a sweep did.
+#[derive(Debug)]
+pub struct SweepOutcome {
+    /// The grid.
+    pub grid: Grid,
+    /// The sweep folder.
+    pub dir: PathBuf,
+    /// Points run by this call.
+    pub ran: usize,
+    /// Points finished in the folder now.
+    pub finished: usize,
+    /// The shard run, if any (then nothing was merged).
+    pub shard: Option<Shard>,
+}
+
+/// Runs a sweep of `sc` as `req` says. Every point is validated before anything runs.
+pub fn sweep(
+    sc: &Scenario,
+    req: SweepRequest,
+    progress: &dyn Progress,
+) -> Result<SweepOutcome, Error> {
+    let shard = req.shard.as_deref().map(Shard::parse).transpose()?;
+    if req.force && shard.is_some() {
+        return Err(Error::Usage(
+            "--force with --shard would delete points other shards finished in the shared folder; remove the folder yourself before starting the shards".into(),
+        ));
+    }
+    let mut axes = sweep::axes_from_table(sc)?;
+    for a in &req.set {
+        let a = sweep::parse_set(a)?;
+        axes.retain(|b| b.key != a.key);
+        axes.push(a);
+    }
+    let grid = Grid {
+        scenario: sc.name.clone(),
+        scenario_text: sc.source.text.clone(),
+        seed: sc.seed,
+        replicates: sc.replicates,
+        axes,
+    };
+    sweep::check(sc, &grid)?;
+    let dir = req
+        .dir
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-sweep", sc.name)));
+    if std::fs::symlink_metadata(&dir).is_ok() {
+        if req.force {
+            crate::folder::remove_owned(&dir)?;
+        } else if !req.resume && shard.is_none() {
+            return Err(Error::OutputExists(dir));
+        }
+    }
+    sweep::prepare_dir(&dir, &grid)?;
+    let todo: Vec<usize> = (0..grid.len())
+        .filter(|&k| shard.is_none_or(|s| s.owns(k)) && !sweep::is_done(&dir, k))
+        .collect();
+    progress.start(todo.len() as u64);
+    for &k in &todo {
+        sweep::run_point(sc, &grid, k, &dir, req.threads)?;
+        progress.tick();
+    }
+    if shard.is_none() {
+        sweep::merge(&dir)?;
+    }
+    let finished = (0..grid.len()).filter(|&k| sweep::is_done(&dir, k)).count();
+    Ok(SweepOutcome {
+        grid,
+        dir,
+        ran: todo.len(),
+        finished,
+        shard,
+    })
+}
