@@ -282,3 +282,35 @@ fn force_is_refused_with_shards() {
         .code(2)
         .stderr(predicate::str::contains("--force with --shard"));
 }
+
+#[test]
+fn seed_replicates_and_oversized_grids_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("sw");
+    for (set, msg) in [
+        ("seed=1,2,3", "cannot be swept"),
+        ("replicates=10,20", "cannot be swept"),
+        ("model.bass.q=0:1:1e-6", "at most"),
+        ("model.bass.q=0.1,0.2,0.1", "appears twice"),
+    ] {
+        kolsim()
+            .args(["sweep", SCENARIO, "--set", set, "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(msg));
+    }
+    // 4 keys × 65,536 values would wrap a 64-bit point count to 0.
+    let big = "0:65535:1";
+    kolsim()
+        .args(["sweep", SCENARIO, "--quiet", "--out"])
+        .arg(&out)
+        .args(["--set", &format!("model.bass.q={big}")])
+        .args(["--set", &format!("model.bass.p={big}")])
+        .args(["--set", &format!("model.imitation.q={big}")])
+        .args(["--set", &format!("kols.share={big}")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("points"));
+    assert!(!out.exists(), "nothing written for a refused sweep");
+}
