@@ -66,6 +66,34 @@ impl Ctx<'_> {
         }
     }
 
+    /// An optional choice among named `options` (its value when absent: `default`).
+    pub fn one_of<T: Copy>(
+        &self,
+        v: &Option<Spanned<String>>,
+        key: &str,
+        options: &[(&str, T)],
+        default: T,
+    ) -> Result<T, ScenarioError> {
+        let Some(v) = v else {
+            return Ok(default);
+        };
+        let written = v.get_ref().as_str();
+        match options.iter().find(|(name, _)| *name == written) {
+            Some((_, x)) => Ok(*x),
+            None => {
+                let names: Vec<&str> = options.iter().map(|(name, _)| *name).collect();
+                Err(self.err(
+                    v.span(),
+                    key,
+                    format!(
+                        "\"{written}\" is not allowed (allowed: {})",
+                        names.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+
     /// A path as written, resolved against the scenario's folder.
     pub(super) fn path(&self, v: &Spanned<String>) -> PathBuf {
         let base = self.src.path.parent().unwrap_or(Path::new("."));

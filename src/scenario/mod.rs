@@ -94,7 +94,15 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
         Some(s) => cx.int_in(s, "seed", 0, i64::MAX, "master random seed")? as u64,
         None => 42,
     };
-    let engine = parse_engine(&cx, &raw.engine)?;
+    let engine = cx.one_of(
+        &raw.engine,
+        "engine",
+        &[
+            ("event", EngineKind::Event),
+            ("reference", EngineKind::Reference),
+        ],
+        EngineKind::Event,
+    )?;
     let (network, draw) = network::parse_network(&cx, &raw.network)?;
     let known_n = network.known_n();
     let kols = kols::parse_kols(&cx, &raw.kols, known_n)?;
@@ -136,22 +144,6 @@ fn scenario_name(cx: &Ctx, raw: &toml::Spanned<String>) -> Result<String, Scenar
         return Err(cx.err(raw.span(), "name", format!("\"{name}\" is not usable as a folder name (non-empty, no slashes, not starting with '.')")));
     }
     Ok(name)
-}
-
-/// `engine`, event by default.
-fn parse_engine(cx: &Ctx, engine: &Opt<String>) -> Result<EngineKind, ScenarioError> {
-    match engine {
-        None => Ok(EngineKind::Event),
-        Some(e) => match e.get_ref().as_str() {
-            "event" => Ok(EngineKind::Event),
-            "reference" => Ok(EngineKind::Reference),
-            other => Err(cx.err(
-                e.span(),
-                "engine",
-                format!("\"{other}\" is not allowed (allowed: event, reference)"),
-            )),
-        },
-    }
 }
 
 /// `reference_arm`, naming one of `arms`; by default the arm named `random`, else the first.

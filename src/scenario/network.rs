@@ -151,7 +151,13 @@ pub(super) fn parse_network(
         "stochastic_block" => t.stochastic_block()?,
         _ => NetworkSpec::EdgeList(edge_list::parse_edge_list(cx, r, net.span())?),
     };
-    Ok((spec, parse_draw(cx, &r.draw)?))
+    let draw = cx.one_of(
+        &r.draw,
+        "network.draw",
+        &[("per_replicate", Draw::PerReplicate), ("once", Draw::Once)],
+        Draw::PerReplicate,
+    )?;
+    Ok((spec, draw))
 }
 
 /// Rejects keys that are set but do not apply to `kind`, whose keys are `allowed`.
@@ -197,22 +203,6 @@ fn check_keys(cx: &Ctx, r: &RawNetwork, kind: &str, allowed: &[&str]) -> Result<
         ));
     }
     Ok(())
-}
-
-/// `network.draw`.
-fn parse_draw(cx: &Ctx, draw: &Opt<String>) -> Result<Draw, ScenarioError> {
-    match draw {
-        None => Ok(Draw::PerReplicate),
-        Some(d) => match d.get_ref().as_str() {
-            "per_replicate" => Ok(Draw::PerReplicate),
-            "once" => Ok(Draw::Once),
-            other => Err(cx.err(
-                d.span(),
-                "network.draw",
-                format!("\"{other}\" is not allowed (allowed: per_replicate, once)"),
-            )),
-        },
-    }
 }
 
 /// The `[network]` table of a generated kind, being validated.
