@@ -24,7 +24,7 @@ fn finite_max(values: impl Iterator<Item = f64>) -> f64 {
 /// of [`crate::output::summaries`]; `arms` and `models` name its two indices (as in
 /// [`RunResult`]). Panels share one y-axis (0 to a round number above the highest 95th
 /// percentile, at most 100%) so their curves compare directly; the x-axis is the step, in
-/// months. Each model has the same colour and line style in every panel ([`series_style`])
+/// months. Each model has the same colour and line style in every panel ([`series_style`](super::series_style))
 /// and one legend entry. The result is a complete SVG document.
 pub fn adoption_svg(
     scenario: &str,

@@ -3,7 +3,7 @@
 use super::figure::{Figure, Line, Panel, YFormat, render};
 
 /// A generic line plot of a metric against a swept parameter: one line (with a marker at
-/// every point) per entry of `series`, in the styles of [`series_style`], with a legend
+/// every point) per entry of `series`, in the styles of [`series_style`](super::series_style), with a legend
 /// entry per series named by its label.
 ///
 /// - `x_label`: the swept parameter, e.g. `"q (imitation)"` or `"KOL weight κ"`.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 /// The report page of a merged sweep: the grid, one plot per metric inline, the `sweep.csv`
 /// table of final shares and t50, and the scenario text. Self-contained like
-/// [`report_html`], and deterministic (a merged sweep is byte-identical to a single run).
+/// [`report_html`](super::report_html), and deterministic (a merged sweep is byte-identical to a single run).
 pub fn sweep_report_html(
     grid: &crate::sweep::Grid,
     plots: &[(String, Vec<u8>)],
