@@ -1,0 +1,34 @@
+//! The consultants' deliverables: `adoption.svg`, `new_adopters.svg` and `report.html`, one
+//! self-contained HTML page (inline CSS and SVG, no scripts, no external resources) with the
+//! scenario, the figures, the comparison tables, the manifest and the scenario text.
+//!
+//! Like [`crate::output`], everything here is pure: functions return text or bytes and the
+//! caller writes them (with [`crate::output::write_folder`]).
+//!
+//! Files: `page.rs` holds what every page shares (escaping, style sheet, tables); `run.rs` the
+//! run report and deliverables; `sweep.rs` the sweep report.
+
+mod page;
+mod run;
+mod sweep;
+
+pub use page::escape;
+pub use run::{Figure, Report, files, report_html};
+pub use sweep::sweep_report_html;
+
+/// The files this module adds to a run folder, in the order [`files`] returns them.
+pub const FILES: [&str; 3] = ["adoption.svg", "new_adopters.svg", "report.html"];
+
+#[cfg(test)]
+mod tests {
+    use crate::table::steps_cell;
+
+    #[test]
+    fn step_cells() {
+        assert_eq!(
+            steps_cell([Some(3), Some(5), None].into_iter(), 36),
+            "5 [3–>36]"
+        );
+        assert_eq!(steps_cell(std::iter::empty(), 36), "-");
+    }
+}

@@ -1,0 +1,159 @@
+//! Node ids and attributes named in a scenario: [`IdList`] (listed inline or read from a file)
+//! and their resolution against a realised network, with errors located at the ids.
+
+use super::raw::{Opt, RawId};
+use super::{Ctx, Scenario, ScenarioError};
+use crate::network::{Attribute, Network};
+use std::collections::HashMap;
+use std::ops::Range;
+use toml::Spanned;
+
+/// A list of node ids to be resolved against the network.
+#[derive(Debug, Clone)]
+pub struct IdList {
+    /// The ids as written.
+    pub ids: Vec<String>,
+    /// Key path, for errors.
+    pub key: String,
+    /// Span of the list (or of the `path` key), for errors.
+    pub span: Range<usize>,
+    /// Span of each id when listed inline (empty when read from a file), for errors.
+    pub spans: Vec<Range<usize>>,
+}
+
+/// Reads `ids = [...]` or `path = "file"` (one id a line, `#` comments) of `table`, whose
+/// own span is `span`.
+pub(super) fn id_list(
+    cx: &Ctx,
+    ids: &Opt<Vec<Spanned<RawId>>>,
+    path: &Opt<String>,
+    table: &str,
+    span: Range<usize>,
+) -> Result<IdList, ScenarioError> {
+    match (ids, path) {
+        (Some(_), Some(p)) => Err(cx.err(
+            p.span(),
+            &format!("{table}.path"),
+            "give either `ids` or `path`, not both",
+        )),
+        (Some(ids), None) => Ok(IdList {
+            ids: ids
+                .get_ref()
+                .iter()
+                .map(|x| x.get_ref().to_string())
+                .collect(),
+            key: format!("{table}.ids"),
+            span: ids.span(),
+            spans: ids.get_ref().iter().map(|x| x.span()).collect(),
+        }),
+        (None, Some(p)) => {
+            let file = cx.path(p);
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                cx.err(
+                    p.span(),
+                    &format!("{table}.path"),
+                    format!("cannot read id file {}: {e}", file.display()),
+                )
+            })?;
+            Ok(IdList {
+                ids: text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_string)
+                    .collect(),
+                key: format!("{table}.path"),
+                span: p.span(),
+                spans: Vec::new(),
+            })
+        }
+        (None, None) => Err(cx.missing(
+            span,
+            &format!("{table}.ids"),
+            "a list of node ids (or `path` to a file with one id a line)",
+        )),
+    }
+}
+
+impl Scenario {
+    /// Resolves listed ids against a network.
+    pub fn resolve_ids(&self, list: &IdList, net: &Network) -> Result<Vec<u32>, ScenarioError> {
+        let mut out = Vec::with_capacity(list.ids.len());
+        // One hash map for the whole list: `index_of` scans the ids, O(n) per lookup.
+        let index: Option<HashMap<&str, u32>> =
+            net.ids().filter(|_| list.ids.len() > 1).map(|ids| {
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.as_str(), i as u32))
+                    .collect()
+            });
+        for (k, id) in list.ids.iter().enumerate() {
+            let found = match &index {
+                Some(map) => map.get(id.as_str()).copied(),
+                None => net.index_of(id),
+            };
+            match found {
+                Some(i) => out.push(i),
+                None => return Err(self.unknown_id(list, k, net)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The error for `list.ids[k]`, which is not in `net`.
+    fn unknown_id(&self, list: &IdList, k: usize, net: &Network) -> ScenarioError {
+        let id = &list.ids[k];
+        let (span, key) = match list.spans.get(k) {
+            Some(s) => (s.clone(), format!("{}[{k}]", list.key)),
+            None => (list.span.clone(), list.key.clone()),
+        };
+        self.source.error(
+            Some(span),
+            &key,
+            format!(
+                "id \"{id}\" is not in the network ({} physicians{})",
+                net.n(),
+                if net.is_complete()
+                    || net.attribute_names().is_empty() && net.index_of("0").is_some()
+                {
+                    ", ids 0..n-1"
+                } else {
+                    ""
+                }
+            ),
+        )
+    }
+
+    /// Checks that a named attribute exists and is numeric.
+    pub fn check_attribute(
+        &self,
+        name: &str,
+        span: &Range<usize>,
+        key: &str,
+        net: &Network,
+    ) -> Result<(), ScenarioError> {
+        match net.attribute(name) {
+            Some(Attribute::Numeric(_)) => Ok(()),
+            Some(Attribute::Text(_)) => Err(self.source.error(
+                Some(span.clone()),
+                key,
+                format!("attribute \"{name}\" is not numeric"),
+            )),
+            None => {
+                let names = net.attribute_names();
+                Err(self.source.error(
+                    Some(span.clone()),
+                    key,
+                    format!(
+                        "no node attribute \"{name}\" (available: {})",
+                        if names.is_empty() {
+                            "none; attributes come from a node file".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                ))
+            }
+        }
+    }
+}

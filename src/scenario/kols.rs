@@ -1,0 +1,240 @@
+//! `[kols]`: the typed [`KolSpec`] (rule, size, κ) and its validation.
+
+use super::ids::{IdList, id_list};
+use super::raw::RawKols;
+use super::{Ctx, ScenarioError};
+use crate::kols::KolRule;
+use std::ops::Range;
+use toml::Spanned;
+
+/// How KOLs are ranked.
+#[derive(Debug, Clone)]
+pub enum KolRuleSpec {
+    /// A ranking computed from the network.
+    Ranked(KolRule),
+    /// A numeric node attribute (checked against the network).
+    Attribute(String, Range<usize>),
+    /// Listed ids.
+    Explicit(IdList),
+}
+
+impl KolRuleSpec {
+    /// The rule's name in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KolRuleSpec::Ranked(r) => r.name(),
+            KolRuleSpec::Attribute(..) => "attribute",
+            KolRuleSpec::Explicit(_) => "explicit",
+        }
+    }
+}
+
+/// How many KOLs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum KolSize {
+    /// A share of the physicians, rounded to the nearest whole number.
+    Share(f64),
+    /// A number.
+    Count(usize),
+    /// All listed (explicit rule).
+    All,
+}
+
+impl KolSize {
+    /// The number of KOLs in a network of `n` physicians.
+    pub fn count(&self, n: usize) -> usize {
+        match self {
+            KolSize::Share(s) => ((s * n as f64).round() as usize).min(n),
+            KolSize::Count(c) => (*c).min(n),
+            KolSize::All => n,
+        }
+    }
+}
+
+/// `[kols]`, validated.
+#[derive(Debug, Clone)]
+pub struct KolSpec {
+    /// Ranking rule.
+    pub rule: KolRuleSpec,
+    /// How many.
+    pub size: KolSize,
+    /// κ: multiplier on arcs leaving a KOL.
+    pub weight: f32,
+}
+
+/// A ranking computed from the network, by its name in scenario files (`[kols].rule` and a
+/// seeding arm's `rule`); `None` for other names.
+pub(super) fn ranked_rule(name: &str) -> Option<KolRule> {
+    match name {
+        "in_degree" => Some(KolRule::InDegree),
+        "degree" => Some(KolRule::Degree),
+        "pagerank" => Some(KolRule::PageRank),
+        "eigenvector" => Some(KolRule::Eigenvector),
+        "kcore" => Some(KolRule::KCore),
+        "betweenness" => Some(KolRule::betweenness()),
+        _ => None,
+    }
+}
+
+/// Validates `[kols]`; without it there are no KOLs. `known_n` bounds `count` when the
+/// network's size is known before it is built.
+pub(super) fn parse_kols(
+    cx: &Ctx,
+    kols: &Option<Spanned<RawKols>>,
+    known_n: Option<usize>,
+) -> Result<KolSpec, ScenarioError> {
+    let Some(k) = kols else {
+        return Ok(KolSpec {
+            rule: KolRuleSpec::Ranked(KolRule::InDegree),
+            size: KolSize::Count(0),
+            weight: 1.0,
+        });
+    };
+    let span = k.span();
+    let r = k.get_ref();
+    let rule_name = r
+        .rule
+        .as_ref()
+        .map(|s| s.get_ref().as_str())
+        .unwrap_or("in_degree");
+    let rule = kol_rule(cx, r, rule_name, span.clone())?;
+    check_rule_keys(cx, r, rule_name)?;
+    let size = kol_size(cx, r, rule_name, span, known_n)?;
+    let weight = kol_weight(cx, r)?;
+    Ok(KolSpec { rule, size, weight })
+}
+
+/// `rule` (named `rule_name`) with the keys it takes, in the table at `span`.
+fn kol_rule(
+    cx: &Ctx,
+    r: &RawKols,
+    rule_name: &str,
+    span: Range<usize>,
+) -> Result<KolRuleSpec, ScenarioError> {
+    match rule_name {
+        "attribute" => {
+            let a = r.attribute.as_ref().ok_or_else(|| {
+                cx.missing(
+                    span,
+                    "kols.attribute",
+                    "the node-file column to rank by, with rule = \"attribute\"",
+                )
+            })?;
+            Ok(KolRuleSpec::Attribute(a.get_ref().clone(), a.span()))
+        }
+        "explicit" => Ok(KolRuleSpec::Explicit(id_list(
+            cx, &r.ids, &r.path, "kols", span,
+        )?)),
+        name => {
+            let Some(mut rule) = ranked_rule(name) else {
+                let rule_span = r.rule.as_ref().map(|s| s.span()).unwrap_or(span);
+                return Err(cx.err(
+                    rule_span,
+                    "kols.rule",
+                    format!("unknown rule \"{name}\" (allowed: in_degree, degree, pagerank, eigenvector, betweenness, kcore, attribute, explicit)"),
+                ));
+            };
+            if let (KolRule::Betweenness { pivots, .. }, Some(p)) = (&mut rule, &r.pivots) {
+                *pivots = cx.int_in(
+                    p,
+                    "kols.pivots",
+                    1,
+                    10_000_000,
+                    "BFS sources sampled for betweenness beyond the exact limit",
+                )? as usize;
+            }
+            Ok(KolRuleSpec::Ranked(rule))
+        }
+    }
+}
+
+/// Rejects `pivots`, `attribute` and `ids`/`path` under rules that do not take them.
+fn check_rule_keys(cx: &Ctx, r: &RawKols, rule_name: &str) -> Result<(), ScenarioError> {
+    if rule_name != "betweenness"
+        && let Some(p) = &r.pivots
+    {
+        return Err(cx.err(
+            p.span(),
+            "kols.pivots",
+            "applies only with rule = \"betweenness\"",
+        ));
+    }
+    if rule_name != "attribute"
+        && let Some(a) = &r.attribute
+    {
+        return Err(cx.err(
+            a.span(),
+            "kols.attribute",
+            "applies only with rule = \"attribute\"",
+        ));
+    }
+    if rule_name != "explicit"
+        && let Some(s) = r
+            .ids
+            .as_ref()
+            .map(|v| v.span())
+            .or(r.path.as_ref().map(|v| v.span()))
+    {
+        return Err(cx.err(
+            s,
+            "kols.ids",
+            "ids/path apply only with rule = \"explicit\"",
+        ));
+    }
+    Ok(())
+}
+
+/// `share` or `count` (an explicit list may give neither: all listed are KOLs).
+fn kol_size(
+    cx: &Ctx,
+    r: &RawKols,
+    rule_name: &str,
+    span: Range<usize>,
+    known_n: Option<usize>,
+) -> Result<KolSize, ScenarioError> {
+    match (&r.share, &r.count, rule_name) {
+        (Some(s), Some(_), _) => Err(cx.err(
+            s.span(),
+            "kols.share",
+            "give either `share` or `count`, not both",
+        )),
+        (Some(s), None, _) => {
+            let x = *s.get_ref();
+            if !(x > 0.0 && x <= 1.0) {
+                return Err(cx.err(
+                    s.span(),
+                    "kols.share",
+                    format!("{x} is outside (0, 1] (share of physicians who are KOLs)"),
+                ));
+            }
+            Ok(KolSize::Share(x))
+        }
+        (None, Some(c), _) => {
+            let hi = known_n.map(|n| n as i64).unwrap_or(i64::MAX);
+            let c = cx.int_in(c, "kols.count", 0, hi, "number of KOLs, at most n")?;
+            Ok(KolSize::Count(c as usize))
+        }
+        (None, None, "explicit") => Ok(KolSize::All),
+        (None, None, _) => Err(cx.missing(
+            span,
+            "kols.share",
+            "share of physicians who are KOLs (or `count`)",
+        )),
+    }
+}
+
+/// κ, `weight`: at least 1, 1 when absent.
+fn kol_weight(cx: &Ctx, r: &RawKols) -> Result<f32, ScenarioError> {
+    let Some(w) = &r.weight else {
+        return Ok(1.0);
+    };
+    let x = *w.get_ref();
+    if !(x >= 1.0 && x.is_finite()) {
+        return Err(cx.err(
+            w.span(),
+            "kols.weight",
+            format!("{x} is not allowed: κ must be a finite number >= 1 (1 = KOLs are ordinary)"),
+        ));
+    }
+    Ok(x as f32)
+}

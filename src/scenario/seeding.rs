@@ -1,0 +1,259 @@
+//! `[initial_adopters]` and `[[arm]]`: the typed [`SeedingSpec`] and [`Arm`], and their
+//! validation.
+
+use super::ids::{IdList, id_list};
+use super::kols::{KolSpec, ranked_rule};
+use super::raw::{RawScenario, RawSeeding};
+use super::{Ctx, ScenarioError};
+use crate::kols::KolRule;
+use std::ops::Range;
+use toml::Spanned;
+
+/// `[initial_adopters]`, validated.
+#[derive(Debug, Clone)]
+pub enum SeedingSpec {
+    /// Nobody.
+    None,
+    /// At random.
+    Random(usize),
+    /// The top KOLs.
+    Kols(usize),
+    /// The top physicians by another ranking rule (`strategy = "kols"` with `rule`), e.g. to
+    /// compare KOL identification rules as arms.
+    TopBy(KolRule, usize),
+    /// Listed ids.
+    Explicit(IdList),
+    /// Highest values of an attribute.
+    Attribute(String, usize, Range<usize>),
+}
+
+/// A seeding arm: a named initial-adopter strategy.
+#[derive(Debug, Clone)]
+pub struct Arm {
+    /// Unique name.
+    pub name: String,
+    /// How its initial adopters are chosen.
+    pub seeding: SeedingSpec,
+}
+
+/// Validates the `[[arm]]` tables, or else `[initial_adopters]` as one arm named `default`.
+pub(super) fn parse_arms(
+    cx: &Ctx,
+    raw: &RawScenario,
+    kols: &KolSpec,
+    known_n: Option<usize>,
+) -> Result<Vec<Arm>, ScenarioError> {
+    let Some(list) = &raw.arms else {
+        return default_arm(cx, raw, kols, known_n);
+    };
+    if let Some(s) = &raw.initial_adopters {
+        return Err(cx.err(
+            s.span(),
+            "initial_adopters",
+            "give either [initial_adopters] or [[arm]] tables, not both",
+        ));
+    }
+    if list.get_ref().is_empty() {
+        return Err(cx.err(
+            list.span(),
+            "arm",
+            "no arms: add at least one [[arm]] table",
+        ));
+    }
+    let mut arms: Vec<Arm> = Vec::new();
+    for (k, a) in list.get_ref().iter().enumerate() {
+        let table = format!("arm[{k}]");
+        let seeding = parse_seeding(cx, a, &table, kols, known_n)?;
+        let name = arm_name(cx, a, &table, &arms)?;
+        arms.push(Arm { name, seeding });
+    }
+    Ok(arms)
+}
+
+/// The one arm, `default`, of a scenario without `[[arm]]`.
+fn default_arm(
+    cx: &Ctx,
+    raw: &RawScenario,
+    kols: &KolSpec,
+    known_n: Option<usize>,
+) -> Result<Vec<Arm>, ScenarioError> {
+    let seeding = match &raw.initial_adopters {
+        Some(s) => {
+            if let Some(n) = &s.get_ref().name {
+                return Err(cx.err(
+                    n.span(),
+                    "initial_adopters.name",
+                    "[initial_adopters] takes no name; use [[arm]] tables to compare named seeding strategies",
+                ));
+            }
+            parse_seeding(cx, s, "initial_adopters", kols, known_n)?
+        }
+        None => SeedingSpec::None,
+    };
+    Ok(vec![Arm {
+        name: "default".into(),
+        seeding,
+    }])
+}
+
+/// The `name` of arm `a` (key path `table`), unique among the `earlier` arms.
+fn arm_name(
+    cx: &Ctx,
+    a: &Spanned<RawSeeding>,
+    table: &str,
+    earlier: &[Arm],
+) -> Result<String, ScenarioError> {
+    let Some(n) = &a.get_ref().name else {
+        return Err(cx.missing(
+            a.span(),
+            &format!("{table}.name"),
+            "a name for the arm, e.g. \"kols\"",
+        ));
+    };
+    let v = n.get_ref().trim().to_string();
+    if v.is_empty() || v.contains([',', '"', '\n']) {
+        return Err(cx.err(
+            n.span(),
+            &format!("{table}.name"),
+            format!("\"{v}\" is not a usable arm name (non-empty, no commas or quotes)"),
+        ));
+    }
+    if earlier.iter().any(|o| o.name == v) {
+        return Err(cx.err(
+            n.span(),
+            &format!("{table}.name"),
+            format!("duplicate arm name \"{v}\": names must be unique"),
+        ));
+    }
+    Ok(v)
+}
+
+/// Validates one seeding table (`[initial_adopters]` or an `[[arm]]`, key path `table`).
+fn parse_seeding(
+    cx: &Ctx,
+    s: &Spanned<RawSeeding>,
+    table: &str,
+    kols: &KolSpec,
+    known_n: Option<usize>,
+) -> Result<SeedingSpec, ScenarioError> {
+    let t = Table {
+        cx,
+        r: s.get_ref(),
+        span: s.span(),
+        table,
+        known_n,
+    };
+    let r = t.r;
+    let strategy = r.strategy.get_ref().as_str();
+    if let Some(rule) = &r.rule
+        && strategy != "kols"
+    {
+        return Err(cx.err(
+            rule.span(),
+            &format!("{table}.rule"),
+            "applies only with strategy = \"kols\" (the top `count` physicians by that rule)",
+        ));
+    }
+    Ok(match strategy {
+        "none" => SeedingSpec::None,
+        "random" => SeedingSpec::Random(t.count("chosen at random")?),
+        "kols" => match &r.rule {
+            Some(rule) => t.top_by(rule)?,
+            None => t.top_kols(kols)?,
+        },
+        "explicit" => SeedingSpec::Explicit(id_list(cx, &r.ids, &r.path, table, t.span.clone())?),
+        "by_volume" if r.attribute.is_none() => SeedingSpec::Attribute(
+            "volume".into(),
+            t.count("highest prescribing volume")?,
+            r.strategy.span(),
+        ),
+        "attribute" | "by_volume" => t.attribute()?,
+        other => {
+            return Err(cx.err(
+                r.strategy.span(),
+                &format!("{table}.strategy"),
+                format!("unknown strategy \"{other}\" (allowed: none, random, kols, explicit, attribute, by_volume)"),
+            ));
+        }
+    })
+}
+
+/// A seeding table being validated.
+struct Table<'a> {
+    cx: &'a Ctx<'a>,
+    r: &'a RawSeeding,
+    span: Range<usize>,
+    /// Key path of the table.
+    table: &'a str,
+    known_n: Option<usize>,
+}
+
+impl Table<'_> {
+    /// The required `count`, at most n when known; `what` says whom it counts.
+    fn count(&self, what: &str) -> Result<usize, ScenarioError> {
+        let key = format!("{}.count", self.table);
+        let c = self.r.count.as_ref().ok_or_else(|| {
+            self.cx.missing(
+                self.span.clone(),
+                &key,
+                &format!("number of initial adopters ({what})"),
+            )
+        })?;
+        let hi = self.known_n.map(|n| n as i64).unwrap_or(i64::MAX);
+        let what = "number of initial adopters, at most n";
+        Ok(self.cx.int_in(c, &key, 0, hi, what)? as usize)
+    }
+
+    /// `strategy = "kols"` with `rule`: the top physicians by that rule.
+    fn top_by(&self, rule: &Spanned<String>) -> Result<SeedingSpec, ScenarioError> {
+        let Some(by) = ranked_rule(rule.get_ref()) else {
+            return Err(self.cx.err(
+                rule.span(),
+                &format!("{}.rule", self.table),
+                format!("unknown rule \"{}\" (allowed: in_degree, degree, pagerank, eigenvector, betweenness, kcore)", rule.get_ref()),
+            ));
+        };
+        Ok(SeedingSpec::TopBy(
+            by,
+            self.count("the top physicians by this rule")?,
+        ))
+    }
+
+    /// `strategy = "kols"`: the top KOLs, no more than `[kols]` defines.
+    fn top_kols(&self, kols: &KolSpec) -> Result<SeedingSpec, ScenarioError> {
+        let c = self.count("the top KOLs")?;
+        if let Some(n) = self.known_n {
+            let k = kols.size.count(n);
+            if c > k {
+                let cs = self
+                    .r
+                    .count
+                    .as_ref()
+                    .map(|v| v.span())
+                    .unwrap_or(self.span.clone());
+                return Err(self.cx.err(
+                    cs,
+                    &format!("{}.count", self.table),
+                    format!("{c} is more than the {k} KOLs defined in [kols]"),
+                ));
+            }
+        }
+        Ok(SeedingSpec::Kols(c))
+    }
+
+    /// `strategy = "attribute"` (or `"by_volume"` with `attribute`).
+    fn attribute(&self) -> Result<SeedingSpec, ScenarioError> {
+        let a = self.r.attribute.as_ref().ok_or_else(|| {
+            self.cx.missing(
+                self.span.clone(),
+                &format!("{}.attribute", self.table),
+                "the node-file column to rank by",
+            )
+        })?;
+        Ok(SeedingSpec::Attribute(
+            a.get_ref().clone(),
+            self.count("highest attribute values")?,
+            a.span(),
+        ))
+    }
+}
