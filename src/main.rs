@@ -401,7 +401,10 @@ fn run_scenario(
         (names[5], sc.source.text.clone().into_bytes()),
     ];
     if opts.record {
-        let real0 = kolsim::realise::build_network(sc, 0)?;
+        let real0 = match &res.ids {
+            Some(net) => std::borrow::Cow::Borrowed(net),
+            None => std::borrow::Cow::Owned(kolsim::realise::build_network(sc, 0)?),
+        };
         files.push((names[6], output::adoptions_csv(&res, &ids, &real0)));
     }
     files.extend(deliverables);
@@ -445,20 +448,9 @@ fn run_scenario(
 }
 
 fn print_models() {
-    let mut o = std::io::stdout().lock();
-    for m in models::CATALOGUE {
-        let _ = writeln!(
-            o,
-            "{}\n  {}\n  reference: {}\n  parameters:",
-            m.kind, m.summary, m.reference
-        );
-        for p in m.params {
-            let _ = writeln!(
-                o,
-                "    {:<9} {}\n              unit: {}; range: {}; default: {}",
-                p.name, p.meaning, p.unit, p.range, p.default
-            );
-        }
-        let _ = writeln!(o);
-    }
+    let _ = write!(
+        std::io::stdout().lock(),
+        "{}",
+        models::Registry::builtin().describe()
+    );
 }

@@ -9,7 +9,7 @@ pub mod raw;
 pub use error::{ScenarioError, Source};
 
 use crate::engine::EngineKind;
-use crate::models::ModelKind;
+use crate::models::{Model, Registry};
 use crate::network::edge_list::{Column, EdgeListSpec, NodeFileSpec};
 use crate::network::{Attribute, MAX_NODES, Network};
 use raw::{Opt, RawColumn, RawId, RawKols, RawNetwork, RawScenario, RawSeeding};
@@ -284,7 +284,7 @@ pub struct NamedModel {
     /// Unique name (defaults to the kind).
     pub name: String,
     /// The configured model.
-    pub model: ModelKind,
+    pub model: std::sync::Arc<dyn Model>,
 }
 
 /// A validated scenario.
@@ -1007,8 +1007,7 @@ fn required_help(table: &str, field: &str) -> String {
             format!("one of {}", kinds.join(", "))
         }
         (t, "kind") if t.starts_with("model") => {
-            let kinds: Vec<&str> = crate::models::CATALOGUE.iter().map(|m| m.kind).collect();
-            format!("one of {}", kinds.join(", "))
+            format!("one of {}", Registry::builtin().names().join(", "))
         }
         (_, "strategy") => "one of none, random, kols, explicit, attribute, by_volume".into(),
         (_, "path") => "the file's path, relative to the scenario".into(),
@@ -1065,11 +1064,17 @@ fn toml_error(src: &Source, e: &toml::de::Error) -> ScenarioError {
     src.error(span, &key, msg)
 }
 
-/// Parses and validates scenario text. `path` is used for messages and to resolve relative
-/// file paths.
+/// Parses and validates scenario text with the built-in models. `path` is used for messages
+/// and to resolve relative file paths.
 pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
+    parse_with(src, &Registry::builtin())
+}
+
+/// [`parse`] with the model kinds of `registry`.
+pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = toml::from_str(&src.text).map_err(|e| toml_error(&src, &e))?;
     let cx = Ctx { src: &src };
+    models::check_raw(&cx, raw.models.get_ref(), registry)?;
     let name = raw.name.get_ref().trim().to_string();
     if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
         return Err(cx.err(raw.name.span(), "name", format!("\"{name}\" is not usable as a folder name (non-empty, no slashes, not starting with '.')")));
@@ -1136,10 +1141,10 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
     }
     let mut models: Vec<NamedModel> = Vec::new();
     for (k, m) in raw.models.get_ref().iter().enumerate() {
-        let nm = models::parse_model(&cx, k, m)?;
+        let nm = models::parse_model(&cx, k, m, registry)?;
         if let Some(first) = models.iter().position(|o| o.name == nm.name) {
-            let (s, why) = match &m.get_ref().name {
-                Some(v) => (v.span(), ""),
+            let (s, why) = match models::name_span(m.get_ref()) {
+                Some(v) => (v, ""),
                 None => (
                     m.span(),
                     " (a model without `name` is named after its kind)",
