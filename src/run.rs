@@ -184,13 +184,13 @@ pub fn run(
             let per_rep: Vec<Vec<Output>> = replicates
                 .par_iter()
                 .map_init(Scratch::default, |scratch, &r| {
-                        let fresh;
-                        let real = if r == 0 {
-                            &real0
-                        } else {
-                            fresh = realise::realise(sc, realise::realisation_index(sc, r))?;
-                            &fresh
-                        };
+                    let fresh;
+                    let real = if r == 0 {
+                        &real0
+                    } else {
+                        fresh = realise::realise(sc, realise::realisation_index(sc, r))?;
+                        &fresh
+                    };
                     let c = run_replicate(sc, real, r, &all_pairs, scratch, opts.record);
                     tick();
                     c

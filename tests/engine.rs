@@ -376,7 +376,15 @@ fn fast_engine_matches_the_reference_in_distribution() {
     for m in &models {
         // Different seeds for the two engines: independent samples.
         let fast = curves(EngineKind::Event, m.as_ref(), &net, &initial, 40, reps, 100);
-        let slow = curves(EngineKind::Reference, m.as_ref(), &net, &initial, 40, reps, 200);
+        let slow = curves(
+            EngineKind::Reference,
+            m.as_ref(),
+            &net,
+            &initial,
+            40,
+            reps,
+            200,
+        );
         let (a, b) = (mean_sd_by_step(&fast, n), mean_sd_by_step(&slow, n));
         for (t, ((ma, sa), (mb, sb))) in a.iter().zip(&b).enumerate() {
             let se = ((sa * sa + sb * sb) / reps as f64).sqrt();

@@ -21,8 +21,8 @@
 //! `O(1)` per hazard evaluation.
 
 use super::{
-    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule,
-    Setting, share,
+    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule, Setting,
+    share,
 };
 use crate::attribution::{Attribute, Channel, Trace, rate};
 use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
@@ -64,10 +64,7 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `bass`.
-pub const KIND: Kind = Kind {
-    info: &INFO,
-    parse,
-};
+pub const KIND: Kind = Kind { info: &INFO, parse };
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     Ok(Arc::new(Bass {

@@ -62,10 +62,7 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `independent_cascade`.
-pub const KIND: Kind = Kind {
-    info: &INFO,
-    parse,
-};
+pub const KIND: Kind = Kind { info: &INFO, parse };
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     Ok(Arc::new(IndependentCascade {

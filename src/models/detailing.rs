@@ -143,10 +143,7 @@ pub const INFO: ModelInfo = ModelInfo {
 const POLICIES: &[&str] = &["kols_first", "by_volume", "uniform", "random"];
 
 /// The registry entry of `detailing`.
-pub const KIND: Kind = Kind {
-    info: &INFO,
-    parse,
-};
+pub const KIND: Kind = Kind { info: &INFO, parse };
 
 /// `budget` as written: one number or a list per step.
 #[derive(Debug, Deserialize)]

@@ -62,10 +62,7 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `imitation`.
-pub const KIND: Kind = Kind {
-    info: &INFO,
-    parse,
-};
+pub const KIND: Kind = Kind { info: &INFO, parse };
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     let exposure = ExposureKind::parse(t.choice("exposure")?).unwrap_or(ExposureKind::Share);

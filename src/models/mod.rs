@@ -155,7 +155,13 @@ pub trait Model: std::fmt::Debug + Send + Sync {
 /// [`Dynamics`]; this is the one dynamic call per replicate.
 pub trait Prepared: Send + Sync {
     /// Runs one replicate, recording the curve.
-    fn run(&self, engine: EngineKind, rep: &Replicate<'_>, scratch: &mut Scratch, curve: &mut Curve);
+    fn run(
+        &self,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        curve: &mut Curve,
+    );
 
     /// Runs one replicate with any observer (dynamic calls per adoption and step).
     fn run_observed(
@@ -176,7 +182,11 @@ pub trait Prepared: Send + Sync {
 
     /// Log-likelihood of an observed history on this replicate (see
     /// [`Dynamics::log_likelihood`]).
-    fn log_likelihood(&self, rep: &Replicate<'_>, history: &History<'_>) -> Result<f64, Unsupported>;
+    fn log_likelihood(
+        &self,
+        rep: &Replicate<'_>,
+        history: &History<'_>,
+    ) -> Result<f64, Unsupported>;
 }
 
 /// A model's replicate-level behaviour. Implement this (the kernel calls are generic, so
@@ -210,8 +220,11 @@ pub trait Dynamics: Send + Sync {
     );
 
     /// The attribution of this replicate's adoptions.
-    fn attributor<'s>(&'s self, state: &'s Self::State, rep: &Replicate<'s>)
-    -> Self::Attributor<'s>;
+    fn attributor<'s>(
+        &'s self,
+        state: &'s Self::State,
+        rep: &Replicate<'s>,
+    ) -> Self::Attributor<'s>;
 
     /// Log-likelihood of the observed `history` given the replicate's state (issue 10,
     /// `fit`). The default says the model does not support it.
@@ -228,7 +241,13 @@ pub trait Dynamics: Send + Sync {
 }
 
 impl<D: Dynamics> Prepared for D {
-    fn run(&self, engine: EngineKind, rep: &Replicate<'_>, scratch: &mut Scratch, curve: &mut Curve) {
+    fn run(
+        &self,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        curve: &mut Curve,
+    ) {
         let rep = Replicate {
             net: self.network(rep.net),
             ..*rep
@@ -268,7 +287,11 @@ impl<D: Dynamics> Prepared for D {
         (rec.curve, rec.records)
     }
 
-    fn log_likelihood(&self, rep: &Replicate<'_>, history: &History<'_>) -> Result<f64, Unsupported> {
+    fn log_likelihood(
+        &self,
+        rep: &Replicate<'_>,
+        history: &History<'_>,
+    ) -> Result<f64, Unsupported> {
         let rep = Replicate {
             net: self.network(rep.net),
             ..*rep
@@ -322,7 +345,10 @@ impl Registry {
     /// `kind` (the keys every `[[model]]` has).
     pub fn register(&mut self, kind: Kind) -> Result<&mut Self, String> {
         if self.get(kind.info.kind).is_some() {
-            return Err(format!("model kind \"{}\" is already registered", kind.info.kind));
+            return Err(format!(
+                "model kind \"{}\" is already registered",
+                kind.info.kind
+            ));
         }
         if let Some(p) = kind
             .info

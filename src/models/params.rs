@@ -147,7 +147,8 @@ impl ModelInfo {
 /// declaration; `tests/readme.rs` checks that the README holds exactly this.
 pub fn readme_table(info: &ModelInfo) -> String {
     let cell = |s: &str| s.replace('|', "\\|");
-    let mut t = String::from("| Parameter | Meaning | Unit | Range | Default |\n|---|---|---|---|---|\n");
+    let mut t =
+        String::from("| Parameter | Meaning | Unit | Range | Default |\n|---|---|---|---|---|\n");
     for p in info.params {
         t.push_str(&format!(
             "| `{}` | {} | {} | {} | {} |\n",

@@ -112,7 +112,10 @@ pub const INFO: ModelInfo = ModelInfo {
             name: "signals_per_step",
             meaning: "patient outcomes a user sees per step",
             unit: "per step",
-            rule: Rule::Int { min: 0, max: 1_000_000 },
+            rule: Rule::Int {
+                min: 0,
+                max: 1_000_000,
+            },
             default: Default::Num(1.0),
             what: "patient outcomes per user per step",
         },
@@ -120,7 +123,10 @@ pub const INFO: ModelInfo = ModelInfo {
             name: "kol_signals_per_step",
             meaning: "patient outcomes a KOL user sees per step",
             unit: "per step",
-            rule: Rule::Int { min: 0, max: 1_000_000 },
+            rule: Rule::Int {
+                min: 0,
+                max: 1_000_000,
+            },
             default: Default::Derived("signals_per_step"),
             what: "patient outcomes per KOL user per step",
         },
@@ -144,10 +150,7 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `social_learning`.
-pub const KIND: Kind = Kind {
-    info: &INFO,
-    parse,
-};
+pub const KIND: Kind = Kind { info: &INFO, parse };
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     let signals = t.int("signals_per_step")?;

@@ -65,10 +65,7 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `structural_equivalence`.
-pub const KIND: Kind = Kind {
-    info: &INFO,
-    parse,
-};
+pub const KIND: Kind = Kind { info: &INFO, parse };
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     Ok(Arc::new(StructuralEquivalence {

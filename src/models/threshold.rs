@@ -25,8 +25,8 @@
 //! `O(1)` per hazard evaluation; `O(n)` draws per replicate for the thresholds.
 
 use super::{
-    Default, Dynamics, ExposureKind, Hazard, Kind, Model, ModelInfo, Param, ParamTable,
-    Prepared, Rule, Setting,
+    Default, Dynamics, ExposureKind, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
+    Rule, Setting,
 };
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
@@ -165,10 +165,7 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `threshold`.
-pub const KIND: Kind = Kind {
-    info: &INFO,
-    parse,
-};
+pub const KIND: Kind = Kind { info: &INFO, parse };
 
 /// `theta` as written: a number or a distribution table.
 #[derive(Debug, Deserialize)]
@@ -265,7 +262,9 @@ fn parse_theta(
                 Some("beta") => {
                     let (a, b) = (need(tb.a, "a")?, need(tb.b, "b")?);
                     if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
-                        return Err(err(format!("beta shapes a = {a}, b = {b} must be positive")));
+                        return Err(err(format!(
+                            "beta shapes a = {a}, b = {b} must be positive"
+                        )));
                     }
                     Ok(Theta::Beta { a, b })
                 }
@@ -355,7 +354,11 @@ impl Dynamics for Threshold {
         engine::run(engine, &hazard, rep, scratch, obs)
     }
 
-    fn attributor<'s>(&'s self, theta: &'s Vec<f64>, _: &Replicate<'s>) -> ThresholdAttribution<'s> {
+    fn attributor<'s>(
+        &'s self,
+        theta: &'s Vec<f64>,
+        _: &Replicate<'s>,
+    ) -> ThresholdAttribution<'s> {
         ThresholdAttribution { model: self, theta }
     }
 }
