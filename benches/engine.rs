@@ -19,10 +19,10 @@
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use kolsim::engine::{self, Curve, EngineKind, Replicate, Scratch};
+use kolsim::engine::{Curve, EngineKind, Replicate, Scratch};
 use kolsim::kols::{self, KolRule};
 use kolsim::models::{
-    Bass, Detailing, ExposureKind, Imitation, IndependentCascade, ModelKind, Policy,
+    Bass, Detailing, ExposureKind, Imitation, IndependentCascade, Model, Policy, Setting,
     SocialLearning, StructuralEquivalence, Theta, Threshold,
 };
 use kolsim::network::{Network, generators};
@@ -40,6 +40,11 @@ const INITIAL: usize = 100;
 
 fn ba(n: usize) -> Network {
     generators::barabasi_albert(n, M, &mut stream(SEED, Purpose::Network, 0))
+}
+
+/// Ranks by a rule on the run's `Kols` stream for realisation 0.
+fn rank(net: &Network, rule: &KolRule) -> Vec<u32> {
+    kols::rank_with(net, rule, &mut stream(SEED, Purpose::Kols, 0))
 }
 
 fn network_generation(c: &mut Criterion) {
@@ -83,26 +88,26 @@ fn kol_ranking(c: &mut Criterion) {
     ] {
         g.bench_function(BenchmarkId::new(name, "ba_100k"), |b| {
             let net = net.get_or_init(|| ba(N));
-            b.iter(|| black_box(kols::rank(net, &rule)))
+            b.iter(|| black_box(rank(net, &rule)))
         });
     }
     g.finish();
 }
 
 /// The models of the `step` groups, with their names.
-fn models() -> Vec<(&'static str, ModelKind)> {
+fn models() -> Vec<(&'static str, Box<dyn Model>)> {
     vec![
         (
             "imitation",
-            ModelKind::Imitation(Imitation {
+            Box::new(Imitation {
                 q: 0.08,
                 exposure: ExposureKind::Share,
             }),
         ),
-        ("bass", ModelKind::Bass(Bass { p: 0.002, q: 0.08 })),
+        ("bass", Box::new(Bass { p: 0.002, q: 0.08 })),
         (
             "threshold",
-            ModelKind::Threshold(Threshold {
+            Box::new(Threshold {
                 theta: Theta::Uniform {
                     low: 0.0,
                     high: 0.5,
@@ -113,7 +118,7 @@ fn models() -> Vec<(&'static str, ModelKind)> {
         ),
         (
             "independent_cascade",
-            ModelKind::IndependentCascade(IndependentCascade {
+            Box::new(IndependentCascade {
                 beta: 0.05,
                 p: 0.002,
             }),
@@ -122,7 +127,7 @@ fn models() -> Vec<(&'static str, ModelKind)> {
             // Higher thresholds: adoption unfolds over many steps, where the full sweep pays
             // for every step and the event engine does not.
             "threshold_slow",
-            ModelKind::Threshold(Threshold {
+            Box::new(Threshold {
                 theta: Theta::Uniform {
                     low: 0.2,
                     high: 0.9,
@@ -133,7 +138,7 @@ fn models() -> Vec<(&'static str, ModelKind)> {
         ),
         (
             "social_learning",
-            ModelKind::SocialLearning(SocialLearning {
+            Box::new(SocialLearning {
                 quality: 0.5,
                 prior_mean: 0.0,
                 prior_sd: 1.0,
@@ -147,7 +152,7 @@ fn models() -> Vec<(&'static str, ModelKind)> {
         ),
         (
             "detailing",
-            ModelKind::Detailing(Detailing {
+            Box::new(Detailing {
                 alpha: 0.002,
                 beta: 0.02,
                 gamma: 0.08,
@@ -158,18 +163,16 @@ fn models() -> Vec<(&'static str, ModelKind)> {
         ),
         (
             "structural_equivalence",
-            ModelKind::StructuralEquivalence(StructuralEquivalence { q: 0.08, top_k: 10 }),
+            Box::new(StructuralEquivalence { q: 0.08, top_k: 10 }),
         ),
     ]
 }
 
 /// Engines a model can run on: social learning and detailing have their own full sweep (the
 /// engine choice does not apply to them); the others run on both.
-fn engines_for(model: &ModelKind) -> &'static [(&'static str, EngineKind)] {
-    match model {
-        ModelKind::SocialLearning(_) | ModelKind::Detailing(_) => {
-            &[("sweep", EngineKind::Reference)]
-        }
+fn engines_for(model: &dyn Model) -> &'static [(&'static str, EngineKind)] {
+    match model.kind() {
+        "social_learning" | "detailing" => &[("sweep", EngineKind::Reference)],
         _ => &[
             ("event", EngineKind::Event),
             ("reference", EngineKind::Reference),
@@ -180,8 +183,6 @@ fn engines_for(model: &ModelKind) -> &'static [(&'static str, EngineKind)] {
 /// Everything a replicate needs at n = 10^5, built once.
 struct StepInput {
     net: Network,
-    /// The top-10 similarity network, for `structural_equivalence`.
-    similar: Network,
     is_kol: Vec<bool>,
     initial: Vec<u32>,
 }
@@ -192,12 +193,11 @@ fn step(c: &mut Criterion) {
         input.get_or_init(|| {
             let net = ba(N);
             // As in bench-national: the initial adopters are the top physicians by in-degree.
-            let initial = kols::select(&net, &KolRule::InDegree, INITIAL);
+            let mut initial = rank(&net, &KolRule::InDegree);
+            initial.truncate(INITIAL);
             let is_kol = vec![false; net.n()];
-            let similar = kolsim::network::similarity::structural_equivalence(&net, 10);
             StepInput {
                 net,
-                similar,
                 is_kol,
                 initial,
             }
@@ -212,23 +212,22 @@ fn step(c: &mut Criterion) {
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(4))
             .throughput(Throughput::Elements(arcs * STEPS as u64));
-        for &(engine_name, engine) in engines_for(&model) {
+        for &(engine_name, engine) in engines_for(model.as_ref()) {
             g.bench_function(BenchmarkId::new(engine_name, "ba_100k"), |b| {
                 let inp = input();
                 assert_eq!(inp.net.arc_count(), arcs);
-                let net = match model {
-                    ModelKind::StructuralEquivalence(_) => &inp.similar,
-                    _ => &inp.net,
-                };
-                let mut theta = Vec::new();
-                if let Some(t) = model.theta() {
-                    t.draw(
-                        &mut theta,
-                        &inp.net,
-                        &mut stream(SEED, Purpose::Thresholds, 0),
-                    );
-                }
-                let theta: &[f64] = &theta;
+                // Prepared once, as per realisation in a run: `structural_equivalence` builds
+                // its top-10 similarity network here; kols_first detailing visits the seeded
+                // top physicians first. Thresholds are drawn per replicate, as in a run.
+                let prepared = model
+                    .prepare(&Setting {
+                        net: &inp.net,
+                        kols: &inp.initial,
+                        is_kol: &inp.is_kol,
+                        kol_weight: 1.0,
+                    })
+                    .unwrap();
+                let net = &inp.net;
                 let mut scratch = Scratch::default();
                 let mut curve = Curve::with_steps(STEPS);
                 // A new replicate (dynamics stream) each iteration, as in a real run.
@@ -239,9 +238,6 @@ fn step(c: &mut Criterion) {
                         net,
                         is_kol: &inp.is_kol,
                         initial: &inp.initial,
-                        theta,
-                        // kols_first detailing visits the seeded top physicians first.
-                        priority: &inp.initial,
                         steps: STEPS,
                         seed: SEED,
                         replicate: r,
@@ -250,7 +246,7 @@ fn step(c: &mut Criterion) {
                     curve.new_kol_adopters.clear();
                     curve.discontinued.clear();
                     curve.users.clear();
-                    engine::run(engine, &model, &rep, &mut scratch, &mut curve);
+                    prepared.run(engine, &rep, &mut scratch, &mut curve);
                     black_box(curve.new_adopters.iter().sum::<u32>())
                 })
             });
@@ -284,7 +280,7 @@ fn national(c: &mut Criterion) {
     ] {
         g.bench_function(BenchmarkId::new(name, "ba_1m"), |b| {
             let net = net.get_or_init(|| ba(N_NATIONAL));
-            b.iter(|| black_box(kols::rank(net, &rule)))
+            b.iter(|| black_box(rank(net, &rule)))
         });
     }
     g.finish();

@@ -1,21 +1,18 @@
 //! Who influenced whom: an [`Observer`] that records every adoption with its channel and,
 //! for peer adoptions, the influencing neighbour.
 //!
-//! Attribution follows the models' own hazard decomposition. A physician who adopts in step
-//! `t` had channel hazards (as cumulative-hazard rates, which add): external/marketing
-//! `-ln(1-p)` (Bass, threshold, cascade spontaneous adoption) or `α + β·D_i(t)` (detailing),
-//! and peer `-ln(1 - q·e)` (imitation, Bass, structural equivalence), `γ·e` (detailing), or the
-//! one-shot arc chances of last step's adopters (cascade). The channel is drawn in proportion
-//! to these rates, and a peer adoption's influencer among the adopted in-neighbours in
-//! proportion to their contribution (arc weight, or arc hazard for the cascade). A threshold
-//! adoption with `e ≥ θ` is a peer adoption. Social-learning adoptions are `learning`.
+//! This module knows no model. Each model decomposes its own hazard (in its file, as an
+//! [`Attribute`] implementation): a physician who adopts in step `t` had channel hazards (as
+//! cumulative-hazard rates, which add, see [`rate`]), e.g. external `-ln(1-p)`, marketing
+//! `α + β·D_i(t)`, or peer `-ln(1 - q·e)`. The channel is drawn in proportion to these rates
+//! ([`Trace::choose`]), and a peer adoption's influencer among the adopted in-neighbours in
+//! proportion to their contribution ([`Trace::gather`], [`Trace::pick`]).
 //!
 //! The draws come from a separate stream (`Attribution`), so recording never changes results.
 
 use crate::engine::{Curve, NEVER, Observer, Replicate, StepCounts};
-use crate::models::{ExposureKind, ModelKind, share};
 use crate::network::Network;
-use crate::rng::{Purpose, stream};
+use crate::rng::Purpose;
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
@@ -60,54 +57,57 @@ pub struct Record {
     pub influencer: Option<u32>,
 }
 
-/// Records adoptions (and the curve) of one replicate of one model.
-pub struct Recorder<'a> {
-    /// The curve, as [`Curve`] records it.
-    pub curve: Curve,
-    /// The adoptions, in order.
-    pub records: Vec<Record>,
-    model: &'a ModelKind,
+/// A model's decomposition of an adoption into a channel (and influencer): one value per
+/// replicate, created by the model ([`crate::models::Dynamics::attributor`]).
+pub trait Attribute {
+    /// Channel and influencer of physician `i` adopting in step `t >= 1`. `trace` knows who
+    /// adopted before `t` and draws from the attribution stream.
+    fn attribute(&mut self, i: usize, t: u32, trace: &mut Trace<'_>) -> (Channel, Option<u32>);
+}
+
+/// The cumulative-hazard rate `-ln(1 - p)` of a per-step probability (infinite at `p >= 1`).
+#[inline]
+pub fn rate(p: f64) -> f64 {
+    if p >= 1.0 {
+        f64::INFINITY
+    } else {
+        -(-p).ln_1p()
+    }
+}
+
+/// What an [`Attribute`] may look at: the network the model runs on, who adopted when, and
+/// the attribution stream.
+pub struct Trace<'a> {
     net: &'a Network,
-    theta: &'a [f64],
-    is_kol: &'a [bool],
-    priority: &'a [u32],
     adopted_at: Vec<u32>,
-    pending: Vec<u32>,
-    stock: Vec<f64>,
-    stock_step: u32,
-    detail_rng: ChaCha8Rng,
     rng: ChaCha8Rng,
-    picks: Vec<usize>,
     candidates: Vec<(u32, f64)>,
 }
 
-impl<'a> Recorder<'a> {
-    /// A recorder for `model` running on replicate `rep` (whose `net` is the network the
-    /// model runs on).
-    pub fn new(model: &'a ModelKind, rep: &Replicate<'a>) -> Self {
-        let n = rep.net.n();
-        Recorder {
-            curve: Curve::with_steps(rep.steps),
-            records: Vec::new(),
-            model,
+impl<'a> Trace<'a> {
+    fn new(rep: &Replicate<'a>) -> Self {
+        Trace {
             net: rep.net,
-            theta: rep.theta,
-            is_kol: rep.is_kol,
-            priority: rep.priority,
-            adopted_at: vec![NEVER; n],
-            pending: Vec::new(),
-            stock: vec![0.0; n],
-            stock_step: 0,
-            detail_rng: stream(rep.seed, Purpose::Detailing, rep.replicate),
-            rng: stream(rep.seed, Purpose::Attribution, rep.replicate),
-            picks: Vec::new(),
+            adopted_at: vec![NEVER; rep.net.n()],
+            rng: rep.stream(Purpose::Attribution),
             candidates: Vec::new(),
         }
     }
 
-    /// Adopted in-neighbours of `i` before step `t` with their weights (`only_last`: adopted
-    /// exactly in `t - 1`), and the weighted count.
-    fn gather(&mut self, i: usize, t: u32, only_last: bool) -> f64 {
+    /// The network the model runs on.
+    pub fn net(&self) -> &'a Network {
+        self.net
+    }
+
+    /// The candidates of the last [`Trace::gather`]: `(neighbour, arc weight)`.
+    pub fn candidates(&self) -> &[(u32, f64)] {
+        &self.candidates
+    }
+
+    /// Collects the adopted in-neighbours of `i` before step `t` with their weights
+    /// (`only_last`: adopted exactly in `t - 1`) as the candidates, and returns their weighted
+    /// count.
+    pub fn gather(&mut self, i: usize, t: u32, only_last: bool) -> f64 {
         self.candidates.clear();
         if self.net.is_complete() {
             for j in 0..self.net.n() {
@@ -129,8 +129,8 @@ impl<'a> Recorder<'a> {
         self.candidates.iter().map(|(_, w)| w).sum()
     }
 
-    /// Draws an influencer from the candidates in proportion to `score`.
-    fn pick(&mut self, score: impl Fn(f64) -> f64) -> Option<u32> {
+    /// Draws an influencer from the candidates in proportion to `score(weight)`.
+    pub fn pick(&mut self, score: impl Fn(f64) -> f64) -> Option<u32> {
         let total: f64 = self.candidates.iter().map(|&(_, w)| score(w)).sum();
         if total <= 0.0 {
             return None;
@@ -147,7 +147,7 @@ impl<'a> Recorder<'a> {
 
     /// Chooses between an outside channel and the peer channel in proportion to their rates
     /// (an infinite peer rate wins; `true` means peer).
-    fn choose(&mut self, outside: f64, peer: f64) -> bool {
+    pub fn choose(&mut self, outside: f64, peer: f64) -> bool {
         if peer <= 0.0 {
             false
         } else if outside <= 0.0 || peer.is_infinite() {
@@ -158,85 +158,40 @@ impl<'a> Recorder<'a> {
             self.rng.random::<f64>() * (outside + peer) < peer
         }
     }
+}
 
-    fn attribute(&mut self, i: usize, t: u32) -> (Channel, Option<u32>) {
-        let rate = |p: f64| {
-            if p >= 1.0 {
-                f64::INFINITY
-            } else {
-                -(-p).ln_1p()
-            }
-        };
-        let w_i = self.net.in_weight(i);
-        match self.model {
-            ModelKind::SocialLearning(_) => (Channel::Learning, None),
-            ModelKind::Imitation(_) | ModelKind::StructuralEquivalence(_) => {
-                self.gather(i, t, false);
-                (Channel::Peer, self.pick(|w| w))
-            }
-            ModelKind::Bass(m) => {
-                let c = self.gather(i, t, false);
-                let peer = rate(m.q * share(c, w_i));
-                if self.choose(rate(m.p), peer) {
-                    (Channel::Peer, self.pick(|w| w))
-                } else {
-                    (Channel::External, None)
-                }
-            }
-            ModelKind::Threshold(m) => {
-                let c = self.gather(i, t, false);
-                let x = match m.exposure {
-                    ExposureKind::Share => share(c, w_i),
-                    ExposureKind::Count => c,
-                };
-                let theta = self.theta.get(i).copied().unwrap_or(0.0);
-                if x >= theta && !self.candidates.is_empty() {
-                    (Channel::Peer, self.pick(|w| w))
-                } else {
-                    (Channel::External, None)
-                }
-            }
-            ModelKind::IndependentCascade(m) => {
-                self.gather(i, t, true);
-                let arc = |w: f64| rate((m.beta * w).min(1.0));
-                let peer: f64 = self.candidates.iter().map(|&(_, w)| arc(w)).sum();
-                if self.choose(rate(m.p), peer) {
-                    (Channel::Peer, self.pick(arc))
-                } else {
-                    (Channel::External, None)
-                }
-            }
-            ModelKind::Detailing(m) => {
-                while self.stock_step < t {
-                    self.stock_step += 1;
-                    m.detail(
-                        self.stock_step,
-                        &mut self.stock,
-                        self.priority,
-                        self.is_kol,
-                        &mut self.detail_rng,
-                        &mut self.picks,
-                    );
-                }
-                let c = self.gather(i, t, false);
-                let peer = m.gamma * share(c, w_i);
-                let outside = m.alpha + m.beta * self.stock[i];
-                if self.choose(outside, peer) {
-                    (Channel::Peer, self.pick(|w| w))
-                } else {
-                    (Channel::Marketing, None)
-                }
-            }
+/// Records adoptions (and the curve) of one replicate of one model.
+pub struct Recorder<'a, A> {
+    /// The curve, as [`Curve`] records it.
+    pub curve: Curve,
+    /// The adoptions, in order.
+    pub records: Vec<Record>,
+    attribution: A,
+    trace: Trace<'a>,
+    pending: Vec<u32>,
+}
+
+impl<'a, A: Attribute> Recorder<'a, A> {
+    /// A recorder for a model running on replicate `rep` (whose `net` is the network the
+    /// model runs on), attributing with `attribution`.
+    pub fn new(rep: &Replicate<'a>, attribution: A) -> Self {
+        Recorder {
+            curve: Curve::with_steps(rep.steps),
+            records: Vec::new(),
+            attribution,
+            trace: Trace::new(rep),
+            pending: Vec::new(),
         }
     }
 }
 
-impl Observer for Recorder<'_> {
+impl<A: Attribute> Observer for Recorder<'_, A> {
     fn on_adopt(&mut self, node: u32, step: u32) {
         let (channel, influencer) = if step == 0 {
             (Channel::Initial, None)
         } else {
-            self.attribute(node as usize, step)
+            self.attribution
+                .attribute(node as usize, step, &mut self.trace)
         };
         self.records.push(Record {
             node,
@@ -249,7 +204,7 @@ impl Observer for Recorder<'_> {
 
     fn on_step(&mut self, step: u32, counts: StepCounts) -> bool {
         for &i in &self.pending {
-            self.adopted_at[i as usize] = step;
+            self.trace.adopted_at[i as usize] = step;
         }
         self.pending.clear();
         self.curve.on_step(step, counts)

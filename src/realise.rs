@@ -1,16 +1,19 @@
-//! Turning a scenario into a concrete network realisation with its KOLs, and choosing each
-//! replicate's initial adopters and thresholds. Randomness only from the run's streams.
+//! Turning a scenario into a concrete network realisation with its KOLs and its prepared
+//! models, and choosing each replicate's initial adopters. Randomness only from the run's
+//! streams.
 
 use crate::error::Error;
 use crate::kols::{self, KolRule};
-use crate::models::{ModelKind, Policy};
+use crate::models::{Prepared, Setting};
 use crate::network::{Network, edge_list, generators};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Draw, KolRuleSpec, NetworkSpec, Scenario, SeedingSpec};
 use crate::seeding::Seeding;
 
-/// One network with its KOLs, KOL weight applied.
-#[derive(Debug, Clone)]
+pub use crate::models::structural::{SE_MAX_BYTES, SE_MAX_TWO_HOP, similarity_network};
+
+/// One network with its KOLs, KOL weight applied, and every model of the scenario prepared
+/// on it.
 pub struct Realisation {
     /// The network.
     pub net: Network,
@@ -18,37 +21,21 @@ pub struct Realisation {
     pub kols: Vec<u32>,
     /// `is_kol[i]`.
     pub is_kol: Vec<bool>,
-    /// Similarity networks for `structural_equivalence` models, by `top_k`.
-    pub similar: Vec<(usize, Network)>,
     /// For arms seeding the top physicians by their own rule (`strategy = "kols"` with
     /// `rule`), indexed like the scenario's arms: those physicians, ranked once per network.
     pub arm_top: Vec<Option<Vec<u32>>>,
+    /// The scenario's models prepared on this realisation, in scenario order.
+    pub models: Vec<Box<dyn Prepared>>,
 }
 
-impl Realisation {
-    /// The network a model runs on: the similarity network for `structural_equivalence`,
-    /// else the influence network.
-    pub fn network_for(&self, model: &ModelKind) -> &Network {
-        if let ModelKind::StructuralEquivalence(m) = model
-            && let Some((_, net)) = self.similar.iter().find(|(k, _)| *k == m.top_k)
-        {
-            return net;
-        }
-        &self.net
-    }
-
-    /// The detailing model's targeting order (empty for other models).
-    pub fn priority(&self, model: &ModelKind) -> Vec<u32> {
-        match model {
-            ModelKind::Detailing(d) => match &d.policy {
-                Policy::KolsFirst => self.kols.clone(),
-                Policy::ByVolume(attr) => {
-                    kols::select(&self.net, &KolRule::Attribute(attr.clone()), self.net.n())
-                }
-                Policy::Uniform | Policy::Random => Vec::new(),
-            },
-            _ => Vec::new(),
-        }
+impl std::fmt::Debug for Realisation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Realisation")
+            .field("net", &self.net)
+            .field("kols", &self.kols)
+            .field("arm_top", &self.arm_top)
+            .field("models", &self.models.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -135,18 +122,22 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
             ),
         )));
     }
-    let mut similar: Vec<(usize, Network)> = Vec::new();
-    for m in &sc.models {
-        if let ModelKind::StructuralEquivalence(se) = &m.model
-            && !similar.iter().any(|(k, _)| *k == se.top_k)
-        {
-            let mut s = similarity_network(&net, se.top_k).map_err(|msg| {
+    // Each model prepares what it needs from the network before the KOL weight is applied.
+    let setting = Setting {
+        net: &net,
+        kols: &kol_list,
+        is_kol: &is_kol,
+        kol_weight: sc.kols.weight,
+    };
+    let models = sc
+        .models
+        .iter()
+        .map(|m| {
+            m.model.prepare(&setting).map_err(|msg| {
                 Error::Scenario(sc.source.error(None, &format!("model \"{}\"", m.name), msg))
-            })?;
-            s.scale_sources(&kol_list, sc.kols.weight);
-            similar.push((se.top_k, s));
-        }
-    }
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     // Arms with their own ranking rule: ranked on the unweighted network, like the KOLs.
     let arm_top = sc
         .arms
@@ -166,32 +157,9 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         net,
         kols: kol_list,
         is_kol,
-        similar,
         arm_top,
+        models,
     })
-}
-
-/// Most two-hop paths the structural-equivalence similarity computation may visit.
-pub const SE_MAX_TWO_HOP: u64 = 20_000_000_000;
-/// Most memory the similarity network may take.
-pub const SE_MAX_BYTES: u64 = 4 << 30;
-
-/// The similarity network of `structural_equivalence` (top-`k` cosine-similar peers), or a
-/// message saying why it would not fit on this machine.
-pub fn similarity_network(net: &Network, k: usize) -> Result<Network, String> {
-    if net.is_complete() {
-        return Err("structural_equivalence on a complete graph is meaningless (every pair is equally similar); use another network kind".into());
-    }
-    let cost = crate::network::similarity::two_hop_cost(net);
-    let bytes = crate::network::similarity::estimate_bytes(net, k);
-    if cost > SE_MAX_TWO_HOP || bytes > SE_MAX_BYTES {
-        return Err(format!(
-            "the top-{k} similarity network would take {cost} two-hop visits and about {} MiB (limits: {SE_MAX_TWO_HOP} visits, {} MiB): use a smaller network or top_k",
-            bytes >> 20,
-            SE_MAX_BYTES >> 20
-        ));
-    }
-    Ok(crate::network::similarity::structural_equivalence(net, k))
 }
 
 /// The scenario table a seeding strategy came from (`initial_adopters` or `arm[k]`), for
@@ -247,28 +215,17 @@ pub fn initial_adopters(
     Ok(seeding.choose(&real.net, &real.kols, &mut rng))
 }
 
-/// Checks everything that needs the network: builds realisation 0 and replicate 0's initial
-/// adopters and thresholds. Returns realisation 0.
+/// Checks everything that needs the network: builds realisation 0, replicate 0's initial
+/// adopters and the node attributes the models read. Returns realisation 0.
 pub fn check(sc: &Scenario) -> Result<Realisation, Error> {
     let real = realise(sc, 0)?;
     for arm in &sc.arms {
         initial_adopters(sc, &arm.seeding, &real, 0)?;
     }
     for (k, m) in sc.models.iter().enumerate() {
-        let needed = match &m.model {
-            ModelKind::Threshold(t) => match &t.theta {
-                crate::models::Theta::Attribute(name) => Some((name, "theta")),
-                _ => None,
-            },
-            ModelKind::Detailing(d) => match &d.policy {
-                Policy::ByVolume(name) => Some((name, "volume_attribute")),
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some((name, key)) = needed {
+        for (key, name) in m.model.attributes() {
             let span = 0..0;
-            sc.check_attribute(name, &span, &format!("model[{k}].{key}"), &real.net)
+            sc.check_attribute(&name, &span, &format!("model[{k}].{key}"), &real.net)
                 .map_err(|mut e| {
                     e.position = None;
                     e.snippet = None;

@@ -5,6 +5,11 @@
 //! thread, so results do not depend on scheduling. All models of a scenario share replicate
 //! `r`'s streams (common random numbers): they see the same network, KOLs, initial adopters,
 //! thresholds and per-physician adoption resistances, so model differences are paired.
+//!
+//! This is the only stream scheme: callers hand streams in (a replicate's via
+//! [`crate::engine::Replicate::stream`], a realisation's KOL ranking via
+//! `stream(seed, Purpose::Kols, realisation)`), and nothing seeds a generator any other way.
+//! `value_stability_of_first_draws` pins actual values, so a change of layout is caught.
 
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -77,13 +82,56 @@ mod tests {
     }
 
     #[test]
-    fn value_stability_of_first_draw() {
-        // Pins the generator: if this changes, every saved result changes.
-        let x: u64 = stream(42, Purpose::Dynamics, 0).random();
-        let y: u64 = stream(42, Purpose::Dynamics, 0).random();
-        assert_eq!(x, y);
+    fn value_stability_of_first_draws() {
+        // Pins the generator and the stream layout: if this changes, every saved result
+        // changes. Print with `cargo test --lib value_stability -- --nocapture`.
+        let first = |seed, purpose, index| -> (Vec<u64>, f64) {
+            let mut r = stream(seed, purpose, index);
+            let u: Vec<u64> = (0..3).map(|_| r.random()).collect();
+            (u, r.random::<f64>())
+        };
+        let cases = [
+            first(42, Purpose::Dynamics, 0),
+            first(42, Purpose::Network, 7),
+            first(1, Purpose::Kols, 0),
+        ];
+        eprintln!("{cases:?} {}", keyed_unit(7, 3));
+        assert_eq!(cases, PINNED.map(|(u, f)| (u.to_vec(), f)));
         assert_eq!(stream_id(Purpose::Dynamics, 3), (4u64 << 56) | 3);
+        assert_eq!(mix64(0), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(keyed_unit(7, 3), PINNED_KEYED);
     }
+
+    /// First three u64 and the following f64 of streams (42, Dynamics, 0), (42, Network, 7)
+    /// and (1, Kols, 0).
+    const PINNED: [([u64; 3], f64); 3] = [
+        (
+            [
+                13267497883964352478,
+                14884718702143038691,
+                11122033693194858094,
+            ],
+            0.5766675589901779,
+        ),
+        (
+            [
+                4009158715253975943,
+                15709372761085987909,
+                15040101450969647792,
+            ],
+            0.10997892408050725,
+        ),
+        (
+            [
+                12587560975631464743,
+                16019908649325721435,
+                12253420043775739391,
+            ],
+            0.31444429214019953,
+        ),
+    ];
+    /// `keyed_unit(7, 3)`.
+    const PINNED_KEYED: f64 = 0.9082131990553514;
 
     #[test]
     fn keyed_unit_is_uniform_enough() {

@@ -5,11 +5,11 @@
 //! and results are collected in index order. The output is therefore identical for any
 //! number of threads, and replicate `r` is the same whether run alone or in a larger batch.
 
-use crate::attribution::{self, Record, Recorder};
-use crate::engine::{self, Curve, Replicate, Scratch};
+use crate::attribution::{self, Record};
+use crate::engine::{Curve, Replicate, Scratch};
 use crate::error::Error;
+use crate::network::Network;
 use crate::realise::{self, Realisation};
-use crate::rng::{Purpose, stream};
 use crate::scenario::{Draw, Scenario};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -73,6 +73,9 @@ pub struct RunResult {
     pub timings: Timings,
     /// Threads used.
     pub threads: usize,
+    /// With `RunOptions::record`: realisation 0's network, kept for the physicians' ids in
+    /// `adoptions.csv` (so the edge list is not read twice); else `None`.
+    pub ids: Option<Network>,
 }
 
 /// Options that do not change results.
@@ -94,7 +97,6 @@ fn run_replicate(
     r: u64,
     pairs: &[(usize, usize)],
     scratch: &mut Scratch,
-    theta: &mut Vec<f64>,
     record: bool,
 ) -> Result<Vec<Output>, Error> {
     let mut initial: Vec<Option<Vec<u32>>> = vec![None; sc.arms.len()];
@@ -108,34 +110,22 @@ fn run_replicate(
                 r,
             )?);
         }
-        let model = &sc.models[mi].model;
-        theta.clear();
-        if let Some(t) = model.theta() {
-            t.draw(
-                theta,
-                &real.net,
-                &mut stream(sc.seed, Purpose::Thresholds, r),
-            );
-        }
-        let priority = real.priority(model);
+        let model = &real.models[mi];
         let rep = Replicate {
-            net: real.network_for(model),
+            net: &real.net,
             is_kol: &real.is_kol,
             initial: initial[ai].as_deref().unwrap_or(&[]),
-            theta,
-            priority: &priority,
             steps: sc.steps,
             seed: sc.seed,
             replicate: r,
         };
         if record {
-            let mut rec = Recorder::new(model, &rep);
-            engine::run(sc.engine, model, &rep, scratch, &mut rec);
-            let share = attribution::kol_tie_share(&rec.records, rep.is_kol);
-            out.push((rec.curve, Some((rec.records, share))));
+            let (curve, records) = model.run_recorded(sc.engine, &rep, scratch);
+            let share = attribution::kol_tie_share(&records, rep.is_kol);
+            out.push((curve, Some((records, share))));
         } else {
             let mut curve = Curve::with_steps(sc.steps);
-            engine::run(sc.engine, model, &rep, scratch, &mut curve);
+            model.run(sc.engine, &rep, scratch, &mut curve);
             out.push((curve, None));
         }
     }
@@ -193,21 +183,18 @@ pub fn run(
             // One work item per replicate: draw its network once, run every arm and model.
             let per_rep: Vec<Vec<Output>> = replicates
                 .par_iter()
-                .map_init(
-                    || (Scratch::default(), Vec::new()),
-                    |(scratch, theta), &r| {
-                        let fresh;
-                        let real = if r == 0 {
-                            &real0
-                        } else {
-                            fresh = realise::realise(sc, realise::realisation_index(sc, r))?;
-                            &fresh
-                        };
-                        let c = run_replicate(sc, real, r, &all_pairs, scratch, theta, opts.record);
-                        tick();
-                        c
-                    },
-                )
+                .map_init(Scratch::default, |scratch, &r| {
+                    let fresh;
+                    let real = if r == 0 {
+                        &real0
+                    } else {
+                        fresh = realise::realise(sc, realise::realisation_index(sc, r))?;
+                        &fresh
+                    };
+                    let c = run_replicate(sc, real, r, &all_pairs, scratch, opts.record);
+                    tick();
+                    c
+                })
                 .collect::<Result<_, Error>>()?;
             for rep in per_rep {
                 for (&(a, m), c) in all_pairs.iter().zip(rep) {
@@ -222,28 +209,27 @@ pub fn run(
                 .collect();
             let done: Vec<Output> = items
                 .par_iter()
-                .map_init(
-                    || (Scratch::default(), Vec::new()),
-                    |(scratch, theta), &(r, p)| {
-                        let c = run_replicate(sc, &real0, r, &[p], scratch, theta, opts.record)
-                            .map(|mut v| v.remove(0));
-                        tick();
-                        c
-                    },
-                )
+                .map_init(Scratch::default, |scratch, &(r, p)| {
+                    let c = run_replicate(sc, &real0, r, &[p], scratch, opts.record)
+                        .map(|mut v| v.remove(0));
+                    tick();
+                    c
+                })
                 .collect::<Result<_, Error>>()?;
             for ((_, (a, m)), c) in items.iter().zip(done) {
                 keep(*a, *m, c);
             }
         }
+        let (n, kols) = (real0.net.n(), real0.kols.len());
         Ok(RunResult {
             models: sc.models.iter().map(|m| m.name.clone()).collect(),
             arms: sc.arms.iter().map(|a| a.name.clone()).collect(),
             curves,
             records,
             kol_tie_share,
-            n: real0.net.n(),
-            kols: real0.kols.len(),
+            n,
+            kols,
+            ids: opts.record.then_some(real0.net),
             network,
             timings: Timings {
                 prepare_s,

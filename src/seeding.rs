@@ -32,7 +32,9 @@ impl Seeding {
             Seeding::Kols(count) => kols.iter().take(*count).copied().collect(),
             Seeding::Explicit(ids) => ids.clone(),
             Seeding::Attribute(name, count) => {
-                crate::kols::select(net, &crate::kols::KolRule::Attribute(name.clone()), *count)
+                let mut top = crate::kols::by_attribute(net, name);
+                top.truncate(*count);
+                top
             }
         };
         v.sort_unstable();

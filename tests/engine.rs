@@ -4,26 +4,37 @@
 
 use kolsim::engine::{self, Curve, EngineKind, NEVER, Observer, Replicate, Scratch, StepCounts};
 use kolsim::models::{
-    Bass, ExposureKind, Imitation, IndependentCascade, ModelKind, Theta, Threshold,
+    Bass, ExposureKind, Imitation, IndependentCascade, Model, Prepared, Setting, Theta, Threshold,
 };
 use kolsim::network::{ArcList, Network, generators};
 use kolsim::rng::{Purpose, stream};
 
 const ENGINES: [EngineKind; 2] = [EngineKind::Event, EngineKind::Reference];
 
-/// Runs `reps` replicates and returns the curves.
-#[allow(clippy::too_many_arguments)]
+/// `model` prepared on `net` (no KOLs).
+fn prepare(model: &dyn Model, net: &Network) -> Box<dyn Prepared> {
+    let is_kol = vec![false; net.n()];
+    let setting = Setting {
+        net,
+        kols: &[],
+        is_kol: &is_kol,
+        kol_weight: 1.0,
+    };
+    model.prepare(&setting).unwrap()
+}
+
+/// Runs `reps` replicates and returns the curves. (Threshold models carry their thresholds.)
 fn curves(
     engine: EngineKind,
-    model: &ModelKind,
+    model: &dyn Model,
     net: &Network,
     initial: &[u32],
-    theta: &[f64],
     steps: u32,
     reps: u64,
     seed: u64,
 ) -> Vec<Curve> {
     let is_kol = vec![false; net.n()];
+    let prepared = prepare(model, net);
     let mut scratch = Scratch::default();
     (0..reps)
         .map(|r| {
@@ -31,14 +42,12 @@ fn curves(
                 net,
                 is_kol: &is_kol,
                 initial,
-                theta,
-                priority: &[],
                 steps,
                 seed,
                 replicate: r,
             };
             let mut c = Curve::default();
-            engine::run(engine, model, &rep, &mut scratch, &mut c);
+            prepared.run(engine, &rep, &mut scratch, &mut c);
             c
         })
         .collect()
@@ -59,8 +68,8 @@ fn mean_sd_by_step(cs: &[Curve], n: usize) -> Vec<(f64, f64)> {
 fn docking_ratio(p: f64, q_sim: f64, q_map: f64) -> f64 {
     let (n, steps, reps) = (2000usize, 30u32, 400u64);
     let net = Network::complete(n);
-    let model = ModelKind::Bass(Bass { p, q: q_sim });
-    let cs = curves(EngineKind::Event, &model, &net, &[], &[], steps, reps, 2024);
+    let model = Bass { p, q: q_sim };
+    let cs = curves(EngineKind::Event, &model, &net, &[], steps, reps, 2024);
     let stats = mean_sd_by_step(&cs, n);
     let mut f = 0.0f64;
     let mut worst = 0.0f64;
@@ -113,10 +122,10 @@ fn independent_cascade_on_a_path_reaches_the_end_with_probability_beta_squared()
     arcs.push(1, 2, 1.0);
     let net = Network::from_arcs(3, arcs);
     let beta = 0.6;
-    let model = ModelKind::IndependentCascade(IndependentCascade { beta, p: 0.0 });
+    let model = IndependentCascade { beta, p: 0.0 };
     for engine in ENGINES {
         let reps = 20_000;
-        let cs = curves(engine, &model, &net, &[0], &[], 5, reps, 7);
+        let cs = curves(engine, &model, &net, &[0], 5, reps, 7);
         let reached = cs
             .iter()
             .filter(|c| *c.adopters().last().unwrap() == 3)
@@ -145,10 +154,9 @@ impl Observer for Steps {
 
 fn adoption_steps(
     engine: EngineKind,
-    model: &ModelKind,
+    model: &dyn Model,
     net: &Network,
     initial: &[u32],
-    theta: &[f64],
     steps: u32,
 ) -> Vec<u32> {
     let is_kol = vec![false; net.n()];
@@ -156,14 +164,12 @@ fn adoption_steps(
         net,
         is_kol: &is_kol,
         initial,
-        theta,
-        priority: &[],
         steps,
         seed: 1,
         replicate: 0,
     };
     let mut obs = Steps(vec![NEVER; net.n()]);
-    engine::run(engine, model, &rep, &mut Scratch::default(), &mut obs);
+    prepare(model, net).run_observed(engine, &rep, &mut Scratch::default(), &mut obs);
     obs.0
 }
 
@@ -179,26 +185,24 @@ fn explicit_complete(n: u32) -> Network {
 
 #[test]
 fn granovetter_riot_example() {
-    let model = |theta: Vec<f64>| {
-        ModelKind::Threshold(Threshold {
-            theta: Theta::PerNode(theta),
-            p: 0.0,
-            exposure: ExposureKind::Count,
-        })
+    let model = |theta: Vec<f64>| Threshold {
+        theta: Theta::PerNode(theta),
+        p: 0.0,
+        exposure: ExposureKind::Count,
     };
     let riot: Vec<f64> = (0..100).map(f64::from).collect();
     let mut calm = riot.clone();
     calm[1] = 2.0;
     for net in [Network::complete(100), explicit_complete(100)] {
         for engine in ENGINES {
-            let all = adoption_steps(engine, &model(riot.clone()), &net, &[], &riot, 150);
+            let all = adoption_steps(engine, &model(riot.clone()), &net, &[], 150);
             assert!(
                 all.iter().all(|&s| s != NEVER),
                 "{engine:?}: not everyone joined"
             );
             // One more physician per step: θ = k joins in step k + 1.
             assert!(all.iter().enumerate().all(|(k, &s)| s == k as u32 + 1));
-            let one = adoption_steps(engine, &model(calm.clone()), &net, &[], &calm, 150);
+            let one = adoption_steps(engine, &model(calm.clone()), &net, &[], 150);
             assert_eq!(one.iter().filter(|&&s| s != NEVER).count(), 1, "{engine:?}");
         }
     }
@@ -227,14 +231,13 @@ fn fractional_threshold_follows_the_hand_computed_sequence() {
         a.push_undirected(x, y, 1.0);
     }
     let net = Network::from_arcs(9, a);
-    let theta = vec![0.5; 9];
-    let model = ModelKind::Threshold(Threshold {
+    let model = Threshold {
         theta: Theta::Fixed(0.5),
         p: 0.0,
         exposure: ExposureKind::Share,
-    });
+    };
     for engine in ENGINES {
-        let s = adoption_steps(engine, &model, &net, &[0], &theta, 20);
+        let s = adoption_steps(engine, &model, &net, &[0], 20);
         assert_eq!(s, vec![0, 1, 2, 3, 4, 5, NEVER, NEVER, NEVER], "{engine:?}");
     }
 }
@@ -242,23 +245,22 @@ fn fractional_threshold_follows_the_hand_computed_sequence() {
 #[test]
 fn nobody_adopts_without_influence() {
     let net = generators::barabasi_albert(500, 3, &mut stream(5, Purpose::Network, 0));
-    let models = [
-        ModelKind::Bass(Bass { p: 0.0, q: 0.0 }),
-        ModelKind::Imitation(Imitation {
+    let models: [Box<dyn Model>; 4] = [
+        Box::new(Bass { p: 0.0, q: 0.0 }),
+        Box::new(Imitation {
             q: 0.0,
             exposure: ExposureKind::Share,
         }),
-        ModelKind::IndependentCascade(IndependentCascade { beta: 0.0, p: 0.0 }),
-        ModelKind::Threshold(Threshold {
+        Box::new(IndependentCascade { beta: 0.0, p: 0.0 }),
+        Box::new(Threshold {
             theta: Theta::Fixed(1.0),
             p: 0.0,
             exposure: ExposureKind::Share,
         }),
     ];
-    let theta = vec![1.0; 500];
     for engine in ENGINES {
         for m in &models {
-            for c in curves(engine, m, &net, &[1, 2, 3], &theta, 24, 20, 3) {
+            for c in curves(engine, m.as_ref(), &net, &[1, 2, 3], 24, 20, 3) {
                 assert_eq!(c.adopters(), vec![3; 25], "{engine:?} {m:?}");
             }
         }
@@ -269,15 +271,14 @@ fn nobody_adopts_without_influence() {
 fn shares_never_decrease_nor_exceed_one() {
     for k in 0..6u64 {
         let net = generators::erdos_renyi(200, 1.0 + k as f64, &mut stream(k, Purpose::Network, 0));
-        let theta = vec![0.3; 200];
-        let models = [
-            ModelKind::Bass(Bass { p: 0.05, q: 0.9 }),
-            ModelKind::Imitation(Imitation {
+        let models: [Box<dyn Model>; 4] = [
+            Box::new(Bass { p: 0.05, q: 0.9 }),
+            Box::new(Imitation {
                 q: 1.0,
                 exposure: ExposureKind::Count,
             }),
-            ModelKind::IndependentCascade(IndependentCascade { beta: 1.0, p: 0.1 }),
-            ModelKind::Threshold(Threshold {
+            Box::new(IndependentCascade { beta: 1.0, p: 0.1 }),
+            Box::new(Threshold {
                 theta: Theta::Fixed(0.3),
                 p: 0.2,
                 exposure: ExposureKind::Share,
@@ -285,7 +286,7 @@ fn shares_never_decrease_nor_exceed_one() {
         ];
         for engine in ENGINES {
             for m in &models {
-                for c in curves(engine, m, &net, &[0, 5], &theta, 40, 5, k) {
+                for c in curves(engine, m.as_ref(), &net, &[0, 5], 40, 5, k) {
                     let a = c.adopters();
                     assert!(a.windows(2).all(|w| w[0] <= w[1]));
                     assert!(*a.last().unwrap() as usize <= net.n());
@@ -303,10 +304,10 @@ fn external_influence_alone_gives_one_minus_one_minus_p_to_the_t() {
     let net = generators::barabasi_albert(n, 3, &mut stream(8, Purpose::Network, 0));
     let p = 0.04;
     let reps = 200u64;
-    let model = ModelKind::Bass(Bass { p, q: 0.0 });
+    let model = Bass { p, q: 0.0 };
     let initial: Vec<u32> = (0..20).collect();
     for engine in ENGINES {
-        let cs = curves(engine, &model, &net, &initial, &[], 30, reps, 11);
+        let cs = curves(engine, &model, &net, &initial, 30, reps, 11);
         for (t, (mean, _)) in mean_sd_by_step(&cs, n).into_iter().enumerate() {
             let others = (n - initial.len()) as f64;
             let share_others = (mean * n as f64 - initial.len() as f64) / others;
@@ -351,35 +352,35 @@ fn fast_engine_matches_the_reference_in_distribution() {
         high: 0.4,
     };
     dist.draw(&mut theta, &net, &mut stream(21, Purpose::Thresholds, 0));
-    let models = [
-        ModelKind::Bass(Bass { p: 0.01, q: 0.3 }),
-        ModelKind::Imitation(Imitation {
+    // The thresholds drawn once above, the same in every replicate.
+    let models: [Box<dyn Model>; 5] = [
+        Box::new(Bass { p: 0.01, q: 0.3 }),
+        Box::new(Imitation {
             q: 0.3,
             exposure: ExposureKind::Share,
         }),
-        ModelKind::Imitation(Imitation {
+        Box::new(Imitation {
             q: 0.1,
             exposure: ExposureKind::Count,
         }),
-        ModelKind::IndependentCascade(IndependentCascade {
+        Box::new(IndependentCascade {
             beta: 0.2,
             p: 0.005,
         }),
-        ModelKind::Threshold(Threshold {
-            theta: dist.clone(),
+        Box::new(Threshold {
+            theta: Theta::PerNode(theta.clone()),
             p: 0.01,
             exposure: ExposureKind::Share,
         }),
     ];
     for m in &models {
         // Different seeds for the two engines: independent samples.
-        let fast = curves(EngineKind::Event, m, &net, &initial, &theta, 40, reps, 100);
+        let fast = curves(EngineKind::Event, m.as_ref(), &net, &initial, 40, reps, 100);
         let slow = curves(
             EngineKind::Reference,
-            m,
+            m.as_ref(),
             &net,
             &initial,
-            &theta,
             40,
             reps,
             200,
@@ -429,14 +430,12 @@ fn observer_can_stop_a_run() {
     }
     let net = generators::barabasi_albert(300, 2, &mut stream(1, Purpose::Network, 0));
     let is_kol = vec![false; 300];
-    let m = ModelKind::Bass(Bass { p: 0.1, q: 0.1 });
+    let m = Bass { p: 0.1, q: 0.1 };
     for engine in ENGINES {
         let rep = Replicate {
             net: &net,
             is_kol: &is_kol,
             initial: &[],
-            theta: &[],
-            priority: &[],
             steps: 50,
             seed: 1,
             replicate: 0,

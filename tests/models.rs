@@ -1,23 +1,33 @@
 //! The alternative explanations of KOL influence against theory: social learning, detailing,
 //! structural equivalence, and seeding arms.
 
-use kolsim::engine::{self, Curve, EngineKind, Replicate, Scratch};
-use kolsim::models::{Detailing, ModelKind, Policy, SocialLearning, StructuralEquivalence};
+use kolsim::engine::{Curve, EngineKind, Replicate, Scratch};
+use kolsim::models::{Detailing, Model, Policy, Setting, SocialLearning, StructuralEquivalence};
 use kolsim::network::{ArcList, Network, generators};
 use kolsim::rng::{Purpose, stream};
 use kolsim::run::{self, RunOptions};
 use kolsim::scenario::{self, Source};
 use std::path::PathBuf;
 
+/// Runs `model` on `net`; `kols` (in rank order) is what `kols_first` detailing targets,
+/// while `is_kol` stays all false.
 fn run_model(
-    model: &ModelKind,
+    model: &dyn Model,
     net: &Network,
     initial: &[u32],
-    priority: &[u32],
+    kols: &[u32],
     steps: u32,
     reps: u64,
 ) -> Vec<Curve> {
     let is_kol = vec![false; net.n()];
+    let prepared = model
+        .prepare(&Setting {
+            net,
+            kols,
+            is_kol: &is_kol,
+            kol_weight: 1.0,
+        })
+        .unwrap();
     let mut scratch = Scratch::default();
     (0..reps)
         .map(|r| {
@@ -25,21 +35,19 @@ fn run_model(
                 net,
                 is_kol: &is_kol,
                 initial,
-                theta: &[],
-                priority,
                 steps,
                 seed: 5,
                 replicate: r,
             };
             let mut c = Curve::default();
-            engine::run(EngineKind::Event, model, &rep, &mut scratch, &mut c);
+            prepared.run(EngineKind::Event, &rep, &mut scratch, &mut c);
             c
         })
         .collect()
 }
 
-fn learning(quality: f64) -> ModelKind {
-    ModelKind::SocialLearning(SocialLearning {
+fn learning(quality: f64) -> SocialLearning {
+    SocialLearning {
         quality,
         prior_mean: 0.0,
         prior_sd: 1.0,
@@ -49,7 +57,7 @@ fn learning(quality: f64) -> ModelKind {
         u0: 0.0,
         risk_aversion: 0.5,
         discontinue_margin: 0.2,
-    })
+    }
 }
 
 #[test]
@@ -81,10 +89,10 @@ fn social_learning_stalls_and_reverses_for_a_bad_product() {
         assert_eq!(c.discontinued.iter().sum::<u32>(), 20);
     }
     // Imitation with the same seeds cannot tell: it spreads regardless of quality.
-    let imitation = ModelKind::Imitation(kolsim::models::Imitation {
+    let imitation = kolsim::models::Imitation {
         q: 0.3,
         exposure: kolsim::models::ExposureKind::Share,
-    });
+    };
     let spread = run_model(&imitation, &net, &initial, &[], 40, 5);
     assert!(spread.iter().all(|c| *c.adopters().last().unwrap() > 400));
 }
@@ -96,14 +104,14 @@ fn detailing_without_ties_follows_the_hazard_formula() {
     let net = Network::from_arcs(n, ArcList::default());
     let (alpha, beta, decay) = (0.01, 0.08, 0.6);
     let budget = vec![2000.0, 0.0, 1000.0, 3000.0, 0.0, 0.0, 500.0];
-    let model = ModelKind::Detailing(Detailing {
+    let model = Detailing {
         alpha,
         beta,
         gamma: 0.5,
         decay,
         budget: budget.clone(),
         policy: Policy::Uniform,
-    });
+    };
     let reps = 200u64;
     let curves = run_model(&model, &net, &[], &[], budget.len() as u32 + 2, reps);
     let mut d = 0.0f64;
@@ -129,14 +137,14 @@ fn kols_first_detailing_visits_kols_before_anyone_else() {
     // Two KOLs, budget 2: only the KOLs get stock, so with α = 0 only they can adopt.
     let n = 50usize;
     let net = Network::from_arcs(n, ArcList::default());
-    let model = ModelKind::Detailing(Detailing {
+    let model = Detailing {
         alpha: 0.0,
         beta: 5.0,
         gamma: 0.0,
         decay: 0.5,
         budget: vec![2.0],
         policy: Policy::KolsFirst,
-    });
+    };
     for c in run_model(&model, &net, &[], &[7, 3], 10, 20) {
         assert_eq!(*c.adopters().last().unwrap(), 2);
     }
@@ -183,9 +191,10 @@ fn structural_equivalence_first_step_probabilities() {
     let q = 0.6;
     let expect0 = q / (1.0 + std::f64::consts::FRAC_1_SQRT_2);
     let expect4 = q / 2.0;
-    let model = ModelKind::StructuralEquivalence(StructuralEquivalence { q, top_k: 2 });
+    // Prepared on `net`, the model runs on its own top-2 similarity network (`sim`).
+    let model = StructuralEquivalence { q, top_k: 2 };
     let reps = 20_000u64;
-    let curves = run_model(&model, &sim, &[1], &[], 1, reps);
+    let curves = run_model(&model, &net, &[1], &[], 1, reps);
     // Step-1 adopters are 0 and/or 4 (independently): mean = P0 + P4, variance = ΣP(1-P).
     let mean: f64 = curves.iter().map(|c| c.new_adopters[1] as f64).sum::<f64>() / reps as f64;
     let var = expect0 * (1.0 - expect0) + expect4 * (1.0 - expect4);
@@ -355,7 +364,7 @@ u0 = 0.0
 
 #[test]
 fn attribution_follows_the_channels() {
-    use kolsim::attribution::{Channel, Recorder, kol_tie_share};
+    use kolsim::attribution::{Channel, kol_tie_share};
     // A KOL (0) advising nine physicians.
     let mut a = ArcList::default();
     for i in 1..10 {
@@ -364,32 +373,33 @@ fn attribution_follows_the_channels() {
     let net = Network::from_arcs(10, a);
     let mut is_kol = vec![false; 10];
     is_kol[0] = true;
-    let run = |model: &ModelKind| {
+    let run = |model: &dyn Model| {
         let rep = Replicate {
             net: &net,
             is_kol: &is_kol,
             initial: &[0],
-            theta: &[],
-            priority: &[],
             steps: 200,
             seed: 1,
             replicate: 0,
         };
-        let mut rec = Recorder::new(model, &rep);
-        engine::run(
+        let setting = Setting {
+            net: &net,
+            kols: &[0],
+            is_kol: &is_kol,
+            kol_weight: 1.0,
+        };
+        let (_, records) = model.prepare(&setting).unwrap().run_recorded(
             EngineKind::Event,
-            model,
             &rep,
             &mut Scratch::default(),
-            &mut rec,
         );
-        rec.records
+        records
     };
     // Pure imitation: every adoption after the seed is a peer adoption through the KOL.
-    let imitation = ModelKind::Imitation(kolsim::models::Imitation {
+    let imitation = kolsim::models::Imitation {
         q: 1.0,
         exposure: kolsim::models::ExposureKind::Share,
-    });
+    };
     let recs = run(&imitation);
     assert_eq!(recs.len(), 10);
     assert!(
@@ -399,7 +409,7 @@ fn attribution_follows_the_channels() {
     );
     assert_eq!(kol_tie_share(&recs, &is_kol), Some(1.0));
     // External influence only: no peer adoptions, no KOL ties.
-    let external = ModelKind::Bass(kolsim::models::Bass { p: 0.2, q: 0.0 });
+    let external = kolsim::models::Bass { p: 0.2, q: 0.0 };
     let recs = run(&external);
     assert_eq!(recs.len(), 10);
     assert!(

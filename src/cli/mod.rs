@@ -176,22 +176,5 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
 
 /// What `kolsim models` prints: every model with its parameters.
 fn models_text() -> String {
-    use std::fmt::Write as _;
-    let mut o = String::new();
-    for m in models::CATALOGUE {
-        let _ = writeln!(
-            o,
-            "{}\n  {}\n  reference: {}\n  parameters:",
-            m.kind, m.summary, m.reference
-        );
-        for p in m.params {
-            let _ = writeln!(
-                o,
-                "    {:<9} {}\n              unit: {}; range: {}; default: {}",
-                p.name, p.meaning, p.unit, p.range, p.default
-            );
-        }
-        let _ = writeln!(o);
-    }
-    o
+    models::Registry::builtin().describe()
 }

@@ -3,16 +3,20 @@
 //! `w_i = Σ_j s_j - s_i`, so a step costs `O(n)` with global sums instead of `O(n²)`.
 //! One uniform draw per non-adopter with `0 < P < 1`, as in the reference engine.
 
-use super::{NEVER, Observer, Replicate, Scratch, finish_step, start};
-use crate::models::Hazard;
-use crate::rng::{Purpose, stream};
+use super::{Hazard, NEVER, Observer, Replicate, Scratch, finish_step, start};
+use crate::rng::Purpose;
 use rand::RngExt;
 
 /// Runs one replicate on the implicit complete graph.
-pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scratch, obs: &mut O) {
+pub fn run<H: Hazard, O: Observer + ?Sized>(
+    model: &H,
+    rep: &Replicate<'_>,
+    s: &mut Scratch,
+    obs: &mut O,
+) {
     let net = rep.net;
     let n = net.n();
-    let mut rng = stream(rep.seed, Purpose::Dynamics, rep.replicate);
+    let mut rng = rep.stream(Purpose::Dynamics);
     s.adopted_at.clear();
     s.adopted_at.resize(n, NEVER);
     let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
@@ -42,7 +46,7 @@ pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scrat
                 continue;
             }
             let w = total - net.source_scale(i) as f64;
-            let p = 1.0 - (1.0 - model.prob(adopted_weight, w, rep.theta(i))) * escape;
+            let p = 1.0 - (1.0 - model.prob(i, adopted_weight, w)) * escape;
             if p >= 1.0 || (p > 0.0 && rng.random::<f64>() < p) {
                 s.new.push(i as u32);
             }

@@ -15,9 +15,8 @@
 //! `R_i` under every model of the replicate (common random numbers) in whatever order nodes
 //! are touched.
 
-use super::{NEVER, Observer, Replicate, Scratch, finish_step, start};
-use crate::models::Hazard;
-use crate::rng::{Purpose, keyed_unit, stream};
+use super::{Hazard, NEVER, Observer, Replicate, Scratch, finish_step, start};
+use crate::rng::{Purpose, keyed_unit};
 use rand::RngExt;
 
 /// Everything the event engine keeps about one physician, packed into 32 bytes so that a
@@ -157,11 +156,16 @@ fn reschedule(
 }
 
 /// Runs one replicate with the event engine.
-pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scratch, obs: &mut O) {
+pub fn run<H: Hazard, O: Observer + ?Sized>(
+    model: &H,
+    rep: &Replicate<'_>,
+    s: &mut Scratch,
+    obs: &mut O,
+) {
     let net = rep.net;
     let n = net.n();
     let steps = rep.steps;
-    let key: u64 = stream(rep.seed, Purpose::Dynamics, rep.replicate).random();
+    let key: u64 = rep.stream(Purpose::Dynamics).random();
     let cascade = model.arc_prob(1.0).is_some();
     let st = &mut s.event;
     st.reset(net, steps, cascade);
@@ -214,7 +218,7 @@ pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scrat
             0.0
         };
         let node = &mut st.nodes[i];
-        let p = model.prob(node.c as f64, node.w as f64, rep.theta(i));
+        let p = model.prob(i, node.c as f64, node.w as f64);
         if t == 0 && p <= 0.0 && imp <= 0.0 {
             return;
         }

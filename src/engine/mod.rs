@@ -1,5 +1,6 @@
-//! The simulation engines. They know nothing of files: they push per-step counts to an
-//! [`Observer`].
+//! The simulation kernel. It knows no model and no file: it steps a [`Hazard`], pushes
+//! exposure along out-arcs, and reports per-step counts and adoptions to an [`Observer`].
+//! Models (in [`crate::models`]) use this public API; the kernel never imports a model.
 //!
 //! Two engines implement the same stochastic process (MODELS.md, synchronous update):
 //! - [`reference`](mod@reference): the plain full sweep. Every step it recounts every non-adopter's adopted
@@ -16,8 +17,9 @@ pub mod complete;
 pub mod event;
 pub mod reference;
 
-use crate::models::{Hazard, ModelKind};
 use crate::network::Network;
+use crate::rng::{Purpose, stream};
+use rand::rngs::ChaCha8Rng;
 
 /// Sentinel for "never" in step arrays.
 pub const NEVER: u32 = u32::MAX;
@@ -48,6 +50,31 @@ pub struct StepCounts {
     pub users: u32,
 }
 
+/// The exposure share `c / w`, 0 for a physician who listens to nobody.
+#[inline]
+pub fn share(c: f64, w: f64) -> f64 {
+    if w > 0.0 { c / w } else { 0.0 }
+}
+
+/// A per-step adoption rule: what the kernel steps.
+///
+/// Given physician `i`'s state at the end of step `t-1` it gives the probability that `i`
+/// adopts in step `t`. The engines turn hazards into adoptions; a hazard never touches the
+/// network, the RNG or the output. Per-physician quantities (e.g. thresholds) live in the
+/// implementing value and are looked up by `i`.
+pub trait Hazard: Sync {
+    /// Probability that non-adopter `i` adopts in step `t`, from the weighted count `c` of its
+    /// adopted in-neighbours and its total in-weight `w` at the end of `t-1`. Must lie in
+    /// `[0, 1]`.
+    fn prob(&self, i: usize, c: f64, w: f64) -> f64;
+
+    /// One-shot conversion probability along an arc of weight `w` from a neighbour that adopted
+    /// in the previous step (independent cascade). `None` for models without this channel.
+    fn arc_prob(&self, _w: f32) -> Option<f64> {
+        None
+    }
+}
+
 /// Receives what the engine produces. Methods have no-op defaults.
 pub trait Observer {
     /// Called once per step `0..=steps`, in order. Return `false` to stop the run early.
@@ -58,7 +85,9 @@ pub trait Observer {
     fn on_adopt(&mut self, _node: u32, _step: u32) {}
 }
 
-/// Everything one replicate of one model needs, shared by all models of that replicate.
+/// Everything one replicate of one model needs from the run, shared by all models of that
+/// replicate. Model-specific state (thresholds, detailing targets, a similarity network) is
+/// not here: each model prepares its own (see [`crate::models::Dynamics`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Replicate<'a> {
     /// The network, KOL weights applied.
@@ -67,66 +96,36 @@ pub struct Replicate<'a> {
     pub is_kol: &'a [bool],
     /// Initial adopters (step 0), distinct.
     pub initial: &'a [u32],
-    /// Per-physician thresholds (threshold model), else empty.
-    pub theta: &'a [f64],
-    /// Targeting order of the detailing model's policy (KOLs in rank order for
-    /// `kols_first`, attribute order for `by_volume`), else empty.
-    pub priority: &'a [u32],
     /// Number of steps after step 0.
     pub steps: u32,
     /// Master seed of the run.
     pub seed: u64,
-    /// Replicate index (selects the dynamics stream).
+    /// Replicate index (selects the replicate's streams).
     pub replicate: u64,
 }
 
 impl Replicate<'_> {
-    #[inline]
-    pub(crate) fn theta(&self, i: usize) -> f64 {
-        if self.theta.is_empty() {
-            0.0
-        } else {
-            self.theta[i]
-        }
+    /// This replicate's stream for `purpose`: `rng::stream(seed, purpose, replicate)`. Every
+    /// random draw of a replicate comes from one of these.
+    pub fn stream(&self, purpose: Purpose) -> ChaCha8Rng {
+        stream(self.seed, purpose, self.replicate)
     }
 }
 
 /// Reusable per-worker memory so that no step allocates.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    pub(crate) adopted_at: Vec<u32>,
-    pub(crate) new: Vec<u32>,
+    /// Adoption step of each physician ([`NEVER`] if not adopted), for models with their own
+    /// sweep.
+    pub adopted_at: Vec<u32>,
+    /// This step's new adopters, for models with their own sweep.
+    pub new: Vec<u32>,
     pub(crate) event: event::EventState,
 }
 
-/// Runs `model` on one replicate with the chosen engine. Social learning and detailing have
-/// their own full sweeps (their hazards change every step); `structural_equivalence` is
-/// imitation, and expects `rep.net` to be the similarity network.
-pub fn run<O: Observer>(
-    engine: EngineKind,
-    model: &ModelKind,
-    rep: &Replicate<'_>,
-    scratch: &mut Scratch,
-    obs: &mut O,
-) {
-    match model {
-        ModelKind::Imitation(m) => run_hazard(engine, m, rep, scratch, obs),
-        ModelKind::Bass(m) => run_hazard(engine, m, rep, scratch, obs),
-        ModelKind::Threshold(m) => run_hazard(engine, m, rep, scratch, obs),
-        ModelKind::IndependentCascade(m) => run_hazard(engine, m, rep, scratch, obs),
-        ModelKind::SocialLearning(m) => m.run(rep, scratch, obs),
-        ModelKind::Detailing(m) => m.run(rep, rep.priority, scratch, obs),
-        ModelKind::StructuralEquivalence(m) => {
-            let imitation = crate::models::Imitation {
-                q: m.q,
-                exposure: crate::models::ExposureKind::Share,
-            };
-            run_hazard(engine, &imitation, rep, scratch, obs)
-        }
-    }
-}
-
-fn run_hazard<H: Hazard, O: Observer>(
+/// Runs the hazard `model` on one replicate: the implicit complete graph always on
+/// [`complete`](mod@complete), other networks on the chosen engine.
+pub fn run<H: Hazard, O: Observer + ?Sized>(
     engine: EngineKind,
     model: &H,
     rep: &Replicate<'_>,
@@ -144,8 +143,8 @@ fn run_hazard<H: Hazard, O: Observer>(
 }
 
 /// Marks the initial adopters and reports step 0. Returns the number of adopters and whether
-/// the observer wants to continue.
-pub(crate) fn start<O: Observer>(
+/// the observer wants to continue. For models with their own sweep.
+pub fn start<O: Observer + ?Sized>(
     rep: &Replicate<'_>,
     adopted_at: &mut [u32],
     obs: &mut O,
@@ -171,8 +170,8 @@ pub(crate) fn start<O: Observer>(
 }
 
 /// Records `new` as adopting in `step` and reports the step. Returns the new adopter total
-/// and whether to continue.
-pub(crate) fn finish_step<O: Observer>(
+/// and whether to continue. For models with their own sweep.
+pub fn finish_step<O: Observer + ?Sized>(
     rep: &Replicate<'_>,
     step: u32,
     new: &[u32],

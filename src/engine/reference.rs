@@ -4,16 +4,20 @@
 //! combine with one-shot arc chances from last step's adopters, and draw one Bernoulli with
 //! the hazard. `O(arcs)` per step; one uniform draw per non-adopter with `0 < P < 1`.
 
-use super::{NEVER, Observer, Replicate, Scratch, finish_step, start};
-use crate::models::Hazard;
-use crate::rng::{Purpose, stream};
+use super::{Hazard, NEVER, Observer, Replicate, Scratch, finish_step, start};
+use crate::rng::Purpose;
 use rand::RngExt;
 
 /// Runs one replicate with the full sweep.
-pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scratch, obs: &mut O) {
+pub fn run<H: Hazard, O: Observer + ?Sized>(
+    model: &H,
+    rep: &Replicate<'_>,
+    s: &mut Scratch,
+    obs: &mut O,
+) {
     let net = rep.net;
     let n = net.n();
-    let mut rng = stream(rep.seed, Purpose::Dynamics, rep.replicate);
+    let mut rng = rep.stream(Purpose::Dynamics);
     s.adopted_at.clear();
     s.adopted_at.resize(n, NEVER);
     let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
@@ -40,7 +44,7 @@ pub fn run<H: Hazard, O: Observer>(model: &H, rep: &Replicate<'_>, s: &mut Scrat
                     }
                 }
             }
-            let p = 1.0 - (1.0 - model.prob(c, net.in_weight(i), rep.theta(i))) * escape;
+            let p = 1.0 - (1.0 - model.prob(i, c, net.in_weight(i))) * escape;
             if p >= 1.0 || (p > 0.0 && rng.random::<f64>() < p) {
                 s.new.push(i as u32);
             }

@@ -78,7 +78,11 @@ pub fn run_folder(
         (names[5], sc.source.text.clone().into_bytes()),
     ];
     if req.opts.record {
-        let real0 = crate::realise::build_network(sc, 0)?;
+        // The run keeps realisation 0's network when recording; read it again only if not.
+        let real0 = match &result.ids {
+            Some(net) => std::borrow::Cow::Borrowed(net),
+            None => std::borrow::Cow::Owned(crate::realise::build_network(sc, 0)?),
+        };
         files.push((names[6], output::adoptions_csv(&result, &ids, &real0)));
     }
     files.extend(deliverables);

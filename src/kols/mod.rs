@@ -4,9 +4,10 @@
 //! file, or generation order). "Naming" follows the nomination reading of an arc: `j → i` (i
 //! listens to j) is i naming j as an adviser, so `in_degree` counts how many name `j`.
 //!
-//! Rules that need randomness (sampled betweenness on large networks) take it from an explicit
-//! generator ([`rank_with`], [`select_with`]) or from a seed ([`rank_seeded`],
-//! [`select_seeded`]); [`rank`] and [`select`] use seed 0. The centrality scores themselves
+//! Rules that need randomness (sampled betweenness on large networks) take it from the
+//! generator the caller hands in ([`rank_with`], [`select_with`]): in a run, the realisation's
+//! `Kols` stream, `rng::stream(seed, Purpose::Kols, realisation)`. The deterministic attribute
+//! ranking is also available without one ([`by_attribute`]). The centrality scores themselves
 //! are in [`centrality`].
 
 pub mod centrality;
@@ -17,8 +18,7 @@ pub use centrality::{
 };
 
 use crate::network::{Attribute, Network};
-use rand::rngs::ChaCha8Rng;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rayon::prelude::*;
 
 /// A KOL ranking rule.
@@ -97,21 +97,6 @@ pub const EIGENVECTOR_TOL: f64 = 1e-10;
 
 /// Iteration cap of the `eigenvector` rule.
 pub const EIGENVECTOR_MAX_ITER: usize = 1_000;
-
-/// ChaCha8 stream id of [`kol_rng`]: top byte 0xFF, outside the `(purpose << 56) | index`
-/// ids of [`crate::rng::stream`] for every existing purpose.
-const KOL_STREAM: u64 = 0xFF << 56;
-
-/// The generator [`rank_seeded`] and [`select_seeded`] use for `seed`: ChaCha8 seeded with
-/// `seed`, on a stream reserved for KOL selection.
-///
-/// # Complexity
-/// `O(1)`.
-pub fn kol_rng(seed: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(KOL_STREAM);
-    rng
-}
 
 /// Sorts node indices by descending score, ties by index.
 fn rank_by(scores: &[f64]) -> Vec<u32> {
@@ -220,38 +205,29 @@ pub fn rank_with<R: Rng + ?Sized>(net: &Network, rule: &KolRule, rng: &mut R) ->
             let s: Vec<f64> = core_numbers(net).into_iter().map(f64::from).collect();
             rank_by(&s)
         }
-        KolRule::Attribute(name) => {
-            let values = match net.attribute(name) {
-                Some(Attribute::Numeric(v)) => v,
-                _ => return Vec::new(),
-            };
-            let s: Vec<f64> = values
-                .iter()
-                .map(|v| v.unwrap_or(f64::NEG_INFINITY))
-                .collect();
-            rank_by(&s)
-                .into_iter()
-                .filter(|&i| values[i as usize].is_some())
-                .collect()
-        }
+        KolRule::Attribute(name) => by_attribute(net, name),
         KolRule::Explicit(ids) => ids.clone(),
     }
 }
 
-/// [`rank_with`] using the generator [`kol_rng`]`(seed)`.
+/// Physicians with a value of the numeric attribute `name`, highest first (ties by index);
+/// empty if there is no such numeric attribute. The `attribute` rule; it draws nothing.
 ///
 /// # Complexity
-/// As [`rank_with`].
-pub fn rank_seeded(net: &Network, rule: &KolRule, seed: u64) -> Vec<u32> {
-    rank_with(net, rule, &mut kol_rng(seed))
-}
-
-/// [`rank_seeded`] with seed 0.
-///
-/// # Complexity
-/// As [`rank_with`].
-pub fn rank(net: &Network, rule: &KolRule) -> Vec<u32> {
-    rank_seeded(net, rule, 0)
+/// `O(n log n)`.
+pub fn by_attribute(net: &Network, name: &str) -> Vec<u32> {
+    let values = match net.attribute(name) {
+        Some(Attribute::Numeric(v)) => v,
+        _ => return Vec::new(),
+    };
+    let s: Vec<f64> = values
+        .iter()
+        .map(|v| v.unwrap_or(f64::NEG_INFINITY))
+        .collect();
+    rank_by(&s)
+        .into_iter()
+        .filter(|&i| values[i as usize].is_some())
+        .collect()
 }
 
 /// The top `count` physicians by `rule` (fewer if the ranking is shorter); `rng` as in
@@ -270,26 +246,24 @@ pub fn select_with<R: Rng + ?Sized>(
     r
 }
 
-/// [`select_with`] using the generator [`kol_rng`]`(seed)`.
-///
-/// # Complexity
-/// As [`rank_with`].
-pub fn select_seeded(net: &Network, rule: &KolRule, count: usize, seed: u64) -> Vec<u32> {
-    select_with(net, rule, count, &mut kol_rng(seed))
-}
-
-/// [`select_seeded`] with seed 0.
-///
-/// # Complexity
-/// As [`rank_with`].
-pub fn select(net: &Network, rule: &KolRule, count: usize) -> Vec<u32> {
-    select_seeded(net, rule, count, 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::network::ArcList;
+    use crate::rng::{Purpose, stream};
+
+    /// [`rank_with`] on the `Kols` stream of `(seed, 0)`.
+    fn rank_seeded(net: &Network, rule: &KolRule, seed: u64) -> Vec<u32> {
+        rank_with(net, rule, &mut stream(seed, Purpose::Kols, 0))
+    }
+
+    fn rank(net: &Network, rule: &KolRule) -> Vec<u32> {
+        rank_seeded(net, rule, 0)
+    }
+
+    fn select(net: &Network, rule: &KolRule, count: usize) -> Vec<u32> {
+        select_with(net, rule, count, &mut stream(0, Purpose::Kols, 0))
+    }
 
     /// 0 is named by 1, 2, 3; 1 is named by 2; 3 names 0 only. Arcs: adviser → asker.
     fn star() -> Network {
@@ -388,7 +362,10 @@ mod tests {
         assert_eq!(rank_seeded(&bridged, &all, 9), vec![2, 3, 0, 1, 4, 5]);
         let mut rng = crate::rng::stream(4, crate::rng::Purpose::Seeding, 0);
         assert_eq!(select_with(&bridged, &all, 1, &mut rng), vec![2]);
-        assert_eq!(select_seeded(&bridged, &all, 3, 1), vec![2, 3, 0]);
+        assert_eq!(
+            select_with(&bridged, &all, 3, &mut stream(1, Purpose::Kols, 0)),
+            vec![2, 3, 0]
+        );
     }
 
     #[test]

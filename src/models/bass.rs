@@ -20,7 +20,14 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation.
 
-use super::{Hazard, ModelInfo, ParamInfo, share};
+use super::{
+    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule, Setting,
+    share,
+};
+use crate::attribution::{Attribute, Channel, Trace, rate};
+use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
+use crate::scenario::error::ScenarioError;
+use std::sync::Arc;
 
 /// Bass mixed influence.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,33 +38,99 @@ pub struct Bass {
     pub q: f64,
 }
 
-/// Documentation of `bass`.
+/// Declaration of `bass`.
 pub const INFO: ModelInfo = ModelInfo {
     kind: "bass",
     summary: "P = p + (1-p)·q·e_i(t-1): external influence plus imitation",
     reference: "Bass 1969; Rand & Rust 2011 (agent-based form)",
     params: &[
-        ParamInfo {
+        Param {
             name: "p",
             meaning: "external (innovation) probability: marketing, journals",
             unit: "per step",
-            range: "[0, 1]",
-            default: "required",
+            rule: Rule::Prob,
+            default: Default::Required,
+            what: "external influence probability per step",
         },
-        ParamInfo {
+        Param {
             name: "q",
             meaning: "imitation probability at full exposure",
             unit: "per step",
-            range: "[0, 1]",
-            default: "required",
+            rule: Rule::Prob,
+            default: Default::Required,
+            what: "imitation probability per step",
         },
     ],
 };
 
+/// The registry entry of `bass`.
+pub const KIND: Kind = Kind { info: &INFO, parse };
+
+fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
+    Ok(Arc::new(Bass {
+        p: t.number("p")?,
+        q: t.number("q")?,
+    }))
+}
+
+impl Bass {
+    /// The imitation channel's probability alone, `q·e`.
+    #[inline]
+    fn imitation(&self, c: f64, w: f64) -> f64 {
+        self.q * share(c, w)
+    }
+}
+
 impl Hazard for Bass {
     #[inline]
-    fn prob(&self, c: f64, w: f64, _theta: f64) -> f64 {
+    fn prob(&self, _i: usize, c: f64, w: f64) -> f64 {
+        // Written out (not via `imitation`) to keep the floating-point evaluation order.
         (self.p + (1.0 - self.p) * self.q * share(c, w)).min(1.0)
+    }
+}
+
+impl Model for Bass {
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
+    }
+
+    fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+        Ok(Box::new(*self))
+    }
+}
+
+impl Dynamics for Bass {
+    type State = ();
+    type Attributor<'s> = &'s Bass;
+
+    fn replicate(&self, _: &Replicate<'_>) {}
+
+    fn run<O: Observer + ?Sized>(
+        &self,
+        _: &(),
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    ) {
+        engine::run(engine, self, rep, scratch, obs)
+    }
+
+    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> &'s Bass {
+        self
+    }
+}
+
+/// External with rate `-ln(1-p)`, peer with rate `-ln(1-q·e)`.
+impl Attribute for &Bass {
+    fn attribute(&mut self, i: usize, t: u32, trace: &mut Trace<'_>) -> (Channel, Option<u32>) {
+        let c = trace.gather(i, t, false);
+        let peer = rate(self.imitation(c, trace.net().in_weight(i)));
+        if trace.choose(rate(self.p), peer) {
+            (Channel::Peer, trace.pick(|w| w))
+        } else {
+            (Channel::External, None)
+        }
     }
 }
 
@@ -68,7 +141,7 @@ mod tests {
     #[test]
     fn formula() {
         let m = Bass { p: 0.1, q: 0.5 };
-        assert!((m.prob(1.0, 2.0, 0.0) - (0.1 + 0.9 * 0.25)).abs() < 1e-15);
-        assert_eq!(m.prob(0.0, 0.0, 0.0), 0.1);
+        assert!((m.prob(0, 1.0, 2.0) - (0.1 + 0.9 * 0.25)).abs() < 1e-15);
+        assert_eq!(m.prob(0, 0.0, 0.0), 0.1);
     }
 }

@@ -18,7 +18,14 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation, `O(1)` per arc from a new adopter.
 
-use super::{Hazard, ModelInfo, ParamInfo};
+use super::{
+    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
+    ReverseReachable, Rule, Setting,
+};
+use crate::attribution::{Attribute, Channel, Trace, rate};
+use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
+use crate::scenario::error::ScenarioError;
+use std::sync::Arc;
 
 /// Independent cascade.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,37 +36,101 @@ pub struct IndependentCascade {
     pub p: f64,
 }
 
-/// Documentation of `independent_cascade`.
+/// Declaration of `independent_cascade`.
 pub const INFO: ModelInfo = ModelInfo {
     kind: "independent_cascade",
     summary: "each new adopter j gets one chance to convert each listener i with min(1, β·w_ji); plus p",
     reference: "Kempe, Kleinberg & Tardos 2003",
     params: &[
-        ParamInfo {
+        Param {
             name: "beta",
             meaning: "one-shot conversion probability along an arc of weight 1",
             unit: "per arc",
-            range: "[0, 1]",
-            default: "required",
+            rule: Rule::Prob,
+            default: Default::Required,
+            what: "conversion probability per arc",
         },
-        ParamInfo {
+        Param {
             name: "p",
             meaning: "spontaneous adoption probability",
             unit: "per step",
-            range: "[0, 1]",
-            default: "0",
+            rule: Rule::Prob,
+            default: Default::Num(0.0),
+            what: "spontaneous adoption probability per step",
         },
     ],
 };
 
+/// The registry entry of `independent_cascade`.
+pub const KIND: Kind = Kind { info: &INFO, parse };
+
+fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
+    Ok(Arc::new(IndependentCascade {
+        beta: t.number("beta")?,
+        p: t.number("p")?,
+    }))
+}
+
 impl Hazard for IndependentCascade {
     #[inline]
-    fn prob(&self, _c: f64, _w: f64, _theta: f64) -> f64 {
+    fn prob(&self, _i: usize, _c: f64, _w: f64) -> f64 {
         self.p
     }
 
     #[inline]
     fn arc_prob(&self, w: f32) -> Option<f64> {
         Some((self.beta * w as f64).min(1.0))
+    }
+}
+
+impl Model for IndependentCascade {
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
+    }
+
+    fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+        Ok(Box::new(*self))
+    }
+
+    fn reverse_reachable(&self) -> Option<ReverseReachable> {
+        Some(ReverseReachable::LiveArcs { beta: self.beta })
+    }
+}
+
+impl Dynamics for IndependentCascade {
+    type State = ();
+    type Attributor<'s> = &'s IndependentCascade;
+
+    fn replicate(&self, _: &Replicate<'_>) {}
+
+    fn run<O: Observer + ?Sized>(
+        &self,
+        _: &(),
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    ) {
+        engine::run(engine, self, rep, scratch, obs)
+    }
+
+    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> &'s IndependentCascade {
+        self
+    }
+}
+
+/// External with rate `-ln(1-p)`; peer with the sum of the arc rates `-ln(1 - min(1, β·w))`
+/// of last step's adopters, the influencer drawn in proportion to them.
+impl Attribute for &IndependentCascade {
+    fn attribute(&mut self, i: usize, t: u32, trace: &mut Trace<'_>) -> (Channel, Option<u32>) {
+        trace.gather(i, t, true);
+        let beta = self.beta;
+        let arc = |w: f64| rate((beta * w).min(1.0));
+        let peer: f64 = trace.candidates().iter().map(|&(_, w)| arc(w)).sum();
+        if trace.choose(rate(self.p), peer) {
+            (Channel::Peer, trace.pick(arc))
+        } else {
+            (Channel::External, None)
+        }
     }
 }

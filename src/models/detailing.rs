@@ -27,10 +27,17 @@
 //! `O(n)` per step plus `O(arcs)` per replicate (exposure counters are pushed along the
 //! out-arcs of each new adopter).
 
-use super::{ModelInfo, ParamInfo, share};
-use crate::engine::{NEVER, Observer, Replicate, Scratch, finish_step, start};
-use crate::rng::{Purpose, stream};
+use super::{
+    Default, Dynamics, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule, Setting, share,
+};
+use crate::attribution::{Attribute, Channel, Trace};
+use crate::engine::{EngineKind, NEVER, Observer, Replicate, Scratch, finish_step, start};
+use crate::rng::Purpose;
+use crate::scenario::error::ScenarioError;
 use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+use serde::Deserialize;
+use std::sync::Arc;
 
 /// How visits are targeted.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,63 +69,141 @@ pub struct Detailing {
     pub policy: Policy,
 }
 
-/// Documentation of `detailing`.
+/// Declaration of `detailing`.
 pub const INFO: ModelInfo = ModelInfo {
     kind: "detailing",
     summary: "P = 1 - exp(-(α + β·D_i(t) + γ·e_i(t-1))), D_i(t) = λ·D_i(t-1) + visits_i(t): marketing effort (γ = 0: no contagion at all)",
     reference: "Van den Bulte & Lilien 2001; Manchanda, Xie & Youn 2008",
     params: &[
-        ParamInfo {
+        Param {
             name: "alpha",
             meaning: "baseline adoption hazard",
             unit: "per step",
-            range: ">= 0",
-            default: "0",
+            rule: Rule::NonNegative,
+            default: Default::Num(0.0),
+            what: "baseline hazard per step, >= 0",
         },
-        ParamInfo {
+        Param {
             name: "beta",
             meaning: "hazard per unit of detailing stock",
             unit: "per visit",
-            range: ">= 0",
-            default: "required",
+            rule: Rule::NonNegative,
+            default: Default::Required,
+            what: "hazard per unit of detailing stock, >= 0",
         },
-        ParamInfo {
+        Param {
             name: "gamma",
             meaning: "hazard per unit of exposure share (0 = marketing only)",
             unit: "per step",
-            range: ">= 0",
-            default: "0",
+            rule: Rule::NonNegative,
+            default: Default::Num(0.0),
+            what: "hazard per unit of exposure, >= 0",
         },
-        ParamInfo {
+        Param {
             name: "decay",
             meaning: "λ: share of the detailing stock kept from one step to the next",
             unit: "per step",
-            range: "[0, 1]",
-            default: "0.7",
+            rule: Rule::Prob,
+            default: Default::Num(0.7),
+            what: "share of the detailing stock kept per step",
         },
-        ParamInfo {
+        Param {
             name: "budget",
             meaning: "visits per step: a number, or a list for steps 1, 2, ... (later steps none)",
             unit: "visits per step",
-            range: ">= 0",
-            default: "required",
+            rule: Rule::Custom {
+                range: ">= 0",
+                check: check_budget,
+            },
+            default: Default::Required,
+            what: "detailing visits per step: a number or a list per step",
         },
-        ParamInfo {
+        Param {
             name: "policy",
             meaning: "targeting: kols_first | by_volume | uniform | random",
             unit: "-",
-            range: "kols_first | by_volume | uniform | random",
-            default: "kols_first",
+            rule: Rule::Choice(POLICIES),
+            default: Default::Text("kols_first"),
+            what: "targeting policy",
         },
-        ParamInfo {
+        Param {
             name: "volume_attribute",
             meaning: "node attribute used by policy = \"by_volume\"",
             unit: "-",
-            range: "a numeric node-file column",
-            default: "volume",
+            rule: Rule::Text {
+                range: "a numeric node-file column",
+            },
+            default: Default::Text("volume"),
+            what: "node attribute for policy = \"by_volume\"",
         },
     ],
 };
+
+/// The `policy` choices.
+const POLICIES: &[&str] = &["kols_first", "by_volume", "uniform", "random"];
+
+/// The registry entry of `detailing`.
+pub const KIND: Kind = Kind { info: &INFO, parse };
+
+/// `budget` as written: one number or a list per step.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawBudget {
+    Each(f64),
+    PerStep(Vec<f64>),
+}
+
+fn check_budget(value: &toml::Value, _: &str) -> Result<(), String> {
+    RawBudget::deserialize(value.clone())
+        .map(drop)
+        .map_err(|e| e.message().trim().to_string())
+}
+
+fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
+    let b = t
+        .value("budget")
+        .ok_or_else(|| t.missing("budget", INFO.params[4].what))?;
+    let budget = match RawBudget::deserialize(b.get_ref().clone()) {
+        Ok(RawBudget::Each(x)) => vec![x],
+        Ok(RawBudget::PerStep(v)) => v,
+        Err(_) => Vec::new(),
+    };
+    if budget.is_empty() || budget.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+        return Err(t.error(
+            b.span(),
+            "budget",
+            "visits per step must be numbers >= 0 (a number, or a non-empty list per step)",
+        ));
+    }
+    let policy = match t.choice("policy")? {
+        "uniform" => Policy::Uniform,
+        "random" => Policy::Random,
+        "by_volume" => Policy::ByVolume(
+            t.text("volume_attribute")
+                .map(|(a, _)| a)
+                .unwrap_or_else(|| "volume".into()),
+        ),
+        _ => Policy::KolsFirst,
+    };
+    if let (Some((_, span)), false) = (
+        t.text("volume_attribute"),
+        matches!(policy, Policy::ByVolume(_)),
+    ) {
+        return Err(t.error(
+            span,
+            "volume_attribute",
+            "applies only with policy = \"by_volume\"",
+        ));
+    }
+    Ok(Arc::new(Detailing {
+        alpha: t.number("alpha")?,
+        beta: t.number("beta")?,
+        gamma: t.number("gamma")?,
+        decay: t.number("decay")?,
+        budget,
+        policy,
+    }))
+}
 
 impl Detailing {
     /// Visits available in step `t` (1-based).
@@ -187,7 +272,7 @@ impl Detailing {
     /// Runs one replicate. `priority` as in [`Detailing::detail`]. (Range loops: several
     /// per-physician arrays are indexed together.)
     #[allow(clippy::needless_range_loop)]
-    pub fn run<O: Observer>(
+    fn sweep<O: Observer + ?Sized>(
         &self,
         rep: &Replicate<'_>,
         priority: &[u32],
@@ -196,8 +281,8 @@ impl Detailing {
     ) {
         let net = rep.net;
         let n = net.n();
-        let mut rng = stream(rep.seed, Purpose::Dynamics, rep.replicate);
-        let mut target_rng = stream(rep.seed, Purpose::Detailing, rep.replicate);
+        let mut rng = rep.stream(Purpose::Dynamics);
+        let mut target_rng = rep.stream(Purpose::Detailing);
         s.adopted_at.clear();
         s.adopted_at.resize(n, NEVER);
         let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
@@ -261,6 +346,106 @@ impl Detailing {
                 .map(|&j| net.source_scale(j as usize) as f64)
                 .sum::<f64>();
             (adopters, go) = finish_step(rep, t, &s.new, &mut s.adopted_at, adopters, obs);
+        }
+    }
+}
+
+/// Detailing prepared on a realisation: the model with its targeting order.
+#[derive(Debug, Clone)]
+pub struct Targeted {
+    model: Detailing,
+    /// The policy's targeting order: KOLs in rank order for `kols_first`, attribute order for
+    /// `by_volume`, else empty.
+    priority: Vec<u32>,
+}
+
+impl Model for Detailing {
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
+    }
+
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        match &self.policy {
+            Policy::ByVolume(name) => vec![("volume_attribute", name.clone())],
+            _ => Vec::new(),
+        }
+    }
+
+    fn prepare(&self, setting: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+        let priority = match &self.policy {
+            Policy::KolsFirst => setting.kols.to_vec(),
+            Policy::ByVolume(attr) => crate::kols::by_attribute(setting.net, attr),
+            Policy::Uniform | Policy::Random => Vec::new(),
+        };
+        Ok(Box::new(Targeted {
+            model: self.clone(),
+            priority,
+        }))
+    }
+}
+
+impl Dynamics for Targeted {
+    type State = ();
+    type Attributor<'s> = DetailingAttribution<'s>;
+
+    fn replicate(&self, _: &Replicate<'_>) {}
+
+    /// Its own sweep: the hazard changes every step, so the engine choice does not apply.
+    fn run<O: Observer + ?Sized>(
+        &self,
+        _: &(),
+        _: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    ) {
+        self.model.sweep(rep, &self.priority, scratch, obs)
+    }
+
+    fn attributor<'s>(&'s self, _: &'s (), rep: &Replicate<'s>) -> DetailingAttribution<'s> {
+        DetailingAttribution {
+            model: self,
+            is_kol: rep.is_kol,
+            stock: vec![0.0; rep.net.n()],
+            stock_step: 0,
+            rng: rep.stream(Purpose::Detailing),
+            picks: Vec::new(),
+        }
+    }
+}
+
+/// Marketing with rate `α + β·D_i(t)` against peers with rate `γ·e_i(t-1)`. The detailing
+/// stock is replayed from the replicate's `Detailing` stream, as in the run.
+pub struct DetailingAttribution<'s> {
+    model: &'s Targeted,
+    is_kol: &'s [bool],
+    stock: Vec<f64>,
+    stock_step: u32,
+    rng: ChaCha8Rng,
+    picks: Vec<usize>,
+}
+
+impl Attribute for DetailingAttribution<'_> {
+    fn attribute(&mut self, i: usize, t: u32, trace: &mut Trace<'_>) -> (Channel, Option<u32>) {
+        let m = &self.model.model;
+        while self.stock_step < t {
+            self.stock_step += 1;
+            m.detail(
+                self.stock_step,
+                &mut self.stock,
+                &self.model.priority,
+                self.is_kol,
+                &mut self.rng,
+                &mut self.picks,
+            );
+        }
+        let c = trace.gather(i, t, false);
+        let peer = m.gamma * share(c, trace.net().in_weight(i));
+        let outside = m.alpha + m.beta * self.stock[i];
+        if trace.choose(outside, peer) {
+            (Channel::Peer, trace.pick(|w| w))
+        } else {
+            (Channel::Marketing, None)
         }
     }
 }

@@ -18,7 +18,14 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation.
 
-use super::{ExposureKind, Hazard, ModelInfo, ParamInfo, share};
+use super::{
+    Default, Dynamics, ExposureKind, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
+    Rule, Setting, share,
+};
+use crate::attribution::{Attribute, Channel, Trace};
+use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
+use crate::scenario::error::ScenarioError;
+use std::sync::Arc;
 
 /// Pure imitation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,36 +36,93 @@ pub struct Imitation {
     pub exposure: ExposureKind,
 }
 
-/// Documentation of `imitation`.
+/// Declaration of `imitation`.
 pub const INFO: ModelInfo = ModelInfo {
     kind: "imitation",
     summary: "P = q·e_i(t-1): adopt by copying adopted peers (exposure = \"count\": 1-(1-q)^c_i)",
     reference: "Bass 1969 (imitation term); Rand & Rust 2011",
     params: &[
-        ParamInfo {
+        Param {
             name: "q",
             meaning: "imitation probability at full exposure (or per contact with count exposure)",
             unit: "per step",
-            range: "[0, 1]",
-            default: "required",
+            rule: Rule::Prob,
+            default: Default::Required,
+            what: "imitation probability per step",
         },
-        ParamInfo {
+        Param {
             name: "exposure",
             meaning: "\"share\" of weighted in-neighbours adopted, or weighted \"count\"",
             unit: "-",
-            range: "share | count",
-            default: "share",
+            rule: Rule::Choice(ExposureKind::CHOICES),
+            default: Default::Text("share"),
+            what: "exposure",
         },
     ],
 };
 
+/// The registry entry of `imitation`.
+pub const KIND: Kind = Kind { info: &INFO, parse };
+
+fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
+    let exposure = ExposureKind::parse(t.choice("exposure")?).unwrap_or(ExposureKind::Share);
+    Ok(Arc::new(Imitation {
+        q: t.number("q")?,
+        exposure,
+    }))
+}
+
 impl Hazard for Imitation {
     #[inline]
-    fn prob(&self, c: f64, w: f64, _theta: f64) -> f64 {
+    fn prob(&self, _i: usize, c: f64, w: f64) -> f64 {
         match self.exposure {
             ExposureKind::Share => (self.q * share(c, w)).min(1.0),
             ExposureKind::Count => 1.0 - (1.0 - self.q).powf(c),
         }
+    }
+}
+
+impl Model for Imitation {
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
+    }
+
+    fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+        Ok(Box::new(*self))
+    }
+}
+
+impl Dynamics for Imitation {
+    type State = ();
+    type Attributor<'s> = PeerOnly;
+
+    fn replicate(&self, _: &Replicate<'_>) {}
+
+    fn run<O: Observer + ?Sized>(
+        &self,
+        _: &(),
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    ) {
+        engine::run(engine, self, rep, scratch, obs)
+    }
+
+    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> PeerOnly {
+        PeerOnly
+    }
+}
+
+/// Attribution when peers are the only channel: every adoption is a peer adoption, the
+/// influencer drawn among the adopted in-neighbours in proportion to arc weight.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerOnly;
+
+impl Attribute for PeerOnly {
+    fn attribute(&mut self, i: usize, t: u32, trace: &mut Trace<'_>) -> (Channel, Option<u32>) {
+        trace.gather(i, t, false);
+        (Channel::Peer, trace.pick(|w| w))
     }
 }
 
@@ -72,12 +136,12 @@ mod tests {
             q: 0.4,
             exposure: ExposureKind::Share,
         };
-        assert_eq!(m.prob(1.0, 4.0, 0.0), 0.1);
-        assert_eq!(m.prob(0.0, 0.0, 0.0), 0.0);
+        assert_eq!(m.prob(0, 1.0, 4.0), 0.1);
+        assert_eq!(m.prob(0, 0.0, 0.0), 0.0);
         let c = Imitation {
             q: 0.5,
             exposure: ExposureKind::Count,
         };
-        assert!((c.prob(2.0, 10.0, 0.0) - 0.75).abs() < 1e-15);
+        assert!((c.prob(0, 2.0, 10.0) - 0.75).abs() < 1e-15);
     }
 }

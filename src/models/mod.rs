@@ -1,25 +1,46 @@
-//! The adoption models. Each file holds one model: its parameters (validated once, at
-//! construction), its per-step adoption rule, and its documentation.
+//! The model layer. **A model is one file**: its parameters declared once ([`ModelInfo`],
+//! [`Param`]), its construction from a `[[model]]` table ([`ParamTable`]), what it prepares
+//! from a network realisation ([`Model::prepare`]) and from a replicate
+//! ([`Dynamics::replicate`]), its stepping rule (usually a [`Hazard`] the kernel steps), its
+//! attribution of adoptions to channels ([`Dynamics::attributor`]), and room for fitting
+//! ([`Dynamics::log_likelihood`]) and reverse-reachable seeding ([`Model::reverse_reachable`]).
 //!
-//! Every model here is a [`Hazard`]: given physician `i`'s state at the end of step `t-1` it
-//! gives the probability that `i` adopts in step `t`. The engines (see [`crate::engine`]) turn
-//! hazards into adoptions; models never touch the network, the RNG or the output.
+//! Models depend on the kernel ([`crate::engine`]), on [`crate::attribution`] (the recorder
+//! and its helpers), on [`crate::network`], [`crate::rng`] and [`crate::kols`], and on
+//! [`crate::scenario::error`] for located errors. Nothing in the kernel imports a model.
+//!
+//! The [`Registry`] maps `kind` strings to constructors. [`Registry::builtin`] holds the seven
+//! models below; a caller can [`Registry::register`] more (see `tests/toy_model.rs`) and parse
+//! scenarios with [`crate::scenario::parse_with`].
+//!
+//! Dispatch is dynamic once per replicate ([`Prepared`]); every inner loop is generic over the
+//! concrete hazard and observer.
 
 pub mod bass;
 pub mod cascade;
 pub mod detailing;
 pub mod imitation;
+pub mod params;
 pub mod social_learning;
 pub mod structural;
 pub mod threshold;
 
+pub use crate::engine::{Hazard, share};
 pub use bass::Bass;
 pub use cascade::IndependentCascade;
 pub use detailing::{Detailing, Policy};
 pub use imitation::Imitation;
+pub use params::{Default, ModelInfo, Param, ParamTable, Rule, readme_table};
 pub use social_learning::SocialLearning;
 pub use structural::StructuralEquivalence;
 pub use threshold::{Theta, Threshold};
+
+use crate::attribution::{Attribute, Record, Recorder};
+use crate::engine::{Curve, EngineKind, Observer, Replicate, Scratch};
+use crate::network::Network;
+use crate::scenario::error::ScenarioError;
+use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// How a model measures a physician's exposure to adopters (MODELS.md, *notation*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -32,6 +53,9 @@ pub enum ExposureKind {
 }
 
 impl ExposureKind {
+    /// The choices of an `exposure` parameter.
+    pub const CHOICES: &'static [&'static str] = &["share", "count"];
+
     /// Parses `"share"` or `"count"`.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -40,105 +64,345 @@ impl ExposureKind {
             _ => None,
         }
     }
+
+    /// The exposure of a physician with weighted adopted count `c` and in-weight `w`.
+    #[inline]
+    pub fn of(self, c: f64, w: f64) -> f64 {
+        match self {
+            ExposureKind::Share => share(c, w),
+            ExposureKind::Count => c,
+        }
+    }
 }
 
-/// The exposure share `c / w`, 0 for a physician who listens to nobody.
-#[inline]
-pub fn share(c: f64, w: f64) -> f64 {
-    if w > 0.0 { c / w } else { 0.0 }
+/// What a model may use of a network realisation when it prepares
+/// ([`Model::prepare`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Setting<'a> {
+    /// The network *before* the KOL weight is applied.
+    pub net: &'a Network,
+    /// KOLs in rank order.
+    pub kols: &'a [u32],
+    /// `is_kol[i]`.
+    pub is_kol: &'a [bool],
+    /// The KOL weight κ (apply with [`Network::scale_sources`] to a network the model builds).
+    pub kol_weight: f32,
 }
 
-/// A model's per-step adoption rule.
-pub trait Hazard: Sync {
-    /// Probability that a non-adopter adopts in step `t`, from the weighted count `c` of its
-    /// adopted in-neighbours and its total in-weight `w` at the end of `t-1`, and its threshold
-    /// `theta` (0 for models without thresholds). Must lie in `[0, 1]`.
-    fn prob(&self, c: f64, w: f64, theta: f64) -> f64;
+/// An observed adoption history, for [`Dynamics::log_likelihood`] (issue 10, `fit`).
+#[derive(Debug, Clone, Copy)]
+pub struct History<'a> {
+    /// Step each physician adopted in ([`crate::engine::NEVER`] if not by the last step).
+    pub adopted_at: &'a [u32],
+    /// Steps observed after step 0.
+    pub steps: u32,
+}
 
-    /// One-shot conversion probability along an arc of weight `w` from a neighbour that adopted
-    /// in the previous step (independent cascade). `None` for models without this channel.
-    fn arc_prob(&self, _w: f32) -> Option<f64> {
+/// A capability a model does not provide (e.g. a log-likelihood).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsupported {
+    /// The capability, e.g. "a log-likelihood".
+    pub what: &'static str,
+}
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "this model does not provide {}", self.what)
+    }
+}
+
+/// How to sample a reverse-reachable set for seeding (issue 13, `seed`): defined only for
+/// models under which influence spreads along independently live arcs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReverseReachable {
+    /// Each arc `j → i` of weight `w` is live independently with probability `min(1, β·w)`
+    /// (independent cascade; spontaneous adoption is not part of the RR set).
+    LiveArcs {
+        /// Conversion probability per unit of arc weight.
+        beta: f64,
+    },
+}
+
+/// A configured model, as a scenario holds it.
+pub trait Model: std::fmt::Debug + Send + Sync {
+    /// Its kind's declaration.
+    fn info(&self) -> &'static ModelInfo;
+
+    /// The `kind` string.
+    fn kind(&self) -> &'static str {
+        self.info().kind
+    }
+
+    /// Numeric node attributes this model reads, as `(parameter, attribute)`, so that
+    /// `validate` can check them against the network.
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// Everything the model needs from one network realisation (a similarity network, a
+    /// targeting order, ...), ready to run replicates. `Err` is a message saying why the
+    /// model cannot run on this network.
+    fn prepare(&self, setting: &Setting<'_>) -> Result<Box<dyn Prepared>, String>;
+
+    /// The reverse-reachable sampling rule (issue 13), or `None` (the default) where the
+    /// model has none.
+    fn reverse_reachable(&self) -> Option<ReverseReachable> {
         None
     }
 }
 
-/// Facts about one model parameter, shown by `kolsim models` and in the README.
+/// A model prepared on one realisation: runs replicates. Implemented for every
+/// [`Dynamics`]; this is the one dynamic call per replicate.
+pub trait Prepared: Send + Sync {
+    /// Runs one replicate, recording the curve.
+    fn run(
+        &self,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        curve: &mut Curve,
+    );
+
+    /// Runs one replicate with any observer (dynamic calls per adoption and step).
+    fn run_observed(
+        &self,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut dyn Observer,
+    );
+
+    /// Runs one replicate recording every adoption with its channel and influencer.
+    fn run_recorded(
+        &self,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+    ) -> (Curve, Vec<Record>);
+
+    /// Log-likelihood of an observed history on this replicate (see
+    /// [`Dynamics::log_likelihood`]).
+    fn log_likelihood(
+        &self,
+        rep: &Replicate<'_>,
+        history: &History<'_>,
+    ) -> Result<f64, Unsupported>;
+}
+
+/// A model's replicate-level behaviour. Implement this (the kernel calls are generic, so
+/// the inner loops are monomorphised per model and observer) and [`Prepared`] follows.
+pub trait Dynamics: Send + Sync {
+    /// Per-replicate state, drawn from the replicate's streams (e.g. thresholds).
+    type State;
+    /// The per-replicate attribution of adoptions to channels.
+    type Attributor<'s>: Attribute
+    where
+        Self: 's;
+
+    /// The network the model runs on, given the realisation's (KOL-weighted) network. The
+    /// default is that network; structural equivalence runs on its similarity network.
+    fn network<'s>(&'s self, net: &'s Network) -> &'s Network {
+        net
+    }
+
+    /// Draws the replicate's state. `rep.net` is [`Dynamics::network`].
+    fn replicate(&self, rep: &Replicate<'_>) -> Self::State;
+
+    /// Runs one replicate: usually `engine::run` with the model's [`Hazard`], or the model's
+    /// own sweep built on `engine::start` / `engine::finish_step`.
+    fn run<O: Observer + ?Sized>(
+        &self,
+        state: &Self::State,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    );
+
+    /// The attribution of this replicate's adoptions.
+    fn attributor<'s>(
+        &'s self,
+        state: &'s Self::State,
+        rep: &Replicate<'s>,
+    ) -> Self::Attributor<'s>;
+
+    /// Log-likelihood of the observed `history` given the replicate's state (issue 10,
+    /// `fit`). The default says the model does not support it.
+    fn log_likelihood(
+        &self,
+        _state: &Self::State,
+        _rep: &Replicate<'_>,
+        _history: &History<'_>,
+    ) -> Result<f64, Unsupported> {
+        Err(Unsupported {
+            what: "a log-likelihood",
+        })
+    }
+}
+
+impl<D: Dynamics> Prepared for D {
+    fn run(
+        &self,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        curve: &mut Curve,
+    ) {
+        let rep = Replicate {
+            net: self.network(rep.net),
+            ..*rep
+        };
+        let state = self.replicate(&rep);
+        Dynamics::run(self, &state, engine, &rep, scratch, curve);
+    }
+
+    fn run_observed(
+        &self,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut dyn Observer,
+    ) {
+        let rep = Replicate {
+            net: self.network(rep.net),
+            ..*rep
+        };
+        let state = self.replicate(&rep);
+        Dynamics::run(self, &state, engine, &rep, scratch, obs);
+    }
+
+    fn run_recorded(
+        &self,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+    ) -> (Curve, Vec<Record>) {
+        let rep = Replicate {
+            net: self.network(rep.net),
+            ..*rep
+        };
+        let state = self.replicate(&rep);
+        let mut rec = Recorder::new(&rep, self.attributor(&state, &rep));
+        Dynamics::run(self, &state, engine, &rep, scratch, &mut rec);
+        (rec.curve, rec.records)
+    }
+
+    fn log_likelihood(
+        &self,
+        rep: &Replicate<'_>,
+        history: &History<'_>,
+    ) -> Result<f64, Unsupported> {
+        let rep = Replicate {
+            net: self.network(rep.net),
+            ..*rep
+        };
+        let state = self.replicate(&rep);
+        Dynamics::log_likelihood(self, &state, &rep, history)
+    }
+}
+
+/// Builds a model from its `[[model]]` table.
+pub type Parse = fn(&ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError>;
+
+/// A model kind: its declaration and constructor.
 #[derive(Debug, Clone, Copy)]
-pub struct ParamInfo {
-    /// Name in the scenario file.
-    pub name: &'static str,
-    /// What it means.
-    pub meaning: &'static str,
-    /// Its unit.
-    pub unit: &'static str,
-    /// Allowed values.
-    pub range: &'static str,
-    /// Default, or `"required"`.
-    pub default: &'static str,
+pub struct Kind {
+    /// The declaration.
+    pub info: &'static ModelInfo,
+    /// The constructor.
+    pub parse: Parse,
 }
 
-/// Facts about one model kind.
-#[derive(Debug, Clone, Copy)]
-pub struct ModelInfo {
-    /// The `kind` string in scenario files.
-    pub kind: &'static str,
-    /// One-line summary with the update rule.
-    pub summary: &'static str,
-    /// Literature reference.
-    pub reference: &'static str,
-    /// Its parameters.
-    pub params: &'static [ParamInfo],
+/// The model kinds a scenario may use.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    kinds: Vec<Kind>,
 }
 
-/// Every model kind, in the order `kolsim models` lists them.
-pub const CATALOGUE: &[ModelInfo] = &[
-    imitation::INFO,
-    bass::INFO,
-    threshold::INFO,
-    cascade::INFO,
-    social_learning::INFO,
-    detailing::INFO,
-    structural::INFO,
-];
+impl Registry {
+    /// No kinds.
+    pub fn empty() -> Self {
+        Registry::default()
+    }
 
-/// A configured model of any kind.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ModelKind {
-    /// Pure imitation.
-    Imitation(Imitation),
-    /// Bass mixed influence.
-    Bass(Bass),
-    /// Linear threshold / complex contagion.
-    Threshold(Threshold),
-    /// Independent cascade.
-    IndependentCascade(IndependentCascade),
-    /// Bayesian social learning.
-    SocialLearning(SocialLearning),
-    /// Marketing effort.
-    Detailing(Detailing),
-    /// Imitation of structurally similar peers.
-    StructuralEquivalence(StructuralEquivalence),
-}
-
-impl ModelKind {
-    /// The `kind` string.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ModelKind::Imitation(_) => imitation::INFO.kind,
-            ModelKind::Bass(_) => bass::INFO.kind,
-            ModelKind::Threshold(_) => threshold::INFO.kind,
-            ModelKind::IndependentCascade(_) => cascade::INFO.kind,
-            ModelKind::SocialLearning(_) => social_learning::INFO.kind,
-            ModelKind::Detailing(_) => detailing::INFO.kind,
-            ModelKind::StructuralEquivalence(_) => structural::INFO.kind,
+    /// The built-in models, in the order `kolsim models` lists them. **Register a new
+    /// built-in model here.**
+    pub fn builtin() -> Self {
+        Registry {
+            kinds: vec![
+                imitation::KIND,
+                bass::KIND,
+                threshold::KIND,
+                cascade::KIND,
+                social_learning::KIND,
+                detailing::KIND,
+                structural::KIND,
+            ],
         }
     }
 
-    /// The threshold distribution, for models that draw one threshold per physician.
-    pub fn theta(&self) -> Option<&Theta> {
-        match self {
-            ModelKind::Threshold(t) => Some(&t.theta),
-            _ => None,
+    /// Adds a kind. `Err` if its `kind` string is taken or a parameter is called `name` or
+    /// `kind` (the keys every `[[model]]` has).
+    pub fn register(&mut self, kind: Kind) -> Result<&mut Self, String> {
+        if self.get(kind.info.kind).is_some() {
+            return Err(format!(
+                "model kind \"{}\" is already registered",
+                kind.info.kind
+            ));
         }
+        if let Some(p) = kind
+            .info
+            .params
+            .iter()
+            .find(|p| p.name == "name" || p.name == "kind")
+        {
+            return Err(format!(
+                "model kind \"{}\" declares a parameter `{}`, a key every [[model]] has",
+                kind.info.kind, p.name
+            ));
+        }
+        self.kinds.push(kind);
+        Ok(self)
+    }
+
+    /// The kind called `kind`.
+    pub fn get(&self, kind: &str) -> Option<&Kind> {
+        self.kinds.iter().find(|k| k.info.kind == kind)
+    }
+
+    /// Every kind, in registration order.
+    pub fn kinds(&self) -> impl Iterator<Item = &Kind> {
+        self.kinds.iter()
+    }
+
+    /// The `kind` strings, in registration order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.kinds.iter().map(|k| k.info.kind).collect()
+    }
+
+    /// `kolsim models`: every kind with its parameters (meaning, unit, range, default).
+    pub fn describe(&self) -> String {
+        let mut o = String::new();
+        for k in &self.kinds {
+            let m = k.info;
+            let _ = writeln!(
+                o,
+                "{}\n  {}\n  reference: {}\n  parameters:",
+                m.kind, m.summary, m.reference
+            );
+            for p in m.params {
+                let _ = writeln!(
+                    o,
+                    "    {:<9} {}\n              unit: {}; range: {}; default: {}",
+                    p.name,
+                    p.meaning,
+                    p.unit,
+                    p.range(),
+                    p.default_text()
+                );
+            }
+            let _ = writeln!(o);
+        }
+        o
     }
 }

@@ -29,10 +29,15 @@
 //! # Complexity
 //! `O(n)` per step plus the current users' out-degrees (evidence is pushed from users).
 
-use super::{ModelInfo, ParamInfo};
-use crate::engine::{NEVER, Observer, Replicate, Scratch, StepCounts};
-use crate::rng::{Purpose, stream};
+use super::{
+    Default, Dynamics, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule, Setting,
+};
+use crate::attribution::{Attribute, Channel, Trace};
+use crate::engine::{EngineKind, NEVER, Observer, Replicate, Scratch, StepCounts};
+use crate::rng::Purpose;
+use crate::scenario::error::ScenarioError;
 use rand_distr::{Distribution, StandardNormal};
+use std::sync::Arc;
 
 /// Bayesian social learning.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,77 +62,110 @@ pub struct SocialLearning {
     pub discontinue_margin: f64,
 }
 
-/// Documentation of `social_learning`.
+/// Declaration of `social_learning`.
 pub const INFO: ModelInfo = ModelInfo {
     kind: "social_learning",
     summary: "Bayesian learning of quality from own and peers' patient outcomes; adopt when m - ρ·s >= u0, stop when below u0 - δ",
     reference: "Coscelli & Shum 2004; Chintagunta, Jiang & Jin 2009; Ching 2010",
     params: &[
-        ParamInfo {
+        Param {
             name: "quality",
             meaning: "true quality Q of the drug (mean patient outcome)",
             unit: "outcome units",
-            range: "any number",
-            default: "required",
+            rule: Rule::Any,
+            default: Default::Required,
+            what: "true quality of the drug",
         },
-        ParamInfo {
+        Param {
             name: "u0",
             meaning: "value of the incumbent therapy",
             unit: "outcome units",
-            range: "any number",
-            default: "required",
+            rule: Rule::Any,
+            default: Default::Required,
+            what: "value of the incumbent therapy",
         },
-        ParamInfo {
+        Param {
             name: "prior_mean",
             meaning: "prior belief about quality, m0",
             unit: "outcome units",
-            range: "any number",
-            default: "0",
+            rule: Rule::Any,
+            default: Default::Num(0.0),
+            what: "prior mean belief",
         },
-        ParamInfo {
+        Param {
             name: "prior_sd",
             meaning: "prior uncertainty s0",
             unit: "outcome units",
-            range: "> 0",
-            default: "1",
+            rule: Rule::Positive,
+            default: Default::Num(1.0),
+            what: "prior standard deviation, > 0",
         },
-        ParamInfo {
+        Param {
             name: "signal_sd",
             meaning: "noise σ of one patient outcome",
             unit: "outcome units",
-            range: "> 0",
-            default: "1",
+            rule: Rule::Positive,
+            default: Default::Num(1.0),
+            what: "outcome noise, > 0",
         },
-        ParamInfo {
+        Param {
             name: "signals_per_step",
             meaning: "patient outcomes a user sees per step",
             unit: "per step",
-            range: "integer >= 0",
-            default: "1",
+            rule: Rule::Int {
+                min: 0,
+                max: 1_000_000,
+            },
+            default: Default::Num(1.0),
+            what: "patient outcomes per user per step",
         },
-        ParamInfo {
+        Param {
             name: "kol_signals_per_step",
             meaning: "patient outcomes a KOL user sees per step",
             unit: "per step",
-            range: "integer >= 0",
-            default: "signals_per_step",
+            rule: Rule::Int {
+                min: 0,
+                max: 1_000_000,
+            },
+            default: Default::Derived("signals_per_step"),
+            what: "patient outcomes per KOL user per step",
         },
-        ParamInfo {
+        Param {
             name: "risk_aversion",
             meaning: "ρ: adopt when m - ρ·s >= u0",
             unit: "-",
-            range: ">= 0",
-            default: "1",
+            rule: Rule::NonNegative,
+            default: Default::Num(1.0),
+            what: "risk aversion, >= 0",
         },
-        ParamInfo {
+        Param {
             name: "discontinue_margin",
             meaning: "δ: a user stops when m - ρ·s < u0 - δ",
             unit: "outcome units",
-            range: ">= 0",
-            default: "0.1",
+            rule: Rule::NonNegative,
+            default: Default::Num(0.1),
+            what: "discontinuation margin, >= 0",
         },
     ],
 };
+
+/// The registry entry of `social_learning`.
+pub const KIND: Kind = Kind { info: &INFO, parse };
+
+fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
+    let signals = t.int("signals_per_step")?;
+    Ok(Arc::new(SocialLearning {
+        quality: t.number("quality")?,
+        prior_mean: t.number("prior_mean")?,
+        prior_sd: t.number("prior_sd")?,
+        signal_sd: t.number("signal_sd")?,
+        signals_per_step: signals as u32,
+        kol_signals_per_step: t.int_or("kol_signals_per_step", signals)? as u32,
+        u0: t.number("u0")?,
+        risk_aversion: t.number("risk_aversion")?,
+        discontinue_margin: t.number("discontinue_margin")?,
+    }))
+}
 
 /// The conjugate normal update of a belief with precision `tau` and mean `m` by evidence of
 /// total precision `prec` and precision-weighted sum `wsum` (`Σ precision·value`).
@@ -151,10 +189,10 @@ impl SocialLearning {
     /// Evidence is pushed from the current users along their out-arcs, and only physicians
     /// whose beliefs changed are reconsidered (a decision on an unchanged belief cannot
     /// change), so a step costs `O(n)` plus the users' out-degrees, not `O(arcs)`.
-    pub fn run<O: Observer>(&self, rep: &Replicate<'_>, s: &mut Scratch, obs: &mut O) {
+    fn sweep<O: Observer + ?Sized>(&self, rep: &Replicate<'_>, s: &mut Scratch, obs: &mut O) {
         let net = rep.net;
         let n = net.n();
-        let mut rng = stream(rep.seed, Purpose::Dynamics, rep.replicate);
+        let mut rng = rep.stream(Purpose::Dynamics);
         s.adopted_at.clear();
         s.adopted_at.resize(n, NEVER);
         let mut kol = 0;
@@ -339,6 +377,50 @@ impl SocialLearning {
             st.wsum_in[i] = 0.0;
             st.touched[i] = false;
         }
+    }
+}
+
+impl Model for SocialLearning {
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
+    }
+
+    fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+        Ok(Box::new(*self))
+    }
+}
+
+impl Dynamics for SocialLearning {
+    type State = ();
+    type Attributor<'s> = Learning;
+
+    fn replicate(&self, _: &Replicate<'_>) {}
+
+    /// Its own sweep: beliefs change every step, so the engine choice does not apply.
+    fn run<O: Observer + ?Sized>(
+        &self,
+        _: &(),
+        _: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    ) {
+        self.sweep(rep, scratch, obs)
+    }
+
+    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> Learning {
+        Learning
+    }
+}
+
+/// Every social-learning adoption is `learning`: own and peers' evidence, no single
+/// influencer.
+#[derive(Debug, Clone, Copy)]
+pub struct Learning;
+
+impl Attribute for Learning {
+    fn attribute(&mut self, _: usize, _: u32, _: &mut Trace<'_>) -> (Channel, Option<u32>) {
+        (Channel::Learning, None)
     }
 }
 

@@ -17,7 +17,15 @@
 //! Building: `O(Σ_i Σ_{j ∈ N(i)} deg(j))` time (two-hop paths), `O(n·top_k)` memory.
 //! Simulation: as `imitation` on `n·top_k` arcs.
 
-use super::{ModelInfo, ParamInfo};
+use super::imitation::PeerOnly;
+use super::{
+    Default, Dynamics, ExposureKind, Imitation, Kind, Model, ModelInfo, Param, ParamTable,
+    Prepared, Rule, Setting,
+};
+use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
+use crate::network::Network;
+use crate::scenario::error::ScenarioError;
+use std::sync::Arc;
 
 /// Structural-equivalence imitation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,25 +36,115 @@ pub struct StructuralEquivalence {
     pub top_k: usize,
 }
 
-/// Documentation of `structural_equivalence`.
+/// Declaration of `structural_equivalence`.
 pub const INFO: ModelInfo = ModelInfo {
     kind: "structural_equivalence",
     summary: "P = q·e^SE_i(t-1): imitation of the top-k structurally most similar physicians (cosine similarity of neighbour sets)",
     reference: "Burt 1987",
     params: &[
-        ParamInfo {
+        Param {
             name: "q",
             meaning: "imitation probability at full exposure",
             unit: "per step",
-            range: "[0, 1]",
-            default: "required",
+            rule: Rule::Prob,
+            default: Default::Required,
+            what: "imitation probability per step",
         },
-        ParamInfo {
+        Param {
             name: "top_k",
             meaning: "number of most similar peers each physician watches",
             unit: "physicians",
-            range: "integer >= 1",
-            default: "10",
+            rule: Rule::Int {
+                min: 1,
+                max: 1_000_000,
+            },
+            default: Default::Num(10.0),
+            what: "most similar peers per physician",
         },
     ],
 };
+
+/// The registry entry of `structural_equivalence`.
+pub const KIND: Kind = Kind { info: &INFO, parse };
+
+fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
+    Ok(Arc::new(StructuralEquivalence {
+        q: t.number("q")?,
+        top_k: (t.int("top_k")? as u32).max(1) as usize,
+    }))
+}
+
+/// Most two-hop paths the similarity computation may visit.
+pub const SE_MAX_TWO_HOP: u64 = 20_000_000_000;
+/// Most memory the similarity network may take.
+pub const SE_MAX_BYTES: u64 = 4 << 30;
+
+/// The similarity network of `structural_equivalence` (top-`k` cosine-similar peers), or a
+/// message saying why it would not fit on this machine.
+pub fn similarity_network(net: &Network, k: usize) -> Result<Network, String> {
+    if net.is_complete() {
+        return Err("structural_equivalence on a complete graph is meaningless (every pair is equally similar); use another network kind".into());
+    }
+    let cost = crate::network::similarity::two_hop_cost(net);
+    let bytes = crate::network::similarity::estimate_bytes(net, k);
+    if cost > SE_MAX_TWO_HOP || bytes > SE_MAX_BYTES {
+        return Err(format!(
+            "the top-{k} similarity network would take {cost} two-hop visits and about {} MiB (limits: {SE_MAX_TWO_HOP} visits, {} MiB): use a smaller network or top_k",
+            bytes >> 20,
+            SE_MAX_BYTES >> 20
+        ));
+    }
+    Ok(crate::network::similarity::structural_equivalence(net, k))
+}
+
+/// Structural equivalence prepared on a realisation: imitation on the similarity network
+/// (KOL weight applied).
+#[derive(Debug, Clone)]
+pub struct OnSimilarity {
+    imitation: Imitation,
+    similar: Network,
+}
+
+impl Model for StructuralEquivalence {
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
+    }
+
+    fn prepare(&self, setting: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+        let mut similar = similarity_network(setting.net, self.top_k)?;
+        similar.scale_sources(setting.kols, setting.kol_weight);
+        Ok(Box::new(OnSimilarity {
+            imitation: Imitation {
+                q: self.q,
+                exposure: ExposureKind::Share,
+            },
+            similar,
+        }))
+    }
+}
+
+impl Dynamics for OnSimilarity {
+    type State = ();
+    type Attributor<'s> = PeerOnly;
+
+    fn network<'s>(&'s self, _: &'s Network) -> &'s Network {
+        &self.similar
+    }
+
+    fn replicate(&self, _: &Replicate<'_>) {}
+
+    fn run<O: Observer + ?Sized>(
+        &self,
+        _: &(),
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    ) {
+        engine::run(engine, &self.imitation, rep, scratch, obs)
+    }
+
+    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> PeerOnly {
+        PeerOnly
+    }
+}

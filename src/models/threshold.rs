@@ -24,10 +24,20 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation; `O(n)` draws per replicate for the thresholds.
 
-use super::{ExposureKind, Hazard, ModelInfo, ParamInfo, share};
-use crate::network::{Attribute, Network};
+use super::{
+    Default, Dynamics, ExposureKind, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
+    Rule, Setting,
+};
+use crate::attribution::{Attribute, Channel, Trace};
+use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
+use crate::network::{Attribute as NodeAttribute, Network};
+use crate::rng::Purpose;
+use crate::scenario::error::ScenarioError;
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Normal};
+use serde::Deserialize;
+use std::sync::Arc;
+use toml::Spanned;
 
 /// How thresholds are assigned.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +100,7 @@ impl Theta {
             }
             Theta::PerNode(v) => out.extend_from_slice(v),
             Theta::Attribute(name) => match net.attribute(name) {
-                Some(Attribute::Numeric(v)) => {
+                Some(NodeAttribute::Numeric(v)) => {
                     out.extend(v.iter().map(|x| x.unwrap_or(f64::INFINITY)))
                 }
                 _ => out.resize(n, f64::INFINITY),
@@ -118,44 +128,258 @@ pub struct Threshold {
     pub exposure: ExposureKind,
 }
 
-/// Documentation of `threshold`.
+/// Declaration of `threshold`.
 pub const INFO: ModelInfo = ModelInfo {
     kind: "threshold",
     summary: "adopt iff e_i(t-1) >= θ_i (or c_i >= θ_i with count exposure); else spontaneously with p",
     reference: "Granovetter 1978; Valente 1995; Centola & Macy 2007",
     params: &[
-        ParamInfo {
+        Param {
             name: "theta",
             meaning: "threshold: a number, or {dist=\"uniform\",low,high} | {dist=\"beta\",a,b} | {dist=\"normal\",mean,sd} | {attribute=\"column\"}",
             unit: "share of weighted in-neighbours (count: weighted adopters)",
-            range: "[0, 1] for share; >= 0 for count",
-            default: "required",
+            rule: Rule::Custom {
+                range: "[0, 1] for share; >= 0 for count",
+                check: check_theta,
+            },
+            default: Default::Required,
+            what: "adoption threshold: a number or a distribution table",
         },
-        ParamInfo {
+        Param {
             name: "p",
             meaning: "spontaneous adoption probability",
             unit: "per step",
-            range: "[0, 1]",
-            default: "0",
+            rule: Rule::Prob,
+            default: Default::Num(0.0),
+            what: "spontaneous adoption probability per step",
         },
-        ParamInfo {
+        Param {
             name: "exposure",
             meaning: "\"share\" or \"count\" (absolute number of adopters)",
             unit: "-",
-            range: "share | count",
-            default: "share",
+            rule: Rule::Choice(ExposureKind::CHOICES),
+            default: Default::Text("share"),
+            what: "exposure",
         },
     ],
 };
 
-impl Hazard for Threshold {
+/// The registry entry of `threshold`.
+pub const KIND: Kind = Kind { info: &INFO, parse };
+
+/// `theta` as written: a number or a distribution table.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawTheta {
+    Fixed(f64),
+    Table(RawThetaTable),
+}
+
+/// `theta = { dist = ..., ... }` or `theta = { attribute = "column" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThetaTable {
+    dist: Option<String>,
+    low: Option<f64>,
+    high: Option<f64>,
+    a: Option<f64>,
+    b: Option<f64>,
+    mean: Option<f64>,
+    sd: Option<f64>,
+    attribute: Option<String>,
+}
+
+fn check_theta(value: &toml::Value, written: &str) -> Result<(), String> {
+    RawTheta::deserialize(value.clone()).map(drop).map_err(|_| {
+        format!(
+            "invalid value `{written}`: expected a number in [0, 1] or a table: \
+             {{ dist = \"uniform\", low = .., high = .. }}, \
+             {{ dist = \"beta\", a = .., b = .. }}, {{ dist = \"normal\", mean = .., sd = .. }} \
+             or {{ attribute = \"column\" }}"
+        )
+    })
+}
+
+fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
+    let exposure = ExposureKind::parse(t.choice("exposure")?).unwrap_or(ExposureKind::Share);
+    let v = t
+        .value("theta")
+        .ok_or_else(|| t.missing("theta", INFO.params[0].what))?;
+    Ok(Arc::new(Threshold {
+        theta: parse_theta(t, v, exposure)?,
+        p: t.number("p")?,
+        exposure,
+    }))
+}
+
+fn parse_theta(
+    t: &ParamTable<'_>,
+    v: &Spanned<toml::Value>,
+    exposure: ExposureKind,
+) -> Result<Theta, ScenarioError> {
+    let span = v.span();
+    let err = |msg: String| t.error(span.clone(), "theta", msg);
+    let raw = RawTheta::deserialize(v.get_ref().clone())
+        .map_err(|_| err(check_theta(v.get_ref(), "").unwrap_err()))?;
+    let upper = match exposure {
+        ExposureKind::Share => 1.0,
+        ExposureKind::Count => f64::INFINITY,
+    };
+    let range = if upper == 1.0 { "[0, 1]" } else { "[0, ∞)" };
+    let check = |x: f64, what: &str| -> Result<f64, ScenarioError> {
+        if x >= 0.0 && x <= upper {
+            Ok(x)
+        } else {
+            Err(err(format!(
+                "{what} = {x} is outside {range} for {} exposure",
+                if upper == 1.0 { "share" } else { "count" }
+            )))
+        }
+    };
+    let need = |v: Option<f64>, what: &str| -> Result<f64, ScenarioError> {
+        v.ok_or_else(|| err(format!("missing `{what}` in the theta table")))
+    };
+    match raw {
+        RawTheta::Fixed(x) => Ok(Theta::Fixed(check(x, "theta")?)),
+        RawTheta::Table(tb) => {
+            if let Some(a) = &tb.attribute {
+                if tb.dist.is_some() {
+                    return Err(err("give either `dist` or `attribute`, not both".into()));
+                }
+                return Ok(Theta::Attribute(a.clone()));
+            }
+            match tb.dist.as_deref() {
+                Some("uniform") => {
+                    let (low, high) = (
+                        check(need(tb.low, "low")?, "low")?,
+                        check(need(tb.high, "high")?, "high")?,
+                    );
+                    if low > high {
+                        return Err(err(format!("low = {low} is above high = {high}")));
+                    }
+                    Ok(Theta::Uniform { low, high })
+                }
+                Some("beta") => {
+                    let (a, b) = (need(tb.a, "a")?, need(tb.b, "b")?);
+                    if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
+                        return Err(err(format!(
+                            "beta shapes a = {a}, b = {b} must be positive"
+                        )));
+                    }
+                    Ok(Theta::Beta { a, b })
+                }
+                Some("normal") => {
+                    let (mean, sd) = (need(tb.mean, "mean")?, need(tb.sd, "sd")?);
+                    if !(sd > 0.0 && sd.is_finite() && mean.is_finite()) {
+                        return Err(err(format!("sd = {sd} must be positive")));
+                    }
+                    Ok(Theta::Normal { mean, sd, upper })
+                }
+                Some(other) => Err(err(format!(
+                    "unknown dist \"{other}\" (allowed: uniform, beta, normal)"
+                ))),
+                None => Err(err(
+                    "a theta table needs `dist` (uniform, beta, normal) or `attribute`".into(),
+                )),
+            }
+        }
+    }
+}
+
+/// The threshold rule with one replicate's thresholds: what the kernel steps.
+#[derive(Debug, Clone, Copy)]
+pub struct ThresholdHazard<'a> {
+    /// Spontaneous adoption per step.
+    pub p: f64,
+    /// Share or count exposure.
+    pub exposure: ExposureKind,
+    /// `θ_i` per physician.
+    pub theta: &'a [f64],
+}
+
+impl Hazard for ThresholdHazard<'_> {
     #[inline]
-    fn prob(&self, c: f64, w: f64, theta: f64) -> f64 {
-        let x = match self.exposure {
-            ExposureKind::Share => share(c, w),
-            ExposureKind::Count => c,
+    fn prob(&self, i: usize, c: f64, w: f64) -> f64 {
+        if self.exposure.of(c, w) >= self.theta[i] {
+            1.0
+        } else {
+            self.p
+        }
+    }
+}
+
+impl Model for Threshold {
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
+    }
+
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        match &self.theta {
+            Theta::Attribute(name) => vec![("theta", name.clone())],
+            _ => Vec::new(),
+        }
+    }
+
+    fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Dynamics for Threshold {
+    /// The replicate's thresholds, from its `Thresholds` stream (the same for every threshold
+    /// model of the scenario).
+    type State = Vec<f64>;
+    type Attributor<'s> = ThresholdAttribution<'s>;
+
+    fn replicate(&self, rep: &Replicate<'_>) -> Vec<f64> {
+        let mut theta = Vec::new();
+        self.theta
+            .draw(&mut theta, rep.net, &mut rep.stream(Purpose::Thresholds));
+        theta
+    }
+
+    fn run<O: Observer + ?Sized>(
+        &self,
+        theta: &Vec<f64>,
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    ) {
+        let hazard = ThresholdHazard {
+            p: self.p,
+            exposure: self.exposure,
+            theta,
         };
-        if x >= theta { 1.0 } else { self.p }
+        engine::run(engine, &hazard, rep, scratch, obs)
+    }
+
+    fn attributor<'s>(
+        &'s self,
+        theta: &'s Vec<f64>,
+        _: &Replicate<'s>,
+    ) -> ThresholdAttribution<'s> {
+        ThresholdAttribution { model: self, theta }
+    }
+}
+
+/// A threshold adoption with `e >= θ` (and an adopted in-neighbour) is a peer adoption, the
+/// influencer drawn in proportion to arc weight; any other is external (spontaneous).
+pub struct ThresholdAttribution<'s> {
+    model: &'s Threshold,
+    theta: &'s [f64],
+}
+
+impl Attribute for ThresholdAttribution<'_> {
+    fn attribute(&mut self, i: usize, t: u32, trace: &mut Trace<'_>) -> (Channel, Option<u32>) {
+        let c = trace.gather(i, t, false);
+        let x = self.model.exposure.of(c, trace.net().in_weight(i));
+        let theta = self.theta.get(i).copied().unwrap_or(0.0);
+        if x >= theta && !trace.candidates().is_empty() {
+            (Channel::Peer, trace.pick(|w| w))
+        } else {
+            (Channel::External, None)
+        }
     }
 }
 
@@ -166,14 +390,14 @@ mod tests {
 
     #[test]
     fn rule() {
-        let m = Threshold {
-            theta: Theta::Fixed(0.5),
+        let m = ThresholdHazard {
+            theta: &[0.5, 0.0],
             p: 0.01,
             exposure: ExposureKind::Share,
         };
-        assert_eq!(m.prob(1.0, 2.0, 0.5), 1.0);
-        assert_eq!(m.prob(0.9, 2.0, 0.5), 0.01);
-        assert_eq!(m.prob(0.0, 0.0, 0.0), 1.0); // isolated node, θ = 0
+        assert_eq!(m.prob(0, 1.0, 2.0), 1.0);
+        assert_eq!(m.prob(0, 0.9, 2.0), 0.01);
+        assert_eq!(m.prob(1, 0.0, 0.0), 1.0); // isolated node, θ = 0
     }
 
     #[test]

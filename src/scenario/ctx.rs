@@ -141,8 +141,10 @@ fn required_help(table: &str, field: &str) -> String {
         (_, "model") => "at least one [[model]] table with at least `kind`".into(),
         ("network", "kind") => format!("one of {}", network::kinds()),
         (t, "kind") if t.starts_with("model") => {
-            let kinds: Vec<&str> = crate::models::CATALOGUE.iter().map(|m| m.kind).collect();
-            format!("one of {}", kinds.join(", "))
+            format!(
+                "one of {}",
+                crate::models::Registry::builtin().names().join(", ")
+            )
         }
         (_, "strategy") => "one of none, random, kols, explicit, attribute, by_volume".into(),
         (_, "path") => "the file's path, relative to the scenario".into(),

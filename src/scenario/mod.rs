@@ -26,7 +26,7 @@ pub use network::{Draw, NetworkSpec};
 pub use seeding::{Arm, SeedingSpec};
 
 use crate::engine::EngineKind;
-use crate::models::ModelKind;
+use crate::models::{Model, Registry};
 use raw::{Opt, RawScenario};
 use std::path::Path;
 
@@ -36,7 +36,7 @@ pub struct NamedModel {
     /// Unique name (defaults to the kind).
     pub name: String,
     /// The configured model.
-    pub model: ModelKind,
+    pub model: std::sync::Arc<dyn Model>,
 }
 
 /// A validated scenario.
@@ -76,11 +76,17 @@ pub struct Scenario {
     pub source: Source,
 }
 
-/// Parses and validates scenario text. `path` is used for messages and to resolve relative
-/// file paths.
+/// Parses and validates scenario text with the built-in models. `path` is used for messages
+/// and to resolve relative file paths.
 pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
+    parse_with(src, &Registry::builtin())
+}
+
+/// [`parse`] with the model kinds of `registry`.
+pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = toml::from_str(&src.text).map_err(|e| ctx::toml_error(&src, &e))?;
     let cx = Ctx { src: &src };
+    models::check_raw(&cx, raw.models.get_ref(), registry)?;
     let name = scenario_name(&cx, &raw.name)?;
     let steps = cx.int_in(&raw.steps, "steps", 1, 100_000, "number of steps (months)")? as u32;
     let replicates = cx.int_in(
@@ -108,7 +114,7 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
     let kols = kols::parse_kols(&cx, &raw.kols, known_n)?;
     let arms = seeding::parse_arms(&cx, &raw, &kols, known_n)?;
     let reference_arm = reference_arm(&cx, &raw.reference_arm, &arms)?;
-    let models = parse_models(&cx, &raw)?;
+    let models = parse_models(&cx, &raw, registry)?;
     let baseline = baseline(&cx, &raw.baseline, &models)?;
     Ok(Scenario {
         name,
@@ -168,7 +174,11 @@ fn reference_arm(cx: &Ctx, r: &Opt<String>, arms: &[Arm]) -> Result<String, Scen
 }
 
 /// The `[[model]]` tables, at least one, with unique names.
-fn parse_models(cx: &Ctx, raw: &RawScenario) -> Result<Vec<NamedModel>, ScenarioError> {
+fn parse_models(
+    cx: &Ctx,
+    raw: &RawScenario,
+    registry: &Registry,
+) -> Result<Vec<NamedModel>, ScenarioError> {
     if raw.models.get_ref().is_empty() {
         return Err(cx.err(
             raw.models.span(),
@@ -178,10 +188,10 @@ fn parse_models(cx: &Ctx, raw: &RawScenario) -> Result<Vec<NamedModel>, Scenario
     }
     let mut models: Vec<NamedModel> = Vec::new();
     for (k, m) in raw.models.get_ref().iter().enumerate() {
-        let nm = models::parse_model(cx, k, m)?;
+        let nm = models::parse_model(cx, k, m, registry)?;
         if let Some(first) = models.iter().position(|o| o.name == nm.name) {
-            let (s, why) = match &m.get_ref().name {
-                Some(v) => (v.span(), ""),
+            let (s, why) = match models::name_span(m.get_ref()) {
+                Some(v) => (v, ""),
                 None => (
                     m.span(),
                     " (a model without `name` is named after its kind)",

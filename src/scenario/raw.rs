@@ -2,6 +2,7 @@
 //! so that validation errors can point at it.
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use toml::Spanned;
 
 /// `Option<Spanned<T>>`, the shape of every optional key.
@@ -113,61 +114,7 @@ pub struct RawSeeding {
     pub path: Opt<String>,
 }
 
-/// `[[model]]`: all parameters of all kinds; validation checks which apply.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawModel {
-    pub name: Opt<String>,
-    pub kind: Spanned<String>,
-    pub p: Opt<f64>,
-    pub q: Opt<f64>,
-    pub beta: Opt<f64>,
-    pub theta: Opt<RawTheta>,
-    pub exposure: Opt<String>,
-    pub quality: Opt<f64>,
-    pub prior_mean: Opt<f64>,
-    pub prior_sd: Opt<f64>,
-    pub signal_sd: Opt<f64>,
-    pub signals_per_step: Opt<i64>,
-    pub kol_signals_per_step: Opt<i64>,
-    pub u0: Opt<f64>,
-    pub risk_aversion: Opt<f64>,
-    pub discontinue_margin: Opt<f64>,
-    pub alpha: Opt<f64>,
-    pub gamma: Opt<f64>,
-    pub decay: Opt<f64>,
-    pub budget: Opt<RawBudget>,
-    pub policy: Opt<String>,
-    pub volume_attribute: Opt<String>,
-    pub top_k: Opt<i64>,
-}
-
-/// `budget`: visits per step, one number or a list per step.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum RawBudget {
-    Each(f64),
-    PerStep(Vec<f64>),
-}
-
-/// `theta`: a number or a distribution table.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum RawTheta {
-    Fixed(f64),
-    Table(RawThetaTable),
-}
-
-/// `theta = { dist = ..., ... }` or `theta = { attribute = "column" }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawThetaTable {
-    pub dist: Option<String>,
-    pub low: Option<f64>,
-    pub high: Option<f64>,
-    pub a: Option<f64>,
-    pub b: Option<f64>,
-    pub mean: Option<f64>,
-    pub sd: Option<f64>,
-    pub attribute: Option<String>,
-}
+/// `[[model]]`: `name`, `kind` and the parameters of the kind, each key and value with its
+/// span. Which keys exist and what type they have comes from the model registry
+/// ([`crate::models::Registry`]); [`super::models`] checks them.
+pub type RawModel = BTreeMap<Spanned<String>, Spanned<toml::Value>>;

@@ -1,0 +1,347 @@
+//! Model parameters, declared once per model: name, meaning, unit, rule (range), default and
+//! the short phrase used in error messages. Validation ([`ParamTable`]), `kolsim models`
+//! ([`super::Registry::describe`]) and the README's parameter tables ([`readme_table`]) all
+//! come from the declaration.
+
+use crate::scenario::error::{ScenarioError, Source};
+use std::ops::Range;
+use toml::Spanned;
+
+/// What values a parameter accepts. Drives validation, the TOML type check and the range
+/// shown by `kolsim models`.
+#[derive(Debug, Clone, Copy)]
+pub enum Rule {
+    /// A number in `[0, 1]`.
+    Prob,
+    /// A finite number `>= 0`.
+    NonNegative,
+    /// A finite number `> 0`.
+    Positive,
+    /// Any finite number.
+    Any,
+    /// An integer in `[min, max]`.
+    Int {
+        /// Smallest value.
+        min: i64,
+        /// Largest value.
+        max: i64,
+    },
+    /// One of the listed strings.
+    Choice(&'static [&'static str]),
+    /// A string, described by `range`.
+    Text {
+        /// What is allowed, for `kolsim models`.
+        range: &'static str,
+    },
+    /// Anything the model checks itself (a number or a table, a list, ...): `check` is the
+    /// type check run while reading the file (it returns the error message), `range` what is
+    /// allowed, for `kolsim models`.
+    Custom {
+        /// What is allowed, for `kolsim models`.
+        range: &'static str,
+        /// Type check of the value as written (`written` is its source text).
+        check: fn(value: &toml::Value, written: &str) -> Result<(), String>,
+    },
+}
+
+/// A parameter's default.
+#[derive(Debug, Clone, Copy)]
+pub enum Default {
+    /// The parameter must be given.
+    Required,
+    /// A number.
+    Num(f64),
+    /// A string (for [`Rule::Choice`] and [`Rule::Text`]).
+    Text(&'static str),
+    /// Computed by the model from other parameters; the text says how (e.g. the name of the
+    /// parameter it copies).
+    Derived(&'static str),
+}
+
+/// One model parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// Name in the scenario file.
+    pub name: &'static str,
+    /// What it means (`kolsim models`, README).
+    pub meaning: &'static str,
+    /// Its unit (`-` for none).
+    pub unit: &'static str,
+    /// Allowed values.
+    pub rule: Rule,
+    /// Default.
+    pub default: Default,
+    /// Short phrase for error messages, e.g. "imitation probability per step".
+    pub what: &'static str,
+}
+
+impl Param {
+    /// The allowed values, as `kolsim models` shows them.
+    pub fn range(&self) -> String {
+        match self.rule {
+            Rule::Prob => "[0, 1]".into(),
+            Rule::NonNegative => ">= 0".into(),
+            Rule::Positive => "> 0".into(),
+            Rule::Any => "any number".into(),
+            Rule::Int { min, .. } => format!("integer >= {min}"),
+            Rule::Choice(c) => c.join(" | "),
+            Rule::Text { range } | Rule::Custom { range, .. } => range.into(),
+        }
+    }
+
+    /// The default, as `kolsim models` shows it.
+    pub fn default_text(&self) -> String {
+        match self.default {
+            Default::Required => "required".into(),
+            Default::Num(x) => format!("{x}"),
+            Default::Text(t) | Default::Derived(t) => t.into(),
+        }
+    }
+
+    /// Checks the TOML type of a value as written; `Err` is the message. The wording follows
+    /// serde's, as for every other key of the scenario.
+    pub fn check_type(&self, value: &toml::Value, written: &str) -> Result<(), String> {
+        use serde::Deserialize;
+        let plain = |r: Result<(), toml::de::Error>| {
+            r.map_err(|e| {
+                e.message()
+                    .trim()
+                    .replace("expected i64", "expected an integer")
+                    .replace("expected f64", "expected a number")
+            })
+        };
+        match self.rule {
+            Rule::Prob | Rule::NonNegative | Rule::Positive | Rule::Any => {
+                plain(f64::deserialize(value.clone()).map(drop))
+            }
+            Rule::Int { .. } => plain(i64::deserialize(value.clone()).map(drop)),
+            Rule::Choice(_) | Rule::Text { .. } => {
+                plain(String::deserialize(value.clone()).map(drop))
+            }
+            Rule::Custom { check, .. } => check(value, written),
+        }
+    }
+}
+
+/// Facts about one model kind: its declaration.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelInfo {
+    /// The `kind` string in scenario files.
+    pub kind: &'static str,
+    /// One-line summary with the update rule.
+    pub summary: &'static str,
+    /// Literature reference.
+    pub reference: &'static str,
+    /// Its parameters, in the order `kolsim models` lists them.
+    pub params: &'static [Param],
+}
+
+impl ModelInfo {
+    /// The parameter called `name`.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// The README's parameter table of a model (header included), generated from its
+/// declaration; `tests/readme.rs` checks that the README holds exactly this.
+pub fn readme_table(info: &ModelInfo) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut t =
+        String::from("| Parameter | Meaning | Unit | Range | Default |\n|---|---|---|---|---|\n");
+    for p in info.params {
+        t.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            p.name,
+            cell(p.meaning),
+            cell(p.unit),
+            cell(&p.range()),
+            cell(&p.default_text())
+        ));
+    }
+    t
+}
+
+/// One `[[model]]` table of a scenario, for a model's constructor: its parameters, each
+/// checked against the model's declaration, with errors located by file, line, column and
+/// key (`model[k].param`).
+pub struct ParamTable<'a> {
+    src: &'a Source,
+    index: usize,
+    info: &'static ModelInfo,
+    span: Range<usize>,
+    entries: Vec<(&'a str, &'a Spanned<toml::Value>)>,
+}
+
+impl<'a> ParamTable<'a> {
+    /// The table `model[index]` of kind `info`, spanning `span`, with its `(key, value)`
+    /// entries other than `name` and `kind` (all declared by `info`, type-checked).
+    pub fn new(
+        src: &'a Source,
+        index: usize,
+        info: &'static ModelInfo,
+        span: Range<usize>,
+        entries: Vec<(&'a str, &'a Spanned<toml::Value>)>,
+    ) -> Self {
+        ParamTable {
+            src,
+            index,
+            info,
+            span,
+            entries,
+        }
+    }
+
+    /// The model kind's declaration.
+    pub fn info(&self) -> &'static ModelInfo {
+        self.info
+    }
+
+    /// The key path of parameter `p`, e.g. `model[0].q`.
+    pub fn key(&self, p: &str) -> String {
+        format!("model[{}].{p}", self.index)
+    }
+
+    /// The value of `p` as written, if given.
+    pub fn value(&self, p: &str) -> Option<&'a Spanned<toml::Value>> {
+        self.entries.iter().find(|(k, _)| *k == p).map(|(_, v)| *v)
+    }
+
+    /// An error at `span` about parameter `p`.
+    pub fn error(&self, span: Range<usize>, p: &str, msg: impl Into<String>) -> ScenarioError {
+        self.src.error(Some(span), &self.key(p), msg)
+    }
+
+    /// "missing required key `p` (why)", located at the table.
+    pub fn missing(&self, p: &str, why: &str) -> ScenarioError {
+        self.src.error(
+            Some(self.span.clone()),
+            &self.key(p),
+            format!("missing required key `{p}` ({why})"),
+        )
+    }
+
+    fn decl(&self, p: &str) -> Result<&'static Param, ScenarioError> {
+        self.info.param(p).ok_or_else(|| {
+            self.src.error(
+                Some(self.span.clone()),
+                &self.key(p),
+                format!(
+                    "model kind \"{}\" reads `{p}`, which it does not declare (a bug in the model)",
+                    self.info.kind
+                ),
+            )
+        })
+    }
+
+    fn missing_declared(&self, d: &Param) -> ScenarioError {
+        self.missing(
+            d.name,
+            &format!("{}; needed by model kind \"{}\"", d.what, self.info.kind),
+        )
+    }
+
+    /// A numeric parameter, checked against its declared rule ([`Rule::Prob`],
+    /// [`Rule::NonNegative`], [`Rule::Positive`], [`Rule::Any`]); the declared default if
+    /// absent.
+    pub fn number(&self, p: &str) -> Result<f64, ScenarioError> {
+        let d = self.decl(p)?;
+        let Some(v) = self.value(p) else {
+            return match d.default {
+                Default::Num(x) => Ok(x),
+                _ => Err(self.missing_declared(d)),
+            };
+        };
+        let x = match v.get_ref() {
+            toml::Value::Float(x) => *x,
+            toml::Value::Integer(i) => *i as f64,
+            _ => f64::NAN,
+        };
+        let lo = match d.rule {
+            Rule::Prob => {
+                return if (0.0..=1.0).contains(&x) {
+                    Ok(x)
+                } else {
+                    Err(self.error(v.span(), p, format!("{x} is outside [0, 1] ({})", d.what)))
+                };
+            }
+            Rule::NonNegative => 0.0,
+            Rule::Positive => f64::MIN_POSITIVE,
+            _ => f64::NEG_INFINITY,
+        };
+        if x.is_finite() && x >= lo {
+            Ok(x)
+        } else {
+            Err(self.error(v.span(), p, format!("{x} is not allowed ({})", d.what)))
+        }
+    }
+
+    /// An integer parameter ([`Rule::Int`]); `default` if absent.
+    pub fn int_or(&self, p: &str, default: i64) -> Result<i64, ScenarioError> {
+        let d = self.decl(p)?;
+        let (lo, hi) = match d.rule {
+            Rule::Int { min, max } => (min, max),
+            _ => (i64::MIN, i64::MAX),
+        };
+        let Some(v) = self.value(p) else {
+            return Ok(default);
+        };
+        let x = v.get_ref().as_integer().unwrap_or(i64::MIN);
+        if x < lo {
+            Err(self.error(
+                v.span(),
+                p,
+                format!("{x} is too small: must be at least {lo} ({})", d.what),
+            ))
+        } else if x > hi {
+            Err(self.error(
+                v.span(),
+                p,
+                format!("{x} is too large: must be at most {hi} ({})", d.what),
+            ))
+        } else {
+            Ok(x)
+        }
+    }
+
+    /// An integer parameter ([`Rule::Int`]) with its declared numeric default.
+    pub fn int(&self, p: &str) -> Result<i64, ScenarioError> {
+        let d = self.decl(p)?;
+        match (d.default, self.value(p)) {
+            (_, Some(_)) => self.int_or(p, 0),
+            (Default::Num(x), None) => Ok(x as i64),
+            (_, None) => Err(self.missing_declared(d)),
+        }
+    }
+
+    /// One of the declared choices ([`Rule::Choice`]); the declared default if absent.
+    pub fn choice(&self, p: &str) -> Result<&'static str, ScenarioError> {
+        let d = self.decl(p)?;
+        let choices = match d.rule {
+            Rule::Choice(c) => c,
+            _ => &[],
+        };
+        match self.value(p) {
+            None => match d.default {
+                Default::Text(t) => Ok(t),
+                _ => Err(self.missing_declared(d)),
+            },
+            Some(v) => {
+                let s = v.get_ref().as_str().unwrap_or_default();
+                choices.iter().copied().find(|c| *c == s).ok_or_else(|| {
+                    self.error(
+                        v.span(),
+                        p,
+                        format!("\"{s}\" is not allowed (allowed: {})", choices.join(", ")),
+                    )
+                })
+            }
+        }
+    }
+
+    /// A string parameter ([`Rule::Text`]) with its span, if given.
+    pub fn text(&self, p: &str) -> Option<(String, Range<usize>)> {
+        self.value(p)
+            .and_then(|v| v.get_ref().as_str().map(|s| (s.to_string(), v.span())))
+    }
+}

@@ -1,0 +1,46 @@
+//! The README's model parameter tables are generated from the models' declarations
+//! (`kolsim::models::readme_table`): each `#### \`kind\`` section must hold exactly that table.
+//! On a mismatch the message prints the table to paste.
+
+use kolsim::models::{Registry, readme_table};
+
+/// The parameter table (consecutive `|` lines from `| Parameter |`) of the README section
+/// of model `kind`.
+fn table_of<'a>(readme: &'a str, kind: &str) -> Option<Vec<&'a str>> {
+    let head = format!("#### `{kind}`");
+    let section = &readme[readme.find(&head)? + head.len()..];
+    let section = &section[..section.find("\n#### ").unwrap_or(section.len())];
+    let start = section.find("| Parameter |")?;
+    Some(
+        section[start..]
+            .lines()
+            .take_while(|l| l.starts_with('|'))
+            .collect(),
+    )
+}
+
+#[test]
+fn readme_parameter_tables_match_the_declarations() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for kind in Registry::builtin().kinds() {
+        let want = readme_table(kind.info);
+        let got = table_of(&readme, kind.info.kind)
+            .unwrap_or_else(|| panic!("README has no parameter table for `{}`", kind.info.kind));
+        assert_eq!(
+            got.join("\n") + "\n",
+            want,
+            "README table of `{}` differs from its declaration; it should read:\n{want}",
+            kind.info.kind
+        );
+    }
+}
+
+/// Prints every table (for updating the README): `cargo test --test readme -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn print_tables() {
+    for kind in Registry::builtin().kinds() {
+        println!("@@{}\n{}", kind.info.kind, readme_table(kind.info));
+    }
+}

@@ -1,0 +1,211 @@
+//! A model defined entirely in this file runs through the same registry, scenario parser,
+//! realisation and engine as the built-in models, without any change to `src/`.
+
+use kolsim::attribution::{Attribute, Channel, Trace};
+use kolsim::engine::{self, EngineKind, Observer, Replicate, Scratch};
+use kolsim::models::{
+    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Registry, Rule,
+    Setting,
+};
+use kolsim::run::{self, RunOptions};
+use kolsim::scenario::{self, ScenarioError, Source};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// `contact`: each adopted in-neighbour's weight adds `q` to the adoption probability,
+/// `P = min(1, q·c_i(t-1))`.
+#[derive(Debug, Clone, Copy)]
+struct Contact {
+    q: f64,
+}
+
+const INFO: ModelInfo = ModelInfo {
+    kind: "contact",
+    summary: "P = min(1, q·c_i(t-1))",
+    reference: "tests/toy_model.rs",
+    params: &[Param {
+        name: "q",
+        meaning: "adoption probability per unit of adopted in-weight",
+        unit: "per step",
+        rule: Rule::Prob,
+        default: Default::Required,
+        what: "contact probability per step",
+    }],
+};
+
+fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
+    Ok(Arc::new(Contact { q: t.number("q")? }))
+}
+
+const KIND: Kind = Kind { info: &INFO, parse };
+
+impl Hazard for Contact {
+    fn prob(&self, _i: usize, c: f64, _w: f64) -> f64 {
+        (self.q * c).min(1.0)
+    }
+}
+
+impl Model for Contact {
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
+    }
+
+    fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+        Ok(Box::new(*self))
+    }
+}
+
+impl Dynamics for Contact {
+    type State = ();
+    type Attributor<'s> = Peers;
+
+    fn replicate(&self, _: &Replicate<'_>) {}
+
+    fn run<O: Observer + ?Sized>(
+        &self,
+        _: &(),
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    ) {
+        engine::run(engine, self, rep, scratch, obs)
+    }
+
+    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> Peers {
+        Peers
+    }
+}
+
+struct Peers;
+
+impl Attribute for Peers {
+    fn attribute(&mut self, i: usize, t: u32, trace: &mut Trace<'_>) -> (Channel, Option<u32>) {
+        trace.gather(i, t, false);
+        (Channel::Peer, trace.pick(|w| w))
+    }
+}
+
+fn registry() -> Registry {
+    let mut reg = Registry::builtin();
+    reg.register(KIND).unwrap();
+    reg
+}
+
+const SCENARIO: &str = r#"name = "toy"
+steps = 12
+replicates = 6
+seed = 3
+[network]
+kind = "barabasi_albert"
+n = 300
+m = 2
+[initial_adopters]
+strategy = "random"
+count = 3
+[[model]]
+kind = "contact"
+q = 1.0
+[[model]]
+kind = "imitation"
+q = 1.0
+exposure = "count"
+"#;
+
+fn source(text: &str) -> Source {
+    Source {
+        path: PathBuf::from("toy.toml"),
+        text: text.into(),
+    }
+}
+
+#[test]
+fn the_registry_is_open_and_refuses_duplicates() {
+    let mut reg = registry();
+    assert!(reg.names().contains(&"contact"));
+    assert!(reg.register(KIND).is_err(), "kind registered twice");
+    assert!(reg.describe().contains("contact\n  P = min(1, q·c_i(t-1))"));
+}
+
+#[test]
+fn unknown_kinds_are_errors_listing_the_known_kinds() {
+    let err = scenario::parse(source(SCENARIO)).unwrap_err();
+    assert_eq!(err.key, "model[0].kind");
+    assert!(
+        err.message
+            .contains("unknown model kind \"contact\" (allowed: imitation, bass,"),
+        "{err}"
+    );
+    assert!(!err.message.contains(", contact"), "{err}");
+    // With the toy registered, its kind is listed.
+    let text = SCENARIO.replace("kind = \"contact\"", "kind = \"kontact\"");
+    let err = scenario::parse_with(source(&text), &registry()).unwrap_err();
+    assert!(
+        err.message.contains("structural_equivalence, contact;"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_toy_parameters_are_validated_from_their_declaration() {
+    let reg = registry();
+    let bad = SCENARIO.replacen("q = 1.0", "q = 1.5", 1);
+    let err = scenario::parse_with(source(&bad), &reg).unwrap_err();
+    assert_eq!(err.key, "model[0].q");
+    assert_eq!(
+        err.message,
+        "1.5 is outside [0, 1] (contact probability per step)"
+    );
+    let missing = SCENARIO.replacen("q = 1.0\n", "", 1);
+    let err = scenario::parse_with(source(&missing), &reg).unwrap_err();
+    assert_eq!(err.key, "model[0].q");
+    assert!(
+        err.message
+            .contains("missing required key `q` (contact probability per step; needed by model kind \"contact\")"),
+        "{err}"
+    );
+    let unknown = SCENARIO.replacen("q = 1.0\n", "q = 1.0\nspeed = 2\n", 1);
+    let err = scenario::parse_with(source(&unknown), &reg).unwrap_err();
+    assert_eq!(err.key, "model[0].speed");
+    assert!(
+        err.message
+            .contains("unknown field `speed`, expected one of `name`, `kind`, `q`"),
+        "{err}"
+    );
+    let other = SCENARIO.replacen("q = 1.0\n", "q = 1.0\ntop_k = 2\n", 1);
+    let err = scenario::parse_with(source(&other), &reg).unwrap_err();
+    assert!(
+        err.message
+            .contains("`top_k` is not a parameter of model kind \"contact\" (its parameters: q)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_toy_runs_through_the_same_engine_and_recorder() {
+    let sc = scenario::parse_with(source(SCENARIO), &registry()).unwrap();
+    assert_eq!(sc.models[0].model.kind(), "contact");
+    let ids: Vec<u64> = (0..6).collect();
+    let opts = RunOptions {
+        threads: 2,
+        record: true,
+    };
+    let res = run::run(&sc, &ids, opts, &|| {}).unwrap();
+    // With q = 1 both rules make every exposed physician adopt in the next step: the same
+    // deterministic process, on the same networks and seeds.
+    assert_eq!(res.curves[0][0], res.curves[0][1]);
+    assert!(res.curves[0][0].iter().all(|c| c.new_adopters[0] == 3));
+    assert!(res.curves[0][0].iter().any(|c| c.adopters()[12] > 3));
+    for (recs, curve) in res.records[0][0].iter().zip(&res.curves[0][0]) {
+        assert_eq!(recs.len() as u32, *curve.adopters().last().unwrap());
+        assert!(
+            recs.iter()
+                .all(|r| (r.step == 0) == (r.channel == Channel::Initial))
+        );
+        assert!(
+            recs.iter()
+                .filter(|r| r.step > 0)
+                .all(|r| r.channel == Channel::Peer && r.influencer.is_some())
+        );
+    }
+}
