@@ -1,9 +1,8 @@
 //! The shipped Coleman–Katz–Menzel scenario (`scenarios/ckm-tetracycline.toml`) and its data
 //! files (`scenarios/data/ckm/`): they validate, run, and hold the published counts.
 
-use assert_cmd::Command;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const SCENARIO: &str = "scenarios/ckm-tetracycline.toml";
 const MODELS: [&str; 7] = [
@@ -17,24 +16,12 @@ const MODELS: [&str; 7] = [
 ];
 const ARMS: [&str; 2] = ["kols", "random"];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{kolsim, root};
 
-fn kolsim() -> Command {
-    let mut c = Command::cargo_bin("kolsim").unwrap();
-    c.current_dir(root());
-    c
-}
-
-/// A CSV file as (header, data rows); the shipped files have no quoted fields.
+/// A CSV file as (header, data rows), every row as wide as the header.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let split = |l: &str| l.split(',').map(str::to_string).collect::<Vec<_>>();
-    let header = split(lines.next().expect("header row"));
-    let rows: Vec<Vec<String>> = lines.map(split).collect();
+    let (header, rows) = common::read_csv(path);
     for (k, r) in rows.iter().enumerate() {
         assert_eq!(
             r.len(),

@@ -1,12 +1,10 @@
 //! The command line: help with examples, the model catalogue, completions, the manual page,
 //! and quiet output when not on a terminal.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn kolsim() -> Command {
-    Command::cargo_bin("kolsim").unwrap()
-}
+mod common;
+use common::kolsim;
 
 #[test]
 fn every_subcommand_has_help_with_an_example() {

@@ -4,23 +4,19 @@
 
 use kolsim::engine::{self, Curve, EngineKind, NEVER, Observer, Replicate, Scratch, StepCounts};
 use kolsim::models::{
-    Bass, ExposureKind, Imitation, IndependentCascade, Model, Prepared, Setting, Theta, Threshold,
+    Bass, ExposureKind, Imitation, IndependentCascade, Model, Prepared, Theta, Threshold,
 };
 use kolsim::network::{ArcList, Network, generators};
 use kolsim::rng::{Purpose, stream};
 
 const ENGINES: [EngineKind; 2] = [EngineKind::Event, EngineKind::Reference];
 
+mod common;
+use common::{Sim, prepare as prepare_with};
+
 /// `model` prepared on `net` (no KOLs).
 fn prepare(model: &dyn Model, net: &Network) -> Box<dyn Prepared> {
-    let is_kol = vec![false; net.n()];
-    let setting = Setting {
-        net,
-        kols: &[],
-        is_kol: &is_kol,
-        kol_weight: 1.0,
-    };
-    model.prepare(&setting).unwrap()
+    prepare_with(model, net, &[])
 }
 
 /// Runs `reps` replicates and returns the curves. (Threshold models carry their thresholds.)
@@ -33,24 +29,15 @@ fn curves(
     reps: u64,
     seed: u64,
 ) -> Vec<Curve> {
-    let is_kol = vec![false; net.n()];
-    let prepared = prepare(model, net);
-    let mut scratch = Scratch::default();
-    (0..reps)
-        .map(|r| {
-            let rep = Replicate {
-                net,
-                is_kol: &is_kol,
-                initial,
-                steps,
-                seed,
-                replicate: r,
-            };
-            let mut c = Curve::default();
-            prepared.run(engine, &rep, &mut scratch, &mut c);
-            c
-        })
-        .collect()
+    Sim {
+        model,
+        net,
+        initial,
+        kols: &[],
+        steps,
+        seed,
+    }
+    .curves(engine, reps)
 }
 
 /// Mean and sd of the adoption share at each step.

@@ -9,6 +9,9 @@ use kolsim::run::{self, RunOptions};
 use kolsim::scenario::{self, Source};
 use std::path::PathBuf;
 
+mod common;
+use common::Sim;
+
 /// Runs `model` on `net`; `kols` (in rank order) is what `kols_first` detailing targets,
 /// while `is_kol` stays all false.
 fn run_model(
@@ -19,31 +22,15 @@ fn run_model(
     steps: u32,
     reps: u64,
 ) -> Vec<Curve> {
-    let is_kol = vec![false; net.n()];
-    let prepared = model
-        .prepare(&Setting {
-            net,
-            kols,
-            is_kol: &is_kol,
-            kol_weight: 1.0,
-        })
-        .unwrap();
-    let mut scratch = Scratch::default();
-    (0..reps)
-        .map(|r| {
-            let rep = Replicate {
-                net,
-                is_kol: &is_kol,
-                initial,
-                steps,
-                seed: 5,
-                replicate: r,
-            };
-            let mut c = Curve::default();
-            prepared.run(EngineKind::Event, &rep, &mut scratch, &mut c);
-            c
-        })
-        .collect()
+    Sim {
+        model,
+        net,
+        initial,
+        kols,
+        steps,
+        seed: 5,
+    }
+    .curves(EngineKind::Event, reps)
 }
 
 fn learning(quality: f64) -> SocialLearning {

@@ -2,15 +2,13 @@
 //! leftovers of killed runs are cleaned up, an interrupted run leaves nothing that looks
 //! complete, and sweeps trust a point only when its completion marker vouches for its files.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
 
 const SCENARIO: &str = "scenarios/quickstart.toml";
 
-fn kolsim() -> Command {
-    Command::cargo_bin("kolsim").unwrap()
-}
+mod common;
+use common::kolsim;
 
 fn run(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     kolsim()

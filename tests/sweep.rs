@@ -1,16 +1,14 @@
 //! Sweeps: grids, common random numbers across points, shard/merge equal to a single run
 //! byte for byte, resume after an interruption, and bad input rejected before anything runs.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 const SCENARIO: &str = "scenarios/quickstart.toml";
 
-fn kolsim() -> Command {
-    Command::cargo_bin("kolsim").unwrap()
-}
+mod common;
+use common::kolsim;
 
 fn sweep(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     kolsim()
@@ -28,23 +26,7 @@ fn sweep(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
-/// Every file under `dir` (relative path -> bytes).
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
+use common::tree;
 
 #[test]
 fn shards_merged_equal_a_single_run_byte_for_byte() {
