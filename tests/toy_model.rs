@@ -2,10 +2,10 @@
 //! realisation and engine as the built-in models, without any change to `src/`.
 
 use kolsim::attribution::{Attribute, Channel, Trace};
-use kolsim::engine::{self, EngineKind, Observer, Replicate, Scratch};
+
 use kolsim::models::{
-    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Registry, Rule,
-    Setting,
+    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Registry,
+    Rule, Setting,
 };
 use kolsim::run::{self, RunOptions};
 use kolsim::scenario::{self, ScenarioError, Source};
@@ -55,24 +55,10 @@ impl Model for Contact {
     }
 }
 
-impl Dynamics for Contact {
-    type State = ();
+impl HazardModel for Contact {
     type Attributor<'s> = Peers;
 
-    fn replicate(&self, _: &Replicate<'_>) {}
-
-    fn run<O: Observer + ?Sized>(
-        &self,
-        _: &(),
-        engine: EngineKind,
-        rep: &Replicate<'_>,
-        scratch: &mut Scratch,
-        obs: &mut O,
-    ) {
-        engine::run(engine, self, rep, scratch, obs)
-    }
-
-    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> Peers {
+    fn attributor(&self) -> Peers {
         Peers
     }
 }

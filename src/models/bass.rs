@@ -21,11 +21,10 @@
 //! `O(1)` per hazard evaluation.
 
 use super::{
-    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule, Setting,
-    share,
+    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule,
+    Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace, rate};
-use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
 use crate::scenario::error::ScenarioError;
 use std::sync::Arc;
 
@@ -99,24 +98,10 @@ impl Model for Bass {
     }
 }
 
-impl Dynamics for Bass {
-    type State = ();
+impl HazardModel for Bass {
     type Attributor<'s> = &'s Bass;
 
-    fn replicate(&self, _: &Replicate<'_>) {}
-
-    fn run<O: Observer + ?Sized>(
-        &self,
-        _: &(),
-        engine: EngineKind,
-        rep: &Replicate<'_>,
-        scratch: &mut Scratch,
-        obs: &mut O,
-    ) {
-        engine::run(engine, self, rep, scratch, obs)
-    }
-
-    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> &'s Bass {
+    fn attributor(&self) -> &Bass {
         self
     }
 }

@@ -19,11 +19,10 @@
 //! `O(1)` per hazard evaluation, `O(1)` per arc from a new adopter.
 
 use super::{
-    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
+    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
     ReverseReachable, Rule, Setting,
 };
 use crate::attribution::{Attribute, Channel, Trace, rate};
-use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
 use crate::scenario::error::ScenarioError;
 use std::sync::Arc;
 
@@ -97,24 +96,10 @@ impl Model for IndependentCascade {
     }
 }
 
-impl Dynamics for IndependentCascade {
-    type State = ();
+impl HazardModel for IndependentCascade {
     type Attributor<'s> = &'s IndependentCascade;
 
-    fn replicate(&self, _: &Replicate<'_>) {}
-
-    fn run<O: Observer + ?Sized>(
-        &self,
-        _: &(),
-        engine: EngineKind,
-        rep: &Replicate<'_>,
-        scratch: &mut Scratch,
-        obs: &mut O,
-    ) {
-        engine::run(engine, self, rep, scratch, obs)
-    }
-
-    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> &'s IndependentCascade {
+    fn attributor(&self) -> &IndependentCascade {
         self
     }
 }

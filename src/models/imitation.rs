@@ -19,11 +19,10 @@
 //! `O(1)` per hazard evaluation.
 
 use super::{
-    Default, Dynamics, ExposureKind, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
-    Rule, Setting, share,
+    Default, ExposureKind, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable,
+    Prepared, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace};
-use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
 use crate::scenario::error::ScenarioError;
 use std::sync::Arc;
 
@@ -92,24 +91,10 @@ impl Model for Imitation {
     }
 }
 
-impl Dynamics for Imitation {
-    type State = ();
+impl HazardModel for Imitation {
     type Attributor<'s> = PeerOnly;
 
-    fn replicate(&self, _: &Replicate<'_>) {}
-
-    fn run<O: Observer + ?Sized>(
-        &self,
-        _: &(),
-        engine: EngineKind,
-        rep: &Replicate<'_>,
-        scratch: &mut Scratch,
-        obs: &mut O,
-    ) {
-        engine::run(engine, self, rep, scratch, obs)
-    }
-
-    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> PeerOnly {
+    fn attributor(&self) -> PeerOnly {
         PeerOnly
     }
 }

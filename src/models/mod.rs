@@ -240,6 +240,54 @@ pub trait Dynamics: Send + Sync {
     }
 }
 
+/// A model whose replicate behaviour is its [`Hazard`] alone, stepped by the kernel, with no
+/// per-replicate state (imitation, Bass, the cascade). Implementing this gives the model its
+/// [`Dynamics`]: only the attribution of adoptions remains to be said.
+pub trait HazardModel: Hazard + Send + Sync {
+    /// The attribution of adoptions to channels.
+    type Attributor<'s>: Attribute
+    where
+        Self: 's;
+
+    /// The attributor (usually `self`, or a unit type for a peer-only model).
+    fn attributor(&self) -> Self::Attributor<'_>;
+}
+
+impl<T: HazardModel> Dynamics for T {
+    type State = ();
+    type Attributor<'s>
+        = <T as HazardModel>::Attributor<'s>
+    where
+        Self: 's;
+
+    fn replicate(&self, _: &Replicate<'_>) {}
+
+    fn run<O: Observer + ?Sized>(
+        &self,
+        _: &(),
+        engine: EngineKind,
+        rep: &Replicate<'_>,
+        scratch: &mut Scratch,
+        obs: &mut O,
+    ) {
+        crate::engine::run(engine, self, rep, scratch, obs)
+    }
+
+    fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> Self::Attributor<'s> {
+        HazardModel::attributor(self)
+    }
+}
+
+/// The replicate as the model sees it: on [`Dynamics::network`], with its drawn state.
+fn localise<'a, D: Dynamics>(d: &'a D, rep: &Replicate<'a>) -> (Replicate<'a>, D::State) {
+    let rep = Replicate {
+        net: d.network(rep.net),
+        ..*rep
+    };
+    let state = d.replicate(&rep);
+    (rep, state)
+}
+
 impl<D: Dynamics> Prepared for D {
     fn run(
         &self,
@@ -248,11 +296,7 @@ impl<D: Dynamics> Prepared for D {
         scratch: &mut Scratch,
         curve: &mut Curve,
     ) {
-        let rep = Replicate {
-            net: self.network(rep.net),
-            ..*rep
-        };
-        let state = self.replicate(&rep);
+        let (rep, state) = localise(self, rep);
         Dynamics::run(self, &state, engine, &rep, scratch, curve);
     }
 
@@ -263,11 +307,7 @@ impl<D: Dynamics> Prepared for D {
         scratch: &mut Scratch,
         obs: &mut dyn Observer,
     ) {
-        let rep = Replicate {
-            net: self.network(rep.net),
-            ..*rep
-        };
-        let state = self.replicate(&rep);
+        let (rep, state) = localise(self, rep);
         Dynamics::run(self, &state, engine, &rep, scratch, obs);
     }
 
@@ -277,11 +317,7 @@ impl<D: Dynamics> Prepared for D {
         rep: &Replicate<'_>,
         scratch: &mut Scratch,
     ) -> (Curve, Vec<Record>) {
-        let rep = Replicate {
-            net: self.network(rep.net),
-            ..*rep
-        };
-        let state = self.replicate(&rep);
+        let (rep, state) = localise(self, rep);
         let mut rec = Recorder::new(&rep, self.attributor(&state, &rep));
         Dynamics::run(self, &state, engine, &rep, scratch, &mut rec);
         (rec.curve, rec.records)
@@ -292,11 +328,7 @@ impl<D: Dynamics> Prepared for D {
         rep: &Replicate<'_>,
         history: &History<'_>,
     ) -> Result<f64, Unsupported> {
-        let rep = Replicate {
-            net: self.network(rep.net),
-            ..*rep
-        };
-        let state = self.replicate(&rep);
+        let (rep, state) = localise(self, rep);
         Dynamics::log_likelihood(self, &state, &rep, history)
     }
 }
