@@ -589,3 +589,42 @@ fn zero_replicates_on_the_command_line_is_a_usage_error() {
         .stderr(predicate::str::contains("--replicates must be at least 1"));
     assert_no_partial(c.dir.path());
 }
+
+// --- Silently wrong before (issue 8) ---------------------------------------------------------
+
+#[test]
+fn a_physician_listed_twice_is_refused() {
+    // κ used to be applied twice to a repeated KOL id (0.555 where the right answer is 0.444).
+    let c = Case::new(&format!(
+        "{VALID}\n[kols]\nrule = \"explicit\"\nids = [1, 2, 1]\nweight = 2.0\n"
+    ));
+    c.fails(&[&c.at(16, 14), "`kols.ids[2]`", "listed twice"]);
+    let c = Case::new(&format!(
+        "{VALID}\n[initial_adopters]\nstrategy = \"explicit\"\nids = [4, 4]\n"
+    ));
+    c.fails(&["`initial_adopters.ids[1]`", "listed twice"]);
+}
+
+#[test]
+fn keys_of_another_variant_are_refused() {
+    let c = Case::new(&VALID.replace(
+        "kind = \"imitation\"\nq = 0.3",
+        "kind = \"threshold\"\ntheta = { dist = \"uniform\", low = 0.1, high = 0.5, a = 2 }",
+    ));
+    c.fails(&["`model[0].theta`", "`a` does not apply"]);
+    let c = Case::new(&format!(
+        "{VALID}\n[initial_adopters]\nstrategy = \"random\"\ncount = 2\nids = [1]\n"
+    ));
+    c.fails(&[
+        "`initial_adopters.ids`",
+        "does not apply to strategy = \"random\"",
+    ]);
+}
+
+#[test]
+fn a_kol_weight_that_overflows_is_refused() {
+    let c = Case::new(&format!(
+        "{VALID}\n[kols]\nrule = \"in_degree\"\ncount = 2\nweight = 1e39\n"
+    ));
+    c.fails(&["`kols.weight`", "1e39", "κ must be in [1, 1e6]"]);
+}

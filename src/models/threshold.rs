@@ -242,6 +242,21 @@ fn parse_theta(
     match raw {
         RawTheta::Fixed(x) => Ok(Theta::Fixed(check(x, "theta")?)),
         RawTheta::Table(tb) => {
+            let allowed: &[&str] = match (&tb.attribute, tb.dist.as_deref()) {
+                (Some(_), None) => &["attribute"],
+                (None, Some("uniform")) => &["dist", "low", "high"],
+                (None, Some("beta")) => &["dist", "a", "b"],
+                (None, Some("normal")) => &["dist", "mean", "sd"],
+                _ => &["dist", "attribute", "low", "high", "a", "b", "mean", "sd"],
+            };
+            if let Some(table) = v.get_ref().as_table()
+                && let Some(extra) = table.keys().find(|k| !allowed.contains(&k.as_str()))
+            {
+                return Err(err(format!(
+                    "`{extra}` does not apply to this theta table (it takes {})",
+                    allowed.join(", ")
+                )));
+            }
             if let Some(a) = &tb.attribute {
                 if tb.dist.is_some() {
                     return Err(err("give either `dist` or `attribute`, not both".into()));

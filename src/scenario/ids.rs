@@ -76,9 +76,11 @@ pub(super) fn id_list(
 }
 
 impl Scenario {
-    /// Resolves listed ids against a network.
+    /// Resolves listed ids against a network. An id listed twice (which would, e.g., apply κ
+    /// twice to one KOL) is an error at the second listing.
     pub fn resolve_ids(&self, list: &IdList, net: &Network) -> Result<Vec<u32>, ScenarioError> {
         let mut out = Vec::with_capacity(list.ids.len());
+        let mut first: HashMap<u32, usize> = HashMap::with_capacity(list.ids.len());
         // One hash map for the whole list: `index_of` scans the ids, O(n) per lookup.
         let index: Option<HashMap<&str, u32>> =
             net.ids().filter(|_| list.ids.len() > 1).map(|ids| {
@@ -93,11 +95,35 @@ impl Scenario {
                 None => net.index_of(id),
             };
             match found {
-                Some(i) => out.push(i),
+                Some(i) => {
+                    if let Some(&j) = first.get(&i) {
+                        return Err(self.duplicate_id(list, j, k));
+                    }
+                    first.insert(i, k);
+                    out.push(i)
+                }
                 None => return Err(self.unknown_id(list, k, net)),
             }
         }
         Ok(out)
+    }
+
+    /// The error for `list.ids[k]`, the same physician as `list.ids[j]` (j < k).
+    fn duplicate_id(&self, list: &IdList, j: usize, k: usize) -> ScenarioError {
+        let (span, key) = match list.spans.get(k) {
+            Some(s) => (s.clone(), format!("{}[{k}]", list.key)),
+            None => (list.span.clone(), list.key.clone()),
+        };
+        self.source.error(
+            Some(span),
+            &key,
+            format!(
+                "id \"{}\" is listed twice (entries {} and {} of the list): each physician may be listed once",
+                list.ids[k],
+                j + 1,
+                k + 1
+            ),
+        )
     }
 
     /// The error for `list.ids[k]`, which is not in `net`.

@@ -223,17 +223,28 @@ fn kol_size(
     }
 }
 
-/// κ, `weight`: at least 1, 1 when absent.
+/// The largest KOL weight κ: arc weights are single precision, and a physician's in-weight
+/// (a sum over its advisers) must stay finite and exact enough for exposure shares.
+pub const MAX_KOL_WEIGHT: f64 = 1e6;
+
+/// κ, `weight`: in [1, [`MAX_KOL_WEIGHT`]], 1 when absent.
 fn kol_weight(cx: &Ctx, r: &RawKols) -> Result<f32, ScenarioError> {
     let Some(w) = &r.weight else {
         return Ok(1.0);
     };
     let x = *w.get_ref();
-    if !(x >= 1.0 && x.is_finite()) {
+    if !(1.0..=MAX_KOL_WEIGHT).contains(&x) {
         return Err(cx.err(
             w.span(),
             "kols.weight",
-            format!("{x} is not allowed: κ must be a finite number >= 1 (1 = KOLs are ordinary)"),
+            format!(
+                "{} is not allowed: κ must be in [1, {MAX_KOL_WEIGHT:e}] (1 = KOLs are ordinary)",
+                if x.abs() >= 1e9 {
+                    format!("{x:e}")
+                } else {
+                    x.to_string()
+                }
+            ),
         ));
     }
     Ok(x as f32)

@@ -154,6 +154,36 @@ fn parse_seeding(
             "applies only with strategy = \"kols\" (the top `count` physicians by that rule)",
         ));
     }
+    let allowed: &[&str] = match strategy {
+        "none" => &[],
+        "random" => &["count"],
+        "kols" => &["count", "rule"],
+        "explicit" => &["ids", "path"],
+        _ => &["attribute", "count"],
+    };
+    let given = [
+        ("count", r.count.as_ref().map(|v| v.span())),
+        ("attribute", r.attribute.as_ref().map(|v| v.span())),
+        ("ids", r.ids.as_ref().map(|v| v.span())),
+        ("path", r.path.as_ref().map(|v| v.span())),
+    ];
+    if let Some((key, Some(span))) = given
+        .into_iter()
+        .find(|(k, sp)| sp.is_some() && !allowed.contains(k))
+    {
+        return Err(cx.err(
+            span,
+            &format!("{table}.{key}"),
+            format!(
+                "does not apply to strategy = \"{strategy}\" (it takes {})",
+                if allowed.is_empty() {
+                    "no other keys".to_string()
+                } else {
+                    allowed.join(", ")
+                }
+            ),
+        ));
+    }
     Ok(match strategy {
         "none" => SeedingSpec::None,
         "random" => SeedingSpec::Random(t.count("chosen at random")?),
