@@ -223,6 +223,28 @@ impl Network {
         }
     }
 
+    /// Checks that every physician's total incoming weight (KOL weight applied) is finite and
+    /// at most [`crate::limits::MAX_IN_WEIGHT`], so that the engines' sums cannot overflow.
+    /// Returns a message naming the first physician over the bound.
+    ///
+    /// # Complexity
+    /// `O(n)`.
+    pub fn check_weights(&self) -> Result<(), String> {
+        let max = crate::limits::MAX_IN_WEIGHT;
+        match self
+            .in_weight
+            .iter()
+            .position(|w| !(w.is_finite() && *w <= max))
+        {
+            None => Ok(()),
+            Some(i) => Err(format!(
+                "physician \"{}\" would hear a total arc weight of {:e} (KOL weight κ applied), more than the {max:e} kolsim can sum exactly enough: use a smaller κ or smaller arc weights",
+                crate::limits::quote(&self.id(i)),
+                self.in_weight[i]
+            )),
+        }
+    }
+
     /// The original id of node `i` (its index when the network was generated).
     pub fn id(&self, i: usize) -> String {
         match &self.ids {

@@ -1200,7 +1200,7 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    parse(error::read_source(path)?)
+    parse(crate::limits::read_scenario(path)?)
 }
 
 impl Scenario {
