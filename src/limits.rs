@@ -550,7 +550,7 @@ pub fn check_kappa(sc: &Scenario) -> Result<(), Error> {
         format!(
             "κ = {} is too large for this network: physicians' weighted exposure would overflow (κ × {} must be at most {MAX_IN_WEIGHT:e}{})",
             if kappa.is_finite() {
-                format!("{kappa}")
+                format!("{kappa:.3e}")
             } else {
                 "a value beyond the 32-bit float range (3.4e38)".into()
             },
@@ -560,7 +560,7 @@ pub fn check_kappa(sc: &Scenario) -> Result<(), Error> {
                 format!("(n − 1) = {base}")
             },
             if kappa.is_finite() {
-                format!("; κ at most {:e}", MAX_IN_WEIGHT / base)
+                format!("; κ at most {:.3e}", MAX_IN_WEIGHT / base)
             } else {
                 String::new()
             }

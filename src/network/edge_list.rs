@@ -475,7 +475,7 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
                         p,
                         Some(line),
                         format!(
-                            "the arcs into \"{}\" up to this row weigh {:e} in all (duplicate arcs are merged by summing their weights), more than the {max_w:e} one physician may hear",
+                            "the arcs into \"{}\" up to this row weigh {:.3e} in all (duplicate arcs are merged by summing their weights), more than the {max_w:e} one physician may hear",
                             limits::quote(&ids[t as usize]),
                             heard[t as usize]
                         ),
