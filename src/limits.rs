@@ -42,7 +42,12 @@ const BASE_BYTES: u64 = 8 << 20;
 /// `text` cut to [`MAX_QUOTE_CHARS`] characters, with "…" when cut, for quoting input in
 /// error messages.
 pub fn quote(text: &str) -> String {
-    match text.char_indices().nth(MAX_QUOTE_CHARS) {
+    cut(text, MAX_QUOTE_CHARS)
+}
+
+/// `text` cut to `max` characters, with "…" when cut.
+pub fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_string(),
     }
@@ -121,14 +126,29 @@ pub fn read_scenario(
         e @ ReadError::TooLarge(_) => fail(None, format!("scenario {e}")),
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, col) = utf8_position(e.as_bytes(), e.utf8_error().valid_up_to());
-        fail(
+        let at = e.utf8_error().valid_up_to();
+        let (line, col) = utf8_position(e.as_bytes(), at);
+        // The key on that line (or its table), read with the bad bytes replaced (which keeps
+        // the line breaks).
+        let lossy = crate::scenario::Source {
+            path: path.to_path_buf(),
+            text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        let line_start = lossy
+            .text
+            .split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum::<usize>();
+        let mut err = fail(
             Some((line, col)),
             format!(
                 "file is not valid UTF-8 (byte 0x{:02X}; save it as UTF-8)",
-                e.as_bytes()[e.utf8_error().valid_up_to()]
+                e.as_bytes()[at]
             ),
-        )
+        );
+        err.key = lossy.key_at(line_start);
+        err
     })?;
     Ok(crate::scenario::Source {
         path: path.to_path_buf(),
@@ -313,9 +333,8 @@ fn net_size(sc: &Scenario) -> NetSize {
     const NODE: f64 = 36.0;
     // A finished arc: in and out CSR halves (4-byte node and 4-byte weight each).
     const ARC: f64 = 16.0;
-    // Building from an arc list: the list (12 bytes an arc), the sort permutation (4) and the
-    // merged copy (12) are alive at once (`build::csr_pair`).
-    const BUILD_ARC: f64 = 28.0;
+    // Building from an arc list (`build::csr_pair`): the list (12 bytes an arc, counted at
+    // its capacity), the sort permutation (4) and the merged copy (12) are alive at once.
     let sparse = |nodes: f64, arcs: f64, arclist_cap: f64, extra: f64| NetSize {
         arcs,
         nodes,
@@ -338,7 +357,6 @@ fn net_size(sc: &Scenario) -> NetSize {
             let hi = mean + 6.0 * mean.sqrt() + 16.0;
             let cap = 1.1 * mean + 16.0;
             let cap = if hi > cap { 2.0 * cap } else { cap };
-            let _ = BUILD_ARC;
             sparse(n, hi, cap, 0.0)
         }
         NetworkSpec::BarabasiAlbert { n, m } => {
@@ -367,7 +385,7 @@ fn net_size(sc: &Scenario) -> NetSize {
             sparse(n, 2.0 * ties, 4.0 * ties, 0.0)
         }
         NetworkSpec::EdgeList(spec) => {
-            let (size, rows) = file_rows(&spec.path).unwrap_or((0.0, 0.0));
+            let (_, rows) = file_rows(&spec.path).unwrap_or((0.0, 0.0));
             let arcs = rows * if spec.directed { 1.0 } else { 2.0 };
             let (node_size, nodes) = match &spec.nodes {
                 Some(nf) => file_rows(&nf.path).unwrap_or((0.0, 0.0)),
@@ -377,7 +395,6 @@ fn net_size(sc: &Scenario) -> NetSize {
             // Ids: kept once in the network and once in the reader's index (about 120 bytes
             // a physician); a node file's table and attributes (about 6 times its size).
             let ids = 120.0 * nodes + 6.0 * node_size;
-            let _ = size;
             let mut s = sparse(nodes, arcs, 2.0 * arcs, ids);
             s.keep += 60.0 * nodes + 2.0 * node_size;
             s

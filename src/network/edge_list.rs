@@ -59,7 +59,7 @@ pub struct NodeFileSpec {
 
 /// A problem with an input data file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+#[error("{}{}: {}", limits::quote(&path.display().to_string()), line.map(|l| format!(":{l}")).unwrap_or_default(), limits::cut(message, 1000))]
 pub struct InputError {
     /// The file.
     pub path: PathBuf,
@@ -247,7 +247,8 @@ fn column_index(
                 path,
                 None,
                 format!(
-                    "`{key}` = \"{name}\" names a column, but the file has no header (set `header = true` or give a column number)"
+                    "`{key}` = \"{}\" names a column, but the file has no header (set `header = true` or give a column number)",
+                    limits::quote(name)
                 ),
             )),
             Some(h) => h.iter().position(|x| x == name).ok_or_else(|| {
@@ -255,7 +256,8 @@ fn column_index(
                     path,
                     None,
                     format!(
-                        "`{key}`: no column \"{name}\" in the header (columns: {})",
+                        "`{key}`: no column \"{}\" in the header (columns: {})",
+                        limits::quote(name),
                         limits::quote(&h.join(", "))
                     ),
                 )

@@ -356,6 +356,25 @@ mod tests {
     }
 
     #[test]
+    fn weights_past_the_bound_are_reported() {
+        let mut arcs = ArcList::default();
+        arcs.push(0, 1, 3e38);
+        arcs.push(0, 1, 3e38); // merged: infinite in f32
+        arcs.push(1, 0, 1.0);
+        let net = Network::from_arcs(2, arcs);
+        assert!(net.check_weights().unwrap_err().contains("physician \"1\""));
+        let mut k = Network::complete(4);
+        assert!(k.check_weights().is_ok());
+        k.scale_sources(&[0], f32::INFINITY);
+        assert!(k.check_weights().is_err());
+        let mut arcs = ArcList::default();
+        arcs.push(0, 1, 1.0);
+        let mut net = Network::from_arcs(2, arcs);
+        net.scale_sources(&[0], 1e31);
+        assert!(net.check_weights().is_err());
+    }
+
+    #[test]
     fn complete_graph_is_implicit() {
         let mut net = Network::complete(5);
         assert_eq!(net.arc_count(), 20);
