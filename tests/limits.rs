@@ -144,7 +144,9 @@ fn replicates_on_the_command_line_obey_the_file_limit() {
             .arg(tempfile::tempdir().unwrap().path().join("o"))
             .assert()
             .code(2)
-            .stderr(predicate::str::contains("outside 1 to 10,000,000"));
+            .stderr(predicate::str::contains(
+                "at least 1 and at most 10,000,000",
+            ));
     }
     kolsim()
         .args([
@@ -157,7 +159,9 @@ fn replicates_on_the_command_line_obey_the_file_limit() {
         .arg(tempfile::tempdir().unwrap().path().join("o"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("outside 1 to 10,000,000"));
+        .stderr(predicate::str::contains(
+            "at least 1 and at most 10,000,000",
+        ));
 }
 
 #[test]

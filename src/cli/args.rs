@@ -55,7 +55,7 @@ impl Common {
         if let Some(r) = self.replicates {
             if r == 0 || u64::from(r) > crate::limits::MAX_REPLICATES {
                 return Err(Error::Usage(format!(
-                    "--replicates {r} is outside 1 to 10,000,000 (the scenario file's limit)"
+                    "--replicates must be at least 1 and at most 10,000,000 (as in the scenario file), not {r}"
                 )));
             }
             sc.replicates = r;
