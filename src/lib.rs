@@ -13,6 +13,7 @@ pub mod error;
 pub mod folder;
 pub mod jobs;
 pub mod kols;
+pub mod limits;
 pub mod manifest;
 pub mod models;
 pub mod network;

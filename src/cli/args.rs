@@ -30,9 +30,13 @@ pub struct Common {
     /// Master random seed (overrides the file), 0 to 2^63 - 1.
     #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default: all cores), at most 1024. Results do not depend on it.
     #[arg(long, value_name = "T", default_value_t = 0)]
     pub threads: usize,
+    /// Memory the run may use, e.g. 8G (default: the memory available). A run whose estimate
+    /// exceeds it is refused before anything is built.
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
     /// Output folder (default: results/<scenario name>, or results/<scenario name>-sweep).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -49,10 +53,19 @@ impl Common {
     pub fn load(&self, path: &std::path::Path) -> Result<scenario::Scenario, Error> {
         let mut sc = scenario::load(path)?;
         if let Some(r) = self.replicates {
-            if r == 0 {
-                return Err(Error::Usage("--replicates must be at least 1".into()));
+            if r == 0 || u64::from(r) > crate::limits::MAX_REPLICATES {
+                return Err(Error::Usage(format!(
+                    "--replicates must be at least 1 and at most 10,000,000 (as in the scenario file), not {r}"
+                )));
             }
             sc.replicates = r;
+        }
+        if self.threads > crate::limits::MAX_THREADS {
+            return Err(Error::Usage(format!(
+                "--threads {} is more than {} (0 means all cores)",
+                self.threads,
+                crate::limits::MAX_THREADS
+            )));
         }
         if let Some(s) = self.seed {
             sc.seed = s;

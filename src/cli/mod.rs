@@ -94,6 +94,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                     record: record.is_some(),
                 },
                 command: std::env::args().collect(),
+                max_memory: common.max_memory,
             };
             let outcome = jobs::run_folder(&sc, req, &bar)?;
             drop(bar);
@@ -124,6 +125,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 resume,
                 shard,
                 threads: common.threads,
+                max_memory: common.max_memory,
             };
             let o = jobs::sweep(&sc, req, &bar)?;
             drop(bar);

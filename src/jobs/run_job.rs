@@ -20,6 +20,8 @@ pub struct RunRequest {
     pub opts: RunOptions,
     /// The command line, for the manifest.
     pub command: Vec<String>,
+    /// Memory the run may use, in bytes (`None`: the memory available).
+    pub max_memory: Option<u64>,
 }
 
 /// What a finished run produced (everything is also in the folder).
@@ -46,6 +48,7 @@ pub fn run_folder(
     req: RunRequest,
     progress: &dyn Progress,
 ) -> Result<RunOutcome, Error> {
+    crate::limits::check_run(sc, req.opts.threads, req.opts.record, req.max_memory)?;
     folder::check_out(&req.dir, req.force)?;
     let ids: Vec<u64> = (0..sc.replicates as u64).collect();
     progress.start(run::work_items(sc, ids.len()));

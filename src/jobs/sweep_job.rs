@@ -23,6 +23,8 @@ pub struct SweepRequest {
     pub shard: Option<String>,
     /// Worker threads per point (0: all cores).
     pub threads: usize,
+    /// Memory each point may use, in bytes (`None`: the memory available).
+    pub max_memory: Option<u64>,
 }
 
 /// What a sweep did.
@@ -66,6 +68,11 @@ pub fn sweep(
         axes,
     };
     sweep::check(sc, &grid)?;
+    for k in 0..grid.len() {
+        let point = sweep::point_scenario(sc, &grid, k)?;
+        crate::limits::check_run(&point, req.threads, false, req.max_memory)
+            .map_err(|e| Error::Usage(format!("sweep point {k}: {e}")))?;
+    }
     let dir = req
         .dir
         .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-sweep", sc.name)));

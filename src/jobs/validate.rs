@@ -19,14 +19,26 @@ pub struct Validation {
     pub duplicates_merged: u64,
     /// KOLs selected on it.
     pub kols: usize,
+    /// Estimated memory of `kolsim run` with the file's replicates, on all cores.
+    pub memory: crate::limits::Estimate,
+    /// Memory available to this process, where known.
+    pub available: Option<u64>,
 }
 
 /// Loads `path`, checks it (every data file, id and attribute, every seeding arm) on
 /// realisation 0, and reports what it found.
 pub fn validate(path: &Path) -> Result<Validation, Error> {
     let sc = scenario::load(path)?;
+    crate::limits::check_kappa(&sc)?;
+    let build = crate::limits::estimate_network(&sc);
+    crate::limits::check(&build, None, "building the network", false)?;
     let real = crate::realise::check(&sc)?;
+    real.net
+        .check_weights()
+        .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))?;
     Ok(Validation {
+        memory: crate::limits::estimate(&sc, 0, false),
+        available: crate::limits::available_memory(),
         physicians: real.net.n(),
         arcs: real.net.arc_count(),
         self_loops_dropped: real.net.report().self_loops_dropped,
@@ -59,6 +71,21 @@ impl std::fmt::Display for Validation {
             sc.steps,
             sc.replicates,
             sc.seed
-        )
+        )?;
+        let total = self.memory.total();
+        write!(
+            f,
+            "\nmemory: about {} for `kolsim run` on all cores ({})",
+            crate::limits::size_text(total),
+            self.memory.largest()
+        )?;
+        match self.available {
+            Some(a) if total > a => write!(
+                f,
+                "; only {} is available, so `run` will refuse it without --max-memory",
+                crate::limits::size_text(a)
+            ),
+            _ => Ok(()),
+        }
     }
 }

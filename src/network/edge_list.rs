@@ -6,7 +6,9 @@
 //! file (or of first appearance in the edge list) and are reported back under their ids.
 
 use super::{ArcList, Attribute, Network};
+use crate::limits;
 use std::collections::HashMap;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 /// A column chosen by header name or by 1-based position.
@@ -57,7 +59,7 @@ pub struct NodeFileSpec {
 
 /// A problem with an input data file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+#[error("{}{}: {}", limits::quote(&path.display().to_string()), line.map(|l| format!(":{l}")).unwrap_or_default(), limits::cut(message, 1000))]
 pub struct InputError {
     /// The file.
     pub path: PathBuf,
@@ -81,65 +83,126 @@ struct Table {
     rows: Vec<(usize, Vec<String>)>,
 }
 
+/// The lines of a data file, read with bounds: at most [`limits::MAX_DATA_BYTES`] in all and
+/// [`limits::MAX_LINE_BYTES`] a line, so that a huge file or a device such as `/dev/zero` is
+/// refused without being held in memory.
+struct Lines {
+    reader: std::io::BufReader<std::fs::File>,
+    path: PathBuf,
+    /// 1-based number of the line in `buf`.
+    line: usize,
+    total: u64,
+    buf: Vec<u8>,
+    delimiter: Option<char>,
+}
+
+impl Lines {
+    fn open(path: &Path) -> Result<Self, InputError> {
+        let file = limits::open_capped(path, limits::MAX_DATA_BYTES)
+            .map_err(|e| err(path, None, e.to_string()))?;
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        Ok(Lines {
+            reader: std::io::BufReader::with_capacity(1 << 16, file),
+            path: path.to_path_buf(),
+            line: 0,
+            total: 0,
+            buf: Vec::new(),
+            delimiter: match ext.as_str() {
+                "csv" => Some(','),
+                "tsv" => Some('\t'),
+                _ => None,
+            },
+        })
+    }
+
+    /// Reads the next line into `buf` (without its line ending); `false` at the end.
+    fn advance(&mut self) -> Result<bool, InputError> {
+        self.buf.clear();
+        let n = (&mut self.reader)
+            .take(limits::MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| err(&self.path, None, format!("cannot read file: {e}")))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        self.line += 1;
+        self.total += n as u64;
+        if self.total > limits::MAX_DATA_BYTES {
+            return Err(err(
+                &self.path,
+                None,
+                limits::ReadError::TooLarge(limits::MAX_DATA_BYTES).to_string(),
+            ));
+        }
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+        } else if self.buf.len() > limits::MAX_LINE_BYTES {
+            return Err(err(
+                &self.path,
+                Some(self.line),
+                format!(
+                    "line is longer than {} (the most kolsim reads in one row): is this really a table of text rows?",
+                    limits::size_text(limits::MAX_LINE_BYTES as u64)
+                ),
+            ));
+        }
+        if self.buf.last() == Some(&b'\r') {
+            self.buf.pop();
+        }
+        if let Err(e) = std::str::from_utf8(&self.buf) {
+            let at = e.valid_up_to();
+            return Err(err(
+                &self.path,
+                Some(self.line),
+                format!(
+                    "file is not valid UTF-8 (byte 0x{:02X} at column {}; save it as UTF-8)",
+                    self.buf[at],
+                    at + 1
+                ),
+            ));
+        }
+        Ok(true)
+    }
+
+    /// The next data row (blank lines and `#` comments skipped), split into fields, with its
+    /// line number; `None` at the end of the file.
+    fn next_row(&mut self) -> Result<Option<(usize, Vec<String>)>, InputError> {
+        while self.advance()? {
+            // Checked as UTF-8 in `advance`.
+            let raw = std::str::from_utf8(&self.buf).unwrap_or_default();
+            // Delimited files keep leading/trailing empty fields: trim only the line ending.
+            let line = match self.delimiter {
+                Some(_) => raw,
+                None => raw.trim(),
+            };
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let fields: Vec<String> = match self.delimiter {
+                Some(d) => split_delimited(line, d),
+                None => line.split_whitespace().map(str::to_string).collect(),
+            };
+            return Ok(Some((self.line, fields)));
+        }
+        Ok(None)
+    }
+}
+
 fn read_table(path: &Path, header: bool) -> Result<Table, InputError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        let what = if e.kind() == std::io::ErrorKind::NotFound {
-            "file not found".to_string()
-        } else {
-            format!("cannot read file: {e}")
-        };
-        err(path, None, what)
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let b = e.as_bytes();
-        let line = b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
-        let col = at
-            - b[..at]
-                .iter()
-                .rposition(|&c| c == b'\n')
-                .map_or(0, |p| p + 1)
-            + 1;
-        err(
-            path,
-            Some(line),
-            format!(
-                "file is not valid UTF-8 (byte 0x{:02X} at column {col}; save it as UTF-8)",
-                b[at]
-            ),
-        )
-    })?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let delimiter = match ext.as_str() {
-        "csv" => Some(','),
-        "tsv" => Some('\t'),
-        _ => None,
-    };
+    let mut lines = Lines::open(path)?;
     let mut table = Table {
         header: None,
         rows: Vec::new(),
     };
-    for (k, raw) in text.lines().enumerate() {
-        // Delimited files keep leading/trailing empty fields: trim only the line ending there.
-        let line = match delimiter {
-            Some(_) => raw.trim_end_matches(['\r', '\n']),
-            None => raw.trim(),
-        };
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let fields: Vec<String> = match delimiter {
-            Some(d) => split_delimited(line, d),
-            None => line.split_whitespace().map(str::to_string).collect(),
-        };
+    while let Some((line, fields)) = lines.next_row()? {
         if header && table.header.is_none() {
             table.header = Some(fields);
         } else {
-            table.rows.push((k + 1, fields));
+            table.rows.push((line, fields));
         }
     }
     Ok(table)
@@ -184,7 +247,8 @@ fn column_index(
                 path,
                 None,
                 format!(
-                    "`{key}` = \"{name}\" names a column, but the file has no header (set `header = true` or give a column number)"
+                    "`{key}` = \"{}\" names a column, but the file has no header (set `header = true` or give a column number)",
+                    limits::quote(name)
                 ),
             )),
             Some(h) => h.iter().position(|x| x == name).ok_or_else(|| {
@@ -192,8 +256,9 @@ fn column_index(
                     path,
                     None,
                     format!(
-                        "`{key}`: no column \"{name}\" in the header (columns: {})",
-                        h.join(", ")
+                        "`{key}`: no column \"{}\" in the header (columns: {})",
+                        limits::quote(name),
+                        limits::quote(&h.join(", "))
                     ),
                 )
             }),
@@ -248,7 +313,10 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
             return Err(err(
                 &spec.path,
                 Some(*line),
-                format!("duplicate node id \"{id}\" (first on line {first})"),
+                format!(
+                    "duplicate node id \"{}\" (first on line {first})",
+                    limits::quote(&id)
+                ),
             ));
         }
         ids.push(id);
@@ -278,7 +346,13 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
     Ok((ids, attributes))
 }
 
-/// Reads the network described by `spec`.
+/// Reads the network described by `spec`, streaming the edge list row by row (memory: the arcs
+/// and ids, not the file's text).
+///
+/// Refused with the file and line: a weight that is not a positive number at most
+/// [`limits::MAX_DATA_IN_WEIGHT`], a physician whose in-arcs (duplicates merged by summing)
+/// weigh more than that in total, more than [`super::MAX_NODES`] physicians or
+/// [`limits::MAX_ARCS`] arcs.
 pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
     let (mut ids, attributes, fixed) = match &spec.nodes {
         Some(n) => {
@@ -292,31 +366,39 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
         .enumerate()
         .map(|(i, s)| (s.clone(), i as u32))
         .collect();
-    let t = read_table(&spec.path, spec.header)?;
+    // Total incoming weight of each physician so far, for the bound on merged weights.
+    let mut heard: Vec<f64> = vec![0.0; ids.len()];
     let p = &spec.path;
-    if t.rows.is_empty() {
-        return Err(err(
-            p,
-            None,
-            "edge list has no arcs: it needs at least one row `source target`, besides blank lines, # comments and the header",
-        ));
-    }
-    let src_c = column_index(p, t.header.as_ref(), &spec.source, "network.source")?;
-    let dst_c = column_index(p, t.header.as_ref(), &spec.target, "network.target")?;
-    let w_c = match &spec.weight {
-        Some(c) => Some(column_index(p, t.header.as_ref(), c, "network.weight")?),
-        None => None,
-    };
-    let need = src_c.max(dst_c).max(w_c.unwrap_or(0)) + 1;
-    let mut arcs = ArcList::with_capacity(t.rows.len() * if spec.directed { 1 } else { 2 });
-    for (line, row) in &t.rows {
+    let mut lines = Lines::open(p)?;
+    let mut header: Option<Vec<String>> = None;
+    let mut columns: Option<(usize, usize, Option<usize>, usize)> = None;
+    let mut arcs = ArcList::default();
+    let max_w = limits::MAX_DATA_IN_WEIGHT;
+    while let Some((line, row)) = lines.next_row()? {
+        if spec.header && header.is_none() {
+            header = Some(row);
+            continue;
+        }
+        let (src_c, dst_c, w_c, need) = match columns {
+            Some(c) => c,
+            None => {
+                let src_c = column_index(p, header.as_ref(), &spec.source, "network.source")?;
+                let dst_c = column_index(p, header.as_ref(), &spec.target, "network.target")?;
+                let w_c = match &spec.weight {
+                    Some(c) => Some(column_index(p, header.as_ref(), c, "network.weight")?),
+                    None => None,
+                };
+                let need = src_c.max(dst_c).max(w_c.unwrap_or(0)) + 1;
+                *columns.insert((src_c, dst_c, w_c, need))
+            }
+        };
         if row.len() < need {
             return Err(err(
                 p,
-                Some(*line),
+                Some(line),
                 format!(
                     "malformed row \"{}\": {} field(s), at least {need} expected (source, target{})",
-                    row.join(" "),
+                    limits::quote(&row.join(" ")),
                     row.len(),
                     if w_c.is_some() { ", weight" } else { "" }
                 ),
@@ -324,7 +406,7 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
         }
         let mut node = |id: &str| -> Result<u32, InputError> {
             if id.is_empty() {
-                return Err(err(p, Some(*line), "malformed row: empty node id"));
+                return Err(err(p, Some(line), "malformed row: empty node id"));
             }
             if let Some(&k) = index.get(id) {
                 return Ok(k);
@@ -333,16 +415,28 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
                 let file = spec.nodes.as_ref().map(|n| n.path.display().to_string());
                 return Err(err(
                     p,
-                    Some(*line),
+                    Some(line),
                     format!(
-                        "node id \"{id}\" is not in the node file {}",
+                        "node id \"{}\" is not in the node file {}",
+                        limits::quote(id),
                         file.unwrap_or_default()
+                    ),
+                ));
+            }
+            if ids.len() as u64 >= super::MAX_NODES {
+                return Err(err(
+                    p,
+                    Some(line),
+                    format!(
+                        "more than {} physicians: kolsim indexes them with 32 bits",
+                        super::MAX_NODES
                     ),
                 ));
             }
             let k = ids.len() as u32;
             ids.push(id.to_string());
             index.insert(id.to_string(), k);
+            heard.push(0.0);
             Ok(k)
         };
         let s = node(&row[src_c])?;
@@ -350,25 +444,62 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
         let w = match w_c {
             None => 1.0,
             Some(c) => match row[c].parse::<f32>() {
-                Ok(w) if w > 0.0 && w.is_finite() => w,
+                Ok(w) if w > 0.0 && w.is_finite() && w as f64 <= max_w => w,
                 _ => {
                     return Err(err(
                         p,
-                        Some(*line),
+                        Some(line),
                         format!(
-                            "malformed row: weight \"{}\" must be a positive number",
-                            row[c]
+                            "malformed row: weight \"{}\" must be a positive number at most {max_w:e}",
+                            limits::quote(&row[c])
                         ),
                     ));
                 }
             },
         };
+        let per_row = if spec.directed { 1 } else { 2 };
+        if (arcs.len() + per_row) as u64 > limits::MAX_ARCS {
+            return Err(err(
+                p,
+                Some(line),
+                format!(
+                    "more than {} arcs: kolsim indexes them with 32 bits",
+                    limits::MAX_ARCS
+                ),
+            ));
+        }
+        if s != d {
+            let targets: &[u32] = if spec.directed { &[d] } else { &[d, s] };
+            for &t in targets {
+                heard[t as usize] += w as f64;
+                if heard[t as usize] > max_w {
+                    return Err(err(
+                        p,
+                        Some(line),
+                        format!(
+                            "the arcs into \"{}\" up to this row weigh {:.3e} in all (duplicate arcs are merged by summing their weights), more than the {max_w:e} one physician may hear",
+                            limits::quote(&ids[t as usize]),
+                            heard[t as usize]
+                        ),
+                    ));
+                }
+            }
+        }
         if spec.directed {
             arcs.push(s, d, w);
         } else {
             arcs.push_undirected(s, d, w);
         }
     }
+    if columns.is_none() {
+        return Err(err(
+            p,
+            None,
+            "edge list has no arcs: it needs at least one row `source target`, besides blank lines, # comments and the header",
+        ));
+    }
+    drop(index);
+    drop(heard);
     let n = ids.len();
     Ok(Network::from_arcs(n, arcs)
         .with_ids(ids)

@@ -223,6 +223,28 @@ impl Network {
         }
     }
 
+    /// Checks that every physician's total incoming weight (KOL weight applied) is finite and
+    /// at most [`crate::limits::MAX_IN_WEIGHT`], so that the engines' sums cannot overflow.
+    /// Returns a message naming the first physician over the bound.
+    ///
+    /// # Complexity
+    /// `O(n)`.
+    pub fn check_weights(&self) -> Result<(), String> {
+        let max = crate::limits::MAX_IN_WEIGHT;
+        match self
+            .in_weight
+            .iter()
+            .position(|w| !(w.is_finite() && *w <= max))
+        {
+            None => Ok(()),
+            Some(i) => Err(format!(
+                "physician \"{}\" would hear a total arc weight of {:e} (KOL weight κ applied), more than the {max:e} kolsim can sum exactly enough: use a smaller κ or smaller arc weights",
+                crate::limits::quote(&self.id(i)),
+                self.in_weight[i]
+            )),
+        }
+    }
+
     /// The original id of node `i` (its index when the network was generated).
     pub fn id(&self, i: usize) -> String {
         match &self.ids {
@@ -331,6 +353,25 @@ mod tests {
         assert_eq!(net.out_arcs().arcs(0).1, &[2.0]);
         assert_eq!(net.in_weight(1), 3.0);
         assert_eq!(net.in_weight(0), 1.0);
+    }
+
+    #[test]
+    fn weights_past_the_bound_are_reported() {
+        let mut arcs = ArcList::default();
+        arcs.push(0, 1, 3e38);
+        arcs.push(0, 1, 3e38); // merged: infinite in f32
+        arcs.push(1, 0, 1.0);
+        let net = Network::from_arcs(2, arcs);
+        assert!(net.check_weights().unwrap_err().contains("physician \"1\""));
+        let mut k = Network::complete(4);
+        assert!(k.check_weights().is_ok());
+        k.scale_sources(&[0], f32::INFINITY);
+        assert!(k.check_weights().is_err());
+        let mut arcs = ArcList::default();
+        arcs.push(0, 1, 1.0);
+        let mut net = Network::from_arcs(2, arcs);
+        net.scale_sources(&[0], 1e31);
+        assert!(net.check_weights().is_err());
     }
 
     #[test]

@@ -25,14 +25,34 @@ impl std::fmt::Display for ScenarioError {
         if let Some((l, c)) = self.position {
             write!(f, ":{l}:{c}")?;
         }
+        // Keys and messages can quote input: cut them short.
+        let message = match self.message.char_indices().nth(1000) {
+            Some((at, _)) => format!("{}…", &self.message[..at]),
+            None => self.message.clone(),
+        };
         if self.key.is_empty() {
-            write!(f, ": {}", self.message)?;
+            write!(f, ": {message}")?;
         } else {
-            write!(f, ": `{}`: {}", self.key, self.message)?;
+            write!(f, ": `{}`: {message}", crate::limits::quote(&self.key))?;
         }
         if let (Some((l, c)), Some(s)) = (self.position, &self.snippet) {
+            // A window of 60 characters either side of the column, so that a huge line gives
+            // a short message (and the caret's padding stays within `fmt`'s width limit).
+            let at = c.saturating_sub(1);
+            let start = at.saturating_sub(60);
+            let len = s.chars().count();
+            let window: String = s.chars().skip(start).take(121).collect();
+            let (pre, post) = (
+                if start > 0 { "…" } else { "" },
+                if start + 121 < len { "…" } else { "" },
+            );
+            let c = at - start + 1 + pre.chars().count();
             let w = l.to_string().len();
-            write!(f, "\n{:w$} |\n{l} | {s}\n{:w$} | {:>c$}", "", "", "^")?;
+            write!(
+                f,
+                "\n{:w$} |\n{l} | {pre}{window}{post}\n{:w$} | {:>c$}",
+                "", "", "^"
+            )?;
         }
         Ok(())
     }

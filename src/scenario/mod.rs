@@ -140,7 +140,7 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    parse(error::read_source(path)?)
+    parse(crate::limits::read_scenario(path)?)
 }
 
 /// `name`, usable as a folder name.
