@@ -475,8 +475,8 @@ pub fn log_likelihood(cells: &[Cell], mut h: impl FnMut(&Exposure) -> f64) -> f6
         if cell.r > cell.y {
             v += (cell.r - cell.y) * (-p).ln_1p();
         }
-        if v.is_nan() {
-            return f64::NEG_INFINITY;
+        if !v.is_finite() {
+            return f64::NEG_INFINITY; // NaN (a hazard outside [0, 1]) or an impossible event
         }
         let t = sum + v;
         if sum.abs() >= v.abs() {

@@ -171,43 +171,6 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
     }
     facts.unknown_in_file = obs.unknown_in_file;
     facts.not_in_file = obs.not_in_file;
-    let keep: Vec<bool> = obs
-        .status
-        .iter()
-        .map(|s| opts.unobserved == Unobserved::Never || *s != Status::Unknown)
-        .collect();
-    facts.unknown_as_never = opts.unobserved == Unobserved::Never;
-    let net = FitNet::restrict(&real.net, &keep, &real.is_kol).map_err(Error::Other)?;
-    facts.physicians = net.n();
-    facts.excluded = n0 - net.n();
-    facts.arcs = net.arcs() as u64;
-    facts.arcs_removed = real.net.arc_count() - net.arcs() as u64;
-    facts.kols = (0..n0).filter(|&i| keep[i] && real.is_kol[i]).count();
-    let mut tau = Vec::with_capacity(net.n());
-    let mut ids = Vec::with_capacity(net.n());
-    for i in 0..n0 {
-        if !keep[i] {
-            continue;
-        }
-        ids.push(real.net.id(i));
-        tau.push(match obs.status[i] {
-            Status::Adopted(t) => t,
-            _ => NEVER,
-        });
-    }
-    facts.seeds = tau.iter().filter(|&&t| t == 1).count() as u64;
-    facts.adoptions = tau.iter().filter(|&&t| t != NEVER && t >= 2).count() as u64;
-    facts.censored = tau.iter().filter(|&&t| t == NEVER).count() as u64;
-    facts.person_periods = tau
-        .iter()
-        .map(|&t| {
-            if t == NEVER {
-                (obs.periods - 1) as u64
-            } else {
-                (t - 1) as u64
-            }
-        })
-        .sum();
     // The similarity network: the scenario's own (built by `realise`) or the default top-k.
     let top_k = sc
         .models
@@ -219,15 +182,87 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
         .unwrap_or(DEFAULT_TOP_K);
     facts.top_k = top_k;
     let similar = match real.similar.iter().find(|(k, _)| *k == top_k) {
-        Some((_, s)) => FitNet::restrict(s, &keep, &real.is_kol),
+        Some((_, s)) => Ok(s.clone()),
         None => crate::realise::build_network(sc, 0)
             .map_err(|e| e.to_string())
             .and_then(|base| crate::realise::similarity_network(&base, top_k))
-            .and_then(|mut s| {
+            .map(|mut s| {
                 s.scale_sources(&real.kols, sc.kols.weight);
-                FitNet::restrict(&s, &keep, &real.is_kol)
+                s
             }),
     };
+    let mut prep = prepare_network(
+        &real.net,
+        &real.is_kol,
+        &obs.status,
+        obs.periods,
+        opts.unobserved,
+        similar.as_ref().map_err(Clone::clone),
+    )
+    .map_err(Error::Other)?;
+    prep.facts.unknown_in_file = facts.unknown_in_file;
+    prep.facts.not_in_file = facts.not_in_file;
+    prep.facts.kappa = facts.kappa;
+    prep.facts.top_k = facts.top_k;
+    Ok(prep)
+}
+
+/// Prepares a fit on a given network (KOL weight applied) and observed statuses: physicians
+/// with unknown adoption are dropped or treated as never adopting, and `similar` (the
+/// similarity network, KOL weight applied) is restricted the same way.
+pub fn prepare_network(
+    net0: &crate::network::Network,
+    is_kol: &[bool],
+    status: &[Status],
+    periods: u32,
+    unobserved: Unobserved,
+    similar: Result<&crate::network::Network, String>,
+) -> Result<Prepared, String> {
+    let n0 = net0.n();
+    let keep: Vec<bool> = status
+        .iter()
+        .map(|s| unobserved == Unobserved::Never || *s != Status::Unknown)
+        .collect();
+    let net = FitNet::restrict(net0, &keep, is_kol)?;
+    let mut facts = Facts {
+        network_physicians: n0,
+        periods,
+        unknown_as_never: unobserved == Unobserved::Never,
+        physicians: net.n(),
+        excluded: n0 - net.n(),
+        arcs: net.arcs() as u64,
+        arcs_removed: net0.arc_count() - net.arcs() as u64,
+        kols: (0..n0).filter(|&i| keep[i] && is_kol[i]).count(),
+        top_k: DEFAULT_TOP_K,
+        kappa: 1.0,
+        ..Facts::default()
+    };
+    let mut tau = Vec::with_capacity(net.n());
+    let mut ids = Vec::with_capacity(net.n());
+    for i in 0..n0 {
+        if !keep[i] {
+            continue;
+        }
+        ids.push(net0.id(i));
+        tau.push(match status[i] {
+            Status::Adopted(t) => t,
+            _ => NEVER,
+        });
+    }
+    facts.seeds = tau.iter().filter(|&&t| t == 1).count() as u64;
+    facts.adoptions = tau.iter().filter(|&&t| t != NEVER && t >= 2).count() as u64;
+    facts.censored = tau.iter().filter(|&&t| t == NEVER).count() as u64;
+    facts.person_periods = tau
+        .iter()
+        .map(|&t| {
+            if t == NEVER {
+                (periods - 1) as u64
+            } else {
+                (t - 1) as u64
+            }
+        })
+        .sum();
+    let similar = similar.and_then(|s| FitNet::restrict(s, &keep, is_kol));
     Ok(Prepared {
         net: Some(net),
         similar,
@@ -235,7 +270,7 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
         ids,
         aggregate_cells: None,
         facts,
-        layout: obs.layout,
+        layout: Layout::PerPhysician,
     })
 }
 
@@ -320,16 +355,25 @@ fn estimates(
         .collect()
 }
 
-/// Fits candidate `c` to pooled cells. Returns (estimates, loglik).
+/// The maximum-likelihood estimate of candidate `c` on pooled cells and the maximum
+/// log-likelihood, without standard errors or intervals. `p0`: the innovation-only estimate
+/// (adoptions / person-periods at risk), used as the start and, for innovation only, as the
+/// estimate itself (closed form).
+pub fn maximum(c: Candidate, cells: &[Cell], p0: f64) -> (Vec<f64>, f64) {
+    let f = |th: &[f64]| data::log_likelihood(cells, |x| c.hazard(th, x));
+    if c == Candidate::Innovation {
+        return (vec![p0], f(&[p0]));
+    }
+    optim::maximize(&f, &c.starts(p0), &c.bounds())
+}
+
+/// Fits candidate `c` to pooled cells: estimates with standard errors and profile intervals,
+/// and the maximum log-likelihood (`−∞`, with no estimates, if the model cannot produce the
+/// data).
 pub fn fit_pooled(c: Candidate, cells: &[Cell], p0: f64) -> (Vec<Estimate>, f64) {
     let f = |th: &[f64]| data::log_likelihood(cells, |x| c.hazard(th, x));
     let b = c.bounds();
-    let (mut x, mut fx) = optim::maximize(&f, &c.starts(p0), &b);
-    if c == Candidate::Innovation {
-        // Closed form: adoptions / person-periods at risk.
-        x = vec![p0];
-        fx = f(&x);
-    }
+    let (x, fx) = maximum(c, cells, p0);
     if !fx.is_finite() {
         return (Vec::new(), f64::NEG_INFINITY);
     }
