@@ -377,11 +377,21 @@ fn ba_network() -> Network {
     generators::barabasi_albert(2_000, 3, &mut stream(7, Purpose::Network, 0))
 }
 
-/// Checks coverage, bias and theory recovery; tolerances from the number of launches `L`:
-/// coverage within 0.95 ± 3.3·sqrt(0.95·0.05/L) (at L = 200: 90–99%), mean within 3 se of the
-/// truth, AIC first in ≥ 85% − 3·sqrt(0.85·0.15/L) (at L = 200: the 85% target itself for the
-/// full run, which asserts ≥ 85%).
-fn check(label: &str, truth: Candidate, th: &[f64], rec: &Recovery, intervals: bool, full: bool) {
+/// Checks coverage, bias and theory recovery, returning the failures; tolerances from the
+/// number of launches `L`: coverage within 0.95 ± 3.3·sqrt(0.95·0.05/L) (the full run uses
+/// 90–99%), mean within 3 se of the truth, and an AIC first-place rate consistent with ≥ 85%:
+/// at least 85% − 3·sqrt(0.85·0.15/L). Under innovation only the rate is AIC's nominal cost of
+/// the contagion alternatives (about 86% here), so a point threshold of 85% on a finite sample
+/// would fail by chance about a third of the time.
+fn check(
+    label: &str,
+    truth: Candidate,
+    th: &[f64],
+    rec: &Recovery,
+    intervals: bool,
+    full: bool,
+) -> Vec<String> {
+    let mut fails = Vec::new();
     let l = rec.launches as f64;
     let first = rec.first as f64 / l;
     eprintln!(
@@ -390,14 +400,12 @@ fn check(label: &str, truth: Candidate, th: &[f64], rec: &Recovery, intervals: b
         truth.name(),
         100.0 * first
     );
-    let floor = if full {
-        0.85
-    } else {
-        0.85 - 3.0 * (0.85f64 * 0.15 / l).sqrt()
-    };
-    assert!(first >= floor, "{label}: AIC first in {first} < {floor}");
+    let floor = 0.85 - 3.0 * (0.85f64 * 0.15 / l).sqrt();
+    if first < floor {
+        fails.push(format!("{label}: AIC first in {first} < {floor}"));
+    }
     if !intervals {
-        return;
+        return fails;
     }
     let half = 3.3 * (0.95f64 * 0.05 / l).sqrt();
     let (lo, hi) = if full {
@@ -416,17 +424,19 @@ fn check(label: &str, truth: Candidate, th: &[f64], rec: &Recovery, intervals: b
             (rec.mean[j] - th[j]) / se,
             100.0 * cov
         );
-        assert!(
-            cov >= lo && cov <= hi,
-            "{label} {name}: coverage {cov} outside [{lo}, {hi}]"
-        );
-        assert!(
-            (rec.mean[j] - th[j]).abs() <= 3.0 * se,
-            "{label} {name}: mean {} vs truth {} (se {se})",
-            rec.mean[j],
-            th[j]
-        );
+        if !(cov >= lo && cov <= hi) {
+            fails.push(format!(
+                "{label} {name}: coverage {cov} outside [{lo}, {hi}]"
+            ));
+        }
+        if (rec.mean[j] - th[j]).abs() > 3.0 * se {
+            fails.push(format!(
+                "{label} {name}: mean {} vs truth {} (se {se})",
+                rec.mean[j], th[j]
+            ));
+        }
     }
+    fails
 }
 
 /// The generating models and parameters per network: (model, parameters, seeds, steps).
@@ -449,6 +459,7 @@ fn cases(ckm: bool) -> Vec<(Candidate, Vec<f64>, usize, u32)> {
 }
 
 fn run_recovery(launches: usize, full: bool) {
+    let mut fails = Vec::new();
     for (label, net, ckm) in [
         ("CKM", ckm_network(), true),
         ("BA 2000", ba_network(), false),
@@ -456,16 +467,17 @@ fn run_recovery(launches: usize, full: bool) {
         for (truth, th, seeds, steps) in cases(ckm) {
             let intervals = truth != Candidate::Innovation;
             let rec = recover(&net, truth, &th, seeds, steps, launches, intervals);
-            check(
+            fails.extend(check(
                 &format!("{label} {}", truth.name()),
                 truth,
                 &th,
                 &rec,
                 intervals,
                 full,
-            );
+            ));
         }
     }
+    assert!(fails.is_empty(), "{fails:#?}");
 }
 
 /// Parameter and theory recovery, small enough for the normal test run.
