@@ -354,15 +354,11 @@ fn recover(
         }
     }
     if intervals {
-        for j in 0..k {
-            let n = est[j].len() as f64;
-            rec.mean[j] = est[j].iter().sum::<f64>() / n;
-            rec.sd[j] = (est[j]
-                .iter()
-                .map(|x| (x - rec.mean[j]).powi(2))
-                .sum::<f64>()
-                / (n - 1.0))
-                .sqrt();
+        for (j, v) in est.iter().enumerate() {
+            let n = v.len() as f64;
+            rec.mean[j] = v.iter().sum::<f64>() / n;
+            rec.sd[j] =
+                (v.iter().map(|x| (x - rec.mean[j]).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         }
     }
     rec
@@ -480,17 +476,10 @@ fn run_recovery(launches: usize, full: bool) {
     assert!(fails.is_empty(), "{fails:#?}");
 }
 
-/// Parameter and theory recovery, small enough for the normal test run.
+/// Parameter and theory recovery: 200 launches per network and generating model (a few
+/// seconds in release; `-- --nocapture` prints the figures quoted in the README).
 #[test]
-fn recovery_quick() {
-    run_recovery(60, false);
-}
-
-/// The full recovery study: 200 launches per network and model
-/// (`cargo test --release --test fit -- --ignored --nocapture` prints the figures).
-#[test]
-#[ignore]
-fn recovery_full() {
+fn recovery() {
     run_recovery(200, true);
 }
 

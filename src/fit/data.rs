@@ -222,11 +222,15 @@ impl Hasher for Fx {
 
 type Key = [u64; 4];
 
+/// One key's pooled counts: covariates, `r`, `y` (pooled), and per-period difference array of
+/// `r` and adoptions (by period).
+type Acc = (Key, Exposure, f64, f64, Vec<i64>, Vec<u32>);
+
 /// Pooled person-periods per key, optionally split by period (difference arrays over `t`).
 struct Tally {
     periods: Option<u32>,
     index: HashMap<Key, usize, BuildHasherDefault<Fx>>,
-    cells: Vec<(Key, Exposure, f64, f64, Vec<i64>, Vec<u32>)>,
+    cells: Vec<Acc>,
 }
 
 impl Tally {
@@ -289,7 +293,7 @@ impl Tally {
                 }
             }
         }
-        out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        out.sort_by_key(|a| (a.0, a.1));
         out.into_iter().map(|(_, _, c)| c).collect()
     }
 }
@@ -319,54 +323,64 @@ pub fn cells(
         .iter()
         .map(|_| Tally::new(by_period.then_some(periods)))
         .collect();
-    let mut c = vec![0f64; n];
-    let mut kol = vec![0f64; n];
-    let mut oth = vec![0f64; n];
-    let mut prev = vec![f64::NEG_INFINITY; n];
-    let mut since = vec![2u32; n];
-    let mut stamp = vec![0u32; n];
-    let mut newn: Vec<[u32; MAX_CLASSES]> = if cascade {
-        vec![[0; MAX_CLASSES]; n]
-    } else {
-        Vec::new()
-    };
+    // Per-physician state, one record per physician (the pass touches it at random: one
+    // record keeps those touches to one or two cache lines).
+    #[derive(Clone, Copy)]
+    struct Node {
+        c: f64,
+        kol: f64,
+        oth: f64,
+        prev: f64,
+        w: f64,
+        w_raw: f64,
+        tau: u32,
+        since: u32,
+        stamp: u32,
+        new: [u32; MAX_CLASSES],
+    }
+    let mut st: Vec<Node> = (0..n)
+        .map(|i| Node {
+            c: 0.0,
+            kol: 0.0,
+            oth: 0.0,
+            prev: f64::NEG_INFINITY,
+            w: net.in_w[i],
+            w_raw: net.in_raw[i],
+            tau: tau[i],
+            since: 2,
+            stamp: 0,
+            new: [0; MAX_CLASSES],
+        })
+        .collect();
     let mut by: Vec<Vec<u32>> = vec![Vec::new(); periods as usize + 1];
     for (i, &t) in tau.iter().enumerate() {
         if t != NEVER && t >= 1 && t <= periods {
             by[t as usize].push(i as u32);
         }
     }
-    let flush = |i: usize,
-                 upto: u32,
-                 c: &[f64],
-                 kol: &[f64],
-                 oth: &[f64],
-                 prev: &[f64],
-                 since: &[u32],
-                 newn: &[[u32; MAX_CLASSES]],
-                 tallies: &mut [Tally]| {
-        let from = since[i];
-        let end = upto.min(tau[i]);
+    let flush = |s: &Node, upto: u32, tallies: &mut [Tally]| {
+        let from = s.since;
+        let end = upto.min(s.tau);
         if from > end || from < 2 {
             return;
         }
-        let ev = (tau[i] >= from && tau[i] <= end).then_some(tau[i]);
+        let ev = (s.tau >= from && s.tau <= end).then_some(s.tau);
         let ev_rest = ev.filter(|&t| t > from);
         for (d, tally) in designs.iter().zip(tallies.iter_mut()) {
             match d {
                 Design::Influence | Design::Similar => {
                     let x = Exposure {
-                        c: c[i],
-                        w: net.in_w[i],
+                        c: s.c,
+                        w: s.w,
                         ..Exposure::default()
                     };
                     tally.add(key2(x.c, x.w), &x, from, end, ev);
                 }
                 Design::KolSplit => {
                     let x = Exposure {
-                        kol: kol[i],
-                        other: oth[i],
-                        w_raw: net.in_raw[i],
+                        kol: s.kol,
+                        other: s.oth,
+                        w_raw: s.w_raw,
                         ..Exposure::default()
                     };
                     let key = [x.kol.to_bits(), x.other.to_bits(), x.w_raw.to_bits(), 0];
@@ -378,7 +392,7 @@ pub fn cells(
                     }
                     let mut x = Exposure {
                         class_w,
-                        new: newn[i],
+                        new: s.new,
                         ..Exposure::default()
                     };
                     let n = x.new;
@@ -396,9 +410,9 @@ pub fn cells(
                 }
                 Design::Threshold => {
                     let x = Exposure {
-                        c: c[i],
-                        w: net.in_w[i],
-                        m: prev[i],
+                        c: s.c,
+                        w: s.w,
+                        m: s.prev,
                         ..Exposure::default()
                     };
                     let key = [x.c.to_bits(), x.w.to_bits(), x.m.to_bits(), 1];
@@ -413,50 +427,44 @@ pub fn cells(
             }
         }
     };
+    let kol_split = want(Design::KolSplit);
     for s in 1..periods {
         let adopters = std::mem::take(&mut by[s as usize]);
         for &j in &adopters {
             let j = j as usize;
+            let from_kol = net.is_kol[j];
             for k in net.offsets[j]..net.offsets[j + 1] {
-                let i = net.targets[k] as usize;
-                if tau[i] <= s {
+                let node = &mut st[net.targets[k] as usize];
+                if node.tau <= s {
                     continue; // already adopted: no longer at risk
                 }
-                if stamp[i] != s {
-                    flush(i, s, &c, &kol, &oth, &prev, &since, &newn, &mut tallies);
-                    stamp[i] = s;
-                    since[i] = s + 1;
-                    prev[i] = if s >= 2 { c[i] } else { f64::NEG_INFINITY };
+                if node.stamp != s {
+                    flush(node, s, &mut tallies);
+                    node.stamp = s;
+                    node.since = s + 1;
+                    node.prev = if s >= 2 { node.c } else { f64::NEG_INFINITY };
                     if cascade {
-                        newn[i] = [0; MAX_CLASSES];
+                        node.new = [0; MAX_CLASSES];
                     }
                 }
-                c[i] += net.w[k] as f64;
-                if net.is_kol[j] {
-                    kol[i] += net.raw[k] as f64;
-                } else {
-                    oth[i] += net.raw[k] as f64;
+                node.c += net.w[k] as f64;
+                if kol_split {
+                    if from_kol {
+                        node.kol += net.raw[k] as f64;
+                    } else {
+                        node.oth += net.raw[k] as f64;
+                    }
                 }
                 if cascade {
-                    newn[i][class_of(net.w[k])] += 1;
+                    node.new[class_of(net.w[k])] += 1;
                 }
             }
         }
         by[s as usize] = adopters;
     }
-    for i in 0..n {
-        if tau[i] >= 2 {
-            flush(
-                i,
-                periods,
-                &c,
-                &kol,
-                &oth,
-                &prev,
-                &since,
-                &newn,
-                &mut tallies,
-            );
+    for node in &st {
+        if node.tau >= 2 {
+            flush(node, periods, &mut tallies);
         }
     }
     tallies.into_iter().map(Tally::finish).collect()

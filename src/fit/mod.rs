@@ -23,6 +23,7 @@ use crate::scenario::Scenario;
 use data::{Cell, Design, FitNet, NEVER};
 use models::Candidate;
 use observed::{Layout, Observed, ReadOptions, Status};
+use rayon::prelude::*;
 use std::path::Path;
 
 /// The time convention, stated in every output.
@@ -364,7 +365,7 @@ pub fn maximum(c: Candidate, cells: &[Cell], p0: f64) -> (Vec<f64>, f64) {
     if c == Candidate::Innovation {
         return (vec![p0], f(&[p0]));
     }
-    optim::maximize(&f, &c.starts(p0), &c.bounds())
+    optim::maximize(&f, &c.starts(p0), &c.bounds(), c == Candidate::Threshold)
 }
 
 /// Fits candidate `c` to pooled cells: estimates with standard errors and profile intervals,
@@ -414,7 +415,7 @@ fn max_p(cells: &[(f64, f64, f64, f64)]) -> (f64, f64) {
         (d1, d2)
     };
     let (g0, _) = deriv(0.0);
-    if !(g0 > 0.0) && !g0.is_nan() {
+    if g0 <= 0.0 {
         return (0.0, ll(0.0));
     }
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
@@ -433,7 +434,7 @@ fn max_p(cells: &[(f64, f64, f64, f64)]) -> (f64, f64) {
             hi = p;
         }
         let mut next = p - d1 / d2;
-        if !(next > lo && next < hi) || !next.is_finite() {
+        if !(next > lo && next < hi && next.is_finite()) {
             next = 0.5 * (lo + hi);
         }
         if (next - p).abs() <= 1e-14 * (1.0 + p) || hi - lo < 1e-15 {
@@ -526,7 +527,7 @@ pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> (Vec<Estimate>, f64, V
                     .collect()
             })
             .unwrap_or_default();
-        optim::maximize(&f, &starts, &b)
+        optim::maximize(&f, &starts, &b, c == Some(Candidate::Threshold))
     };
     let mut p_t = Vec::new();
     period_profile(c, &x, by_t, Some(&mut p_t));
@@ -556,6 +557,28 @@ fn impossible_note(c: Option<Candidate>, cells: &[Cell]) -> String {
             )
         }
         _ => "log-likelihood −∞: the model gives probability 0 to some observed event".into(),
+    }
+}
+
+/// κ̂ = q_kol / q_other with its profile interval, from the KOL term reparametrised as
+/// `(p, q_other, κ)`, started at the fitted `(p, q_kol, q_other)`.
+fn kappa_estimate(cells: &[Cell], est: &[Estimate]) -> Estimate {
+    let (qk, qo) = (est[1].value, est[2].value);
+    let start = vec![
+        est[0].value,
+        qo,
+        if qo > 0.0 { (qk / qo).min(999.0) } else { 1.0 },
+    ];
+    let f = |th: &[f64]| data::log_likelihood(cells, |x| Candidate::KolRatio.hazard(th, x));
+    let b = Candidate::KolRatio.bounds();
+    let (x, fx) = optim::newton(&f, &start, &b);
+    let se = optim::standard_errors(&f, &x, &b, fx);
+    let ci = optim::profile_interval(&f, &x, &b, fx, 2, se[2]);
+    Estimate {
+        name: "kappa".into(),
+        value: x[2],
+        se: se[2],
+        ci,
     }
 }
 
@@ -623,89 +646,92 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
             ));
         }
     } else if let Some(net) = &prep.net {
-        let designs = [
-            Design::Influence,
-            Design::KolSplit,
-            Design::Cascade,
-            Design::Threshold,
-        ];
-        let by_period = opts.period_effects;
-        let mut pooled = data::cells(net, &prep.tau, prep.facts.periods, &designs, false);
-        let mut per_t = if by_period {
-            data::cells(net, &prep.tau, prep.facts.periods, &designs, true)
-        } else {
-            Vec::new()
+        let periods = prep.facts.periods;
+        let tau = &prep.tau;
+        // Every design's cells, in two passes run side by side, plus the similarity network's.
+        let build = |by_period: bool| -> (Vec<Vec<Cell>>, Option<Vec<Cell>>) {
+            let ((mut a, b), sim) = rayon::join(
+                || {
+                    rayon::join(
+                        || {
+                            data::cells(
+                                net,
+                                tau,
+                                periods,
+                                &[Design::Influence, Design::KolSplit],
+                                by_period,
+                            )
+                        },
+                        || {
+                            data::cells(
+                                net,
+                                tau,
+                                periods,
+                                &[Design::Cascade, Design::Threshold],
+                                by_period,
+                            )
+                        },
+                    )
+                },
+                || {
+                    prep.similar.as_ref().ok().map(|s| {
+                        data::cells(s, tau, periods, &[Design::Similar], by_period).remove(0)
+                    })
+                },
+            );
+            a.extend(b);
+            (a, sim)
         };
-        let (sim_pooled, sim_t) = match &prep.similar {
-            Ok(s) => (
-                Some(
-                    data::cells(s, &prep.tau, prep.facts.periods, &[Design::Similar], false)
-                        .remove(0),
-                ),
-                by_period.then(|| {
-                    data::cells(s, &prep.tau, prep.facts.periods, &[Design::Similar], true)
-                        .remove(0)
-                }),
-            ),
-            Err(why) => {
-                not_fitted.push((Candidate::Structural.name().into(), why.clone()));
-                (None, None)
-            }
+        let index = |d: Design| match d {
+            Design::Influence => 0,
+            Design::KolSplit => 1,
+            Design::Cascade => 2,
+            _ => 3,
         };
-        let take = |v: &mut Vec<Vec<Cell>>, d: Design| -> Vec<Cell> {
-            let k = designs.iter().position(|&x| x == d).unwrap_or(0);
-            std::mem::take(&mut v[k])
-        };
-        let infl = take(&mut pooled, Design::Influence);
-        let (r, y) = infl.iter().fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
+        if let Err(why) = &prep.similar {
+            not_fitted.push((Candidate::Structural.name().into(), why.clone()));
+        }
+        let (pooled, sim_pooled) = build(false);
+        let (r, y) = pooled[0]
+            .iter()
+            .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
         let p0 = if r > 0.0 { y / r } else { 0.0 };
-        let kol = take(&mut pooled, Design::KolSplit);
-        let casc = take(&mut pooled, Design::Cascade);
-        let thr = take(&mut pooled, Design::Threshold);
-        let cells_of = |c: Candidate| -> Option<&Vec<Cell>> {
-            match c.design() {
-                Design::Influence => Some(&infl),
-                Design::KolSplit => Some(&kol),
-                Design::Cascade => Some(&casc),
-                Design::Threshold => Some(&thr),
-                Design::Similar => sim_pooled.as_ref(),
-            }
-        };
+        let cells_of =
+            |v: &'_ [Vec<Cell>], sim: Option<&'_ Vec<Cell>>, c: Candidate| -> Option<Vec<Cell>> {
+                match c.design() {
+                    Design::Similar => sim.cloned(),
+                    d => Some(v[index(d)].clone()),
+                }
+            };
         let cascade_ok = net.cascade_classes().is_some();
-        for c in Candidate::ALL {
-            if c == Candidate::Cascade && !cascade_ok {
-                not_fitted.push((
-                    c.name().into(),
-                    format!(
-                        "the network has {} distinct arc weights (at most {} supported by the cascade likelihood)",
-                        net.distinct_weights(),
-                        data::MAX_CLASSES
-                    ),
-                ));
-                continue;
-            }
-            let Some(cells) = cells_of(c) else { continue };
-            let (est, ll) = fit_pooled(c, cells, p0);
-            if c == Candidate::KolContagion && ll.is_finite() {
-                let qk = est[1].value;
-                let qo = est[2].value;
-                let start = vec![
-                    est[0].value,
-                    qo,
-                    if qo > 0.0 { (qk / qo).min(999.0) } else { 1.0 },
-                ];
-                let f =
-                    |th: &[f64]| data::log_likelihood(cells, |x| Candidate::KolRatio.hazard(th, x));
-                let b = Candidate::KolRatio.bounds();
-                let (x, fx) = optim::newton(&f, &start, &b);
-                let se = optim::standard_errors(&f, &x, &b, fx);
-                let ci = optim::profile_interval(&f, &x, &b, fx, 2, se[2]);
-                kappa = Some(Estimate {
-                    name: "kappa".into(),
-                    value: x[2],
-                    se: se[2],
-                    ci,
-                });
+        if !cascade_ok {
+            not_fitted.push((
+                Candidate::Cascade.name().into(),
+                format!(
+                    "the network has {} distinct arc weights (at most {} supported by the cascade likelihood)",
+                    net.distinct_weights(),
+                    data::MAX_CLASSES
+                ),
+            ));
+        }
+        let todo: Vec<(Candidate, Vec<Cell>)> = Candidate::ALL
+            .into_iter()
+            .filter(|&c| c != Candidate::Cascade || cascade_ok)
+            .filter_map(|c| cells_of(&pooled, sim_pooled.as_ref(), c).map(|v| (c, v)))
+            .collect();
+        // Models are fitted in parallel; each fit is deterministic, results kept in order.
+        let done: Vec<(Candidate, Vec<Estimate>, f64, Option<Estimate>)> = todo
+            .par_iter()
+            .map(|(c, cells)| {
+                let (est, ll) = fit_pooled(*c, cells, p0);
+                let kappa = (*c == Candidate::KolContagion && ll.is_finite())
+                    .then(|| kappa_estimate(cells, &est));
+                (*c, est, ll, kappa)
+            })
+            .collect();
+        for ((c, est, ll, k), (_, cells)) in done.into_iter().zip(&todo) {
+            if k.is_some() {
+                kappa = k;
             }
             push(
                 &mut fits,
@@ -718,49 +744,30 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 cells,
             );
         }
-        if by_period {
-            let infl_t = take(&mut per_t, Design::Influence);
-            let (est, ll, p_t) = fit_period(None, &infl_t);
-            let _ = p_t;
-            push(
-                &mut fits,
-                "period_effects".into(),
-                None,
-                true,
-                est,
-                n_pt,
-                ll,
-                &infl_t,
-            );
-            let kol_t = take(&mut per_t, Design::KolSplit);
-            let casc_t = take(&mut per_t, Design::Cascade);
-            let thr_t = take(&mut per_t, Design::Threshold);
+        if opts.period_effects {
+            let (per_t, sim_t) = build(true);
+            let mut todo: Vec<(Option<Candidate>, Vec<Cell>)> = vec![(None, per_t[0].clone())];
             for c in Candidate::ALL {
                 if !c.nests_innovation() || (c == Candidate::Cascade && !cascade_ok) {
                     continue;
                 }
-                let cells = match c.design() {
-                    Design::Influence => &infl_t,
-                    Design::KolSplit => &kol_t,
-                    Design::Cascade => &casc_t,
-                    Design::Threshold => &thr_t,
-                    Design::Similar => match &sim_t {
-                        Some(s) => s,
-                        None => continue,
-                    },
+                if let Some(v) = cells_of(&per_t, sim_t.as_ref(), c) {
+                    todo.push((Some(c), v));
+                }
+            }
+            let done: Vec<(Vec<Estimate>, f64)> = todo
+                .par_iter()
+                .map(|(c, cells)| {
+                    let (est, ll, _) = fit_period(*c, cells);
+                    (est, ll)
+                })
+                .collect();
+            for ((est, ll), (c, cells)) in done.into_iter().zip(&todo) {
+                let (name, k) = match c {
+                    None => ("period_effects".to_string(), n_pt),
+                    Some(c) => (format!("{}+period", c.name()), c.params().len() - 1 + n_pt),
                 };
-                let (est, ll, _) = fit_period(Some(c), cells);
-                let k = c.params().len() - 1 + n_pt;
-                push(
-                    &mut fits,
-                    format!("{}+period", c.name()),
-                    Some(c),
-                    true,
-                    est,
-                    k,
-                    ll,
-                    cells,
-                );
+                push(&mut fits, name, *c, true, est, k, ll, cells);
             }
         }
     }

@@ -288,8 +288,14 @@ pub fn nelder_mead(
     simplex.swap_remove(0)
 }
 
-/// Maximises `f` over the box from the best of `starts`: Nelder–Mead, then Newton.
-pub fn maximize(f: &Objective<'_>, starts: &[Vec<f64>], b: &[(f64, f64)]) -> (Vec<f64>, f64) {
+/// Maximises `f` over the box from the best of `starts`: Nelder–Mead first when `rough` (a
+/// likelihood with kinks), then Newton.
+pub fn maximize(
+    f: &Objective<'_>,
+    starts: &[Vec<f64>],
+    b: &[(f64, f64)],
+    rough: bool,
+) -> (Vec<f64>, f64) {
     let mut best: Option<(Vec<f64>, f64)> = None;
     for s in starts {
         let mut x = s.clone();
@@ -303,6 +309,9 @@ pub fn maximize(f: &Objective<'_>, starts: &[Vec<f64>], b: &[(f64, f64)]) -> (Ve
         best.unwrap_or_else(|| (b.iter().map(|&(lo, _)| lo).collect(), f64::NEG_INFINITY));
     if !f0.is_finite() {
         return (x0, f0);
+    }
+    if !rough {
+        return newton(f, &x0, b);
     }
     let (x1, f1) = nelder_mead(f, &x0, b, 60 * x0.len());
     let (x1, _) = if f1 >= f0 { (x1, f1) } else { (x0, f0) };
@@ -389,7 +398,7 @@ pub fn profile_interval(
                 start - dist
             };
             let fv = profile(v, warm);
-            if !(fv >= target) {
+            if fv.is_nan() || fv < target {
                 outside = Some(v);
                 break;
             }
@@ -402,16 +411,48 @@ pub fn profile_interval(
         let Some(mut out) = outside else {
             return inside;
         };
-        // Bisection on the profile crossing (the profile is unimodal).
-        for _ in 0..40 {
-            let mid = 0.5 * (inside + out);
-            if (out - inside).abs() <= 1e-7 * (1.0 + mid.abs()) {
-                break;
+        // Regula falsi (Illinois) on the crossing of the profile with the target: the profile
+        // is unimodal and nearly quadratic, so a few evaluations suffice. Stops when the
+        // profile is within 1e-6 log-likelihood units of the target.
+        let (mut g_in, mut g_out) = (profile(inside, warm) - target, profile(out, warm) - target);
+        if !g_out.is_finite() {
+            g_out = -1e300;
+        }
+        let mut side_kept = 0i8;
+        for _ in 0..60 {
+            let mid = if g_out < -1e6 || !g_in.is_finite() {
+                0.5 * (inside + out)
+            } else {
+                let m = inside + (out - inside) * g_in / (g_in - g_out);
+                let lo = inside.min(out);
+                let hi = inside.max(out);
+                if m > lo && m < hi {
+                    m
+                } else {
+                    0.5 * (inside + out)
+                }
+            };
+            if (out - inside).abs() <= 1e-10 * (1.0 + mid.abs()) {
+                return mid;
             }
-            if profile(mid, warm) >= target {
+            let g = profile(mid, warm) - target;
+            if g.abs() < 1e-6 {
+                return mid;
+            }
+            if g >= 0.0 {
                 inside = mid;
+                g_in = g;
+                if side_kept == 1 {
+                    g_out *= 0.5;
+                }
+                side_kept = 1;
             } else {
                 out = mid;
+                g_out = if g.is_finite() { g } else { -1e300 };
+                if side_kept == -1 {
+                    g_in *= 0.5;
+                }
+                side_kept = -1;
             }
         }
         0.5 * (inside + out)
@@ -510,7 +551,7 @@ mod tests {
     fn newton_on_binomial_and_profile() {
         // log L = 30 ln p + 70 ln(1 - p): p̂ = 0.3.
         let f = |x: &[f64]| 30.0 * x[0].ln() + 70.0 * (1.0 - x[0]).ln();
-        let (x, fx) = maximize(&f, &[vec![0.5]], &[(0.0, 1.0)]);
+        let (x, fx) = maximize(&f, &[vec![0.5]], &[(0.0, 1.0)], false);
         assert!((x[0] - 0.3).abs() < 1e-8, "{x:?}");
         let se = standard_errors(&f, &x, &[(0.0, 1.0)], fx);
         assert!((se[0].unwrap() - (0.3f64 * 0.7 / 100.0).sqrt()).abs() < 1e-6);
@@ -524,7 +565,7 @@ mod tests {
     fn bound_is_respected() {
         // Increasing in x: the maximum sits at the upper bound.
         let f = |x: &[f64]| -(x[0] - 2.0).powi(2) - (x[1] - 0.2).powi(2);
-        let (x, _) = maximize(&f, &[vec![0.5, 0.5]], &[(0.0, 1.0), (0.0, 1.0)]);
+        let (x, _) = maximize(&f, &[vec![0.5, 0.5]], &[(0.0, 1.0), (0.0, 1.0)], true);
         assert!(
             (x[0] - 1.0).abs() < 1e-12 && (x[1] - 0.2).abs() < 1e-6,
             "{x:?}"

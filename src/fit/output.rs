@@ -136,12 +136,12 @@ fn params_text(m: &ModelFit, kappa: Option<&Estimate>) -> String {
         ));
     }
     if m.period_effects {
-        parts.push(format!("one p per period"));
+        parts.push("one p per period".to_string());
     }
-    if let Some(n) = &m.note {
-        if !m.loglik.is_finite() {
-            return n.replace("log-likelihood −∞: ", "impossible: ");
-        }
+    if let Some(n) = &m.note
+        && !m.loglik.is_finite()
+    {
+        return n.replace("log-likelihood −∞: ", "impossible: ");
     }
     parts.join(", ")
 }
