@@ -4,12 +4,14 @@
 //! Pipeline: a scenario file ([`scenario`]) becomes a network realisation with KOLs
 //! ([`realise`], [`network`], [`kols`]), initial adopters ([`seeding`]) and models
 //! ([`models`]); the [`run`] module runs every model over many replicates in parallel with the
-//! [`engine`], and [`stats`], [`output`] and [`manifest`] turn the curves into files.
+//! [`engine`], and [`stats`], [`output`] and [`manifest`] turn the curves into files. [`fit`] goes the other way: from an observed launch to the
+//! theories' likelihoods.
 
 pub mod attribution;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod fit;
 pub mod folder;
 pub mod jobs;
 pub mod kols;

@@ -10,6 +10,7 @@ const EXAMPLES: &str = "Examples:
   kolsim run scenarios/ckm-tetracycline.toml --replicates 1000 --out results/ckm-1000
   kolsim validate scenarios/quickstart.toml
   kolsim models
+  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv
 
 Exit status: 0 success; 2 bad usage or bad scenario/input data; 1 any other failure.";
 
@@ -129,6 +130,50 @@ pub enum Command {
     /// Print the manual page (roff) to standard output.
     #[command(after_help = "Example:\n  kolsim man > kolsim.1 && man ./kolsim.1")]
     Man,
+    /// Fit every theory with an exact likelihood to an observed launch and rank them.
+    #[command(
+        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --period-effects\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nWrites <DIR>/fit.csv, models.csv and fitted.toml (default DIR: results/<scenario name>-fit)."
+    )]
+    Fit {
+        /// The scenario file (TOML): its network (first realisation), KOLs and KOL weight.
+        scenario: PathBuf,
+        /// The observed launch (CSV).
+        #[arg(long, value_name = "FILE")]
+        observed: PathBuf,
+        /// Id column of a per-physician file.
+        #[arg(long, value_name = "NAME", default_value = "id")]
+        id_column: String,
+        /// Adoption-period column of a per-physician file.
+        #[arg(long, value_name = "NAME", default_value = "adopted_at")]
+        time_column: String,
+        /// Values meaning "adoption unknown", comma-separated (e.g. 98,99).
+        #[arg(
+            long,
+            value_name = "CODES",
+            default_value = "NA",
+            value_delimiter = ','
+        )]
+        missing: Vec<String>,
+        /// Physicians with unknown adoption: drop them and their arcs (exclude), or treat them
+        /// as never adopting (never).
+        #[arg(long, value_name = "HOW", default_value = "exclude", value_parser = ["exclude", "never"])]
+        unobserved: String,
+        /// The last observed period T (default: the latest adoption period in the file).
+        #[arg(long, value_name = "T")]
+        periods: Option<u32>,
+        /// Also fit one adoption rate per period (period effects), alone and under each model.
+        #[arg(long)]
+        period_effects: bool,
+        /// Output folder (default: results/<scenario name>-fit).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing output folder that kolsim wrote.
+        #[arg(long)]
+        force: bool,
+        /// No table.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Combine the finished points (shards) of a sweep folder into sweep.csv and friends.
     #[command(after_help = "Example:\n  kolsim merge results/quickstart-sweep")]
     Merge {

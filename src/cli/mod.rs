@@ -151,6 +151,49 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 ),
             })
         }
+        Command::Fit {
+            scenario,
+            observed,
+            id_column,
+            time_column,
+            missing,
+            unobserved,
+            periods,
+            period_effects,
+            out,
+            force,
+            quiet,
+        } => {
+            let sc = crate::scenario::load(&scenario)?;
+            let dir = out.unwrap_or_else(|| {
+                std::path::PathBuf::from("results").join(format!("{}-fit", sc.name))
+            });
+            let opts = crate::fit::FitOptions {
+                read: crate::fit::observed::ReadOptions {
+                    id_column,
+                    time_column,
+                    missing,
+                    periods,
+                },
+                unobserved: if unobserved == "never" {
+                    crate::fit::Unobserved::Never
+                } else {
+                    crate::fit::Unobserved::Exclude
+                },
+                period_effects,
+            };
+            let req = jobs::FitRequest {
+                observed: observed.clone(),
+                opts,
+                dir,
+                force,
+            };
+            let outcome = jobs::fit_folder(&sc, req)?;
+            if !quiet {
+                say(&outcome.terminal_text(&sc, &observed))?;
+            }
+            Ok(())
+        }
         Command::Merge { dir } => {
             let files = jobs::merge(&dir)?;
             say(&format!(

@@ -1,13 +1,15 @@
 //! The whole job as library functions: [`run_folder`] (simulate and write a results folder),
-//! [`validate`], [`sweep`] and [`merge`]. Each takes typed requests and returns typed
+//! [`validate`], [`sweep`], [`merge`] and [`fit_folder`]. Each takes typed requests and returns typed
 //! outcomes; none reads argv or the environment, prints, or installs global state. The
 //! command line (`src/main.rs`, [`crate::cli`]) parses arguments, calls these, and prints.
 
+mod fit_job;
 mod run_job;
 mod sweep_job;
 mod validate;
 
 pub use crate::sweep::merge;
+pub use fit_job::{FitOutcome, FitRequest, fit_folder};
 pub use run_job::{RunOutcome, RunRequest, run_folder};
 pub use sweep_job::{SweepOutcome, SweepRequest, sweep};
 pub use validate::{Validation, validate};

@@ -16,6 +16,7 @@ OUT_DIR defaults to the folder holding this script. Writes:
     advice.csv, discussion.csv, friendship.csv   (nominator,nominee)
     nodes.csv                                    (246 physicians, recoded attributes)
     observed_adoption.csv                        (monthly adoption curve of the 125 with data)
+    observed.csv                                 (per physician, for `kolsim fit --observed`)
 
 Python 3 standard library only. Output is deterministic (same input -> same bytes).
 """
@@ -103,6 +104,19 @@ def recode_node(r):
     return [str(node_id), str(city), adoption_month] + others + [adopted, CITY_NAMES[city]]
 
 
+def observed_row(r):
+    """One row of observed.csv: id, adoption month (empty = not adopted by month 17, i.e.
+    censored; NA = unknown, no prescription data), and the original code."""
+    node_id, month = r[0], r[2]
+    if 1 <= month <= LAST_MONTH:
+        at = str(month)
+    elif month == NON_ADOPTER:
+        at = ""
+    else:
+        at = "NA"
+    return [str(node_id), at, str(month)]
+
+
 def read_edges(src, cities):
     path = os.path.join(src, "CKM-Physicians-Innovation_multiplex.edges")
     layers = {k: [] for k in LAYERS}
@@ -186,11 +200,12 @@ def main(argv):
         ["month", "new_adopters", "cumulative_adopters", "cumulative_share_of_125"],
         rows,
     )
+    write_csv(os.path.join(out, "observed.csv"), ["id", "adopted_at", "code"], [observed_row(r) for r in nodes])
     cross_check(src, nodes)
     print(
         f"wrote {out}: "
         + ", ".join(f"{LAYERS[k]}.csv ({len(v)} arcs)" for k, v in layers.items())
-        + f", nodes.csv ({len(nodes)} physicians, {cum} adopters), observed_adoption.csv"
+        + f", nodes.csv ({len(nodes)} physicians, {cum} adopters), observed_adoption.csv, observed.csv"
     )
 
 

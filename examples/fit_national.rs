@@ -1,0 +1,167 @@
+//! Measures `kolsim fit` at national scale: one synthetic launch on 1,000,000 physicians
+//! (BA, m = 5, 1% KOLs with κ = 2) over 120 months, simulated by kolsim's own engine (Bass,
+//! p = 0.003, q = 0.2, 100 random seeds), then every exact model fitted to it.
+//!
+//! `cargo run --release --example fit_national` (run it with `/usr/bin/time -v` for the peak
+//! memory; `taskset -c 0,1` for 2 cores — the fit itself is single-threaded).
+
+use kolsim::engine::{self, EngineKind, NEVER, Observer, Replicate, Scratch};
+use kolsim::fit::{self, Unobserved, observed::Status};
+use kolsim::kols::{KolRule, select_with};
+use kolsim::models::Bass;
+use kolsim::network::generators;
+use kolsim::rng::{Purpose, stream};
+use kolsim::seeding::Seeding;
+use std::time::Instant;
+
+struct Times(Vec<u32>);
+
+impl Observer for Times {
+    fn on_adopt(&mut self, node: u32, step: u32) {
+        self.0[node as usize] = step;
+    }
+}
+
+/// CPU seconds used by this process so far (user + system; Linux `/proc/self/stat`, 100 Hz
+/// ticks), so the figure does not depend on other load on the machine.
+fn cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let tick = |k: usize| f.get(k).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
+fn main() {
+    let n = 1_000_000;
+    let steps = 119; // periods 1..=120
+    let t0 = Instant::now();
+    let mut net = generators::barabasi_albert(n, 5, &mut stream(42, Purpose::Network, 0));
+    let kols = select_with(
+        &net,
+        &KolRule::InDegree,
+        n / 100,
+        &mut stream(42, Purpose::Kols, 0),
+    );
+    let mut is_kol = vec![false; n];
+    for &k in &kols {
+        is_kol[k as usize] = true;
+    }
+    net.scale_sources(&kols, 2.0);
+    let initial = Seeding::Random(100).choose(&net, &[], &mut stream(42, Purpose::Seeding, 0));
+    let rep = Replicate {
+        net: &net,
+        is_kol: &is_kol,
+        initial: &initial,
+        steps,
+        seed: 42,
+        replicate: 0,
+    };
+    let mut times = Times(vec![NEVER; n]);
+    engine::run(
+        EngineKind::Event,
+        &Bass { p: 0.003, q: 0.2 },
+        &rep,
+        &mut Scratch::default(),
+        &mut times,
+    );
+    let status: Vec<Status> = times
+        .0
+        .iter()
+        .map(|&s| {
+            if s == NEVER {
+                Status::Censored
+            } else {
+                Status::Adopted(s + 1)
+            }
+        })
+        .collect();
+    let adopted = status
+        .iter()
+        .filter(|s| matches!(s, Status::Adopted(_)))
+        .count();
+    println!(
+        "network + launch: {:.2} s ({} physicians, {} arcs, {adopted} adopters by period 120)",
+        t0.elapsed().as_secs_f64(),
+        n,
+        net.arc_count()
+    );
+    let t1 = Instant::now();
+    let similar: Result<kolsim::network::Network, String> = if std::env::var("NO_SE").is_ok() {
+        Err("skipped".into())
+    } else {
+        kolsim::realise::similarity_network(&net, fit::DEFAULT_TOP_K)
+    };
+    println!(
+        "similarity network: {:.2} s ({})",
+        t1.elapsed().as_secs_f64(),
+        if similar.is_ok() { "built" } else { "refused" }
+    );
+    // The measured phase: preparing (restricting the networks) and fitting every exact model
+    // with standard errors, profile intervals and tests.
+    let (t2, c2) = (Instant::now(), cpu());
+    let prep = fit::prepare_network(
+        &net,
+        &is_kol,
+        &status,
+        steps + 1,
+        Unobserved::Exclude,
+        similar.as_ref().map_err(Clone::clone),
+    )
+    .expect("prepare");
+    let opts = fit::FitOptions::default();
+    let report = fit::fit_models(&prep, &opts);
+    println!(
+        "fit (every exact model, with SEs, profile intervals and tests): {:.2} s wall, {:.2} s CPU (all threads)",
+        t2.elapsed().as_secs_f64(),
+        cpu() - c2
+    );
+    print!("{}", fit::output::table(&report));
+    for (m, why) in &report.not_fitted {
+        println!("not fitted: {m}: {why}");
+    }
+    if std::env::var("PER_MODEL").is_ok() {
+        use kolsim::fit::data::{self, Design};
+        use kolsim::fit::models::Candidate;
+        let (t, c) = (Instant::now(), cpu());
+        let designs = [
+            Design::Influence,
+            Design::KolSplit,
+            Design::Cascade,
+            Design::Threshold,
+        ];
+        let cells = data::cells(
+            prep.net.as_ref().expect("net"),
+            &prep.tau,
+            steps + 1,
+            &designs,
+            false,
+        );
+        println!(
+            "cells (one pass, four designs): {:.2} s wall, {:.2} s CPU; influence {}, kol split {}, cascade {}, threshold {}",
+            t.elapsed().as_secs_f64(),
+            cpu() - c,
+            cells[0].len(),
+            cells[1].len(),
+            cells[2].len(),
+            cells[3].len()
+        );
+        let (r, y) = cells[0]
+            .iter()
+            .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
+        for (cand, k) in [
+            (Candidate::Bass, 0),
+            (Candidate::Cascade, 2),
+            (Candidate::Threshold, 3),
+            (Candidate::KolContagion, 1),
+        ] {
+            let c = cpu();
+            let _ = fit::fit_pooled(cand, &cells[k], y / r);
+            println!(
+                "{}: {:.2} s CPU with SEs and intervals",
+                cand.name(),
+                cpu() - c
+            );
+        }
+    }
+}

@@ -1,0 +1,498 @@
+//! The person-period data of an observed launch, compressed into cells.
+//!
+//! The exact likelihood (MODELS.md) is a sum over person-periods `(i, t)` at risk of
+//! `y log h + (1 − y) log(1 − h)`, and a model's hazard depends on `(i, t)` only through a
+//! few covariates (the [`Exposure`]). Person-periods with equal covariates are pooled into one
+//! [`Cell`] holding `r` (person-periods at risk) and `y` (adoptions), so the likelihood costs
+//! `O(cells)` per evaluation, not `O(n · T)`.
+//!
+//! # Invariants
+//! - Period 1 is the initial condition; cells cover periods `2..=T`. A physician adopting in
+//!   `τ` is at risk in `2..=τ` (adopting in `τ`); a censored one in `2..=T`.
+//! - The exposure at `t` is computed on the observed state at the end of `t − 1`.
+//! - One streaming pass, like one simulated replicate: when physicians adopt in period `s`,
+//!   exposure is pushed along their out-arcs, and each touched listener's constant-covariate
+//!   spell so far is flushed into the cells. Cost `O(n + arcs + spells)`, memory `O(n)` plus
+//!   the cells.
+//! - Cells are returned sorted by `(period, key)`, so sums over them do not depend on hash
+//!   order.
+
+use crate::network::Network;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Most distinct arc weights the cascade likelihood pools over (else it is not fitted).
+pub const MAX_CLASSES: usize = 8;
+
+/// "Never adopted" in period arrays.
+pub const NEVER: u32 = u32::MAX;
+
+/// The covariates of one person-period (a cell's common value).
+#[derive(Debug, Clone, Copy)]
+pub struct Exposure {
+    /// Period `t` (0 when periods are pooled).
+    pub t: u32,
+    /// Weighted adopted in-weight `c_i(t − 1)` (KOL weight κ applied).
+    pub c: f64,
+    /// Total in-weight `Σ_j w_ji` (κ applied).
+    pub w: f64,
+    /// Threshold model: the adopted in-weight at the end of `t − 2`, the largest exposure
+    /// `i` survived (`−∞` if `i` was never at risk before).
+    pub m: f64,
+    /// Cascade: arc weight of each class.
+    pub class_w: [f32; MAX_CLASSES],
+    /// Cascade: arcs from physicians who adopted in `t − 1`, per weight class.
+    pub new: [u32; MAX_CLASSES],
+    /// KOL term: in-weight from adopted KOLs, κ = 1.
+    pub kol: f64,
+    /// KOL term: in-weight from other adopters, κ = 1.
+    pub other: f64,
+    /// KOL term: total in-weight, κ = 1.
+    pub w_raw: f64,
+}
+
+impl Default for Exposure {
+    fn default() -> Self {
+        Exposure {
+            t: 0,
+            c: 0.0,
+            w: 0.0,
+            m: 0.0,
+            class_w: [0.0; MAX_CLASSES],
+            new: [0; MAX_CLASSES],
+            kol: 0.0,
+            other: 0.0,
+            w_raw: 0.0,
+        }
+    }
+}
+
+/// Person-periods with equal covariates.
+#[derive(Debug, Clone, Copy)]
+pub struct Cell {
+    /// The covariates.
+    pub x: Exposure,
+    /// Person-periods at risk.
+    pub r: f64,
+    /// Adoptions among them.
+    pub y: f64,
+}
+
+/// Which covariates a model's hazard reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Design {
+    /// `(c, w)` on the influence network.
+    Influence,
+    /// `(c, w)` on the similarity network (structural equivalence).
+    Similar,
+    /// `(kol, other, w_raw)`.
+    KolSplit,
+    /// Arcs from last period's adopters, by weight class.
+    Cascade,
+    /// `(c, w, m)`.
+    Threshold,
+}
+
+/// The network a fit runs on: the scenario's realisation restricted to the physicians kept,
+/// as out-arcs (for pushing exposure) with κ-weighted and raw weights.
+#[derive(Debug, Clone)]
+pub struct FitNet {
+    n: usize,
+    offsets: Vec<usize>,
+    targets: Vec<u32>,
+    w: Vec<f32>,
+    raw: Vec<f32>,
+    in_w: Vec<f64>,
+    in_raw: Vec<f64>,
+    is_kol: Vec<bool>,
+    classes: Vec<f32>,
+}
+
+/// Largest complete graph a fit materialises.
+pub const MAX_COMPLETE: usize = 5_000;
+
+impl FitNet {
+    /// Restricts `net` (KOL weight applied) to the nodes with `keep[i]`, renumbered in order.
+    /// Raw (κ = 1) weights are recovered by dividing by the source's scale.
+    pub fn restrict(net: &Network, keep: &[bool], is_kol: &[bool]) -> Result<FitNet, String> {
+        let n0 = net.n();
+        if net.is_complete() && n0 > MAX_COMPLETE {
+            return Err(format!(
+                "fitting on a complete network of more than {MAX_COMPLETE} physicians is not supported"
+            ));
+        }
+        let mut map = vec![u32::MAX; n0];
+        let mut n = 0usize;
+        for i in 0..n0 {
+            if keep[i] {
+                map[i] = n as u32;
+                n += 1;
+            }
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        let (mut targets, mut w, mut raw) = (Vec::new(), Vec::new(), Vec::new());
+        let mut kol = Vec::with_capacity(n);
+        for j in 0..n0 {
+            if !keep[j] {
+                continue;
+            }
+            let scale = net.source_scale(j);
+            if net.is_complete() {
+                for i in 0..n0 {
+                    if i != j && keep[i] {
+                        targets.push(map[i]);
+                        w.push(scale);
+                        raw.push(1.0);
+                    }
+                }
+            } else {
+                let (nodes, ws) = net.out_arcs().arcs(j);
+                for (&i, &x) in nodes.iter().zip(ws) {
+                    if keep[i as usize] {
+                        targets.push(map[i as usize]);
+                        w.push(x);
+                        raw.push(x / scale);
+                    }
+                }
+            }
+            offsets.push(targets.len());
+            kol.push(is_kol[j]);
+        }
+        let mut in_w = vec![0.0; n];
+        let mut in_raw = vec![0.0; n];
+        for (k, &i) in targets.iter().enumerate() {
+            in_w[i as usize] += w[k] as f64;
+            in_raw[i as usize] += raw[k] as f64;
+        }
+        let mut classes: Vec<f32> = w.clone();
+        classes.sort_by(f32::total_cmp);
+        classes.dedup();
+        Ok(FitNet {
+            n,
+            offsets,
+            targets,
+            w,
+            raw,
+            in_w,
+            in_raw,
+            is_kol: kol,
+            classes,
+        })
+    }
+
+    /// Number of physicians.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Number of arcs.
+    pub fn arcs(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Distinct arc weights, if few enough for the cascade likelihood.
+    pub fn cascade_classes(&self) -> Option<&[f32]> {
+        (self.classes.len() <= MAX_CLASSES).then_some(&self.classes[..])
+    }
+
+    /// Number of distinct arc weights.
+    pub fn distinct_weights(&self) -> usize {
+        self.classes.len()
+    }
+}
+
+/// FxHash-style hasher for cell keys (the keys are float bits; no DoS concern).
+#[derive(Default)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type Key = [u64; 4];
+
+/// One key's pooled counts: covariates, `r`, `y` (pooled), and per-period difference array of
+/// `r` and adoptions (by period).
+type Acc = (Key, Exposure, f64, f64, Vec<i64>, Vec<u32>);
+
+/// Pooled person-periods per key, optionally split by period (difference arrays over `t`).
+struct Tally {
+    periods: Option<u32>,
+    index: HashMap<Key, usize, BuildHasherDefault<Fx>>,
+    cells: Vec<Acc>,
+}
+
+impl Tally {
+    fn new(periods: Option<u32>) -> Self {
+        Tally {
+            periods,
+            index: HashMap::default(),
+            cells: Vec::new(),
+        }
+    }
+
+    /// Adds periods `from..=to` with covariates `x`, and an adoption in `event` if any.
+    fn add(&mut self, key: Key, x: &Exposure, from: u32, to: u32, event: Option<u32>) {
+        let k = match self.index.get(&key) {
+            Some(&k) => k,
+            None => {
+                let len = self.periods.map_or(0, |t| t as usize + 2);
+                self.cells
+                    .push((key, *x, 0.0, 0.0, vec![0; len], vec![0; len]));
+                self.index.insert(key, self.cells.len() - 1);
+                self.cells.len() - 1
+            }
+        };
+        let c = &mut self.cells[k];
+        if self.periods.is_some() {
+            c.4[from as usize] += 1;
+            c.4[to as usize + 1] -= 1;
+            if let Some(t) = event {
+                c.5[t as usize] += 1;
+            }
+        } else {
+            c.2 += (to - from + 1) as f64;
+            c.3 += f64::from(u8::from(event.is_some()));
+        }
+    }
+
+    fn finish(self) -> Vec<Cell> {
+        let mut out = Vec::new();
+        for (key, x, r, y, diff, ys) in self.cells {
+            match self.periods {
+                None => out.push((0, key, Cell { x, r, y })),
+                Some(t_max) => {
+                    let mut run = 0i64;
+                    for t in 0..=t_max as usize {
+                        run += diff[t];
+                        if run > 0 {
+                            let mut x = x;
+                            x.t = t as u32;
+                            out.push((
+                                t as u32,
+                                key,
+                                Cell {
+                                    x,
+                                    r: run as f64,
+                                    y: ys[t] as f64,
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|a| (a.0, a.1));
+        out.into_iter().map(|(_, _, c)| c).collect()
+    }
+}
+
+fn key2(a: f64, b: f64) -> Key {
+    [a.to_bits(), b.to_bits(), 0, 0]
+}
+
+/// Builds the cells of every design in `designs` from one pass over the observed adoptions.
+/// `tau[i]`: adoption period `1..=periods`, or [`NEVER`]. `by_period`: keep periods apart
+/// (period effects). `Similar` is treated like `Influence` (pass the similarity network).
+pub fn cells(
+    net: &FitNet,
+    tau: &[u32],
+    periods: u32,
+    designs: &[Design],
+    by_period: bool,
+) -> Vec<Vec<Cell>> {
+    let n = net.n;
+    let classes = net.cascade_classes().unwrap_or(&[]);
+    let mut class_w = [0f32; MAX_CLASSES];
+    class_w[..classes.len()].copy_from_slice(classes);
+    let class_of = |w: f32| classes.iter().position(|&c| c == w).unwrap_or(0);
+    let want = |d: Design| designs.contains(&d);
+    let cascade = want(Design::Cascade) && !classes.is_empty();
+    let mut tallies: Vec<Tally> = designs
+        .iter()
+        .map(|_| Tally::new(by_period.then_some(periods)))
+        .collect();
+    // Per-physician state, one record per physician (the pass touches it at random: one
+    // record keeps those touches to one or two cache lines).
+    #[derive(Clone, Copy)]
+    struct Node {
+        c: f64,
+        kol: f64,
+        oth: f64,
+        prev: f64,
+        w: f64,
+        w_raw: f64,
+        tau: u32,
+        since: u32,
+        stamp: u32,
+        new: [u32; MAX_CLASSES],
+    }
+    let mut st: Vec<Node> = (0..n)
+        .map(|i| Node {
+            c: 0.0,
+            kol: 0.0,
+            oth: 0.0,
+            prev: f64::NEG_INFINITY,
+            w: net.in_w[i],
+            w_raw: net.in_raw[i],
+            tau: tau[i],
+            since: 2,
+            stamp: 0,
+            new: [0; MAX_CLASSES],
+        })
+        .collect();
+    let mut by: Vec<Vec<u32>> = vec![Vec::new(); periods as usize + 1];
+    for (i, &t) in tau.iter().enumerate() {
+        if t != NEVER && t >= 1 && t <= periods {
+            by[t as usize].push(i as u32);
+        }
+    }
+    let flush = |s: &Node, upto: u32, tallies: &mut [Tally]| {
+        let from = s.since;
+        let end = upto.min(s.tau);
+        if from > end || from < 2 {
+            return;
+        }
+        let ev = (s.tau >= from && s.tau <= end).then_some(s.tau);
+        let ev_rest = ev.filter(|&t| t > from);
+        for (d, tally) in designs.iter().zip(tallies.iter_mut()) {
+            match d {
+                Design::Influence | Design::Similar => {
+                    let x = Exposure {
+                        c: s.c,
+                        w: s.w,
+                        ..Exposure::default()
+                    };
+                    tally.add(key2(x.c, x.w), &x, from, end, ev);
+                }
+                Design::KolSplit => {
+                    let x = Exposure {
+                        kol: s.kol,
+                        other: s.oth,
+                        w_raw: s.w_raw,
+                        ..Exposure::default()
+                    };
+                    let key = [x.kol.to_bits(), x.other.to_bits(), x.w_raw.to_bits(), 0];
+                    tally.add(key, &x, from, end, ev);
+                }
+                Design::Cascade => {
+                    if !cascade {
+                        continue;
+                    }
+                    let mut x = Exposure {
+                        class_w,
+                        new: s.new,
+                        ..Exposure::default()
+                    };
+                    let n = x.new;
+                    let key = [
+                        (n[0] as u64) << 32 | n[1] as u64,
+                        (n[2] as u64) << 32 | n[3] as u64,
+                        (n[4] as u64) << 32 | n[5] as u64,
+                        (n[6] as u64) << 32 | n[7] as u64,
+                    ];
+                    tally.add(key, &x, from, from, ev.filter(|&t| t == from));
+                    if end > from {
+                        x.new = [0; MAX_CLASSES];
+                        tally.add([0; 4], &x, from + 1, end, ev_rest);
+                    }
+                }
+                Design::Threshold => {
+                    let x = Exposure {
+                        c: s.c,
+                        w: s.w,
+                        m: s.prev,
+                        ..Exposure::default()
+                    };
+                    let key = [x.c.to_bits(), x.w.to_bits(), x.m.to_bits(), 1];
+                    tally.add(key, &x, from, from, ev.filter(|&t| t == from));
+                    if end > from {
+                        // No change since last period: exposure equals the largest survived
+                        // exposure, so only the spontaneous channel acts.
+                        let rest = Exposure::default();
+                        tally.add([0; 4], &rest, from + 1, end, ev_rest);
+                    }
+                }
+            }
+        }
+    };
+    let kol_split = want(Design::KolSplit);
+    for s in 1..periods {
+        let adopters = std::mem::take(&mut by[s as usize]);
+        for &j in &adopters {
+            let j = j as usize;
+            let from_kol = net.is_kol[j];
+            for k in net.offsets[j]..net.offsets[j + 1] {
+                let node = &mut st[net.targets[k] as usize];
+                if node.tau <= s {
+                    continue; // already adopted: no longer at risk
+                }
+                if node.stamp != s {
+                    flush(node, s, &mut tallies);
+                    node.stamp = s;
+                    node.since = s + 1;
+                    node.prev = if s >= 2 { node.c } else { f64::NEG_INFINITY };
+                    if cascade {
+                        node.new = [0; MAX_CLASSES];
+                    }
+                }
+                node.c += net.w[k] as f64;
+                if kol_split {
+                    if from_kol {
+                        node.kol += net.raw[k] as f64;
+                    } else {
+                        node.oth += net.raw[k] as f64;
+                    }
+                }
+                if cascade {
+                    node.new[class_of(net.w[k])] += 1;
+                }
+            }
+        }
+        by[s as usize] = adopters;
+    }
+    for node in &st {
+        if node.tau >= 2 {
+            flush(node, periods, &mut tallies);
+        }
+    }
+    tallies.into_iter().map(Tally::finish).collect()
+}
+
+/// Neumaier-compensated sum of the log-likelihood over `cells` with hazard `h`:
+/// `Σ y log h + (r − y) log(1 − h)`, with `0 · log 0 = 0`.
+pub fn log_likelihood(cells: &[Cell], mut h: impl FnMut(&Exposure) -> f64) -> f64 {
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for cell in cells {
+        let p = h(&cell.x);
+        let mut v = 0.0;
+        if cell.y > 0.0 {
+            v += cell.y * p.ln();
+        }
+        if cell.r > cell.y {
+            v += (cell.r - cell.y) * (-p).ln_1p();
+        }
+        if !v.is_finite() {
+            return f64::NEG_INFINITY; // NaN (a hazard outside [0, 1]) or an impossible event
+        }
+        let t = sum + v;
+        if sum.abs() >= v.abs() {
+            comp += (sum - t) + v;
+        } else {
+            comp += (v - t) + sum;
+        }
+        sum = t;
+    }
+    sum + comp
+}

@@ -1,0 +1,363 @@
+//! The likelihood of each model: [`Likelihood`], implemented for the model types.
+//!
+//! **To move into each model's file once the model refactor lands** (one home per model):
+//! every `impl Likelihood for X` below belongs next to `impl Hazard for X`. Each hazard here is
+//! the model's own per-step adoption rule ([`Hazard::prob`], [`Hazard::arc_prob`]) evaluated on
+//! the *observed* state at the end of `t − 1` (MODELS.md, *Fitting to an observed launch*); none
+//! repeats a model's formula.
+//!
+//! [`Candidate`] lists the models `kolsim fit` compares, their free parameters, bounds and the
+//! covariates ([`Design`]) their hazard reads.
+
+use super::data::{Design, Exposure, MAX_CLASSES};
+use crate::models::{
+    Bass, ExposureKind, Hazard, Imitation, IndependentCascade, StructuralEquivalence, Theta,
+    Threshold, share, threshold::ThresholdHazard,
+};
+
+/// A model whose per-period adoption probability is a function of the observed state at the
+/// end of the previous period, so the discrete-time hazard likelihood is exact.
+pub trait Likelihood {
+    /// Probability that a physician at risk adopts in the period with covariates `x`.
+    fn hazard(&self, x: &Exposure) -> f64;
+}
+
+impl Likelihood for Imitation {
+    fn hazard(&self, x: &Exposure) -> f64 {
+        self.prob(0, x.c, x.w)
+    }
+}
+
+impl Likelihood for Bass {
+    fn hazard(&self, x: &Exposure) -> f64 {
+        self.prob(0, x.c, x.w)
+    }
+}
+
+impl Likelihood for IndependentCascade {
+    /// `1 − (1 − p) Π_{j adopted in t−1} (1 − min(1, β w_ji))`.
+    fn hazard(&self, x: &Exposure) -> f64 {
+        let mut survive = 1.0 - self.prob(0, x.c, x.w);
+        for k in 0..MAX_CLASSES {
+            if x.new[k] > 0 {
+                let a = self.arc_prob(x.class_w[k]).unwrap_or(0.0);
+                survive *= (1.0 - a).powi(x.new[k] as i32);
+            }
+        }
+        1.0 - survive
+    }
+}
+
+impl Likelihood for StructuralEquivalence {
+    /// Imitation (share) on the similarity network: `x` must come from [`Design::Similar`].
+    fn hazard(&self, x: &Exposure) -> f64 {
+        Imitation {
+            q: self.q,
+            exposure: ExposureKind::Share,
+        }
+        .prob(0, x.c, x.w)
+    }
+}
+
+/// The threshold distribution's CDF, where the likelihood supports it (uniform).
+pub fn theta_cdf(theta: &Theta, v: f64) -> Option<f64> {
+    match theta {
+        Theta::Uniform { low, high } => Some(if v < *low {
+            0.0
+        } else if v >= *high {
+            1.0
+        } else {
+            (v - low) / (high - low)
+        }),
+        _ => None,
+    }
+}
+
+impl Likelihood for Threshold {
+    /// With random thresholds `θ ~ F`, a physician at risk has survived exposure `m` (so
+    /// `θ > m`); it adopts through the threshold rule with probability
+    /// `g = [F(e) − F(m)]⁺ / (1 − F(m))`, else through the rule's spontaneous channel. The
+    /// hazard is the model's own rule averaged over θ:
+    /// `g · prob(θ ≤ e) + (1 − g) · prob(θ > e)`. Only uniform θ is supported (else NaN).
+    fn hazard(&self, x: &Exposure) -> f64 {
+        let (e, m) = match self.exposure {
+            ExposureKind::Share => (share(x.c, x.w), share(x.m, x.w)),
+            ExposureKind::Count => (x.c, x.m),
+        };
+        let Some(fe) = theta_cdf(&self.theta, e) else {
+            return f64::NAN;
+        };
+        let fm = if x.m == f64::NEG_INFINITY {
+            0.0
+        } else {
+            theta_cdf(&self.theta, m).unwrap_or(0.0)
+        };
+        let g = if x.m != f64::NEG_INFINITY && e <= m || fm >= 1.0 {
+            0.0
+        } else {
+            ((fe - fm) / (1.0 - fm)).clamp(0.0, 1.0)
+        };
+        // The model's own rule with a threshold below (reached) and above (not reached) `e`.
+        let rule = |theta: f64| {
+            ThresholdHazard {
+                p: self.p,
+                exposure: self.exposure,
+                theta: &[theta],
+            }
+            .prob(0, x.c, x.w)
+        };
+        let (reached, not_reached) = (rule(f64::NEG_INFINITY), rule(f64::INFINITY));
+        g * reached + (1.0 - g) * not_reached
+    }
+}
+
+/// The KOL term (MODELS.md): exposure split by source, each over the total in-weight with
+/// κ = 1, with its own coefficient: Bass with imitation `q_K e^K + q_O e^O`. `q_K / q_O` is
+/// the estimated KOL weight κ̂. Not a simulation model; fitted only.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KolContagion {
+    /// External influence per step.
+    pub p: f64,
+    /// Imitation coefficient of exposure to KOL adopters.
+    pub q_kol: f64,
+    /// Imitation coefficient of exposure to other adopters.
+    pub q_other: f64,
+}
+
+impl Likelihood for KolContagion {
+    /// Bass's rule with the weighted count `q_K c^K + q_O c^O` (so `q = 1` in Bass's formula).
+    fn hazard(&self, x: &Exposure) -> f64 {
+        Bass { p: self.p, q: 1.0 }.prob(0, self.q_kol * x.kol + self.q_other * x.other, x.w_raw)
+    }
+}
+
+/// A model `kolsim fit` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidate {
+    /// Innovation only: `bass` with `q = 0` (`h = p`), the baseline.
+    Innovation,
+    /// `imitation`, share exposure (no spontaneous channel).
+    Imitation,
+    /// `imitation`, count exposure.
+    ImitationCount,
+    /// `bass`.
+    Bass,
+    /// `independent_cascade` (exposure from last period's adopters only).
+    Cascade,
+    /// `threshold` with `θ ~ U(0, high)` and spontaneous `p`, share exposure.
+    Threshold,
+    /// `structural_equivalence` (exposure over the similarity network).
+    Structural,
+    /// Bass with separate coefficients for KOL and other adopters.
+    KolContagion,
+    /// [`Candidate::KolContagion`] parametrised by `(p, q_other, κ = q_K / q_O)`, for κ̂'s
+    /// interval.
+    KolRatio,
+}
+
+impl Candidate {
+    /// The models compared, in output order (KolRatio is internal).
+    pub const ALL: [Candidate; 8] = [
+        Candidate::Innovation,
+        Candidate::Imitation,
+        Candidate::ImitationCount,
+        Candidate::Bass,
+        Candidate::Cascade,
+        Candidate::Threshold,
+        Candidate::Structural,
+        Candidate::KolContagion,
+    ];
+
+    /// Name in the outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Candidate::Innovation => "innovation",
+            Candidate::Imitation => "imitation",
+            Candidate::ImitationCount => "imitation_count",
+            Candidate::Bass => "bass",
+            Candidate::Cascade => "cascade",
+            Candidate::Threshold => "threshold",
+            Candidate::Structural => "structural_equivalence",
+            Candidate::KolContagion | Candidate::KolRatio => "kol_contagion",
+        }
+    }
+
+    /// What the model says, for the terminal table.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Candidate::Innovation => "h = p (constant adoption rate; bass with q = 0)",
+            Candidate::Imitation => "h = q·e (share of advisers adopted)",
+            Candidate::ImitationCount => "h = 1-(1-q)^c (per adopted adviser)",
+            Candidate::Bass => "h = p + (1-p)·q·e",
+            Candidate::Cascade => "h = 1-(1-p)·Π(1-β·w) over last period's adopters",
+            Candidate::Threshold => "h = p + (1-p)·P(θ ≤ e | θ > e_prev), θ ~ U(0, high)",
+            Candidate::Structural => "h = q·e over the most similar peers",
+            Candidate::KolContagion | Candidate::KolRatio => {
+                "h = p + (1-p)·(q_kol·e_kol + q_other·e_other)"
+            }
+        }
+    }
+
+    /// Free parameter names, in order (names as in scenario files where they exist).
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            Candidate::Innovation => &["p"],
+            Candidate::Imitation | Candidate::ImitationCount | Candidate::Structural => &["q"],
+            Candidate::Bass => &["p", "q"],
+            Candidate::Cascade => &["beta", "p"],
+            Candidate::Threshold => &["high", "p"],
+            Candidate::KolContagion => &["p", "q_kol", "q_other"],
+            Candidate::KolRatio => &["p", "q_other", "kappa"],
+        }
+    }
+
+    /// Box constraints per parameter.
+    pub fn bounds(self) -> Vec<(f64, f64)> {
+        self.params()
+            .iter()
+            .map(|&p| match p {
+                "high" => (1e-3, 1.0),
+                "kappa" => (0.0, 1000.0),
+                _ => (0.0, 1.0),
+            })
+            .collect()
+    }
+
+    /// Index of the spontaneous (innovation) probability `p`, if the model has one.
+    pub fn p_index(self) -> Option<usize> {
+        self.params().iter().position(|&p| p == "p")
+    }
+
+    /// Whether innovation-only is the special case with the contagion terms at 0 (so the
+    /// likelihood-ratio test against it applies).
+    pub fn nests_innovation(self) -> bool {
+        self.p_index().is_some() && self != Candidate::Innovation
+    }
+
+    /// The covariates the hazard reads.
+    pub fn design(self) -> Design {
+        match self {
+            Candidate::Innovation
+            | Candidate::Imitation
+            | Candidate::ImitationCount
+            | Candidate::Bass => Design::Influence,
+            Candidate::Cascade => Design::Cascade,
+            Candidate::Threshold => Design::Threshold,
+            Candidate::Structural => Design::Similar,
+            Candidate::KolContagion | Candidate::KolRatio => Design::KolSplit,
+        }
+    }
+
+    /// The hazard at parameters `th` (in [`Candidate::params`] order), through the model's own
+    /// [`Likelihood`].
+    pub fn hazard(self, th: &[f64], x: &Exposure) -> f64 {
+        match self {
+            Candidate::Innovation => Bass { p: th[0], q: 0.0 }.hazard(x),
+            Candidate::Imitation => Imitation {
+                q: th[0],
+                exposure: ExposureKind::Share,
+            }
+            .hazard(x),
+            Candidate::ImitationCount => Imitation {
+                q: th[0],
+                exposure: ExposureKind::Count,
+            }
+            .hazard(x),
+            Candidate::Bass => Bass { p: th[0], q: th[1] }.hazard(x),
+            Candidate::Cascade => IndependentCascade {
+                beta: th[0],
+                p: th[1],
+            }
+            .hazard(x),
+            Candidate::Threshold => Threshold {
+                theta: Theta::Uniform {
+                    low: 0.0,
+                    high: th[0],
+                },
+                p: th[1],
+                exposure: ExposureKind::Share,
+            }
+            .hazard(x),
+            Candidate::Structural => StructuralEquivalence { q: th[0], top_k: 0 }.hazard(x),
+            Candidate::KolContagion => KolContagion {
+                p: th[0],
+                q_kol: th[1],
+                q_other: th[2],
+            }
+            .hazard(x),
+            Candidate::KolRatio => KolContagion {
+                p: th[0],
+                q_kol: th[2] * th[1],
+                q_other: th[1],
+            }
+            .hazard(x),
+        }
+    }
+
+    /// Starting points for the search: a small grid over the contagion parameters, with `p`
+    /// at the innovation-only estimate `p0`.
+    pub fn starts(self, p0: f64) -> Vec<Vec<f64>> {
+        let grid: &[f64] = &[0.01, 0.1, 0.4];
+        let mut out: Vec<Vec<f64>> = vec![Vec::new()];
+        for &name in self.params() {
+            let vals: Vec<f64> = match name {
+                "p" => vec![p0.clamp(1e-6, 0.999)],
+                "high" => vec![0.05, 0.3, 0.8],
+                "kappa" => vec![0.5, 1.0, 3.0],
+                _ => grid.to_vec(),
+            };
+            out = out
+                .into_iter()
+                .flat_map(|v| {
+                    vals.iter().map(move |&x| {
+                        let mut v = v.clone();
+                        v.push(x);
+                        v
+                    })
+                })
+                .collect();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_hazard_is_the_rule_averaged_over_theta() {
+        let m = Threshold {
+            theta: Theta::Uniform {
+                low: 0.0,
+                high: 0.5,
+            },
+            p: 0.1,
+            exposure: ExposureKind::Share,
+        };
+        // e = 0.25, survived e = 0.1: g = (0.5 - 0.2) / 0.8.
+        let x = Exposure {
+            c: 1.0,
+            w: 4.0,
+            m: 0.4,
+            ..Exposure::default()
+        };
+        let g = (0.5 - 0.2) / 0.8;
+        assert!((m.hazard(&x) - (g + (1.0 - g) * 0.1)).abs() < 1e-12);
+        // No new exposure: only p.
+        let y = Exposure { m: 1.0, ..x };
+        assert!((m.hazard(&y) - 0.1).abs() < 1e-15);
+    }
+
+    #[test]
+    fn cascade_hazard() {
+        let mut x = Exposure::default();
+        x.class_w[0] = 1.0;
+        x.class_w[1] = 2.0;
+        x.new[0] = 2;
+        x.new[1] = 1;
+        let m = IndependentCascade { beta: 0.2, p: 0.1 };
+        let want = 1.0 - 0.9 * 0.8 * 0.8 * 0.6;
+        assert!((m.hazard(&x) - want).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,494 @@
+//! What `kolsim fit` writes and prints: `fit.csv`, `models.csv`, `fitted.toml`, the terminal
+//! ranking table and the verdict line. Writers are pure (they return bytes or text).
+
+use super::{Estimate, FitReport, ModelFit, TIME_CONVENTION};
+use crate::fit::models::Candidate;
+use crate::scenario::Scenario;
+use std::fmt::Write as _;
+
+fn num(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else if x == f64::INFINITY {
+        "inf".into()
+    } else if x == f64::NEG_INFINITY {
+        "-inf".into()
+    } else {
+        String::new()
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(num).unwrap_or_default()
+}
+
+/// Estimates with at most 4 significant digits, for the terminal.
+fn short(x: f64) -> String {
+    if !x.is_finite() {
+        return num(x);
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let mag = x.abs().log10().floor() as i32;
+    let decimals = (3 - mag).clamp(0, 8) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Upper interval end of κ̂ at its search bound is reported as unbounded.
+fn ci_high(e: &Estimate) -> f64 {
+    if e.name == "kappa" && e.ci.1 >= 1000.0 {
+        f64::INFINITY
+    } else {
+        e.ci.1
+    }
+}
+
+/// `fit.csv`: one row per model and parameter.
+pub fn fit_csv(r: &FitReport) -> Vec<u8> {
+    let mut o = String::from("model,parameter,estimate,se,ci_low,ci_high,method\n");
+    for m in &r.models {
+        let mut rows: Vec<&Estimate> = m.params.iter().collect();
+        if m.name == "kol_contagion"
+            && let Some(k) = &r.kappa
+        {
+            rows.push(k);
+        }
+        for e in rows {
+            let _ = writeln!(
+                o,
+                "{},{},{},{},{},{},exact",
+                m.name,
+                e.name,
+                num(e.value),
+                opt(e.se),
+                num(e.ci.0),
+                num(ci_high(e))
+            );
+        }
+    }
+    o.into_bytes()
+}
+
+/// `models.csv`: one row per model.
+pub fn models_csv(r: &FitReport) -> Vec<u8> {
+    let pe = r.models.iter().any(|m| m.period_effects);
+    let mut o =
+        String::from("model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_p_vs_innovation");
+    if pe {
+        o.push_str(",lr_p_vs_period_effects");
+    }
+    o.push('\n');
+    for m in &r.models {
+        let _ = write!(
+            o,
+            "{},{},{},{},{},{},{},{}",
+            m.name,
+            m.k,
+            num(m.loglik),
+            num(m.aic),
+            num(m.bic),
+            num(m.delta_aic),
+            num(m.weight),
+            opt(m.lr_p_innovation)
+        );
+        if pe {
+            let _ = write!(o, ",{}", opt(m.lr_p_period));
+        }
+        o.push('\n');
+    }
+    o.into_bytes()
+}
+
+fn ranked(r: &FitReport) -> Vec<&ModelFit> {
+    let mut v: Vec<&ModelFit> = r.models.iter().collect();
+    v.sort_by(|a, b| a.aic.total_cmp(&b.aic).then(a.name.cmp(&b.name)));
+    v
+}
+
+fn params_text(m: &ModelFit, kappa: Option<&Estimate>) -> String {
+    let mut parts: Vec<String> = m
+        .params
+        .iter()
+        .map(|e| {
+            format!(
+                "{} = {} [{}, {}]",
+                e.name,
+                short(e.value),
+                short(e.ci.0),
+                short(ci_high(e))
+            )
+        })
+        .collect();
+    if m.name == "kol_contagion"
+        && let Some(k) = kappa
+    {
+        parts.push(format!(
+            "κ̂ = {} [{}, {}]",
+            short(k.value),
+            short(k.ci.0),
+            short(ci_high(k))
+        ));
+    }
+    if m.period_effects {
+        parts.push("one p per period".to_string());
+    }
+    if let Some(n) = &m.note
+        && !m.loglik.is_finite()
+    {
+        return n.replace("log-likelihood −∞: ", "impossible: ");
+    }
+    parts.join(", ")
+}
+
+/// The terminal ranking table (best AIC first).
+pub fn table(r: &FitReport) -> String {
+    let rows: Vec<[String; 7]> = ranked(r)
+        .into_iter()
+        .map(|m| {
+            [
+                m.name.clone(),
+                short(m.loglik),
+                short(m.delta_aic),
+                if m.weight > 0.0 && m.weight < 0.0005 {
+                    "<0.001".into()
+                } else {
+                    format!("{:.3}", m.weight)
+                },
+                short(m.bic),
+                m.lr_p_innovation
+                    .or(m.lr_p_period)
+                    .map(|p| format!("{}{p:.3}", if m.lr_p_period.is_some() { "PE " } else { "" }))
+                    .unwrap_or_else(|| "–".into()),
+                params_text(m, r.kappa.as_ref()),
+            ]
+        })
+        .collect();
+    let head = [
+        "model",
+        "logL",
+        "ΔAIC",
+        "weight",
+        "BIC",
+        "LR p",
+        "estimates [95% profile CI]",
+    ];
+    let width: Vec<usize> = (0..7)
+        .map(|k| {
+            rows.iter()
+                .map(|r| r[k].chars().count())
+                .chain([head[k].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (k, c) in cells.iter().enumerate() {
+            if k + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                let pad = width[k] - c.chars().count();
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut o = line(&head.map(String::from));
+    o.push_str(&line(
+        &width.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>(),
+    ));
+    for r in &rows {
+        o.push_str(&line(r));
+    }
+    o
+}
+
+/// The plain-language verdict: the best nested contagion model against a constant adoption
+/// rate (and against period effects when fitted). Never claims more than the test shows.
+pub fn verdict(r: &FitReport) -> String {
+    let innov = r.models.iter().find(|m| m.name == "innovation");
+    let Some(innov) = innov else {
+        return "No model could be fitted.".into();
+    };
+    let contagion: Vec<&ModelFit> = r
+        .models
+        .iter()
+        .filter(|m| !m.period_effects && m.lr_p_innovation.is_some())
+        .collect();
+    let Some(best) = contagion
+        .iter()
+        .max_by(|a, b| a.loglik.total_cmp(&b.loglik))
+    else {
+        return "Only innovation-only could be fitted (aggregate data): the data cannot separate contagion from a constant adoption rate.".into();
+    };
+    let gain = best.loglik - innov.loglik;
+    let p = best.lr_p_innovation.unwrap_or(1.0);
+    let top = ranked(r)[0];
+    let mut s = format!(
+        "Best contagion model: {} adds {:.2} log-likelihood units over a constant adoption rate (LR p = {:.3})",
+        best.name, gain, p
+    );
+    if p >= 0.05 {
+        s.push_str(": the data do not distinguish it from a constant adoption rate");
+        if top.name == "innovation" {
+            s.push_str(", which AIC ranks first.");
+        } else {
+            let _ = write!(
+                s,
+                " (AIC ranks {} first, Akaike weight {:.2}).",
+                top.name, top.weight
+            );
+        }
+    } else {
+        let _ = write!(
+            s,
+            ": contagion fits better than a constant adoption rate at the 5% level; AIC ranks {} first (Akaike weight {:.2}).",
+            top.name, top.weight
+        );
+    }
+    if let Some(pe) = r.models.iter().find(|m| m.name == "period_effects") {
+        let beyond = r
+            .models
+            .iter()
+            .filter(|m| m.period_effects && m.lr_p_period.is_some())
+            .max_by(|a, b| a.loglik.total_cmp(&b.loglik));
+        if let Some(b) = beyond {
+            let pp = b.lr_p_period.unwrap_or(1.0);
+            let _ = write!(
+                s,
+                " Net of period effects (one rate per period), {} adds {:.2} units (p = {:.3}){}",
+                b.name,
+                b.loglik - pe.loglik,
+                pp,
+                if pp >= 0.05 {
+                    ": no evidence of contagion beyond common shocks."
+                } else {
+                    ": evidence of contagion beyond common shocks."
+                }
+            );
+        }
+    }
+    s
+}
+
+/// The facts line(s) printed above the table.
+pub fn facts_text(sc: &Scenario, r: &FitReport, observed: &std::path::Path) -> String {
+    let f = &r.facts;
+    let mut o = String::new();
+    let layout = if f.aggregate {
+        "aggregate cumulative adopters by step (detected from the header)"
+    } else {
+        "per-physician adoption periods (detected from the header)"
+    };
+    let _ = writeln!(o, "{}: fit to {} — {layout}", sc.name, observed.display());
+    if !f.aggregate {
+        let unknown = f.unknown_in_file + f.not_in_file;
+        if f.unknown_as_never {
+            let _ = writeln!(
+                o,
+                "{} physicians, {} arcs, {} KOLs (κ = {}); {} with unknown adoption ({} coded missing, {} not listed) treated as never adopting",
+                f.physicians, f.arcs, f.kols, f.kappa, unknown, f.unknown_in_file, f.not_in_file
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "{} of {} physicians fitted, {} arcs, {} KOLs (κ = {}); excluded {} physicians with unknown adoption ({} coded missing, {} not listed) and their {} arcs",
+                f.physicians,
+                f.network_physicians,
+                f.arcs,
+                f.kols,
+                f.kappa,
+                f.excluded,
+                f.unknown_in_file,
+                f.not_in_file,
+                f.arcs_removed
+            );
+        }
+    } else {
+        let _ = writeln!(o, "{} physicians (the scenario's network)", f.physicians);
+    }
+    let _ = writeln!(
+        o,
+        "T = {} periods: {} seeds in period 1, {} adoptions in periods 2..{}, {} censored, {} person-periods at risk",
+        f.periods, f.seeds, f.adoptions, f.periods, f.censored, f.person_periods
+    );
+    let _ = writeln!(o, "{TIME_CONVENTION}");
+    o
+}
+
+/// The whole terminal text.
+pub fn terminal_text(
+    sc: &Scenario,
+    r: &FitReport,
+    observed: &std::path::Path,
+    dir: &std::path::Path,
+) -> String {
+    let mut o = facts_text(sc, r, observed);
+    o.push('\n');
+    o.push_str(&table(r));
+    o.push('\n');
+    let _ = writeln!(
+        o,
+        "Ranked by AIC (weight: Akaike weight; BIC with n = {} adoptions). LR p: likelihood-ratio test against innovation only (PE: against period effects alone); χ² reference, conservative when the contagion parameter is at 0.",
+        r.facts.adoptions
+    );
+    for (name, why) in &r.not_fitted {
+        let _ = writeln!(o, "Not fitted: {name}: {why}.");
+    }
+    let _ = writeln!(o, "{}", verdict(r));
+    let _ = writeln!(
+        o,
+        "Results in {} (fit.csv, models.csv, fitted.toml).",
+        dir.display()
+    );
+    o
+}
+
+fn absolutise(v: &mut toml::Value, base: &std::path::Path) {
+    if let toml::Value::String(s) = v {
+        let p = std::path::Path::new(s.as_str());
+        if p.is_relative() {
+            let joined = base.join(p);
+            let abs = joined.canonicalize().unwrap_or(joined);
+            *s = abs.to_string_lossy().into_owned();
+        }
+    }
+}
+
+/// `fitted.toml`: the scenario with the fitted models, the observed seeds as initial adopters
+/// and `steps = T − 1`, so `kolsim run fitted.toml` simulates the fitted theories on the same
+/// network. Data paths are made absolute.
+pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
+    let mut doc: toml::Table = toml::from_str(&sc.source.text).unwrap_or_default();
+    let base = sc
+        .source
+        .path
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    if let Some(toml::Value::Table(net)) = doc.get_mut("network") {
+        if let Some(p) = net.get_mut("path") {
+            absolutise(p, &base);
+        }
+        if let Some(toml::Value::Table(nodes)) = net.get_mut("nodes")
+            && let Some(p) = nodes.get_mut("path")
+        {
+            absolutise(p, &base);
+        }
+    }
+    if let Some(toml::Value::Table(k)) = doc.get_mut("kols")
+        && let Some(p) = k.get_mut("path")
+    {
+        absolutise(p, &base);
+    }
+    for key in ["arm", "initial_adopters", "sweep", "reference_arm"] {
+        doc.remove(key);
+    }
+    doc.insert("name".into(), format!("{}-fitted", sc.name).into());
+    doc.insert(
+        "description".into(),
+        format!(
+            "{}: the theories fitted by `kolsim fit` (maximum likelihood), seeded with the {} observed period-1 adopters, over the {} observed periods",
+            sc.name,
+            r.seeds.len(),
+            r.facts.periods
+        )
+        .into(),
+    );
+    doc.insert(
+        "steps".into(),
+        toml::Value::Integer(r.facts.periods as i64 - 1),
+    );
+    let mut init = toml::Table::new();
+    if r.seeds.is_empty() {
+        init.insert("strategy".into(), "none".into());
+    } else {
+        init.insert("strategy".into(), "explicit".into());
+        init.insert(
+            "ids".into(),
+            toml::Value::Array(
+                r.seeds
+                    .iter()
+                    .map(|s| toml::Value::String(s.clone()))
+                    .collect(),
+            ),
+        );
+    }
+    doc.insert("initial_adopters".into(), toml::Value::Table(init));
+    let mut models = Vec::new();
+    for m in &r.models {
+        let Some(c) = m.candidate else { continue };
+        if m.period_effects || !m.loglik.is_finite() {
+            continue;
+        }
+        let v = |name: &str| {
+            m.params
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| e.value)
+                .unwrap_or(0.0)
+        };
+        let mut t = toml::Table::new();
+        t.insert("name".into(), m.name.clone().into());
+        let kind = match c {
+            Candidate::Innovation => {
+                t.insert("p".into(), v("p").into());
+                t.insert("q".into(), 0.0.into());
+                "bass"
+            }
+            Candidate::Imitation | Candidate::ImitationCount => {
+                t.insert("q".into(), v("q").into());
+                let e = if c == Candidate::Imitation {
+                    "share"
+                } else {
+                    "count"
+                };
+                t.insert("exposure".into(), e.into());
+                "imitation"
+            }
+            Candidate::Bass => {
+                t.insert("p".into(), v("p").into());
+                t.insert("q".into(), v("q").into());
+                "bass"
+            }
+            Candidate::Cascade => {
+                t.insert("beta".into(), v("beta").into());
+                t.insert("p".into(), v("p").into());
+                "independent_cascade"
+            }
+            Candidate::Threshold => {
+                let mut th = toml::Table::new();
+                th.insert("dist".into(), "uniform".into());
+                th.insert("low".into(), 0.0.into());
+                th.insert("high".into(), v("high").into());
+                t.insert("theta".into(), toml::Value::Table(th));
+                t.insert("p".into(), v("p").into());
+                "threshold"
+            }
+            Candidate::Structural => {
+                t.insert("q".into(), v("q").into());
+                t.insert("top_k".into(), toml::Value::Integer(r.facts.top_k as i64));
+                "structural_equivalence"
+            }
+            Candidate::KolContagion | Candidate::KolRatio => continue,
+        };
+        t.insert("kind".into(), kind.into());
+        models.push(toml::Value::Table(t));
+    }
+    doc.insert("model".into(), toml::Value::Array(models));
+    doc.insert("baseline".into(), "innovation".into());
+    let mut o = format!(
+        "# Written by `kolsim fit` from {}.\n# The fitted theories as simulation models (kol_contagion has no simulation model and is left out).\n# {}\n",
+        sc.source.path.display(),
+        TIME_CONVENTION
+    );
+    o.push_str(&toml::to_string(&doc).unwrap_or_default());
+    o.into_bytes()
+}

@@ -1,0 +1,63 @@
+//! `fit`: fit every exact-likelihood model to an observed launch and write the fit folder.
+
+use crate::error::Error;
+use crate::fit::{self, FitOptions, FitReport, output};
+use crate::folder;
+use crate::scenario::Scenario;
+use std::path::PathBuf;
+
+/// What to fit and where to write it.
+#[derive(Debug, Clone)]
+pub struct FitRequest {
+    /// The observed launch (per physician or aggregate).
+    pub observed: PathBuf,
+    /// Reading and fitting options.
+    pub opts: FitOptions,
+    /// The results folder.
+    pub dir: PathBuf,
+    /// Replace an existing folder that kolsim wrote.
+    pub force: bool,
+}
+
+/// What a fit produced (everything is also in the folder).
+#[derive(Debug)]
+pub struct FitOutcome {
+    /// The fitted models, tests and facts.
+    pub report: FitReport,
+    /// The results folder.
+    pub dir: PathBuf,
+    /// Seconds spent fitting (reading and preparing included).
+    pub seconds: f64,
+}
+
+/// Files of a fit folder, in order.
+pub const FILES: [&str; 3] = ["fit.csv", "models.csv", "fitted.toml"];
+
+/// Fits `sc`'s network to `req.observed` and writes `fit.csv`, `models.csv` and
+/// `fitted.toml` atomically. An existing folder is refused before anything runs, unless
+/// `force` and it is kolsim's own.
+pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
+    folder::check_out(&req.dir, req.force)?;
+    let start = std::time::Instant::now();
+    let prep = fit::prepare(sc, &req.observed, &req.opts)?;
+    let report = fit::fit_models(&prep, &req.opts);
+    let seconds = start.elapsed().as_secs_f64();
+    let files = vec![
+        (FILES[0], output::fit_csv(&report)),
+        (FILES[1], output::models_csv(&report)),
+        (FILES[2], output::fitted_toml(sc, &report)),
+    ];
+    folder::write_folder(&req.dir, &files, req.force)?;
+    Ok(FitOutcome {
+        report,
+        dir: req.dir,
+        seconds,
+    })
+}
+
+impl FitOutcome {
+    /// The text `kolsim fit` prints.
+    pub fn terminal_text(&self, sc: &Scenario, observed: &std::path::Path) -> String {
+        output::terminal_text(sc, &self.report, observed, &self.dir)
+    }
+}
