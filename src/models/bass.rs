@@ -21,8 +21,8 @@
 //! `O(1)` per hazard evaluation.
 
 use super::{
-    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule, Setting,
-    share,
+    Default, Dynamics, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
+    ReverseReachable, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace, rate};
 use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
@@ -96,6 +96,15 @@ impl Model for Bass {
 
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
         Ok(Box::new(*self))
+    }
+
+    /// Listening to one in-neighbour by weight with probability `q` per step, spontaneous
+    /// `p` as a virtual source (see [`crate::seed`]).
+    fn reverse_reachable(&self) -> Option<ReverseReachable> {
+        Some(ReverseReachable::Listening {
+            q: self.q,
+            p: self.p,
+        })
     }
 }
 
