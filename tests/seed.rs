@@ -251,6 +251,7 @@ fn brute_force_best_sets_on_14_nodes() {
                     objective: Objective::Adopters,
                     seed: 9,
                     candidates: None,
+                    min_sets: 0,
                 },
             );
             let mine = f.mean(&c.seeds, reps);
@@ -311,6 +312,7 @@ fn opim_c_is_identical_for_any_thread_count() {
         objective: Objective::Adopters,
         seed: 1,
         candidates: None,
+        min_sets: 0,
     };
     let run = |t: usize| {
         rayon::ThreadPoolBuilder::new()

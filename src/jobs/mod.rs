@@ -4,11 +4,15 @@
 //! command line (`src/main.rs`, [`crate::cli`]) parses arguments, calls these, and prints.
 
 mod run_job;
+mod seed_job;
 mod sweep_job;
 mod validate;
 
 pub use crate::sweep::merge;
 pub use run_job::{RunOutcome, RunRequest, run_folder};
+pub use seed_job::{
+    CELF_FIRST_REPLICATE, Method, SeedOutcome, SeedRequest, Selection, seed_folder,
+};
 pub use sweep_job::{SweepOutcome, SweepRequest, sweep};
 pub use validate::{Validation, validate};
 

@@ -76,7 +76,15 @@ pub struct OpimOptions {
     pub seed: u64,
     /// Physicians allowed as seeds (`None`: everyone).
     pub candidates: Option<Vec<bool>>,
+    /// Fewest RR sets per collection in the first round ([`MIN_SETS`] by default): small
+    /// networks reach the certificate with a few hundred sets, but more sets cost little
+    /// there and give better seeds. Starting higher keeps the bounds valid (the number of
+    /// rounds in the union bound is computed from it).
+    pub min_sets: u64,
 }
+
+/// Default [`OpimOptions::min_sets`].
+pub const MIN_SETS: u64 = 1 << 14;
 
 /// A flat collection of RR sets (pre-covered ones counted, not stored).
 #[derive(Debug, Clone, Default)]
@@ -356,7 +364,9 @@ pub fn opim_c(g: &ReverseGraph, o: &OpimOptions) -> Certified {
     let beta = (e1 * (ln_choose(nc, k) + (6.0 / delta).ln())).sqrt();
     let base = 2.0 * (e1 * alpha + beta).powi(2);
     let max_r = base * norm / (k as f64 * eps * eps);
-    let batches0 = (base / BATCH as f64).ceil().max(1.0) as u64;
+    let batches0 = (base.max(o.min_sets.min(max_r.ceil() as u64) as f64) / BATCH as f64)
+        .ceil()
+        .max(1.0) as u64;
     let i_max = ((max_r / (batches0 * BATCH) as f64).log2().ceil().max(0.0) as u32) + 1;
     let a = (3.0 * i_max as f64 / delta).ln();
     let (mut r1, mut r2) = (Collection::new(), Collection::new());
