@@ -425,7 +425,7 @@ fn terminal(sc: &Scenario, o: &SeedOutcome, net: &Network) -> String {
         r.model, r.replicates
     );
     let opt: std::collections::HashSet<u32> = o.seeds.iter().copied().collect();
-    let head = format!("{obj}");
+    let head = obj.clone();
     let _ = writeln!(
         t,
         "{:<24} {:>26} {:>20} {:>8}",

@@ -215,71 +215,93 @@ pub struct Greedy {
 }
 
 /// Greedy max-coverage: repeatedly the candidate covering most uncovered sets (ties: lower
-/// index). Also the OPIM-C upper bound `min_i (Cov(S_i) + Σ top-k marginal coverages)`.
+/// index), found with a lazy max-heap (coverages only fall, so a stale entry is an upper
+/// bound and a fresh top is the true argmax). Also the OPIM-C upper bound
+/// `min_i (Cov(S_i) + Σ top-k marginal coverages at step i)`, taken over the steps
+/// `i ∈ {0, 1, 2, 4, 8, ...} ∪ {k−4, ..., k}` (a minimum over fewer steps is still an upper
+/// bound, and each term costs an `O(c)` selection).
 ///
 /// # Complexity
-/// `O(Σ|R| + k · c)` for `c` physicians appearing in some set, plus an `O(c)` selection per
-/// step for the bound.
+/// `O(Σ|R| + c log c)` for the `c` physicians appearing in some set, plus `O(c log k)`
+/// selections for the bound.
 pub fn greedy(coll: &Collection, n: usize, k: usize, candidates: Option<&[bool]>) -> Greedy {
     let ok = |v: usize| candidates.is_none_or(|c| c[v]);
-    // Inverse index: physician -> sets containing it.
-    let mut cnt = vec![0u32; n];
+    // Inverse index: physician -> sets containing it (counting sort; `start[v]` ends as the
+    // first slot of v after filling from the back).
+    let mut cov = vec![0u32; n];
     for &v in &coll.nodes {
-        cnt[v as usize] += 1;
+        cov[v as usize] += 1;
     }
     let mut start = vec![0usize; n + 1];
     for v in 0..n {
-        start[v + 1] = start[v] + cnt[v] as usize;
+        start[v + 1] = start[v] + cov[v] as usize;
     }
-    let mut fill = start.clone();
     let mut sets_of = vec![0u32; coll.nodes.len()];
-    for s in 0..coll.stored() {
-        for &v in coll.set(s) {
-            sets_of[fill[v as usize]] = s as u32;
-            fill[v as usize] += 1;
+    {
+        let mut end = start[1..].to_vec();
+        for s in (0..coll.stored()).rev() {
+            for &v in coll.set(s) {
+                end[v as usize] -= 1;
+                sets_of[end[v as usize]] = s as u32;
+            }
         }
     }
-    drop(fill);
-    let mut cov: Vec<u64> = (0..n)
-        .map(|v| if ok(v) { cnt[v] as u64 } else { 0 })
+    let mut active: Vec<u32> = Vec::new();
+    for v in 0..n {
+        if !ok(v) {
+            cov[v] = 0;
+        } else if cov[v] > 0 {
+            active.push(v as u32);
+        }
+    }
+    let mut heap: std::collections::BinaryHeap<(u32, std::cmp::Reverse<u32>)> = active
+        .iter()
+        .map(|&v| (cov[v as usize], std::cmp::Reverse(v)))
         .collect();
-    let active: Vec<u32> = (0..n as u32).filter(|&v| cov[v as usize] > 0).collect();
     let mut covered = vec![false; coll.stored()];
     let mut seeds = Vec::with_capacity(k);
     let mut gains = Vec::with_capacity(k);
     let mut is_seed = vec![false; n];
     let mut total = 0u64;
     let mut upper = f64::INFINITY;
-    let mut buf: Vec<u64> = Vec::with_capacity(active.len());
+    let mut buf: Vec<u32> = Vec::with_capacity(active.len());
     for step in 0..=k {
-        // Bound: current coverage + the k largest marginal coverages.
-        buf.clear();
-        buf.extend(active.iter().map(|&v| cov[v as usize]));
-        let top: u64 = if buf.len() > k {
-            let idx = buf.len() - k;
-            buf.select_nth_unstable(idx);
-            buf[idx..].iter().sum()
-        } else {
-            buf.iter().sum()
-        };
-        upper = upper.min((total + top) as f64);
+        if step == 0 || step.is_power_of_two() || step + 4 >= k {
+            // Bound: current coverage + the k largest marginal coverages.
+            buf.clear();
+            buf.extend(active.iter().map(|&v| cov[v as usize]));
+            let top: u64 = if buf.len() > k {
+                let idx = buf.len() - k;
+                buf.select_nth_unstable(idx);
+                buf[idx..].iter().map(|&c| c as u64).sum()
+            } else {
+                buf.iter().map(|&c| c as u64).sum()
+            };
+            upper = upper.min((total + top) as f64);
+        }
         if step == k {
             break;
         }
-        // Argmax (ties: lower index); fall back to any unchosen candidate with gain 0.
-        let best = active
-            .iter()
-            .copied()
-            .filter(|&v| !is_seed[v as usize])
-            .max_by(|&a, &b| cov[a as usize].cmp(&cov[b as usize]).then(b.cmp(&a)));
-        let v = match best {
-            Some(v) if cov[v as usize] > 0 => v,
-            _ => match (0..n as u32).find(|&v| ok(v as usize) && !is_seed[v as usize]) {
+        let mut pick = None;
+        while let Some((c, std::cmp::Reverse(v))) = heap.pop() {
+            if is_seed[v as usize] {
+                continue;
+            }
+            if c == cov[v as usize] {
+                pick = Some(v);
+                break;
+            }
+            heap.push((cov[v as usize], std::cmp::Reverse(v)));
+        }
+        // With every set covered, any unchosen candidate (gain 0), lowest index first.
+        let v = match pick.filter(|&v| cov[v as usize] > 0) {
+            Some(v) => v,
+            None => match (0..n as u32).find(|&v| ok(v as usize) && !is_seed[v as usize]) {
                 Some(v) => v,
                 None => break,
             },
         };
-        let g = cov[v as usize];
+        let g = cov[v as usize] as u64;
         is_seed[v as usize] = true;
         seeds.push(v);
         gains.push(g);

@@ -74,6 +74,16 @@ enum Rule {
     },
 }
 
+/// One stored in-arc.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C)]
+struct InArc {
+    /// The in-neighbour.
+    src: u32,
+    /// The rule's per-arc value (probability, or cumulative weight share).
+    val: f32,
+}
+
 /// The reverse graph of a model: each physician's in-arcs with the per-arc quantity the
 /// model's rule needs, ready for sampling.
 #[derive(Debug, Clone)]
@@ -81,8 +91,9 @@ pub struct ReverseGraph {
     n: usize,
     rule: Rule,
     offsets: Vec<usize>,
-    src: Vec<u32>,
-    val: Vec<f32>,
+    /// In-arcs, one record each (source and the rule's value side by side: one cache line
+    /// per expansion, not two).
+    arcs: Vec<InArc>,
     /// Spontaneous adoption per step (0: none).
     p: f64,
     /// `1 − (1 − p)^d` for `d = 0..=H`.
@@ -107,8 +118,7 @@ impl ReverseGraph {
         };
         let inn = net.in_arcs();
         let mut offsets = Vec::with_capacity(n + 1);
-        let mut src = Vec::with_capacity(inn.nodes.len());
-        let mut val = Vec::with_capacity(inn.nodes.len());
+        let mut arcs: Vec<InArc> = Vec::with_capacity(inn.nodes.len());
         let mut buf: Vec<(f32, u32)> = Vec::new();
         offsets.push(0);
         for i in 0..n {
@@ -127,27 +137,26 @@ impl ReverseGraph {
                     }
                     // Highest probability first; ties by source index (deterministic).
                     buf.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                    for &(pr, j) in &buf {
-                        src.push(j);
-                        val.push(pr);
-                    }
+                    arcs.extend(buf.iter().map(|&(val, src)| InArc { src, val }));
                 }
                 ReverseReachable::OneParent { .. } | ReverseReachable::Listening { .. } => {
                     let total: f64 = ws.iter().map(|&w| w as f64).sum();
                     let mut acc = 0.0;
                     for (&j, &w) in js.iter().zip(ws) {
                         acc += w as f64;
-                        src.push(j);
-                        val.push((acc / total) as f32);
+                        arcs.push(InArc {
+                            src: j,
+                            val: (acc / total) as f32,
+                        });
                     }
-                    if let Some(last) = val.last_mut()
+                    if let Some(last) = arcs.last_mut()
                         && !js.is_empty()
                     {
-                        *last = 1.0;
+                        last.val = 1.0;
                     }
                 }
             }
-            offsets.push(src.len());
+            offsets.push(arcs.len());
         }
         let spont = (0..=horizon)
             .map(|d| 1.0 - (1.0 - p).powi(d as i32))
@@ -156,8 +165,7 @@ impl ReverseGraph {
             n,
             rule: rule_i,
             offsets,
-            src,
-            val,
+            arcs,
             p,
             spont,
             horizon,
@@ -181,7 +189,7 @@ impl ReverseGraph {
 
     /// Stored arcs (memory check).
     pub fn arcs(&self) -> usize {
-        self.src.len()
+        self.arcs.len()
     }
 
     #[inline]
@@ -194,10 +202,10 @@ impl ReverseGraph {
     #[inline]
     fn pick(&self, u: usize, x: f64) -> u32 {
         let r = self.range(u);
-        let cum = &self.val[r.clone()];
+        let cum = &self.arcs[r];
         let x = x as f32;
-        let k = cum.partition_point(|&c| c <= x).min(cum.len() - 1);
-        self.src[r.start + k]
+        let k = cum.partition_point(|a| a.val <= x).min(cum.len() - 1);
+        cum[k].src
     }
 }
 
@@ -223,14 +231,14 @@ fn skip<R: rand::Rng + ?Sized>(b: f64, rng: &mut R) -> usize {
 /// the current bound, thinning on landing (see the module docs).
 #[inline]
 fn subset<R: rand::Rng + ?Sized>(
-    probs: &[f32],
+    probs: &[InArc],
     f: impl Fn(f32) -> f64,
     rng: &mut R,
     mut take: impl FnMut(usize, f64, &mut R),
 ) {
     let mut k = 0;
     while k < probs.len() {
-        let b = f(probs[k]);
+        let b = f(probs[k].val);
         if b <= 0.0 {
             return;
         }
@@ -243,7 +251,7 @@ fn subset<R: rand::Rng + ?Sized>(
         if k >= probs.len() {
             return;
         }
-        let pk = f(probs[k]);
+        let pk = f(probs[k].val);
         if pk >= b || rng.random::<f64>() * b < pk {
             take(k, pk, rng);
         }
@@ -353,12 +361,12 @@ impl Sampler {
         }
         match g.rule {
             Rule::LiveArcs => {
-                let src = &g.src[r.clone()];
+                let arcs = &g.arcs[r];
                 subset(
-                    &g.val[r.clone()],
+                    arcs,
                     |p| p as f64,
                     rng,
-                    |k, _, _| self.offer(src[k], d - 1, pending),
+                    |k, _, _| self.offer(arcs[k].src, d - 1, pending),
                 );
             }
             Rule::OneParent => {
@@ -366,22 +374,26 @@ impl Sampler {
                 self.offer(j, d - 1, pending);
             }
             Rule::Delays => {
-                let src = &g.src[r.clone()];
-                let vals = &g.val[r.clone()];
+                let arcs = &g.arcs[r];
                 let df = d as f64;
                 subset(
-                    vals,
+                    arcs,
                     |p| 1.0 - (1.0 - p as f64).powf(df),
                     rng,
                     |k, keep, rng| {
-                        let q = vals[k] as f64;
+                        // Already needed by a deadline this arc cannot beat: its delay does
+                        // not matter (each arc is examined once, so skipping it is exact).
+                        if self.best[arcs[k].src as usize] >= d {
+                            return;
+                        }
+                        let q = arcs[k].val as f64;
                         let delay = if q >= 1.0 {
                             1
                         } else {
                             let x = (-(open01(rng) * keep)).ln_1p() / (-q).ln_1p();
                             (x.ceil().max(1.0) as u32).min(d)
                         };
-                        self.offer(src[k], d - delay, pending);
+                        self.offer(arcs[k].src, d - delay, pending);
                     },
                 );
             }
@@ -415,14 +427,14 @@ mod tests {
 
     #[test]
     fn subset_sampling_gives_each_arc_its_probability() {
-        let probs = [0.9f32, 0.5, 0.5, 0.2, 0.05, 0.05, 0.01];
+        let probs = [0.9f32, 0.5, 0.5, 0.2, 0.05, 0.05, 0.01].map(|val| InArc { src: 0, val });
         let mut hits = [0u32; 7];
         let mut rng = stream(1, Purpose::RrSets, 0);
         let trials = 200_000;
         for _ in 0..trials {
             subset(&probs, |p| p as f64, &mut rng, |k, _, _| hits[k] += 1);
         }
-        for (k, &p) in probs.iter().enumerate() {
+        for (k, p) in probs.iter().map(|a| a.val).enumerate() {
             let f = hits[k] as f64 / trials as f64;
             let se = (p as f64 * (1.0 - p as f64) / trials as f64).sqrt();
             assert!(
