@@ -327,3 +327,111 @@ fn opim_c_is_identical_for_any_thread_count() {
     assert_eq!(a.ratio, b.ratio);
     assert!(a.ratio > 0.0);
 }
+
+const ARMS: &str = r#"
+name = "opt-arm"
+steps = 8
+replicates = 40
+seed = 5
+
+[network]
+kind = "stochastic_block"
+sizes = [120, 60, 60]
+p_in = 0.08
+p_out = 0.002
+draw = "once"
+
+[kols]
+rule = "in_degree"
+count = 6
+
+[[arm]]
+name = "kols"
+strategy = "kols"
+count = 6
+
+[[arm]]
+name = "optimized"
+strategy = "optimized"
+model = "imitation"
+count = 6
+horizon = 8
+
+[[model]]
+name = "imitation"
+kind = "imitation"
+q = 0.5
+
+[[model]]
+name = "fixed"
+kind = "threshold"
+theta = 0.3
+"#;
+
+fn parse(text: &str) -> Result<kolsim::scenario::Scenario, kolsim::scenario::ScenarioError> {
+    kolsim::scenario::parse(kolsim::scenario::Source {
+        path: std::path::PathBuf::from("arms.toml"),
+        text: text.into(),
+    })
+}
+
+#[test]
+fn optimized_arm_runs_and_beats_the_kols_under_its_model() {
+    use kolsim::run::{self, RunOptions};
+    let sc = parse(ARMS).unwrap();
+    let ids: Vec<u64> = (0..40).collect();
+    let opts = |threads| RunOptions {
+        threads,
+        record: false,
+    };
+    let a = run::run(&sc, &ids, opts(1), &|| {}).unwrap();
+    let b = run::run(&sc, &ids, opts(2), &|| {}).unwrap();
+    assert_eq!(a.curves, b.curves);
+    let final_mean = |arm: usize| {
+        a.curves[arm][0]
+            .iter()
+            .map(|c| c.adopters().last().copied().unwrap_or(0) as f64)
+            .sum::<f64>()
+            / 40.0
+    };
+    assert_eq!(a.arms, vec!["kols", "optimized"]);
+    assert!(
+        final_mean(1) > final_mean(0),
+        "optimized {} vs kols {}",
+        final_mean(1),
+        final_mean(0)
+    );
+    // The optimized arm seeds exactly `count` physicians.
+    assert_eq!(a.curves[1][0][0].new_adopters[0], 6);
+}
+
+#[test]
+fn optimized_arm_refuses_models_without_a_reverse_form_and_unknown_models() {
+    let sc = parse(&ARMS.replace(
+        "model = \"imitation\"\ncount = 6",
+        "model = \"fixed\"\ncount = 6",
+    ))
+    .unwrap();
+    let e = kolsim::realise::realise(&sc, 0).unwrap_err().to_string();
+    assert!(
+        e.contains("reverse-reachable") && e.contains("--method celf"),
+        "{e}"
+    );
+    let sc = parse(&ARMS.replace(
+        "model = \"imitation\"\ncount = 6",
+        "model = \"nope\"\ncount = 6",
+    ))
+    .unwrap();
+    let e = kolsim::realise::realise(&sc, 0).unwrap_err().to_string();
+    assert!(e.contains("no [[model]] named \"nope\""), "{e}");
+    let e = parse(&ARMS.replace(
+        "strategy = \"kols\"\ncount = 6",
+        "strategy = \"kols\"\ncount = 6\nhorizon = 3",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("applies only with strategy = \"optimized\""),
+        "{e}"
+    );
+}

@@ -70,6 +70,50 @@ pub use forward::{Compared, Forward, compare};
 pub use opim::{Certified, Objective, OpimOptions, opim_c};
 pub use rr::{ReverseGraph, Sampler};
 
+/// The seeds of an `[[arm]] strategy = "optimized"`: OPIM-C (ε = 0.1, δ = 1/n, adopters by
+/// `horizon`) on `net` (KOL weights applied) for `model`, in selection order. `Err` says why
+/// the model cannot be optimised inside a run (no reverse-reachable form: CELF on
+/// simulations per network realisation would dwarf the run; use `kolsim seed --method celf`
+/// and an explicit arm instead).
+pub fn optimized_arm(
+    net: &crate::network::Network,
+    model: &dyn crate::models::Model,
+    count: usize,
+    horizon: u32,
+    seed: u64,
+) -> Result<Vec<u32>, String> {
+    let Some(rule) = model.reverse_reachable() else {
+        return Err(format!(
+            "strategy = \"optimized\" needs a model with a reverse-reachable form, and {} has none: {}. Run `kolsim seed --method celf` and seed its set with strategy = \"explicit\"",
+            model.kind(),
+            no_rr_reason(model.kind())
+        ));
+    };
+    if count > net.n() {
+        return Err(format!(
+            "{count} optimized seeds requested, but the network has only {} physicians",
+            net.n()
+        ));
+    }
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let g = ReverseGraph::new(net, rule, horizon)?;
+    Ok(opim_c(
+        &g,
+        &OpimOptions {
+            k: count,
+            epsilon: 0.1,
+            delta: None,
+            objective: Objective::Adopters,
+            seed,
+            candidates: None,
+            min_sets: opim::MIN_SETS,
+        },
+    )
+    .seeds)
+}
+
 /// Why a model kind has no reverse-reachable form (for messages).
 pub fn no_rr_reason(kind: &str) -> &'static str {
     match kind {
