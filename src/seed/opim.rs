@@ -247,10 +247,10 @@ pub fn greedy(coll: &Collection, n: usize, k: usize, candidates: Option<&[bool]>
         }
     }
     let mut active: Vec<u32> = Vec::new();
-    for v in 0..n {
+    for (v, c) in cov.iter_mut().enumerate() {
         if !ok(v) {
-            cov[v] = 0;
-        } else if cov[v] > 0 {
+            *c = 0;
+        } else if *c > 0 {
             active.push(v as u32);
         }
     }
