@@ -435,3 +435,87 @@ fn optimized_arm_refuses_models_without_a_reverse_form_and_unknown_models() {
         "{e}"
     );
 }
+
+#[test]
+fn seed_command_writes_its_folder_and_refuses_rr_for_non_triggering_models() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let ckm = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/ckm-tetracycline.toml"
+    );
+    let o = Command::cargo_bin("kolsim")
+        .unwrap()
+        .args([
+            "seed",
+            ckm,
+            "--k",
+            "5",
+            "--model",
+            "cascade",
+            "--replicates",
+            "30",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("Certificate") && text.contains("in_degree (KOL rule)"),
+        "{text}"
+    );
+    for f in [
+        "seeds.csv",
+        "comparison.csv",
+        "certificate.json",
+        "summary.txt",
+        "scenario.toml",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let seeds = std::fs::read_to_string(out.join("seeds.csv")).unwrap();
+    assert_eq!(seeds.lines().count(), 6);
+    // Refused: the file exists; with --force it is replaced.
+    let again = Command::cargo_bin("kolsim")
+        .unwrap()
+        .args([
+            "seed",
+            ckm,
+            "--k",
+            "5",
+            "--model",
+            "cascade",
+            "--replicates",
+            "30",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    let rr = Command::cargo_bin("kolsim")
+        .unwrap()
+        .args([
+            "seed",
+            ckm,
+            "--k",
+            "5",
+            "--model",
+            "threshold",
+            "--method",
+            "rr",
+        ])
+        .arg("--out")
+        .arg(dir.path().join("t"))
+        .output()
+        .unwrap();
+    assert_eq!(rr.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&rr.stderr);
+    assert!(
+        err.contains("no reverse-reachable form") && err.contains("--method celf"),
+        "{err}"
+    );
+}
