@@ -26,6 +26,7 @@ pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod seed;
 pub mod seeding;
 pub mod stats;
 pub mod sweep;

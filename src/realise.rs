@@ -22,7 +22,8 @@ pub struct Realisation {
     /// `is_kol[i]`.
     pub is_kol: Vec<bool>,
     /// For arms seeding the top physicians by their own rule (`strategy = "kols"` with
-    /// `rule`), indexed like the scenario's arms: those physicians, ranked once per network.
+    /// `rule`) or optimized seeds (`strategy = "optimized"`), indexed like the scenario's
+    /// arms: those physicians, chosen once per network.
     pub arm_top: Vec<Option<Vec<u32>>>,
     /// The scenario's models prepared on this realisation, in scenario order.
     pub models: Vec<Box<dyn Prepared>>,
@@ -139,7 +140,7 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         })
         .collect::<Result<Vec<_>, Error>>()?;
     // Arms with their own ranking rule: ranked on the unweighted network, like the KOLs.
-    let arm_top = sc
+    let arm_top: Vec<Option<Vec<u32>>> = sc
         .arms
         .iter()
         .map(|a| match &a.seeding {
@@ -153,6 +154,41 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         })
         .collect();
     net.scale_sources(&kol_list, sc.kols.weight);
+    // Arms with optimized seeds: on the KOL-weighted network the models run on.
+    let mut arm_top = arm_top;
+    for (k, a) in sc.arms.iter().enumerate() {
+        if let SeedingSpec::Optimized {
+            model,
+            count,
+            horizon,
+        } = &a.seeding
+        {
+            let key = format!("{}.model", table_of(sc, &a.seeding));
+            let Some(m) = sc.models.iter().find(|m| &m.name == model) else {
+                return Err(Error::Scenario(sc.source.error(
+                    None,
+                    &key,
+                    format!(
+                        "no [[model]] named \"{model}\" (models: {})",
+                        sc.models
+                            .iter()
+                            .map(|m| m.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )));
+            };
+            let set = crate::seed::optimized_arm(
+                &net,
+                m.model.as_ref(),
+                *count,
+                horizon.unwrap_or(sc.steps),
+                sc.seed,
+            )
+            .map_err(|msg| Error::Scenario(sc.source.error(None, &key, msg)))?;
+            arm_top[k] = Some(set);
+        }
+    }
     Ok(Realisation {
         net,
         kols: kol_list,
@@ -183,7 +219,7 @@ pub fn initial_adopters(
         SeedingSpec::None => Seeding::None,
         SeedingSpec::Random(c) => Seeding::Random(*c),
         SeedingSpec::Kols(c) => Seeding::Kols(*c),
-        SeedingSpec::TopBy(..) => {
+        SeedingSpec::TopBy(..) | SeedingSpec::Optimized { .. } => {
             let k = sc.arms.iter().position(|a| std::ptr::eq(&a.seeding, spec));
             let ranked = k.and_then(|k| real.arm_top.get(k)).and_then(|v| v.as_ref());
             Seeding::Explicit(ranked.cloned().unwrap_or_default())

@@ -32,6 +32,8 @@ pub enum Purpose {
     Attribution = 6,
     /// Sampled KOL rankings (betweenness pivots).
     Kols = 7,
+    /// Reverse-reachable sets of `kolsim seed` (one stream per batch of sets).
+    RrSets = 8,
 }
 
 /// Packs `(purpose, index)` into a 64-bit ChaCha stream id with integer arithmetic only.

@@ -7,7 +7,7 @@ mod args;
 pub use args::{Cli, Command, Common};
 
 use crate::jobs::{self, Progress};
-use crate::{Error, models, run};
+use crate::{Error, models, run, seed};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 
@@ -100,6 +100,46 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             drop(bar);
             if !common.quiet {
                 say(&outcome.terminal_text(&sc))?;
+            }
+            Ok(())
+        }
+        Command::Seed {
+            scenario,
+            k,
+            model,
+            horizon,
+            epsilon,
+            objective,
+            method,
+            candidates,
+            pool,
+            common,
+        } => {
+            let sc = common.load(&scenario)?;
+            let dir = common.out.clone().unwrap_or_else(|| {
+                std::path::PathBuf::from("results").join(format!("{}-seed-{model}", sc.name))
+            });
+            let req = jobs::SeedRequest {
+                model,
+                k,
+                horizon,
+                epsilon,
+                objective: seed::Objective::parse(&objective).unwrap_or(seed::Objective::Adopters),
+                method: match method.as_str() {
+                    "rr" => jobs::Method::Rr,
+                    "celf" => jobs::Method::Celf,
+                    _ => jobs::Method::Auto,
+                },
+                candidates,
+                pool: pool.max(1),
+                replicates: sc.replicates,
+                threads: common.threads,
+                dir,
+                force: common.force,
+            };
+            let o = jobs::seed_folder(&sc, req)?;
+            if !common.quiet {
+                say(&o.text)?;
             }
             Ok(())
         }

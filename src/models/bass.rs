@@ -21,8 +21,8 @@
 //! `O(1)` per hazard evaluation.
 
 use super::{
-    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule,
-    Setting, share,
+    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
+    ReverseReachable, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace, rate};
 use crate::scenario::error::ScenarioError;
@@ -95,6 +95,15 @@ impl Model for Bass {
 
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
         Ok(Box::new(*self))
+    }
+
+    /// Listening to one in-neighbour by weight with probability `q` per step, spontaneous
+    /// `p` as a virtual source (see [`crate::seed`]).
+    fn reverse_reachable(&self) -> Option<ReverseReachable> {
+        Some(ReverseReachable::Listening {
+            q: self.q,
+            p: self.p,
+        })
     }
 }
 

@@ -92,7 +92,10 @@ impl Model for IndependentCascade {
     }
 
     fn reverse_reachable(&self) -> Option<ReverseReachable> {
-        Some(ReverseReachable::LiveArcs { beta: self.beta })
+        Some(ReverseReachable::LiveArcs {
+            beta: self.beta,
+            p: self.p,
+        })
     }
 }
 

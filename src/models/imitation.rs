@@ -20,7 +20,7 @@
 
 use super::{
     Default, ExposureKind, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable,
-    Prepared, Rule, Setting, share,
+    Prepared, ReverseReachable, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::scenario::error::ScenarioError;
@@ -88,6 +88,15 @@ impl Model for Imitation {
 
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
         Ok(Box::new(*self))
+    }
+
+    /// Share form: listening to one in-neighbour by weight with probability `q` per step;
+    /// count form: geometric delays per arc (see [`crate::seed`]).
+    fn reverse_reachable(&self) -> Option<ReverseReachable> {
+        Some(match self.exposure {
+            ExposureKind::Share => ReverseReachable::Listening { q: self.q, p: 0.0 },
+            ExposureKind::Count => ReverseReachable::Delays { q: self.q },
+        })
     }
 }
 

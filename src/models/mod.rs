@@ -112,14 +112,40 @@ impl std::fmt::Display for Unsupported {
 }
 
 /// How to sample a reverse-reachable set for seeding (issue 13, `seed`): defined only for
-/// models under which influence spreads along independently live arcs.
+/// models that are *triggering models* (influence travels along independently drawn
+/// arcs or delays, so the set adopted by a deadline is a coverage function of the seeds).
+/// [`crate::seed`] documents each equivalence with the forward model and its tests prove it
+/// numerically. Spontaneous adoption `p` is a virtual source (see [`crate::seed::rr`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ReverseReachable {
     /// Each arc `j → i` of weight `w` is live independently with probability `min(1, β·w)`
-    /// (independent cascade; spontaneous adoption is not part of the RR set).
+    /// (independent cascade), plus spontaneous adoption `p` per step.
     LiveArcs {
         /// Conversion probability per unit of arc weight.
         beta: f64,
+        /// Spontaneous adoption per step.
+        p: f64,
+    },
+    /// Each physician listens to one in-neighbour picked with probability `w_ji / W_i`
+    /// (linear threshold with `θ ~ U(0, 1)` and share exposure), plus spontaneous `p`.
+    OneParent {
+        /// Spontaneous adoption per step.
+        p: f64,
+    },
+    /// Each arc `j → i` carries an independent delay `Geometric(1 − (1 − q)^{w_ji})` steps
+    /// after `j` adopts (count-form imitation: `1 − (1 − q)^{c_i}` per step).
+    Delays {
+        /// Per-contact transmission probability per step.
+        q: f64,
+    },
+    /// In each step, with probability `q`, a physician listens to one in-neighbour picked
+    /// with probability `w_ji / W_i` and adopts if that one had adopted (share-form
+    /// imitation and Bass: `p + (1 − p) q e_i`), plus spontaneous `p`.
+    Listening {
+        /// Imitation probability per step at full exposure.
+        q: f64,
+        /// Spontaneous adoption per step.
+        p: f64,
     },
 }
 

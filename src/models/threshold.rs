@@ -26,7 +26,7 @@
 
 use super::{
     Default, Dynamics, ExposureKind, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
-    Rule, Setting,
+    ReverseReachable, Rule, Setting,
 };
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
@@ -337,6 +337,18 @@ impl Model for Threshold {
 
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
         Ok(Box::new(self.clone()))
+    }
+
+    /// Only `θ ~ U(0, 1)` with share exposure is a triggering model (linear threshold: one
+    /// parent by weight, see [`crate::seed`]); any other threshold law is not submodular in
+    /// general and has none.
+    fn reverse_reachable(&self) -> Option<ReverseReachable> {
+        match (&self.theta, self.exposure) {
+            (Theta::Uniform { low, high }, ExposureKind::Share) if *low == 0.0 && *high == 1.0 => {
+                Some(ReverseReachable::OneParent { p: self.p })
+            }
+            _ => None,
+        }
     }
 }
 

@@ -50,6 +50,9 @@ fn seeding_text(s: &SeedingSpec) -> String {
         SeedingSpec::Attribute(attr, n, _) => {
             format!("the {n} physicians with the highest \u{201c}{attr}\u{201d}")
         }
+        SeedingSpec::Optimized { model, count, .. } => {
+            format!("the {count} seeds optimized for model \u{201c}{model}\u{201d}")
+        }
     }
 }
 

@@ -112,6 +112,10 @@ pub struct RawSeeding {
     pub attribute: Opt<String>,
     pub ids: Opt<Vec<Spanned<RawId>>>,
     pub path: Opt<String>,
+    /// `strategy = "optimized"`: the `[[model]]` (by name) the seeds are optimised for.
+    pub model: Opt<String>,
+    /// `strategy = "optimized"`: the horizon in steps (default: `steps`).
+    pub horizon: Opt<i64>,
 }
 
 /// `[[model]]`: `name`, `kind` and the parameters of the kind, each key and value with its

@@ -25,6 +25,16 @@ pub enum SeedingSpec {
     Explicit(IdList),
     /// Highest values of an attribute.
     Attribute(String, usize, Range<usize>),
+    /// The (near-)best `count` seeds for a model by reverse-reachable sets and OPIM-C
+    /// ([`crate::seed`]), chosen once per network realisation (`strategy = "optimized"`).
+    Optimized {
+        /// `name` of the scenario's `[[model]]`.
+        model: String,
+        /// Number of seeds.
+        count: usize,
+        /// Horizon `H` in steps (`None`: the scenario's `steps`).
+        horizon: Option<u32>,
+    },
 }
 
 /// A seeding arm: a named initial-adopter strategy.
@@ -145,6 +155,20 @@ fn parse_seeding(
     };
     let r = t.r;
     let strategy = r.strategy.get_ref().as_str();
+    for (key, set) in [
+        ("model", r.model.as_ref().map(|v| v.span())),
+        ("horizon", r.horizon.as_ref().map(|v| v.span())),
+    ] {
+        if let Some(span) = set
+            && strategy != "optimized"
+        {
+            return Err(cx.err(
+                span,
+                &format!("{table}.{key}"),
+                "applies only with strategy = \"optimized\"",
+            ));
+        }
+    }
     if let Some(rule) = &r.rule
         && strategy != "kols"
     {
@@ -198,11 +222,12 @@ fn parse_seeding(
             r.strategy.span(),
         ),
         "attribute" | "by_volume" => t.attribute()?,
+        "optimized" => t.optimized()?,
         other => {
             return Err(cx.err(
                 r.strategy.span(),
                 &format!("{table}.strategy"),
-                format!("unknown strategy \"{other}\" (allowed: none, random, kols, explicit, attribute, by_volume)"),
+                format!("unknown strategy \"{other}\" (allowed: none, random, kols, explicit, attribute, by_volume, optimized)"),
             ));
         }
     })
@@ -269,6 +294,33 @@ impl Table<'_> {
             }
         }
         Ok(SeedingSpec::Kols(c))
+    }
+
+    /// `strategy = "optimized"`: `model` (checked against the models when the scenario is
+    /// realised), `count`, optional `horizon`.
+    fn optimized(&self) -> Result<SeedingSpec, ScenarioError> {
+        let m = self.r.model.as_ref().ok_or_else(|| {
+            self.cx.missing(
+                self.span.clone(),
+                &format!("{}.model", self.table),
+                "the name of the [[model]] to optimise the seeds for",
+            )
+        })?;
+        let horizon = match &self.r.horizon {
+            Some(h) => Some(self.cx.int_in(
+                h,
+                &format!("{}.horizon", self.table),
+                1,
+                u32::MAX as i64,
+                "horizon in steps",
+            )? as u32),
+            None => None,
+        };
+        Ok(SeedingSpec::Optimized {
+            model: m.get_ref().clone(),
+            count: self.count("the optimized seeds")?,
+            horizon,
+        })
     }
 
     /// `strategy = "attribute"` (or `"by_volume"` with `attribute`).

@@ -1,0 +1,84 @@
+//! `kolsim seed` benchmarks (issue 13). Run: `cargo bench --bench seed`.
+//!
+//! - `seed/rr_sets`: sampling 16,384 RR sets of the independent cascade with weighted-cascade
+//!   probabilities (`β·w = 1/in-degree`) on BA n = 10^5, m = 5, one thread;
+//! - `seed/opim_c`: the whole OPIM-C run (sampling, greedy, bounds) for k = 50, ε = 0.1 on the
+//!   same graph, one thread;
+//! - `seed/count_imitation`: OPIM-C for count-form imitation, q = 0.08, H = 24, k = 50 on
+//!   BA n = 10^4 (the high-influence regime: RR sets cover a large share of the network).
+//!
+//! The national-size run (n = 10^6) is a one-shot example, not a criterion loop:
+//! `cargo run --release --example seed_national`.
+
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use kolsim::models::ReverseReachable;
+use kolsim::network::{ArcList, Network, generators};
+use kolsim::rng::{Purpose, stream};
+use kolsim::seed::opim::{BATCH, sample_batches};
+use kolsim::seed::{Objective, OpimOptions, ReverseGraph, opim_c};
+use std::hint::black_box;
+use std::time::Duration;
+
+fn weighted_cascade_ba(n: usize) -> Network {
+    let ba = generators::barabasi_albert(n, 5, &mut stream(42, Purpose::Network, 0));
+    let mut arcs = ArcList::with_capacity(ba.arc_count() as usize);
+    for i in 0..n {
+        let (js, _) = ba.in_arcs().arcs(i);
+        let w = 1.0 / js.len() as f32;
+        for &j in js {
+            arcs.push(j, i as u32, w);
+        }
+    }
+    Network::from_arcs(n, arcs)
+}
+
+fn options(k: usize) -> OpimOptions {
+    OpimOptions {
+        k,
+        epsilon: 0.1,
+        delta: None,
+        objective: Objective::Adopters,
+        seed: 42,
+        candidates: None,
+        min_sets: 0,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("one thread");
+    let net = weighted_cascade_ba(100_000);
+    let g = ReverseGraph::new(&net, ReverseReachable::LiveArcs { beta: 1.0, p: 0.0 }, 1000)
+        .expect("sparse");
+    let mut grp = c.benchmark_group("seed");
+    grp.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(4));
+    grp.bench_function("rr_sets/wc_ba_100k_16384", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                black_box(sample_batches(
+                    &g,
+                    Objective::Adopters,
+                    42,
+                    0,
+                    0..16_384 / BATCH,
+                ))
+            })
+        })
+    });
+    grp.bench_function("opim_c/wc_ba_100k_k50", |b| {
+        b.iter(|| pool.install(|| black_box(opim_c(&g, &options(50)))))
+    });
+    let small = generators::barabasi_albert(10_000, 5, &mut stream(42, Purpose::Network, 0));
+    let gc = ReverseGraph::new(&small, ReverseReachable::Delays { q: 0.08 }, 24).expect("sparse");
+    grp.bench_function("count_imitation/ba_10k_q0.08_h24_k50", |b| {
+        b.iter(|| black_box(opim_c(&gc, &options(50))))
+    });
+    grp.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
