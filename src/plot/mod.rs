@@ -17,7 +17,7 @@ mod run;
 mod sweep;
 
 pub use run::{adoption_svg, mean_new_adopters, new_adopters_svg};
-pub use sweep::sweep_svg;
+pub use sweep::{key_label, sweep_svg};
 
 use plotters::style::RGBColor;
 

@@ -30,5 +30,7 @@ mod tests {
             "5 [3–>36]"
         );
         assert_eq!(steps_cell(std::iter::empty(), 36), "-");
+        // A range of one value is one number.
+        assert_eq!(steps_cell([None, None].into_iter(), 17), ">17");
     }
 }

@@ -212,7 +212,7 @@ fn results(o: &mut String, r: &Report) {
     let recorded = res.kol_tie_share.iter().flatten().any(|v| !v.is_empty());
     let mut header = vec![
         "model",
-        "final share [5–95%]",
+        "final share, median [5–95%]",
         "users at end",
         "KOLs adopted",
         "t10",
