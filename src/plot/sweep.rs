@@ -98,6 +98,7 @@ pub fn sweep_svg(
         panels: vec![Panel {
             caption: None,
             lines,
+            observed: Vec::new(),
         }],
         legend_title: String::new(),
         legend: series
@@ -106,6 +107,7 @@ pub fn sweep_svg(
             .map(|(k, (l, _))| (l.clone(), k))
             .collect(),
         band_note: None,
+        observed_note: None,
     })
 }
 

@@ -376,7 +376,9 @@ fn reproduce(o: &mut String, r: &Report) {
 /// Builds the three deliverables of a run, named as in [`FILES`]: the adoption figure, the
 /// new-adopters figure and the report that embeds both. `sums`, `metrics` and `cmp` are the
 /// run's [`output::summaries`], [`output::all_metrics`] and [`output::comparisons`];
-/// `manifest_json` is the bytes of `manifest.json`.
+/// `manifest_json` is the bytes of `manifest.json`. `observed` is an observed
+/// cumulative-share series `(step, share)` to draw on every panel of the adoption figure
+/// (the scenario's observed launch), if any.
 pub fn files(
     sc: &Scenario,
     res: &RunResult,
@@ -384,24 +386,34 @@ pub fn files(
     metrics: &[Vec<Vec<Metrics>>],
     cmp: &[Comparison],
     manifest_json: &[u8],
+    observed: Option<&[(f64, f64)]>,
 ) -> Vec<(&'static str, Vec<u8>)> {
-    let adoption = plot::adoption_svg(&sc.name, &res.arms, &res.models, sums);
+    let opts = plot::RunPlotOptions {
+        observed,
+        ..plot::RunPlotOptions::default()
+    };
+    let adoption = plot::adoption_svg(&sc.name, &res.arms, &res.models, sums, &opts);
     let new_adopters = plot::new_adopters_svg(
         &sc.name,
         &res.arms,
         &res.models,
         &plot::mean_new_adopters(res),
+        &opts,
     );
     let manifest = String::from_utf8_lossy(manifest_json);
     let figures = [
         Figure {
             file: FILES[0],
-            caption: "Cumulative adoption: the mean share of physicians who have adopted (line) and the range of 90% of replicates (shaded, 5th to 95th percentile). Physicians who later discontinue still count as adopters here.",
+            caption: if observed.is_some() {
+                "Cumulative adoption, one panel per model on the same axes, the seeding arms overlaid: the mean share of physicians who have adopted (line) and the range of 90% of replicates (shaded, 5th to 95th percentile); the observed launch as black points. Physicians who later discontinue still count as adopters here."
+            } else {
+                "Cumulative adoption, one panel per model on the same axes, the seeding arms overlaid: the mean share of physicians who have adopted (line) and the range of 90% of replicates (shaded, 5th to 95th percentile). Physicians who later discontinue still count as adopters here."
+            },
             svg: &adoption,
         },
         Figure {
             file: FILES[1],
-            caption: "New adopters per month: the mean number of physicians adopting in each month, over replicates.",
+            caption: "New adopters per month, one panel per model: the mean number of physicians adopting in each month, over replicates.",
             svg: &new_adopters,
         },
     ];
