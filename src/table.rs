@@ -53,11 +53,16 @@ pub fn share_cell(ms: &[Metrics]) -> String {
     format!("{mid:.1}% [{lo:.1}–{hi:.1}]")
 }
 
-/// A signed number with one decimal, never `-0.0` or `+-0.0` (zero prints as `0.0`).
+/// A signed number with one decimal, never `-0.0` or `+0.0` (zero prints as `0.0`).
 pub fn signed1(x: f64) -> String {
-    let s = format!("{x:+.1}");
-    if s == "-0.0" || s == "+0.0" {
-        "0.0".into()
+    signed_dec(x, 1)
+}
+
+/// A signed number with `dec` decimals; zero (including `-0`) prints unsigned.
+pub fn signed_dec(x: f64, dec: usize) -> String {
+    let s = format!("{x:+.dec$}");
+    if s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
     } else {
         s
     }
@@ -81,7 +86,11 @@ pub fn diff_cell(d: &crate::stats::PairedDiff, scale: f64, unit: &str) -> String
 /// level (the others are left out of the difference).
 fn with_pairs(cell: String, d: &crate::stats::PairedDiff, all: usize) -> String {
     if d.mean.is_some() && d.pairs < all {
-        format!("{cell} (n={})", d.pairs)
+        if crate::output::few_pairs(d.pairs, all) {
+            format!("{cell} (n={}, few)", d.pairs)
+        } else {
+            format!("{cell} (n={})", d.pairs)
+        }
     } else {
         cell
     }
@@ -187,8 +196,8 @@ pub fn render(
                     c.model.clone(),
                     c.arm.clone(),
                     diff_cell(&c.final_share, 100.0, " pp"),
+                    diff_cell(&c.t50_restricted, 1.0, ""),
                     with_pairs(diff_cell(&c.t10, 1.0, ""), &c.t10, c.final_share.pairs),
-                    with_pairs(diff_cell(&c.t50, 1.0, ""), &c.t50, c.final_share.pairs),
                 ]
             })
             .collect();
@@ -197,11 +206,15 @@ pub fn render(
                 "model",
                 "arm",
                 "Δ final share",
+                "Δ steps to 50%*",
                 "Δ t10 (steps)",
-                "Δ t50 (steps)",
             ],
             &rows,
         ));
+        out.push_str(
+            "* a replicate not reaching 50% counts as the last step, so every pair counts.\n\
+             (n=...): pairs where both reached 10%; \"few\": too few to rely on.\n",
+        );
     }
     out
 }

@@ -161,6 +161,19 @@ fn quickstart_run_folder_has_figures_and_a_self_contained_report() {
         assert!(!lower.contains(bad), "report references {bad}");
     }
     assert!(html.contains("(baseline)"));
+    // Each model's section opens with the plain sentence of its declaration.
+    assert!(html.contains("What each model assumes and predicts"));
+    for kind in ["imitation", "bass", "threshold"] {
+        let info = match kind {
+            "imitation" => &kolsim::models::imitation::INFO,
+            "bass" => &kolsim::models::bass::INFO,
+            _ => &kolsim::models::threshold::INFO,
+        };
+        assert!(
+            html.contains(&html_escape(info.plain)),
+            "no plain sentence for {kind}"
+        );
+    }
     assert!(
         html.contains(&html_escape(description)),
         "description missing"
