@@ -196,15 +196,25 @@ pub struct Comparison {
     pub t10: stats::PairedDiff,
     /// Paired difference in t50 (replicates where both reached 50%).
     pub t50: stats::PairedDiff,
+    /// Paired difference in the restricted time to 50%: t50, or the horizon (the last step)
+    /// where 50% was not reached. Defined on every replicate, so no pair is left out and no
+    /// selection on reaching the level biases it; its mean is the restricted mean time to
+    /// 50% within the horizon.
+    pub t50_restricted: stats::PairedDiff,
+}
+
+/// Fewest replicate pairs a difference should rest on before the report and the table flag it
+/// ("few pairs"): 30, or half the replicates when there are fewer than 60.
+pub fn few_pairs(pairs: usize, replicates: usize) -> bool {
+    pairs < 30.min(replicates.div_ceil(2)).max(1) || pairs < replicates / 10
 }
 
 fn diff(
     kind: &'static str,
-    arm: &str,
-    model: &str,
-    reference: &str,
+    (arm, model, reference): (&str, &str, &str),
     x: &[Metrics],
     y: &[Metrics],
+    horizon: u32,
 ) -> Comparison {
     let fs = |v: &[Metrics]| v.iter().map(|m| Some(m.final_share)).collect::<Vec<_>>();
     let t = |v: &[Metrics], f: fn(&Metrics) -> Option<u32>| {
@@ -218,7 +228,26 @@ fn diff(
         final_share: stats::paired(&fs(x), &fs(y)),
         t10: stats::paired(&t(x, |m| m.t10), &t(y, |m| m.t10)),
         t50: stats::paired(&t(x, |m| m.t50), &t(y, |m| m.t50)),
+        t50_restricted: {
+            let r = |v: &[Metrics]| {
+                v.iter()
+                    .map(|m| Some(f64::from(m.t50.unwrap_or(horizon).min(horizon))))
+                    .collect::<Vec<_>>()
+            };
+            stats::paired(&r(x), &r(y))
+        },
     }
+}
+
+/// The last step of a run's curves (the horizon of restricted times).
+pub fn horizon(res: &RunResult) -> u32 {
+    res.curves
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|c| c.new_adopters.len().saturating_sub(1))
+        .max()
+        .unwrap_or(0) as u32
 }
 
 /// Paired differences: every model against the baseline model within each arm, then every
@@ -235,15 +264,15 @@ pub fn comparisons(
         .iter()
         .position(|a| a == reference_arm)
         .unwrap_or(0);
+    let h = horizon(res);
     let mut out = Vec::new();
     for (a, m) in series(res) {
         out.push(diff(
             "model_vs_baseline",
-            &res.arms[a],
-            &res.models[m],
-            &res.models[b],
+            (&res.arms[a], &res.models[m], &res.models[b]),
             &metrics[a][m],
             &metrics[a][b],
+            h,
         ));
     }
     if res.arms.len() > 1 {
@@ -251,11 +280,10 @@ pub fn comparisons(
             for (a, arm) in res.arms.iter().enumerate() {
                 out.push(diff(
                     "arm_vs_reference",
-                    arm,
-                    model,
-                    &res.arms[ra],
+                    (arm, model, &res.arms[ra]),
                     &metrics[a][m],
                     &metrics[ra][m],
+                    h,
                 ));
             }
         }
@@ -263,7 +291,9 @@ pub fn comparisons(
     out
 }
 
-/// `comparison.csv`: tidy, one row per comparison and metric, with 95% intervals.
+/// `comparison.csv`: tidy, one row per comparison and metric, with 95% intervals. The
+/// metrics: `final_share`, `t10` and `t50` (over the pairs where both reached the level) and
+/// `t50_restricted` (t50 capped at the horizon, over every pair).
 pub fn comparison_csv(rows: &[Comparison]) -> Vec<u8> {
     let mut s = String::from("comparison,model,arm,reference,metric,diff,lo,hi,pairs\n");
     for c in rows {
@@ -271,6 +301,7 @@ pub fn comparison_csv(rows: &[Comparison]) -> Vec<u8> {
             ("final_share", &c.final_share),
             ("t10", &c.t10),
             ("t50", &c.t50),
+            ("t50_restricted", &c.t50_restricted),
         ] {
             let _ = writeln!(
                 s,

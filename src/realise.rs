@@ -154,6 +154,8 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         })
         .collect();
     net.scale_sources(&kol_list, sc.kols.weight);
+    net.check_weights()
+        .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))?;
     // Arms with optimized seeds: on the KOL-weighted network the models run on.
     let mut arm_top = arm_top;
     for (k, a) in sc.arms.iter().enumerate() {

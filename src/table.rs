@@ -25,35 +25,59 @@ pub fn steps_cell(values: impl Iterator<Item = Option<u32>>, steps: u32) -> Stri
         let i = ((v.len() - 1) as f64 * p).round() as usize;
         v[i]
     };
-    format!("{} [{}–{}]", f(q(0.5)), f(q(0.05)), f(q(0.95)))
+    let (mid, lo, hi) = (q(0.5), q(0.05), q(0.95));
+    if lo == hi {
+        // Every replicate in the range agrees: one number says it.
+        return f(mid);
+    }
+    format!("{} [{}–{}]", f(mid), f(lo), f(hi))
 }
 
-/// Mean final share with its 5–95% range over replicates, in percent.
+/// Median final share with its 5–95% range over replicates, in percent (one number when the
+/// range is a single value). The median, not the mean, so the figure always lies within its
+/// own range.
 pub fn share_cell(ms: &[Metrics]) -> String {
     if ms.is_empty() {
         return "-".into();
     }
     let mut fs: Vec<f64> = ms.iter().map(|x| x.final_share).collect();
     fs.sort_by(f64::total_cmp);
-    let mean = fs.iter().sum::<f64>() / fs.len() as f64;
-    format!(
-        "{:.1}% [{:.1}–{:.1}]",
-        mean * 100.0,
+    let (mid, lo, hi) = (
+        quantile(&fs, 0.5) * 100.0,
         quantile(&fs, 0.05) * 100.0,
-        quantile(&fs, 0.95) * 100.0
-    )
+        quantile(&fs, 0.95) * 100.0,
+    );
+    if format!("{lo:.1}") == format!("{hi:.1}") {
+        return format!("{mid:.1}%");
+    }
+    format!("{mid:.1}% [{lo:.1}–{hi:.1}]")
+}
+
+/// A signed number with one decimal, never `-0.0` or `+0.0` (zero prints as `0.0`).
+pub fn signed1(x: f64) -> String {
+    signed_dec(x, 1)
+}
+
+/// A signed number with `dec` decimals; zero (including `-0`) prints unsigned.
+pub fn signed_dec(x: f64, dec: usize) -> String {
+    let s = format!("{x:+.dec$}");
+    if s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
 }
 
 /// A paired difference with its 95% interval, scaled (100 for percentage points).
 pub fn diff_cell(d: &crate::stats::PairedDiff, scale: f64, unit: &str) -> String {
     match (d.mean, d.lo, d.hi) {
         (Some(m), Some(lo), Some(hi)) => format!(
-            "{:+.1}{unit} [{:+.1}, {:+.1}]",
-            m * scale,
-            lo * scale,
-            hi * scale
+            "{}{unit} [{}, {}]",
+            signed1(m * scale),
+            signed1(lo * scale),
+            signed1(hi * scale)
         ),
-        (Some(m), _, _) => format!("{:+.1}{unit}", m * scale),
+        (Some(m), _, _) => format!("{}{unit}", signed1(m * scale)),
         _ => "-".into(),
     }
 }
@@ -62,7 +86,11 @@ pub fn diff_cell(d: &crate::stats::PairedDiff, scale: f64, unit: &str) -> String
 /// level (the others are left out of the difference).
 fn with_pairs(cell: String, d: &crate::stats::PairedDiff, all: usize) -> String {
     if d.mean.is_some() && d.pairs < all {
-        format!("{cell} (n={})", d.pairs)
+        if crate::output::few_pairs(d.pairs, all) {
+            format!("{cell} (n={}, few)", d.pairs)
+        } else {
+            format!("{cell} (n={})", d.pairs)
+        }
     } else {
         cell
     }
@@ -113,7 +141,7 @@ pub fn render(
 ) -> String {
     let header = [
         "model",
-        "final share [5–95%]",
+        "final share, median [5–95%]",
         "users at end",
         "t10",
         "t50",
@@ -168,8 +196,8 @@ pub fn render(
                     c.model.clone(),
                     c.arm.clone(),
                     diff_cell(&c.final_share, 100.0, " pp"),
+                    diff_cell(&c.t50_restricted, 1.0, ""),
                     with_pairs(diff_cell(&c.t10, 1.0, ""), &c.t10, c.final_share.pairs),
-                    with_pairs(diff_cell(&c.t50, 1.0, ""), &c.t50, c.final_share.pairs),
                 ]
             })
             .collect();
@@ -178,11 +206,15 @@ pub fn render(
                 "model",
                 "arm",
                 "Δ final share",
+                "Δ steps to 50%*",
                 "Δ t10 (steps)",
-                "Δ t50 (steps)",
             ],
             &rows,
         ));
+        out.push_str(
+            "* a replicate not reaching 50% counts as the last step, so every pair counts.\n\
+             (n=...): pairs where both reached 10%; \"few\": too few to rely on.\n",
+        );
     }
     out
 }

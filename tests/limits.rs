@@ -345,27 +345,28 @@ fn a_weight_of_1e39_is_refused() {
 
 #[test]
 fn kol_weight_that_overflows_is_refused() {
-    // κ = 1e39 passes the parser's f64 check but is infinite as f32: everyone adopted with
-    // probability 0.667 where q = 0.5 caps it at 0.5.
+    // κ = 1e39 is infinite as f32: everyone adopted with probability 0.667 where q = 0.5
+    // caps it at 0.5. The parser bounds κ to [1, 1e6], located at the key.
     let kols = "[kols]\nrule = \"in_degree\"\ncount = 2\nweight = 1e39\n[initial_adopters]\nstrategy = \"kols\"\ncount = 1\n";
     let c = Case::new(&scenario("kind = \"barabasi_albert\"\nn = 50\nm = 2", kols));
     c.refused(&[
         "s.toml:",
-        "`kols.weight`: κ = a value beyond the 32-bit float range",
+        "s.toml:13:10:",
+        "`kols.weight`: 1e39 is not allowed: κ must be in [1, 1e6]",
     ]);
-    // Finite, but κ × (n − 1) past 10^30.
+    // Finite, but κ × (n − 1) past 10^30: refused by the same bound.
     let c = Case::new(&scenario(
         "kind = \"barabasi_albert\"\nn = 50\nm = 2",
         &kols.replace("1e39", "1e29"),
     ));
-    c.refused(&["`kols.weight`: κ = 1.000e29 is too large"]);
+    c.refused(&["`kols.weight`: 1e29 is not allowed"]);
     // An edge list: κ × 10^15 past 10^30.
     let c = Case::new(&scenario(
         "kind = \"edge_list\"\npath = \"e.txt\"",
         &kols.replace("1e39", "1e16"),
     ));
     c.file("e.txt", b"a b\nb c\nc a\n");
-    c.refused(&["`kols.weight`", "1e15, the most incoming weight"]);
+    c.refused(&["`kols.weight`", "1e16 is not allowed"]);
 }
 
 #[test]

@@ -161,6 +161,19 @@ fn quickstart_run_folder_has_figures_and_a_self_contained_report() {
         assert!(!lower.contains(bad), "report references {bad}");
     }
     assert!(html.contains("(baseline)"));
+    // Each model's section opens with the plain sentence of its declaration.
+    assert!(html.contains("What each model assumes and predicts"));
+    for kind in ["imitation", "bass", "threshold"] {
+        let info = match kind {
+            "imitation" => &kolsim::models::imitation::INFO,
+            "bass" => &kolsim::models::bass::INFO,
+            _ => &kolsim::models::threshold::INFO,
+        };
+        assert!(
+            html.contains(&html_escape(info.plain)),
+            "no plain sentence for {kind}"
+        );
+    }
     assert!(
         html.contains(&html_escape(description)),
         "description missing"
@@ -182,9 +195,18 @@ fn quickstart_run_folder_has_figures_and_a_self_contained_report() {
     for line in stdout.lines() {
         if let Some(m) = models.iter().find(|m| line.starts_with(&format!("{m} "))) {
             let cell = line[col..].split("  ").next().unwrap().trim().to_string();
-            assert!(cell.ends_with(']'), "odd cell {cell:?} for {m}");
+            assert!(cell.ends_with(['%', ']']), "odd cell {cell:?} for {m}");
+            // The report splits a value from its interval so the two may wrap.
+            let html_cell = match cell.split_once(" [") {
+                Some((v, ci)) => format!(
+                    "<span class=\"v\">{}</span> <span class=\"ci\">[{}</span>",
+                    html_escape(v),
+                    html_escape(ci)
+                ),
+                None => html_escape(&cell),
+            };
             assert!(
-                html.contains(&html_escape(&cell)),
+                html.contains(&html_cell),
                 "final share {cell} of {m} not in the report"
             );
             found += 1;
@@ -274,7 +296,7 @@ fn synthetic(steps: u32, top: f64) -> Vec<StepSummary> {
 }
 
 #[test]
-fn adoption_svg_draws_one_series_per_arm_and_model() {
+fn adoption_svg_draws_small_multiples_one_panel_per_model() {
     let arms = vec!["kols".to_string(), "random".to_string()];
     let models = vec!["alpha".to_string(), "beta".to_string(), "gamma".to_string()];
     let sums: Vec<Vec<Vec<StepSummary>>> = (0..arms.len())
@@ -284,18 +306,20 @@ fn adoption_svg_draws_one_series_per_arm_and_model() {
                 .collect()
         })
         .collect();
-    let svg = plot::adoption_svg("tiny <test>", &arms, &models, &sums);
+    let opts = plot::RunPlotOptions::default();
+    let svg = plot::adoption_svg("tiny <test>", &arms, &models, &sums, &opts);
     let texts = check_xml(&svg);
-    // One band per (arm, model) series ...
+    // One band per (arm, model) series, and a band swatch per legend entry ...
     assert_eq!(svg.matches("<polygon").count(), arms.len() * models.len());
-    // ... one legend entry per model, shared by the panels ...
+    // ... one panel per model (its caption), one legend entry per arm, shared by the
+    // panels ...
     for m in &models {
-        assert_eq!(texts.iter().filter(|t| t == &m).count(), 1);
+        assert_eq!(texts.iter().filter(|t| t == &m).count(), 1, "{texts:?}");
     }
-    // ... one panel per arm, and the title escaped.
     for a in &arms {
-        assert!(texts.contains(&format!("arm: {a}")));
+        assert_eq!(texts.iter().filter(|t| t == &a).count(), 1, "{texts:?}");
     }
+    assert!(texts.contains(&"seeding arm".to_string()));
     assert!(
         texts
             .iter()
@@ -303,25 +327,46 @@ fn adoption_svg_draws_one_series_per_arm_and_model() {
     );
     assert_eq!(
         texts.iter().filter(|t| t.as_str() == "months").count(),
-        arms.len()
+        models.len()
+    );
+    // No observed points unless given.
+    assert!(!texts.contains(&"observed".to_string()));
+
+    // An observed series is drawn as points on every panel, with a legend entry, in the
+    // time unit asked for.
+    let observed = [(0.0, 0.05), (2.0, 0.2), (4.0, 0.35), (6.0, 0.4)];
+    let with = plot::adoption_svg(
+        "tiny",
+        &arms,
+        &models,
+        &sums,
+        &plot::RunPlotOptions {
+            unit: "weeks",
+            observed: Some(&observed),
+        },
+    );
+    let wt = check_xml(&with);
+    assert!(wt.contains(&"observed".to_string()));
+    assert_eq!(
+        with.matches("<circle").count() - svg.matches("<circle").count(),
+        // Each point is a dot on a white halo, on every panel; one legend dot.
+        2 * observed.len() * models.len() + 1
+    );
+    assert_eq!(
+        wt.iter().filter(|t| t.as_str() == "weeks").count(),
+        models.len()
     );
 
-    // A single arm has no panel captions; new adopters draw lines but no bands.
-    let one = plot::adoption_svg(
-        "one",
-        &arms[..1],
-        &models[..2],
-        &sums[..1]
-            .iter()
-            .map(|m| m[..2].to_vec())
-            .collect::<Vec<_>>(),
-    );
-    assert_eq!(one.matches("<polygon").count(), 2);
-    assert!(!one.contains("arm: kols"));
+    // A single arm and model: one panel, no captions, no arm legend; new adopters draw
+    // lines but no bands.
+    let one_sums = vec![vec![sums[0][0].clone()]];
+    let one = plot::adoption_svg("one", &arms[..1], &models[..1], &one_sums, &opts);
+    assert_eq!(one.matches("<polygon").count(), 1);
+    assert!(!check_xml(&one).contains(&"alpha".to_string()));
     let means = vec![vec![vec![5.0, 1.0, 2.0, 3.0]; 2]; 1];
-    let na = plot::new_adopters_svg("one", &arms[..1], &models[..2], &means);
+    let na = plot::new_adopters_svg("one", &arms[..1], &models[..2], &means, &opts);
     check_xml(&na);
     assert_eq!(na.matches("<polygon").count(), 0);
-    // Two series lines plus two legend samples among the polylines (axes are polylines too).
-    assert!(na.matches("<polyline").count() >= 4);
+    // Two series lines among the polylines (axes are polylines too).
+    assert!(na.matches("<polyline").count() >= 2);
 }

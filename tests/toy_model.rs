@@ -22,6 +22,7 @@ struct Contact {
 const INFO: ModelInfo = ModelInfo {
     kind: "contact",
     summary: "P = min(1, q·c_i(t-1))",
+    plain: "Physicians adopt in proportion to how many of their advisers prescribe.",
     reference: "tests/toy_model.rs",
     params: &[Param {
         name: "q",

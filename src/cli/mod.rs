@@ -46,7 +46,27 @@ impl Bar {
         bar.set_style(
             ProgressStyle::with_template(template)
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+                .progress_chars("=> ")
+                // A whole-number rate and an ETA from the average rate so far: indicatif's own
+                // `{per_sec}` prints four decimals and its `{eta}` follows the recent rate,
+                // which a slow first step (building the network) throws far off.
+                .with_key(
+                    "rate",
+                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let secs = s.elapsed().as_secs_f64();
+                        let _ = if secs > 0.0 {
+                            write!(w, "{:.0}/s", s.pos() as f64 / secs)
+                        } else {
+                            write!(w, "-/s")
+                        };
+                    },
+                )
+                .with_key(
+                    "left",
+                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{}", time_left(s.pos(), s.len(), s.elapsed()));
+                    },
+                ),
         );
         bar.set_message(message);
         Bar { bar }
@@ -68,6 +88,25 @@ impl Drop for Bar {
     }
 }
 
+/// Time left at the average rate so far: `about 12 s left`, `about 3 min left`; `-` until
+/// a tenth of a second of work is done or the length is unknown.
+fn time_left(pos: u64, len: Option<u64>, elapsed: std::time::Duration) -> String {
+    let secs = elapsed.as_secs_f64();
+    match len {
+        Some(len) if pos > 0 && secs >= 0.1 => {
+            let left = secs / pos as f64 * len.saturating_sub(pos) as f64;
+            if left < 90.0 {
+                format!("about {left:.0} s left")
+            } else if left < 5400.0 {
+                format!("about {:.0} min left", left / 60.0)
+            } else {
+                format!("about {:.1} h left", left / 3600.0)
+            }
+        }
+        _ => "-".into(),
+    }
+}
+
 /// Carries out one command.
 pub fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
@@ -83,7 +122,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 .unwrap_or_else(|| std::path::PathBuf::from("results").join(&sc.name));
             let bar = Bar::new(
                 common.quiet,
-                "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+                "{spinner} {msg} [{bar:30}] {pos}/{len} ({rate}, {left})",
                 format!("{}: simulating", sc.name),
             );
             let req = jobs::RunRequest {
@@ -155,7 +194,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let sc = common.load(&scenario)?;
             let bar = Bar::new(
                 common.quiet,
-                "{spinner} {msg} [{bar:30}] {pos}/{len} points (eta {eta})",
+                "{spinner} {msg} [{bar:30}] {pos}/{len} points ({left})",
                 format!("{}: sweeping", sc.name),
             );
             let req = jobs::SweepRequest {
@@ -262,4 +301,27 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
 /// What `kolsim models` prints: every model with its parameters.
 fn models_text() -> String {
     models::Registry::builtin().describe()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::time_left;
+    use std::time::Duration;
+
+    #[test]
+    fn time_left_uses_the_average_rate() {
+        assert_eq!(time_left(0, Some(10), Duration::from_secs(1)), "-");
+        assert_eq!(
+            time_left(5, Some(10), Duration::from_secs(7)),
+            "about 7 s left"
+        );
+        assert_eq!(
+            time_left(1, Some(10), Duration::from_secs(60)),
+            "about 9 min left"
+        );
+        assert_eq!(
+            time_left(10, Some(10), Duration::from_secs(3)),
+            "about 0 s left"
+        );
+    }
 }

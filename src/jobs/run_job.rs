@@ -70,8 +70,15 @@ pub fn run_folder(
     names.extend(crate::report::FILES);
     let man = manifest::build(sc, &result, req.command, names.clone());
     let man_json = serde_json::to_vec_pretty(&man).map_err(|e| Error::Other(e.to_string()))?;
-    let deliverables =
-        crate::report::files(sc, &result, &summaries, &metrics, &comparisons, &man_json);
+    let deliverables = crate::report::files(
+        sc,
+        &result,
+        &summaries,
+        &metrics,
+        &comparisons,
+        &man_json,
+        None, // The scenario's observed launch, once the scenario carries one.
+    );
     let mut files = vec![
         (names[0], output::curves_csv(&result, &ids)),
         (names[1], output::summary_csv(&result, &summaries)),

@@ -41,6 +41,7 @@ pub struct Bass {
 pub const INFO: ModelInfo = ModelInfo {
     kind: "bass",
     summary: "P = p + (1-p)·q·e_i(t-1): external influence plus imitation",
+    plain: "Physicians adopt for two reasons: outside influence (marketing, journals) that reaches everyone at the same rate, and imitation of the advisers who already prescribe.",
     reference: "Bass 1969; Rand & Rust 2011 (agent-based form)",
     params: &[
         Param {

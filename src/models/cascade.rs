@@ -39,6 +39,7 @@ pub struct IndependentCascade {
 pub const INFO: ModelInfo = ModelInfo {
     kind: "independent_cascade",
     summary: "each new adopter j gets one chance to convert each listener i with min(1, β·w_ji); plus p",
+    plain: "Each new prescriber gets one chance to convince each physician who listens to them; after that month their influence is spent, and a few physicians adopt on their own.",
     reference: "Kempe, Kleinberg & Tardos 2003",
     params: &[
         Param {

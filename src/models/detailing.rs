@@ -73,6 +73,7 @@ pub struct Detailing {
 pub const INFO: ModelInfo = ModelInfo {
     kind: "detailing",
     summary: "P = 1 - exp(-(α + β·D_i(t) + γ·e_i(t-1))), D_i(t) = λ·D_i(t-1) + visits_i(t): marketing effort (γ = 0: no contagion at all)",
+    plain: "Adoption is driven by sales-rep visits: each visit raises a physician's chance of adopting, that effect fades from month to month, and peers may add to it.",
     reference: "Van den Bulte & Lilien 2001; Manchanda, Xie & Youn 2008",
     params: &[
         Param {

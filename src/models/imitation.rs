@@ -39,6 +39,7 @@ pub struct Imitation {
 pub const INFO: ModelInfo = ModelInfo {
     kind: "imitation",
     summary: "P = q·e_i(t-1): adopt by copying adopted peers (exposure = \"count\": 1-(1-q)^c_i)",
+    plain: "Physicians adopt by copying their advisers: the larger the share of a physician's advisers who prescribe, the likelier they start this month.",
     reference: "Bass 1969 (imitation term); Rand & Rust 2011",
     params: &[
         Param {

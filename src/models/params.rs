@@ -130,6 +130,9 @@ pub struct ModelInfo {
     pub kind: &'static str,
     /// One-line summary with the update rule.
     pub summary: &'static str,
+    /// One plain-language sentence of what the theory assumes, for readers who are not
+    /// modellers (the report opens each model's section with it).
+    pub plain: &'static str,
     /// Literature reference.
     pub reference: &'static str,
     /// Its parameters, in the order `kolsim models` lists them.

@@ -66,6 +66,7 @@ pub struct SocialLearning {
 pub const INFO: ModelInfo = ModelInfo {
     kind: "social_learning",
     summary: "Bayesian learning of quality from own and peers' patient outcomes; adopt when m - ρ·s >= u0, stop when below u0 - δ",
+    plain: "Physicians learn how good the drug is from their own and their advisers' patients, start prescribing once they are confident enough that it beats the current treatment, and may stop if the evidence turns.",
     reference: "Coscelli & Shum 2004; Chintagunta, Jiang & Jin 2009; Ching 2010",
     params: &[
         Param {

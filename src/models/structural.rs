@@ -40,6 +40,7 @@ pub struct StructuralEquivalence {
 pub const INFO: ModelInfo = ModelInfo {
     kind: "structural_equivalence",
     summary: "P = q·e^SE_i(t-1): imitation of the top-k structurally most similar physicians (cosine similarity of neighbour sets)",
+    plain: "Physicians copy the colleagues who resemble them most in whom they turn to for advice (structurally equivalent peers), whether or not they talk to each other.",
     reference: "Burt 1987",
     params: &[
         Param {

@@ -132,6 +132,7 @@ pub struct Threshold {
 pub const INFO: ModelInfo = ModelInfo {
     kind: "threshold",
     summary: "adopt iff e_i(t-1) >= θ_i (or c_i >= θ_i with count exposure); else spontaneously with p",
+    plain: "Each physician has a personal tipping point: they adopt once the share of their advisers who prescribe reaches it (and a few adopt on their own).",
     reference: "Granovetter 1978; Valente 1995; Centola & Macy 2007",
     params: &[
         Param {

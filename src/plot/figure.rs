@@ -16,10 +16,11 @@ pub(super) struct Line {
     pub(super) band: Vec<(f64, f64, f64)>,
 }
 
-/// One panel: an optional caption and its lines.
+/// One panel: an optional caption, its lines and observed points (drawn as black dots).
 pub(super) struct Panel {
     pub(super) caption: Option<String>,
     pub(super) lines: Vec<Line>,
+    pub(super) observed: Vec<(f64, f64)>,
 }
 
 /// How y tick labels are written.
@@ -48,9 +49,15 @@ pub(super) struct Figure {
     /// Legend heading and entries `(label, series style index)`.
     pub(super) legend_title: String,
     pub(super) legend: Vec<(String, usize)>,
-    /// Extra legend entry for the shaded bands, if any.
+    /// Extra legend entry for the shaded bands, if any (each series' legend sample then
+    /// shows its band colour behind the line).
     pub(super) band_note: Option<String>,
+    /// Legend entry of the observed points, if any.
+    pub(super) observed_note: Option<String>,
 }
+
+/// The colour of observed points.
+const OBSERVED: RGBColor = RGBColor(0x11, 0x11, 0x11);
 
 const TITLE_FONT: f64 = 24.0;
 const SUBTITLE_FONT: f64 = 16.0;
@@ -115,26 +122,35 @@ impl Layout {
             _ => 3,
         };
         let nrows = n_panels.div_ceil(ncols);
-        let (panel_w, panel_h) = if n_panels == 1 {
-            (760, 470)
-        } else {
-            (540, 430)
+        let (panel_w, panel_h) = match n_panels {
+            1 => (760, 470),
+            2 | 3 => (540, 430),
+            // Small multiples: smaller panels, so the figure keeps readable text when a page
+            // scales it to its width.
+            _ => (440, 340),
         };
-        let legend_w = fig
-            .legend
-            .iter()
-            .map(|(l, _)| l.as_str())
-            .chain(std::iter::once(fig.legend_title.as_str()))
-            .chain(fig.band_note.as_deref())
-            .map(|l| text_width(l, LEGEND_FONT) + 62)
-            .max()
-            .unwrap_or(0)
-            .clamp(150, 340);
+        let legend_w =
+            if fig.legend.is_empty() && fig.band_note.is_none() && fig.observed_note.is_none() {
+                0
+            } else {
+                fig.legend
+                    .iter()
+                    .map(|(l, _)| l.as_str())
+                    .chain(std::iter::once(fig.legend_title.as_str()))
+                    .chain(fig.band_note.as_deref())
+                    .chain(fig.observed_note.as_deref())
+                    .map(|l| text_width(l, LEGEND_FONT) + 62)
+                    .max()
+                    .unwrap_or(0)
+                    .clamp(150, 340)
+            };
         let header_h = if fig.subtitle.is_empty() { 50 } else { 74 };
         let width = ncols as u32 * panel_w + legend_w as u32;
         // Tall enough for the legend too (it lists every series, 24 px apart).
-        let legend_h =
-            60 + 24 * fig.legend.len() as u32 + if fig.band_note.is_some() { 30 } else { 0 };
+        let legend_h = 60
+            + 24 * fig.legend.len() as u32
+            + if fig.band_note.is_some() { 30 } else { 0 }
+            + if fig.observed_note.is_some() { 30 } else { 0 };
         let height = header_h + (nrows as u32 * panel_h).max(legend_h);
         Layout {
             ncols,
@@ -240,9 +256,10 @@ fn draw_panel(fig: &Figure, panel: &Panel, area: &Area) -> Res {
 
 /// A panel's shaded bands, then its lines (and markers) over them.
 fn draw_lines(fig: &Figure, panel: &Panel, chart: &mut Chart) -> Res {
-    // Bands get fainter as they get more numerous, so overlaps stay readable.
+    // Bands get fainter as they get more numerous, so overlaps stay readable (small multiples
+    // keep them few: one per arm).
     let bands = panel.lines.iter().filter(|l| !l.band.is_empty()).count();
-    let alpha = (0.5 / bands.max(1) as f64).clamp(0.07, 0.16);
+    let alpha = band_alpha(bands);
     for l in panel.lines.iter().filter(|l| !l.band.is_empty()) {
         let colour = PALETTE[l.style % PALETTE.len()];
         let mut poly: Vec<(f64, f64)> = l.band.iter().map(|&(x, _, hi)| (x, hi)).collect();
@@ -271,7 +288,19 @@ fn draw_lines(fig: &Figure, panel: &Panel, chart: &mut Chart) -> Res {
             chart.draw_series(l.points.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
         }
     }
+    if !panel.observed.is_empty() {
+        chart.draw_series(panel.observed.iter().map(|&p| {
+            EmptyElement::at(p)
+                + Circle::new((0, 0), 5, WHITE.filled())
+                + Circle::new((0, 0), 4, OBSERVED.filled())
+        }))?;
+    }
     Ok(())
+}
+
+/// Opacity of the shaded bands when a panel has `bands` of them.
+fn band_alpha(bands: usize) -> f64 {
+    (0.5 / bands.max(1) as f64).clamp(0.12, 0.22)
 }
 
 /// The legend, to the right of the panels, aligned with the top of the first panel.
@@ -291,6 +320,13 @@ fn draw_legend(fig: &Figure, legend: &Area) -> Res {
         y += 26;
     }
     for (label, k) in &fig.legend {
+        if fig.band_note.is_some() {
+            let colour = PALETTE[k % PALETTE.len()];
+            legend.draw(&Rectangle::new(
+                [(x0, y - 7), (x0 + 36, y + 7)],
+                colour.mix(band_alpha(fig.legend.len())).filled(),
+            ))?;
+        }
         legend_sample(legend, *k, x0, x0 + 36, y)?;
         legend.draw(&Text::new(
             label.clone(),
@@ -299,16 +335,35 @@ fn draw_legend(fig: &Figure, legend: &Area) -> Res {
         ))?;
         y += 24;
     }
-    if let Some(note) = &fig.band_note {
-        y += 6;
-        legend.draw(&Rectangle::new(
-            [(x0, y - 7), (x0 + 36, y + 7)],
-            RGBColor(0x88, 0x88, 0x88).mix(0.3).filled(),
-        ))?;
+    if let Some(note) = &fig.observed_note {
+        y += 4;
+        legend.draw(&Circle::new((x0 + 18, y), 4, OBSERVED.filled()))?;
         legend.draw(&Text::new(
             note.clone(),
             (x0 + 44, y),
             text_style(LEGEND_FONT, &BLACK, HPos::Left, VPos::Center),
+        ))?;
+        y += 26;
+    }
+    if let Some(note) = &fig.band_note {
+        y += 4;
+        // The bands take their series' colour (shown behind each sample above); with no
+        // legend entries (one series per panel) a neutral swatch stands for them.
+        if fig.legend.is_empty() {
+            legend.draw(&Rectangle::new(
+                [(x0, y - 7), (x0 + 36, y + 7)],
+                PALETTE[0].mix(band_alpha(1)).filled(),
+            ))?;
+        }
+        legend.draw(&Text::new(
+            note.clone(),
+            (if fig.legend.is_empty() { x0 + 44 } else { x0 }, y),
+            text_style(
+                LEGEND_FONT - 2.0,
+                &RGBColor(0x55, 0x55, 0x55),
+                HPos::Left,
+                VPos::Center,
+            ),
         ))?;
     }
     Ok(())

@@ -5,9 +5,10 @@
 //! document as a `String` (drawn with plotters' SVG backend, so no fonts are needed to draw:
 //! text stays `<text>` elements in the viewer's sans-serif font). Nothing is written to disk.
 //!
-//! Layout: one panel per seeding arm (sharing one y-axis range, so panels compare), one
-//! colour and line style per model, the same in every panel, and one legend to the right of
-//! the panels, outside the plotting area, so it never hides a curve.
+//! Layout: small multiples, one panel per model (all on the same axes, so panels compare),
+//! the seeding arms overlaid in each panel with one colour and line style per arm, the same
+//! in every panel, and one legend to the right of the panels, outside the plotting area, so
+//! it never hides a curve. An observed series, when given, is drawn as points on every panel.
 //!
 //! Files: `figure.rs` draws the generic figure (panels, lines, bands, legend); `run.rs` builds
 //! the run figures and `sweep.rs` the sweep figure from it.
@@ -16,8 +17,8 @@ mod figure;
 mod run;
 mod sweep;
 
-pub use run::{adoption_svg, mean_new_adopters, new_adopters_svg};
-pub use sweep::sweep_svg;
+pub use run::{RunPlotOptions, adoption_svg, mean_new_adopters, new_adopters_svg};
+pub use sweep::{key_label, sweep_svg};
 
 use plotters::style::RGBColor;
 

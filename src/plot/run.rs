@@ -1,14 +1,29 @@
 //! The figures of a run: cumulative adoption ([`adoption_svg`]) and new adopters per step
-//! ([`new_adopters_svg`]), one panel per seeding arm.
+//! ([`new_adopters_svg`]), as small multiples: one panel per model, the arms overlaid.
 
 use super::figure::{Figure, Line, Panel, YFormat, render};
-use super::{MONTHS, NEW_ADOPTERS_LABEL, SHARE_LABEL, nice_ceil};
+use super::{MONTHS, SHARE_LABEL, nice_ceil};
 use crate::run::RunResult;
 use crate::stats::StepSummary;
 
-/// Caption of arm `a`'s panel: `arm: <name>` when there are several arms, none otherwise.
-fn arm_caption(arms: &[String], a: usize) -> Option<String> {
-    (arms.len() > 1).then(|| format!("arm: {}", arms[a]))
+/// What the run figures show besides the curves: the time unit of the x-axis and an observed
+/// launch to draw over the simulated curves.
+#[derive(Debug, Clone, Copy)]
+pub struct RunPlotOptions<'a> {
+    /// The time unit in the plural, as the x-axis says it (`"months"`).
+    pub unit: &'a str,
+    /// An observed cumulative-share series `(step, share)`, drawn as points on every panel of
+    /// the adoption figure (e.g. the launch a scenario was fitted to).
+    pub observed: Option<&'a [(f64, f64)]>,
+}
+
+impl Default for RunPlotOptions<'_> {
+    fn default() -> Self {
+        RunPlotOptions {
+            unit: MONTHS,
+            observed: None,
+        }
+    }
 }
 
 /// Highest finite value of `values`, or 0.
@@ -16,21 +31,46 @@ fn finite_max(values: impl Iterator<Item = f64>) -> f64 {
     values.filter(|v| v.is_finite()).fold(0.0, f64::max)
 }
 
-/// The adoption figure: for every arm (one panel each when there are several) and model, the
-/// mean share of physicians who have adopted, over the steps, with the 5–95% range across
-/// replicates shaded.
+/// The series style of arm `a` of model `m`: with several arms, the arm's (each arm has one
+/// colour and line style in every panel); with one arm, the model's.
+fn style(arms: usize, a: usize, m: usize) -> usize {
+    if arms > 1 { a } else { m }
+}
+
+/// Panel captions and legend of the small multiples: one panel per model; the legend names
+/// the arms (several arms) or is empty (one arm: the captions name the models).
+fn legend(arms: &[String]) -> (String, Vec<(String, usize)>) {
+    if arms.len() > 1 {
+        (
+            "seeding arm".into(),
+            arms.iter()
+                .enumerate()
+                .map(|(a, n)| (n.clone(), a))
+                .collect(),
+        )
+    } else {
+        (String::new(), Vec::new())
+    }
+}
+
+/// The adoption figure as small multiples: one panel per model (all panels on the same axes),
+/// the seeding arms overlaid within each panel, each arm's mean share of physicians who have
+/// adopted over the steps with the 5–95% range across replicates shaded in the arm's colour.
 ///
 /// `scenario` is the scenario name (the title). `sums[arm][model]` are the per-step summaries
 /// of [`crate::output::summaries`]; `arms` and `models` name its two indices (as in
-/// [`RunResult`]). Panels share one y-axis (0 to a round number above the highest 95th
-/// percentile, at most 100%) so their curves compare directly; the x-axis is the step, in
-/// months. Each model has the same colour and line style in every panel ([`series_style`](super::series_style))
-/// and one legend entry. The result is a complete SVG document.
+/// [`RunResult`]). The y-axis runs from 0 to a round number above the highest 95th
+/// percentile (at most 100%); the x-axis is the step, in `opts.unit`. Each arm has the same
+/// colour and line style in every panel ([`series_style`](super::series_style)) and one
+/// legend entry; with a single arm each panel's line takes its model's style. With
+/// `opts.observed`, the observed series is drawn as black points on every panel, with a
+/// legend entry. The result is a complete SVG document.
 pub fn adoption_svg(
     scenario: &str,
     arms: &[String],
     models: &[String],
     sums: &[Vec<Vec<StepSummary>>],
+    opts: &RunPlotOptions,
 ) -> String {
     let steps = sums
         .iter()
@@ -38,11 +78,19 @@ pub fn adoption_svg(
         .map(|s| s.last().map_or(0, |x| x.step))
         .max()
         .unwrap_or(0);
+    let observed: Vec<(f64, f64)> = opts
+        .observed
+        .unwrap_or(&[])
+        .iter()
+        .copied()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
     let top = finite_max(
         sums.iter()
             .flatten()
             .flatten()
-            .flat_map(|s| [s.mean, s.p95]),
+            .flat_map(|s| [s.mean, s.p95])
+            .chain(observed.iter().map(|p| p.1)),
     );
     let y_max = nice_ceil(top * 1.04).min(1.0);
     let replicates = sums
@@ -52,42 +100,44 @@ pub fn adoption_svg(
         .map(|s| s.replicates)
         .max()
         .unwrap_or(0);
-    let panels = sums
-        .iter()
-        .enumerate()
-        .map(|(a, by_model)| Panel {
-            caption: arm_caption(arms, a),
-            lines: by_model
+    let ok = |x: &&StepSummary| x.mean.is_finite() && x.p05.is_finite() && x.p95.is_finite();
+    let panels = (0..models.len())
+        .map(|m| Panel {
+            caption: (models.len() > 1 || arms.len() > 1).then(|| models[m].clone()),
+            lines: sums
                 .iter()
                 .enumerate()
-                .map(|(m, s)| {
-                    let ok = |x: &&StepSummary| {
-                        x.mean.is_finite() && x.p05.is_finite() && x.p95.is_finite()
-                    };
-                    Line {
-                        style: m,
-                        points: s
-                            .iter()
-                            .filter(ok)
-                            .map(|x| (f64::from(x.step), x.mean))
-                            .collect(),
-                        band: s
-                            .iter()
-                            .filter(ok)
-                            .map(|x| (f64::from(x.step), x.p05, x.p95))
-                            .collect(),
-                    }
+                .filter_map(|(a, by_model)| by_model.get(m).map(|s| (a, s)))
+                .map(|(a, s)| Line {
+                    style: style(arms.len(), a, m),
+                    points: s
+                        .iter()
+                        .filter(ok)
+                        .map(|x| (f64::from(x.step), x.mean))
+                        .collect(),
+                    band: s
+                        .iter()
+                        .filter(ok)
+                        .map(|x| (f64::from(x.step), x.p05, x.p95))
+                        .collect(),
                 })
                 .collect(),
+            observed: observed.clone(),
         })
         .collect();
+    let (legend_title, legend) = legend(arms);
     render(&Figure {
         title: format!("{scenario}: cumulative adoption"),
         subtitle: format!(
-            "mean share of physicians who have adopted, over {replicates} replicate{} per model",
-            if replicates == 1 { "" } else { "s" }
+            "mean share of physicians who have adopted, over {replicates} replicate{}{}",
+            if replicates == 1 { "" } else { "s" },
+            if models.len() > 1 {
+                "; one panel per model"
+            } else {
+                ""
+            }
         ),
-        x_label: MONTHS.into(),
+        x_label: opts.unit.into(),
         y_label: SHARE_LABEL.into(),
         x_range: (0.0, f64::from(steps.max(1))),
         y_range: (0.0, y_max),
@@ -95,13 +145,10 @@ pub fn adoption_svg(
         x_integer: true,
         markers: false,
         panels,
-        legend_title: "model".into(),
-        legend: models
-            .iter()
-            .enumerate()
-            .map(|(m, n)| (n.clone(), m))
-            .collect(),
-        band_note: Some("5–95% of replicates".into()),
+        legend_title,
+        legend,
+        band_note: Some("shaded: 5–95% of replicates".into()),
+        observed_note: (!observed.is_empty()).then(|| "observed".into()),
     })
 }
 
@@ -130,18 +177,19 @@ pub fn mean_new_adopters(res: &RunResult) -> Vec<Vec<Vec<f64>>> {
         .collect()
 }
 
-/// The new-adopters figure: for every arm (one panel each when there are several) and model,
-/// the mean number of physicians adopting in each step, from step 1 on (step 0, the seeded
-/// initial adopters, is left out so it does not flatten the rest of the curve).
+/// The new-adopters figure, as small multiples like [`adoption_svg`]: one panel per model,
+/// the arms overlaid, the mean number of physicians adopting in each step from step 1 on
+/// (step 0, the seeded initial adopters, is left out so it does not flatten the rest).
 ///
 /// `means[arm][model][step]` are mean new adopters per step (see [`mean_new_adopters`]);
-/// `arms` and `models` name the indices, `scenario` gives the title. Styles and layout are as
-/// in [`adoption_svg`]. The result is a complete SVG document.
+/// `arms` and `models` name the indices, `scenario` gives the title. The result is a complete
+/// SVG document.
 pub fn new_adopters_svg(
     scenario: &str,
     arms: &[String],
     models: &[String],
     means: &[Vec<Vec<f64>>],
+    opts: &RunPlotOptions,
 ) -> String {
     let steps = means
         .iter()
@@ -156,16 +204,15 @@ pub fn new_adopters_svg(
             .flat_map(|s| s.iter().skip(1).copied()),
     );
     let y_max = nice_ceil(top * 1.06);
-    let panels = means
-        .iter()
-        .enumerate()
-        .map(|(a, by_model)| Panel {
-            caption: arm_caption(arms, a),
-            lines: by_model
+    let panels = (0..models.len())
+        .map(|m| Panel {
+            caption: (models.len() > 1 || arms.len() > 1).then(|| models[m].clone()),
+            lines: means
                 .iter()
                 .enumerate()
-                .map(|(m, s)| Line {
-                    style: m,
+                .filter_map(|(a, by_model)| by_model.get(m).map(|s| (a, s)))
+                .map(|(a, s)| Line {
+                    style: style(arms.len(), a, m),
                     points: s
                         .iter()
                         .enumerate()
@@ -176,21 +223,32 @@ pub fn new_adopters_svg(
                     band: Vec::new(),
                 })
                 .collect(),
+            observed: Vec::new(),
         })
         .collect();
+    let unit = singular(opts.unit);
+    let (legend_title, legend) = legend(arms);
     render(&Figure {
-        title: format!("{scenario}: new adopters per month"),
-        subtitle: "mean number of physicians adopting in each month, over replicates (month 0, the initial adopters, not shown)".into(),
-        x_label: MONTHS.into(),
-        y_label: NEW_ADOPTERS_LABEL.into(),
+        title: format!("{scenario}: new adopters per {unit}"),
+        subtitle: format!(
+            "mean number of physicians adopting in each {unit}, over replicates ({unit} 0, the initial adopters, not shown)"
+        ),
+        x_label: opts.unit.into(),
+        y_label: format!("new adopters per {unit} (mean)"),
         x_range: (0.0, steps.max(1) as f64),
         y_range: (0.0, y_max),
         y_format: YFormat::Number,
         x_integer: true,
         markers: false,
         panels,
-        legend_title: "model".into(),
-        legend: models.iter().enumerate().map(|(m, n)| (n.clone(), m)).collect(),
+        legend_title,
+        legend,
         band_note: None,
+        observed_note: None,
     })
+}
+
+/// `months` → `month`: the singular of a plural unit.
+fn singular(unit: &str) -> &str {
+    unit.strip_suffix('s').unwrap_or(unit)
 }

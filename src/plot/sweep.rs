@@ -2,6 +2,27 @@
 
 use super::figure::{Figure, Line, Panel, YFormat, render};
 
+/// A human label for a sweep key (a path into the scenario): `model.bass.q` → `q (model
+/// “bass”)`, `kols.share` → `KOL share`, `kols.weight` → `KOL weight κ`, `arm.kols.count` →
+/// `count (arm “kols”)`, `network.m` → `network m`; other keys as written.
+pub fn key_label(key: &str) -> String {
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.as_slice() {
+        ["model", name, param] => format!("{param} (model \u{201c}{name}\u{201d})"),
+        ["arm", name, param] => format!("{param} (arm \u{201c}{name}\u{201d})"),
+        ["kols", "share"] => "KOL share".into(),
+        ["kols", "count"] => "number of KOLs".into(),
+        ["kols", "weight"] => "KOL weight \u{3ba}".into(),
+        ["kols", p] => format!("KOL {p}"),
+        ["network", "n"] => "physicians (n)".into(),
+        ["network", "mean_degree"] => "mean degree".into(),
+        ["network", p] => format!("network {p}"),
+        ["steps"] => "steps".into(),
+        ["replicates"] => "replicates".into(),
+        _ => key.to_string(),
+    }
+}
+
 /// A generic line plot of a metric against a swept parameter: one line (with a marker at
 /// every point) per entry of `series`, in the styles of [`series_style`](super::series_style), with a legend
 /// entry per series named by its label.
@@ -77,6 +98,7 @@ pub fn sweep_svg(
         panels: vec![Panel {
             caption: None,
             lines,
+            observed: Vec::new(),
         }],
         legend_title: String::new(),
         legend: series
@@ -85,6 +107,7 @@ pub fn sweep_svg(
             .map(|(k, (l, _))| (l.clone(), k))
             .collect(),
         band_note: None,
+        observed_note: None,
     })
 }
 

@@ -30,5 +30,24 @@ mod tests {
             "5 [3–>36]"
         );
         assert_eq!(steps_cell(std::iter::empty(), 36), "-");
+        // A range of one value is one number.
+        assert_eq!(steps_cell([None, None].into_iter(), 17), ">17");
+    }
+
+    #[test]
+    fn signs_and_few_pairs() {
+        use crate::table::{signed_dec, signed1};
+        assert_eq!(signed1(-0.04), "0.0");
+        assert_eq!(signed1(0.04), "0.0");
+        assert_eq!(signed1(-1.25), "-1.2");
+        assert_eq!(signed_dec(41.6, 0), "+42");
+        assert_eq!(signed_dec(-0.4, 0), "0");
+        use crate::output::few_pairs;
+        assert!(few_pairs(3, 500));
+        assert!(few_pairs(29, 500));
+        assert!(few_pairs(40, 500)); // under a tenth of the replicates
+        assert!(!few_pairs(190, 200));
+        assert!(!few_pairs(10, 20));
+        assert!(few_pairs(9, 20));
     }
 }

@@ -76,6 +76,7 @@ pub fn report_html(r: &Report) -> String {
     scenario_facts(&mut o, sc, res, replicates);
     figures(&mut o, r.figures);
     results(&mut o, r);
+    model_sections(&mut o, r);
     reproduce(&mut o, r);
     o
 }
@@ -131,11 +132,23 @@ fn scenario_facts(o: &mut String, sc: &Scenario, res: &RunResult, replicates: us
         "Models",
         sc.models
             .iter()
-            .map(|m| format!("{} ({})", m.name, m.model.kind()))
+            .map(|m| {
+                if m.name == m.model.kind() {
+                    m.name.clone()
+                } else {
+                    format!("{} ({})", m.name, m.model.kind())
+                }
+            })
             .collect::<Vec<_>>()
             .join(", "),
     );
-    fact("Baseline model", sc.baseline.clone());
+    fact(
+        "Baseline model",
+        format!(
+            "{} (what each theory assumes: see “What each model assumes and predicts”)",
+            sc.baseline
+        ),
+    );
     if sc.arms.len() > 1 {
         fact("Reference arm", sc.reference_arm.clone());
     }
@@ -215,14 +228,14 @@ fn results(o: &mut String, r: &Report) {
     let recorded = res.kol_tie_share.iter().flatten().any(|v| !v.is_empty());
     let mut header = vec![
         "model",
-        "final share [5–95%]",
+        "final share, median [5–95%]",
         "users at end",
         "KOLs adopted",
         "t10",
         "t50",
         "t90",
         "Δ final share vs baseline [95% CI]",
-        "Δ t50 vs baseline [95% CI]",
+        "Δ months to 50% vs baseline [95% CI]",
     ];
     if recorded {
         header.push("adoptions via KOL ties");
@@ -239,11 +252,12 @@ fn results(o: &mut String, r: &Report) {
     }
     let _ = writeln!(
         o,
-        "<p class=\"note\">Final share: mean share of physicians who adopted by month {steps}, with the 5th–95th percentiles over replicates. \
+        "<p class=\"note\">Final share: median share of physicians who adopted by month {steps}, with the 5th–95th percentiles over replicates. \
          Users at end: mean share still using it (lower when physicians discontinue). \
          t10/t50/t90: months to reach 10/50/90% adoption, median [5th–95th percentile] over replicates; “&gt;{steps}” means not reached. \
          Δ: paired difference to the baseline model “{}” on the same replicates (same network and random numbers), mean [95% t-interval]; \
-         pp = percentage points; Δ t50 uses the replicates where both reached 50%.</p>",
+         pp = percentage points. Δ months to 50%: difference in the time to reach 50% counted as month {steps} where 50% is not reached by then \
+         (the restricted mean time within the horizon), so every replicate counts.</p>",
         escape(&sc.baseline),
         steps = sc.steps
     );
@@ -265,7 +279,7 @@ fn model_row(r: &Report, a: usize, m: usize, users: &[Vec<f64>], recorded: bool)
         Some(c) if c.model == c.reference => ("(baseline)".into(), "(baseline)".into()),
         Some(c) => (
             diff_cell(&c.final_share, 100.0, " pp"),
-            diff_cell(&c.t50, 1.0, ""),
+            diff_cell(&c.t50_restricted, 1.0, ""),
         ),
         None => ("-".into(), "-".into()),
     };
@@ -318,6 +332,12 @@ fn lift_table(o: &mut String, r: &Report) {
             "<h3 id=\"kol-lift\">KOL lift: each arm minus the reference arm “{}”</h3>",
             escape(&lift[0].reference)
         );
+        let n = r.result.n as f64;
+        let reps = r
+            .metrics
+            .first()
+            .and_then(|m| m.first())
+            .map_or(0, Vec::len);
         let rows: Vec<Vec<String>> = lift
             .iter()
             .map(|c| {
@@ -325,12 +345,9 @@ fn lift_table(o: &mut String, r: &Report) {
                     c.model.clone(),
                     c.arm.clone(),
                     diff_cell(&c.final_share, 100.0, " pp"),
-                    diff_cell(&c.t10, 1.0, ""),
-                    diff_cell(&c.t50, 1.0, ""),
-                    format!(
-                        "{} / {} / {}",
-                        c.final_share.pairs, c.t10.pairs, c.t50.pairs
-                    ),
+                    diff_cell(&c.final_share, n, ""),
+                    diff_cell(&c.t50_restricted, 1.0, ""),
+                    flagged(diff_cell(&c.t10, 1.0, ""), &c.t10, reps),
                 ]
             })
             .collect();
@@ -341,18 +358,196 @@ fn lift_table(o: &mut String, r: &Report) {
                 "model",
                 "arm",
                 "Δ final share [95% CI]",
-                "Δ t10, months [95% CI]",
-                "Δ t50, months [95% CI]",
-                "pairs (share / t10 / t50)",
+                "Δ adopters, physicians [95% CI]",
+                "Δ months to 50% [95% CI]",
+                "Δ t10, months (pairs reaching 10%)",
             ],
             &rows,
             2,
         );
-        o.push_str(
+        let _ = writeln!(
+            o,
             "<p class=\"note\">Paired over replicates: the arms share each replicate's network and random numbers, so the difference isolates the seeding strategy. \
-             A negative Δ t10/t50 means the arm reaches the level sooner; Δ t uses only the replicates where both arms reached the level.</p>\n",
+             Δ adopters: the share difference in physicians (of {}). A negative Δ in months means the arm gets there sooner. \
+             Δ months to 50% counts a replicate that never reaches 50% as reaching it at month {} (restricted mean), so it uses every pair. \
+             Δ t10 uses only the pairs where both arms reached 10% (their number in brackets); figures resting on few pairs are marked “few pairs”.</p>",
+            r.result.n, r.scenario.steps
         );
     }
+}
+
+/// A conditional time difference with the number of pairs it rests on, flagged when they are
+/// few ([`output::few_pairs`]).
+fn flagged(cell: String, d: &crate::stats::PairedDiff, replicates: usize) -> String {
+    if d.mean.is_none() {
+        return "- (no pairs)".into();
+    }
+    if d.pairs >= replicates {
+        return cell;
+    }
+    if output::few_pairs(d.pairs, replicates) {
+        format!("{cell} n={}{}", d.pairs, super::page::FEW)
+    } else {
+        format!("{cell} n={}", d.pairs)
+    }
+}
+
+/// The models section: per model, one plain sentence of what the theory assumes, its
+/// parameters with their values, and what it predicts — the final share and, with several
+/// arms, the KOL lift in physicians, share and months, with intervals.
+fn model_sections(o: &mut String, r: &Report) {
+    let (sc, res) = (r.scenario, r.result);
+    o.push_str("<section id=\"models\">\n<h2>What each model assumes and predicts</h2>\n");
+    let written = written_params(sc);
+    let reps = r
+        .metrics
+        .first()
+        .and_then(|m| m.first())
+        .map_or(0, Vec::len);
+    for (m, nm) in sc.models.iter().enumerate() {
+        let info = nm.model.info();
+        let _ = writeln!(
+            o,
+            "<section class=\"model\">\n<h3>{} <span class=\"meta\">({})</span></h3>\n<p>{}</p>",
+            escape(&nm.name),
+            escape(info.kind),
+            escape(info.plain)
+        );
+        let params: Vec<String> = info
+            .params
+            .iter()
+            .map(|p| {
+                let v = written
+                    .get(m)
+                    .and_then(|t| t.iter().find(|(k, _)| k == p.name))
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| format!("{} (default)", p.default_text()));
+                format!("{} = {} ({})", p.name, v, p.meaning)
+            })
+            .collect();
+        if !params.is_empty() {
+            let _ = writeln!(
+                o,
+                "<p class=\"note\"><b>Parameters:</b> {}.</p>",
+                escape(&params.join("; "))
+            );
+        }
+        let Some(mi) = res.models.iter().position(|x| x == &nm.name) else {
+            o.push_str("</section>\n");
+            continue;
+        };
+        for (a, arm) in res.arms.iter().enumerate() {
+            let ms = &r.metrics[a][mi];
+            if ms.is_empty() {
+                continue;
+            }
+            let mean = ms.iter().map(|x| x.final_share).sum::<f64>() / ms.len() as f64;
+            let _ = writeln!(
+                o,
+                "<p>{}By month {}, {:.1}% of the {} physicians have adopted on average (about {:.0} prescribers; median and 5–95% of replicates: {}).</p>",
+                if res.arms.len() > 1 {
+                    format!("Seeding “{}”: ", escape(arm))
+                } else {
+                    String::new()
+                },
+                sc.steps,
+                mean * 100.0,
+                res.n,
+                mean * res.n as f64,
+                escape(&crate::table::share_cell(ms))
+            );
+        }
+        for c in r
+            .comparisons
+            .iter()
+            .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference && c.model == nm.name)
+        {
+            let _ = writeln!(
+                o,
+                "<p><b>KOL lift</b> — {}</p>",
+                lift_sentence(c, res.n, sc.steps, reps)
+            );
+        }
+        o.push_str("</section>\n");
+    }
+    o.push_str("</section>\n");
+}
+
+/// The KOL lift of one model and arm in client terms (HTML, escaped): share, physicians and
+/// months, with 95% intervals, and a flag when the time figure rests on few pairs.
+fn lift_sentence(c: &Comparison, n: usize, steps: u32, replicates: usize) -> String {
+    let nf = n as f64;
+    let (Some(d), lo, hi) = (c.final_share.mean, c.final_share.lo, c.final_share.hi) else {
+        return "not available (no replicate pairs).".into();
+    };
+    let ci = |lo: Option<f64>, hi: Option<f64>, scale: f64, dec: usize| match (lo, hi) {
+        (Some(lo), Some(hi)) => format!(
+            " [95% CI {}, {}]",
+            crate::table::signed_dec(lo * scale, dec),
+            crate::table::signed_dec(hi * scale, dec)
+        ),
+        _ => String::new(),
+    };
+    let more = if d >= 0.0 { "more" } else { "fewer" };
+    let mut s = format!(
+        "seeding “{}” instead of “{}”: {} percentage points{} of physicians by month {steps}, \
+         that is {:.0} {more} prescribers of {n}{}",
+        escape(&c.arm),
+        escape(&c.reference),
+        crate::table::signed1(d * 100.0),
+        ci(lo, hi, 100.0, 1),
+        (d * nf).abs(),
+        ci(lo, hi, nf, 0),
+    );
+    if let Some(t) = c.t50_restricted.mean {
+        let when = if t < 0.0 { "sooner" } else { "later" };
+        let _ = write!(
+            s,
+            "; 50% adoption comes {:.1} months {when}{} (restricted mean within the {steps} months, every replicate counted)",
+            t.abs(),
+            ci(c.t50_restricted.lo, c.t50_restricted.hi, 1.0, 1)
+        );
+    }
+    if let Some(t) = c.t10.mean {
+        let when = if t < 0.0 { "sooner" } else { "later" };
+        let _ = write!(
+            s,
+            "; 10% comes {:.1} months {when}{} over the {} of {replicates} pairs where both arms reached 10%",
+            t.abs(),
+            ci(c.t10.lo, c.t10.hi, 1.0, 1),
+            c.t10.pairs
+        );
+        if output::few_pairs(c.t10.pairs, replicates) {
+            s.push_str(" <span class=\"flag\">(few pairs: read with care)</span>");
+        }
+    }
+    s.push('.');
+    s
+}
+
+/// The parameters as written in each `[[model]]` table of the scenario file (`(key, value)`,
+/// in file order, without `name` and `kind`).
+fn written_params(sc: &Scenario) -> Vec<Vec<(String, String)>> {
+    let Ok(v) = sc.source.text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    v.get("model")
+        .and_then(|m| m.as_array())
+        .map(|ms| {
+            ms.iter()
+                .map(|t| {
+                    t.as_table()
+                        .map(|t| {
+                            t.iter()
+                                .filter(|(k, _)| *k != "name" && *k != "kind")
+                                .map(|(k, v)| (k.clone(), v.to_string()))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The reproducibility section: where the numbers are, the manifest and the scenario text.
@@ -379,7 +574,9 @@ fn reproduce(o: &mut String, r: &Report) {
 /// Builds the three deliverables of a run, named as in [`FILES`]: the adoption figure, the
 /// new-adopters figure and the report that embeds both. `sums`, `metrics` and `cmp` are the
 /// run's [`output::summaries`], [`output::all_metrics`] and [`output::comparisons`];
-/// `manifest_json` is the bytes of `manifest.json`.
+/// `manifest_json` is the bytes of `manifest.json`. `observed` is an observed
+/// cumulative-share series `(step, share)` to draw on every panel of the adoption figure
+/// (the scenario's observed launch), if any.
 pub fn files(
     sc: &Scenario,
     res: &RunResult,
@@ -387,24 +584,34 @@ pub fn files(
     metrics: &[Vec<Vec<Metrics>>],
     cmp: &[Comparison],
     manifest_json: &[u8],
+    observed: Option<&[(f64, f64)]>,
 ) -> Vec<(&'static str, Vec<u8>)> {
-    let adoption = plot::adoption_svg(&sc.name, &res.arms, &res.models, sums);
+    let opts = plot::RunPlotOptions {
+        observed,
+        ..plot::RunPlotOptions::default()
+    };
+    let adoption = plot::adoption_svg(&sc.name, &res.arms, &res.models, sums, &opts);
     let new_adopters = plot::new_adopters_svg(
         &sc.name,
         &res.arms,
         &res.models,
         &plot::mean_new_adopters(res),
+        &opts,
     );
     let manifest = String::from_utf8_lossy(manifest_json);
     let figures = [
         Figure {
             file: FILES[0],
-            caption: "Cumulative adoption: the mean share of physicians who have adopted (line) and the range of 90% of replicates (shaded, 5th to 95th percentile). Physicians who later discontinue still count as adopters here.",
+            caption: if observed.is_some() {
+                "Cumulative adoption, one panel per model on the same axes, the seeding arms overlaid: the mean share of physicians who have adopted (line) and the range of 90% of replicates (shaded, 5th to 95th percentile); the observed launch as black points. Physicians who later discontinue still count as adopters here."
+            } else {
+                "Cumulative adoption, one panel per model on the same axes, the seeding arms overlaid: the mean share of physicians who have adopted (line) and the range of 90% of replicates (shaded, 5th to 95th percentile). Physicians who later discontinue still count as adopters here."
+            },
             svg: &adoption,
         },
         Figure {
             file: FILES[1],
-            caption: "New adopters per month: the mean number of physicians adopting in each month, over replicates.",
+            caption: "New adopters per month, one panel per model: the mean number of physicians adopting in each month, over replicates.",
             svg: &new_adopters,
         },
     ];

@@ -48,13 +48,17 @@ pub(super) fn id_list(
         }),
         (None, Some(p)) => {
             let file = cx.path(p);
-            let text = std::fs::read_to_string(&file).map_err(|e| {
-                cx.err(
-                    p.span(),
-                    &format!("{table}.path"),
-                    format!("cannot read id file {}: {e}", file.display()),
-                )
-            })?;
+            let bytes = crate::limits::read_capped(&file, crate::limits::MAX_DATA_BYTES)
+                .map_err(|e| e.to_string())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string()))
+                .map_err(|e| {
+                    cx.err(
+                        p.span(),
+                        &format!("{table}.path"),
+                        format!("cannot read id file {}: {e}", file.display()),
+                    )
+                })?;
+            let text = bytes;
             Ok(IdList {
                 ids: text
                     .lines()
