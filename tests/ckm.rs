@@ -172,3 +172,49 @@ fn shipped_data_has_the_published_counts() {
         ]
     );
 }
+
+#[test]
+fn the_observed_launch_is_drawn_and_fitted_from_the_scenario() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("run");
+    kolsim()
+        .args(["run", SCENARIO, "--replicates", "20", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("adoption.svg")).unwrap();
+    assert!(
+        svg.contains("observed"),
+        "the observed launch is in the legend"
+    );
+    // `fit` reads the scenario's [observed] table when --observed is not given.
+    let fit = d.path().join("fit");
+    let o = kolsim()
+        .args(["fit", SCENARIO, "--out"])
+        .arg(&fit)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&o);
+    assert!(text.contains("innovation"), "{text}");
+    assert!(fit.join("models.csv").exists());
+    // Without either, `fit` says what to give.
+    let bare = d.path().join("bare.toml");
+    let src = std::fs::read_to_string(root().join(SCENARIO)).unwrap();
+    let src = src.replace("[observed]\npath = \"data/ckm/observed.csv\"", "");
+    let src = src.replace(
+        "\"data/ckm/",
+        &format!("\"{}/scenarios/data/ckm/", root().display()),
+    );
+    std::fs::write(&bare, src).unwrap();
+    kolsim()
+        .args(["fit"])
+        .arg(&bare)
+        .args(["--out"])
+        .arg(d.path().join("f2"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--observed"));
+}

@@ -174,23 +174,20 @@ pub enum Command {
     Fit {
         /// The scenario file (TOML): its network (first realisation), KOLs and KOL weight.
         scenario: PathBuf,
-        /// The observed launch (CSV).
+        /// The observed launch (CSV). Default: the scenario's `[observed]` table.
         #[arg(long, value_name = "FILE")]
-        observed: PathBuf,
-        /// Id column of a per-physician file.
-        #[arg(long, value_name = "NAME", default_value = "id")]
-        id_column: String,
-        /// Adoption-period column of a per-physician file.
-        #[arg(long, value_name = "NAME", default_value = "adopted_at")]
-        time_column: String,
-        /// Values meaning "adoption unknown", comma-separated (e.g. 98,99).
-        #[arg(
-            long,
-            value_name = "CODES",
-            default_value = "NA",
-            value_delimiter = ','
-        )]
-        missing: Vec<String>,
+        observed: Option<PathBuf>,
+        /// Id column of a per-physician file (default: `[observed]`'s, else `id`).
+        #[arg(long, value_name = "NAME")]
+        id_column: Option<String>,
+        /// Adoption-period column of a per-physician file (default: `[observed]`'s, else
+        /// `adopted_at`).
+        #[arg(long, value_name = "NAME")]
+        time_column: Option<String>,
+        /// Values meaning "adoption unknown", comma-separated, e.g. 98,99 (default:
+        /// `[observed]`'s, else NA).
+        #[arg(long, value_name = "CODES", value_delimiter = ',')]
+        missing: Option<Vec<String>>,
         /// Physicians with unknown adoption: drop them and their arcs (exclude), or treat them
         /// as never adopting (never).
         #[arg(long, value_name = "HOW", default_value = "exclude", value_parser = ["exclude", "never"])]

@@ -247,11 +247,28 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let dir = out.unwrap_or_else(|| {
                 std::path::PathBuf::from("results").join(format!("{}-fit", sc.name))
             });
+            let spec = sc.observed.clone();
+            let observed = match (observed, &spec) {
+                (Some(p), _) => p,
+                (None, Some(s)) => s.path.clone(),
+                (None, None) => {
+                    return Err(Error::Usage(format!(
+                        "{}: no observed launch: give --observed FILE or an [observed] table in the scenario",
+                        scenario.display()
+                    )));
+                }
+            };
             let opts = crate::fit::FitOptions {
                 read: crate::fit::observed::ReadOptions {
-                    id_column,
-                    time_column,
-                    missing,
+                    id_column: id_column
+                        .or_else(|| spec.as_ref().map(|s| s.id_column.clone()))
+                        .unwrap_or_else(|| "id".into()),
+                    time_column: time_column
+                        .or_else(|| spec.as_ref().map(|s| s.time_column.clone()))
+                        .unwrap_or_else(|| "adopted_at".into()),
+                    missing: missing
+                        .or_else(|| spec.as_ref().map(|s| s.missing.clone()))
+                        .unwrap_or_else(|| vec!["NA".into()]),
                     periods,
                 },
                 unobserved: if unobserved == "never" {

@@ -347,3 +347,44 @@ fn read_aggregate<'a>(
         cumulative,
     })
 }
+
+impl Observed {
+    /// The observed cumulative adoption share by step (period `t` is step `t − 1`), for
+    /// drawing over simulated curves, whose shares are of all `n` physicians: observed adopters
+    /// over `n`, so physicians of unknown adoption count as not adopted (a lower bound).
+    pub fn cumulative_share(&self, n: usize) -> Vec<(f64, f64)> {
+        if self.status.is_empty() {
+            return self
+                .cumulative
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| (k as f64, c as f64 / n.max(1) as f64))
+                .collect();
+        }
+        let all = n.max(1) as f64;
+        (1..=self.periods)
+            .map(|t| {
+                let adopted = self
+                    .status
+                    .iter()
+                    .filter(|s| matches!(s, Status::Adopted(p) if *p <= t))
+                    .count();
+                (f64::from(t - 1), adopted as f64 / all)
+            })
+            .collect()
+    }
+}
+
+/// Reads the scenario's `[observed]` launch against `net`.
+pub fn read_spec(spec: &crate::scenario::ObservedSpec, net: &Network) -> Result<Observed, Error> {
+    read(
+        &spec.path,
+        net,
+        &ReadOptions {
+            id_column: spec.id_column.clone(),
+            time_column: spec.time_column.clone(),
+            missing: spec.missing.clone(),
+            periods: None,
+        },
+    )
+}

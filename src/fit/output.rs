@@ -383,10 +383,12 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
             absolutise(p, &base);
         }
     }
-    if let Some(toml::Value::Table(k)) = doc.get_mut("kols")
-        && let Some(p) = k.get_mut("path")
-    {
-        absolutise(p, &base);
+    for table in ["kols", "observed"] {
+        if let Some(toml::Value::Table(k)) = doc.get_mut(table)
+            && let Some(p) = k.get_mut("path")
+        {
+            absolutise(p, &base);
+        }
     }
     for key in ["arm", "initial_adopters", "sweep", "reference_arm"] {
         doc.remove(key);

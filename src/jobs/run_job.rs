@@ -70,6 +70,17 @@ pub fn run_folder(
     names.extend(crate::report::FILES);
     let man = manifest::build(sc, &result, req.command, names.clone());
     let man_json = serde_json::to_vec_pretty(&man).map_err(|e| Error::Other(e.to_string()))?;
+    // The scenario's observed launch, drawn as points on the adoption figure.
+    let observed = match &sc.observed {
+        Some(spec) => {
+            let net = match &result.ids {
+                Some(net) => std::borrow::Cow::Borrowed(net),
+                None => std::borrow::Cow::Owned(crate::realise::build_network(sc, 0)?),
+            };
+            Some(crate::fit::observed::read_spec(spec, &net)?.cumulative_share(net.n()))
+        }
+        None => None,
+    };
     let deliverables = crate::report::files(
         sc,
         &result,
@@ -77,7 +88,7 @@ pub fn run_folder(
         &metrics,
         &comparisons,
         &man_json,
-        None, // The scenario's observed launch, once the scenario carries one.
+        observed.as_deref(),
     );
     let mut files = vec![
         (names[0], output::curves_csv(&result, &ids)),

@@ -15,6 +15,7 @@ mod ids;
 mod kols;
 pub mod models;
 mod network;
+mod observed;
 pub mod raw;
 mod seeding;
 
@@ -23,6 +24,7 @@ pub use error::{ScenarioError, Source};
 pub use ids::IdList;
 pub use kols::{KolRuleSpec, KolSize, KolSpec};
 pub use network::{Draw, NetworkSpec};
+pub use observed::ObservedSpec;
 pub use seeding::{Arm, SeedingSpec};
 
 use crate::engine::EngineKind;
@@ -72,6 +74,8 @@ pub struct Scenario {
     /// The `[sweep]` table, if any: `(key path, values as written)`, checked by
     /// [`crate::sweep`].
     pub sweep: Vec<(String, toml::Value)>,
+    /// The observed launch (`[observed]`), if the scenario declares one.
+    pub observed: Option<ObservedSpec>,
     /// The source text, for errors found later and for the run folder's copy.
     pub source: Source,
 }
@@ -116,6 +120,7 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
     let reference_arm = reference_arm(&cx, &raw.reference_arm, &arms)?;
     let models = parse_models(&cx, &raw, registry)?;
     let baseline = baseline(&cx, &raw.baseline, &models)?;
+    let observed = observed::parse_observed(&cx, &raw.observed)?;
     Ok(Scenario {
         name,
         description: raw.description,
@@ -134,6 +139,7 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
             .sweep
             .map(|t| t.into_inner().into_iter().collect())
             .unwrap_or_default(),
+        observed,
         source: src,
     })
 }

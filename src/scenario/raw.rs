@@ -27,6 +27,8 @@ pub struct RawScenario {
     pub reference_arm: Opt<String>,
     /// `[sweep]`: parameter grid, `"path" = [values]` or `"path" = "start:stop:step"`.
     pub sweep: Option<Spanned<toml::Table>>,
+    /// `[observed]`: the observed launch.
+    pub observed: Option<Spanned<super::observed::RawObserved>>,
     #[serde(rename = "model")]
     pub models: Spanned<Vec<Spanned<RawModel>>>,
 }

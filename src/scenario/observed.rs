@@ -1,0 +1,57 @@
+//! `[observed]`: the launch that actually happened, read by `kolsim fit` and drawn as points on
+//! the run report's adoption figure.
+
+use super::raw::Opt;
+use super::{Ctx, ScenarioError};
+use serde::Deserialize;
+use std::path::PathBuf;
+use toml::Spanned;
+
+/// `[observed]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObserved {
+    pub path: Spanned<String>,
+    pub id_column: Opt<String>,
+    pub time_column: Opt<String>,
+    pub missing: Opt<Vec<String>>,
+}
+
+/// The observed launch: a per-physician file (`id,adopted_at`) or an aggregate one
+/// (`step,adopters`), as `kolsim fit --observed` reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedSpec {
+    /// The file, resolved against the scenario's folder.
+    pub path: PathBuf,
+    /// Id column of a per-physician file (default `id`).
+    pub id_column: String,
+    /// Adoption-period column of a per-physician file (default `adopted_at`).
+    pub time_column: String,
+    /// Values meaning "adoption unknown" (default `["NA"]`).
+    pub missing: Vec<String>,
+}
+
+/// Validates `[observed]`: the file must exist (its contents are read against the network
+/// later, with errors naming the file and line).
+pub(super) fn parse_observed(
+    cx: &Ctx,
+    raw: &Option<Spanned<RawObserved>>,
+) -> Result<Option<ObservedSpec>, ScenarioError> {
+    let Some(r) = raw else {
+        return Ok(None);
+    };
+    let r = r.get_ref();
+    let text = |v: &Opt<String>, default: &str| {
+        v.as_ref()
+            .map_or(default.to_string(), |s| s.get_ref().clone())
+    };
+    Ok(Some(ObservedSpec {
+        path: cx.data_file(&r.path, "observed.path", "observed launch")?,
+        id_column: text(&r.id_column, "id"),
+        time_column: text(&r.time_column, "adopted_at"),
+        missing: r
+            .missing
+            .as_ref()
+            .map_or(vec!["NA".to_string()], |m| m.get_ref().clone()),
+    }))
+}
