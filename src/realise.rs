@@ -115,7 +115,7 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         && c > kol_list.len()
     {
         return Err(Error::Scenario(sc.source.error(
-            None,
+            span_of(sc, spec),
             &format!("{}.count", table_of(sc, spec)),
             format!(
                 "{c} initial adopters requested from the KOLs, but only {} KOLs were identified",
@@ -202,6 +202,14 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
 
 /// The scenario table a seeding strategy came from (`initial_adopters` or `arm[k]`), for
 /// error messages.
+/// Span of the arm whose seeding is `spec` (its `count`, or its table).
+fn span_of(sc: &Scenario, spec: &SeedingSpec) -> Option<std::ops::Range<usize>> {
+    sc.arms
+        .iter()
+        .find(|a| std::ptr::eq(&a.seeding, spec))
+        .and_then(|a| a.span.clone())
+}
+
 fn table_of(sc: &Scenario, spec: &SeedingSpec) -> String {
     match sc.arms.iter().position(|a| std::ptr::eq(&a.seeding, spec)) {
         Some(k) if sc.arms.len() > 1 || sc.arms[k].name != "default" => format!("arm[{k}]"),
@@ -241,7 +249,7 @@ pub fn initial_adopters(
         && *c > real.net.n()
     {
         return Err(Error::Scenario(sc.source.error(
-            None,
+            span_of(sc, spec),
             &format!("{}.count", table_of(sc, spec)),
             format!(
                 "{c} initial adopters requested, but the network has only {} physicians",

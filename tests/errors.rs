@@ -163,9 +163,13 @@ fn unknown_key_in_model() {
 #[test]
 fn missing_steps() {
     let c = Case::new(&VALID.replace("steps = 5\n", ""));
-    // A missing top-level key has no position: the file, then the key.
-    let file_key = format!("{}: `steps`: ", c.scenario.display());
-    c.fails(&[&file_key, "missing required key `steps`", "an integer >= 1"]);
+    // A missing top-level key is located at the start of the file (the top-level table).
+    c.fails(&[
+        &c.at(1, 1),
+        "`steps`",
+        "missing required key `steps` at the top level",
+        "an integer >= 1",
+    ]);
 }
 
 #[test]

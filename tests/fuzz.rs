@@ -400,22 +400,10 @@ fn run_case(k: u64, bases: &[Base], dir: &Path, tally: &mut Tally) -> Result<(),
     }
 }
 
-/// Known defects in files this fuzzer's author may not change, matched by message; each has an
-/// `#[ignore]`d regression test below. The normal run counts them instead of failing.
-fn known(f: &Failure) -> Option<&'static str> {
-    // src/scenario/mod.rs (`Ctx::missing` on the document's root span, or none): a missing
-    // required top-level key has no line and column. See `missing_top_level_key_is_located`.
-    if f.what.starts_with("unlocated scenario error") && f.what.contains("missing required key") {
-        return Some("missing required key is unlocated");
-    }
-    // src/realise.rs (`realise` and `initial_adopters` build these errors with span `None`): a
-    // seeding `count` beyond the KOLs or the physicians has no line and column. See
-    // `seeding_count_errors_are_located`.
-    if f.what.starts_with("unlocated scenario error")
-        && f.what.contains("initial adopters requested")
-    {
-        return Some("seeding count beyond the network is unlocated");
-    }
+/// Known defects, matched by message, that the normal run counts instead of failing; each
+/// would have an `#[ignore]`d regression test below. None at present: the two the fuzzer
+/// found (unlocated missing top-level keys and seeding counts) are fixed.
+fn known(_f: &Failure) -> Option<&'static str> {
     None
 }
 
@@ -503,12 +491,9 @@ fn mutated_inputs_are_refused_cleanly() {
     );
 }
 
-/// Regression (found by this fuzzer; src/scenario/mod.rs, not changed here): a scenario
-/// without a required top-level key (`name`, `steps`, `replicates`, `[[model]]`) is refused,
-/// but the error has no line and column (`s.toml: `name`: missing required key `name` …`).
-/// Un-ignore once the parser locates it (e.g. at 1:1).
+/// Regression (found by this fuzzer): a scenario without a required top-level key (`name`,
+/// `steps`, `replicates`) had no line and column; it is now located at 1:1, the top-level table.
 #[test]
-#[ignore = "known defect in src/scenario/mod.rs: missing required keys are unlocated"]
 fn missing_top_level_key_is_located() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string("scenarios/quickstart.toml").unwrap();
@@ -530,12 +515,9 @@ fn missing_top_level_key_is_located() {
     }
 }
 
-/// Regression (found by this fuzzer; src/realise.rs, not changed here): a seeding count larger
-/// than the KOLs or the physicians is refused, but without line and column
-/// (`s.toml: `arm[0].count`: 11 initial adopters requested from the KOLs, but only 0 KOLs were
-/// identified`). Un-ignore once realise.rs passes the count's span.
+/// Regression (found by this fuzzer): a seeding count larger than the KOLs or the physicians
+/// was refused without line and column; it now points at the arm's `count`.
 #[test]
-#[ignore = "known defect in src/realise.rs: seeding count errors are unlocated"]
 fn seeding_count_errors_are_located() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.toml");

@@ -170,10 +170,18 @@ pub(super) fn toml_error(src: &Source, e: &toml::de::Error) -> ScenarioError {
             format!("{table}.{field}")
         };
         let help = required_help(&table, field);
+        // A missing top-level key is reported at the start of the file (the top-level table).
         return src.error(
-            if top { None } else { span },
+            if top { Some(0..0) } else { span },
             &key,
-            format!("missing required key `{field}` ({help})"),
+            format!(
+                "missing required key `{field}`{} ({help})",
+                if top {
+                    " at the top level of the file"
+                } else {
+                    ""
+                }
+            ),
         );
     }
     let key = span

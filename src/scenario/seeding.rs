@@ -44,6 +44,16 @@ pub struct Arm {
     pub name: String,
     /// How its initial adopters are chosen.
     pub seeding: SeedingSpec,
+    /// Span of its `count` (or of its table), for errors found once the network is built.
+    pub span: Option<Range<usize>>,
+}
+
+/// Where a seeding table's errors point: its `count` if given, else the table.
+fn count_span(s: &Spanned<RawSeeding>) -> Range<usize> {
+    s.get_ref()
+        .count
+        .as_ref()
+        .map_or_else(|| s.span(), |c| c.span())
 }
 
 /// Validates the `[[arm]]` tables, or else `[initial_adopters]` as one arm named `default`.
@@ -75,7 +85,11 @@ pub(super) fn parse_arms(
         let table = format!("arm[{k}]");
         let seeding = parse_seeding(cx, a, &table, kols, known_n)?;
         let name = arm_name(cx, a, &table, &arms)?;
-        arms.push(Arm { name, seeding });
+        arms.push(Arm {
+            name,
+            seeding,
+            span: Some(count_span(a)),
+        });
     }
     Ok(arms)
 }
@@ -87,6 +101,7 @@ fn default_arm(
     kols: &KolSpec,
     known_n: Option<usize>,
 ) -> Result<Vec<Arm>, ScenarioError> {
+    let span = raw.initial_adopters.as_ref().map(count_span);
     let seeding = match &raw.initial_adopters {
         Some(s) => {
             if let Some(n) = &s.get_ref().name {
@@ -103,6 +118,7 @@ fn default_arm(
     Ok(vec![Arm {
         name: "default".into(),
         seeding,
+        span,
     }])
 }
 
