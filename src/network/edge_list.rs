@@ -46,6 +46,8 @@ pub struct EdgeListSpec {
     pub weight: Option<Column>,
     /// Optional node file.
     pub nodes: Option<NodeFileSpec>,
+    /// The field delimiter (`,`, `;` or tab); detected from the first data line when `None`.
+    pub delimiter: Option<u8>,
 }
 
 /// How to read a node file: an id column plus attribute columns (header required).
@@ -55,6 +57,8 @@ pub struct NodeFileSpec {
     pub path: PathBuf,
     /// The id column.
     pub id: Column,
+    /// The field delimiter; detected from the first data line when `None`.
+    pub delimiter: Option<u8>,
 }
 
 /// A problem with an input data file.
@@ -93,29 +97,18 @@ struct Lines {
     line: usize,
     total: u64,
     buf: Vec<u8>,
-    delimiter: Option<char>,
 }
 
 impl Lines {
     fn open(path: &Path) -> Result<Self, InputError> {
         let file = limits::open_capped(path, limits::MAX_DATA_BYTES)
             .map_err(|e| err(path, None, e.to_string()))?;
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
         Ok(Lines {
             reader: std::io::BufReader::with_capacity(1 << 16, file),
             path: path.to_path_buf(),
             line: 0,
             total: 0,
             buf: Vec::new(),
-            delimiter: match ext.as_str() {
-                "csv" => Some(','),
-                "tsv" => Some('\t'),
-                _ => None,
-            },
         })
     }
 
@@ -131,6 +124,9 @@ impl Lines {
         }
         self.line += 1;
         self.total += n as u64;
+        if self.line == 1 && self.buf.starts_with(BOM.as_bytes()) {
+            self.buf.drain(..BOM.len());
+        }
         if self.total > limits::MAX_DATA_BYTES {
             return Err(err(
                 &self.path,
@@ -174,26 +170,234 @@ impl Lines {
         while self.advance()? {
             // Checked as UTF-8 in `advance`.
             let raw = std::str::from_utf8(&self.buf).unwrap_or_default();
-            // Delimited files keep leading/trailing empty fields: trim only the line ending.
-            let line = match self.delimiter {
-                Some(_) => raw,
-                None => raw.trim(),
-            };
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let fields: Vec<String> = match self.delimiter {
-                Some(d) => split_delimited(line, d),
-                None => line.split_whitespace().map(str::to_string).collect(),
-            };
+            let fields: Vec<String> = line.split_whitespace().map(str::to_string).collect();
             return Ok(Some((self.line, fields)));
         }
         Ok(None)
     }
 }
 
-fn read_table(path: &Path, header: bool) -> Result<Table, InputError> {
+/// Bounds on a delimited file being read: at most [`limits::MAX_DATA_BYTES`] in all and
+/// [`limits::MAX_LINE_BYTES`] a line. The CSV parser sees an I/O error when a bound is passed;
+/// the located reason is kept in `refused`.
+struct Capped<R> {
+    inner: R,
+    total: u64,
+    /// Bytes since the last line ending.
+    since_newline: usize,
+    /// Line endings seen.
+    newlines: usize,
+    refused: Option<(Option<usize>, String)>,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total > limits::MAX_DATA_BYTES {
+            self.refused = Some((
+                None,
+                limits::ReadError::TooLarge(limits::MAX_DATA_BYTES).to_string(),
+            ));
+            return Err(std::io::Error::other("file too large"));
+        }
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.newlines += 1;
+                self.since_newline = 0;
+            } else {
+                self.since_newline += 1;
+                if self.since_newline > limits::MAX_LINE_BYTES {
+                    self.refused = Some((Some(self.newlines + 1), line_too_long()));
+                    return Err(std::io::Error::other("line too long"));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn line_too_long() -> String {
+    format!(
+        "line is longer than {} (the most kolsim reads in one row): is this really a table of text rows?",
+        limits::size_text(limits::MAX_LINE_BYTES as u64)
+    )
+}
+
+/// The rows of a data file: whitespace-separated lines, or a delimited (CSV) file read with the
+/// `csv` crate (quoted fields, CRLF, a UTF-8 byte-order mark).
+enum Rows {
+    Whitespace(Lines),
+    Delimited {
+        path: PathBuf,
+        reader: Box<csv::Reader<Capped<std::io::BufReader<std::fs::File>>>>,
+        record: csv::ByteRecord,
+        /// Whether no record has been read yet (a byte-order mark is stripped from it).
+        first: bool,
+    },
+}
+
+/// The UTF-8 byte-order mark Excel puts at the start of "CSV UTF-8" files.
+const BOM: &str = "\u{feff}";
+
+/// The delimiter of a delimited file: `set` if given; else, for `.csv`/`.tsv` files (and any
+/// file whose first data line holds a `,`, `;` or tab but no space-separated fields), the one
+/// of comma, semicolon and tab that occurs most often (outside quotes) in the first data line;
+/// `None` for whitespace-separated files.
+fn sniff_delimiter(path: &Path, set: Option<u8>) -> Result<Option<u8>, InputError> {
+    if set.is_some() {
+        return Ok(set);
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let default = match ext.as_str() {
+        "csv" => b',',
+        "tsv" => b'\t',
+        _ => return Ok(None),
+    };
     let mut lines = Lines::open(path)?;
+    let mut first = None;
+    while lines.advance()? {
+        let raw = std::str::from_utf8(&lines.buf).unwrap_or_default();
+        let raw = raw.strip_prefix(BOM).unwrap_or(raw);
+        if raw.trim().is_empty() || raw.trim_start().starts_with('#') {
+            continue;
+        }
+        first = Some(raw.to_string());
+        break;
+    }
+    let Some(line) = first else {
+        return Ok(Some(default));
+    };
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let candidates = [b',', b';', b'\t'];
+    let best = (0..3).max_by_key(|&k| (counts[k], candidates[k] == default));
+    Ok(Some(match best {
+        Some(k) if counts[k] > 0 => candidates[k],
+        _ => default,
+    }))
+}
+
+impl Rows {
+    /// Opens `path`, delimited by `delimiter` (detected when `None`, see [`sniff_delimiter`]).
+    fn open(path: &Path, delimiter: Option<u8>) -> Result<Self, InputError> {
+        match sniff_delimiter(path, delimiter)? {
+            None => Ok(Rows::Whitespace(Lines::open(path)?)),
+            Some(d) => {
+                let file = limits::open_capped(path, limits::MAX_DATA_BYTES)
+                    .map_err(|e| err(path, None, e.to_string()))?;
+                let capped = Capped {
+                    inner: std::io::BufReader::with_capacity(1 << 16, file),
+                    total: 0,
+                    since_newline: 0,
+                    newlines: 0,
+                    refused: None,
+                };
+                let reader = csv::ReaderBuilder::new()
+                    .delimiter(d)
+                    .has_headers(false)
+                    .flexible(true)
+                    .comment(Some(b'#'))
+                    .trim(csv::Trim::All)
+                    .from_reader(capped);
+                Ok(Rows::Delimited {
+                    path: path.to_path_buf(),
+                    reader: Box::new(reader),
+                    record: csv::ByteRecord::new(),
+                    first: true,
+                })
+            }
+        }
+    }
+
+    /// The next data row (blank lines and `#` comments skipped), split into fields, with its
+    /// line number; `None` at the end of the file.
+    fn next_row(&mut self) -> Result<Option<(usize, Vec<String>)>, InputError> {
+        match self {
+            Rows::Whitespace(lines) => lines.next_row(),
+            Rows::Delimited {
+                path,
+                reader,
+                record,
+                first,
+            } => loop {
+                let more = match reader.read_byte_record(record) {
+                    Ok(more) => more,
+                    Err(e) => {
+                        if let Some((line, message)) = reader.get_mut().get_mut_refused() {
+                            return Err(err(path, line, message));
+                        }
+                        let line = e.position().map(|p| p.line() as usize);
+                        return Err(err(path, line, format!("cannot read file: {e}")));
+                    }
+                };
+                if !more {
+                    return Ok(None);
+                }
+                let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                let mut fields = Vec::with_capacity(record.len());
+                for (k, f) in record.iter().enumerate() {
+                    match std::str::from_utf8(f) {
+                        Ok(s) => {
+                            let s = if *first && k == 0 {
+                                s.strip_prefix(BOM).unwrap_or(s).trim()
+                            } else {
+                                s
+                            };
+                            fields.push(s.to_string())
+                        }
+                        Err(e) => {
+                            let at = e.valid_up_to();
+                            return Err(err(
+                                path,
+                                Some(line),
+                                format!(
+                                    "file is not valid UTF-8 (byte 0x{:02X} in field {}; save it as UTF-8)",
+                                    f[at],
+                                    k + 1
+                                ),
+                            ));
+                        }
+                    }
+                }
+                *first = false;
+                if fields.iter().all(|f| f.is_empty()) {
+                    continue;
+                }
+                if fields.iter().map(|f| f.len()).sum::<usize>() > limits::MAX_LINE_BYTES {
+                    return Err(err(path, Some(line), line_too_long()));
+                }
+                return Ok(Some((line, fields)));
+            },
+        }
+    }
+}
+
+impl<R> Capped<R> {
+    fn get_mut_refused(&mut self) -> Option<(Option<usize>, String)> {
+        self.refused.take()
+    }
+}
+
+fn read_table(path: &Path, header: bool, delimiter: Option<u8>) -> Result<Table, InputError> {
+    let mut lines = Rows::open(path, delimiter)?;
     let mut table = Table {
         header: None,
         rows: Vec::new(),
@@ -206,27 +410,6 @@ fn read_table(path: &Path, header: bool) -> Result<Table, InputError> {
         }
     }
     Ok(table)
-}
-
-/// Splits one CSV/TSV line, honouring double quotes (`""` inside quotes is a quote).
-fn split_delimited(line: &str, d: char) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            c if c == d && !quoted => out.push(std::mem::take(&mut cur).trim().to_string()),
-            c => cur.push(c),
-        }
-    }
-    out.push(cur.trim().to_string());
-    out
 }
 
 fn column_index(
@@ -266,6 +449,26 @@ fn column_index(
     }
 }
 
+/// When `s` is not a plain number but reads as one written with thousands separators or a
+/// decimal comma (`1,296`, `1.296,5`, `0,5`, `1 296`), a hint saying how to save it instead.
+fn number_hint(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.parse::<f64>().is_ok() || !t.chars().any(|c| matches!(c, ',' | ' ' | '\'' | '\u{a0}')) {
+        return None;
+    }
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let ok = body.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '\'' | '\u{a0}'));
+    ok.then(|| {
+        format!(
+            "\"{}\" looks like a number written with a thousands separator or a decimal comma; kolsim reads plain numbers such as 1296 or 0.5 (in Excel, format the column as General or Number without the 1000 separator, and save with \".\" as the decimal symbol)",
+            limits::quote(t)
+        )
+    })
+}
+
 fn is_missing(s: &str) -> bool {
     matches!(s, "" | "NA" | "na" | "NaN" | "nan" | "null" | ".")
 }
@@ -274,7 +477,7 @@ fn is_missing(s: &str) -> bool {
 type NodeTable = (Vec<String>, Vec<(String, Attribute)>);
 
 fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
-    let t = read_table(&spec.path, true)?;
+    let t = read_table(&spec.path, true, spec.delimiter)?;
     let header = t.header.ok_or_else(|| {
         err(
             &spec.path,
@@ -337,6 +540,22 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
                 }
             })
             .collect();
+        if numeric.is_none() {
+            let formatted = values
+                .iter()
+                .all(|v| is_missing(v) || v.parse::<f64>().is_ok() || number_hint(v).is_some());
+            if formatted && let Some(k) = values.iter().position(|v| number_hint(v).is_some()) {
+                return Err(err(
+                    &spec.path,
+                    Some(t.rows[k].0),
+                    format!(
+                        "column \"{}\": {}",
+                        limits::quote(name),
+                        number_hint(values[k]).unwrap_or_default()
+                    ),
+                ));
+            }
+        }
         let attr = match numeric {
             Some(v) => Attribute::Numeric(v),
             None => Attribute::Text(values.iter().map(|s| s.to_string()).collect()),
@@ -369,7 +588,7 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
     // Total incoming weight of each physician so far, for the bound on merged weights.
     let mut heard: Vec<f64> = vec![0.0; ids.len()];
     let p = &spec.path;
-    let mut lines = Lines::open(p)?;
+    let mut lines = Rows::open(p, spec.delimiter)?;
     let mut header: Option<Vec<String>> = None;
     let mut columns: Option<(usize, usize, Option<usize>, usize)> = None;
     let mut arcs = ArcList::default();
@@ -386,7 +605,12 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
                 let dst_c = column_index(p, header.as_ref(), &spec.target, "network.target")?;
                 let w_c = match &spec.weight {
                     Some(c) => Some(column_index(p, header.as_ref(), c, "network.weight")?),
-                    None => None,
+                    // A header column named `weight` is the weight unless `weight` is set.
+                    None => header.as_ref().and_then(|h| {
+                        h.iter().enumerate().position(|(k, name)| {
+                            k != src_c && k != dst_c && name.eq_ignore_ascii_case("weight")
+                        })
+                    }),
                 };
                 let need = src_c.max(dst_c).max(w_c.unwrap_or(0)) + 1;
                 *columns.insert((src_c, dst_c, w_c, need))
@@ -446,14 +670,14 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
             Some(c) => match row[c].parse::<f32>() {
                 Ok(w) if w > 0.0 && w.is_finite() && w as f64 <= max_w => w,
                 _ => {
-                    return Err(err(
-                        p,
-                        Some(line),
-                        format!(
+                    let message = match number_hint(&row[c]) {
+                        Some(h) => format!("malformed row: weight {h}"),
+                        None => format!(
                             "malformed row: weight \"{}\" must be a positive number at most {max_w:e}",
                             limits::quote(&row[c])
                         ),
-                    ));
+                    };
+                    return Err(err(p, Some(line), message));
                 }
             },
         };
@@ -526,6 +750,7 @@ mod tests {
             target: Column::Position(2),
             weight: None,
             nodes: None,
+            delimiter: None,
         }
     }
 
@@ -564,6 +789,7 @@ mod tests {
         s.nodes = Some(NodeFileSpec {
             path: n,
             id: Column::Name("id".into()),
+            delimiter: None,
         });
         let net = read(&s).unwrap();
         assert_eq!(net.n(), 4); // z is isolated but kept
@@ -592,6 +818,7 @@ mod tests {
         s.nodes = Some(NodeFileSpec {
             path: n,
             id: Column::Name("id".into()),
+            delimiter: None,
         });
         let net = read(&s).unwrap();
         assert_eq!(
@@ -620,6 +847,7 @@ mod tests {
         s.nodes = Some(NodeFileSpec {
             path: file(&d, "n2.csv", b"id\na\nb\n"),
             id: Column::Name("id".into()),
+            delimiter: None,
         });
         let absent = read(&s).unwrap_err();
         assert_eq!(absent.line, Some(2));
@@ -630,5 +858,98 @@ mod tests {
         let mut w = spec(file(&d, "w.txt", b"a b -1\n"));
         w.weight = Some(Column::Position(3));
         assert!(read(&w).unwrap_err().message.contains("positive"));
+    }
+
+    #[test]
+    fn bom_is_stripped_from_node_files_and_headerless_edge_lists() {
+        let d = tempfile::tempdir().unwrap();
+        let e = file(&d, "e.csv", b"\xef\xbb\xbfphysician_id,nominee\r\n1,2\r\n");
+        let n = file(
+            &d,
+            "n.csv",
+            b"\xef\xbb\xbfphysician_id,city\r\n1,Peoria\r\n2,Quincy\r\n",
+        );
+        let mut s = spec(e.clone());
+        s.header = true;
+        s.nodes = Some(NodeFileSpec {
+            path: n,
+            id: Column::Name("physician_id".into()),
+            delimiter: None,
+        });
+        let net = read(&s).unwrap();
+        assert_eq!(net.n(), 2);
+        assert_eq!(net.id(0), "1");
+        // Header-less: no phantom "\u{feff}1" physician.
+        let h = file(&d, "h.csv", b"\xef\xbb\xbf1,2\n2,1\n");
+        let net = read(&spec(h)).unwrap();
+        assert_eq!(net.n(), 2);
+        assert_eq!(net.index_of("1"), Some(0));
+        let w = file(&d, "h.txt", b"\xef\xbb\xbf1 2\n2 1\n");
+        assert_eq!(read(&spec(w)).unwrap().n(), 2);
+    }
+
+    #[test]
+    fn semicolon_tab_quotes_and_crlf() {
+        let d = tempfile::tempdir().unwrap();
+        let e = file(
+            &d,
+            "e.csv",
+            b"from;to;w\r\n\"a;1\";b;\"2\"\r\n\r\nb;c;0.5\r\n",
+        );
+        let mut s = spec(e);
+        s.header = true;
+        s.weight = Some(Column::Name("w".into()));
+        let net = read(&s).unwrap();
+        assert_eq!(net.n(), 3);
+        assert_eq!(net.id(0), "a;1");
+        assert_eq!(net.in_weight(1), 2.0);
+        // A delimiter that is set wins over detection, for any extension.
+        let t = file(&d, "e.txt", b"a|b c\nb c|d\n");
+        let mut s = spec(t);
+        s.delimiter = Some(b'|');
+        let net = read(&s).unwrap();
+        assert_eq!(net.id(1), "b c");
+        // A .tsv whose first line has no tab falls back to tabs.
+        let t = file(&d, "e.tsv", b"a\tb\n");
+        assert_eq!(read(&spec(t)).unwrap().n(), 2);
+    }
+
+    #[test]
+    fn thousands_separators_are_refused_with_a_hint() {
+        let d = tempfile::tempdir().unwrap();
+        let e = file(&d, "e.csv", b"a,b,\"1,296\"\n");
+        let mut s = spec(e);
+        s.weight = Some(Column::Position(3));
+        let bad = read(&s).unwrap_err();
+        assert_eq!(bad.line, Some(1));
+        assert!(bad.message.contains("thousands separator"), "{bad}");
+        let e = file(&d, "e2.csv", b"from,to\na,b\n");
+        let n = file(&d, "n.csv", b"id,patients\na,12\nb,\"1,296\"\n");
+        let mut s = spec(e);
+        s.header = true;
+        s.nodes = Some(NodeFileSpec {
+            path: n,
+            id: Column::Name("id".into()),
+            delimiter: None,
+        });
+        let bad = read(&s).unwrap_err();
+        assert_eq!(bad.line, Some(3));
+        assert!(bad.message.contains("\"patients\""), "{bad}");
+        assert!(bad.message.contains("thousands separator"), "{bad}");
+    }
+
+    #[test]
+    fn a_weight_header_is_the_weight() {
+        let d = tempfile::tempdir().unwrap();
+        let e = file(&d, "e.csv", b"from,to,weight\na,b,3\n");
+        let mut s = spec(e);
+        s.header = true;
+        assert_eq!(read(&s).unwrap().in_weight(1), 3.0);
+        // An explicit `weight` column wins.
+        let e = file(&d, "e2.csv", b"from,to,weight,w2\na,b,3,5\n");
+        let mut s = spec(e);
+        s.header = true;
+        s.weight = Some(Column::Name("w2".into()));
+        assert_eq!(read(&s).unwrap().in_weight(1), 5.0);
     }
 }

@@ -34,6 +34,7 @@ pub(super) fn parse_edge_list(
                 Some(c) => column(c.get_ref()),
                 None => Column::Name("id".into()),
             },
+            delimiter: delimiter(cx, &nd.get_ref().delimiter, "network.nodes.delimiter")?,
         }),
         None => None,
     };
@@ -48,7 +49,27 @@ pub(super) fn parse_edge_list(
             None => None,
         },
         nodes,
+        delimiter: delimiter(cx, &r.delimiter, "network.delimiter")?,
     })
+}
+
+/// A `delimiter` key: `","`, `";"` or a tab (`"\t"` or `"tab"`); `None` (detected) when absent.
+fn delimiter(cx: &Ctx, v: &Opt<String>, key: &str) -> Result<Option<u8>, ScenarioError> {
+    let Some(d) = v else { return Ok(None) };
+    match d.get_ref().as_str() {
+        "," | "comma" => Ok(Some(b',')),
+        ";" | "semicolon" => Ok(Some(b';')),
+        "\t" | "tab" => Ok(Some(b'\t')),
+        "|" | "pipe" => Ok(Some(b'|')),
+        other => Err(cx.err(
+            d.span(),
+            key,
+            format!(
+                "\"{}\" is not a delimiter kolsim reads (allowed: \",\", \";\", \"\\t\" (tab), \"|\"; detected from the first row when absent)",
+                crate::limits::quote(other)
+            ),
+        )),
+    }
 }
 
 /// A column key of `[network]`, numbered from 1; `default` when absent.

@@ -107,7 +107,14 @@ const NETWORK_KEYS: &[(&str, &[&str])] = &[
     (
         "edge_list",
         &[
-            "path", "directed", "header", "source", "target", "weight", "nodes",
+            "path",
+            "directed",
+            "header",
+            "source",
+            "target",
+            "weight",
+            "delimiter",
+            "nodes",
         ],
     ),
 ];
@@ -162,7 +169,7 @@ pub(super) fn parse_network(
 
 /// Rejects keys that are set but do not apply to `kind`, whose keys are `allowed`.
 fn check_keys(cx: &Ctx, r: &RawNetwork, kind: &str, allowed: &[&str]) -> Result<(), ScenarioError> {
-    let spans: [(&str, Option<Range<usize>>); 14] = [
+    let spans: [(&str, Option<Range<usize>>); 15] = [
         ("n", r.n.as_ref().map(|v| v.span())),
         ("m", r.m.as_ref().map(|v| v.span())),
         ("mean_degree", r.mean_degree.as_ref().map(|v| v.span())),
@@ -177,6 +184,7 @@ fn check_keys(cx: &Ctx, r: &RawNetwork, kind: &str, allowed: &[&str]) -> Result<
         ("source", r.source.as_ref().map(|v| v.span())),
         ("target", r.target.as_ref().map(|v| v.span())),
         ("weight", r.weight.as_ref().map(|v| v.span())),
+        ("delimiter", r.delimiter.as_ref().map(|v| v.span())),
     ];
     for (key, s) in spans.iter() {
         if let Some(s) = s

@@ -53,6 +53,7 @@ pub struct RawNetwork {
     pub source: Opt<RawColumn>,
     pub target: Opt<RawColumn>,
     pub weight: Opt<RawColumn>,
+    pub delimiter: Opt<String>,
     pub nodes: Option<Spanned<RawNodes>>,
 }
 
@@ -70,6 +71,7 @@ pub enum RawColumn {
 pub struct RawNodes {
     pub path: Spanned<String>,
     pub id: Opt<RawColumn>,
+    pub delimiter: Opt<String>,
 }
 
 /// A node id as written: integer or string.
