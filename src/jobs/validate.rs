@@ -19,6 +19,8 @@ pub struct Validation {
     pub duplicates_merged: u64,
     /// KOLs selected on it.
     pub kols: usize,
+    /// What reading the input files dropped or combined.
+    pub input: crate::network::edge_list::InputReport,
     /// Estimated memory of `kolsim run` with the file's replicates, on all cores.
     pub memory: crate::limits::Estimate,
     /// Memory available to this process, where known.
@@ -44,6 +46,7 @@ pub fn validate(path: &Path) -> Result<Validation, Error> {
         self_loops_dropped: real.net.report().self_loops_dropped,
         duplicates_merged: real.net.report().duplicates_merged,
         kols: real.kols.len(),
+        input: real.net.input().clone(),
         scenario: sc,
     })
 }
@@ -72,6 +75,40 @@ impl std::fmt::Display for Validation {
             sc.replicates,
             sc.seed
         )?;
+        let input = &self.input;
+        if input.unknown_ids_dropped > 0 {
+            write!(
+                f,
+                "\ndropped: {} edge row(s) naming physicians not in the node file (unknown_ids = \"drop\")",
+                input.unknown_ids_dropped
+            )?;
+        }
+        if input.missing_rows_dropped > 0 {
+            write!(
+                f,
+                "\ndropped: {} edge row(s) with a missing endpoint (`missing` markers)",
+                input.missing_rows_dropped
+            )?;
+        }
+        if input.weight_column_from_header {
+            write!(
+                f,
+                "\nweights: read from the edge list's column \"weight\" (set `weight` in [network] to choose another)"
+            )?;
+        }
+        if !input.layers.is_empty() {
+            let layers: Vec<String> = input
+                .layers
+                .iter()
+                .map(|(name, arcs)| format!("{name} {arcs} arcs"))
+                .collect();
+            write!(
+                f,
+                "\nlayers: {} (summed into {} arcs after merging duplicates)",
+                layers.join(", "),
+                self.arcs
+            )?;
+        }
         let total = self.memory.total();
         write!(
             f,

@@ -48,6 +48,36 @@ pub struct EdgeListSpec {
     pub nodes: Option<NodeFileSpec>,
     /// The field delimiter (`,`, `;` or tab); detected from the first data line when `None`.
     pub delimiter: Option<u8>,
+    /// What to do with an endpoint that is not in the node file.
+    pub unknown_ids: UnknownIds,
+    /// Endpoint cells that mark a missing value (e.g. `NA`, `0`, ``): such rows are dropped.
+    pub missing: Vec<String>,
+    /// Whether ids are normalised (`2.0` → `2`) in the node file and the edge list.
+    pub normalize_ids: bool,
+    /// Layers: several edge lists over the same physicians, read with these columns, each
+    /// weight multiplied by the layer's `weight`, combined by summing. Empty: `path` alone.
+    pub layers: Vec<Layer>,
+}
+
+/// One `[[network.layer]]`: an edge-list file and the multiplier on its weights.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// The layer's name (reported with its arc count).
+    pub name: String,
+    /// Its edge-list file.
+    pub path: PathBuf,
+    /// Multiplier on its arcs' weights (positive).
+    pub weight: f32,
+}
+
+/// What to do with an edge endpoint absent from the node file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownIds {
+    /// Refuse the file, naming the row (default).
+    #[default]
+    Error,
+    /// Drop the row, and count it.
+    Drop,
 }
 
 /// How to read a node file: an id column plus attribute columns (header required).
@@ -565,6 +595,51 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
     Ok((ids, attributes))
 }
 
+/// What reading the input files dropped or combined, reported by `validate` and in the
+/// manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputReport {
+    /// Edge rows dropped because an endpoint is not in the node file (`unknown_ids = "drop"`).
+    pub unknown_ids_dropped: u64,
+    /// Edge rows dropped because an endpoint cell is a `missing` marker.
+    pub missing_rows_dropped: u64,
+    /// Arcs read from each `[[network.layer]]` (before merging duplicates), in order.
+    pub layers: Vec<(String, u64)>,
+    /// The weight column found by its header `weight` (not named in the scenario), if any.
+    pub weight_column_from_header: bool,
+}
+
+/// `2.0` → `2`, `1e3` → `1000`: an id that reads as a whole number, written as one; other ids
+/// unchanged.
+pub fn normalize_id(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.bytes().all(|b| b.is_ascii_digit()) {
+        return id.into();
+    }
+    match id.parse::<f64>() {
+        Ok(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 => {
+            format!("{}", x as i64).into()
+        }
+        _ => id.into(),
+    }
+}
+
+/// For an id not found among `ids`: a " (did you mean \"…\"?)" hint naming an id that differs
+/// only in number format (`2.0` vs `2`), case or surrounding spaces; empty when none does.
+fn did_you_mean(ids: &[String], id: &str, normalize: bool) -> String {
+    let n = normalize_id(id);
+    let found = ids
+        .iter()
+        .find(|k| normalize_id(k) == n || k.trim().eq_ignore_ascii_case(id.trim()));
+    match found {
+        Some(k) if !normalize && normalize_id(k) == n => format!(
+            " (did you mean \"{}\"? set `normalize_ids = true` in [network] to read 2.0 as 2)",
+            limits::quote(k)
+        ),
+        Some(k) => format!(" (did you mean \"{}\"?)", limits::quote(k)),
+        None => String::new(),
+    }
+}
+
 /// Reads the network described by `spec`, streaming the edge list row by row (memory: the arcs
 /// and ids, not the file's text).
 ///
@@ -573,31 +648,97 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
 /// weigh more than that in total, more than [`super::MAX_NODES`] physicians or
 /// [`limits::MAX_ARCS`] arcs.
 pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
-    let (mut ids, attributes, fixed) = match &spec.nodes {
+    let (ids, attributes, fixed) = match &spec.nodes {
         Some(n) => {
-            let (ids, attrs) = read_nodes(n)?;
+            let (mut ids, attrs) = read_nodes(n)?;
+            if spec.normalize_ids {
+                let mut seen: HashMap<String, usize> = HashMap::new();
+                for (k, id) in ids.iter_mut().enumerate() {
+                    let norm = normalize_id(id).into_owned();
+                    if let Some(first) = seen.insert(norm.clone(), k) {
+                        return Err(err(
+                            &n.path,
+                            None,
+                            format!(
+                                "node ids \"{}\" (row {}) and \"{}\" (row {}) are the same id once normalised (`normalize_ids = true`)",
+                                limits::quote(&norm),
+                                first + 1,
+                                limits::quote(id),
+                                k + 1
+                            ),
+                        ));
+                    }
+                    *id = norm;
+                }
+            }
             (ids, attrs, true)
         }
         None => (Vec::new(), Vec::new(), false),
     };
-    let mut index: HashMap<String, u32> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.clone(), i as u32))
-        .collect();
-    // Total incoming weight of each physician so far, for the bound on merged weights.
-    let mut heard: Vec<f64> = vec![0.0; ids.len()];
-    let p = &spec.path;
+    let mut st = State {
+        index: ids
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect(),
+        heard: vec![0.0; ids.len()],
+        ids,
+        fixed,
+        arcs: ArcList::default(),
+        report: InputReport::default(),
+    };
+    if spec.layers.is_empty() {
+        read_edges(spec, &spec.path, 1.0, &mut st)?;
+    } else {
+        for layer in &spec.layers {
+            let before = st.arcs.len() as u64;
+            read_edges(spec, &layer.path, layer.weight, &mut st)?;
+            let arcs = st.arcs.len() as u64 - before;
+            st.report.layers.push((layer.name.clone(), arcs));
+        }
+    }
+    let State {
+        ids,
+        arcs,
+        report,
+        index,
+        heard,
+        ..
+    } = st;
+    drop(index);
+    drop(heard);
+    let n = ids.len();
+    Ok(Network::from_arcs(n, arcs)
+        .with_ids(ids)
+        .with_attributes(attributes)
+        .with_input(report))
+}
+
+/// The network being read: ids, arcs and counts so far.
+struct State {
+    ids: Vec<String>,
+    index: HashMap<String, u32>,
+    /// Total incoming weight of each physician so far, for the bound on merged weights.
+    heard: Vec<f64>,
+    /// Whether the ids are fixed by a node file.
+    fixed: bool,
+    arcs: ArcList,
+    report: InputReport,
+}
+
+/// Streams one edge-list file `p` into `st`, each weight multiplied by `scale`.
+fn read_edges(spec: &EdgeListSpec, p: &Path, scale: f32, st: &mut State) -> Result<(), InputError> {
     let mut lines = Rows::open(p, spec.delimiter)?;
     let mut header: Option<Vec<String>> = None;
     let mut columns: Option<(usize, usize, Option<usize>, usize)> = None;
-    let mut arcs = ArcList::default();
     let max_w = limits::MAX_DATA_IN_WEIGHT;
+    let mut rows = 0u64;
     while let Some((line, row)) = lines.next_row()? {
         if spec.header && header.is_none() {
             header = Some(row);
             continue;
         }
+        rows += 1;
         let (src_c, dst_c, w_c, need) = match columns {
             Some(c) => c,
             None => {
@@ -612,6 +753,9 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
                         })
                     }),
                 };
+                if spec.weight.is_none() && w_c.is_some() {
+                    st.report.weight_column_from_header = true;
+                }
                 let need = src_c.max(dst_c).max(w_c.unwrap_or(0)) + 1;
                 *columns.insert((src_c, dst_c, w_c, need))
             }
@@ -628,47 +772,24 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
                 ),
             ));
         }
-        let mut node = |id: &str| -> Result<u32, InputError> {
-            if id.is_empty() {
-                return Err(err(p, Some(line), "malformed row: empty node id"));
-            }
-            if let Some(&k) = index.get(id) {
-                return Ok(k);
-            }
-            if fixed {
-                let file = spec.nodes.as_ref().map(|n| n.path.display().to_string());
-                return Err(err(
-                    p,
-                    Some(line),
-                    format!(
-                        "node id \"{}\" is not in the node file {}",
-                        limits::quote(id),
-                        file.unwrap_or_default()
-                    ),
-                ));
-            }
-            if ids.len() as u64 >= super::MAX_NODES {
-                return Err(err(
-                    p,
-                    Some(line),
-                    format!(
-                        "more than {} physicians: kolsim indexes them with 32 bits",
-                        super::MAX_NODES
-                    ),
-                ));
-            }
-            let k = ids.len() as u32;
-            ids.push(id.to_string());
-            index.insert(id.to_string(), k);
-            heard.push(0.0);
-            Ok(k)
+        if spec
+            .missing
+            .iter()
+            .any(|m| *m == row[src_c] || *m == row[dst_c])
+        {
+            st.report.missing_rows_dropped += 1;
+            continue;
+        }
+        let s = st.node(spec, p, line, &row[src_c])?;
+        let d = st.node(spec, p, line, &row[dst_c])?;
+        let (Some(s), Some(d)) = (s, d) else {
+            st.report.unknown_ids_dropped += 1;
+            continue;
         };
-        let s = node(&row[src_c])?;
-        let d = node(&row[dst_c])?;
         let w = match w_c {
-            None => 1.0,
+            None => scale,
             Some(c) => match row[c].parse::<f32>() {
-                Ok(w) if w > 0.0 && w.is_finite() && w as f64 <= max_w => w,
+                Ok(w) if w > 0.0 && w.is_finite() && w as f64 * scale as f64 <= max_w => w * scale,
                 _ => {
                     let message = match number_hint(&row[c]) {
                         Some(h) => format!("malformed row: weight {h}"),
@@ -682,7 +803,7 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
             },
         };
         let per_row = if spec.directed { 1 } else { 2 };
-        if (arcs.len() + per_row) as u64 > limits::MAX_ARCS {
+        if (st.arcs.len() + per_row) as u64 > limits::MAX_ARCS {
             return Err(err(
                 p,
                 Some(line),
@@ -695,39 +816,93 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
         if s != d {
             let targets: &[u32] = if spec.directed { &[d] } else { &[d, s] };
             for &t in targets {
-                heard[t as usize] += w as f64;
-                if heard[t as usize] > max_w {
+                st.heard[t as usize] += w as f64;
+                if st.heard[t as usize] > max_w {
                     return Err(err(
                         p,
                         Some(line),
                         format!(
                             "the arcs into \"{}\" up to this row weigh {:.3e} in all (duplicate arcs are merged by summing their weights), more than the {max_w:e} one physician may hear",
-                            limits::quote(&ids[t as usize]),
-                            heard[t as usize]
+                            limits::quote(&st.ids[t as usize]),
+                            st.heard[t as usize]
                         ),
                     ));
                 }
             }
         }
         if spec.directed {
-            arcs.push(s, d, w);
+            st.arcs.push(s, d, w);
         } else {
-            arcs.push_undirected(s, d, w);
+            st.arcs.push_undirected(s, d, w);
         }
     }
-    if columns.is_none() {
+    if rows == 0 {
         return Err(err(
             p,
             None,
             "edge list has no arcs: it needs at least one row `source target`, besides blank lines, # comments and the header",
         ));
     }
-    drop(index);
-    drop(heard);
-    let n = ids.len();
-    Ok(Network::from_arcs(n, arcs)
-        .with_ids(ids)
-        .with_attributes(attributes))
+    Ok(())
+}
+
+impl State {
+    /// The index of endpoint `id` on `line` of `p`; `None` when it is not in the node file and
+    /// `unknown_ids = "drop"`.
+    fn node(
+        &mut self,
+        spec: &EdgeListSpec,
+        p: &Path,
+        line: usize,
+        id: &str,
+    ) -> Result<Option<u32>, InputError> {
+        if id.is_empty() {
+            return Err(err(
+                p,
+                Some(line),
+                "malformed row: empty node id (to drop such rows, set `missing = [\"\"]` in [network])",
+            ));
+        }
+        let id = if spec.normalize_ids {
+            normalize_id(id)
+        } else {
+            id.into()
+        };
+        if let Some(&k) = self.index.get(id.as_ref()) {
+            return Ok(Some(k));
+        }
+        if self.fixed {
+            if spec.unknown_ids == UnknownIds::Drop {
+                return Ok(None);
+            }
+            let file = spec.nodes.as_ref().map(|n| n.path.display().to_string());
+            return Err(err(
+                p,
+                Some(line),
+                format!(
+                    "node id \"{}\" is not in the node file {}{} (to drop rows naming physicians outside the node file, set `unknown_ids = \"drop\"` in [network])",
+                    limits::quote(&id),
+                    file.unwrap_or_default(),
+                    did_you_mean(&self.ids, &id, spec.normalize_ids)
+                ),
+            ));
+        }
+        if self.ids.len() as u64 >= super::MAX_NODES {
+            return Err(err(
+                p,
+                Some(line),
+                format!(
+                    "more than {} physicians: kolsim indexes them with 32 bits",
+                    super::MAX_NODES
+                ),
+            ));
+        }
+        let k = self.ids.len() as u32;
+        self.ids.push(id.to_string());
+        self.index.insert(id.into_owned(), k);
+        self.heard.push(0.0);
+        Ok(Some(k))
+    }
 }
 
 #[cfg(test)]
@@ -751,6 +926,10 @@ mod tests {
             weight: None,
             nodes: None,
             delimiter: None,
+            unknown_ids: UnknownIds::Error,
+            missing: Vec::new(),
+            normalize_ids: false,
+            layers: Vec::new(),
         }
     }
 
@@ -951,5 +1130,100 @@ mod tests {
         s.header = true;
         s.weight = Some(Column::Name("w2".into()));
         assert_eq!(read(&s).unwrap().in_weight(1), 5.0);
+    }
+
+    fn with_nodes(e: PathBuf, n: PathBuf) -> EdgeListSpec {
+        let mut s = spec(e);
+        s.header = true;
+        s.nodes = Some(NodeFileSpec {
+            path: n,
+            id: Column::Name("id".into()),
+            delimiter: None,
+        });
+        s
+    }
+
+    #[test]
+    fn out_of_sample_nominee_error_or_drop() {
+        let d = tempfile::tempdir().unwrap();
+        let e = file(&d, "e.csv", b"from,to\n1,2\n2,99\n3,1\n");
+        let n = file(&d, "n.csv", b"id\n1\n2\n3\n");
+        let mut s = with_nodes(e, n);
+        let bad = read(&s).unwrap_err();
+        assert_eq!(bad.line, Some(3));
+        assert!(
+            bad.message.contains("\"99\" is not in the node file"),
+            "{bad}"
+        );
+        assert!(bad.message.contains("unknown_ids = \"drop\""), "{bad}");
+        s.unknown_ids = UnknownIds::Drop;
+        let net = read(&s).unwrap();
+        assert_eq!(net.n(), 3);
+        assert_eq!(net.arc_count(), 2);
+        assert_eq!(net.input().unknown_ids_dropped, 1);
+    }
+
+    #[test]
+    fn missing_markers_drop_rows() {
+        let d = tempfile::tempdir().unwrap();
+        let e = file(&d, "e.csv", b"from,to\n1,2\n2,NA\n0,1\n3,\n");
+        let mut s = spec(e);
+        s.header = true;
+        assert!(read(&s).unwrap_err().message.contains("missing = [\"\"]"));
+        s.missing = vec!["NA".into(), "0".into(), "".into()];
+        let net = read(&s).unwrap();
+        assert_eq!(net.n(), 2);
+        assert_eq!(net.input().missing_rows_dropped, 3);
+    }
+
+    #[test]
+    fn float_ids_hint_or_normalise() {
+        let d = tempfile::tempdir().unwrap();
+        // R's write.csv of a numeric column: 2.0 in the edge list, 2 in the node file.
+        let e = file(&d, "e.csv", b"from,to\n1.0,2.0\n");
+        let n = file(&d, "n.csv", b"id\n1\n2\n");
+        let mut s = with_nodes(e, n);
+        let bad = read(&s).unwrap_err();
+        assert!(bad.message.contains("did you mean \"1\"?"), "{bad}");
+        assert!(bad.message.contains("normalize_ids = true"), "{bad}");
+        s.normalize_ids = true;
+        let net = read(&s).unwrap();
+        assert_eq!(net.arc_count(), 1);
+        assert_eq!(net.index_of("2"), Some(1));
+        assert_eq!(normalize_id("2.0"), "2");
+        assert_eq!(normalize_id("1e3"), "1000");
+        assert_eq!(normalize_id("007"), "007");
+        assert_eq!(normalize_id("ann"), "ann");
+        assert_eq!(normalize_id("2.5"), "2.5");
+    }
+
+    #[test]
+    fn two_layers_sum_with_multipliers() {
+        let d = tempfile::tempdir().unwrap();
+        let a = file(&d, "advice.csv", b"from,to\n1,2\n2,3\n");
+        let f = file(&d, "friends.csv", b"from,to\n1,2\n3,1\n");
+        let n = file(&d, "n.csv", b"id\n1\n2\n3\n");
+        let mut s = with_nodes(a.clone(), n);
+        s.layers = vec![
+            Layer {
+                name: "advice".into(),
+                path: a,
+                weight: 1.0,
+            },
+            Layer {
+                name: "friends".into(),
+                path: f,
+                weight: 0.5,
+            },
+        ];
+        let net = read(&s).unwrap();
+        assert_eq!(net.arc_count(), 3); // 1→2 in both layers, merged
+        assert_eq!(net.in_weight(1), 1.5);
+        assert_eq!(net.in_weight(0), 0.5);
+        assert_eq!(
+            net.input().layers,
+            vec![("advice".to_string(), 2), ("friends".to_string(), 2)]
+        );
+        assert_eq!(net.report().duplicates_merged, 1);
     }
 }

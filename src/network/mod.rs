@@ -74,6 +74,7 @@ pub struct Network {
     ids: Option<Vec<String>>,
     attributes: Vec<(String, Attribute)>,
     report: BuildReport,
+    input: edge_list::InputReport,
 }
 
 impl Network {
@@ -90,6 +91,7 @@ impl Network {
             ids: None,
             attributes: Vec::new(),
             report: BuildReport::default(),
+            input: Default::default(),
         }
     }
 
@@ -109,6 +111,7 @@ impl Network {
             ids: None,
             attributes: Vec::new(),
             report,
+            input: Default::default(),
         }
     }
 
@@ -277,6 +280,17 @@ impl Network {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, a)| a)
+    }
+
+    /// Attaches what reading the input files dropped or combined.
+    pub fn with_input(mut self, input: edge_list::InputReport) -> Self {
+        self.input = input;
+        self
+    }
+
+    /// What reading the input files dropped or combined (empty for generated networks).
+    pub fn input(&self) -> &edge_list::InputReport {
+        &self.input
     }
 
     /// Names of all node attributes.

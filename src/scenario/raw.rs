@@ -54,7 +54,21 @@ pub struct RawNetwork {
     pub target: Opt<RawColumn>,
     pub weight: Opt<RawColumn>,
     pub delimiter: Opt<String>,
+    pub unknown_ids: Opt<String>,
+    pub missing: Opt<Vec<String>>,
+    pub normalize_ids: Opt<bool>,
     pub nodes: Option<Spanned<RawNodes>>,
+    #[serde(rename = "layer")]
+    pub layers: Opt<Vec<Spanned<RawLayer>>>,
+}
+
+/// `[[network.layer]]`: one edge-list file of a multi-layer network.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLayer {
+    pub name: Opt<String>,
+    pub path: Spanned<String>,
+    pub weight: Opt<f64>,
 }
 
 /// A column by name or 1-based number.

@@ -1,0 +1,133 @@
+//! Real-data input through the CLI: Excel/R-style CSV files, unknown and missing ids, layers.
+
+mod common;
+use common::kolsim;
+use predicates::prelude::*;
+use std::path::PathBuf;
+
+/// A scenario folder with data files.
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new(network: &str) -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "name = \"t\"\nsteps = 3\nreplicates = 2\nseed = 1\n\n[network]\nkind = \"edge_list\"\n{network}\n\n[kols]\nrule = \"in_degree\"\ncount = 1\n\n[[arm]]\nname = \"kols\"\nstrategy = \"kols\"\ncount = 1\n\n[[model]]\nname = \"imitation\"\nkind = \"imitation\"\nq = 0.3\n"
+        );
+        std::fs::write(dir.path().join("s.toml"), text).unwrap();
+        Case { dir }
+    }
+
+    fn file(&self, name: &str, body: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    }
+
+    fn scenario(&self) -> PathBuf {
+        self.dir.path().join("s.toml")
+    }
+
+    fn validate(&self) -> assert_cmd::assert::Assert {
+        kolsim().arg("validate").arg(self.scenario()).assert()
+    }
+}
+
+const NODES: &str = "\n[network.nodes]\npath = \"n.csv\"\nid = \"physician_id\"";
+
+#[test]
+fn excel_export_with_bom_semicolons_and_crlf() {
+    let c = Case::new(&format!(
+        "path = \"e.csv\"\nsource = \"from\"\ntarget = \"to\"{NODES}"
+    ));
+    c.file("e.csv", b"\xef\xbb\xbffrom;to\r\n1;2\r\n2;3\r\n");
+    c.file(
+        "n.csv",
+        b"\xef\xbb\xbfphysician_id;city\r\n1;Peoria\r\n2;\"Quincy; IL\"\r\n3;Quincy\r\n",
+    );
+    c.validate()
+        .success()
+        .stdout(predicate::str::contains("3 physicians, 2 arcs"));
+}
+
+#[test]
+fn delimiter_key_and_bad_value() {
+    let c = Case::new("path = \"e.txt\"\ndelimiter = \";\"");
+    c.file("e.txt", b"a;b\nb;c\n");
+    c.validate()
+        .success()
+        .stdout(predicate::str::contains("3 physicians"));
+    let c = Case::new("path = \"e.txt\"\ndelimiter = \"::\"");
+    c.file("e.txt", b"a b\n");
+    c.validate()
+        .code(2)
+        .stderr(predicate::str::contains("is not a delimiter kolsim reads"));
+}
+
+#[test]
+fn unknown_ids_drop_is_counted_in_validate_and_manifest() {
+    let c = Case::new(&format!(
+        "path = \"e.csv\"\nsource = \"from\"\ntarget = \"to\"\nunknown_ids = \"drop\"\nmissing = [\"NA\"]{NODES}"
+    ));
+    c.file("e.csv", b"from,to\n1,2\n2,99\nNA,1\n3,1\n");
+    c.file("n.csv", b"physician_id\n1\n2\n3\n");
+    c.validate().success().stdout(
+        predicate::str::contains("dropped: 1 edge row(s) naming physicians not in the node file")
+            .and(predicate::str::contains(
+                "dropped: 1 edge row(s) with a missing endpoint",
+            )),
+    );
+    let out = c.dir.path().join("out");
+    kolsim()
+        .arg("run")
+        .arg(c.scenario())
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"unknown_ids_dropped\": 1"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("\"missing_rows_dropped\": 1"),
+        "{manifest}"
+    );
+    let c = Case::new(&format!(
+        "path = \"e.csv\"\nsource = \"from\"\ntarget = \"to\"\nunknown_ids = \"keep\"{NODES}"
+    ));
+    c.file("e.csv", b"from,to\n1,2\n");
+    c.file("n.csv", b"physician_id\n1\n2\n");
+    c.validate()
+        .code(2)
+        .stderr(predicate::str::contains("network.unknown_ids"));
+}
+
+#[test]
+fn shipped_ckm_layers_scenario() {
+    kolsim()
+        .args(["validate", "scenarios/ckm-layers.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "layers: advice 480 arcs, discussion 565 arcs, friendship 506 arcs",
+        ));
+}
+
+#[test]
+fn layers_and_path_together_are_refused() {
+    let c = Case::new("path = \"e.txt\"\n\n[[network.layer]]\npath = \"e.txt\"\nweight = 2");
+    c.file("e.txt", b"a b\n");
+    c.validate()
+        .code(2)
+        .stderr(predicate::str::contains("not both"));
+    let c = Case::new("\n[[network.layer]]\npath = \"e.txt\"\nweight = -1");
+    c.file("e.txt", b"a b\n");
+    c.validate()
+        .code(2)
+        .stderr(predicate::str::contains("network.layer[0].weight"));
+}
