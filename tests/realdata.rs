@@ -131,3 +131,23 @@ fn layers_and_path_together_are_refused() {
         .code(2)
         .stderr(predicate::str::contains("network.layer[0].weight"));
 }
+
+#[test]
+fn validate_reports_components_and_unseeded_ones() {
+    // Two components: {a, b, c} and {x, y}; the KOL (most named) is b, in the first.
+    let c = Case::new("path = \"e.txt\"");
+    c.file("e.txt", b"b a\nb c\nx y\n");
+    c.validate().success().stdout(
+        predicate::str::contains("components: 2 (largest 3 physicians, 0 isolated)").and(
+            predicate::str::contains(
+                "warning: arm \"kols\": 1 component(s) hold no seed, so 2 physician(s) are unreachable",
+            ),
+        ),
+    );
+    let c = Case::new("path = \"e.txt\"");
+    c.file("e.txt", b"b a\nb c\n");
+    c.validate().success().stdout(
+        predicate::str::contains("components: 1 (largest 3")
+            .and(predicate::str::contains("warning").not()),
+    );
+}
