@@ -5,7 +5,7 @@
 use crate::error::Error;
 use crate::kols::{self, KolRule};
 use crate::models::{Prepared, Setting};
-use crate::network::{Network, edge_list, generators};
+use crate::network::{Attribute, Network, edge_list, generators};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Draw, KolRuleSpec, NetworkSpec, Scenario, SeedingSpec};
 use crate::seeding::Seeding;
@@ -91,6 +91,9 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
     let count = sc.kols.size.count(n);
     let kol_list = if count == 0 {
         Vec::new()
+    } else if sc.kols.group.is_some() || !sc.kols.filter.is_empty() {
+        let ranking = kols::rank_with(&net, &rule, &mut stream(sc.seed, Purpose::Kols, index));
+        stratified_kols(sc, &net, ranking)?
     } else {
         kols::select_with(
             &net,
@@ -259,6 +262,91 @@ pub fn initial_adopters(
     }
     let mut rng = stream(sc.seed, Purpose::Seeding, replicate);
     Ok(seeding.choose(&real.net, &real.kols, &mut rng))
+}
+
+/// A node attribute's value of physician `i` as text (numbers as written by Rust: `3`, `0.5`);
+/// `None` where missing.
+fn value_text(a: &Attribute, i: usize) -> Option<String> {
+    match a {
+        Attribute::Numeric(v) => v[i].map(|x| x.to_string()),
+        Attribute::Text(v) => Some(v[i].clone()),
+    }
+}
+
+/// The attribute `name`, or a located error listing the attributes there are.
+fn attribute<'a>(
+    sc: &Scenario,
+    net: &'a Network,
+    name: &str,
+    span: &std::ops::Range<usize>,
+    key: &str,
+) -> Result<&'a Attribute, Error> {
+    net.attribute(name).ok_or_else(|| {
+        let names = net.attribute_names();
+        Error::Scenario(sc.source.error(
+            Some(span.clone()),
+            key,
+            format!(
+                "no node attribute \"{name}\" (available: {})",
+                if names.is_empty() {
+                    "none; attributes come from a node file".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        ))
+    })
+}
+
+/// KOLs under `[kols]` `where` and `group`: the `ranking` restricted to physicians matching
+/// every `where` value, then the top `count` (or `share`) within each value of `group`, in
+/// ranking order.
+fn stratified_kols(sc: &Scenario, net: &Network, ranking: Vec<u32>) -> Result<Vec<u32>, Error> {
+    let mut keep = vec![true; net.n()];
+    for (name, value, span) in &sc.kols.filter {
+        let a = attribute(sc, net, name, span, &format!("kols.where.{name}"))?;
+        let want = value.parse::<f64>().ok();
+        for (i, k) in keep.iter_mut().enumerate() {
+            let matches = match (a, want) {
+                (Attribute::Numeric(v), Some(w)) => v[i] == Some(w),
+                _ => value_text(a, i).as_deref() == Some(value.as_str()),
+            };
+            *k &= matches;
+        }
+    }
+    let ranked: Vec<u32> = ranking.into_iter().filter(|&i| keep[i as usize]).collect();
+    let Some((group, span)) = &sc.kols.group else {
+        let count = sc.kols.size.count(keep.iter().filter(|&&k| k).count());
+        return Ok(ranked.into_iter().take(count).collect());
+    };
+    let a = attribute(sc, net, group, span, "kols.group")?;
+    let mut label: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut of = vec![usize::MAX; net.n()];
+    let mut sizes: Vec<usize> = Vec::new();
+    for (i, o) in of.iter_mut().enumerate() {
+        if !keep[i] {
+            continue;
+        }
+        if let Some(v) = value_text(a, i) {
+            let next = label.len();
+            let g = *label.entry(v).or_insert(next);
+            if g == sizes.len() {
+                sizes.push(0);
+            }
+            sizes[g] += 1;
+            *o = g;
+        }
+    }
+    let mut left: Vec<usize> = sizes.iter().map(|&s| sc.kols.size.count(s)).collect();
+    let mut out = Vec::new();
+    for i in ranked {
+        let g = of[i as usize];
+        if g != usize::MAX && left[g] > 0 {
+            left[g] -= 1;
+            out.push(i);
+        }
+    }
+    Ok(out)
 }
 
 /// Checks everything that needs the network: builds realisation 0, replicate 0's initial

@@ -151,3 +151,60 @@ fn validate_reports_components_and_unseeded_ones() {
             .and(predicate::str::contains("warning").not()),
     );
 }
+
+/// A scenario with `[kols]` keys `kols` on the fixture: a → b, c; d → e; x → y (influencer
+/// first); cities: a, b, c in Peoria, d, e, x, y in Quincy; a and x are cardiologists.
+fn kol_case(kols: &str) -> Case {
+    let c = Case::new("path = \"e.txt\"\n\n[network.nodes]\npath = \"n.csv\"");
+    let text = std::fs::read_to_string(c.scenario()).unwrap();
+    let text = text.replace("rule = \"in_degree\"\ncount = 1\n", kols);
+    std::fs::write(c.scenario(), text).unwrap();
+    c.file("e.txt", b"a b\na c\nd e\nx y\n");
+    c.file(
+        "n.csv",
+        b"id,city,specialty\na,Peoria,cardiology\nb,Peoria,gp\nc,Peoria,gp\nd,Quincy,gp\ne,Quincy,gp\nx,Quincy,cardiology\ny,Quincy,gp\n",
+    );
+    c
+}
+
+fn kols_of(c: &Case) -> String {
+    let out = c.dir.path().join("out");
+    kolsim()
+        .arg("run")
+        .arg(c.scenario())
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .arg("--force")
+        .assert()
+        .success();
+    std::fs::read_to_string(out.join("manifest.json")).unwrap()
+}
+
+#[test]
+fn kols_top_k_per_categorical_group_and_where() {
+    let c = kol_case("rule = \"in_degree\"\ncount = 1\ngroup = \"city\"\n");
+    c.validate()
+        .success()
+        .stdout(predicate::str::contains("2 KOLs"));
+    let m = kols_of(&c);
+    assert!(m.contains("\"kols\": 2"), "{m}");
+    let c = kol_case("rule = \"in_degree\"\ncount = 5\nwhere = { specialty = \"cardiology\" }\n");
+    c.validate()
+        .success()
+        .stdout(predicate::str::contains("2 KOLs"));
+    let c = kol_case("rule = \"in_degree\"\ncount = 1\ngroup = \"town\"\n");
+    c.validate()
+        .code(2)
+        .stderr(predicate::str::contains("no node attribute \"town\""));
+}
+
+#[test]
+fn attribute_rule_on_a_categorical_column_says_so() {
+    let c = kol_case("rule = \"attribute\"\nattribute = \"city\"\ncount = 1\n");
+    c.validate().code(2).stderr(
+        predicate::str::contains("categorical column")
+            .and(predicate::str::contains("\"Peoria\", \"Quincy\""))
+            .and(predicate::str::contains("group = \"city\"")),
+    );
+}

@@ -117,6 +117,9 @@ pub struct RawKols {
     pub ids: Opt<Vec<Spanned<RawId>>>,
     pub path: Opt<String>,
     pub pivots: Opt<i64>,
+    pub group: Opt<String>,
+    #[serde(rename = "where")]
+    pub filter: Opt<toml::Table>,
 }
 
 /// `[initial_adopters]`.
