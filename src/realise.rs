@@ -143,24 +143,51 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         })
         .collect::<Result<Vec<_>, Error>>()?;
     // Arms with their own ranking rule: ranked on the unweighted network, like the KOLs.
-    let arm_top: Vec<Option<Vec<u32>>> = sc
-        .arms
-        .iter()
-        .map(|a| match &a.seeding {
-            SeedingSpec::TopBy(rule, c) => Some(kols::select_with(
+    let mut arm_top: Vec<Option<Vec<u32>>> = Vec::with_capacity(sc.arms.len());
+    for a in &sc.arms {
+        let all = vec![true; n];
+        arm_top.push(match (&a.seeding, &a.group) {
+            (SeedingSpec::TopBy(rule, c), None) => Some(kols::select_with(
                 &net,
                 rule,
                 *c,
                 &mut stream(sc.seed, Purpose::Kols, index),
             )),
+            (SeedingSpec::TopBy(rule, c), Some((g, span))) => {
+                let ranked =
+                    kols::rank_with(&net, rule, &mut stream(sc.seed, Purpose::Kols, index));
+                let key = format!("{}.group", table_of(sc, &a.seeding));
+                Some(top_per_group(
+                    sc,
+                    &net,
+                    &ranked,
+                    &all,
+                    g,
+                    span,
+                    &key,
+                    &|s| (*c).min(s),
+                )?)
+            }
+            (SeedingSpec::Kols(c), Some((g, span))) => {
+                let key = format!("{}.group", table_of(sc, &a.seeding));
+                Some(top_per_group(
+                    sc,
+                    &net,
+                    &kol_list,
+                    &all,
+                    g,
+                    span,
+                    &key,
+                    &|s| (*c).min(s),
+                )?)
+            }
             _ => None,
-        })
-        .collect();
+        });
+    }
     net.scale_sources(&kol_list, sc.kols.weight);
     net.check_weights()
         .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))?;
     // Arms with optimized seeds: on the KOL-weighted network the models run on.
-    let mut arm_top = arm_top;
     for (k, a) in sc.arms.iter().enumerate() {
         if let SeedingSpec::Optimized {
             model,
@@ -228,7 +255,15 @@ pub fn initial_adopters(
     real: &Realisation,
     replicate: u64,
 ) -> Result<Vec<u32>, Error> {
+    let arm = sc.arms.iter().position(|a| std::ptr::eq(&a.seeding, spec));
+    let grouped = arm.filter(|&k| sc.arms[k].group.is_some());
     let seeding = match spec {
+        _ if grouped.is_some() => Seeding::Explicit(
+            grouped
+                .and_then(|k| real.arm_top.get(k))
+                .and_then(|v| v.clone())
+                .unwrap_or_default(),
+        ),
         SeedingSpec::None => Seeding::None,
         SeedingSpec::Random(c) => Seeding::Random(*c),
         SeedingSpec::Kols(c) => Seeding::Kols(*c),
@@ -319,7 +354,24 @@ fn stratified_kols(sc: &Scenario, net: &Network, ranking: Vec<u32>) -> Result<Ve
         let count = sc.kols.size.count(keep.iter().filter(|&&k| k).count());
         return Ok(ranked.into_iter().take(count).collect());
     };
-    let a = attribute(sc, net, group, span, "kols.group")?;
+    let quota = |size: usize| sc.kols.size.count(size);
+    top_per_group(sc, net, &ranked, &keep, group, span, "kols.group", &quota)
+}
+
+/// The physicians of `ranked` (in its order) whose `keep` is set, at most `quota(size of the
+/// group)` from each value of attribute `group` (missing values never qualify).
+#[allow(clippy::too_many_arguments)]
+fn top_per_group(
+    sc: &Scenario,
+    net: &Network,
+    ranked: &[u32],
+    keep: &[bool],
+    group: &str,
+    span: &std::ops::Range<usize>,
+    key: &str,
+    quota: &dyn Fn(usize) -> usize,
+) -> Result<Vec<u32>, Error> {
+    let a = attribute(sc, net, group, span, key)?;
     let mut label: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut of = vec![usize::MAX; net.n()];
     let mut sizes: Vec<usize> = Vec::new();
@@ -337,9 +389,9 @@ fn stratified_kols(sc: &Scenario, net: &Network, ranking: Vec<u32>) -> Result<Ve
             *o = g;
         }
     }
-    let mut left: Vec<usize> = sizes.iter().map(|&s| sc.kols.size.count(s)).collect();
+    let mut left: Vec<usize> = sizes.iter().map(|&s| quota(s)).collect();
     let mut out = Vec::new();
-    for i in ranked {
+    for &i in ranked {
         let g = of[i as usize];
         if g != usize::MAX && left[g] > 0 {
             left[g] -= 1;

@@ -208,3 +208,50 @@ fn attribute_rule_on_a_categorical_column_says_so() {
             .and(predicate::str::contains("group = \"city\"")),
     );
 }
+
+#[test]
+fn seeding_arm_top_k_per_group() {
+    // KOLs a, d, x; one seed per city: a (Peoria) and d (Quincy), so only {x, y} is unseeded.
+    let c = kol_case("rule = \"in_degree\"\ncount = 3\n");
+    let text = std::fs::read_to_string(c.scenario()).unwrap();
+    let arm = "strategy = \"kols\"\ncount = 1\n";
+    std::fs::write(
+        c.scenario(),
+        text.replacen(arm, &format!("{arm}group = \"city\"\n"), 1),
+    )
+    .unwrap();
+    c.validate().success().stdout(predicate::str::contains(
+        "warning: arm \"kols\": 1 component(s) hold no seed, so 2 physician(s)",
+    ));
+    // By another rule, per group.
+    std::fs::write(
+        c.scenario(),
+        text.replacen(
+            arm,
+            &format!("{arm}rule = \"degree\"\ngroup = \"city\"\n"),
+            1,
+        ),
+    )
+    .unwrap();
+    c.validate().success().stdout(predicate::str::contains(
+        "warning: arm \"kols\": 1 component(s) hold no seed, so 2 physician(s)",
+    ));
+    // Without the group: one seed (a), two components unseeded.
+    std::fs::write(c.scenario(), &text).unwrap();
+    c.validate().success().stdout(predicate::str::contains(
+        "warning: arm \"kols\": 2 component(s) hold no seed, so 4 physician(s)",
+    ));
+    // Only with strategy = "kols".
+    std::fs::write(
+        c.scenario(),
+        text.replacen(
+            arm,
+            "strategy = \"random\"\ncount = 1\ngroup = \"city\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    c.validate()
+        .code(2)
+        .stderr(predicate::str::contains("arm[0].group"));
+}

@@ -137,6 +137,8 @@ pub struct RawSeeding {
     pub model: Opt<String>,
     /// `strategy = "optimized"`: the horizon in steps (default: `steps`).
     pub horizon: Opt<i64>,
+    /// `strategy = "kols"`: `count` applies within each value of this node attribute.
+    pub group: Opt<String>,
 }
 
 /// `[[model]]`: `name`, `kind` and the parameters of the kind, each key and value with its
