@@ -37,6 +37,28 @@ pub struct NetworkInfo {
     pub betweenness_pivots: Option<usize>,
     /// Whether each replicate draws its own network.
     pub redrawn_per_replicate: bool,
+    /// Edge rows dropped because an endpoint is not in the node file (`unknown_ids = "drop"`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unknown_ids_dropped: u64,
+    /// Edge rows dropped because an endpoint cell is a `missing` marker.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub missing_rows_dropped: u64,
+    /// Arcs read from each `[[network.layer]]`, before duplicates across layers are merged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<LayerArcs>,
+}
+
+/// Arcs read from one `[[network.layer]]`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LayerArcs {
+    /// The layer's name.
+    pub name: String,
+    /// Arcs it contributed (two per undirected tie).
+    pub arcs: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 /// Wall-clock time per phase, in seconds.
@@ -162,6 +184,18 @@ pub fn run(
                 _ => None,
             },
             redrawn_per_replicate: sc.draw == Draw::PerReplicate && sc.network.is_random(),
+            unknown_ids_dropped: real0.net.input().unknown_ids_dropped,
+            missing_rows_dropped: real0.net.input().missing_rows_dropped,
+            layers: real0
+                .net
+                .input()
+                .layers
+                .iter()
+                .map(|(name, arcs)| LayerArcs {
+                    name: name.clone(),
+                    arcs: *arcs,
+                })
+                .collect(),
         };
         let prepare_s = t0.elapsed().as_secs_f64();
         let t1 = Instant::now();

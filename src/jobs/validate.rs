@@ -19,10 +19,80 @@ pub struct Validation {
     pub duplicates_merged: u64,
     /// KOLs selected on it.
     pub kols: usize,
+    /// Weakly connected components, their largest size and isolated physicians.
+    pub components: Components,
+    /// Per seeding arm (with seeds): replicate 0's seeds against the components.
+    pub reach: Vec<ArmReach>,
+    /// What reading the input files dropped or combined.
+    pub input: crate::network::edge_list::InputReport,
     /// Estimated memory of `kolsim run` with the file's replicates, on all cores.
     pub memory: crate::limits::Estimate,
     /// Memory available to this process, where known.
     pub available: Option<u64>,
+}
+
+/// The network's weakly connected components.
+#[derive(Debug, Clone, Default)]
+pub struct Components {
+    /// How many.
+    pub count: usize,
+    /// Physicians in the largest.
+    pub largest: usize,
+    /// Physicians with no tie at all (components of one).
+    pub isolated: usize,
+}
+
+/// One arm's seeds (replicate 0's) against the components: the components they miss are
+/// reached only by non-network channels (spontaneous adoption, detailing, …).
+#[derive(Debug, Clone)]
+pub struct ArmReach {
+    /// The arm.
+    pub arm: String,
+    /// Whether the seeds are drawn at random (so vary by replicate).
+    pub random: bool,
+    /// Components that hold no seed.
+    pub unseeded_components: usize,
+    /// Physicians in those components: no chain of ties leads to them from any seed.
+    pub unreachable: usize,
+}
+
+/// Components of `net` and, per arm, the components its replicate-0 seeds miss.
+fn components(
+    sc: &Scenario,
+    real: &crate::realise::Realisation,
+) -> Result<(Components, Vec<ArmReach>), Error> {
+    let (labels, count) = real.net.component_labels();
+    let mut sizes = vec![0usize; count];
+    for &l in &labels {
+        sizes[l as usize] += 1;
+    }
+    let comps = Components {
+        count,
+        largest: sizes.iter().copied().max().unwrap_or(0),
+        isolated: sizes.iter().filter(|&&s| s == 1).count(),
+    };
+    let mut reach = Vec::new();
+    for arm in &sc.arms {
+        let seeds = crate::realise::initial_adopters(sc, &arm.seeding, real, 0)?;
+        if seeds.is_empty() {
+            continue;
+        }
+        let mut seeded = vec![false; count];
+        for &s in &seeds {
+            seeded[labels[s as usize] as usize] = true;
+        }
+        reach.push(ArmReach {
+            arm: arm.name.clone(),
+            random: matches!(
+                arm.seeding,
+                crate::scenario::SeedingSpec::Random(_)
+                    | crate::scenario::SeedingSpec::Attribute(..)
+            ),
+            unseeded_components: seeded.iter().filter(|&&x| !x).count(),
+            unreachable: (0..count).filter(|&c| !seeded[c]).map(|c| sizes[c]).sum(),
+        });
+    }
+    Ok((comps, reach))
 }
 
 /// Loads `path`, checks it (every data file, id and attribute, every seeding arm) on
@@ -36,7 +106,10 @@ pub fn validate(path: &Path) -> Result<Validation, Error> {
     real.net
         .check_weights()
         .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))?;
+    let (components, reach) = components(&sc, &real)?;
     Ok(Validation {
+        components,
+        reach,
         memory: crate::limits::estimate(&sc, 0, false),
         available: crate::limits::available_memory(),
         physicians: real.net.n(),
@@ -44,6 +117,7 @@ pub fn validate(path: &Path) -> Result<Validation, Error> {
         self_loops_dropped: real.net.report().self_loops_dropped,
         duplicates_merged: real.net.report().duplicates_merged,
         kols: real.kols.len(),
+        input: real.net.input().clone(),
         scenario: sc,
     })
 }
@@ -72,6 +146,62 @@ impl std::fmt::Display for Validation {
             sc.replicates,
             sc.seed
         )?;
+        let input = &self.input;
+        if input.unknown_ids_dropped > 0 {
+            write!(
+                f,
+                "\ndropped: {} edge row(s) naming physicians not in the node file (unknown_ids = \"drop\")",
+                input.unknown_ids_dropped
+            )?;
+        }
+        if input.missing_rows_dropped > 0 {
+            write!(
+                f,
+                "\ndropped: {} edge row(s) with a missing endpoint (`missing` markers)",
+                input.missing_rows_dropped
+            )?;
+        }
+        if input.weight_column_from_header {
+            write!(
+                f,
+                "\nweights: read from the edge list's column \"weight\" (set `weight` in [network] to choose another)"
+            )?;
+        }
+        if !input.layers.is_empty() {
+            let layers: Vec<String> = input
+                .layers
+                .iter()
+                .map(|(name, arcs)| format!("{name} {arcs} arcs"))
+                .collect();
+            write!(
+                f,
+                "\nlayers: {} (summed into {} arcs after merging duplicates)",
+                layers.join(", "),
+                self.arcs
+            )?;
+        }
+        let c = &self.components;
+        write!(
+            f,
+            "\ncomponents: {} (largest {} physicians, {} isolated)",
+            c.count, c.largest, c.isolated
+        )?;
+        for r in &self.reach {
+            if r.unseeded_components > 0 {
+                write!(
+                    f,
+                    "\nwarning: arm \"{}\": {} component(s) hold no seed{}, so {} physician(s) are unreachable from the seeds through ties (they can adopt only by a model's non-network channel)",
+                    r.arm,
+                    r.unseeded_components,
+                    if r.random {
+                        " in replicate 0's draw"
+                    } else {
+                        ""
+                    },
+                    r.unreachable
+                )?;
+            }
+        }
         let total = self.memory.total();
         write!(
             f,

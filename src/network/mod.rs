@@ -74,6 +74,7 @@ pub struct Network {
     ids: Option<Vec<String>>,
     attributes: Vec<(String, Attribute)>,
     report: BuildReport,
+    input: edge_list::InputReport,
 }
 
 impl Network {
@@ -90,6 +91,7 @@ impl Network {
             ids: None,
             attributes: Vec::new(),
             report: BuildReport::default(),
+            input: Default::default(),
         }
     }
 
@@ -109,6 +111,7 @@ impl Network {
             ids: None,
             attributes: Vec::new(),
             report,
+            input: Default::default(),
         }
     }
 
@@ -279,6 +282,17 @@ impl Network {
             .map(|(_, a)| a)
     }
 
+    /// Attaches what reading the input files dropped or combined.
+    pub fn with_input(mut self, input: edge_list::InputReport) -> Self {
+        self.input = input;
+        self
+    }
+
+    /// What reading the input files dropped or combined (empty for generated networks).
+    pub fn input(&self) -> &edge_list::InputReport {
+        &self.input
+    }
+
     /// Names of all node attributes.
     pub fn attribute_names(&self) -> Vec<&str> {
         self.attributes.iter().map(|(k, _)| k.as_str()).collect()
@@ -291,8 +305,14 @@ impl Network {
 
     /// Number of weakly connected components (petgraph's union–find).
     pub fn components(&self) -> usize {
+        self.component_labels().1
+    }
+
+    /// Each physician's weakly connected component, numbered densely from 0 in order of first
+    /// physician, and the number of components.
+    pub fn component_labels(&self) -> (Vec<u32>, usize) {
         if self.complete || self.n == 0 {
-            return usize::from(self.n > 0);
+            return (vec![0; self.n], usize::from(self.n > 0));
         }
         let mut uf = petgraph::unionfind::UnionFind::<u32>::new(self.n);
         for i in 0..self.n {
@@ -301,15 +321,19 @@ impl Network {
             }
         }
         let labels = uf.into_labeling();
-        let mut seen = vec![false; self.n];
-        let mut count = 0;
-        for l in labels {
-            if !seen[l as usize] {
-                seen[l as usize] = true;
-                count += 1;
-            }
-        }
-        count
+        let mut dense = vec![u32::MAX; self.n];
+        let mut count = 0u32;
+        let out = labels
+            .iter()
+            .map(|&l| {
+                if dense[l as usize] == u32::MAX {
+                    dense[l as usize] = count;
+                    count += 1;
+                }
+                dense[l as usize]
+            })
+            .collect();
+        (out, count as usize)
     }
 }
 

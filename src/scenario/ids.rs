@@ -164,11 +164,26 @@ impl Scenario {
     ) -> Result<(), ScenarioError> {
         match net.attribute(name) {
             Some(Attribute::Numeric(_)) => Ok(()),
-            Some(Attribute::Text(_)) => Err(self.source.error(
-                Some(span.clone()),
-                key,
-                format!("attribute \"{name}\" is not numeric"),
-            )),
+            Some(Attribute::Text(values)) => {
+                let mut examples: Vec<&str> = Vec::new();
+                for v in values {
+                    if examples.len() < 3 && !examples.contains(&v.as_str()) {
+                        examples.push(v);
+                    }
+                }
+                let examples: Vec<String> = examples
+                    .iter()
+                    .map(|v| format!("\"{}\"", crate::limits::quote(v)))
+                    .collect();
+                Err(self.source.error(
+                    Some(span.clone()),
+                    key,
+                    format!(
+                        "attribute \"{name}\" is not numeric: it is a categorical column (values such as {}), which cannot rank physicians; rank by a numeric column, or pick the top KOLs per category with `group = \"{name}\"` in [kols]",
+                        examples.join(", ")
+                    ),
+                ))
+            }
             None => {
                 let names = net.attribute_names();
                 Err(self.source.error(

@@ -60,6 +60,11 @@ pub struct KolSpec {
     pub size: KolSize,
     /// κ: multiplier on arcs leaving a KOL.
     pub weight: f32,
+    /// `group`: a node attribute; the size (`count` or `share`) applies within each of its
+    /// values (top KOLs per city, say). Its span in the scenario.
+    pub group: Option<(String, Range<usize>)>,
+    /// `where`: only physicians whose attribute equals the value (as written) may be KOLs.
+    pub filter: Vec<(String, String, Range<usize>)>,
 }
 
 /// A ranking computed from the network, by its name in scenario files (`[kols].rule` and a
@@ -88,6 +93,8 @@ pub(super) fn parse_kols(
             rule: KolRuleSpec::Ranked(KolRule::InDegree),
             size: KolSize::Count(0),
             weight: 1.0,
+            group: None,
+            filter: Vec::new(),
         });
     };
     let span = k.span();
@@ -101,7 +108,49 @@ pub(super) fn parse_kols(
     check_rule_keys(cx, r, rule_name)?;
     let size = kol_size(cx, r, rule_name, span, known_n)?;
     let weight = kol_weight(cx, r)?;
-    Ok(KolSpec { rule, size, weight })
+    let group = r.group.as_ref().map(|g| (g.get_ref().clone(), g.span()));
+    let mut filter = Vec::new();
+    if let Some(w) = &r.filter {
+        for (name, v) in w.get_ref() {
+            let value = match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                other => {
+                    return Err(cx.err(
+                        w.span(),
+                        &format!("kols.where.{name}"),
+                        format!(
+                            "{other} is not a value to match: give the attribute's value as a string or number, e.g. where = {{ specialty = \"cardiology\" }}"
+                        ),
+                    ));
+                }
+            };
+            filter.push((name.clone(), value, w.span()));
+        }
+    }
+    if (group.is_some() || !filter.is_empty()) && rule_name == "explicit" {
+        return Err(cx.err(
+            r.group
+                .as_ref()
+                .map(|g| g.span())
+                .or(r.filter.as_ref().map(|f| f.span()))
+                .unwrap_or(span_of_table(k)),
+            "kols.group",
+            "`group` and `where` do not apply with rule = \"explicit\" (the listed ids are the KOLs)",
+        ));
+    }
+    Ok(KolSpec {
+        rule,
+        size,
+        weight,
+        group,
+        filter,
+    })
+}
+
+fn span_of_table(k: &Spanned<RawKols>) -> Range<usize> {
+    k.span()
 }
 
 /// `rule` (named `rule_name`) with the keys it takes, in the table at `span`.

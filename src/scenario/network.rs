@@ -107,7 +107,18 @@ const NETWORK_KEYS: &[(&str, &[&str])] = &[
     (
         "edge_list",
         &[
-            "path", "directed", "header", "source", "target", "weight", "nodes",
+            "path",
+            "directed",
+            "header",
+            "source",
+            "target",
+            "weight",
+            "delimiter",
+            "unknown_ids",
+            "missing",
+            "normalize_ids",
+            "nodes",
+            "layer",
         ],
     ),
 ];
@@ -162,7 +173,7 @@ pub(super) fn parse_network(
 
 /// Rejects keys that are set but do not apply to `kind`, whose keys are `allowed`.
 fn check_keys(cx: &Ctx, r: &RawNetwork, kind: &str, allowed: &[&str]) -> Result<(), ScenarioError> {
-    let spans: [(&str, Option<Range<usize>>); 14] = [
+    let spans: [(&str, Option<Range<usize>>); 19] = [
         ("n", r.n.as_ref().map(|v| v.span())),
         ("m", r.m.as_ref().map(|v| v.span())),
         ("mean_degree", r.mean_degree.as_ref().map(|v| v.span())),
@@ -177,6 +188,11 @@ fn check_keys(cx: &Ctx, r: &RawNetwork, kind: &str, allowed: &[&str]) -> Result<
         ("source", r.source.as_ref().map(|v| v.span())),
         ("target", r.target.as_ref().map(|v| v.span())),
         ("weight", r.weight.as_ref().map(|v| v.span())),
+        ("delimiter", r.delimiter.as_ref().map(|v| v.span())),
+        ("unknown_ids", r.unknown_ids.as_ref().map(|v| v.span())),
+        ("missing", r.missing.as_ref().map(|v| v.span())),
+        ("normalize_ids", r.normalize_ids.as_ref().map(|v| v.span())),
+        ("layer", r.layers.as_ref().map(|v| v.span())),
     ];
     for (key, s) in spans.iter() {
         if let Some(s) = s

@@ -53,7 +53,22 @@ pub struct RawNetwork {
     pub source: Opt<RawColumn>,
     pub target: Opt<RawColumn>,
     pub weight: Opt<RawColumn>,
+    pub delimiter: Opt<String>,
+    pub unknown_ids: Opt<String>,
+    pub missing: Opt<Vec<String>>,
+    pub normalize_ids: Opt<bool>,
     pub nodes: Option<Spanned<RawNodes>>,
+    #[serde(rename = "layer")]
+    pub layers: Opt<Vec<Spanned<RawLayer>>>,
+}
+
+/// `[[network.layer]]`: one edge-list file of a multi-layer network.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLayer {
+    pub name: Opt<String>,
+    pub path: Spanned<String>,
+    pub weight: Opt<f64>,
 }
 
 /// A column by name or 1-based number.
@@ -70,6 +85,7 @@ pub enum RawColumn {
 pub struct RawNodes {
     pub path: Spanned<String>,
     pub id: Opt<RawColumn>,
+    pub delimiter: Opt<String>,
 }
 
 /// A node id as written: integer or string.
@@ -101,6 +117,9 @@ pub struct RawKols {
     pub ids: Opt<Vec<Spanned<RawId>>>,
     pub path: Opt<String>,
     pub pivots: Opt<i64>,
+    pub group: Opt<String>,
+    #[serde(rename = "where")]
+    pub filter: Opt<toml::Table>,
 }
 
 /// `[initial_adopters]`.
@@ -118,6 +137,8 @@ pub struct RawSeeding {
     pub model: Opt<String>,
     /// `strategy = "optimized"`: the horizon in steps (default: `steps`).
     pub horizon: Opt<i64>,
+    /// `strategy = "kols"`: `count` applies within each value of this node attribute.
+    pub group: Opt<String>,
 }
 
 /// `[[model]]`: `name`, `kind` and the parameters of the kind, each key and value with its

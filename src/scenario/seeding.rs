@@ -46,6 +46,29 @@ pub struct Arm {
     pub seeding: SeedingSpec,
     /// Span of its `count` (or of its table), for errors found once the network is built.
     pub span: Option<Range<usize>>,
+    /// `group` (with `strategy = "kols"`): `count` seeds within each value of this node
+    /// attribute, the top ones by the arm's ranking; with its span.
+    pub group: Option<(String, Range<usize>)>,
+}
+
+/// The `group` of seeding table `a` (key path `table`): allowed with `strategy = "kols"` only.
+fn arm_group(
+    cx: &Ctx,
+    a: &Spanned<RawSeeding>,
+    table: &str,
+) -> Result<Option<(String, Range<usize>)>, ScenarioError> {
+    let r = a.get_ref();
+    let Some(g) = &r.group else {
+        return Ok(None);
+    };
+    if r.strategy.get_ref() != "kols" {
+        return Err(cx.err(
+            g.span(),
+            &format!("{table}.group"),
+            "applies only with strategy = \"kols\" (the top `count` per group, by the KOL ranking or the arm's `rule`)",
+        ));
+    }
+    Ok(Some((g.get_ref().clone(), g.span())))
 }
 
 /// Where a seeding table's errors point: its `count` if given, else the table.
@@ -85,10 +108,12 @@ pub(super) fn parse_arms(
         let table = format!("arm[{k}]");
         let seeding = parse_seeding(cx, a, &table, kols, known_n)?;
         let name = arm_name(cx, a, &table, &arms)?;
+        let group = arm_group(cx, a, &table)?;
         arms.push(Arm {
             name,
             seeding,
             span: Some(count_span(a)),
+            group,
         });
     }
     Ok(arms)
@@ -102,6 +127,10 @@ fn default_arm(
     known_n: Option<usize>,
 ) -> Result<Vec<Arm>, ScenarioError> {
     let span = raw.initial_adopters.as_ref().map(count_span);
+    let group = match &raw.initial_adopters {
+        Some(s) => arm_group(cx, s, "initial_adopters")?,
+        None => None,
+    };
     let seeding = match &raw.initial_adopters {
         Some(s) => {
             if let Some(n) = &s.get_ref().name {
@@ -119,6 +148,7 @@ fn default_arm(
         name: "default".into(),
         seeding,
         span,
+        group,
     }])
 }
 
