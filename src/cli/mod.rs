@@ -137,6 +137,9 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             };
             let outcome = jobs::run_folder(&sc, req, &bar)?;
             drop(bar);
+            for w in &outcome.result.warnings {
+                let _ = writeln!(std::io::stderr(), "warning: {w}");
+            }
             if !common.quiet {
                 say(&outcome.terminal_text(&sc))?;
             }

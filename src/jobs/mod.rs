@@ -4,6 +4,7 @@
 //! command line (`src/main.rs`, [`crate::cli`]) parses arguments, calls these, and prints.
 
 mod fit_job;
+mod kols_file;
 mod run_job;
 mod seed_job;
 mod sweep_job;

@@ -63,6 +63,7 @@ pub fn run_folder(
         "comparison.csv",
         "manifest.json",
         "scenario.toml",
+        "kols.csv",
     ];
     if req.opts.record {
         names.push("adoptions.csv");
@@ -97,6 +98,7 @@ pub fn run_folder(
         (names[3], output::comparison_csv(&comparisons)),
         (names[4], man_json),
         (names[5], sc.source.text.clone().into_bytes()),
+        (names[6], super::kols_file::kols_csv(sc, &result)?),
     ];
     if req.opts.record {
         // The run keeps realisation 0's network when recording; read it again only if not.
@@ -104,7 +106,7 @@ pub fn run_folder(
             Some(net) => std::borrow::Cow::Borrowed(net),
             None => std::borrow::Cow::Owned(crate::realise::build_network(sc, 0)?),
         };
-        files.push((names[6], output::adoptions_csv(&result, &ids, &real0)));
+        files.push((names[7], output::adoptions_csv(&result, &ids, &real0)));
     }
     files.extend(deliverables);
     folder::write_folder(&req.dir, &files, req.force)?;

@@ -73,6 +73,9 @@ pub fn report_html(r: &Report) -> String {
         .and_then(|m| m.first())
         .map_or(0, Vec::len);
     header(&mut o, sc, replicates);
+    for w in &res.warnings {
+        let _ = writeln!(o, "<p class=\"warning\"><b>Warning:</b> {}</p>", escape(w));
+    }
     scenario_facts(&mut o, sc, res, replicates);
     figures(&mut o, r.figures);
     results(&mut o, r);
