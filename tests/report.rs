@@ -441,3 +441,44 @@ q = 0.25
     let report = read(&out.join("report.html"));
     assert!(report.contains("class=\"warning\"") && report.contains("only 2 physicians"));
 }
+
+#[test]
+fn time_unit_and_start_date_label_every_axis_and_header() {
+    let d = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(QUICKSTART))
+        .unwrap()
+        .replace(
+            "replicates = 200",
+            "replicates = 8\ntime_unit = \"week\"\nstart_date = \"2025-03-03\"",
+        );
+    let sc = d.path().join("w.toml");
+    std::fs::write(&sc, &text).unwrap();
+    let out = d.path().join("out");
+    let a = Command::cargo_bin("kolsim")
+        .unwrap()
+        .arg("run")
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(stdout.contains("36 weeks") && stdout.contains("t10/t50/t90: weeks to"));
+    let report = read(&out.join("report.html"));
+    assert!(report.contains("weeks after week 0; week 0 starts 2025-03-03"));
+    assert!(report.contains("new adopters per week"));
+    assert!(!report.contains("months to") && !report.contains("by month"));
+    let svg = read(&out.join("adoption.svg"));
+    assert!(
+        svg.contains(">\nweeks\n<") || svg.contains(">weeks<"),
+        "x label"
+    );
+    std::fs::write(&sc, text.replace("2025-03-03", "2025-02-30")).unwrap();
+    Command::cargo_bin("kolsim")
+        .unwrap()
+        .args(["validate"])
+        .arg(&sc)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("start_date"));
+}

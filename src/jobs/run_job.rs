@@ -125,8 +125,9 @@ impl RunOutcome {
     /// naming the folder.
     pub fn terminal_text(&self, sc: &Scenario) -> String {
         let res = &self.result;
+        let unit = sc.time_unit.plural();
         format!(
-            "{}: {} physicians ({} network, {} arcs, {} KOLs), {} steps, {} replicates per model, seed {}\n\n{}\nt10/t50/t90: steps to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\nResults in {} ({:.2} s simulating on {} thread(s)).\n",
+            "{}: {} physicians ({} network, {} arcs, {} KOLs), {} {unit}, {} replicates per model, seed {}\n\n{}\nt10/t50/t90: {unit} to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\nResults in {} ({:.2} s simulating on {} thread(s)).\n",
             sc.name,
             res.n,
             res.network.kind,
@@ -141,7 +142,8 @@ impl RunOutcome {
                 &self.metrics,
                 &output::final_users(res),
                 &self.comparisons,
-                sc.steps
+                sc.steps,
+                unit
             ),
             sc.baseline,
             Path::new(&self.dir).display(),

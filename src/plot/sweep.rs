@@ -127,7 +127,7 @@ fn ranges(lines: &[Line]) -> ((f64, f64), (f64, f64)) {
 /// time metric was reached by no replicate, the line has no marker at that point and the
 /// subtitle says how many such points there are and where the first is.
 pub fn sweep_metric_svg(grid: &Grid, rows: &[SweepRow], metric: Metric) -> String {
-    let unit = super::MONTHS;
+    let unit = grid.time_unit().plural();
     let first = |f: fn(&SweepRow) -> &str| {
         let mut v: Vec<&str> = Vec::new();
         for r in rows {

@@ -59,7 +59,7 @@ pub fn sweep_report_html(
         } else {
             ""
         },
-        unit = crate::plot::MONTHS
+        unit = grid.time_unit().plural()
     );
     let _ = writeln!(
         o,
@@ -84,7 +84,7 @@ fn point_rows(
         .collect();
     header.extend(["model".to_string(), "arm".to_string()]);
     header.push("final share [5–95%]".into());
-    header.push(format!("t50, {} [5–95%]", crate::plot::MONTHS));
+    header.push(format!("t50, {} [5–95%]", grid.time_unit().plural()));
     header.push("reached 50%".into());
     if lift {
         header.push("KOL lift [95% CI]".into());
