@@ -482,3 +482,48 @@ fn time_unit_and_start_date_label_every_axis_and_header() {
         .code(2)
         .stderr(predicates::str::contains("start_date"));
 }
+
+#[test]
+fn curves_modes_and_pdf_without_a_browser() {
+    let d = tempfile::tempdir().unwrap();
+    for (mode, curves, metrics) in [
+        ("full", true, true),
+        ("summary", false, true),
+        ("none", false, false),
+    ] {
+        let out = d.path().join(mode);
+        Command::cargo_bin("kolsim")
+            .unwrap()
+            .current_dir(root())
+            .args([
+                "run",
+                QUICKSTART,
+                "--replicates",
+                "4",
+                "--quiet",
+                "--curves",
+                mode,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(out.join("curves.csv").exists(), curves, "{mode}");
+        assert_eq!(out.join("metrics.csv").exists(), metrics, "{mode}");
+        assert!(out.join("summary.csv").exists() && out.join("report.html").exists());
+        let man = read(&out.join("manifest.json"));
+        assert!(man.contains(&format!("\"curves\": \"{mode}\"")), "{mode}");
+        assert_eq!(man.contains("\"curves.csv\""), curves);
+    }
+    let out = d.path().join("pdf");
+    Command::cargo_bin("kolsim")
+        .unwrap()
+        .current_dir(root())
+        .env("PATH", d.path())
+        .args(["run", QUICKSTART, "--replicates", "4", "--pdf", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--pdf needs headless Chromium"));
+    assert!(!out.exists(), "nothing runs or is written");
+}

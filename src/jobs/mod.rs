@@ -12,7 +12,7 @@ mod validate;
 
 pub use crate::sweep::merge;
 pub use fit_job::{FitOutcome, FitRequest, fit_folder};
-pub use run_job::{RunOutcome, RunRequest, run_folder};
+pub use run_job::{CURVES_AUTO_LIMIT, Curves, RunOutcome, RunRequest, run_folder};
 pub use seed_job::{
     CELF_FIRST_REPLICATE, Method, SeedOutcome, SeedRequest, Selection, seed_folder,
 };
