@@ -513,6 +513,7 @@ fn curves_modes_and_pdf_without_a_browser() {
         assert!(out.join("summary.csv").exists() && out.join("report.html").exists());
         let man = read(&out.join("manifest.json"));
         assert!(man.contains(&format!("\"curves\": \"{mode}\"")), "{mode}");
+        assert!(read(&out.join("report.html")).contains(&format!("<dd>{mode} (--curves)")));
         assert_eq!(man.contains("\"curves.csv\""), curves);
     }
     let out = d.path().join("pdf");

@@ -76,7 +76,10 @@ pub fn report_html(r: &Report) -> String {
     for w in &res.warnings {
         let _ = writeln!(o, "<p class=\"warning\"><b>Warning:</b> {}</p>", escape(w));
     }
-    scenario_facts(&mut o, sc, res, replicates);
+    let curves = serde_json::from_str::<serde_json::Value>(r.manifest_json)
+        .ok()
+        .and_then(|m| m["curves"].as_str().map(str::to_string));
+    scenario_facts(&mut o, sc, res, replicates, curves.as_deref());
     figures(&mut o, r.figures);
     results(&mut o, r);
     model_sections(&mut o, r);
@@ -102,7 +105,13 @@ fn header(o: &mut String, sc: &Scenario, replicates: usize) {
 }
 
 /// The scenario section: a list of facts about the scenario and the run.
-fn scenario_facts(o: &mut String, sc: &Scenario, res: &RunResult, replicates: usize) {
+fn scenario_facts(
+    o: &mut String,
+    sc: &Scenario,
+    res: &RunResult,
+    replicates: usize,
+    curves: Option<&str>,
+) {
     o.push_str("<section id=\"scenario\">\n<h2>Scenario</h2>\n<dl class=\"facts\">\n");
     let mut fact = |k: &str, v: String| {
         let _ = writeln!(o, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(&v));
@@ -166,6 +175,21 @@ fn scenario_facts(o: &mut String, sc: &Scenario, res: &RunResult, replicates: us
     );
     fact("Replicates", format!("{replicates} per model and arm"));
     fact("Seed", sc.seed.to_string());
+    match curves {
+        Some("summary") => fact(
+            "Per-replicate files",
+            "summary (--curves): no curves.csv; metrics.csv has every replicate".into(),
+        ),
+        Some("none") => fact(
+            "Per-replicate files",
+            "none (--curves): no curves.csv or metrics.csv; summaries over replicates only".into(),
+        ),
+        Some(_) => fact(
+            "Per-replicate files",
+            "full (--curves): curves.csv and metrics.csv have every replicate".into(),
+        ),
+        None => {}
+    }
     fact(
         "Computation",
         format!(
