@@ -47,6 +47,9 @@ pub struct Manifest {
     pub network: NetworkInfo,
     /// Timings in seconds.
     pub timings: Timings,
+    /// Per-replicate detail kept (`--curves`): `full`, `summary` (no curves.csv) or `none`
+    /// (no curves.csv, no metrics.csv).
+    pub curves: &'static str,
     /// Files written, in the run folder.
     pub files: Vec<&'static str>,
     /// The scenario text, verbatim.
@@ -91,6 +94,7 @@ pub fn build(
         threads: res.threads,
         network: res.network.clone(),
         timings: res.timings.clone(),
+        curves: "full",
         files,
         scenario: sc.source.text.clone(),
     }

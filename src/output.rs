@@ -170,7 +170,7 @@ pub fn adoptions_csv(
 }
 
 /// Quotes a CSV field when it needs it.
-fn csv_field(x: &str) -> String {
+pub(crate) fn csv_field(x: &str) -> String {
     if x.contains([',', '"', '\n']) {
         format!("\"{}\"", x.replace('"', "\"\""))
     } else {

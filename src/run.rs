@@ -98,6 +98,13 @@ pub struct RunResult {
     /// With `RunOptions::record`: realisation 0's network, kept for the physicians' ids in
     /// `adoptions.csv` (so the edge list is not read twice); else `None`.
     pub ids: Option<Network>,
+    /// Realisation 0's KOLs, in rank order (for `kols.csv`).
+    pub kols0: Vec<u32>,
+    /// Replicate 0's initial adopters on realisation 0, per arm (for `kols.csv`).
+    pub seeds0: Vec<Vec<u32>>,
+    /// Warnings about the scenario found on realisation 0 (printed and in the report), e.g.
+    /// an attribute KOL rule that had to take physicians without a positive value.
+    pub warnings: Vec<String>,
 }
 
 /// Options that do not change results.
@@ -170,6 +177,12 @@ pub fn run(
     pool.install(|| {
         let t0 = Instant::now();
         let real0 = realise::check(sc)?;
+        let seeds0 = sc
+            .arms
+            .iter()
+            .map(|a| realise::initial_adopters(sc, &a.seeding, &real0, 0))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let warnings = kol_warnings(sc, &real0);
         let network = NetworkInfo {
             kind: sc.network.kind().to_string(),
             nodes: real0.net.n(),
@@ -255,6 +268,7 @@ pub fn run(
             }
         }
         let (n, kols) = (real0.net.n(), real0.kols.len());
+        let kols0 = real0.kols.clone();
         Ok(RunResult {
             models: sc.models.iter().map(|m| m.name.clone()).collect(),
             arms: sc.arms.iter().map(|a| a.name.clone()).collect(),
@@ -264,6 +278,9 @@ pub fn run(
             n,
             kols,
             ids: opts.record.then_some(real0.net),
+            kols0,
+            seeds0,
+            warnings,
             network,
             timings: Timings {
                 prepare_s,
@@ -272,6 +289,35 @@ pub fn run(
             threads,
         })
     })
+}
+
+/// Warnings about realisation 0's KOLs: an attribute rule whose count goes beyond the
+/// physicians with a positive value (e.g. a 0/1 flag with `count` above the number flagged),
+/// so that some KOLs were taken at a value of 0 or below.
+pub fn kol_warnings(sc: &Scenario, real0: &realise::Realisation) -> Vec<String> {
+    let name = match &sc.kols.rule {
+        crate::scenario::KolRuleSpec::Attribute(name, _) => name.as_str(),
+        crate::scenario::KolRuleSpec::Ranked(crate::kols::KolRule::Attribute(name)) => {
+            name.as_str()
+        }
+        _ => return Vec::new(),
+    };
+    let Some(crate::network::Attribute::Numeric(v)) = real0.net.attribute(name) else {
+        return Vec::new();
+    };
+    let positive = v.iter().filter(|x| x.is_some_and(|x| x > 0.0)).count();
+    let padded = real0
+        .kols
+        .iter()
+        .filter(|&&k| !v[k as usize].is_some_and(|x| x > 0.0))
+        .count();
+    if padded == 0 {
+        return Vec::new();
+    }
+    vec![format!(
+        "kols: the attribute rule \"{name}\" picked {} KOLs, but only {positive} physicians have a positive \"{name}\"; {padded} KOL(s) were taken at a value of 0 or below (ties by physician order). Lower kols.count/share to {positive}, or check the attribute.",
+        real0.kols.len()
+    )]
 }
 
 /// Number of progress ticks `run` will make.

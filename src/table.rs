@@ -128,7 +128,7 @@ fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Renders the comparison tables: per arm, each model's final share with its 5–95% range,
 /// the mean share of current users at the end (below the final share when physicians
-/// discontinued), steps to 10/50/90% (median over replicates with 5–95% range) and the paired difference to
+/// discontinued), steps to 10/50/90% (headed in `unit`, e.g. `months`) (median over replicates with 5–95% range) and the paired difference to
 /// the baseline model; then, with several arms, the KOL lift: each arm's paired difference
 /// to the reference arm, per model.
 pub fn render(
@@ -138,6 +138,7 @@ pub fn render(
     users: &[Vec<f64>],
     cmp: &[Comparison],
     steps: u32,
+    unit: &str,
 ) -> String {
     let header = [
         "model",
@@ -206,8 +207,8 @@ pub fn render(
                 "model",
                 "arm",
                 "Δ final share",
-                "Δ steps to 50%*",
-                "Δ t10 (steps)",
+                &format!("Δ {unit} to 50%*"),
+                &format!("Δ t10 ({unit})"),
             ],
             &rows,
         ));

@@ -208,3 +208,32 @@ fn reports_print_every_column_and_fit_a_laptop_screen() {
         &["KOL share", "final share", "reached 50%"],
     );
 }
+
+#[test]
+fn run_pdf_writes_a_pdf_report() {
+    if browser().is_none() {
+        eprintln!("skipped: no chromium on PATH");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    Command::cargo_bin("kolsim")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "run",
+            "scenarios/quickstart.toml",
+            "--replicates",
+            "4",
+            "--quiet",
+            "--pdf",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let pdf = std::fs::read(out.join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let man = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(man.contains("\"report.pdf\""));
+}

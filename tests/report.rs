@@ -370,3 +370,161 @@ fn adoption_svg_draws_small_multiples_one_panel_per_model() {
     // Two series lines among the polylines (axes are polylines too).
     assert!(na.matches("<polyline").count() >= 2);
 }
+
+#[test]
+fn kols_csv_lists_every_physician_and_warns_when_an_attribute_rule_pads() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("edges.csv"),
+        "source,target\na,b\nb,c\nc,d\nd,e\ne,a\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("nodes.csv"),
+        "id,flag,town\na,1,x\nb,0,y\nc,1,\"p, q\"\nd,0,z\ne,0,z\n",
+    )
+    .unwrap();
+    let sc = d.path().join("s.toml");
+    std::fs::write(
+        &sc,
+        r#"name = "flags"
+steps = 6
+replicates = 4
+seed = 1
+
+[network]
+kind = "edge_list"
+path = "edges.csv"
+
+[network.nodes]
+path = "nodes.csv"
+id = "id"
+
+[kols]
+rule = "attribute"
+attribute = "flag"
+count = 3
+
+[initial_adopters]
+strategy = "kols"
+count = 2
+
+[[model]]
+name = "imitation"
+kind = "imitation"
+q = 0.25
+"#,
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let assert = Command::cargo_bin("kolsim")
+        .unwrap()
+        .arg("run")
+        .arg(&sc)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("warning: kols: the attribute rule \"flag\" picked 3 KOLs, but only 2"),
+        "{stderr}"
+    );
+    let csv = read(&out.join("kols.csv"));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "id,score,rank,kol,seeded_in,flag,town");
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[1], "a,1,1,1,default,1,x");
+    assert_eq!(lines[3], "c,1,2,1,default,1,\"p, q\"");
+    assert_eq!(lines[2], "b,0,3,1,,0,y", "the padded KOL");
+    assert_eq!(lines[4], "d,0,4,0,,0,z");
+    let report = read(&out.join("report.html"));
+    assert!(report.contains("class=\"warning\"") && report.contains("only 2 physicians"));
+}
+
+#[test]
+fn time_unit_and_start_date_label_every_axis_and_header() {
+    let d = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(QUICKSTART))
+        .unwrap()
+        .replace(
+            "replicates = 200",
+            "replicates = 8\ntime_unit = \"week\"\nstart_date = \"2025-03-03\"",
+        );
+    let sc = d.path().join("w.toml");
+    std::fs::write(&sc, &text).unwrap();
+    let out = d.path().join("out");
+    let a = Command::cargo_bin("kolsim")
+        .unwrap()
+        .arg("run")
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(stdout.contains("36 weeks") && stdout.contains("t10/t50/t90: weeks to"));
+    let report = read(&out.join("report.html"));
+    assert!(report.contains("weeks after week 0; week 0 starts 2025-03-03"));
+    assert!(report.contains("new adopters per week"));
+    assert!(!report.contains("months to") && !report.contains("by month"));
+    let svg = read(&out.join("adoption.svg"));
+    assert!(
+        svg.contains(">\nweeks\n<") || svg.contains(">weeks<"),
+        "x label"
+    );
+    std::fs::write(&sc, text.replace("2025-03-03", "2025-02-30")).unwrap();
+    Command::cargo_bin("kolsim")
+        .unwrap()
+        .args(["validate"])
+        .arg(&sc)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("start_date"));
+}
+
+#[test]
+fn curves_modes_and_pdf_without_a_browser() {
+    let d = tempfile::tempdir().unwrap();
+    for (mode, curves, metrics) in [
+        ("full", true, true),
+        ("summary", false, true),
+        ("none", false, false),
+    ] {
+        let out = d.path().join(mode);
+        Command::cargo_bin("kolsim")
+            .unwrap()
+            .current_dir(root())
+            .args([
+                "run",
+                QUICKSTART,
+                "--replicates",
+                "4",
+                "--quiet",
+                "--curves",
+                mode,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(out.join("curves.csv").exists(), curves, "{mode}");
+        assert_eq!(out.join("metrics.csv").exists(), metrics, "{mode}");
+        assert!(out.join("summary.csv").exists() && out.join("report.html").exists());
+        let man = read(&out.join("manifest.json"));
+        assert!(man.contains(&format!("\"curves\": \"{mode}\"")), "{mode}");
+        assert!(read(&out.join("report.html")).contains(&format!("<dd>{mode} (--curves)")));
+        assert_eq!(man.contains("\"curves.csv\""), curves);
+    }
+    let out = d.path().join("pdf");
+    Command::cargo_bin("kolsim")
+        .unwrap()
+        .current_dir(root())
+        .env("PATH", d.path())
+        .args(["run", QUICKSTART, "--replicates", "4", "--pdf", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--pdf needs headless Chromium"));
+    assert!(!out.exists(), "nothing runs or is written");
+}

@@ -296,3 +296,62 @@ fn seed_replicates_and_oversized_grids_are_refused() {
         .stderr(predicate::str::contains("points"));
     assert!(!out.exists(), "nothing written for a refused sweep");
 }
+
+#[test]
+fn several_arms_give_the_kol_lift_and_panels_per_second_key() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("s");
+    kolsim()
+        .args([
+            "sweep",
+            "scenarios/kol-vs-learning.toml",
+            "--set",
+            "kols.weight=1,2",
+            "--set",
+            "network.m=2,3",
+            "--set",
+            "steps=12",
+            "--replicates",
+            "4",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(
+        &head[head.len() - 3..],
+        ["kol_lift_mean", "kol_lift_lo", "kol_lift_hi"]
+    );
+    let arm = head.iter().position(|h| *h == "arm").unwrap();
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells.len(), head.len());
+        let lift = &cells[cells.len() - 3..];
+        if cells[arm] == "random" {
+            assert_eq!(lift, ["", "", ""], "the reference arm has no lift: {line}");
+        } else {
+            let m: f64 = lift[0].parse().unwrap();
+            assert!((-1.0..=1.0).contains(&m), "{line}");
+        }
+    }
+    let svg = std::fs::read_to_string(out.join("plot_final_share.svg")).unwrap();
+    assert!(svg.contains("network m = 2") && svg.contains("network m = 3"));
+    assert!(svg.contains("0%\n"), "shares as percentages");
+    assert!(svg.contains("imitation \u{b7} kols") && svg.contains("model \u{b7} arm"));
+    // steps takes one value: stated once, in the subtitle, not per panel.
+    assert_eq!(svg.matches("steps = 12").count(), 1);
+    let t90 = std::fs::read_to_string(out.join("plot_t90.svg")).unwrap();
+    assert!(
+        t90.contains("not reached by any replicate"),
+        "unreached t90 is said"
+    );
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("KOL lift") && report.contains("reference"));
+    // Merging again from the typed rows gives the same bytes.
+    let before = std::fs::read(out.join("sweep.csv")).unwrap();
+    kolsim().arg("merge").arg(&out).assert().success();
+    assert_eq!(std::fs::read(out.join("sweep.csv")).unwrap(), before);
+}

@@ -79,7 +79,7 @@ impl Common {
 pub enum Command {
     /// Run every model of a scenario over many replicates and write the results folder.
     #[command(
-        after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml, adoption.svg, new_adopters.svg,\nreport.html (and adoptions.csv with --record adoptions)."
+        after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml, adoption.svg, new_adopters.svg,\nreport.html, kols.csv (and adoptions.csv with --record adoptions, report.pdf with --pdf;\ncurves.csv and metrics.csv depend on --curves)."
     )]
     Run {
         /// The scenario file (TOML).
@@ -90,6 +90,14 @@ pub enum Command {
         /// influencer, and the share of adoptions through KOL ties in metrics.csv.
         #[arg(long, value_name = "WHAT", value_parser = ["adoptions"])]
         record: Option<String>,
+        /// Per-replicate files: `full` (curves.csv and metrics.csv), `summary` (no
+        /// curves.csv) or `none` (neither). Default: full when curves.csv would stay under
+        /// 50 MB, else summary.
+        #[arg(long, value_name = "MODE", value_parser = ["full", "summary", "none"])]
+        curves: Option<String>,
+        /// Also write report.pdf, printed with headless Chromium (chromium on PATH).
+        #[arg(long)]
+        pdf: bool,
     },
     /// Parse and check a scenario (including its data files) without running it.
     #[command(after_help = "Example:\n  kolsim validate scenarios/ckm-tetracycline.toml")]

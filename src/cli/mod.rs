@@ -114,6 +114,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             scenario,
             common,
             record,
+            curves,
+            pdf,
         } => {
             let sc = common.load(&scenario)?;
             let dir = common
@@ -134,9 +136,14 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 },
                 command: std::env::args().collect(),
                 max_memory: common.max_memory,
+                curves: curves.as_deref().and_then(jobs::Curves::from_name),
+                pdf,
             };
             let outcome = jobs::run_folder(&sc, req, &bar)?;
             drop(bar);
+            for w in &outcome.result.warnings {
+                let _ = writeln!(std::io::stderr(), "warning: {w}");
+            }
             if !common.quiet {
                 say(&outcome.terminal_text(&sc))?;
             }

@@ -4,6 +4,7 @@
 //! command line (`src/main.rs`, [`crate::cli`]) parses arguments, calls these, and prints.
 
 mod fit_job;
+mod kols_file;
 mod run_job;
 mod seed_job;
 mod sweep_job;
@@ -11,7 +12,7 @@ mod validate;
 
 pub use crate::sweep::merge;
 pub use fit_job::{FitOutcome, FitRequest, fit_folder};
-pub use run_job::{RunOutcome, RunRequest, run_folder};
+pub use run_job::{CURVES_AUTO_LIMIT, Curves, RunOutcome, RunRequest, run_folder};
 pub use seed_job::{
     CELF_FIRST_REPLICATE, Method, SeedOutcome, SeedRequest, Selection, seed_folder,
 };

@@ -22,6 +22,117 @@ pub struct RunRequest {
     pub command: Vec<String>,
     /// Memory the run may use, in bytes (`None`: the memory available).
     pub max_memory: Option<u64>,
+    /// Which per-replicate files to write (`None`: [`Curves::auto`]).
+    pub curves: Option<Curves>,
+    /// Also print the report to `report.pdf` with headless Chromium.
+    pub pdf: bool,
+}
+
+/// How much per-replicate detail a run folder keeps (`--curves`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Curves {
+    /// `curves.csv` (every replicate's curve) and `metrics.csv` (every replicate's metrics).
+    Full,
+    /// No `curves.csv`; `metrics.csv` kept (one row per replicate, small).
+    Summary,
+    /// Neither `curves.csv` nor `metrics.csv`: only the summaries over replicates.
+    None,
+}
+
+/// Above this estimated size of `curves.csv` (50 MB), a run without `--curves` writes the
+/// summary only.
+pub const CURVES_AUTO_LIMIT: u64 = 50_000_000;
+
+impl Curves {
+    /// Parses `full`, `summary` or `none`.
+    pub fn from_name(s: &str) -> Option<Curves> {
+        match s {
+            "full" => Some(Curves::Full),
+            "summary" => Some(Curves::Summary),
+            "none" => Some(Curves::None),
+            _ => None,
+        }
+    }
+
+    /// The name, as written in the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Curves::Full => "full",
+            Curves::Summary => "summary",
+            Curves::None => "none",
+        }
+    }
+
+    /// The default: `full` when `curves.csv` would be under [`CURVES_AUTO_LIMIT`] (estimated at
+    /// 40 bytes per row: arms × models × replicates × (steps + 1) rows), else `summary`.
+    pub fn auto(sc: &Scenario) -> Curves {
+        let rows = sc.arms.len() as u64
+            * sc.models.len() as u64
+            * u64::from(sc.replicates)
+            * (u64::from(sc.steps) + 1);
+        if rows.saturating_mul(40) > CURVES_AUTO_LIMIT {
+            Curves::Summary
+        } else {
+            Curves::Full
+        }
+    }
+}
+
+/// The headless browser `--pdf` uses: the first of `chromium`, `chromium-browser`,
+/// `google-chrome` on `PATH`.
+fn find_browser() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser", "google-chrome"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// Prints `html` to PDF with headless Chromium (`browser`), through a temporary folder.
+fn print_pdf(browser: &Path, html: &[u8]) -> Result<Vec<u8>, Error> {
+    let tmp = std::env::temp_dir().join(format!(
+        "kolsim-pdf-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let page = tmp.join("report.html");
+    let pdf = tmp.join("report.pdf");
+    let result = (|| {
+        std::fs::write(&page, html).map_err(|e| Error::io(&page, e))?;
+        let out = std::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                "--run-all-compositor-stages-before-draw",
+            ])
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .map_err(|e| Error::Other(format!("--pdf: cannot start {}: {e}", browser.display())))?;
+        std::fs::read(&pdf).map_err(|_| {
+            Error::Other(format!(
+                "--pdf: {} wrote no PDF (exit status {}): {}",
+                browser.display(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            ))
+        })
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
 }
 
 /// What a finished run produced (everything is also in the folder).
@@ -50,25 +161,45 @@ pub fn run_folder(
 ) -> Result<RunOutcome, Error> {
     crate::limits::check_run(sc, req.opts.threads, req.opts.record, req.max_memory)?;
     folder::check_out(&req.dir, req.force)?;
+    let browser = if req.pdf {
+        Some(find_browser().ok_or_else(|| {
+            Error::Usage(
+                "--pdf needs headless Chromium: none of chromium, chromium-browser or google-chrome is on PATH (install chromium, or print report.html from a browser)".into(),
+            )
+        })?)
+    } else {
+        None
+    };
+    let curves = req.curves.unwrap_or_else(|| Curves::auto(sc));
     let ids: Vec<u64> = (0..sc.replicates as u64).collect();
     progress.start(run::work_items(sc, ids.len()));
     let result = run::run(sc, &ids, req.opts, &|| progress.tick())?;
     let summaries = output::summaries(&result);
     let metrics = output::all_metrics(&result);
     let comparisons = output::comparisons(&result, &metrics, &sc.baseline, &sc.reference_arm);
-    let mut names = vec![
-        "curves.csv",
-        "summary.csv",
-        "metrics.csv",
+    let mut names = Vec::new();
+    if curves == Curves::Full {
+        names.push("curves.csv");
+    }
+    names.push("summary.csv");
+    if curves != Curves::None {
+        names.push("metrics.csv");
+    }
+    names.extend([
         "comparison.csv",
         "manifest.json",
         "scenario.toml",
-    ];
+        "kols.csv",
+    ]);
     if req.opts.record {
         names.push("adoptions.csv");
     }
     names.extend(crate::report::FILES);
-    let man = manifest::build(sc, &result, req.command, names.clone());
+    if browser.is_some() {
+        names.push("report.pdf");
+    }
+    let mut man = manifest::build(sc, &result, req.command, names.clone());
+    man.curves = curves.name();
     let man_json = serde_json::to_vec_pretty(&man).map_err(|e| Error::Other(e.to_string()))?;
     // The scenario's observed launch, drawn as points on the adoption figure.
     let observed = match &sc.observed {
@@ -90,23 +221,43 @@ pub fn run_folder(
         &man_json,
         observed.as_deref(),
     );
-    let mut files = vec![
-        (names[0], output::curves_csv(&result, &ids)),
-        (names[1], output::summary_csv(&result, &summaries)),
-        (names[2], output::metrics_csv(&result, &metrics, &ids)),
-        (names[3], output::comparison_csv(&comparisons)),
-        (names[4], man_json),
-        (names[5], sc.source.text.clone().into_bytes()),
-    ];
+    let mut files = Vec::new();
+    if curves == Curves::Full {
+        files.push(("curves.csv", output::curves_csv(&result, &ids)));
+    }
+    files.push(("summary.csv", output::summary_csv(&result, &summaries)));
+    if curves != Curves::None {
+        files.push(("metrics.csv", output::metrics_csv(&result, &metrics, &ids)));
+    }
+    files.extend([
+        ("comparison.csv", output::comparison_csv(&comparisons)),
+        ("manifest.json", man_json),
+        ("scenario.toml", sc.source.text.clone().into_bytes()),
+        ("kols.csv", super::kols_file::kols_csv(sc, &result)?),
+    ]);
     if req.opts.record {
         // The run keeps realisation 0's network when recording; read it again only if not.
         let real0 = match &result.ids {
             Some(net) => std::borrow::Cow::Borrowed(net),
             None => std::borrow::Cow::Owned(crate::realise::build_network(sc, 0)?),
         };
-        files.push((names[6], output::adoptions_csv(&result, &ids, &real0)));
+        files.push((
+            "adoptions.csv",
+            output::adoptions_csv(&result, &ids, &real0),
+        ));
     }
-    files.extend(deliverables);
+    if let Some(browser) = &browser {
+        let html = deliverables
+            .iter()
+            .find(|(n, _)| *n == "report.html")
+            .map(|(_, b)| b.as_slice())
+            .unwrap_or_default();
+        let pdf = print_pdf(browser, html)?;
+        files.extend(deliverables);
+        files.push(("report.pdf", pdf));
+    } else {
+        files.extend(deliverables);
+    }
     folder::write_folder(&req.dir, &files, req.force)?;
     Ok(RunOutcome {
         result,
@@ -123,8 +274,9 @@ impl RunOutcome {
     /// naming the folder.
     pub fn terminal_text(&self, sc: &Scenario) -> String {
         let res = &self.result;
+        let unit = sc.time_unit.plural();
         format!(
-            "{}: {} physicians ({} network, {} arcs, {} KOLs), {} steps, {} replicates per model, seed {}\n\n{}\nt10/t50/t90: steps to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\nResults in {} ({:.2} s simulating on {} thread(s)).\n",
+            "{}: {} physicians ({} network, {} arcs, {} KOLs), {} {unit}, {} replicates per model, seed {}\n\n{}\nt10/t50/t90: {unit} to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\nResults in {} ({:.2} s simulating on {} thread(s)).\n",
             sc.name,
             res.n,
             res.network.kind,
@@ -139,7 +291,8 @@ impl RunOutcome {
                 &self.metrics,
                 &output::final_users(res),
                 &self.comparisons,
-                sc.steps
+                sc.steps,
+                unit
             ),
             sc.baseline,
             Path::new(&self.dir).display(),

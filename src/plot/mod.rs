@@ -18,7 +18,7 @@ mod run;
 mod sweep;
 
 pub use run::{RunPlotOptions, adoption_svg, mean_new_adopters, new_adopters_svg};
-pub use sweep::{key_label, sweep_svg};
+pub use sweep::{key_label, sweep_metric_svg, sweep_svg};
 
 use plotters::style::RGBColor;
 
@@ -64,6 +64,17 @@ pub fn series_style(k: usize) -> (String, Dash) {
         _ => Dash::Dotted,
     };
     (format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2), dash)
+}
+
+/// The series style index (for [`series_style`]) with colour `colour` (0–7, wrapping) and
+/// dash pattern `dash` (0 solid, 1 dashed, 2 dotted, wrapping): colour and pattern chosen
+/// independently, e.g. colour per model and pattern per arm.
+pub fn style_index(colour: usize, dash: usize) -> usize {
+    let c = colour % PALETTE.len();
+    let d = dash % 3;
+    // k % 8 == c and (k / 4) % 3 == d: k = c + 8 j with (c / 4 + 2 j) % 3 == d.
+    let j = (2 * (d + 3 - c / 4)) % 3;
+    c + 8 * j
 }
 
 /// Tick label of a share: a percentage with at most two decimals and no trailing zeros.
@@ -122,5 +133,15 @@ mod tests {
         assert_eq!(series_style(8), (series_style(0).0, Dash::Dotted));
         let all: std::collections::HashSet<_> = (0..24).map(series_style).collect();
         assert_eq!(all.len(), 24);
+        for c in 0..8 {
+            for d in 0..3 {
+                let k = style_index(c, d);
+                assert_eq!(series_style(k).0, series_style(c).0);
+                assert_eq!(
+                    series_style(k).1,
+                    [Dash::Solid, Dash::Dashed, Dash::Dotted][d]
+                );
+            }
+        }
     }
 }

@@ -34,6 +34,7 @@ h3 { font-size: 16px; margin: 22px 0 8px; }
 h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
 p { margin: 6px 0 10px; }
 .lead { font-size: 17px; margin: 6px 0; }
+.warning { border-left: 4px solid #D55E00; background: #fff4ec; padding: 8px 12px; }
 .meta, .note, figcaption { color: var(--muted); font-size: 13.5px; }
 .flag { color: #a03c00; font-weight: 600; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 20px; margin: 0; }

@@ -73,7 +73,13 @@ pub fn report_html(r: &Report) -> String {
         .and_then(|m| m.first())
         .map_or(0, Vec::len);
     header(&mut o, sc, replicates);
-    scenario_facts(&mut o, sc, res, replicates);
+    for w in &res.warnings {
+        let _ = writeln!(o, "<p class=\"warning\"><b>Warning:</b> {}</p>", escape(w));
+    }
+    let curves = serde_json::from_str::<serde_json::Value>(r.manifest_json)
+        .ok()
+        .and_then(|m| m["curves"].as_str().map(str::to_string));
+    scenario_facts(&mut o, sc, res, replicates, curves.as_deref());
     figures(&mut o, r.figures);
     results(&mut o, r);
     model_sections(&mut o, r);
@@ -99,7 +105,13 @@ fn header(o: &mut String, sc: &Scenario, replicates: usize) {
 }
 
 /// The scenario section: a list of facts about the scenario and the run.
-fn scenario_facts(o: &mut String, sc: &Scenario, res: &RunResult, replicates: usize) {
+fn scenario_facts(
+    o: &mut String,
+    sc: &Scenario,
+    res: &RunResult,
+    replicates: usize,
+    curves: Option<&str>,
+) {
     o.push_str("<section id=\"scenario\">\n<h2>Scenario</h2>\n<dl class=\"facts\">\n");
     let mut fact = |k: &str, v: String| {
         let _ = writeln!(o, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(&v));
@@ -152,9 +164,32 @@ fn scenario_facts(o: &mut String, sc: &Scenario, res: &RunResult, replicates: us
     if sc.arms.len() > 1 {
         fact("Reference arm", sc.reference_arm.clone());
     }
-    fact("Steps", format!("{} (months after month 0)", sc.steps));
+    let (months, month) = (sc.time_unit.plural(), sc.time_unit.singular());
+    let start = sc
+        .start_date
+        .as_deref()
+        .map_or(String::new(), |d| format!("; {month} 0 starts {d}"));
+    fact(
+        "Steps",
+        format!("{} ({months} after {month} 0{start})", sc.steps),
+    );
     fact("Replicates", format!("{replicates} per model and arm"));
     fact("Seed", sc.seed.to_string());
+    match curves {
+        Some("summary") => fact(
+            "Per-replicate files",
+            "summary (--curves): no curves.csv; metrics.csv has every replicate".into(),
+        ),
+        Some("none") => fact(
+            "Per-replicate files",
+            "none (--curves): no curves.csv or metrics.csv; summaries over replicates only".into(),
+        ),
+        Some(_) => fact(
+            "Per-replicate files",
+            "full (--curves): curves.csv and metrics.csv have every replicate".into(),
+        ),
+        None => {}
+    }
     fact(
         "Computation",
         format!(
@@ -223,6 +258,8 @@ fn figures(o: &mut String, figures: &[Figure]) {
 /// The results section: per arm, a table of every model; then the KOL lift.
 fn results(o: &mut String, r: &Report) {
     let (sc, res) = (r.scenario, r.result);
+    let (months, month) = (sc.time_unit.plural(), sc.time_unit.singular());
+    let d50 = format!("Δ {months} to 50% vs baseline [95% CI]");
     o.push_str("<section id=\"results\">\n<h2>Results</h2>\n");
     let users = output::final_users(res);
     let recorded = res.kol_tie_share.iter().flatten().any(|v| !v.is_empty());
@@ -235,7 +272,7 @@ fn results(o: &mut String, r: &Report) {
         "t50",
         "t90",
         "Δ final share vs baseline [95% CI]",
-        "Δ months to 50% vs baseline [95% CI]",
+        &d50,
     ];
     if recorded {
         header.push("adoptions via KOL ties");
@@ -252,11 +289,11 @@ fn results(o: &mut String, r: &Report) {
     }
     let _ = writeln!(
         o,
-        "<p class=\"note\">Final share: median share of physicians who adopted by month {steps}, with the 5th–95th percentiles over replicates. \
+        "<p class=\"note\">Final share: median share of physicians who adopted by {month} {steps}, with the 5th–95th percentiles over replicates. \
          Users at end: mean share still using it (lower when physicians discontinue). \
-         t10/t50/t90: months to reach 10/50/90% adoption, median [5th–95th percentile] over replicates; “&gt;{steps}” means not reached. \
+         t10/t50/t90: {months} to reach 10/50/90% adoption, median [5th–95th percentile] over replicates; “&gt;{steps}” means not reached. \
          Δ: paired difference to the baseline model “{}” on the same replicates (same network and random numbers), mean [95% t-interval]; \
-         pp = percentage points. Δ months to 50%: difference in the time to reach 50% counted as month {steps} where 50% is not reached by then \
+         pp = percentage points. Δ {months} to 50%: difference in the time to reach 50% counted as {month} {steps} where 50% is not reached by then \
          (the restricted mean time within the horizon), so every replicate counts.</p>",
         escape(&sc.baseline),
         steps = sc.steps
@@ -321,6 +358,8 @@ fn model_row(r: &Report, a: usize, m: usize, users: &[Vec<f64>], recorded: bool)
 
 /// With several arms, the KOL lift: each arm minus the reference arm, per model.
 fn lift_table(o: &mut String, r: &Report) {
+    let sc = r.scenario;
+    let (months, month) = (sc.time_unit.plural(), sc.time_unit.singular());
     let lift: Vec<&Comparison> = r
         .comparisons
         .iter()
@@ -359,8 +398,8 @@ fn lift_table(o: &mut String, r: &Report) {
                 "arm",
                 "Δ final share [95% CI]",
                 "Δ adopters, physicians [95% CI]",
-                "Δ months to 50% [95% CI]",
-                "Δ t10, months (pairs reaching 10%)",
+                &format!("Δ {months} to 50% [95% CI]"),
+                &format!("Δ t10, {months} (pairs reaching 10%)"),
             ],
             &rows,
             2,
@@ -368,8 +407,8 @@ fn lift_table(o: &mut String, r: &Report) {
         let _ = writeln!(
             o,
             "<p class=\"note\">Paired over replicates: the arms share each replicate's network and random numbers, so the difference isolates the seeding strategy. \
-             Δ adopters: the share difference in physicians (of {}). A negative Δ in months means the arm gets there sooner. \
-             Δ months to 50% counts a replicate that never reaches 50% as reaching it at month {} (restricted mean), so it uses every pair. \
+             Δ adopters: the share difference in physicians (of {}). A negative Δ in {months} means the arm gets there sooner. \
+             Δ {months} to 50% counts a replicate that never reaches 50% as reaching it at {month} {} (restricted mean), so it uses every pair. \
              Δ t10 uses only the pairs where both arms reached 10% (their number in brackets); figures resting on few pairs are marked “few pairs”.</p>",
             r.result.n, r.scenario.steps
         );
@@ -397,6 +436,7 @@ fn flagged(cell: String, d: &crate::stats::PairedDiff, replicates: usize) -> Str
 /// arms, the KOL lift in physicians, share and months, with intervals.
 fn model_sections(o: &mut String, r: &Report) {
     let (sc, res) = (r.scenario, r.result);
+    let month = sc.time_unit.singular();
     o.push_str("<section id=\"models\">\n<h2>What each model assumes and predicts</h2>\n");
     let written = written_params(sc);
     let reps = r
@@ -444,7 +484,7 @@ fn model_sections(o: &mut String, r: &Report) {
             let mean = ms.iter().map(|x| x.final_share).sum::<f64>() / ms.len() as f64;
             let _ = writeln!(
                 o,
-                "<p>{}By month {}, {:.1}% of the {} physicians have adopted on average (about {:.0} prescribers; median and 5–95% of replicates: {}).</p>",
+                "<p>{}By {month} {}, {:.1}% of the {} physicians have adopted on average (about {:.0} prescribers; median and 5–95% of replicates: {}).</p>",
                 if res.arms.len() > 1 {
                     format!("Seeding “{}”: ", escape(arm))
                 } else {
@@ -465,7 +505,7 @@ fn model_sections(o: &mut String, r: &Report) {
             let _ = writeln!(
                 o,
                 "<p><b>KOL lift</b> — {}</p>",
-                lift_sentence(c, res.n, sc.steps, reps)
+                lift_sentence(c, res.n, sc.steps, reps, sc.time_unit)
             );
         }
         o.push_str("</section>\n");
@@ -475,7 +515,14 @@ fn model_sections(o: &mut String, r: &Report) {
 
 /// The KOL lift of one model and arm in client terms (HTML, escaped): share, physicians and
 /// months, with 95% intervals, and a flag when the time figure rests on few pairs.
-fn lift_sentence(c: &Comparison, n: usize, steps: u32, replicates: usize) -> String {
+fn lift_sentence(
+    c: &Comparison,
+    n: usize,
+    steps: u32,
+    replicates: usize,
+    unit: crate::scenario::TimeUnit,
+) -> String {
+    let (months, month) = (unit.plural(), unit.singular());
     let nf = n as f64;
     let (Some(d), lo, hi) = (c.final_share.mean, c.final_share.lo, c.final_share.hi) else {
         return "not available (no replicate pairs).".into();
@@ -490,7 +537,7 @@ fn lift_sentence(c: &Comparison, n: usize, steps: u32, replicates: usize) -> Str
     };
     let more = if d >= 0.0 { "more" } else { "fewer" };
     let mut s = format!(
-        "seeding “{}” instead of “{}”: {} percentage points{} of physicians by month {steps}, \
+        "seeding “{}” instead of “{}”: {} percentage points{} of physicians by {month} {steps}, \
          that is {:.0} {more} prescribers of {n}{}",
         escape(&c.arm),
         escape(&c.reference),
@@ -503,7 +550,7 @@ fn lift_sentence(c: &Comparison, n: usize, steps: u32, replicates: usize) -> Str
         let when = if t < 0.0 { "sooner" } else { "later" };
         let _ = write!(
             s,
-            "; 50% adoption comes {:.1} months {when}{} (restricted mean within the {steps} months, every replicate counted)",
+            "; 50% adoption comes {:.1} {months} {when}{} (restricted mean within the {steps} {months}, every replicate counted)",
             t.abs(),
             ci(c.t50_restricted.lo, c.t50_restricted.hi, 1.0, 1)
         );
@@ -512,7 +559,7 @@ fn lift_sentence(c: &Comparison, n: usize, steps: u32, replicates: usize) -> Str
         let when = if t < 0.0 { "sooner" } else { "later" };
         let _ = write!(
             s,
-            "; 10% comes {:.1} months {when}{} over the {} of {replicates} pairs where both arms reached 10%",
+            "; 10% comes {:.1} {months} {when}{} over the {} of {replicates} pairs where both arms reached 10%",
             t.abs(),
             ci(c.t10.lo, c.t10.hi, 1.0, 1),
             c.t10.pairs
@@ -588,8 +635,12 @@ pub fn files(
 ) -> Vec<(&'static str, Vec<u8>)> {
     let opts = plot::RunPlotOptions {
         observed,
-        ..plot::RunPlotOptions::default()
+        unit: sc.time_unit.plural(),
     };
+    let month = sc.time_unit.singular();
+    let new_caption = format!(
+        "New adopters per {month}, one panel per model: the mean number of physicians adopting in each {month}, over replicates."
+    );
     let adoption = plot::adoption_svg(&sc.name, &res.arms, &res.models, sums, &opts);
     let new_adopters = plot::new_adopters_svg(
         &sc.name,
@@ -611,7 +662,7 @@ pub fn files(
         },
         Figure {
             file: FILES[1],
-            caption: "New adopters per month, one panel per model: the mean number of physicians adopting in each month, over replicates.",
+            caption: &new_caption,
             svg: &new_adopters,
         },
     ];

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 pub fn sweep_report_html(
     grid: &crate::sweep::Grid,
     plots: &[(String, Vec<u8>)],
-    sweep_csv: &str,
+    rows: &[crate::sweep::SweepRow],
 ) -> String {
     let mut o = String::with_capacity(64 * 1024);
     let title = format!("{} sweep — kolsim report", grid.scenario);
@@ -34,8 +34,10 @@ pub fn sweep_report_html(
             escape(&values.join(", "))
         );
     }
-    o.push_str(
-        "</dl>\n</section>\n<section id=\"plots\">\n<h2>Metrics against the first key</h2>\n",
+    let _ = writeln!(
+        o,
+        "</dl>\n</section>\n<section id=\"plots\">\n<h2>Metrics against {}</h2>",
+        escape(&crate::plot::key_label(&grid.axes[0].key))
     );
     for (name, svg) in plots {
         let _ = writeln!(
@@ -46,10 +48,19 @@ pub fn sweep_report_html(
         );
     }
     o.push_str("</section>\n<section id=\"table\">\n<h2>Results per point</h2>\n");
-    let (header, rows) = point_rows(grid, sweep_csv);
+    let (header, cells) = point_rows(grid, rows);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    table(&mut o, "points", &header, &rows, grid.axes.len() + 2);
-    o.push_str("<p class=\"note\">Final share: mean share of physicians who adopted by the last step, with the 5th–95th percentiles over replicates. t50: mean months to 50% adoption over the replicates that reached it, with the share of replicates that did. All columns, including sd and the 5–95% ranges of t10, t90 and the peak step, are in sweep.csv.</p>\n</section>\n");
+    table(&mut o, "points", &header, &cells, grid.axes.len() + 2);
+    let _ = writeln!(
+        o,
+        "<p class=\"note\">Final share: mean share of physicians who adopted by the last step, with the 5th–95th percentiles over replicates. t50: mean {unit} to 50% adoption over the replicates that reached it (“not reached” where none did), with the share of replicates that did.{} All columns, including sd and the 5–95% ranges of t10, t90 and the peak step, are in sweep.csv.</p>\n</section>",
+        if crate::sweep::row::several_arms(rows) {
+            " KOL lift: the arm's final share minus the reference arm's, paired over the same replicates (same network and random numbers), mean [95% t-interval]; columns kol_lift_mean, kol_lift_lo and kol_lift_hi of sweep.csv."
+        } else {
+            ""
+        },
+        unit = grid.time_unit().plural()
+    );
     let _ = writeln!(
         o,
         "<section id=\"scenario-text\">\n<h2>Scenario</h2>\n<details><summary>scenario file</summary><pre>{}</pre></details>\n</section>\n</main>\n</body>\n</html>",
@@ -59,66 +70,53 @@ pub fn sweep_report_html(
 }
 
 /// The per-point table of the report: one row per point × model × arm with the swept values
-/// (headed by their human labels), the final share and t50 (mean [5–95%]) and how often
-/// 50% was reached, from `sweep.csv`.
-fn point_rows(grid: &crate::sweep::Grid, sweep_csv: &str) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut lines = sweep_csv.lines();
-    let head: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let col = |name: &str| head.iter().position(|h| *h == name);
-    let na = grid.axes.len();
+/// (headed by their human labels), the final share and t50 (mean [5–95%]), how often 50% was
+/// reached, and, with several arms, the KOL lift.
+fn point_rows(
+    grid: &crate::sweep::Grid,
+    rows: &[crate::sweep::SweepRow],
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let lift = crate::sweep::row::several_arms(rows);
     let mut header: Vec<String> = grid
         .axes
         .iter()
         .map(|a| crate::plot::key_label(&a.key))
         .collect();
-    header.extend(
-        [
-            "model",
-            "arm",
-            "final share [5–95%]",
-            "t50, months [5–95%]",
-            "reached 50%",
-        ]
-        .map(String::from),
-    );
-    let num = |cells: &[&str], c: Option<usize>| -> Option<f64> {
-        c.and_then(|c| cells.get(c))
-            .and_then(|v| v.parse::<f64>().ok())
-    };
+    header.extend(["model".to_string(), "arm".to_string()]);
+    header.push("final share [5–95%]".into());
+    header.push(format!("t50, {} [5–95%]", grid.time_unit().plural()));
+    header.push("reached 50%".into());
+    if lift {
+        header.push("KOL lift [95% CI]".into());
+    }
     let pct = |x: f64| format!("{:.1}", x * 100.0);
-    let rows = lines
-        .map(|l| {
-            let cells: Vec<&str> = l.split(',').collect();
-            let mut row: Vec<String> = (1..=na + 2)
-                .map(|k| cells.get(k).copied().unwrap_or("").to_string())
-                .collect();
-            row.push(
-                match (
-                    num(&cells, col("final_share_mean")),
-                    num(&cells, col("final_share_p05")),
-                    num(&cells, col("final_share_p95")),
-                ) {
-                    (Some(m), Some(lo), Some(hi)) => {
-                        format!("{}% [{}–{}]", pct(m), pct(lo), pct(hi))
-                    }
-                    _ => "-".into(),
-                },
-            );
-            row.push(
-                match (
-                    num(&cells, col("t50_mean")),
-                    num(&cells, col("t50_p05")),
-                    num(&cells, col("t50_p95")),
-                ) {
-                    (Some(m), Some(lo), Some(hi)) => format!("{m:.1} [{lo:.0}–{hi:.0}]"),
-                    _ => "not reached".into(),
-                },
-            );
-            row.push(
-                num(&cells, col("t50_reached")).map_or("-".into(), |r| format!("{}%", pct(r))),
-            );
+    let cells = rows
+        .iter()
+        .map(|r| {
+            let mut row: Vec<String> = r.values.iter().map(|v| v.to_string()).collect();
+            row.push(r.model.clone());
+            row.push(r.arm.clone());
+            row.push(r.final_share.map_or("-".into(), |s| {
+                format!("{}% [{}–{}]", pct(s.mean), pct(s.p05), pct(s.p95))
+            }));
+            row.push(r.t50.stats.map_or("not reached".into(), |s| {
+                format!("{:.1} [{:.0}–{:.0}]", s.mean, s.p05, s.p95)
+            }));
+            row.push(format!("{}%", pct(r.t50.reached)));
+            if lift {
+                row.push(match (r.lift.mean, r.lift.lo, r.lift.hi) {
+                    (Some(m), Some(lo), Some(hi)) => format!(
+                        "{:+.1} pp [{:+.1}, {:+.1}]",
+                        m * 100.0,
+                        lo * 100.0,
+                        hi * 100.0
+                    ),
+                    (Some(m), _, _) => format!("{:+.1} pp", m * 100.0),
+                    _ => "reference".into(),
+                });
+            }
             row
         })
         .collect();
-    (header, rows)
+    (header, cells)
 }

@@ -18,6 +18,7 @@ mod network;
 mod observed;
 pub mod raw;
 mod seeding;
+mod time;
 
 pub(crate) use ctx::Ctx;
 pub use error::{ScenarioError, Source};
@@ -26,6 +27,7 @@ pub use kols::{KolRuleSpec, KolSize, KolSpec};
 pub use network::{Draw, NetworkSpec};
 pub use observed::ObservedSpec;
 pub use seeding::{Arm, SeedingSpec};
+pub use time::TimeUnit;
 
 use crate::engine::EngineKind;
 use crate::models::{Model, Registry};
@@ -76,6 +78,10 @@ pub struct Scenario {
     pub sweep: Vec<(String, toml::Value)>,
     /// The observed launch (`[observed]`), if the scenario declares one.
     pub observed: Option<ObservedSpec>,
+    /// What one step is (`time_unit`, default month): for labels only.
+    pub time_unit: TimeUnit,
+    /// The date of step 0 (`start_date`, `YYYY-MM-DD`), if given: for labels only.
+    pub start_date: Option<String>,
     /// The source text, for errors found later and for the run folder's copy.
     pub source: Source,
 }
@@ -121,6 +127,8 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
     let models = parse_models(&cx, &raw, registry)?;
     let baseline = baseline(&cx, &raw.baseline, &models)?;
     let observed = observed::parse_observed(&cx, &raw.observed)?;
+    let time_unit = time::parse_time_unit(&cx, &raw.time_unit)?;
+    let start_date = time::parse_start_date(&cx, &raw.start_date)?;
     Ok(Scenario {
         name,
         description: raw.description,
@@ -140,6 +148,8 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
             .map(|t| t.into_inner().into_iter().collect())
             .unwrap_or_default(),
         observed,
+        time_unit,
+        start_date,
         source: src,
     })
 }

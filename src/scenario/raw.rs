@@ -29,6 +29,10 @@ pub struct RawScenario {
     pub sweep: Option<Spanned<toml::Table>>,
     /// `[observed]`: the observed launch.
     pub observed: Option<Spanned<super::observed::RawObserved>>,
+    /// `time_unit`: what one step is (labels only).
+    pub time_unit: Opt<String>,
+    /// `start_date`: the date of step 0, `YYYY-MM-DD` (labels only).
+    pub start_date: Opt<String>,
     #[serde(rename = "model")]
     pub models: Spanned<Vec<Spanned<RawModel>>>,
 }

@@ -29,6 +29,19 @@ pub struct Grid {
 }
 
 impl Grid {
+    /// The scenario's `time_unit` (for labels), read from its text; month if absent or
+    /// unreadable.
+    pub fn time_unit(&self) -> crate::scenario::TimeUnit {
+        toml::from_str::<toml::Table>(&self.scenario_text)
+            .ok()
+            .and_then(|t| {
+                t.get("time_unit")
+                    .and_then(|v| v.as_str())
+                    .and_then(crate::scenario::TimeUnit::from_name)
+            })
+            .unwrap_or_default()
+    }
+
     /// Number of points.
     pub fn len(&self) -> usize {
         self.checked_len().unwrap_or(usize::MAX)

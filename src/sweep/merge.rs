@@ -2,7 +2,8 @@
 //! `manifest.json`, the plots and the report.
 
 use super::grid::Grid;
-use super::point::{METRICS, point_dir, point_state, sweep_header};
+use super::point::{point_dir, point_state};
+use super::row::{Metric, SweepRow, parse_rows, sweep_csv};
 use crate::error::Error;
 use crate::folder;
 use std::fmt::Write as _;
@@ -58,15 +59,13 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
             states[0].1
         )));
     }
-    let width = sweep_header(&grid).split(',').count();
-    let mut sweep = sweep_header(&grid);
+    let mut rows: Vec<SweepRow> = Vec::new();
     let mut summary = String::new();
     for k in 0..grid.len() {
         let p = point_dir(dir, k);
-        let rows = std::fs::read_to_string(p.join("rows.csv"))
-            .map_err(|e| Error::io(p.join("rows.csv"), e))?;
-        check_rows(&p.join("rows.csv"), &rows, k, width)?;
-        sweep.push_str(&rows);
+        let path = p.join("rows.csv");
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        rows.extend(parse_rows(&path, &text, k, &grid)?);
         let s = std::fs::read_to_string(p.join("summary.csv"))
             .map_err(|e| Error::io(p.join("summary.csv"), e))?;
         let mut lines = s.lines();
@@ -78,7 +77,16 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
             let _ = writeln!(summary, "{k},{l}");
         }
     }
-    let plots = sweep_plots(&grid, &sweep);
+    let sweep = sweep_csv(&grid, &rows);
+    let plots: Vec<(String, Vec<u8>)> = Metric::ALL
+        .iter()
+        .map(|&m| {
+            (
+                format!("plot_{}.svg", m.name()),
+                crate::plot::sweep_metric_svg(&grid, &rows, m).into_bytes(),
+            )
+        })
+        .collect();
     let manifest = serde_json::json!({
         "schema_version": crate::manifest::SCHEMA_VERSION,
         "kolsim_version": env!("CARGO_PKG_VERSION"),
@@ -96,89 +104,11 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
         ("summary.csv".into(), summary.into_bytes()),
         ("manifest.json".into(), manifest),
     ];
-    let report = crate::report::sweep_report_html(
-        &grid,
-        &plots,
-        std::str::from_utf8(&files[0].1).unwrap_or(""),
-    );
+    let report = crate::report::sweep_report_html(&grid, &plots, &rows);
     files.extend(plots);
     files.push(("report.html".into(), report.into_bytes()));
     for (name, bytes) in files {
         folder::write_file_atomic(&dir.join(&name), &bytes)?;
     }
     Ok(vec!["sweep.csv", "summary.csv", "manifest.json"])
-}
-
-/// Checks a point's `rows.csv` before merging it: at least one row, each with the sweep's
-/// number of fields and the point's index first. A malformed file is bad input (exit 2), named.
-fn check_rows(path: &Path, rows: &str, k: usize, width: usize) -> Result<(), Error> {
-    let bad = |line: usize, why: String| {
-        Error::Usage(format!(
-            "{}:{line}: malformed point file: {why}; run the point again with `kolsim sweep ... --resume` after deleting its folder",
-            path.display()
-        ))
-    };
-    if rows.is_empty() || !rows.ends_with('\n') {
-        return Err(bad(1, "empty or truncated".into()));
-    }
-    for (i, line) in rows.lines().enumerate() {
-        let fields = line.split(',').count();
-        if fields != width {
-            return Err(bad(i + 1, format!("{fields} field(s), {width} expected")));
-        }
-        if line.split(',').next() != Some(k.to_string().as_str()) {
-            return Err(bad(i + 1, format!("the row is not for point {k}")));
-        }
-    }
-    Ok(())
-}
-
-/// One plot per metric (its mean against the first swept key), one line per model (and arm,
-/// and value of the other keys when there are several).
-fn sweep_plots(grid: &Grid, sweep_csv: &str) -> Vec<(String, Vec<u8>)> {
-    let mut lines = sweep_csv.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    let na = grid.axes.len();
-    let (model_c, arm_c) = (na + 1, na + 2);
-    let several_arms = rows.iter().any(|r| r[arm_c] != rows[0][arm_c]);
-    let mut out = Vec::new();
-    for metric in METRICS {
-        let Some(col) = header.iter().position(|h| *h == format!("{metric}_mean")) else {
-            continue;
-        };
-        let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-        for r in &rows {
-            let mut label = r[model_c].to_string();
-            if several_arms {
-                label = format!("{label} / {}", r[arm_c]);
-            }
-            for (a, v) in grid.axes.iter().zip(&r[1..=na]).skip(1) {
-                label = format!("{label}, {}={v}", a.key);
-            }
-            // Every series is listed in every plot (same colours throughout), even where the
-            // metric was never reached and the series has no points.
-            let k = match series.iter().position(|(l, _)| *l == label) {
-                Some(k) => k,
-                None => {
-                    series.push((label, Vec::new()));
-                    series.len() - 1
-                }
-            };
-            if let (Ok(x), Ok(y)) = (r[1].parse::<f64>(), r[col].parse::<f64>()) {
-                series[k].1.push((x, y));
-            }
-        }
-        let y_label = match metric {
-            "final_share" => "final share of physicians (mean)",
-            "peak_step" => "month of peak new adoptions (mean)",
-            "t10" => "months to 10% adoption (mean where reached)",
-            "t50" => "months to 50% adoption (mean where reached)",
-            _ => "months to 90% adoption (mean where reached)",
-        };
-        let title = format!("{}: {metric} against {}", grid.scenario, grid.axes[0].key);
-        let svg = crate::plot::sweep_svg(&grid.axes[0].key, &series, y_label, &title);
-        out.push((format!("plot_{metric}.svg"), svg.into_bytes()));
-    }
-    out
 }

@@ -16,14 +16,16 @@
 //! shards may share one folder.
 //!
 //! Files: [`grid`] (keys, values, point scenarios, shards), [`point`] (running a point and its
-//! completion marker), [`merge`](mod@merge) (the folder: `grid.json` and merging).
+//! completion marker), [`row`] (the typed row of `sweep.csv`), [`merge`](mod@merge) (the folder: `grid.json` and merging).
 
 pub mod grid;
 pub mod merge;
 pub mod point;
+pub mod row;
 
 pub use grid::{
     Axis, Grid, Shard, axes_from_table, check, parse_set, parse_values, point_scenario,
 };
 pub use merge::{merge, prepare_dir, read_grid};
-pub use point::{is_done, run_point, sweep_header};
+pub use point::{is_done, run_point};
+pub use row::{Lift, Metric, Stats, SweepRow, TimeStats, sweep_header};

@@ -2,13 +2,12 @@
 //! over replicates), and its completion marker.
 
 use super::grid::{Grid, point_scenario};
+use super::row::{Lift, Stats, SweepRow, TimeStats};
 use crate::error::Error;
 use crate::folder;
 use crate::output;
 use crate::run::{self, RunOptions};
 use crate::scenario::Scenario;
-use crate::stats::{mean_sd, quantile};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub(super) fn point_dir(dir: &Path, k: usize) -> PathBuf {
@@ -81,44 +80,6 @@ pub fn is_done(dir: &Path, k: usize) -> bool {
     point_state(dir, k).is_none()
 }
 
-/// The metrics summarised per point.
-pub(super) const METRICS: [&str; 5] = ["final_share", "t10", "t50", "t90", "peak_step"];
-
-/// Header of `sweep.csv` (and of every point's `rows.csv`).
-pub fn sweep_header(grid: &Grid) -> String {
-    let mut h = String::from("point");
-    for a in &grid.axes {
-        let _ = write!(h, ",{}", a.key);
-    }
-    h.push_str(",model,arm,replicates");
-    for m in METRICS {
-        let _ = write!(h, ",{m}_mean,{m}_sd,{m}_p05,{m}_p95");
-        if m != "final_share" && m != "peak_step" {
-            let _ = write!(h, ",{m}_reached");
-        }
-    }
-    h.push('\n');
-    h
-}
-
-fn stats_cells(s: &mut String, mut v: Vec<f64>, reached: Option<usize>, total: usize) {
-    if v.is_empty() {
-        s.push_str(",,,,");
-    } else {
-        let (mean, sd) = mean_sd(&v);
-        v.sort_by(f64::total_cmp);
-        let _ = write!(
-            s,
-            ",{mean},{sd},{},{}",
-            quantile(&v, 0.05),
-            quantile(&v, 0.95)
-        );
-    }
-    if let Some(r) = reached {
-        let _ = write!(s, ",{}", r as f64 / total.max(1) as f64);
-    }
-}
-
 /// Runs point `k` and writes its folder atomically.
 pub fn run_point(
     base: &Scenario,
@@ -139,40 +100,52 @@ pub fn run_point(
         &|| {},
     )?;
     let metrics = output::all_metrics(&res);
+    let comparisons = output::comparisons(&res, &metrics, &sc.baseline, &sc.reference_arm);
     let values = grid.point(k);
+    let several_arms = res.arms.len() > 1;
     let mut rows = String::new();
     for (a, arm) in res.arms.iter().enumerate() {
         for (m, model) in res.models.iter().enumerate() {
             let ms = &metrics[a][m];
-            let _ = write!(rows, "{k}");
-            for v in &values {
-                let _ = write!(rows, ",{v}");
-            }
-            let _ = write!(rows, ",{model},{arm},{}", ms.len());
-            stats_cells(
-                &mut rows,
-                ms.iter().map(|x| x.final_share).collect(),
-                None,
-                ms.len(),
-            );
-            for f in [
-                |x: &crate::stats::Metrics| x.t10,
-                |x: &crate::stats::Metrics| x.t50,
-                |x: &crate::stats::Metrics| x.t90,
-            ] {
+            let n = ms.len();
+            let time = |f: fn(&crate::stats::Metrics) -> Option<u32>| {
                 let v: Vec<f64> = ms.iter().filter_map(|x| f(x).map(f64::from)).collect();
-                let n = v.len();
-                stats_cells(&mut rows, v, Some(n), ms.len());
-            }
-            stats_cells(
-                &mut rows,
-                ms.iter()
-                    .filter_map(|x| x.peak_step.map(f64::from))
-                    .collect(),
-                None,
-                ms.len(),
-            );
-            rows.push('\n');
+                TimeStats {
+                    reached: v.len() as f64 / n.max(1) as f64,
+                    stats: Stats::of(v),
+                }
+            };
+            let lift = comparisons
+                .iter()
+                .find(|c| {
+                    c.kind == "arm_vs_reference"
+                        && c.arm == *arm
+                        && c.model == *model
+                        && c.reference != *arm
+                })
+                .map_or(Lift::default(), |c| Lift {
+                    mean: c.final_share.mean,
+                    lo: c.final_share.lo,
+                    hi: c.final_share.hi,
+                });
+            let row = SweepRow {
+                point: k,
+                values: values.clone(),
+                model: model.clone(),
+                arm: arm.clone(),
+                replicates: n,
+                final_share: Stats::of(ms.iter().map(|x| x.final_share).collect()),
+                t10: time(|x| x.t10),
+                t50: time(|x| x.t50),
+                t90: time(|x| x.t90),
+                peak_step: Stats::of(
+                    ms.iter()
+                        .filter_map(|x| x.peak_step.map(f64::from))
+                        .collect(),
+                ),
+                lift,
+            };
+            row.write_csv(&mut rows, several_arms);
         }
     }
     let sums = output::summaries(&res);
