@@ -630,3 +630,26 @@ fn unobserved_never_keeps_everyone_and_period_effects_add_tests() {
     let innov = r.models.iter().find(|m| m.name == "innovation").unwrap();
     assert!(pe.loglik >= innov.loglik);
 }
+
+#[test]
+fn likelihood_is_each_models_own_method() {
+    use kolsim::models::{Exposure, Hazard, Likelihood, StructuralEquivalence};
+    let x = Exposure {
+        c: 1.0,
+        w: 4.0,
+        ..Exposure::default()
+    };
+    let b = Bass { p: 0.1, q: 0.5 };
+    assert_eq!(b.hazard(&x), b.prob(0, 1.0, 4.0));
+    assert_eq!(Candidate::Bass.hazard(&[0.1, 0.5], &x), b.hazard(&x));
+    let i = Imitation {
+        q: 0.4,
+        exposure: ExposureKind::Count,
+    };
+    assert_eq!(i.hazard(&x), i.prob(0, 1.0, 4.0));
+    assert_eq!(Candidate::ImitationCount.hazard(&[0.4], &x), i.hazard(&x));
+    let s = StructuralEquivalence { q: 0.4, top_k: 5 };
+    assert_eq!(Candidate::Structural.hazard(&[0.4], &x), s.hazard(&x));
+    let c = IndependentCascade { beta: 0.2, p: 0.1 };
+    assert_eq!(c.hazard(&x), c.prob(0, 1.0, 4.0));
+}
