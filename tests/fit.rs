@@ -528,6 +528,20 @@ fn ckm_cli_fits_and_fitted_scenario_runs() {
             "model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_p_vs_innovation\n"
         )
     );
+    // fit.svg: every simulated fitted theory in its own panel, the observed launch as points.
+    let svg = std::fs::read_to_string(dir.join("fit.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    for m in ["innovation", "bass", "cascade"] {
+        assert!(svg.contains(&format!("\n{m}\n")), "panel {m}");
+    }
+    assert!(svg.contains("observed") && svg.contains("<circle"));
+    // report.html: self-contained, with the verdict, the ranking and the figure.
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("Best contagion model: "), "{html}");
+    assert!(html.contains("ΔAIC") && html.contains("<svg"));
+    assert!(!html.contains("http://") || !html.contains("src=\"http"));
+    assert!(!html.contains("<script") && !html.contains("<link"));
     // fitted.toml runs.
     kolsim()
         .args(["run"])

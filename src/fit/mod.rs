@@ -17,6 +17,7 @@ pub mod models;
 pub mod observed;
 pub mod optim;
 pub mod output;
+pub mod report;
 
 use crate::error::Error;
 use crate::scenario::Scenario;
@@ -115,6 +116,10 @@ pub struct Prepared {
     pub facts: Facts,
     /// The observed file's layout.
     pub layout: Layout,
+    /// The observed cumulative adoption share by step, of all the network's physicians
+    /// (drawn over the fitted models' simulations in `fit.svg`); empty when not read from a
+    /// file.
+    pub observed_share: Vec<(f64, f64)>,
 }
 
 /// Default `top_k` of the similarity network when the scenario has no structural model.
@@ -167,6 +172,7 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
             ids: Vec::new(),
             aggregate_cells: Some((vec![pooled], by_t)),
             facts,
+            observed_share: obs.cumulative_share(n0),
             layout: obs.layout,
         });
     }
@@ -195,6 +201,7 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
     prep.facts.not_in_file = facts.not_in_file;
     prep.facts.kappa = facts.kappa;
     prep.facts.top_k = facts.top_k;
+    prep.observed_share = obs.cumulative_share(n0);
     Ok(prep)
 }
 
@@ -262,6 +269,7 @@ pub fn prepare_network(
         aggregate_cells: None,
         facts,
         layout: Layout::PerPhysician,
+        observed_share: Vec::new(),
     })
 }
 

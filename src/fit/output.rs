@@ -345,7 +345,7 @@ pub fn terminal_text(
     let _ = writeln!(o, "{}", verdict(r));
     let _ = writeln!(
         o,
-        "Results in {} (fit.csv, models.csv, fitted.toml).",
+        "Results in {} (fit.csv, models.csv, fitted.toml, fit.svg, report.html).",
         dir.display()
     );
     o

@@ -30,23 +30,37 @@ pub struct FitOutcome {
     pub seconds: f64,
 }
 
-/// Files of a fit folder, in order.
-pub const FILES: [&str; 3] = ["fit.csv", "models.csv", "fitted.toml"];
+/// Files of a fit folder, in order (`fit.svg` only when a fitted theory can be simulated).
+pub const FILES: [&str; 5] = [
+    "fit.csv",
+    "models.csv",
+    "fitted.toml",
+    "fit.svg",
+    "report.html",
+];
 
-/// Fits `sc`'s network to `req.observed` and writes `fit.csv`, `models.csv` and
-/// `fitted.toml` atomically. An existing folder is refused before anything runs, unless
+/// Fits `sc`'s network to `req.observed` and writes `fit.csv`, `models.csv`, `fitted.toml`,
+/// `fit.svg` (the fitted theories simulated under the observed launch) and `report.html`
+/// atomically. An existing folder is refused before anything runs, unless
 /// `force` and it is kolsim's own.
 pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     folder::check_out(&req.dir, req.force)?;
     let start = std::time::Instant::now();
     let prep = fit::prepare(sc, &req.observed, &req.opts)?;
     let report = fit::fit_models(&prep, &req.opts);
+    let fitted = output::fitted_toml(sc, &report);
+    let svg = fit::report::fit_svg(&fitted, &req.dir.join(FILES[2]), &prep.observed_share)?;
+    let html = fit::report::report_html(sc, &report, &req.observed, svg.as_deref(), &[]);
     let seconds = start.elapsed().as_secs_f64();
-    let files = vec![
+    let mut files = vec![
         (FILES[0], output::fit_csv(&report)),
         (FILES[1], output::models_csv(&report)),
-        (FILES[2], output::fitted_toml(sc, &report)),
+        (FILES[2], fitted),
     ];
+    if let Some(svg) = svg {
+        files.push((FILES[3], svg.into_bytes()));
+    }
+    files.push((FILES[4], html.into_bytes()));
     folder::write_folder(&req.dir, &files, req.force)?;
     Ok(FitOutcome {
         report,
