@@ -636,6 +636,16 @@ fn unobserved_never_keeps_everyone_and_period_effects_add_tests() {
         .find(|m| m.name == "period_effects")
         .unwrap();
     assert_eq!(pe.k, 16);
+    // One rate per period 2..17; alone, each is that period's adoptions over those at risk.
+    assert_eq!(pe.period_rates.len(), 16);
+    for &(t, p) in &pe.period_rates {
+        let at_risk = prep.tau.iter().filter(|&&s| s >= t).count() as f64;
+        let adopted = prep.tau.iter().filter(|&&s| s == t).count() as f64;
+        assert!((p - adopted / at_risk).abs() < 1e-9, "p_{t} = {p}");
+    }
+    let csv = String::from_utf8(fit::output::fit_csv(&r)).unwrap();
+    assert!(csv.contains("\nperiod_effects,p_2,"), "{csv}");
+    assert!(csv.contains("\nbass+period,p_17,"), "{csv}");
     assert!(
         r.models
             .iter()

@@ -315,6 +315,9 @@ pub struct ModelFit {
     pub lr_p_period: Option<f64>,
     /// Why the likelihood is −∞, if it is.
     pub note: Option<String>,
+    /// Period-effect variants: `(t, p̂_t)`, the estimated spontaneous rate of each period
+    /// (profiled out of the likelihood, so no interval).
+    pub period_rates: Vec<(u32, f64)>,
 }
 
 /// Everything a fit found.
@@ -450,7 +453,7 @@ fn period_profile(
     c: Option<Candidate>,
     psi: &[f64],
     by_t: &[Cell],
-    p_t: Option<&mut Vec<f64>>,
+    p_t: Option<&mut Vec<(u32, f64)>>,
 ) -> f64 {
     let full = |p: f64| -> Vec<f64> {
         match c {
@@ -485,7 +488,7 @@ fn period_profile(
         }
         let (p, l) = max_p(&buf);
         total += l;
-        ps.push(p);
+        ps.push((t, p));
         start = end;
     }
     if let Some(out) = p_t {
@@ -494,8 +497,9 @@ fn period_profile(
     total
 }
 
-/// Fits `c` (or period effects alone, `None`) with one `p_t` per period.
-pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> (Vec<Estimate>, f64, Vec<f64>) {
+/// Fits `c` (or period effects alone, `None`) with one `p_t` per period: the estimates of
+/// the other parameters, the maximum log-likelihood and `(t, p̂_t)` per period.
+pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> (Vec<Estimate>, f64, Vec<(u32, f64)>) {
     let (names, b): (Vec<&str>, Vec<(f64, f64)>) = match c {
         None => (Vec::new(), Vec::new()),
         Some(c) => {
@@ -607,6 +611,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
             weight: 0.0,
             lr_p_innovation: None,
             lr_p_period: None,
+            period_rates: Vec::new(),
         });
     };
     let periods = prep.facts.periods as usize;
@@ -625,7 +630,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
             pooled,
         );
         if opts.period_effects {
-            let (est, ll, _) = fit_period(None, by_t);
+            let (est, ll, rates) = fit_period(None, by_t);
             push(
                 &mut fits,
                 "period_effects".into(),
@@ -636,6 +641,9 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 ll,
                 by_t,
             );
+            if let Some(m) = fits.last_mut() {
+                m.period_rates = rates;
+            }
         }
         for c in Candidate::ALL.iter().skip(1) {
             not_fitted.push((
@@ -753,19 +761,19 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                     todo.push((Some(c), v));
                 }
             }
-            let done: Vec<(Vec<Estimate>, f64)> = todo
+            let done: Vec<(Vec<Estimate>, f64, Vec<(u32, f64)>)> = todo
                 .par_iter()
-                .map(|(c, cells)| {
-                    let (est, ll, _) = fit_period(*c, cells);
-                    (est, ll)
-                })
+                .map(|(c, cells)| fit_period(*c, cells))
                 .collect();
-            for ((est, ll), (c, cells)) in done.into_iter().zip(&todo) {
+            for ((est, ll, rates), (c, cells)) in done.into_iter().zip(&todo) {
                 let (name, k) = match c {
                     None => ("period_effects".to_string(), n_pt),
                     Some(c) => (format!("{}+period", c.name()), c.params().len() - 1 + n_pt),
                 };
                 push(&mut fits, name, *c, true, est, k, ll, cells);
+                if let Some(m) = fits.last_mut() {
+                    m.period_rates = rates;
+                }
             }
         }
     }

@@ -49,7 +49,8 @@ fn ci_high(e: &Estimate) -> f64 {
     }
 }
 
-/// `fit.csv`: one row per model and parameter.
+/// `fit.csv`: one row per model and parameter; period-effect variants add one `p_<t>` row per
+/// period (the per-period rate, profiled out, so without standard error or interval).
 pub fn fit_csv(r: &FitReport) -> Vec<u8> {
     let mut o = String::from("model,parameter,estimate,se,ci_low,ci_high,method\n");
     for m in &r.models {
@@ -70,6 +71,9 @@ pub fn fit_csv(r: &FitReport) -> Vec<u8> {
                 num(e.ci.0),
                 num(ci_high(e))
             );
+        }
+        for (t, p) in &m.period_rates {
+            let _ = writeln!(o, "{},p_{t},{},,,,exact (profiled)", m.name, num(*p));
         }
     }
     o.into_bytes()
