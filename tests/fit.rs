@@ -542,6 +542,14 @@ fn ckm_cli_fits_and_fitted_scenario_runs() {
     assert!(html.contains("ΔAIC") && html.contains("<svg"));
     assert!(!html.contains("http://") || !html.contains("src=\"http"));
     assert!(!html.contains("<script") && !html.contains("<link"));
+    // The exposure permutation test, beside the ranking and in permutation.csv.
+    assert!(
+        text.contains("Exposure permutation test (model-free): "),
+        "{text}"
+    );
+    let perm = std::fs::read_to_string(dir.join("permutation.csv")).unwrap();
+    assert!(perm.starts_with("statistic,adopters,observed,null_mean,null_p05,null_p95,permutations,p_value,seed\nshare_of_adopters_with_earlier_adopting_adviser,98,"), "{perm}");
+    assert!(html.contains("Exposure permutation test"));
     // fitted.toml runs.
     kolsim()
         .args(["run"])
@@ -677,4 +685,44 @@ fn likelihood_is_each_models_own_method() {
     let c = IndependentCascade { beta: 0.2, p: 0.1 };
     // No arcs from last period's adopters: only the spontaneous channel.
     assert!((c.hazard(&x) - c.prob(0, 1.0, 4.0)).abs() < 1e-15);
+}
+
+#[test]
+fn exposure_permutation_test_detects_imitation_and_not_innovation() {
+    let (net, is_kol) = small_network();
+    let prep_of = |model: &dyn Model, rep| {
+        let st = launch(&net, &is_kol, model, 5, 15, rep);
+        fit::prepare_network(
+            &net,
+            &is_kol,
+            &st,
+            16,
+            Unobserved::Exclude,
+            Err(String::new()),
+        )
+        .unwrap()
+    };
+    // Count-form imitation: adopters follow their advisers.
+    let contagion = prep_of(
+        &Imitation {
+            q: 0.3,
+            exposure: ExposureKind::Count,
+        },
+        1,
+    );
+    let net_c = contagion.net.as_ref().unwrap();
+    let t = fit::permutation::test(net_c, &contagion.tau, 199, 7).unwrap();
+    assert!(t.p_value < 0.05, "{t:?}");
+    assert!(t.observed > t.null_p95, "{t:?}");
+    // Same seed, same answer (and independent of threads: one stream per permutation).
+    assert_eq!(
+        fit::permutation::test(net_c, &contagion.tau, 199, 7),
+        Some(t)
+    );
+    // Innovation only: timing alone.
+    let innovation = prep_of(&Bass { p: 0.04, q: 0.0 }, 2);
+    let t =
+        fit::permutation::test(innovation.net.as_ref().unwrap(), &innovation.tau, 199, 7).unwrap();
+    assert!(t.p_value > 0.01, "{t:?}");
+    assert!(t.p_value > 0.0 && t.p_value <= 1.0);
 }

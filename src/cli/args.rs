@@ -198,6 +198,10 @@ pub enum Command {
         /// Also fit one adoption rate per period (period effects), alone and under each model.
         #[arg(long)]
         period_effects: bool,
+        /// Permutations of the model-free exposure test (adoption times shuffled within
+        /// network components, the scenario's seed); 0 skips the test.
+        #[arg(long, value_name = "R", default_value_t = 999)]
+        permutations: u32,
         /// Output folder (default: results/<scenario name>-fit).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,

@@ -239,6 +239,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             unobserved,
             periods,
             period_effects,
+            permutations,
             out,
             force,
             quiet,
@@ -277,6 +278,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                     crate::fit::Unobserved::Exclude
                 },
                 period_effects,
+                permutations,
             };
             let req = jobs::FitRequest {
                 observed: observed.clone(),

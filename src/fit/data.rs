@@ -155,6 +155,11 @@ impl FitNet {
         (self.classes.len() <= MAX_CLASSES).then_some(&self.classes[..])
     }
 
+    /// The physicians `j` influences (its out-arcs' targets): `j` is their adviser.
+    pub fn listeners(&self, j: usize) -> &[u32] {
+        &self.targets[self.offsets[j]..self.offsets[j + 1]]
+    }
+
     /// Number of distinct arc weights.
     pub fn distinct_weights(&self) -> usize {
         self.classes.len()

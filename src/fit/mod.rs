@@ -17,6 +17,7 @@ pub mod models;
 pub mod observed;
 pub mod optim;
 pub mod output;
+pub mod permutation;
 pub mod report;
 
 use crate::error::Error;
@@ -48,6 +49,8 @@ pub struct FitOptions {
     pub unobserved: Unobserved,
     /// Also fit one `p_t` per period (period effects), alone and under each model with `p`.
     pub period_effects: bool,
+    /// Permutations of the model-free exposure test (0: no test).
+    pub permutations: u32,
 }
 
 impl Default for FitOptions {
@@ -56,6 +59,7 @@ impl Default for FitOptions {
             read: ReadOptions::default(),
             unobserved: Unobserved::Exclude,
             period_effects: false,
+            permutations: permutation::DEFAULT_PERMUTATIONS,
         }
     }
 }
@@ -120,6 +124,8 @@ pub struct Prepared {
     /// (drawn over the fitted models' simulations in `fit.svg`); empty when not read from a
     /// file.
     pub observed_share: Vec<(f64, f64)>,
+    /// The scenario's seed (the permutation test's streams); 0 when not from a scenario.
+    pub seed: u64,
 }
 
 /// Default `top_k` of the similarity network when the scenario has no structural model.
@@ -174,6 +180,7 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
             facts,
             observed_share: obs.cumulative_share(n0),
             layout: obs.layout,
+            seed: sc.seed,
         });
     }
     facts.unknown_in_file = obs.unknown_in_file;
@@ -202,6 +209,7 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
     prep.facts.kappa = facts.kappa;
     prep.facts.top_k = facts.top_k;
     prep.observed_share = obs.cumulative_share(n0);
+    prep.seed = sc.seed;
     Ok(prep)
 }
 
@@ -270,6 +278,7 @@ pub fn prepare_network(
         facts,
         layout: Layout::PerPhysician,
         observed_share: Vec::new(),
+        seed: 0,
     })
 }
 
@@ -333,6 +342,8 @@ pub struct FitReport {
     pub not_fitted: Vec<(String, String)>,
     /// Original ids of the seeds (period-1 adopters), for `fitted.toml`.
     pub seeds: Vec<String>,
+    /// The model-free exposure permutation test (per-physician data only).
+    pub permutation: Option<permutation::PermutationTest>,
 }
 
 fn estimates(
@@ -778,6 +789,10 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         }
     }
     finish(&mut fits, prep.facts.adoptions);
+    let permutation = prep
+        .net
+        .as_ref()
+        .and_then(|net| permutation::test(net, &prep.tau, opts.permutations, prep.seed));
     let seeds = prep
         .ids
         .iter()
@@ -791,6 +806,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         kappa,
         not_fitted,
         seeds,
+        permutation,
     }
 }
 

@@ -346,11 +346,19 @@ pub fn terminal_text(
     for (name, why) in &r.not_fitted {
         let _ = writeln!(o, "Not fitted: {name}: {why}.");
     }
+    if let Some(t) = &r.permutation {
+        let _ = writeln!(o, "{}", super::permutation::text(t));
+    }
     let _ = writeln!(o, "{}", verdict(r));
     let _ = writeln!(
         o,
-        "Results in {} (fit.csv, models.csv, fitted.toml, fit.svg, report.html).",
-        dir.display()
+        "Results in {} (fit.csv, models.csv, fitted.toml, fit.svg, report.html{}).",
+        dir.display(),
+        if r.permutation.is_some() {
+            ", permutation.csv"
+        } else {
+            ""
+        }
     );
     o
 }

@@ -31,12 +31,13 @@ pub struct FitOutcome {
 }
 
 /// Files of a fit folder, in order (`fit.svg` only when a fitted theory can be simulated).
-pub const FILES: [&str; 5] = [
+pub const FILES: [&str; 6] = [
     "fit.csv",
     "models.csv",
     "fitted.toml",
     "fit.svg",
     "report.html",
+    "permutation.csv",
 ];
 
 /// Fits `sc`'s network to `req.observed` and writes `fit.csv`, `models.csv`, `fitted.toml`,
@@ -50,7 +51,17 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     let report = fit::fit_models(&prep, &req.opts);
     let fitted = output::fitted_toml(sc, &report);
     let svg = fit::report::fit_svg(&fitted, &req.dir.join(FILES[2]), &prep.observed_share)?;
-    let html = fit::report::report_html(sc, &report, &req.observed, svg.as_deref(), &[]);
+    let extra: Vec<(String, String)> = report
+        .permutation
+        .iter()
+        .map(|t| {
+            (
+                "Exposure permutation test".to_string(),
+                fit::permutation::text(t),
+            )
+        })
+        .collect();
+    let html = fit::report::report_html(sc, &report, &req.observed, svg.as_deref(), &extra);
     let seconds = start.elapsed().as_secs_f64();
     let mut files = vec![
         (FILES[0], output::fit_csv(&report)),
@@ -61,6 +72,9 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
         files.push((FILES[3], svg.into_bytes()));
     }
     files.push((FILES[4], html.into_bytes()));
+    if let Some(t) = &report.permutation {
+        files.push((FILES[5], fit::permutation::csv(t)));
+    }
     folder::write_folder(&req.dir, &files, req.force)?;
     Ok(FitOutcome {
         report,
