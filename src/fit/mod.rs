@@ -508,9 +508,12 @@ fn period_profile(
     total
 }
 
+/// A period-effects fit: estimates, maximum log-likelihood, `(t, p̂_t)` per period.
+pub type PeriodFit = (Vec<Estimate>, f64, Vec<(u32, f64)>);
+
 /// Fits `c` (or period effects alone, `None`) with one `p_t` per period: the estimates of
 /// the other parameters, the maximum log-likelihood and `(t, p̂_t)` per period.
-pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> (Vec<Estimate>, f64, Vec<(u32, f64)>) {
+pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> PeriodFit {
     let (names, b): (Vec<&str>, Vec<(f64, f64)>) = match c {
         None => (Vec::new(), Vec::new()),
         Some(c) => {
@@ -772,7 +775,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                     todo.push((Some(c), v));
                 }
             }
-            let done: Vec<(Vec<Estimate>, f64, Vec<(u32, f64)>)> = todo
+            let done: Vec<PeriodFit> = todo
                 .par_iter()
                 .map(|(c, cells)| fit_period(*c, cells))
                 .collect();
