@@ -726,3 +726,68 @@ fn exposure_permutation_test_detects_imitation_and_not_innovation() {
     assert!(t.p_value > 0.01, "{t:?}");
     assert!(t.p_value > 0.0 && t.p_value <= 1.0);
 }
+
+#[test]
+fn holdout_scores_later_periods_at_the_early_fit() {
+    let sc = kolsim::scenario::load(&root().join("scenarios/ckm-tetracycline.toml")).unwrap();
+    let k = 10u32;
+    let opts = fit::FitOptions {
+        holdout: Some(k),
+        permutations: 0,
+        ..fit::FitOptions::default()
+    };
+    let prep = fit::prepare(&sc, &root().join("scenarios/data/ckm/observed.csv"), &opts).unwrap();
+    let big_t = prep.facts.periods;
+    let r = fit::fit_models(&prep, &opts);
+    assert_eq!(r.holdout, Some(k));
+    assert!(r.permutation.is_none());
+    // Innovation only in closed form: p̂_K from periods 2..K, scored on K+1..T.
+    let (mut at_risk, mut adopted) = (0.0, 0.0);
+    for &t in &prep.tau {
+        let last = if t == NEVER { big_t } else { t };
+        for s in 2..=last.min(k) {
+            at_risk += 1.0;
+            adopted += f64::from(u8::from(t == s));
+        }
+    }
+    let p = adopted / at_risk;
+    let mut want = 0.0;
+    for &t in &prep.tau {
+        let last = if t == NEVER { big_t } else { t };
+        for s in (k + 1)..=last {
+            want += if t == s { p.ln() } else { (1.0 - p).ln() };
+        }
+    }
+    let innov = r.models.iter().find(|m| m.name == "innovation").unwrap();
+    let got = innov.holdout_log_score.unwrap();
+    assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+    let csv = String::from_utf8(fit::output::models_csv(&r)).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",holdout_log_score"));
+    // Models that cannot produce the data get no score.
+    let imit = r.models.iter().find(|m| m.name == "imitation").unwrap();
+    assert!(imit.holdout_log_score.is_none());
+    // K must lie in 2..T-1.
+    let out = tempfile::tempdir().unwrap();
+    let o = kolsim()
+        .args([
+            "fit",
+            "scenarios/ckm-tetracycline.toml",
+            "--observed",
+            "scenarios/data/ckm/observed.csv",
+            "--holdout",
+            "17",
+            "-q",
+            "--out",
+        ])
+        .arg(out.path().join("h"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(o).unwrap();
+    assert!(
+        err.contains("below the last observed period T = 17"),
+        "{err}"
+    );
+}

@@ -202,6 +202,10 @@ pub enum Command {
         /// network components, the scenario's seed); 0 skips the test.
         #[arg(long, value_name = "R", default_value_t = 999)]
         permutations: u32,
+        /// Fit on periods 1..K only and score each model on periods K+1..T (holdout log
+        /// score in models.csv); 2 ≤ K < T.
+        #[arg(long, value_name = "K")]
+        holdout: Option<u32>,
         /// Output folder (default: results/<scenario name>-fit).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,

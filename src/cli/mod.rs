@@ -240,6 +240,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             periods,
             period_effects,
             permutations,
+            holdout,
             out,
             force,
             quiet,
@@ -279,6 +280,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 },
                 period_effects,
                 permutations,
+                holdout,
             };
             let req = jobs::FitRequest {
                 observed: observed.clone(),

@@ -51,6 +51,8 @@ pub struct FitOptions {
     pub period_effects: bool,
     /// Permutations of the model-free exposure test (0: no test).
     pub permutations: u32,
+    /// Fit on periods `≤ K` and score periods `K+1..T` (`2 ≤ K < T`; per-physician data).
+    pub holdout: Option<u32>,
 }
 
 impl Default for FitOptions {
@@ -60,6 +62,7 @@ impl Default for FitOptions {
             unobserved: Unobserved::Exclude,
             period_effects: false,
             permutations: permutation::DEFAULT_PERMUTATIONS,
+            holdout: None,
         }
     }
 }
@@ -327,6 +330,9 @@ pub struct ModelFit {
     /// Period-effect variants: `(t, p̂_t)`, the estimated spontaneous rate of each period
     /// (profiled out of the likelihood, so no interval).
     pub period_rates: Vec<(u32, f64)>,
+    /// With `--holdout K`: the log-likelihood of periods `K+1..T` at the parameters fitted to
+    /// periods `≤ K` (higher is better; `None` where not computed or −∞ on the fit periods).
+    pub holdout_log_score: Option<f64>,
 }
 
 /// Everything a fit found.
@@ -344,6 +350,8 @@ pub struct FitReport {
     pub seeds: Vec<String>,
     /// The model-free exposure permutation test (per-physician data only).
     pub permutation: Option<permutation::PermutationTest>,
+    /// `K` of `--holdout K`, when the holdout was scored.
+    pub holdout: Option<u32>,
 }
 
 fn estimates(
@@ -626,6 +634,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
             lr_p_innovation: None,
             lr_p_period: None,
             period_rates: Vec::new(),
+            holdout_log_score: None,
         });
     };
     let periods = prep.facts.periods as usize;
@@ -666,42 +675,41 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
             ));
         }
     } else if let Some(net) = &prep.net {
-        let periods = prep.facts.periods;
-        let tau = &prep.tau;
         // Every design's cells, in two passes run side by side, plus the similarity network's.
-        let build = |by_period: bool| -> (Vec<Vec<Cell>>, Option<Vec<Cell>>) {
-            let ((mut a, b), sim) = rayon::join(
-                || {
-                    rayon::join(
-                        || {
-                            data::cells(
-                                net,
-                                tau,
-                                periods,
-                                &[Design::Influence, Design::KolSplit],
-                                by_period,
-                            )
-                        },
-                        || {
-                            data::cells(
-                                net,
-                                tau,
-                                periods,
-                                &[Design::Cascade, Design::Threshold],
-                                by_period,
-                            )
-                        },
-                    )
-                },
-                || {
-                    prep.similar.as_ref().ok().map(|s| {
-                        data::cells(s, tau, periods, &[Design::Similar], by_period).remove(0)
-                    })
-                },
-            );
-            a.extend(b);
-            (a, sim)
-        };
+        let build =
+            |tau: &[u32], periods: u32, by_period: bool| -> (Vec<Vec<Cell>>, Option<Vec<Cell>>) {
+                let ((mut a, b), sim) = rayon::join(
+                    || {
+                        rayon::join(
+                            || {
+                                data::cells(
+                                    net,
+                                    tau,
+                                    periods,
+                                    &[Design::Influence, Design::KolSplit],
+                                    by_period,
+                                )
+                            },
+                            || {
+                                data::cells(
+                                    net,
+                                    tau,
+                                    periods,
+                                    &[Design::Cascade, Design::Threshold],
+                                    by_period,
+                                )
+                            },
+                        )
+                    },
+                    || {
+                        prep.similar.as_ref().ok().map(|s| {
+                            data::cells(s, tau, periods, &[Design::Similar], by_period).remove(0)
+                        })
+                    },
+                );
+                a.extend(b);
+                (a, sim)
+            };
         let index = |d: Design| match d {
             Design::Influence => 0,
             Design::KolSplit => 1,
@@ -711,7 +719,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         if let Err(why) = &prep.similar {
             not_fitted.push((Candidate::Structural.name().into(), why.clone()));
         }
-        let (pooled, sim_pooled) = build(false);
+        let (pooled, sim_pooled) = build(&prep.tau, prep.facts.periods, false);
         let (r, y) = pooled[0]
             .iter()
             .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
@@ -749,7 +757,34 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 (*c, est, ll, kappa)
             })
             .collect();
-        for ((c, est, ll, k), (_, cells)) in done.into_iter().zip(&todo) {
+        // Holdout: each model refitted on periods ≤ K (adoptions after K censored at K),
+        // scored on periods K+1..T. The cells of periods ≤ K are the same in both data sets
+        // (exposure at t reads the state at t − 1), so the holdout log score is
+        // LL_full(θ̂_K) − LL_K(θ̂_K).
+        let holdout: Vec<Option<f64>> = match opts.holdout {
+            Some(k) if k >= 2 && k < prep.facts.periods => {
+                let tau_k: Vec<u32> = prep
+                    .tau
+                    .iter()
+                    .map(|&t| if t != NEVER && t > k { NEVER } else { t })
+                    .collect();
+                let (early, sim_early) = build(&tau_k, k, false);
+                let (r, y) = early[0]
+                    .iter()
+                    .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
+                let p0_k = if r > 0.0 { y / r } else { 0.0 };
+                todo.par_iter()
+                    .map(|(c, cells)| {
+                        let early = cells_of(&early, sim_early.as_ref(), *c)?;
+                        let (th, ll_k) = maximum(*c, &early, p0_k);
+                        let ll = data::log_likelihood(cells, |x| c.hazard(&th, x));
+                        (ll_k.is_finite()).then_some(ll - ll_k)
+                    })
+                    .collect()
+            }
+            _ => vec![None; todo.len()],
+        };
+        for (((c, est, ll, k), (_, cells)), h) in done.into_iter().zip(&todo).zip(holdout) {
             if k.is_some() {
                 kappa = k;
             }
@@ -763,9 +798,12 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 ll,
                 cells,
             );
+            if let Some(m) = fits.last_mut() {
+                m.holdout_log_score = h;
+            }
         }
         if opts.period_effects {
-            let (per_t, sim_t) = build(true);
+            let (per_t, sim_t) = build(&prep.tau, prep.facts.periods, true);
             let mut todo: Vec<(Option<Candidate>, Vec<Cell>)> = vec![(None, per_t[0].clone())];
             for c in Candidate::ALL {
                 if !c.nests_innovation() || (c == Candidate::Cascade && !cascade_ok) {
@@ -810,6 +848,9 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         not_fitted,
         seeds,
         permutation,
+        holdout: opts
+            .holdout
+            .filter(|&k| prep.net.is_some() && k >= 2 && k < prep.facts.periods),
     }
 }
 

@@ -82,10 +82,14 @@ pub fn fit_csv(r: &FitReport) -> Vec<u8> {
 /// `models.csv`: one row per model.
 pub fn models_csv(r: &FitReport) -> Vec<u8> {
     let pe = r.models.iter().any(|m| m.period_effects);
+    let holdout = r.holdout.is_some();
     let mut o =
         String::from("model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_p_vs_innovation");
     if pe {
         o.push_str(",lr_p_vs_period_effects");
+    }
+    if holdout {
+        o.push_str(",holdout_log_score");
     }
     o.push('\n');
     for m in &r.models {
@@ -103,6 +107,9 @@ pub fn models_csv(r: &FitReport) -> Vec<u8> {
         );
         if pe {
             let _ = write!(o, ",{}", opt(m.lr_p_period));
+        }
+        if holdout {
+            let _ = write!(o, ",{}", opt(m.holdout_log_score));
         }
         o.push('\n');
     }
@@ -282,6 +289,31 @@ pub fn verdict(r: &FitReport) -> String {
     s
 }
 
+/// The holdout line: each model's log score on periods `K+1..T`, best first.
+pub fn holdout_text(r: &FitReport) -> Option<String> {
+    let k = r.holdout?;
+    let mut scored: Vec<(&str, f64)> = r
+        .models
+        .iter()
+        .filter_map(|m| m.holdout_log_score.map(|s| (m.name.as_str(), s)))
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = scored
+        .iter()
+        .map(|(n, s)| format!("{n} {}", short(*s)))
+        .collect();
+    Some(format!(
+        "Holdout: fitted on periods 1..{k}, log score on periods {}..{} (higher is better): {}.",
+        k + 1,
+        r.facts.periods,
+        if list.is_empty() {
+            "no model could be scored".to_string()
+        } else {
+            list.join(", ")
+        }
+    ))
+}
+
 /// The facts line(s) printed above the table.
 pub fn facts_text(sc: &Scenario, r: &FitReport, observed: &std::path::Path) -> String {
     let f = &r.facts;
@@ -348,6 +380,9 @@ pub fn terminal_text(
     }
     if let Some(t) = &r.permutation {
         let _ = writeln!(o, "{}", super::permutation::text(t));
+    }
+    if let Some(text) = holdout_text(r) {
+        let _ = writeln!(o, "{text}");
     }
     let _ = writeln!(o, "{}", verdict(r));
     let _ = writeln!(

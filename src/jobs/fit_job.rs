@@ -48,6 +48,20 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     folder::check_out(&req.dir, req.force)?;
     let start = std::time::Instant::now();
     let prep = fit::prepare(sc, &req.observed, &req.opts)?;
+    if let Some(k) = req.opts.holdout {
+        let t = prep.facts.periods;
+        if prep.facts.aggregate {
+            return Err(Error::Usage(format!(
+                "--holdout needs per-physician adoption periods; {} is aggregate",
+                req.observed.display()
+            )));
+        }
+        if k < 2 || k >= t {
+            return Err(Error::Usage(format!(
+                "--holdout {k}: K must be at least 2 and below the last observed period T = {t}"
+            )));
+        }
+    }
     let report = fit::fit_models(&prep, &req.opts);
     let fitted = output::fitted_toml(sc, &report);
     let svg = fit::report::fit_svg(&fitted, &req.dir.join(FILES[2]), &prep.observed_share)?;
@@ -60,6 +74,7 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
                 fit::permutation::text(t),
             )
         })
+        .chain(output::holdout_text(&report).map(|t| ("Holdout".to_string(), t)))
         .collect();
     let html = fit::report::report_html(sc, &report, &req.observed, svg.as_deref(), &extra);
     let seconds = start.elapsed().as_secs_f64();
