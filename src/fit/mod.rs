@@ -9,8 +9,16 @@
 //! likelihood intervals, likelihood-ratio tests against innovation only (and against period
 //! effects alone), AIC, BIC (n = adoptions) and Akaike weights.
 //!
+//! Also: each period's rate with `--period-effects`, a holdout score (`--holdout K`: refit on
+//! periods `≤ K`, log-likelihood of the later periods), and the model-free exposure
+//! [`permutation`] test.
+//!
 //! Pipeline: [`observed::read`] → [`prepare`] (network restricted to the physicians with known
-//! adoption, [`data::cells`]) → [`fit_models`] → [`output`] (files, table, verdict).
+//! adoption, [`data::cells`]) → [`fit_models`] → [`output`] (files, table, verdict) and
+//! [`report`] (`fit.svg`: the fitted theories simulated through `fitted.toml`; `report.html`).
+//!
+//! Layering: `fit` imports `models` (each model's [`crate::models::Likelihood`]); models never
+//! import `fit`.
 
 pub mod data;
 pub mod models;
