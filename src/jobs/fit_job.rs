@@ -64,7 +64,13 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     }
     let report = fit::fit_models(&prep, &req.opts);
     let fitted = output::fitted_toml(sc, &report);
-    let svg = fit::report::fit_svg(&fitted, &req.dir.join(FILES[2]), &prep.observed_share)?;
+    // The figure is a view of the fit: if the fitted theories cannot be simulated, the fit's
+    // results are still written and the report says why the figure is missing.
+    let (svg, svg_note) =
+        match fit::report::fit_svg(&fitted, &req.dir.join(FILES[2]), &prep.observed_share) {
+            Ok(svg) => (svg, None),
+            Err(e) => (None, Some(format!("fit.svg not drawn: {e}"))),
+        };
     let extra: Vec<(String, String)> = report
         .permutation
         .iter()
@@ -75,6 +81,7 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
             )
         })
         .chain(output::holdout_text(&report).map(|t| ("Holdout".to_string(), t)))
+        .chain(svg_note.map(|t| ("Figure".to_string(), t)))
         .collect();
     let html = fit::report::report_html(sc, &report, &req.observed, svg.as_deref(), &extra);
     let seconds = start.elapsed().as_secs_f64();
