@@ -34,6 +34,8 @@ pub enum Purpose {
     Kols = 7,
     /// Reverse-reachable sets of `kolsim seed` (one stream per batch of sets).
     RrSets = 8,
+    /// Permutations of `kolsim fit`'s model-free exposure test (one stream per permutation).
+    Permutation = 9,
 }
 
 /// Packs `(purpose, index)` into a 64-bit ChaCha stream id with integer arithmetic only.

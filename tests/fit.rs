@@ -528,6 +528,28 @@ fn ckm_cli_fits_and_fitted_scenario_runs() {
             "model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_p_vs_innovation\n"
         )
     );
+    // fit.svg: every simulated fitted theory in its own panel, the observed launch as points.
+    let svg = std::fs::read_to_string(dir.join("fit.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    for m in ["innovation", "bass", "cascade"] {
+        assert!(svg.contains(&format!("\n{m}\n")), "panel {m}");
+    }
+    assert!(svg.contains("observed") && svg.contains("<circle"));
+    // report.html: self-contained, with the verdict, the ranking and the figure.
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("Best contagion model: "), "{html}");
+    assert!(html.contains("ΔAIC") && html.contains("<svg"));
+    assert!(!html.contains("http://") || !html.contains("src=\"http"));
+    assert!(!html.contains("<script") && !html.contains("<link"));
+    // The exposure permutation test, beside the ranking and in permutation.csv.
+    assert!(
+        text.contains("Exposure permutation test (model-free): "),
+        "{text}"
+    );
+    let perm = std::fs::read_to_string(dir.join("permutation.csv")).unwrap();
+    assert!(perm.starts_with("statistic,adopters,observed,null_mean,null_p05,null_p95,permutations,p_value,seed\nshare_of_adopters_with_earlier_adopting_adviser,98,"), "{perm}");
+    assert!(html.contains("Exposure permutation test"));
     // fitted.toml runs.
     kolsim()
         .args(["run"])
@@ -622,6 +644,16 @@ fn unobserved_never_keeps_everyone_and_period_effects_add_tests() {
         .find(|m| m.name == "period_effects")
         .unwrap();
     assert_eq!(pe.k, 16);
+    // One rate per period 2..17; alone, each is that period's adoptions over those at risk.
+    assert_eq!(pe.period_rates.len(), 16);
+    for &(t, p) in &pe.period_rates {
+        let at_risk = prep.tau.iter().filter(|&&s| s >= t).count() as f64;
+        let adopted = prep.tau.iter().filter(|&&s| s == t).count() as f64;
+        assert!((p - adopted / at_risk).abs() < 1e-9, "p_{t} = {p}");
+    }
+    let csv = String::from_utf8(fit::output::fit_csv(&r)).unwrap();
+    assert!(csv.contains("\nperiod_effects,p_2,"), "{csv}");
+    assert!(csv.contains("\nbass+period,p_17,"), "{csv}");
     assert!(
         r.models
             .iter()
@@ -629,4 +661,133 @@ fn unobserved_never_keeps_everyone_and_period_effects_add_tests() {
     );
     let innov = r.models.iter().find(|m| m.name == "innovation").unwrap();
     assert!(pe.loglik >= innov.loglik);
+}
+
+#[test]
+fn likelihood_is_each_models_own_method() {
+    use kolsim::models::{Exposure, Hazard, Likelihood, StructuralEquivalence};
+    let x = Exposure {
+        c: 1.0,
+        w: 4.0,
+        ..Exposure::default()
+    };
+    let b = Bass { p: 0.1, q: 0.5 };
+    assert_eq!(b.hazard(&x), b.prob(0, 1.0, 4.0));
+    assert_eq!(Candidate::Bass.hazard(&[0.1, 0.5], &x), b.hazard(&x));
+    let i = Imitation {
+        q: 0.4,
+        exposure: ExposureKind::Count,
+    };
+    assert_eq!(i.hazard(&x), i.prob(0, 1.0, 4.0));
+    assert_eq!(Candidate::ImitationCount.hazard(&[0.4], &x), i.hazard(&x));
+    let s = StructuralEquivalence { q: 0.4, top_k: 5 };
+    assert_eq!(Candidate::Structural.hazard(&[0.4], &x), s.hazard(&x));
+    let c = IndependentCascade { beta: 0.2, p: 0.1 };
+    // No arcs from last period's adopters: only the spontaneous channel.
+    assert!((c.hazard(&x) - c.prob(0, 1.0, 4.0)).abs() < 1e-15);
+}
+
+#[test]
+fn exposure_permutation_test_detects_imitation_and_not_innovation() {
+    let (net, is_kol) = small_network();
+    let prep_of = |model: &dyn Model, rep| {
+        let st = launch(&net, &is_kol, model, 5, 15, rep);
+        fit::prepare_network(
+            &net,
+            &is_kol,
+            &st,
+            16,
+            Unobserved::Exclude,
+            Err(String::new()),
+        )
+        .unwrap()
+    };
+    // Count-form imitation: adopters follow their advisers.
+    let contagion = prep_of(
+        &Imitation {
+            q: 0.3,
+            exposure: ExposureKind::Count,
+        },
+        1,
+    );
+    let net_c = contagion.net.as_ref().unwrap();
+    let t = fit::permutation::test(net_c, &contagion.tau, 199, 7).unwrap();
+    assert!(t.p_value < 0.05, "{t:?}");
+    assert!(t.observed > t.null_p95, "{t:?}");
+    // Same seed, same answer (and independent of threads: one stream per permutation).
+    assert_eq!(
+        fit::permutation::test(net_c, &contagion.tau, 199, 7),
+        Some(t)
+    );
+    // Innovation only: timing alone.
+    let innovation = prep_of(&Bass { p: 0.04, q: 0.0 }, 2);
+    let t =
+        fit::permutation::test(innovation.net.as_ref().unwrap(), &innovation.tau, 199, 7).unwrap();
+    assert!(t.p_value > 0.01, "{t:?}");
+    assert!(t.p_value > 0.0 && t.p_value <= 1.0);
+}
+
+#[test]
+fn holdout_scores_later_periods_at_the_early_fit() {
+    let sc = kolsim::scenario::load(&root().join("scenarios/ckm-tetracycline.toml")).unwrap();
+    let k = 10u32;
+    let opts = fit::FitOptions {
+        holdout: Some(k),
+        permutations: 0,
+        ..fit::FitOptions::default()
+    };
+    let prep = fit::prepare(&sc, &root().join("scenarios/data/ckm/observed.csv"), &opts).unwrap();
+    let big_t = prep.facts.periods;
+    let r = fit::fit_models(&prep, &opts);
+    assert_eq!(r.holdout, Some(k));
+    assert!(r.permutation.is_none());
+    // Innovation only in closed form: p̂_K from periods 2..K, scored on K+1..T.
+    let (mut at_risk, mut adopted) = (0.0, 0.0);
+    for &t in &prep.tau {
+        let last = if t == NEVER { big_t } else { t };
+        for s in 2..=last.min(k) {
+            at_risk += 1.0;
+            adopted += f64::from(u8::from(t == s));
+        }
+    }
+    let p = adopted / at_risk;
+    let mut want = 0.0;
+    for &t in &prep.tau {
+        let last = if t == NEVER { big_t } else { t };
+        for s in (k + 1)..=last {
+            want += if t == s { p.ln() } else { (1.0 - p).ln() };
+        }
+    }
+    let innov = r.models.iter().find(|m| m.name == "innovation").unwrap();
+    let got = innov.holdout_log_score.unwrap();
+    assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+    let csv = String::from_utf8(fit::output::models_csv(&r)).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",holdout_log_score"));
+    // Models that cannot produce the data get no score.
+    let imit = r.models.iter().find(|m| m.name == "imitation").unwrap();
+    assert!(imit.holdout_log_score.is_none());
+    // K must lie in 2..T-1.
+    let out = tempfile::tempdir().unwrap();
+    let o = kolsim()
+        .args([
+            "fit",
+            "scenarios/ckm-tetracycline.toml",
+            "--observed",
+            "scenarios/data/ckm/observed.csv",
+            "--holdout",
+            "17",
+            "-q",
+            "--out",
+        ])
+        .arg(out.path().join("h"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(o).unwrap();
+    assert!(
+        err.contains("below the last observed period T = 17"),
+        "{err}"
+    );
 }

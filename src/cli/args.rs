@@ -177,7 +177,7 @@ pub enum Command {
     Man,
     /// Fit every theory with an exact likelihood to an observed launch and rank them.
     #[command(
-        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --period-effects\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nWrites <DIR>/fit.csv, models.csv and fitted.toml (default DIR: results/<scenario name>-fit)."
+        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --period-effects --holdout 10\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nWrites <DIR>/fit.csv, models.csv, fitted.toml, fit.svg, report.html and permutation.csv\n(default DIR: results/<scenario name>-fit)."
     )]
     Fit {
         /// The scenario file (TOML): its network (first realisation), KOLs and KOL weight.
@@ -206,6 +206,14 @@ pub enum Command {
         /// Also fit one adoption rate per period (period effects), alone and under each model.
         #[arg(long)]
         period_effects: bool,
+        /// Permutations of the model-free exposure test (adoption times shuffled within
+        /// network components, the scenario's seed); 0 skips the test.
+        #[arg(long, value_name = "R", default_value_t = 999)]
+        permutations: u32,
+        /// Fit on periods 1..K only and score each model on periods K+1..T (holdout log
+        /// score in models.csv); 2 ≤ K < T.
+        #[arg(long, value_name = "K")]
+        holdout: Option<u32>,
         /// Output folder (default: results/<scenario name>-fit).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,

@@ -246,6 +246,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             unobserved,
             periods,
             period_effects,
+            permutations,
+            holdout,
             out,
             force,
             quiet,
@@ -284,6 +286,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                     crate::fit::Unobserved::Exclude
                 },
                 period_effects,
+                permutations,
+                holdout,
             };
             let req = jobs::FitRequest {
                 observed: observed.clone(),

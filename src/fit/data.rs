@@ -21,51 +21,10 @@ use crate::network::Network;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Most distinct arc weights the cascade likelihood pools over (else it is not fitted).
-pub const MAX_CLASSES: usize = 8;
+pub use crate::models::likelihood::{Exposure, MAX_CLASSES};
 
 /// "Never adopted" in period arrays.
 pub const NEVER: u32 = u32::MAX;
-
-/// The covariates of one person-period (a cell's common value).
-#[derive(Debug, Clone, Copy)]
-pub struct Exposure {
-    /// Period `t` (0 when periods are pooled).
-    pub t: u32,
-    /// Weighted adopted in-weight `c_i(t − 1)` (KOL weight κ applied).
-    pub c: f64,
-    /// Total in-weight `Σ_j w_ji` (κ applied).
-    pub w: f64,
-    /// Threshold model: the adopted in-weight at the end of `t − 2`, the largest exposure
-    /// `i` survived (`−∞` if `i` was never at risk before).
-    pub m: f64,
-    /// Cascade: arc weight of each class.
-    pub class_w: [f32; MAX_CLASSES],
-    /// Cascade: arcs from physicians who adopted in `t − 1`, per weight class.
-    pub new: [u32; MAX_CLASSES],
-    /// KOL term: in-weight from adopted KOLs, κ = 1.
-    pub kol: f64,
-    /// KOL term: in-weight from other adopters, κ = 1.
-    pub other: f64,
-    /// KOL term: total in-weight, κ = 1.
-    pub w_raw: f64,
-}
-
-impl Default for Exposure {
-    fn default() -> Self {
-        Exposure {
-            t: 0,
-            c: 0.0,
-            w: 0.0,
-            m: 0.0,
-            class_w: [0.0; MAX_CLASSES],
-            new: [0; MAX_CLASSES],
-            kol: 0.0,
-            other: 0.0,
-            w_raw: 0.0,
-        }
-    }
-}
 
 /// Person-periods with equal covariates.
 #[derive(Debug, Clone, Copy)]
@@ -194,6 +153,11 @@ impl FitNet {
     /// Distinct arc weights, if few enough for the cascade likelihood.
     pub fn cascade_classes(&self) -> Option<&[f32]> {
         (self.classes.len() <= MAX_CLASSES).then_some(&self.classes[..])
+    }
+
+    /// The physicians `j` influences (its out-arcs' targets): `j` is their adviser.
+    pub fn listeners(&self, j: usize) -> &[u32] {
+        &self.targets[self.offsets[j]..self.offsets[j + 1]]
     }
 
     /// Number of distinct arc weights.

@@ -9,14 +9,24 @@
 //! likelihood intervals, likelihood-ratio tests against innovation only (and against period
 //! effects alone), AIC, BIC (n = adoptions) and Akaike weights.
 //!
+//! Also: each period's rate with `--period-effects`, a holdout score (`--holdout K`: refit on
+//! periods `≤ K`, log-likelihood of the later periods), and the model-free exposure
+//! [`permutation`] test.
+//!
 //! Pipeline: [`observed::read`] → [`prepare`] (network restricted to the physicians with known
-//! adoption, [`data::cells`]) → [`fit_models`] → [`output`] (files, table, verdict).
+//! adoption, [`data::cells`]) → [`fit_models`] → [`output`] (files, table, verdict) and
+//! [`report`] (`fit.svg`: the fitted theories simulated through `fitted.toml`; `report.html`).
+//!
+//! Layering: `fit` imports `models` (each model's [`crate::models::Likelihood`]); models never
+//! import `fit`.
 
 pub mod data;
 pub mod models;
 pub mod observed;
 pub mod optim;
 pub mod output;
+pub mod permutation;
+pub mod report;
 
 use crate::error::Error;
 use crate::scenario::Scenario;
@@ -47,6 +57,10 @@ pub struct FitOptions {
     pub unobserved: Unobserved,
     /// Also fit one `p_t` per period (period effects), alone and under each model with `p`.
     pub period_effects: bool,
+    /// Permutations of the model-free exposure test (0: no test).
+    pub permutations: u32,
+    /// Fit on periods `≤ K` and score periods `K+1..T` (`2 ≤ K < T`; per-physician data).
+    pub holdout: Option<u32>,
 }
 
 impl Default for FitOptions {
@@ -55,6 +69,8 @@ impl Default for FitOptions {
             read: ReadOptions::default(),
             unobserved: Unobserved::Exclude,
             period_effects: false,
+            permutations: permutation::DEFAULT_PERMUTATIONS,
+            holdout: None,
         }
     }
 }
@@ -115,6 +131,12 @@ pub struct Prepared {
     pub facts: Facts,
     /// The observed file's layout.
     pub layout: Layout,
+    /// The observed cumulative adoption share by step, of all the network's physicians
+    /// (drawn over the fitted models' simulations in `fit.svg`); empty when not read from a
+    /// file.
+    pub observed_share: Vec<(f64, f64)>,
+    /// The scenario's seed (the permutation test's streams); 0 when not from a scenario.
+    pub seed: u64,
 }
 
 /// Default `top_k` of the similarity network when the scenario has no structural model.
@@ -167,7 +189,9 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
             ids: Vec::new(),
             aggregate_cells: Some((vec![pooled], by_t)),
             facts,
+            observed_share: obs.cumulative_share(n0),
             layout: obs.layout,
+            seed: sc.seed,
         });
     }
     facts.unknown_in_file = obs.unknown_in_file;
@@ -195,6 +219,8 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
     prep.facts.not_in_file = facts.not_in_file;
     prep.facts.kappa = facts.kappa;
     prep.facts.top_k = facts.top_k;
+    prep.observed_share = obs.cumulative_share(n0);
+    prep.seed = sc.seed;
     Ok(prep)
 }
 
@@ -262,6 +288,8 @@ pub fn prepare_network(
         aggregate_cells: None,
         facts,
         layout: Layout::PerPhysician,
+        observed_share: Vec::new(),
+        seed: 0,
     })
 }
 
@@ -307,6 +335,12 @@ pub struct ModelFit {
     pub lr_p_period: Option<f64>,
     /// Why the likelihood is −∞, if it is.
     pub note: Option<String>,
+    /// Period-effect variants: `(t, p̂_t)`, the estimated spontaneous rate of each period
+    /// (profiled out of the likelihood, so no interval).
+    pub period_rates: Vec<(u32, f64)>,
+    /// With `--holdout K`: the log-likelihood of periods `K+1..T` at the parameters fitted to
+    /// periods `≤ K` (higher is better; `None` where not computed or −∞ on the fit periods).
+    pub holdout_log_score: Option<f64>,
 }
 
 /// Everything a fit found.
@@ -322,6 +356,10 @@ pub struct FitReport {
     pub not_fitted: Vec<(String, String)>,
     /// Original ids of the seeds (period-1 adopters), for `fitted.toml`.
     pub seeds: Vec<String>,
+    /// The model-free exposure permutation test (per-physician data only).
+    pub permutation: Option<permutation::PermutationTest>,
+    /// `K` of `--holdout K`, when the holdout was scored.
+    pub holdout: Option<u32>,
 }
 
 fn estimates(
@@ -442,7 +480,7 @@ fn period_profile(
     c: Option<Candidate>,
     psi: &[f64],
     by_t: &[Cell],
-    p_t: Option<&mut Vec<f64>>,
+    p_t: Option<&mut Vec<(u32, f64)>>,
 ) -> f64 {
     let full = |p: f64| -> Vec<f64> {
         match c {
@@ -477,7 +515,7 @@ fn period_profile(
         }
         let (p, l) = max_p(&buf);
         total += l;
-        ps.push(p);
+        ps.push((t, p));
         start = end;
     }
     if let Some(out) = p_t {
@@ -486,8 +524,12 @@ fn period_profile(
     total
 }
 
-/// Fits `c` (or period effects alone, `None`) with one `p_t` per period.
-pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> (Vec<Estimate>, f64, Vec<f64>) {
+/// A period-effects fit: estimates, maximum log-likelihood, `(t, p̂_t)` per period.
+pub type PeriodFit = (Vec<Estimate>, f64, Vec<(u32, f64)>);
+
+/// Fits `c` (or period effects alone, `None`) with one `p_t` per period: the estimates of
+/// the other parameters, the maximum log-likelihood and `(t, p̂_t)` per period.
+pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> PeriodFit {
     let (names, b): (Vec<&str>, Vec<(f64, f64)>) = match c {
         None => (Vec::new(), Vec::new()),
         Some(c) => {
@@ -599,6 +641,8 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
             weight: 0.0,
             lr_p_innovation: None,
             lr_p_period: None,
+            period_rates: Vec::new(),
+            holdout_log_score: None,
         });
     };
     let periods = prep.facts.periods as usize;
@@ -617,7 +661,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
             pooled,
         );
         if opts.period_effects {
-            let (est, ll, _) = fit_period(None, by_t);
+            let (est, ll, rates) = fit_period(None, by_t);
             push(
                 &mut fits,
                 "period_effects".into(),
@@ -628,6 +672,9 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 ll,
                 by_t,
             );
+            if let Some(m) = fits.last_mut() {
+                m.period_rates = rates;
+            }
         }
         for c in Candidate::ALL.iter().skip(1) {
             not_fitted.push((
@@ -636,42 +683,41 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
             ));
         }
     } else if let Some(net) = &prep.net {
-        let periods = prep.facts.periods;
-        let tau = &prep.tau;
         // Every design's cells, in two passes run side by side, plus the similarity network's.
-        let build = |by_period: bool| -> (Vec<Vec<Cell>>, Option<Vec<Cell>>) {
-            let ((mut a, b), sim) = rayon::join(
-                || {
-                    rayon::join(
-                        || {
-                            data::cells(
-                                net,
-                                tau,
-                                periods,
-                                &[Design::Influence, Design::KolSplit],
-                                by_period,
-                            )
-                        },
-                        || {
-                            data::cells(
-                                net,
-                                tau,
-                                periods,
-                                &[Design::Cascade, Design::Threshold],
-                                by_period,
-                            )
-                        },
-                    )
-                },
-                || {
-                    prep.similar.as_ref().ok().map(|s| {
-                        data::cells(s, tau, periods, &[Design::Similar], by_period).remove(0)
-                    })
-                },
-            );
-            a.extend(b);
-            (a, sim)
-        };
+        let build =
+            |tau: &[u32], periods: u32, by_period: bool| -> (Vec<Vec<Cell>>, Option<Vec<Cell>>) {
+                let ((mut a, b), sim) = rayon::join(
+                    || {
+                        rayon::join(
+                            || {
+                                data::cells(
+                                    net,
+                                    tau,
+                                    periods,
+                                    &[Design::Influence, Design::KolSplit],
+                                    by_period,
+                                )
+                            },
+                            || {
+                                data::cells(
+                                    net,
+                                    tau,
+                                    periods,
+                                    &[Design::Cascade, Design::Threshold],
+                                    by_period,
+                                )
+                            },
+                        )
+                    },
+                    || {
+                        prep.similar.as_ref().ok().map(|s| {
+                            data::cells(s, tau, periods, &[Design::Similar], by_period).remove(0)
+                        })
+                    },
+                );
+                a.extend(b);
+                (a, sim)
+            };
         let index = |d: Design| match d {
             Design::Influence => 0,
             Design::KolSplit => 1,
@@ -681,7 +727,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         if let Err(why) = &prep.similar {
             not_fitted.push((Candidate::Structural.name().into(), why.clone()));
         }
-        let (pooled, sim_pooled) = build(false);
+        let (pooled, sim_pooled) = build(&prep.tau, prep.facts.periods, false);
         let (r, y) = pooled[0]
             .iter()
             .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
@@ -719,7 +765,34 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 (*c, est, ll, kappa)
             })
             .collect();
-        for ((c, est, ll, k), (_, cells)) in done.into_iter().zip(&todo) {
+        // Holdout: each model refitted on periods ≤ K (adoptions after K censored at K),
+        // scored on periods K+1..T. The cells of periods ≤ K are the same in both data sets
+        // (exposure at t reads the state at t − 1), so the holdout log score is
+        // LL_full(θ̂_K) − LL_K(θ̂_K).
+        let holdout: Vec<Option<f64>> = match opts.holdout {
+            Some(k) if k >= 2 && k < prep.facts.periods => {
+                let tau_k: Vec<u32> = prep
+                    .tau
+                    .iter()
+                    .map(|&t| if t != NEVER && t > k { NEVER } else { t })
+                    .collect();
+                let (early, sim_early) = build(&tau_k, k, false);
+                let (r, y) = early[0]
+                    .iter()
+                    .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
+                let p0_k = if r > 0.0 { y / r } else { 0.0 };
+                todo.par_iter()
+                    .map(|(c, cells)| {
+                        let early = cells_of(&early, sim_early.as_ref(), *c)?;
+                        let (th, ll_k) = maximum(*c, &early, p0_k);
+                        let ll = data::log_likelihood(cells, |x| c.hazard(&th, x));
+                        (ll_k.is_finite()).then_some(ll - ll_k)
+                    })
+                    .collect()
+            }
+            _ => vec![None; todo.len()],
+        };
+        for (((c, est, ll, k), (_, cells)), h) in done.into_iter().zip(&todo).zip(holdout) {
             if k.is_some() {
                 kappa = k;
             }
@@ -733,9 +806,12 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 ll,
                 cells,
             );
+            if let Some(m) = fits.last_mut() {
+                m.holdout_log_score = h;
+            }
         }
         if opts.period_effects {
-            let (per_t, sim_t) = build(true);
+            let (per_t, sim_t) = build(&prep.tau, prep.facts.periods, true);
             let mut todo: Vec<(Option<Candidate>, Vec<Cell>)> = vec![(None, per_t[0].clone())];
             for c in Candidate::ALL {
                 if !c.nests_innovation() || (c == Candidate::Cascade && !cascade_ok) {
@@ -745,23 +821,27 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                     todo.push((Some(c), v));
                 }
             }
-            let done: Vec<(Vec<Estimate>, f64)> = todo
+            let done: Vec<PeriodFit> = todo
                 .par_iter()
-                .map(|(c, cells)| {
-                    let (est, ll, _) = fit_period(*c, cells);
-                    (est, ll)
-                })
+                .map(|(c, cells)| fit_period(*c, cells))
                 .collect();
-            for ((est, ll), (c, cells)) in done.into_iter().zip(&todo) {
+            for ((est, ll, rates), (c, cells)) in done.into_iter().zip(&todo) {
                 let (name, k) = match c {
                     None => ("period_effects".to_string(), n_pt),
                     Some(c) => (format!("{}+period", c.name()), c.params().len() - 1 + n_pt),
                 };
                 push(&mut fits, name, *c, true, est, k, ll, cells);
+                if let Some(m) = fits.last_mut() {
+                    m.period_rates = rates;
+                }
             }
         }
     }
     finish(&mut fits, prep.facts.adoptions);
+    let permutation = prep
+        .net
+        .as_ref()
+        .and_then(|net| permutation::test(net, &prep.tau, opts.permutations, prep.seed));
     let seeds = prep
         .ids
         .iter()
@@ -775,6 +855,10 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         kappa,
         not_fitted,
         seeds,
+        permutation,
+        holdout: opts
+            .holdout
+            .filter(|&k| prep.net.is_some() && k >= 2 && k < prep.facts.periods),
     }
 }
 

@@ -1,115 +1,20 @@
-//! The likelihood of each model: [`Likelihood`], implemented for the model types.
+//! The models `kolsim fit` compares.
 //!
-//! **To move into each model's file once the model refactor lands** (one home per model):
-//! every `impl Likelihood for X` below belongs next to `impl Hazard for X`. Each hazard here is
-//! the model's own per-step adoption rule ([`Hazard::prob`], [`Hazard::arc_prob`]) evaluated on
-//! the *observed* state at the end of `t − 1` (MODELS.md, *Fitting to an observed launch*); none
-//! repeats a model's formula.
+//! Each simulation model's likelihood is a method of the model: `impl Likelihood for X` sits in
+//! `src/models/<kind>.rs` next to `impl Hazard for X` ([`crate::models::likelihood`]) and
+//! evaluates the model's own per-step rule on the *observed* state at the end of `t − 1`
+//! (MODELS.md, *Fitting to an observed launch*). The only likelihood here is the KOL term's
+//! ([`KolContagion`]), which is fitted but has no simulation model.
 //!
 //! [`Candidate`] lists the models `kolsim fit` compares, their free parameters, bounds and the
 //! covariates ([`Design`]) their hazard reads.
 
-use super::data::{Design, Exposure, MAX_CLASSES};
+use super::data::{Design, Exposure};
+pub use crate::models::Likelihood;
 use crate::models::{
     Bass, ExposureKind, Hazard, Imitation, IndependentCascade, StructuralEquivalence, Theta,
-    Threshold, share, threshold::ThresholdHazard,
+    Threshold,
 };
-
-/// A model whose per-period adoption probability is a function of the observed state at the
-/// end of the previous period, so the discrete-time hazard likelihood is exact.
-pub trait Likelihood {
-    /// Probability that a physician at risk adopts in the period with covariates `x`.
-    fn hazard(&self, x: &Exposure) -> f64;
-}
-
-impl Likelihood for Imitation {
-    fn hazard(&self, x: &Exposure) -> f64 {
-        self.prob(0, x.c, x.w)
-    }
-}
-
-impl Likelihood for Bass {
-    fn hazard(&self, x: &Exposure) -> f64 {
-        self.prob(0, x.c, x.w)
-    }
-}
-
-impl Likelihood for IndependentCascade {
-    /// `1 − (1 − p) Π_{j adopted in t−1} (1 − min(1, β w_ji))`.
-    fn hazard(&self, x: &Exposure) -> f64 {
-        let mut survive = 1.0 - self.prob(0, x.c, x.w);
-        for k in 0..MAX_CLASSES {
-            if x.new[k] > 0 {
-                let a = self.arc_prob(x.class_w[k]).unwrap_or(0.0);
-                survive *= (1.0 - a).powi(x.new[k] as i32);
-            }
-        }
-        1.0 - survive
-    }
-}
-
-impl Likelihood for StructuralEquivalence {
-    /// Imitation (share) on the similarity network: `x` must come from [`Design::Similar`].
-    fn hazard(&self, x: &Exposure) -> f64 {
-        Imitation {
-            q: self.q,
-            exposure: ExposureKind::Share,
-        }
-        .prob(0, x.c, x.w)
-    }
-}
-
-/// The threshold distribution's CDF, where the likelihood supports it (uniform).
-pub fn theta_cdf(theta: &Theta, v: f64) -> Option<f64> {
-    match theta {
-        Theta::Uniform { low, high } => Some(if v < *low {
-            0.0
-        } else if v >= *high {
-            1.0
-        } else {
-            (v - low) / (high - low)
-        }),
-        _ => None,
-    }
-}
-
-impl Likelihood for Threshold {
-    /// With random thresholds `θ ~ F`, a physician at risk has survived exposure `m` (so
-    /// `θ > m`); it adopts through the threshold rule with probability
-    /// `g = [F(e) − F(m)]⁺ / (1 − F(m))`, else through the rule's spontaneous channel. The
-    /// hazard is the model's own rule averaged over θ:
-    /// `g · prob(θ ≤ e) + (1 − g) · prob(θ > e)`. Only uniform θ is supported (else NaN).
-    fn hazard(&self, x: &Exposure) -> f64 {
-        let (e, m) = match self.exposure {
-            ExposureKind::Share => (share(x.c, x.w), share(x.m, x.w)),
-            ExposureKind::Count => (x.c, x.m),
-        };
-        let Some(fe) = theta_cdf(&self.theta, e) else {
-            return f64::NAN;
-        };
-        let fm = if x.m == f64::NEG_INFINITY {
-            0.0
-        } else {
-            theta_cdf(&self.theta, m).unwrap_or(0.0)
-        };
-        let g = if x.m != f64::NEG_INFINITY && e <= m || fm >= 1.0 {
-            0.0
-        } else {
-            ((fe - fm) / (1.0 - fm)).clamp(0.0, 1.0)
-        };
-        // The model's own rule with a threshold below (reached) and above (not reached) `e`.
-        let rule = |theta: f64| {
-            ThresholdHazard {
-                p: self.p,
-                exposure: self.exposure,
-                theta: &[theta],
-            }
-            .prob(0, x.c, x.w)
-        };
-        let (reached, not_reached) = (rule(f64::NEG_INFINITY), rule(f64::INFINITY));
-        g * reached + (1.0 - g) * not_reached
-    }
-}
 
 /// The KOL term (MODELS.md): exposure split by source, each over the total in-weight with
 /// κ = 1, with its own coefficient: Bass with imitation `q_K e^K + q_O e^O`. `q_K / q_O` is

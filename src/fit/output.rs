@@ -49,7 +49,8 @@ fn ci_high(e: &Estimate) -> f64 {
     }
 }
 
-/// `fit.csv`: one row per model and parameter.
+/// `fit.csv`: one row per model and parameter; period-effect variants add one `p_<t>` row per
+/// period (the per-period rate, profiled out, so without standard error or interval).
 pub fn fit_csv(r: &FitReport) -> Vec<u8> {
     let mut o = String::from("model,parameter,estimate,se,ci_low,ci_high,method\n");
     for m in &r.models {
@@ -71,6 +72,9 @@ pub fn fit_csv(r: &FitReport) -> Vec<u8> {
                 num(ci_high(e))
             );
         }
+        for (t, p) in &m.period_rates {
+            let _ = writeln!(o, "{},p_{t},{},,,,exact (profiled)", m.name, num(*p));
+        }
     }
     o.into_bytes()
 }
@@ -78,10 +82,14 @@ pub fn fit_csv(r: &FitReport) -> Vec<u8> {
 /// `models.csv`: one row per model.
 pub fn models_csv(r: &FitReport) -> Vec<u8> {
     let pe = r.models.iter().any(|m| m.period_effects);
+    let holdout = r.holdout.is_some();
     let mut o =
         String::from("model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_p_vs_innovation");
     if pe {
         o.push_str(",lr_p_vs_period_effects");
+    }
+    if holdout {
+        o.push_str(",holdout_log_score");
     }
     o.push('\n');
     for m in &r.models {
@@ -99,6 +107,9 @@ pub fn models_csv(r: &FitReport) -> Vec<u8> {
         );
         if pe {
             let _ = write!(o, ",{}", opt(m.lr_p_period));
+        }
+        if holdout {
+            let _ = write!(o, ",{}", opt(m.holdout_log_score));
         }
         o.push('\n');
     }
@@ -278,6 +289,31 @@ pub fn verdict(r: &FitReport) -> String {
     s
 }
 
+/// The holdout line: each model's log score on periods `K+1..T`, best first.
+pub fn holdout_text(r: &FitReport) -> Option<String> {
+    let k = r.holdout?;
+    let mut scored: Vec<(&str, f64)> = r
+        .models
+        .iter()
+        .filter_map(|m| m.holdout_log_score.map(|s| (m.name.as_str(), s)))
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = scored
+        .iter()
+        .map(|(n, s)| format!("{n} {}", short(*s)))
+        .collect();
+    Some(format!(
+        "Holdout: fitted on periods 1..{k}, log score on periods {}..{} (higher is better): {}.",
+        k + 1,
+        r.facts.periods,
+        if list.is_empty() {
+            "no model could be scored".to_string()
+        } else {
+            list.join(", ")
+        }
+    ))
+}
+
 /// The facts line(s) printed above the table.
 pub fn facts_text(sc: &Scenario, r: &FitReport, observed: &std::path::Path) -> String {
     let f = &r.facts;
@@ -342,11 +378,22 @@ pub fn terminal_text(
     for (name, why) in &r.not_fitted {
         let _ = writeln!(o, "Not fitted: {name}: {why}.");
     }
+    if let Some(t) = &r.permutation {
+        let _ = writeln!(o, "{}", super::permutation::text(t));
+    }
+    if let Some(text) = holdout_text(r) {
+        let _ = writeln!(o, "{text}");
+    }
     let _ = writeln!(o, "{}", verdict(r));
     let _ = writeln!(
         o,
-        "Results in {} (fit.csv, models.csv, fitted.toml).",
-        dir.display()
+        "Results in {} (fit.csv, models.csv, fitted.toml, fit.svg, report.html{}).",
+        dir.display(),
+        if r.permutation.is_some() {
+            ", permutation.csv"
+        } else {
+            ""
+        }
     );
     o
 }

@@ -20,6 +20,7 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation.
 
+use super::likelihood::{Exposure, Likelihood};
 use super::{
     Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
     ReverseReachable, Rule, Setting, share,
@@ -126,6 +127,13 @@ impl Attribute for &Bass {
         } else {
             (Channel::External, None)
         }
+    }
+}
+
+/// The exact likelihood's hazard: the model's own rule on the observed exposure.
+impl Likelihood for Bass {
+    fn hazard(&self, x: &Exposure) -> f64 {
+        self.prob(0, x.c, x.w)
     }
 }
 

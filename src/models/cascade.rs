@@ -18,6 +18,7 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation, `O(1)` per arc from a new adopter.
 
+use super::likelihood::{Exposure, Likelihood, MAX_CLASSES};
 use super::{
     Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
     ReverseReachable, Rule, Setting,
@@ -121,5 +122,20 @@ impl Attribute for &IndependentCascade {
         } else {
             (Channel::External, None)
         }
+    }
+}
+
+impl Likelihood for IndependentCascade {
+    /// `1 − (1 − p) Π_{j adopted in t−1} (1 − min(1, β w_ji))`: the model's spontaneous
+    /// channel and its own arc rule ([`Hazard::arc_prob`]) over last period's adopters.
+    fn hazard(&self, x: &Exposure) -> f64 {
+        let mut survive = 1.0 - self.prob(0, x.c, x.w);
+        for k in 0..MAX_CLASSES {
+            if x.new[k] > 0 {
+                let a = self.arc_prob(x.class_w[k]).unwrap_or(0.0);
+                survive *= (1.0 - a).powi(x.new[k] as i32);
+            }
+        }
+        1.0 - survive
     }
 }

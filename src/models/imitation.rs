@@ -18,6 +18,7 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation.
 
+use super::likelihood::{Exposure, Likelihood};
 use super::{
     Default, ExposureKind, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable,
     Prepared, ReverseReachable, Rule, Setting, share,
@@ -118,6 +119,13 @@ impl Attribute for PeerOnly {
     fn attribute(&mut self, i: usize, t: u32, trace: &mut Trace<'_>) -> (Channel, Option<u32>) {
         trace.gather(i, t, false);
         (Channel::Peer, trace.pick(|w| w))
+    }
+}
+
+/// The exact likelihood's hazard: the model's own rule on the observed exposure.
+impl Likelihood for Imitation {
+    fn hazard(&self, x: &Exposure) -> f64 {
+        self.prob(0, x.c, x.w)
     }
 }
 

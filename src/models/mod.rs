@@ -2,8 +2,9 @@
 //! [`Param`]), its construction from a `[[model]]` table ([`ParamTable`]), what it prepares
 //! from a network realisation ([`Model::prepare`]) and from a replicate
 //! ([`Dynamics::replicate`]), its stepping rule (usually a [`Hazard`] the kernel steps), its
-//! attribution of adoptions to channels ([`Dynamics::attributor`]), and room for fitting
-//! ([`Dynamics::log_likelihood`]) and reverse-reachable seeding ([`Model::reverse_reachable`]).
+//! attribution of adoptions to channels ([`Dynamics::attributor`]), its exact likelihood on an
+//! observed launch where it has one ([`Likelihood`], implemented in the model's file next to
+//! its `Hazard`), and its reverse-reachable seeding rule ([`Model::reverse_reachable`]).
 //!
 //! Models depend on the kernel ([`crate::engine`]), on [`crate::attribution`] (the recorder
 //! and its helpers), on [`crate::network`], [`crate::rng`] and [`crate::kols`], and on
@@ -20,6 +21,7 @@ pub mod bass;
 pub mod cascade;
 pub mod detailing;
 pub mod imitation;
+pub mod likelihood;
 pub mod params;
 pub mod social_learning;
 pub mod structural;
@@ -30,6 +32,7 @@ pub use bass::Bass;
 pub use cascade::IndependentCascade;
 pub use detailing::{Detailing, Policy};
 pub use imitation::Imitation;
+pub use likelihood::{Exposure, Likelihood};
 pub use params::{Default, ModelInfo, Param, ParamTable, Rule, readme_table};
 pub use social_learning::SocialLearning;
 pub use structural::StructuralEquivalence;
@@ -87,28 +90,6 @@ pub struct Setting<'a> {
     pub is_kol: &'a [bool],
     /// The KOL weight κ (apply with [`Network::scale_sources`] to a network the model builds).
     pub kol_weight: f32,
-}
-
-/// An observed adoption history, for [`Dynamics::log_likelihood`] (issue 10, `fit`).
-#[derive(Debug, Clone, Copy)]
-pub struct History<'a> {
-    /// Step each physician adopted in ([`crate::engine::NEVER`] if not by the last step).
-    pub adopted_at: &'a [u32],
-    /// Steps observed after step 0.
-    pub steps: u32,
-}
-
-/// A capability a model does not provide (e.g. a log-likelihood).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unsupported {
-    /// The capability, e.g. "a log-likelihood".
-    pub what: &'static str,
-}
-
-impl std::fmt::Display for Unsupported {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "this model does not provide {}", self.what)
-    }
 }
 
 /// How to sample a reverse-reachable set for seeding (issue 13, `seed`): defined only for
@@ -205,14 +186,6 @@ pub trait Prepared: Send + Sync {
         rep: &Replicate<'_>,
         scratch: &mut Scratch,
     ) -> (Curve, Vec<Record>);
-
-    /// Log-likelihood of an observed history on this replicate (see
-    /// [`Dynamics::log_likelihood`]).
-    fn log_likelihood(
-        &self,
-        rep: &Replicate<'_>,
-        history: &History<'_>,
-    ) -> Result<f64, Unsupported>;
 }
 
 /// A model's replicate-level behaviour. Implement this (the kernel calls are generic, so
@@ -251,19 +224,6 @@ pub trait Dynamics: Send + Sync {
         state: &'s Self::State,
         rep: &Replicate<'s>,
     ) -> Self::Attributor<'s>;
-
-    /// Log-likelihood of the observed `history` given the replicate's state (issue 10,
-    /// `fit`). The default says the model does not support it.
-    fn log_likelihood(
-        &self,
-        _state: &Self::State,
-        _rep: &Replicate<'_>,
-        _history: &History<'_>,
-    ) -> Result<f64, Unsupported> {
-        Err(Unsupported {
-            what: "a log-likelihood",
-        })
-    }
 }
 
 /// A model whose replicate behaviour is its [`Hazard`] alone, stepped by the kernel, with no
@@ -347,15 +307,6 @@ impl<D: Dynamics> Prepared for D {
         let mut rec = Recorder::new(&rep, self.attributor(&state, &rep));
         Dynamics::run(self, &state, engine, &rep, scratch, &mut rec);
         (rec.curve, rec.records)
-    }
-
-    fn log_likelihood(
-        &self,
-        rep: &Replicate<'_>,
-        history: &History<'_>,
-    ) -> Result<f64, Unsupported> {
-        let (rep, state) = localise(self, rep);
-        Dynamics::log_likelihood(self, &state, &rep, history)
     }
 }
 

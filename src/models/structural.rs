@@ -18,6 +18,7 @@
 //! Simulation: as `imitation` on `n·top_k` arcs.
 
 use super::imitation::PeerOnly;
+use super::likelihood::{Exposure, Likelihood};
 use super::{
     Default, Dynamics, ExposureKind, Imitation, Kind, Model, ModelInfo, Param, ParamTable,
     Prepared, Rule, Setting,
@@ -147,5 +148,17 @@ impl Dynamics for OnSimilarity {
 
     fn attributor<'s>(&'s self, _: &'s (), _: &Replicate<'s>) -> PeerOnly {
         PeerOnly
+    }
+}
+
+impl Likelihood for StructuralEquivalence {
+    /// Imitation (share) on the similarity network: `x` must be the exposure over the
+    /// similarity network ([`similarity_network`]), as the simulation's.
+    fn hazard(&self, x: &Exposure) -> f64 {
+        Imitation {
+            q: self.q,
+            exposure: ExposureKind::Share,
+        }
+        .hazard(x)
     }
 }

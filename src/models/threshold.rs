@@ -24,9 +24,10 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation; `O(n)` draws per replicate for the thresholds.
 
+use super::likelihood::{Exposure, Likelihood};
 use super::{
     Default, Dynamics, ExposureKind, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
-    ReverseReachable, Rule, Setting,
+    ReverseReachable, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
@@ -408,6 +409,58 @@ impl Attribute for ThresholdAttribution<'_> {
         } else {
             (Channel::External, None)
         }
+    }
+}
+
+/// The threshold distribution's CDF, where the likelihood supports it (uniform).
+pub fn theta_cdf(theta: &Theta, v: f64) -> Option<f64> {
+    match theta {
+        Theta::Uniform { low, high } => Some(if v < *low {
+            0.0
+        } else if v >= *high {
+            1.0
+        } else {
+            (v - low) / (high - low)
+        }),
+        _ => None,
+    }
+}
+
+impl Likelihood for Threshold {
+    /// With random thresholds `θ ~ F`, a physician at risk has survived exposure `m` (so
+    /// `θ > m`); it adopts through the threshold rule with probability
+    /// `g = [F(e) − F(m)]⁺ / (1 − F(m))`, else through the rule's spontaneous channel. The
+    /// hazard is the model's own rule ([`ThresholdHazard`]) averaged over θ:
+    /// `g · prob(θ ≤ e) + (1 − g) · prob(θ > e)`. Only uniform θ is supported (else NaN).
+    fn hazard(&self, x: &Exposure) -> f64 {
+        let (e, m) = match self.exposure {
+            ExposureKind::Share => (share(x.c, x.w), share(x.m, x.w)),
+            ExposureKind::Count => (x.c, x.m),
+        };
+        let Some(fe) = theta_cdf(&self.theta, e) else {
+            return f64::NAN;
+        };
+        let fm = if x.m == f64::NEG_INFINITY {
+            0.0
+        } else {
+            theta_cdf(&self.theta, m).unwrap_or(0.0)
+        };
+        let g = if x.m != f64::NEG_INFINITY && e <= m || fm >= 1.0 {
+            0.0
+        } else {
+            ((fe - fm) / (1.0 - fm)).clamp(0.0, 1.0)
+        };
+        // The model's own rule with a threshold below (reached) and above (not reached) `e`.
+        let rule = |theta: f64| {
+            ThresholdHazard {
+                p: self.p,
+                exposure: self.exposure,
+                theta: &[theta],
+            }
+            .prob(0, x.c, x.w)
+        };
+        let (reached, not_reached) = (rule(f64::NEG_INFINITY), rule(f64::INFINITY));
+        g * reached + (1.0 - g) * not_reached
     }
 }
 
