@@ -38,7 +38,7 @@ pub struct Common {
     /// exceeds it is refused before anything is built.
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
     pub max_memory: Option<u64>,
-    /// Output folder (default: results/<scenario name>, or results/<scenario name>-sweep).
+    /// Output folder (default: results/NAME or results/NAME-sweep, NAME = the scenario's name).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace an existing output folder.
@@ -113,7 +113,7 @@ pub enum Command {
         after_help = "Examples:\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1,0.2,0.4 --set kols.share=0.01:0.05:0.01\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1:0.5:0.1 --shard 0/4 --out results/qs-sweep\n  kolsim merge results/qs-sweep\n\nKEY is a path into the scenario: model.<name>.<param>, arm.<name>.<param>, kols.share,\nnetwork.m, steps, ... VALUES is a list (0.1,0.2,0.4) or an inclusive range start:stop:step.\nWrites <DIR>/sweep.csv (one row per point × model × arm), summary.csv, manifest.json,\ngrid.json and points/."
     )]
     Sweep {
-        /// The scenario file (TOML); an optional [sweep] table adds keys.
+        /// The scenario file (TOML); an optional `sweep` table adds keys.
         scenario: PathBuf,
         /// KEY=VALUES to sweep (repeatable); the grid is the product of all keys.
         #[arg(long = "set", value_name = "KEY=VALUES")]
@@ -138,7 +138,7 @@ pub enum Command {
         /// Number of seeds.
         #[arg(long, value_name = "K")]
         k: usize,
-        /// The scenario's [[model]] to optimise for (its `name`).
+        /// The scenario's model entry to optimise for (its `name`).
         #[arg(long, value_name = "NAME")]
         model: String,
         /// Horizon in steps (default: the scenario's `steps`).
@@ -214,7 +214,7 @@ pub enum Command {
         /// score in models.csv); 2 ≤ K < T.
         #[arg(long, value_name = "K")]
         holdout: Option<u32>,
-        /// Output folder (default: results/<scenario name>-fit).
+        /// Output folder (default: results/NAME-fit, NAME = the scenario's name).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Replace an existing output folder that kolsim wrote.

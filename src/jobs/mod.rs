@@ -1,5 +1,5 @@
 //! The whole job as library functions: [`run_folder`] (simulate and write a results folder),
-//! [`validate`], [`sweep`], [`merge`] and [`fit_folder`]. Each takes typed requests and returns typed
+//! [`validate`], [`sweep`], [`merge`](fn@merge) and [`fit_folder`]. Each takes typed requests and returns typed
 //! outcomes; none reads argv or the environment, prints, or installs global state. The
 //! command line (`src/main.rs`, [`crate::cli`]) parses arguments, calls these, and prints.
 

@@ -6,7 +6,7 @@
 //!
 //! - **RR sets + OPIM-C** ([`rr`], [`opim`]) for the models that are *triggering models*
 //!   ([`crate::models::Model::reverse_reachable`]), with a certified approximation ratio.
-//! - **CELF lazy greedy on forward simulations** ([`celf`]) for every other model, with common
+//! - **CELF lazy greedy on forward simulations** ([`celf`](mod@celf)) for every other model, with common
 //!   random numbers (replicate `r`'s streams for every candidate set) and **no guarantee**:
 //!   those models are not submodular in general, and greedy can be arbitrarily far from the
 //!   best set.

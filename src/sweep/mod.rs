@@ -11,7 +11,7 @@
 //!
 //! Folder layout: `grid.json` (the sweep definition), `points/point-<k>/` (one folder per
 //! finished point, renamed into place when complete, holding `rows.csv` and `summary.csv`),
-//! and, after [`merge`], `sweep.csv`, `summary.csv` and `manifest.json`. A point folder is
+//! and, after [`merge`](fn@merge), `sweep.csv`, `summary.csv` and `manifest.json`. A point folder is
 //! either complete or absent, so an interrupted sweep loses only the points in flight, and
 //! shards may share one folder.
 //!
