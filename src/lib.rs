@@ -7,6 +7,7 @@
 //! [`engine`], and [`stats`], [`output`] and [`manifest`] turn the curves into files. [`fit`] goes the other way: from an observed launch to the
 //! theories' likelihoods.
 
+#![warn(missing_docs)]
 pub mod attribution;
 pub mod cli;
 pub mod engine;

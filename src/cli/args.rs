@@ -14,9 +14,11 @@ const EXAMPLES: &str = "Examples:
 
 Exit status: 0 success; 2 bad usage or bad scenario/input data; 1 any other failure.";
 
+/// The command line: one subcommand per job.
 #[derive(Parser)]
 #[command(name = "kolsim", version, about = "Simulate how a new drug spreads through a physician network, and how much of it is due to Key Opinion Leaders", after_help = EXAMPLES)]
 pub struct Cli {
+    /// The job to run.
     #[command(subcommand)]
     /// The subcommand.
     pub command: Command,
@@ -75,6 +77,7 @@ impl Common {
     }
 }
 
+/// The subcommands.
 #[derive(Subcommand)]
 pub enum Command {
     /// Run every model of a scenario over many replicates and write the results folder.
@@ -84,6 +87,7 @@ pub enum Command {
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
+        /// Options shared by every job (output folder, threads, ...).
         #[command(flatten)]
         common: Common,
         /// Also record every adoption (`adoptions`): adoptions.csv with channel and
@@ -118,6 +122,7 @@ pub enum Command {
         /// KEY=VALUES to sweep (repeatable); the grid is the product of all keys.
         #[arg(long = "set", value_name = "KEY=VALUES")]
         set: Vec<String>,
+        /// Options shared by every job (output folder, threads, ...).
         #[command(flatten)]
         common: Common,
         /// Run only the points missing from an existing output folder.
@@ -161,6 +166,7 @@ pub enum Command {
         /// Largest CELF candidate pool (the top physicians by in-degree beyond it).
         #[arg(long, value_name = "N", default_value_t = 500)]
         pool: usize,
+        /// Options shared by every job (output folder, threads, ...).
         #[command(flatten)]
         common: Common,
     },
