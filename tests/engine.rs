@@ -432,3 +432,46 @@ fn observer_can_stop_a_run() {
         assert_eq!(o.1, 5);
     }
 }
+
+/// The frontier engine (the independent cascade under `EngineKind::Event`) against the
+/// reference sweep on a weighted network: arc probabilities vary, so both the thinned
+/// geometric skipping (β·w_max < ½) and the per-arc draws (β·w_max ≥ ½) are exercised.
+#[test]
+fn frontier_cascade_matches_the_reference_on_weighted_arcs() {
+    use rand::RngExt;
+    let n = 1200usize;
+    let ba = generators::barabasi_albert(n, 3, &mut stream(5, Purpose::Network, 0));
+    let mut rng = stream(5, Purpose::Network, 1);
+    let mut arcs = ArcList::default();
+    for j in 0..n {
+        let (dst, _) = ba.out_arcs().arcs(j);
+        for &i in dst {
+            arcs.push(j as u32, i, rng.random_range(0.5f32..3.0));
+        }
+    }
+    let net = Network::from_arcs(n, arcs);
+    let initial: Vec<u32> = (0..8).collect();
+    let reps = 300u64;
+    for (beta, p) in [(0.12, 0.004), (0.3, 0.0)] {
+        let m = IndependentCascade { beta, p };
+        let fast = curves(EngineKind::Event, &m, &net, &initial, 25, reps, 7);
+        let slow = curves(EngineKind::Reference, &m, &net, &initial, 25, reps, 8);
+        let (a, b) = (mean_sd_by_step(&fast, n), mean_sd_by_step(&slow, n));
+        for (t, ((ma, sa), (mb, sb))) in a.iter().zip(&b).enumerate() {
+            let se = ((sa * sa + sb * sb) / reps as f64).sqrt();
+            assert!(
+                (ma - mb).abs() <= 4.5 * se + 1e-9,
+                "beta {beta} step {t}: frontier {ma} vs reference {mb} (se {se})"
+            );
+        }
+        let fin = |c: &Curve| *c.adopters().last().unwrap() as f64;
+        let d = ks(
+            &mut fast.iter().map(fin).collect::<Vec<_>>(),
+            &mut slow.iter().map(fin).collect::<Vec<_>>(),
+        );
+        assert!(
+            d <= 1.95 * (2.0 / reps as f64).sqrt(),
+            "beta {beta}: KS {d:.3}"
+        );
+    }
+}

@@ -10,11 +10,16 @@
 //!   exponential "resistance" draw against its cumulative hazard, recomputed only when its
 //!   exposure changes. `O(n + arcs)` per replicate instead of `O(arcs × steps)`.
 //!
-//! Both give the same distribution of curves (tested), not the same bytes. The implicit
+//! - [`frontier`](mod@frontier): one-shot arc cascades with a constant spontaneous rate (the
+//!   independent cascade) under [`EngineKind::Event`]: only last step's new adopters are
+//!   visited, their successful arcs found by geometric skipping; no per-physician hazard state.
+//!
+//! All give the same distribution of curves (tested), not the same bytes. The implicit
 //! complete graph always runs on [`complete`](mod@complete), an `O(n)`-per-step sweep using global sums.
 
 pub mod complete;
 pub mod event;
+pub mod frontier;
 pub mod reference;
 
 use crate::network::Network;
@@ -73,6 +78,13 @@ pub trait Hazard: Sync {
     fn arc_prob(&self, _w: f32) -> Option<f64> {
         None
     }
+
+    /// `Some(p)` when [`Hazard::prob`] is the constant `p` whatever the physician and its
+    /// exposure (only one-shot arcs carry influence). With [`Hazard::arc_prob`] this lets the
+    /// kernel run the [`frontier`](mod@frontier) engine. `None` (the default) otherwise.
+    fn constant_prob(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// Receives what the engine produces. Methods have no-op defaults.
@@ -121,10 +133,12 @@ pub struct Scratch {
     /// This step's new adopters, for models with their own sweep.
     pub new: Vec<u32>,
     pub(crate) event: event::EventState,
+    pub(crate) frontier: frontier::FrontierState,
 }
 
 /// Runs the hazard `model` on one replicate: the implicit complete graph always on
-/// [`complete`](mod@complete), other networks on the chosen engine.
+/// [`complete`](mod@complete), other networks on the chosen engine ([`EngineKind::Event`]
+/// runs one-shot cascades on the [`frontier`](mod@frontier) engine).
 pub fn run<H: Hazard, O: Observer + ?Sized>(
     engine: EngineKind,
     model: &H,
@@ -136,7 +150,12 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         complete::run(model, rep, scratch, obs)
     } else {
         match engine {
-            EngineKind::Event => event::run(model, rep, scratch, obs),
+            EngineKind::Event => match model.constant_prob() {
+                Some(p) if model.arc_prob(1.0).is_some() => {
+                    frontier::run(model, p, rep, scratch, obs)
+                }
+                _ => event::run(model, rep, scratch, obs),
+            },
             EngineKind::Reference => reference::run(model, rep, scratch, obs),
         }
     }

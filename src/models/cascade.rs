@@ -82,6 +82,11 @@ impl Hazard for IndependentCascade {
     fn arc_prob(&self, w: f32) -> Option<f64> {
         Some((self.beta * w as f64).min(1.0))
     }
+
+    #[inline]
+    fn constant_prob(&self) -> Option<f64> {
+        Some(self.p)
+    }
 }
 
 impl Model for IndependentCascade {

@@ -9,6 +9,8 @@
 pub mod build;
 pub mod edge_list;
 pub mod generators;
+mod hash;
+mod rows;
 pub mod similarity;
 
 pub use build::ArcList;

@@ -1,0 +1,165 @@
+//! The frontier engine for one-shot arc cascades (the independent cascade).
+//!
+//! When a hazard is a constant spontaneous probability `p` plus one-shot arc conversions
+//! ([`Hazard::constant_prob`] and [`Hazard::arc_prob`]), nothing about a physician changes
+//! unless a neighbour adopted in the previous step, so only the frontier (last step's new
+//! adopters) is visited — as CyNetDiff does — and there is no per-physician hazard state at
+//! all:
+//! - each new adopter `j` tries its out-arcs once, in the step after it adopted. The arcs that
+//!   succeed are found by **geometric skipping** (SUBSIM's trick): with `p_max` the largest
+//!   conversion probability among `j`'s arcs, the next candidate arc is `Geometric(p_max)`
+//!   arcs ahead and is accepted with probability `p(w) / p_max`. With equal weights that
+//!   visits about `p · out-degree` arcs of `j` instead of all of them, and only those targets'
+//!   state is read (the random memory access is the cost of a cascade step);
+//! - each physician's spontaneous adoption step is one `Geometric(p)` draw, bucketed by step
+//!   once per replicate (skipped when `p = 0`).
+//!
+//! `P(i adopts in t | not before) = 1 − (1 − p) Π_{j new in t−1} (1 − p(w_ji))`, exactly the
+//! per-step Bernoulli process of the reference engine (tested in distribution).
+//!
+//! Randomness is counter-based and keyed by the replicate's `Dynamics` stream: the draws of
+//! source `j` come from `(key, j)` and the spontaneous clock of `i` from `(key', i)`, so the
+//! result does not depend on the order in which the frontier is processed.
+
+use super::{Hazard, NEVER, Observer, Replicate, Scratch, finish_step, start};
+use crate::rng::{Purpose, keyed_unit, mix64};
+use rand::RngExt;
+
+/// Above this `p_max` every arc gets its own draw (skipping saves little).
+const SKIP_BELOW: f64 = 0.5;
+
+/// Per-worker state of the frontier engine, reused across replicates.
+#[derive(Debug, Default)]
+pub struct FrontierState {
+    /// Spontaneous adoptions due at each step (only when `p > 0`).
+    buckets: Vec<Vec<u32>>,
+    /// Last step's new adopters (the frontier).
+    frontier: Vec<u32>,
+}
+
+/// The number of failures before the first success of a Bernoulli(`p`) sequence, from the
+/// uniform `u` ∈ (0, 1]; `u64::MAX` when it is effectively never.
+#[inline]
+fn geometric(u: f64, ln_q: f64) -> u64 {
+    // ln_q = ln(1 − p) < 0.
+    let k = (u.ln() / ln_q).floor();
+    if k < u64::MAX as f64 {
+        k as u64
+    } else {
+        u64::MAX
+    }
+}
+
+/// Runs one replicate of a one-shot cascade with constant spontaneous probability `p`.
+pub fn run<H: Hazard, O: Observer + ?Sized>(
+    model: &H,
+    p: f64,
+    rep: &Replicate<'_>,
+    s: &mut Scratch,
+    obs: &mut O,
+) {
+    let net = rep.net;
+    let n = net.n();
+    let steps = rep.steps;
+    let key: u64 = rep.stream(Purpose::Dynamics).random();
+    let (arc_key, clock_key) = (mix64(key ^ 0xA5A5), mix64(key ^ 0x5A5A));
+    let st = &mut s.frontier;
+    s.adopted_at.clear();
+    s.adopted_at.resize(n, NEVER);
+    let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
+
+    // Spontaneous clocks: physician i's first success step, bucketed.
+    st.buckets.resize_with(steps as usize + 1, Vec::new);
+    for b in &mut st.buckets {
+        b.clear();
+    }
+    if p > 0.0 && steps > 0 {
+        let ln_q = (-p).ln_1p();
+        for i in 0..n {
+            if s.adopted_at[i] != NEVER {
+                continue;
+            }
+            let at = if p >= 1.0 {
+                1
+            } else {
+                geometric(keyed_unit(clock_key, i as u64), ln_q).saturating_add(1)
+            };
+            if at <= steps as u64 {
+                st.buckets[at as usize].push(i as u32);
+            }
+        }
+    }
+
+    let out = net.out_arcs();
+    st.frontier.clear();
+    st.frontier.extend_from_slice(rep.initial);
+    for t in 1..=steps {
+        if !go {
+            return;
+        }
+        s.new.clear();
+        // One-shot tries of last step's adopters.
+        for &j in &st.frontier {
+            let (dst, w) = out.arcs(j as usize);
+            if dst.is_empty() {
+                continue;
+            }
+            let pmax = w
+                .iter()
+                .map(|&x| model.arc_prob(x).unwrap_or(0.0))
+                .fold(0.0f64, f64::max);
+            if pmax <= 0.0 {
+                continue;
+            }
+            let src_key = mix64(arc_key ^ mix64(j as u64));
+            let mut draw = 0u64;
+            let mut u = || {
+                draw += 1;
+                keyed_unit(src_key, draw)
+            };
+            let mut adopt = |i: u32, new: &mut Vec<u32>| {
+                let a = &mut s.adopted_at[i as usize];
+                if *a == NEVER {
+                    *a = t;
+                    new.push(i);
+                }
+            };
+            if pmax >= SKIP_BELOW {
+                for (&i, &wi) in dst.iter().zip(w) {
+                    let pa = model.arc_prob(wi).unwrap_or(0.0);
+                    if u() <= pa {
+                        adopt(i, &mut s.new);
+                    }
+                }
+            } else {
+                let ln_q = (-pmax).ln_1p();
+                let mut k = 0usize;
+                loop {
+                    let skip = geometric(u(), ln_q);
+                    if skip >= (dst.len() - k) as u64 {
+                        break;
+                    }
+                    k += skip as usize;
+                    let pa = model.arc_prob(w[k]).unwrap_or(0.0);
+                    if pa >= pmax || u() * pmax <= pa {
+                        adopt(dst[k], &mut s.new);
+                    }
+                    k += 1;
+                }
+            }
+        }
+        // Spontaneous adoptions due now.
+        for &i in &st.buckets[t as usize] {
+            let a = &mut s.adopted_at[i as usize];
+            if *a == NEVER {
+                *a = t;
+                s.new.push(i);
+            }
+        }
+        // The order within a step does not matter to the process; sorting makes the
+        // on_adopt order (and the next frontier) canonical.
+        s.new.sort_unstable();
+        (adopters, go) = finish_step(rep, t, &s.new, &mut s.adopted_at, adopters, obs);
+        std::mem::swap(&mut st.frontier, &mut s.new);
+    }
+}

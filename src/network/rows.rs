@@ -1,0 +1,400 @@
+//! Rows of a text data file: whitespace-separated lines, or a delimited (CSV) file read with
+//! the `csv` crate (quoted fields, CRLF, a UTF-8 byte-order mark, the delimiter detected), with
+//! bounds on the file and line sizes. A [`Row`] is one reusable buffer, so reading a large edge
+//! list allocates nothing per row.
+
+use super::edge_list::{InputError, err};
+use crate::limits;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+
+/// One data row: its fields in one reusable buffer, with its 1-based line number.
+#[derive(Debug, Default)]
+pub(super) struct Row {
+    text: String,
+    /// End offset of each field in `text`.
+    ends: Vec<usize>,
+    /// The row's 1-based line in the file.
+    pub line: usize,
+}
+
+impl Row {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    fn push(&mut self, field: &str) {
+        self.text.push_str(field);
+        self.ends.push(self.text.len());
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|k| &self[k])
+    }
+
+    /// The fields as owned strings (a header, a node-file row).
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
+
+    /// The fields joined by `sep` (for messages).
+    pub fn join(&self, sep: &str) -> String {
+        self.to_vec().join(sep)
+    }
+}
+
+impl std::ops::Index<usize> for Row {
+    type Output = str;
+    fn index(&self, k: usize) -> &str {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.text[start..self.ends[k]]
+    }
+}
+
+/// A parsed table: optional header and rows with their line numbers.
+pub(super) struct Table {
+    pub header: Option<Vec<String>>,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// The lines of a data file, read with bounds: at most [`limits::MAX_DATA_BYTES`] in all and
+/// [`limits::MAX_LINE_BYTES`] a line, so that a huge file or a device such as `/dev/zero` is
+/// refused without being held in memory.
+pub(super) struct Lines {
+    reader: std::io::BufReader<std::fs::File>,
+    path: PathBuf,
+    /// 1-based number of the line in `buf`.
+    line: usize,
+    total: u64,
+    buf: Vec<u8>,
+}
+
+impl Lines {
+    fn open(path: &Path) -> Result<Self, InputError> {
+        let file = limits::open_capped(path, limits::MAX_DATA_BYTES)
+            .map_err(|e| err(path, None, e.to_string()))?;
+        Ok(Lines {
+            reader: std::io::BufReader::with_capacity(1 << 16, file),
+            path: path.to_path_buf(),
+            line: 0,
+            total: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Reads the next line into `buf` (without its line ending); `false` at the end.
+    fn advance(&mut self) -> Result<bool, InputError> {
+        self.buf.clear();
+        let n = (&mut self.reader)
+            .take(limits::MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| err(&self.path, None, format!("cannot read file: {e}")))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        self.line += 1;
+        self.total += n as u64;
+        if self.line == 1 && self.buf.starts_with(BOM.as_bytes()) {
+            self.buf.drain(..BOM.len());
+        }
+        if self.total > limits::MAX_DATA_BYTES {
+            return Err(err(
+                &self.path,
+                None,
+                limits::ReadError::TooLarge(limits::MAX_DATA_BYTES).to_string(),
+            ));
+        }
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+        } else if self.buf.len() > limits::MAX_LINE_BYTES {
+            return Err(err(
+                &self.path,
+                Some(self.line),
+                format!(
+                    "line is longer than {} (the most kolsim reads in one row): is this really a table of text rows?",
+                    limits::size_text(limits::MAX_LINE_BYTES as u64)
+                ),
+            ));
+        }
+        if self.buf.last() == Some(&b'\r') {
+            self.buf.pop();
+        }
+        if let Err(e) = std::str::from_utf8(&self.buf) {
+            let at = e.valid_up_to();
+            return Err(err(
+                &self.path,
+                Some(self.line),
+                format!(
+                    "file is not valid UTF-8 (byte 0x{:02X} at column {}; save it as UTF-8)",
+                    self.buf[at],
+                    at + 1
+                ),
+            ));
+        }
+        Ok(true)
+    }
+
+    /// Reads the next data row (blank lines and `#` comments skipped) into `row`, split on
+    /// whitespace; `false` at the end of the file.
+    fn next_row(&mut self, row: &mut Row) -> Result<bool, InputError> {
+        while self.advance()? {
+            // Checked as UTF-8 in `advance`.
+            let raw = std::str::from_utf8(&self.buf).unwrap_or_default();
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            row.clear();
+            for f in line.split_whitespace() {
+                row.push(f);
+            }
+            row.line = self.line;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+}
+
+/// Bounds on a delimited file being read: at most [`limits::MAX_DATA_BYTES`] in all and
+/// [`limits::MAX_LINE_BYTES`] a line. The CSV parser sees an I/O error when a bound is passed;
+/// the located reason is kept in `refused`.
+pub(super) struct Capped<R> {
+    inner: R,
+    total: u64,
+    /// Bytes since the last line ending.
+    since_newline: usize,
+    /// Line endings seen.
+    newlines: usize,
+    refused: Option<(Option<usize>, String)>,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total > limits::MAX_DATA_BYTES {
+            self.refused = Some((
+                None,
+                limits::ReadError::TooLarge(limits::MAX_DATA_BYTES).to_string(),
+            ));
+            return Err(std::io::Error::other("file too large"));
+        }
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.newlines += 1;
+                self.since_newline = 0;
+            } else {
+                self.since_newline += 1;
+                if self.since_newline > limits::MAX_LINE_BYTES {
+                    self.refused = Some((Some(self.newlines + 1), line_too_long()));
+                    return Err(std::io::Error::other("line too long"));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn line_too_long() -> String {
+    format!(
+        "line is longer than {} (the most kolsim reads in one row): is this really a table of text rows?",
+        limits::size_text(limits::MAX_LINE_BYTES as u64)
+    )
+}
+
+/// The rows of a data file: whitespace-separated lines, or a delimited (CSV) file read with the
+/// `csv` crate (quoted fields, CRLF, a UTF-8 byte-order mark).
+pub(super) enum Rows {
+    Whitespace(Lines),
+    Delimited {
+        path: PathBuf,
+        reader: Box<csv::Reader<Capped<std::io::BufReader<std::fs::File>>>>,
+        record: csv::ByteRecord,
+        /// Whether no record has been read yet (a byte-order mark is stripped from it).
+        first: bool,
+    },
+}
+
+/// The UTF-8 byte-order mark Excel puts at the start of "CSV UTF-8" files.
+const BOM: &str = "\u{feff}";
+
+/// The delimiter of a delimited file: `set` if given; else, for `.csv`/`.tsv` files (and any
+/// file whose first data line holds a `,`, `;` or tab but no space-separated fields), the one
+/// of comma, semicolon and tab that occurs most often (outside quotes) in the first data line;
+/// `None` for whitespace-separated files.
+fn sniff_delimiter(path: &Path, set: Option<u8>) -> Result<Option<u8>, InputError> {
+    if set.is_some() {
+        return Ok(set);
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let default = match ext.as_str() {
+        "csv" => b',',
+        "tsv" => b'\t',
+        _ => return Ok(None),
+    };
+    let mut lines = Lines::open(path)?;
+    let mut first = None;
+    while lines.advance()? {
+        let raw = std::str::from_utf8(&lines.buf).unwrap_or_default();
+        let raw = raw.strip_prefix(BOM).unwrap_or(raw);
+        if raw.trim().is_empty() || raw.trim_start().starts_with('#') {
+            continue;
+        }
+        first = Some(raw.to_string());
+        break;
+    }
+    let Some(line) = first else {
+        return Ok(Some(default));
+    };
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let candidates = [b',', b';', b'\t'];
+    let best = (0..3).max_by_key(|&k| (counts[k], candidates[k] == default));
+    Ok(Some(match best {
+        Some(k) if counts[k] > 0 => candidates[k],
+        _ => default,
+    }))
+}
+
+impl Rows {
+    /// Opens `path`, delimited by `delimiter` (detected when `None`, see [`sniff_delimiter`]).
+    pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Self, InputError> {
+        match sniff_delimiter(path, delimiter)? {
+            None => Ok(Rows::Whitespace(Lines::open(path)?)),
+            Some(d) => {
+                let file = limits::open_capped(path, limits::MAX_DATA_BYTES)
+                    .map_err(|e| err(path, None, e.to_string()))?;
+                let capped = Capped {
+                    inner: std::io::BufReader::with_capacity(1 << 16, file),
+                    total: 0,
+                    since_newline: 0,
+                    newlines: 0,
+                    refused: None,
+                };
+                let reader = csv::ReaderBuilder::new()
+                    .delimiter(d)
+                    .has_headers(false)
+                    .flexible(true)
+                    .comment(Some(b'#'))
+                    .trim(csv::Trim::All)
+                    .from_reader(capped);
+                Ok(Rows::Delimited {
+                    path: path.to_path_buf(),
+                    reader: Box::new(reader),
+                    record: csv::ByteRecord::new(),
+                    first: true,
+                })
+            }
+        }
+    }
+
+    /// Reads the next data row (blank lines and `#` comments skipped) into `row`; `false` at
+    /// the end of the file.
+    pub fn next_row(&mut self, row: &mut Row) -> Result<bool, InputError> {
+        match self {
+            Rows::Whitespace(lines) => lines.next_row(row),
+            Rows::Delimited {
+                path,
+                reader,
+                record,
+                first,
+            } => loop {
+                let more = match reader.read_byte_record(record) {
+                    Ok(more) => more,
+                    Err(e) => {
+                        if let Some((line, message)) = reader.get_mut().get_mut_refused() {
+                            return Err(err(path, line, message));
+                        }
+                        let line = e.position().map(|p| p.line() as usize);
+                        return Err(err(path, line, format!("cannot read file: {e}")));
+                    }
+                };
+                if !more {
+                    return Ok(false);
+                }
+                let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                row.clear();
+                row.line = line;
+                for (k, f) in record.iter().enumerate() {
+                    match std::str::from_utf8(f) {
+                        Ok(s) => {
+                            let s = if *first && k == 0 {
+                                s.strip_prefix(BOM).unwrap_or(s).trim()
+                            } else {
+                                s
+                            };
+                            row.push(s)
+                        }
+                        Err(e) => {
+                            let at = e.valid_up_to();
+                            return Err(err(
+                                path,
+                                Some(line),
+                                format!(
+                                    "file is not valid UTF-8 (byte 0x{:02X} in field {}; save it as UTF-8)",
+                                    f[at],
+                                    k + 1
+                                ),
+                            ));
+                        }
+                    }
+                }
+                *first = false;
+                if row.text.is_empty() {
+                    continue;
+                }
+                if row.text.len() > limits::MAX_LINE_BYTES {
+                    return Err(err(path, Some(line), line_too_long()));
+                }
+                return Ok(true);
+            },
+        }
+    }
+}
+
+impl<R> Capped<R> {
+    fn get_mut_refused(&mut self) -> Option<(Option<usize>, String)> {
+        self.refused.take()
+    }
+}
+
+pub(super) fn read_table(
+    path: &Path,
+    header: bool,
+    delimiter: Option<u8>,
+) -> Result<Table, InputError> {
+    let mut lines = Rows::open(path, delimiter)?;
+    let mut table = Table {
+        header: None,
+        rows: Vec::new(),
+    };
+    let mut row = Row::default();
+    while lines.next_row(&mut row)? {
+        if header && table.header.is_none() {
+            table.header = Some(row.to_vec());
+        } else {
+            table.rows.push((row.line, row.to_vec()));
+        }
+    }
+    Ok(table)
+}
