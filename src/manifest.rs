@@ -52,8 +52,24 @@ pub struct Manifest {
     pub curves: &'static str,
     /// Files written, in the run folder.
     pub files: Vec<&'static str>,
+    /// With `segment`: the segment attribute, its segments and their sizes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments: Option<SegmentInfo>,
     /// The scenario text, verbatim.
     pub scenario: String,
+}
+
+/// The segments of a run with `segment` (realisation 0).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SegmentInfo {
+    /// The node attribute.
+    pub attribute: String,
+    /// Segment labels, in output order (`(missing)` last for blank or NA cells).
+    pub labels: Vec<String>,
+    /// Physicians per segment.
+    pub physicians: Vec<usize>,
+    /// KOLs per segment.
+    pub kols: Vec<usize>,
 }
 
 /// Git commit captured at build time.
@@ -96,6 +112,12 @@ pub fn build(
         timings: res.timings.clone(),
         curves: "full",
         files,
+        segments: res.segments.as_ref().map(|s| SegmentInfo {
+            attribute: s.attribute.clone(),
+            labels: s.labels.clone(),
+            physicians: s.sizes.clone(),
+            kols: s.kols.clone(),
+        }),
         scenario: sc.source.text.clone(),
     }
 }

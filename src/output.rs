@@ -258,29 +258,44 @@ pub fn comparisons(
     baseline: &str,
     reference_arm: &str,
 ) -> Vec<Comparison> {
-    let b = res.models.iter().position(|m| m == baseline).unwrap_or(0);
-    let ra = res
-        .arms
-        .iter()
-        .position(|a| a == reference_arm)
-        .unwrap_or(0);
-    let h = horizon(res);
+    comparisons_of(
+        (&res.models, &res.arms),
+        metrics,
+        baseline,
+        reference_arm,
+        horizon(res),
+    )
+}
+
+/// [`comparisons`] of any `metrics[arm][model][replicate]` (a run's, or one segment's) named
+/// by `(models, arms)`, with restricted times capped at `horizon`.
+pub fn comparisons_of(
+    (models, arms): (&[String], &[String]),
+    metrics: &[Vec<Vec<Metrics>>],
+    baseline: &str,
+    reference_arm: &str,
+    h: u32,
+) -> Vec<Comparison> {
+    let b = models.iter().position(|m| m == baseline).unwrap_or(0);
+    let ra = arms.iter().position(|a| a == reference_arm).unwrap_or(0);
     let mut out = Vec::new();
-    for (a, m) in series(res) {
-        out.push(diff(
-            "model_vs_baseline",
-            (&res.arms[a], &res.models[m], &res.models[b]),
-            &metrics[a][m],
-            &metrics[a][b],
-            h,
-        ));
+    for a in 0..arms.len() {
+        for m in 0..models.len() {
+            out.push(diff(
+                "model_vs_baseline",
+                (&arms[a], &models[m], &models[b]),
+                &metrics[a][m],
+                &metrics[a][b],
+                h,
+            ));
+        }
     }
-    if res.arms.len() > 1 {
-        for (m, model) in res.models.iter().enumerate() {
-            for (a, arm) in res.arms.iter().enumerate() {
+    if arms.len() > 1 {
+        for (m, model) in models.iter().enumerate() {
+            for (a, arm) in arms.iter().enumerate() {
                 out.push(diff(
                     "arm_vs_reference",
-                    (arm, model, &res.arms[ra]),
+                    (arm, model, &arms[ra]),
                     &metrics[a][m],
                     &metrics[ra][m],
                     h,

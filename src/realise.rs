@@ -5,7 +5,7 @@
 use crate::error::Error;
 use crate::kols::{self, KolRule};
 use crate::models::{Prepared, Setting};
-use crate::network::{Attribute, Network, edge_list, generators};
+use crate::network::{Network, edge_list, generators};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Draw, KolRuleSpec, NetworkSpec, Scenario, SeedingSpec};
 use crate::seeding::Seeding;
@@ -25,6 +25,11 @@ pub struct Realisation {
     /// `rule`) or optimized seeds (`strategy = "optimized"`), indexed like the scenario's
     /// arms: those physicians, chosen once per network.
     pub arm_top: Vec<Option<Vec<u32>>>,
+    /// For arms seeding at random with `group` or `where`, indexed like the scenario's arms:
+    /// the pools (one per group) that each replicate draws `count` seeds from.
+    pub arm_pools: Vec<Option<Vec<Vec<u32>>>>,
+    /// With `segment`: the physicians grouped by the segment attribute.
+    pub segments: Option<crate::groups::Grouping>,
     /// The scenario's models prepared on this realisation, in scenario order.
     pub models: Vec<Box<dyn Prepared>>,
 }
@@ -35,6 +40,7 @@ impl std::fmt::Debug for Realisation {
             .field("net", &self.net)
             .field("kols", &self.kols)
             .field("arm_top", &self.arm_top)
+            .field("arm_pools", &self.arm_pools)
             .field("models", &self.models.len())
             .finish_non_exhaustive()
     }
@@ -93,7 +99,7 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         Vec::new()
     } else if sc.kols.group.is_some() || !sc.kols.filter.is_empty() {
         let ranking = kols::rank_with(&net, &rule, &mut stream(sc.seed, Purpose::Kols, index));
-        stratified_kols(sc, &net, ranking)?
+        stratified_kols(sc, &net, &ranking)?
     } else {
         kols::select_with(
             &net,
@@ -142,48 +148,40 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    // Arms with their own ranking rule: ranked on the unweighted network, like the KOLs.
+    // Arms with their own ranking rule, or with `group` / `where`: chosen on the unweighted
+    // network, like the KOLs.
     let mut arm_top: Vec<Option<Vec<u32>>> = Vec::with_capacity(sc.arms.len());
-    for a in &sc.arms {
-        let all = vec![true; n];
-        arm_top.push(match (&a.seeding, &a.group) {
-            (SeedingSpec::TopBy(rule, c), None) => Some(kols::select_with(
+    let mut arm_pools: Vec<Option<Vec<Vec<u32>>>> = vec![None; sc.arms.len()];
+    for (k, a) in sc.arms.iter().enumerate() {
+        let table = table_of(sc, &a.seeding);
+        let strata = a.strata(&table);
+        let ranked = |rule: &KolRule| {
+            kols::rank_with(&net, rule, &mut stream(sc.seed, Purpose::Kols, index))
+        };
+        arm_top.push(match &a.seeding {
+            SeedingSpec::TopBy(rule, c) if !strata.any() => Some(kols::select_with(
                 &net,
                 rule,
                 *c,
                 &mut stream(sc.seed, Purpose::Kols, index),
             )),
-            (SeedingSpec::TopBy(rule, c), Some((g, span))) => {
-                let ranked =
-                    kols::rank_with(&net, rule, &mut stream(sc.seed, Purpose::Kols, index));
-                let key = format!("{}.group", table_of(sc, &a.seeding));
-                Some(top_per_group(
-                    sc,
-                    &net,
-                    &ranked,
-                    &all,
-                    g,
-                    span,
-                    &key,
-                    &|s| (*c).min(s),
-                )?)
+            SeedingSpec::TopBy(rule, c) => Some(strata.top(sc, &net, &ranked(rule), *c)?),
+            SeedingSpec::Kols(c) if strata.any() => Some(strata.top(sc, &net, &kol_list, *c)?),
+            SeedingSpec::Attribute(name, c, span) if strata.any() => {
+                sc.check_attribute(name, span, &format!("{table}.attribute"), &net)?;
+                Some(strata.top(sc, &net, &kols::by_attribute(&net, name), *c)?)
             }
-            (SeedingSpec::Kols(c), Some((g, span))) => {
-                let key = format!("{}.group", table_of(sc, &a.seeding));
-                Some(top_per_group(
-                    sc,
-                    &net,
-                    &kol_list,
-                    &all,
-                    g,
-                    span,
-                    &key,
-                    &|s| (*c).min(s),
-                )?)
+            SeedingSpec::Random(_) if strata.any() => {
+                arm_pools[k] = Some(strata.pools(sc, &net)?);
+                None
             }
             _ => None,
         });
     }
+    let segments = match &sc.segment {
+        Some((name, span)) => Some(crate::segments::grouping(sc, &net, name, span)?),
+        None => None,
+    };
     net.scale_sources(&kol_list, sc.kols.weight);
     net.check_weights()
         .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))?;
@@ -226,6 +224,8 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         kols: kol_list,
         is_kol,
         arm_top,
+        arm_pools,
+        segments,
         models,
     })
 }
@@ -256,10 +256,33 @@ pub fn initial_adopters(
     replicate: u64,
 ) -> Result<Vec<u32>, Error> {
     let arm = sc.arms.iter().position(|a| std::ptr::eq(&a.seeding, spec));
-    let grouped = arm.filter(|&k| sc.arms[k].group.is_some());
+    if let Some(pools) = arm
+        .and_then(|k| real.arm_pools.get(k))
+        .and_then(Option::as_ref)
+        && let SeedingSpec::Random(c) = spec
+    {
+        // `count` at random from each pool, the pools in label order, from the replicate's
+        // seeding stream (as every random arm).
+        let mut rng = stream(sc.seed, Purpose::Seeding, replicate);
+        let mut out = Vec::new();
+        for pool in pools {
+            let k = (*c).min(pool.len());
+            out.extend(
+                rand::seq::index::sample(&mut rng, pool.len(), k)
+                    .into_iter()
+                    .map(|j| pool[j]),
+            );
+        }
+        out.sort_unstable();
+        return Ok(out);
+    }
+    let stratified = arm.filter(|&k| {
+        let a = &sc.arms[k];
+        a.group.is_some() || !a.filter.is_empty()
+    });
     let seeding = match spec {
-        _ if grouped.is_some() => Seeding::Explicit(
-            grouped
+        _ if stratified.is_some() => Seeding::Explicit(
+            stratified
                 .and_then(|k| real.arm_top.get(k))
                 .and_then(|v| v.clone())
                 .unwrap_or_default(),
@@ -299,106 +322,22 @@ pub fn initial_adopters(
     Ok(seeding.choose(&real.net, &real.kols, &mut rng))
 }
 
-/// A node attribute's value of physician `i` as text (numbers as written by Rust: `3`, `0.5`);
-/// `None` where missing.
-fn value_text(a: &Attribute, i: usize) -> Option<String> {
-    match a {
-        Attribute::Numeric(v) => v[i].map(|x| x.to_string()),
-        Attribute::Text(v) => Some(v[i].clone()),
-    }
-}
-
-/// The attribute `name`, or a located error listing the attributes there are.
-fn attribute<'a>(
-    sc: &Scenario,
-    net: &'a Network,
-    name: &str,
-    span: &std::ops::Range<usize>,
-    key: &str,
-) -> Result<&'a Attribute, Error> {
-    net.attribute(name).ok_or_else(|| {
-        let names = net.attribute_names();
-        Error::Scenario(sc.source.error(
-            Some(span.clone()),
-            key,
-            format!(
-                "no node attribute \"{name}\" (available: {})",
-                if names.is_empty() {
-                    "none; attributes come from a node file".to_string()
-                } else {
-                    names.join(", ")
-                }
-            ),
-        ))
-    })
-}
-
 /// KOLs under `[kols]` `where` and `group`: the `ranking` restricted to physicians matching
 /// every `where` value, then the top `count` (or `share`) within each value of `group`, in
-/// ranking order.
-fn stratified_kols(sc: &Scenario, net: &Network, ranking: Vec<u32>) -> Result<Vec<u32>, Error> {
-    let mut keep = vec![true; net.n()];
-    for (name, value, span) in &sc.kols.filter {
-        let a = attribute(sc, net, name, span, &format!("kols.where.{name}"))?;
-        let want = value.parse::<f64>().ok();
-        for (i, k) in keep.iter_mut().enumerate() {
-            let matches = match (a, want) {
-                (Attribute::Numeric(v), Some(w)) => v[i] == Some(w),
-                _ => value_text(a, i).as_deref() == Some(value.as_str()),
-            };
-            *k &= matches;
-        }
-    }
-    let ranked: Vec<u32> = ranking.into_iter().filter(|&i| keep[i as usize]).collect();
+/// ranking order ([`crate::groups`]).
+fn stratified_kols(sc: &Scenario, net: &Network, ranking: &[u32]) -> Result<Vec<u32>, Error> {
+    let keep = crate::groups::filter_mask(sc, net, &sc.kols.filter, "kols")?;
     let Some((group, span)) = &sc.kols.group else {
         let count = sc.kols.size.count(keep.iter().filter(|&&k| k).count());
-        return Ok(ranked.into_iter().take(count).collect());
+        return Ok(ranking
+            .iter()
+            .copied()
+            .filter(|&i| keep[i as usize])
+            .take(count)
+            .collect());
     };
     let quota = |size: usize| sc.kols.size.count(size);
-    top_per_group(sc, net, &ranked, &keep, group, span, "kols.group", &quota)
-}
-
-/// The physicians of `ranked` (in its order) whose `keep` is set, at most `quota(size of the
-/// group)` from each value of attribute `group` (missing values never qualify).
-#[allow(clippy::too_many_arguments)]
-fn top_per_group(
-    sc: &Scenario,
-    net: &Network,
-    ranked: &[u32],
-    keep: &[bool],
-    group: &str,
-    span: &std::ops::Range<usize>,
-    key: &str,
-    quota: &dyn Fn(usize) -> usize,
-) -> Result<Vec<u32>, Error> {
-    let a = attribute(sc, net, group, span, key)?;
-    let mut label: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut of = vec![usize::MAX; net.n()];
-    let mut sizes: Vec<usize> = Vec::new();
-    for (i, o) in of.iter_mut().enumerate() {
-        if !keep[i] {
-            continue;
-        }
-        if let Some(v) = value_text(a, i) {
-            let next = label.len();
-            let g = *label.entry(v).or_insert(next);
-            if g == sizes.len() {
-                sizes.push(0);
-            }
-            sizes[g] += 1;
-            *o = g;
-        }
-    }
-    let mut left: Vec<usize> = sizes.iter().map(|&s| quota(s)).collect();
-    let mut out = Vec::new();
-    for &i in ranked {
-        let g = of[i as usize];
-        if g != usize::MAX && left[g] > 0 {
-            left[g] -= 1;
-            out.push(i);
-        }
-    }
-    Ok(out)
+    crate::groups::top_per_group(sc, net, ranking, &keep, group, span, "kols.group", &quota)
 }
 
 /// Checks everything that needs the network: builds realisation 0, replicate 0's initial

@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::network::Network;
 use crate::realise::{self, Realisation};
 use crate::scenario::{Draw, Scenario};
+use crate::segments::{Segments, Tallied, Tally};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -105,6 +106,8 @@ pub struct RunResult {
     /// Warnings about the scenario found on realisation 0 (printed and in the report), e.g.
     /// an attribute KOL rule that had to take physicians without a positive value.
     pub warnings: Vec<String>,
+    /// With `segment`: the adoptions of every replicate counted per segment.
+    pub segments: Option<Segments>,
 }
 
 /// Options that do not change results.
@@ -116,8 +119,9 @@ pub struct RunOptions {
     pub record: bool,
 }
 
-/// What one work item produces for one (arm, model) pair.
-type Output = (Curve, Option<(Vec<Record>, Option<f64>)>);
+/// What one work item produces for one (arm, model) pair: the curve, the recorded adoptions
+/// (with `record`) and the per-segment tally (with `segment`).
+type Output = (Curve, Option<(Vec<Record>, Option<f64>)>, Option<Tally>);
 
 /// Runs the `(arm, model)` pairs of replicate `r` on `real`, returning one curve per pair.
 fn run_replicate(
@@ -151,11 +155,32 @@ fn run_replicate(
         if record {
             let (curve, records) = model.run_recorded(sc.engine, &rep, scratch);
             let share = attribution::kol_tie_share(&records, rep.is_kol);
-            out.push((curve, Some((records, share))));
+            let tally = real.segments.as_ref().map(|g| {
+                let adoptions = records.iter().map(|x| (x.node, x.step));
+                Tally::from_adoptions(adoptions, g, rep.is_kol, curve.new_adopters.len())
+            });
+            out.push((curve, Some((records, share)), tally));
         } else {
             let mut curve = Curve::with_steps(sc.steps);
-            model.run(sc.engine, &rep, scratch, &mut curve);
-            out.push((curve, None));
+            let tally = match &real.segments {
+                None => {
+                    model.run(sc.engine, &rep, scratch, &mut curve);
+                    None
+                }
+                Some(g) => {
+                    let mut tally = Tally::new(g.labels.len(), sc.steps);
+                    let mut obs = Tallied {
+                        inner: &mut curve,
+                        grouping: g,
+                        is_kol: rep.is_kol,
+                        tally: &mut tally,
+                    };
+                    model.run_observed(sc.engine, &rep, scratch, &mut obs);
+                    tally.truncate(curve.new_adopters.len());
+                    Some(tally)
+                }
+            };
+            out.push((curve, None, tally));
         }
     }
     Ok(out)
@@ -219,8 +244,12 @@ pub fn run(
             vec![vec![Vec::with_capacity(replicates.len()); nm]; na];
         let mut records: Vec<Vec<Vec<Vec<Record>>>> = vec![vec![Vec::new(); nm]; na];
         let mut kol_tie_share: Vec<Vec<Vec<Option<f64>>>> = vec![vec![Vec::new(); nm]; na];
-        let mut keep = |a: usize, m: usize, (c, rec): Output| {
+        let mut tallies: Vec<Vec<Vec<Tally>>> = vec![vec![Vec::new(); nm]; na];
+        let mut keep = |a: usize, m: usize, (c, rec, tally): Output| {
             curves[a][m].push(c);
+            if let Some(t) = tally {
+                tallies[a][m].push(t);
+            }
             if let Some((r, share)) = rec {
                 records[a][m].push(r);
                 kol_tie_share[a][m].push(share);
@@ -236,6 +265,7 @@ pub fn run(
                         &real0
                     } else {
                         fresh = realise::realise(sc, realise::realisation_index(sc, r))?;
+                        same_segments(sc, &real0, &fresh)?;
                         &fresh
                     };
                     let c = run_replicate(sc, real, r, &all_pairs, scratch, opts.record);
@@ -269,6 +299,19 @@ pub fn run(
         }
         let (n, kols) = (real0.net.n(), real0.kols.len());
         let kols0 = real0.kols.clone();
+        let segments = real0.segments.as_ref().map(|g| {
+            let mut kols = vec![0; g.labels.len()];
+            for &k in &kols0 {
+                kols[g.of[k as usize] as usize] += 1;
+            }
+            Segments {
+                attribute: sc.segment.as_ref().map(|s| s.0.clone()).unwrap_or_default(),
+                labels: g.labels.clone(),
+                sizes: g.sizes.clone(),
+                kols,
+                tallies,
+            }
+        });
         Ok(RunResult {
             models: sc.models.iter().map(|m| m.name.clone()).collect(),
             arms: sc.arms.iter().map(|a| a.name.clone()).collect(),
@@ -281,6 +324,7 @@ pub fn run(
             kols0,
             seeds0,
             warnings,
+            segments,
             network,
             timings: Timings {
                 prepare_s,
@@ -289,6 +333,23 @@ pub fn run(
             threads,
         })
     })
+}
+
+/// Checks that a redrawn network has realisation 0's segments (the same labels and sizes),
+/// so that tallies of different replicates add up.
+fn same_segments(sc: &Scenario, real0: &Realisation, real: &Realisation) -> Result<(), Error> {
+    match (&real0.segments, &real.segments, &sc.segment) {
+        (Some(a), Some(b), Some((name, span))) if a.labels != b.labels || a.sizes != b.sizes => {
+            Err(Error::Scenario(sc.source.error(
+                Some(span.clone()),
+                "segment",
+                format!(
+                    "the segments of \"{name}\" differ between network realisations; with draw = \"per_replicate\", segment by an attribute every realisation shares (such as a generator's block)"
+                ),
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Warnings about realisation 0's KOLs: an attribute rule whose count goes beyond the

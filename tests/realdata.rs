@@ -241,17 +241,17 @@ fn seeding_arm_top_k_per_group() {
     c.validate().success().stdout(predicate::str::contains(
         "warning: arm \"kols\": 2 component(s) hold no seed, so 4 physician(s)",
     ));
-    // Only with strategy = "kols".
+    // Not with strategies that choose no one by rank or at random.
     std::fs::write(
         c.scenario(),
-        text.replacen(
-            arm,
-            "strategy = \"random\"\ncount = 1\ngroup = \"city\"\n",
-            1,
-        ),
+        text.replacen(arm, "strategy = \"none\"\ngroup = \"city\"\n", 1),
     )
     .unwrap();
     c.validate()
         .code(2)
-        .stderr(predicate::str::contains("arm[0].group"));
+        .stderr(
+            predicate::str::contains("arm[0].group").and(predicate::str::contains(
+                "does not apply to strategy = \"none\"",
+            )),
+        );
 }

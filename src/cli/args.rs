@@ -82,7 +82,7 @@ impl Common {
 pub enum Command {
     /// Run every model of a scenario over many replicates and write the results folder.
     #[command(
-        after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml, adoption.svg, new_adopters.svg,\nreport.html, kols.csv (and adoptions.csv with --record adoptions, report.pdf with --pdf;\ncurves.csv and metrics.csv depend on --curves)."
+        after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml, adoption.svg, new_adopters.svg,\nreport.html, kols.csv (and adoptions.csv with --record adoptions, report.pdf with --pdf,\nsegment_*.csv and segments.svg when the scenario sets `segment`; curves.csv and\nmetrics.csv depend on --curves)."
     )]
     Run {
         /// The scenario file (TOML).

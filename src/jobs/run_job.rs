@@ -6,7 +6,7 @@ use crate::output::{self, Comparison};
 use crate::run::{self, RunOptions, RunResult};
 use crate::scenario::Scenario;
 use crate::stats::{Metrics, StepSummary};
-use crate::{folder, manifest, table};
+use crate::{folder, manifest, segments, table};
 use std::path::{Path, PathBuf};
 
 /// Where and how to write a run.
@@ -177,6 +177,10 @@ pub fn run_folder(
     let summaries = output::summaries(&result);
     let metrics = output::all_metrics(&result);
     let comparisons = output::comparisons(&result, &metrics, &sc.baseline, &sc.reference_arm);
+    let by_segment = result
+        .segments
+        .as_ref()
+        .map(|seg| segments::analyse(&result, seg, &sc.baseline, &sc.reference_arm));
     let mut names = Vec::new();
     if curves == Curves::Full {
         names.push("curves.csv");
@@ -194,7 +198,21 @@ pub fn run_folder(
     if req.opts.record {
         names.push("adoptions.csv");
     }
+    if by_segment.is_some() {
+        let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
+        if curves == Curves::Full {
+            names.push(curves_f);
+        }
+        names.push(summary_f);
+        if curves != Curves::None {
+            names.push(metrics_f);
+        }
+        names.push(comparison_f);
+    }
     names.extend(crate::report::FILES);
+    if by_segment.is_some() {
+        names.push(segments::FILES[4]);
+    }
     if browser.is_some() {
         names.push("report.pdf");
     }
@@ -245,6 +263,20 @@ pub fn run_folder(
             "adoptions.csv",
             output::adoptions_csv(&result, &ids, &real0),
         ));
+    }
+    if let (Some(seg), Some(an)) = (&result.segments, &by_segment) {
+        let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
+        if curves == Curves::Full {
+            files.push((curves_f, segments::output::curves_csv(&result, seg, &ids)));
+        }
+        files.push((summary_f, segments::output::summary_csv(&result, seg, an)));
+        if curves != Curves::None {
+            files.push((
+                metrics_f,
+                segments::output::metrics_csv(&result, seg, an, &ids),
+            ));
+        }
+        files.push((comparison_f, segments::output::comparison_csv(seg, an)));
     }
     if let Some(browser) = &browser {
         let html = deliverables

@@ -23,6 +23,8 @@ pub struct Validation {
     pub components: Components,
     /// Per seeding arm (with seeds): replicate 0's seeds against the components.
     pub reach: Vec<ArmReach>,
+    /// With `segment`: each segment's label and physicians.
+    pub segments: Vec<(String, usize)>,
     /// What reading the input files dropped or combined.
     pub input: crate::network::edge_list::InputReport,
     /// Estimated memory of `kolsim run` with the file's replicates, on all cores.
@@ -107,9 +109,21 @@ pub fn validate(path: &Path) -> Result<Validation, Error> {
         .check_weights()
         .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))?;
     let (components, reach) = components(&sc, &real)?;
+    let segments = real
+        .segments
+        .as_ref()
+        .map(|g| {
+            g.labels
+                .iter()
+                .cloned()
+                .zip(g.sizes.iter().copied())
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Validation {
         components,
         reach,
+        segments,
         memory: crate::limits::estimate(&sc, 0, false),
         available: crate::limits::available_memory(),
         physicians: real.net.n(),
@@ -178,6 +192,19 @@ impl std::fmt::Display for Validation {
                 "\nlayers: {} (summed into {} arcs after merging duplicates)",
                 layers.join(", "),
                 self.arcs
+            )?;
+        }
+        if let Some((attribute, _)) = &sc.segment {
+            let list: Vec<String> = self
+                .segments
+                .iter()
+                .map(|(label, n)| format!("{label} {n}"))
+                .collect();
+            write!(
+                f,
+                "\nsegments: {} by \"{attribute}\" ({} physicians)",
+                self.segments.len(),
+                list.join(", ")
             )?;
         }
         let c = &self.components;

@@ -170,7 +170,8 @@ fn number_hint(s: &str) -> Option<String> {
     })
 }
 
-fn is_missing(s: &str) -> bool {
+/// Whether a cell means "no value" (blank, `NA`, `na`, `NaN`, `nan`, `null`, `.`).
+pub(crate) fn is_missing(s: &str) -> bool {
     matches!(s, "" | "NA" | "na" | "NaN" | "nan" | "null" | ".")
 }
 

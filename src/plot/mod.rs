@@ -11,13 +11,16 @@
 //! it never hides a curve. An observed series, when given, is drawn as points on every panel.
 //!
 //! Files: `figure.rs` draws the generic figure (panels, lines, bands, legend); `run.rs` builds
-//! the run figures and `sweep.rs` the sweep figure from it.
+//! the run figures, `segments.rs` the figure faceted by segment, and `sweep.rs` the sweep
+//! figure from it.
 
 mod figure;
 mod run;
+mod segments;
 mod sweep;
 
 pub use run::{RunPlotOptions, adoption_svg, mean_new_adopters, new_adopters_svg};
+pub use segments::{SegmentPlot, segments_svg};
 pub use sweep::{key_label, sweep_metric_svg, sweep_svg};
 
 use plotters::style::RGBColor;

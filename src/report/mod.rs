@@ -6,10 +6,12 @@
 //! caller writes them (with [`crate::output::write_folder`]).
 //!
 //! Files: `page.rs` holds what every page shares (escaping, style sheet, tables); `run.rs` the
-//! run report and deliverables; `sweep.rs` the sweep report.
+//! run report and deliverables; `segments.rs` the run report's section per segment (with
+//! `segment` in the scenario, which also adds `segments.svg`); `sweep.rs` the sweep report.
 
 mod page;
 mod run;
+mod segments;
 mod sweep;
 
 pub use page::escape;

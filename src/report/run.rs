@@ -80,8 +80,13 @@ pub fn report_html(r: &Report) -> String {
         .ok()
         .and_then(|m| m["curves"].as_str().map(str::to_string));
     scenario_facts(&mut o, sc, res, replicates, curves.as_deref());
-    figures(&mut o, r.figures);
+    let (by_segment, figs): (Vec<&Figure>, Vec<&Figure>) = r
+        .figures
+        .iter()
+        .partition(|f| f.file == super::segments::SVG);
+    figures(&mut o, &figs);
     results(&mut o, r);
+    super::segments::section(&mut o, r, by_segment.first().copied());
     model_sections(&mut o, r);
     reproduce(&mut o, r);
     o
@@ -239,7 +244,7 @@ fn kols_fact(sc: &Scenario, res: &RunResult) -> String {
 }
 
 /// The figures section (none when there are no figures).
-fn figures(o: &mut String, figures: &[Figure]) {
+fn figures(o: &mut String, figures: &[&Figure]) {
     if !figures.is_empty() {
         o.push_str("<section id=\"figures\">\n<h2>Figures</h2>\n");
         for f in figures {
@@ -619,7 +624,8 @@ fn reproduce(o: &mut String, r: &Report) {
 }
 
 /// Builds the three deliverables of a run, named as in [`FILES`]: the adoption figure, the
-/// new-adopters figure and the report that embeds both. `sums`, `metrics` and `cmp` are the
+/// new-adopters figure and the report that embeds both; with segments (`segment` in the
+/// scenario) a fourth, `segments.svg`, the adoption figure faceted by segment. `sums`, `metrics` and `cmp` are the
 /// run's [`output::summaries`], [`output::all_metrics`] and [`output::comparisons`];
 /// `manifest_json` is the bytes of `manifest.json`. `observed` is an observed
 /// cumulative-share series `(step, share)` to draw on every panel of the adoption figure
@@ -650,7 +656,26 @@ pub fn files(
         &opts,
     );
     let manifest = String::from_utf8_lossy(manifest_json);
-    let figures = [
+    let by_segment = res.segments.as_ref().map(|seg| {
+        let an = crate::segments::analyse(res, seg, &sc.baseline, &sc.reference_arm);
+        plot::segments_svg(&plot::SegmentPlot {
+            scenario: &sc.name,
+            attribute: &seg.attribute,
+            arms: &res.arms,
+            models: &res.models,
+            labels: &seg.labels,
+            sizes: &seg.sizes,
+            sums: &an.summaries,
+            unit: sc.time_unit.plural(),
+        })
+    });
+    let segment_caption = res.segments.as_ref().map_or(String::new(), |seg| {
+        format!(
+            "Cumulative adoption by {}, one panel per segment: the mean share of the segment’s physicians who have adopted, per arm and model.",
+            seg.attribute
+        )
+    });
+    let mut figures = vec![
         Figure {
             file: FILES[0],
             caption: if observed.is_some() {
@@ -666,6 +691,13 @@ pub fn files(
             svg: &new_adopters,
         },
     ];
+    if let Some(svg) = &by_segment {
+        figures.push(Figure {
+            file: super::segments::SVG,
+            caption: &segment_caption,
+            svg,
+        });
+    }
     let html = report_html(&Report {
         scenario: sc,
         result: res,
@@ -674,9 +706,13 @@ pub fn files(
         figures: &figures,
         manifest_json: &manifest,
     });
-    vec![
+    let mut out = vec![
         (FILES[0], adoption.clone().into_bytes()),
         (FILES[1], new_adopters.clone().into_bytes()),
         (FILES[2], html.into_bytes()),
-    ]
+    ];
+    if let Some(svg) = by_segment {
+        out.push((super::segments::SVG, svg.into_bytes()));
+    }
+    out
 }

@@ -109,26 +109,7 @@ pub(super) fn parse_kols(
     let size = kol_size(cx, r, rule_name, span, known_n)?;
     let weight = kol_weight(cx, r)?;
     let group = r.group.as_ref().map(|g| (g.get_ref().clone(), g.span()));
-    let mut filter = Vec::new();
-    if let Some(w) = &r.filter {
-        for (name, v) in w.get_ref() {
-            let value = match v {
-                toml::Value::String(s) => s.clone(),
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Float(f) => f.to_string(),
-                other => {
-                    return Err(cx.err(
-                        w.span(),
-                        &format!("kols.where.{name}"),
-                        format!(
-                            "{other} is not a value to match: give the attribute's value as a string or number, e.g. where = {{ specialty = \"cardiology\" }}"
-                        ),
-                    ));
-                }
-            };
-            filter.push((name.clone(), value, w.span()));
-        }
-    }
+    let filter = parse_where(cx, &r.filter, "kols")?;
     if (group.is_some() || !filter.is_empty()) && rule_name == "explicit" {
         return Err(cx.err(
             r.group
@@ -147,6 +128,37 @@ pub(super) fn parse_kols(
         group,
         filter,
     })
+}
+
+/// A `where` table (key path `table.where`): each attribute with the value to match, as
+/// written (strings as they are, numbers in Rust's notation), and the table's span.
+pub(super) fn parse_where(
+    cx: &Ctx,
+    w: &Option<Spanned<toml::Table>>,
+    table: &str,
+) -> Result<Vec<(String, String, Range<usize>)>, ScenarioError> {
+    let mut filter = Vec::new();
+    let Some(w) = w else {
+        return Ok(filter);
+    };
+    for (name, v) in w.get_ref() {
+        let value = match v {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            other => {
+                return Err(cx.err(
+                    w.span(),
+                    &format!("{table}.where.{name}"),
+                    format!(
+                        "{other} is not a value to match: give the attribute's value as a string or number, e.g. where = {{ specialty = \"cardiology\" }}"
+                    ),
+                ));
+            }
+        };
+        filter.push((name.clone(), value, w.span()));
+    }
+    Ok(filter)
 }
 
 fn span_of_table(k: &Spanned<RawKols>) -> Range<usize> {

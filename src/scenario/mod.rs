@@ -82,6 +82,9 @@ pub struct Scenario {
     pub time_unit: TimeUnit,
     /// The date of step 0 (`start_date`, `YYYY-MM-DD`), if given: for labels only.
     pub start_date: Option<String>,
+    /// `segment`: the node attribute every output is also split by (checked against the
+    /// network when it is built, see [`crate::segments`]), with its span.
+    pub segment: Option<(String, std::ops::Range<usize>)>,
     /// The source text, for errors found later and for the run folder's copy.
     pub source: Source,
 }
@@ -129,6 +132,17 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
     let observed = observed::parse_observed(&cx, &raw.observed)?;
     let time_unit = time::parse_time_unit(&cx, &raw.time_unit)?;
     let start_date = time::parse_start_date(&cx, &raw.start_date)?;
+    let segment = match &raw.segment {
+        Some(s) if s.get_ref().trim().is_empty() => {
+            return Err(cx.err(
+                s.span(),
+                "segment",
+                "give the node attribute to split the results by, e.g. segment = \"city\"",
+            ));
+        }
+        Some(s) => Some((s.get_ref().clone(), s.span())),
+        None => None,
+    };
     Ok(Scenario {
         name,
         description: raw.description,
@@ -150,6 +164,7 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
         observed,
         time_unit,
         start_date,
+        segment,
         source: src,
     })
 }

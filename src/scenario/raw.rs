@@ -41,6 +41,8 @@ pub struct RawScenario {
     pub sweep: Option<Spanned<toml::Table>>,
     /// `[observed]`: the observed launch.
     pub observed: Option<Spanned<super::observed::RawObserved>>,
+    /// `segment`: a node attribute; every output is also split by its values.
+    pub segment: Opt<String>,
     /// `time_unit`: what one step is (labels only).
     pub time_unit: Opt<String>,
     /// `start_date`: the date of step 0, `YYYY-MM-DD` (labels only).
@@ -203,8 +205,11 @@ pub struct RawSeeding {
     pub model: Opt<String>,
     /// `strategy = "optimized"`: the horizon in steps (default: `steps`).
     pub horizon: Opt<i64>,
-    /// `strategy = "kols"`: `count` applies within each value of this node attribute.
+    /// `group`: `count` applies within each value of this node attribute.
     pub group: Opt<String>,
+    /// `where`: only physicians whose attributes match these values may be seeded.
+    #[serde(rename = "where")]
+    pub filter: Opt<toml::Table>,
 }
 
 /// `[[model]]`: `name`, `kind` and the parameters of the kind, each key and value with its

@@ -46,29 +46,65 @@ pub struct Arm {
     pub seeding: SeedingSpec,
     /// Span of its `count` (or of its table), for errors found once the network is built.
     pub span: Option<Range<usize>>,
-    /// `group` (with `strategy = "kols"`): `count` seeds within each value of this node
-    /// attribute, the top ones by the arm's ranking; with its span.
+    /// `group` (with `strategy = "kols"`, `"random"`, `"attribute"` or `"by_volume"`): `count`
+    /// seeds within each value of this node attribute (the top ones by the arm's ranking, or
+    /// drawn at random within each value); with its span.
     pub group: Option<(String, Range<usize>)>,
+    /// `where` (same strategies): only physicians whose attribute equals the value (as
+    /// written) may be seeded; `(attribute, value, span)`.
+    pub filter: Vec<(String, String, Range<usize>)>,
 }
 
-/// The `group` of seeding table `a` (key path `table`): allowed with `strategy = "kols"` only.
-fn arm_group(
+impl Arm {
+    /// The arm's `group` and `where`, for selection ([`crate::groups::Strata`]); `table` is
+    /// the arm's key path (`arm[k]` or `initial_adopters`).
+    pub fn strata<'a>(&'a self, table: &'a str) -> crate::groups::Strata<'a> {
+        crate::groups::Strata {
+            group: self.group.as_ref(),
+            filter: &self.filter,
+            table,
+        }
+    }
+}
+
+/// The strategies that take `group` and `where`.
+const STRATIFIED: [&str; 4] = ["kols", "random", "attribute", "by_volume"];
+
+/// The `group` and `where` of seeding table `a` (key path `table`): allowed with the
+/// [`STRATIFIED`] strategies only.
+#[allow(clippy::type_complexity)]
+fn arm_strata(
     cx: &Ctx,
     a: &Spanned<RawSeeding>,
     table: &str,
-) -> Result<Option<(String, Range<usize>)>, ScenarioError> {
+) -> Result<
+    (
+        Option<(String, Range<usize>)>,
+        Vec<(String, String, Range<usize>)>,
+    ),
+    ScenarioError,
+> {
     let r = a.get_ref();
-    let Some(g) = &r.group else {
-        return Ok(None);
-    };
-    if r.strategy.get_ref() != "kols" {
-        return Err(cx.err(
-            g.span(),
-            &format!("{table}.group"),
-            "applies only with strategy = \"kols\" (the top `count` per group, by the KOL ranking or the arm's `rule`)",
-        ));
+    let strategy = r.strategy.get_ref().as_str();
+    for (key, span) in [
+        ("group", r.group.as_ref().map(|g| g.span())),
+        ("where", r.filter.as_ref().map(|w| w.span())),
+    ] {
+        if let Some(span) = span
+            && !STRATIFIED.contains(&strategy)
+        {
+            return Err(cx.err(
+                span,
+                &format!("{table}.{key}"),
+                format!(
+                    "does not apply to strategy = \"{strategy}\"; `group` and `where` apply with strategy = \"kols\", \"random\", \"attribute\" or \"by_volume\" (`count` seeds per group, chosen among the physicians that match `where`)"
+                ),
+            ));
+        }
     }
-    Ok(Some((g.get_ref().clone(), g.span())))
+    let group = r.group.as_ref().map(|g| (g.get_ref().clone(), g.span()));
+    let filter = super::kols::parse_where(cx, &r.filter, table)?;
+    Ok((group, filter))
 }
 
 /// Where a seeding table's errors point: its `count` if given, else the table.
@@ -108,12 +144,13 @@ pub(super) fn parse_arms(
         let table = format!("arm[{k}]");
         let seeding = parse_seeding(cx, a, &table, kols, known_n)?;
         let name = arm_name(cx, a, &table, &arms)?;
-        let group = arm_group(cx, a, &table)?;
+        let (group, filter) = arm_strata(cx, a, &table)?;
         arms.push(Arm {
             name,
             seeding,
             span: Some(count_span(a)),
             group,
+            filter,
         });
     }
     Ok(arms)
@@ -127,9 +164,9 @@ fn default_arm(
     known_n: Option<usize>,
 ) -> Result<Vec<Arm>, ScenarioError> {
     let span = raw.initial_adopters.as_ref().map(count_span);
-    let group = match &raw.initial_adopters {
-        Some(s) => arm_group(cx, s, "initial_adopters")?,
-        None => None,
+    let (group, filter) = match &raw.initial_adopters {
+        Some(s) => arm_strata(cx, s, "initial_adopters")?,
+        None => (None, Vec::new()),
     };
     let seeding = match &raw.initial_adopters {
         Some(s) => {
@@ -149,6 +186,7 @@ fn default_arm(
         seeding,
         span,
         group,
+        filter,
     }])
 }
 
