@@ -220,6 +220,18 @@ pub enum Command {
         /// score in models.csv); 2 ≤ K < T.
         #[arg(long, value_name = "K")]
         holdout: Option<u32>,
+        /// A marketing series (CSV `step,effort`: effort per physician per step) as a covariate
+        /// of the `detailing` likelihood (default: `[observed]`'s `marketing`).
+        #[arg(long, value_name = "FILE")]
+        marketing: Option<PathBuf>,
+        /// Per-physician detailing visits (CSV `id,step,visits`) as a covariate of the
+        /// `detailing` likelihood (default: `[observed]`'s `detailing`).
+        #[arg(long, value_name = "FILE")]
+        detailing: Option<PathBuf>,
+        /// Replicates per parameter value of the simulation-based fits (common random
+        /// numbers: the same replicate streams at every value).
+        #[arg(long, value_name = "N", default_value_t = crate::fit::DEFAULT_SIM_REPLICATES, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+        sim_replicates: u32,
         /// Output folder (default: results/NAME-fit, NAME = the scenario's name).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
