@@ -72,7 +72,7 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     let mut report = fit::fit_models(&prep, &req.opts);
     let (sims, failed) = fit::simulated::fit_all(sc, &prep, &req.opts)?;
     fit::add_simulated(&mut report, sims, failed);
-    let fitted = output::fitted_toml(sc, &report);
+    let fitted = fit::fitted::fitted_toml(sc, &report);
     // The figure is a view of the fit: if the fitted theories cannot be simulated, the fit's
     // results are still written and the report says why the figure is missing.
     let (svg, svg_note) =
