@@ -523,11 +523,9 @@ fn ckm_cli_fits_and_fitted_scenario_runs() {
         "{fit_csv}"
     );
     let models = std::fs::read_to_string(dir.join("models.csv")).unwrap();
-    assert!(
-        models.starts_with(
-            "model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_p_vs_innovation\n"
-        )
-    );
+    assert!(models.starts_with(
+        "model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_p_vs_innovation,method\n"
+    ));
     // fit.svg: every simulated fitted theory in its own panel, the observed launch as points.
     let svg = std::fs::read_to_string(dir.join("fit.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
@@ -762,7 +760,12 @@ fn holdout_scores_later_periods_at_the_early_fit() {
     let got = innov.holdout_log_score.unwrap();
     assert!((got - want).abs() < 1e-9, "{got} vs {want}");
     let csv = String::from_utf8(fit::output::models_csv(&r)).unwrap();
-    assert!(csv.lines().next().unwrap().ends_with(",holdout_log_score"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",holdout_log_score,method")
+    );
     // Models that cannot produce the data get no score.
     let imit = r.models.iter().find(|m| m.name == "imitation").unwrap();
     assert!(imit.holdout_log_score.is_none());

@@ -181,9 +181,10 @@ pub enum Command {
     /// Print the manual page (roff) to standard output.
     #[command(after_help = "Example:\n  kolsim man > kolsim.1 && man ./kolsim.1")]
     Man,
-    /// Fit every theory with an exact likelihood to an observed launch and rank them.
+    /// Fit every theory to an observed launch (exact likelihood, or by simulation where there
+    /// is none) and rank them.
     #[command(
-        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --period-effects --holdout 10\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nWrites <DIR>/fit.csv, models.csv, fitted.toml, fit.svg, report.html and permutation.csv\n(default DIR: results/<scenario name>-fit)."
+        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --period-effects --holdout 10\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nModels without an exact likelihood on these data are fitted by simulation (method = simulated,\napproximate; --sim-replicates N).\nWrites <DIR>/fit.csv, models.csv, fitted.toml, fit.svg, report.html and permutation.csv\n(default DIR: results/<scenario name>-fit)."
     )]
     Fit {
         /// The scenario file (TOML): its network (first realisation), KOLs and KOL weight.
@@ -220,6 +221,18 @@ pub enum Command {
         /// score in models.csv); 2 ≤ K < T.
         #[arg(long, value_name = "K")]
         holdout: Option<u32>,
+        /// A marketing series (CSV `step,effort`: effort per physician per step) as a covariate
+        /// of the `detailing` likelihood (default: `[observed]`'s `marketing`).
+        #[arg(long, value_name = "FILE")]
+        marketing: Option<PathBuf>,
+        /// Per-physician detailing visits (CSV `id,step,visits`) as a covariate of the
+        /// `detailing` likelihood (default: `[observed]`'s `detailing`).
+        #[arg(long, value_name = "FILE")]
+        detailing: Option<PathBuf>,
+        /// Replicates per parameter value of the simulation-based fits (common random
+        /// numbers: the same replicate streams at every value).
+        #[arg(long, value_name = "N", default_value_t = crate::fit::DEFAULT_SIM_REPLICATES, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+        sim_replicates: u32,
         /// Output folder (default: results/NAME-fit, NAME = the scenario's name).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,

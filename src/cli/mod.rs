@@ -248,6 +248,9 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             period_effects,
             permutations,
             holdout,
+            marketing,
+            detailing,
+            sim_replicates,
             out,
             force,
             quiet,
@@ -288,6 +291,13 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 period_effects,
                 permutations,
                 holdout,
+                covariates: crate::fit::covariates::CovariateFiles {
+                    marketing: marketing
+                        .or_else(|| spec.as_ref().and_then(|s| s.marketing.clone())),
+                    detailing: detailing
+                        .or_else(|| spec.as_ref().and_then(|s| s.detailing.clone())),
+                },
+                sim_replicates,
             };
             let req = jobs::FitRequest {
                 observed: observed.clone(),

@@ -50,6 +50,8 @@ pub enum Design {
     Cascade,
     /// `(c, w, m)`.
     Threshold,
+    /// `(c, w, d)`: exposure and the detailing stock ([`crate::fit::covariates`]).
+    Detailing,
 }
 
 /// The network a fit runs on: the scenario's realisation restricted to the physicians kept,
@@ -160,6 +162,17 @@ impl FitNet {
         &self.targets[self.offsets[j]..self.offsets[j + 1]]
     }
 
+    /// The out-arcs of `j`: its listeners and the arc weights (KOL weight applied).
+    pub fn out_arcs(&self, j: usize) -> (&[u32], &[f32]) {
+        let r = self.offsets[j]..self.offsets[j + 1];
+        (&self.targets[r.clone()], &self.w[r])
+    }
+
+    /// Total in-weight of `i` (KOL weight applied).
+    pub fn in_weight(&self, i: usize) -> f64 {
+        self.in_w[i]
+    }
+
     /// Number of distinct arc weights.
     pub fn distinct_weights(&self) -> usize {
         self.classes.len()
@@ -268,7 +281,8 @@ fn key2(a: f64, b: f64) -> Key {
 
 /// Builds the cells of every design in `designs` from one pass over the observed adoptions.
 /// `tau[i]`: adoption period `1..=periods`, or [`NEVER`]. `by_period`: keep periods apart
-/// (period effects). `Similar` is treated like `Influence` (pass the similarity network).
+/// (period effects). `Similar` is treated like `Influence` (pass the similarity network);
+/// so is `Detailing`, with no stock (its cells come from [`crate::fit::covariates::cells`]).
 pub fn cells(
     net: &FitNet,
     tau: &[u32],
@@ -332,7 +346,7 @@ pub fn cells(
         let ev_rest = ev.filter(|&t| t > from);
         for (d, tally) in designs.iter().zip(tallies.iter_mut()) {
             match d {
-                Design::Influence | Design::Similar => {
+                Design::Influence | Design::Similar | Design::Detailing => {
                     let x = Exposure {
                         c: s.c,
                         w: s.w,

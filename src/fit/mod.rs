@@ -20,24 +20,32 @@
 //! Layering: `fit` imports `models` (each model's [`crate::models::Likelihood`]); models never
 //! import `fit`.
 
+pub mod covariates;
 pub mod data;
+pub mod fitted;
 pub mod models;
 pub mod observed;
 pub mod optim;
 pub mod output;
 pub mod permutation;
+pub mod rank;
 pub mod report;
+pub mod simulated;
 
 use crate::error::Error;
 use crate::scenario::Scenario;
 use data::{Cell, Design, FitNet, NEVER};
 use models::Candidate;
 use observed::{Layout, Observed, ReadOptions, Status};
+pub use rank::{Method, add_simulated, rank};
 use rayon::prelude::*;
 use std::path::Path;
 
 /// The time convention, stated in every output.
 pub const TIME_CONVENTION: &str = "Time: period 1 (step 0) is the initial condition — its adopters are the seeds and are not modelled; the likelihood covers periods 2..T (period t = step t-1), T = last observed period; physicians not adopted by T are censored at T.";
+
+/// Default replicates per parameter value of the simulation-based fits.
+pub const DEFAULT_SIM_REPLICATES: u32 = 30;
 
 /// What to do with physicians whose adoption is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +69,10 @@ pub struct FitOptions {
     pub permutations: u32,
     /// Fit on periods `≤ K` and score periods `K+1..T` (`2 ≤ K < T`; per-physician data).
     pub holdout: Option<u32>,
+    /// Marketing covariates of the `detailing` likelihood (per-physician data).
+    pub covariates: covariates::CovariateFiles,
+    /// Replicates per parameter value of the simulation-based fits.
+    pub sim_replicates: u32,
 }
 
 impl Default for FitOptions {
@@ -71,6 +83,8 @@ impl Default for FitOptions {
             period_effects: false,
             permutations: permutation::DEFAULT_PERMUTATIONS,
             holdout: None,
+            covariates: covariates::CovariateFiles::default(),
+            sim_replicates: DEFAULT_SIM_REPLICATES,
         }
     }
 }
@@ -112,6 +126,8 @@ pub struct Facts {
     pub kappa: f64,
     /// Most-similar peers of the structural-equivalence network.
     pub top_k: usize,
+    /// The `kind` of each of the scenario's models (empty when not from a scenario).
+    pub model_kinds: Vec<String>,
 }
 
 /// The fit's inputs: networks restricted to the physicians fitted, adoption periods.
@@ -137,6 +153,11 @@ pub struct Prepared {
     pub observed_share: Vec<(f64, f64)>,
     /// The scenario's seed (the permutation test's streams); 0 when not from a scenario.
     pub seed: u64,
+    /// The detailing likelihood's covariates, when files were given (per-physician data).
+    pub covariates: Option<covariates::Covariates>,
+    /// Per physician of the scenario's network: whether it is fitted (empty for aggregate
+    /// data).
+    pub keep: Vec<bool>,
 }
 
 /// Default `top_k` of the similarity network when the scenario has no structural model.
@@ -151,6 +172,11 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
         network_physicians: n0,
         periods: obs.periods,
         kappa: sc.kols.weight as f64,
+        model_kinds: sc
+            .models
+            .iter()
+            .map(|m| m.model.kind().to_string())
+            .collect(),
         ..Facts::default()
     };
     if obs.layout == Layout::Aggregate {
@@ -192,6 +218,8 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
             observed_share: obs.cumulative_share(n0),
             layout: obs.layout,
             seed: sc.seed,
+            covariates: None,
+            keep: Vec::new(),
         });
     }
     facts.unknown_in_file = obs.unknown_in_file;
@@ -219,8 +247,24 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
     prep.facts.not_in_file = facts.not_in_file;
     prep.facts.kappa = facts.kappa;
     prep.facts.top_k = facts.top_k;
+    prep.facts.model_kinds = facts.model_kinds.clone();
     prep.observed_share = obs.cumulative_share(n0);
     prep.seed = sc.seed;
+    if opts.covariates.any() {
+        let keep: Vec<bool> = obs
+            .status
+            .iter()
+            .map(|s| opts.unobserved == Unobserved::Never || *s != Status::Unknown)
+            .collect();
+        prep.covariates = Some(covariates::read(
+            &opts.covariates,
+            &real.net,
+            &keep,
+            &opts.read.id_column,
+            obs.periods,
+            scenario_decay(sc).unwrap_or(covariates::DEFAULT_DECAY),
+        )?);
+    }
     Ok(prep)
 }
 
@@ -290,6 +334,8 @@ pub fn prepare_network(
         layout: Layout::PerPhysician,
         observed_share: Vec::new(),
         seed: 0,
+        covariates: None,
+        keep,
     })
 }
 
@@ -309,6 +355,12 @@ pub struct Estimate {
 /// One fitted model.
 #[derive(Debug, Clone)]
 pub struct ModelFit {
+    /// Exact or simulation-based.
+    pub method: Method,
+    /// Warnings of the fit (a parameter not identified, a launch not reachable).
+    pub warnings: Vec<String>,
+    /// Simulation-based fits: the scenario's `[[model]]` table with the fitted parameters.
+    pub sim_table: Option<toml::Table>,
     /// Name (`bass`, `bass+period`, `period_effects`, …).
     pub name: String,
     /// The candidate (None for `period_effects`).
@@ -628,6 +680,9 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 ll: f64,
                 cells: &[Cell]| {
         fits.push(ModelFit {
+            method: Method::Exact,
+            warnings: Vec::new(),
+            sim_table: None,
             note: (!ll.is_finite()).then(|| impossible_note(cand, cells)),
             name,
             candidate: cand,
@@ -676,12 +731,11 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 m.period_rates = rates;
             }
         }
-        for c in Candidate::ALL.iter().skip(1) {
-            not_fitted.push((
-                c.name().into(),
-                "needs per-physician adoption times (aggregate data: only innovation-only and period effects have an exact likelihood; simulation-based fits are not implemented)".into(),
-            ));
-        }
+        let names: Vec<&str> = Candidate::ALL.iter().skip(1).map(|c| c.name()).collect();
+        not_fitted.push((
+            names.join(", "),
+            "no exact likelihood on aggregate data (only innovation only and period effects have one); the scenario's models are fitted by simulation instead (method = simulated)".into(),
+        ));
     } else if let Some(net) = &prep.net {
         // Every design's cells, in two passes run side by side, plus the similarity network's.
         let build =
@@ -810,6 +864,29 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
                 m.holdout_log_score = h;
             }
         }
+        if let Some(cov) = &prep.covariates {
+            let d = covariates::fit(net, &prep.tau, prep.facts.periods, cov, opts.holdout);
+            let c = Candidate::Detailing;
+            let k = c.params().len();
+            push(
+                &mut fits,
+                c.name().into(),
+                Some(c),
+                false,
+                d.estimates,
+                k,
+                d.loglik,
+                &d.cells,
+            );
+            if let Some(m) = fits.last_mut() {
+                m.holdout_log_score = d.holdout;
+            }
+        } else if prep.facts.model_kinds.iter().any(|k| k == "detailing") {
+            not_fitted.push((
+                Candidate::Detailing.name().into(),
+                "needs its covariates: a marketing series (--marketing, step,effort) or per-physician visits (--detailing, id,step,visits), or the [observed] keys marketing / detailing".into(),
+            ));
+        }
         if opts.period_effects {
             let (per_t, sim_t) = build(&prep.tau, prep.facts.periods, true);
             let mut todo: Vec<(Option<Candidate>, Vec<Cell>)> = vec![(None, per_t[0].clone())];
@@ -837,7 +914,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
             }
         }
     }
-    finish(&mut fits, prep.facts.adoptions);
+    rank(&mut fits, prep.facts.adoptions);
     let permutation = prep
         .net
         .as_ref()
@@ -862,49 +939,18 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
     }
 }
 
-/// AIC, BIC, Akaike weights and likelihood-ratio tests.
-fn finish(fits: &mut [ModelFit], adoptions: u64) {
-    let n = (adoptions.max(1)) as f64;
-    for m in fits.iter_mut() {
-        if m.loglik.is_finite() {
-            m.aic = 2.0 * m.k as f64 - 2.0 * m.loglik;
-            m.bic = m.k as f64 * n.ln() - 2.0 * m.loglik;
-        }
-    }
-    let best = fits.iter().map(|m| m.aic).fold(f64::INFINITY, f64::min);
-    let total: f64 = fits
+/// `decay` of the scenario's first `detailing` model (its declared default when not written).
+fn scenario_decay(sc: &Scenario) -> Option<f64> {
+    let doc: toml::Table = toml::from_str(&sc.source.text).ok()?;
+    let models = doc.get("model")?.as_array()?;
+    let m = models
         .iter()
-        .filter(|m| m.aic.is_finite())
-        .map(|m| (-(m.aic - best) / 2.0).exp())
-        .sum();
-    let innov = fits
-        .iter()
-        .find(|m| m.name == "innovation")
-        .map(|m| (m.loglik, m.k));
-    let pe = fits
-        .iter()
-        .find(|m| m.name == "period_effects")
-        .map(|m| (m.loglik, m.k));
-    for m in fits.iter_mut() {
-        if m.aic.is_finite() {
-            m.delta_aic = m.aic - best;
-            m.weight = (-(m.delta_aic) / 2.0).exp() / total;
-        }
-        let nested = m.candidate.is_some_and(|c| c.nests_innovation());
-        let lr = |base: Option<(f64, usize)>| {
-            base.filter(|b| b.0.is_finite() && m.loglik.is_finite() && m.k > b.1)
-                .map(|b| optim::chi2_sf((2.0 * (m.loglik - b.0)).max(0.0), (m.k - b.1) as f64))
-        };
-        if nested && !m.period_effects {
-            m.lr_p_innovation = lr(innov);
-        }
-        if nested && m.period_effects {
-            m.lr_p_period = lr(pe);
-        }
-        if m.name == "period_effects" {
-            m.lr_p_innovation = lr(innov);
-        }
-    }
+        .find(|m| m.get("kind").and_then(|k| k.as_str()) == Some("detailing"))?;
+    Some(match m.get("decay") {
+        Some(toml::Value::Float(x)) => *x,
+        Some(toml::Value::Integer(i)) => *i as f64,
+        _ => covariates::DEFAULT_DECAY,
+    })
 }
 
 /// `top_k` of the scenario's first `structural_equivalence` model, read from the scenario text

@@ -12,8 +12,8 @@
 use super::data::{Design, Exposure};
 pub use crate::models::Likelihood;
 use crate::models::{
-    Bass, ExposureKind, Hazard, Imitation, IndependentCascade, StructuralEquivalence, Theta,
-    Threshold,
+    Bass, Detailing, ExposureKind, Hazard, Imitation, IndependentCascade, Policy,
+    StructuralEquivalence, Theta, Threshold,
 };
 
 /// The KOL term (MODELS.md): exposure split by source, each over the total in-weight with
@@ -58,6 +58,10 @@ pub enum Candidate {
     /// [`Candidate::KolContagion`] parametrised by `(p, q_other, κ = q_K / q_O)`, for κ̂'s
     /// interval.
     KolRatio,
+    /// `detailing` with the observed marketing covariates (the stock `D_i` at the scenario's
+    /// decay λ): fitted only when a marketing series or detailing file is given, so it is not
+    /// in [`Candidate::ALL`].
+    Detailing,
 }
 
 impl Candidate {
@@ -84,6 +88,7 @@ impl Candidate {
             Candidate::Threshold => "threshold",
             Candidate::Structural => "structural_equivalence",
             Candidate::KolContagion | Candidate::KolRatio => "kol_contagion",
+            Candidate::Detailing => "detailing",
         }
     }
 
@@ -100,6 +105,7 @@ impl Candidate {
             Candidate::KolContagion | Candidate::KolRatio => {
                 "h = p + (1-p)·(q_kol·e_kol + q_other·e_other)"
             }
+            Candidate::Detailing => "h = 1-exp(-(alpha + beta·D + gamma·e)), D = detailing stock",
         }
     }
 
@@ -113,6 +119,7 @@ impl Candidate {
             Candidate::Threshold => &["high", "p"],
             Candidate::KolContagion => &["p", "q_kol", "q_other"],
             Candidate::KolRatio => &["p", "q_other", "kappa"],
+            Candidate::Detailing => &["alpha", "beta", "gamma"],
         }
     }
 
@@ -123,6 +130,8 @@ impl Candidate {
             .map(|&p| match p {
                 "high" => (1e-3, 1.0),
                 "kappa" => (0.0, 1000.0),
+                "alpha" | "gamma" => (0.0, 20.0),
+                "beta" if self == Candidate::Detailing => (0.0, 20.0),
                 _ => (0.0, 1.0),
             })
             .collect()
@@ -136,7 +145,8 @@ impl Candidate {
     /// Whether innovation-only is the special case with the contagion terms at 0 (so the
     /// likelihood-ratio test against it applies).
     pub fn nests_innovation(self) -> bool {
-        self.p_index().is_some() && self != Candidate::Innovation
+        // Detailing with β = γ = 0 is innovation only with p = 1 − exp(−α).
+        self == Candidate::Detailing || (self.p_index().is_some() && self != Candidate::Innovation)
     }
 
     /// The covariates the hazard reads.
@@ -150,6 +160,7 @@ impl Candidate {
             Candidate::Threshold => Design::Threshold,
             Candidate::Structural => Design::Similar,
             Candidate::KolContagion | Candidate::KolRatio => Design::KolSplit,
+            Candidate::Detailing => Design::Detailing,
         }
     }
 
@@ -196,6 +207,15 @@ impl Candidate {
                 q_other: th[1],
             }
             .hazard(x),
+            Candidate::Detailing => Detailing {
+                alpha: th[0],
+                beta: th[1],
+                gamma: th[2],
+                decay: 0.0,
+                budget: Vec::new(),
+                policy: Policy::Uniform,
+            }
+            .hazard(x),
         }
     }
 
@@ -207,6 +227,7 @@ impl Candidate {
         for &name in self.params() {
             let vals: Vec<f64> = match name {
                 "p" => vec![p0.clamp(1e-6, 0.999)],
+                "alpha" => vec![-(1.0 - p0.clamp(1e-6, 0.999)).ln()],
                 "high" => vec![0.05, 0.3, 0.8],
                 "kappa" => vec![0.5, 1.0, 3.0],
                 _ => grid.to_vec(),
@@ -224,6 +245,105 @@ impl Candidate {
         }
         out
     }
+}
+
+/// A free parameter of a simulation-based fit: its key in the `[[model]]` table (`a.b` for a
+/// key of an inline table, e.g. `theta.high`) and its box.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimParam {
+    /// Key in the model table.
+    pub key: &'static str,
+    /// Bounds.
+    pub bounds: (f64, f64),
+}
+
+const fn sp(key: &'static str, lo: f64, hi: f64) -> SimParam {
+    SimParam {
+        key,
+        bounds: (lo, hi),
+    }
+}
+
+/// The parameters a simulation-based fit frees for a scenario model (`table`: its
+/// `[[model]]` table); the others keep the scenario's values. Empty for unknown kinds.
+/// `threshold` frees θ when it is one number, the upper end of a uniform θ, else only `p`;
+/// `social_learning` frees the drug's quality only; `detailing` frees α and β (γ, the decay,
+/// budget and policy as in the scenario).
+pub fn sim_params(table: &toml::Table) -> Vec<SimParam> {
+    let kind = table.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+    match kind {
+        "imitation" | "structural_equivalence" => vec![sp("q", 0.0, 1.0)],
+        "bass" => vec![sp("p", 0.0, 1.0), sp("q", 0.0, 1.0)],
+        "independent_cascade" => vec![sp("beta", 0.0, 1.0), sp("p", 0.0, 1.0)],
+        "threshold" => match table.get("theta") {
+            Some(toml::Value::Table(t))
+                if t.get("dist").and_then(|d| d.as_str()) == Some("uniform") =>
+            {
+                let low = t.get("low").and_then(number).unwrap_or(0.0);
+                vec![sp("theta.high", 0.0, 1.0).above(low), sp("p", 0.0, 1.0)]
+            }
+            Some(toml::Value::Table(_)) => vec![sp("p", 0.0, 1.0)],
+            _ => vec![sp("theta", 0.0, 1.0), sp("p", 0.0, 1.0)],
+        },
+        "social_learning" => vec![sp("quality", -5.0, 5.0)],
+        "detailing" => vec![sp("alpha", 0.0, 1.0), sp("beta", 0.0, 2.0)],
+        _ => Vec::new(),
+    }
+}
+
+impl SimParam {
+    fn above(mut self, low: f64) -> Self {
+        self.bounds.0 = self.bounds.0.max(low + 1e-6);
+        self
+    }
+}
+
+fn number(v: &toml::Value) -> Option<f64> {
+    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+}
+
+/// The value of `key` (`a` or `a.b`) in a model table, if numeric.
+pub fn sim_get(table: &toml::Table, key: &str) -> Option<f64> {
+    match key.split_once('.') {
+        Some((a, b)) => table.get(a)?.as_table()?.get(b).and_then(number),
+        None => table.get(key).and_then(number),
+    }
+}
+
+/// Sets `key` (`a` or `a.b`) in a model table.
+pub fn sim_set(table: &mut toml::Table, key: &str, v: f64) {
+    match key.split_once('.') {
+        Some((a, b)) => {
+            if let Some(toml::Value::Table(t)) = table.get_mut(a) {
+                t.insert(b.into(), v.into());
+            }
+        }
+        None => {
+            table.insert(key.into(), v.into());
+        }
+    }
+}
+
+/// Builds a model from a `[[model]]` table through the registry, as a scenario would (errors
+/// located in `src`, the scenario, at table `index`).
+pub fn build_model(
+    table: &toml::Table,
+    src: &crate::scenario::error::Source,
+    index: usize,
+) -> Result<std::sync::Arc<dyn crate::models::Model>, String> {
+    let reg = crate::models::Registry::builtin();
+    let kind = table.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+    let entry = reg
+        .get(kind)
+        .ok_or_else(|| format!("unknown model kind \"{kind}\""))?;
+    let owned: Vec<(&str, toml::Spanned<toml::Value>)> = table
+        .iter()
+        .filter(|(k, _)| *k != "name" && *k != "kind")
+        .map(|(k, v)| (k.as_str(), toml::Spanned::new(0..0, v.clone())))
+        .collect();
+    let entries = owned.iter().map(|(k, v)| (*k, v)).collect();
+    let t = crate::models::ParamTable::new(src, index, entry.info, 0..0, entries);
+    (entry.parse)(&t).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ pub struct Observed {
     pub cumulative: Vec<u64>,
 }
 
-fn err(path: &Path, line: Option<usize>, message: impl Into<String>) -> Error {
+pub(crate) fn err(path: &Path, line: Option<usize>, message: impl Into<String>) -> Error {
     Error::Input(InputError {
         path: path.to_path_buf(),
         line,
@@ -94,7 +94,7 @@ fn err(path: &Path, line: Option<usize>, message: impl Into<String>) -> Error {
 }
 
 /// Splits one CSV line (no embedded commas; surrounding quotes and spaces removed).
-fn fields(line: &str) -> Vec<String> {
+pub(crate) fn fields(line: &str) -> Vec<String> {
     line.split(',')
         .map(|f| f.trim().trim_matches('"').trim().to_string())
         .collect()

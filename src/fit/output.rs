@@ -1,8 +1,8 @@
-//! What `kolsim fit` writes and prints: `fit.csv`, `models.csv`, `fitted.toml`, the terminal
-//! ranking table and the verdict line. Writers are pure (they return bytes or text).
+//! What `kolsim fit` writes and prints: `fit.csv`, `models.csv`, the terminal ranking table
+//! and the verdict line (`fitted.toml`: [`super::fitted`]). Writers are pure (they return
+//! bytes or text).
 
-use super::{Estimate, FitReport, ModelFit, TIME_CONVENTION};
-use crate::fit::models::Candidate;
+use super::{Estimate, FitReport, Method, ModelFit, TIME_CONVENTION};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 
@@ -63,13 +63,14 @@ pub fn fit_csv(r: &FitReport) -> Vec<u8> {
         for e in rows {
             let _ = writeln!(
                 o,
-                "{},{},{},{},{},{},exact",
+                "{},{},{},{},{},{},{}",
                 m.name,
                 e.name,
                 num(e.value),
                 opt(e.se),
                 num(e.ci.0),
-                num(ci_high(e))
+                num(ci_high(e)),
+                m.method.as_str()
             );
         }
         for (t, p) in &m.period_rates {
@@ -91,7 +92,7 @@ pub fn models_csv(r: &FitReport) -> Vec<u8> {
     if holdout {
         o.push_str(",holdout_log_score");
     }
-    o.push('\n');
+    o.push_str(",method\n");
     for m in &r.models {
         let _ = write!(
             o,
@@ -111,13 +112,18 @@ pub fn models_csv(r: &FitReport) -> Vec<u8> {
         if holdout {
             let _ = write!(o, ",{}", opt(m.holdout_log_score));
         }
-        o.push('\n');
+        let _ = writeln!(o, ",{}", m.method.as_str());
     }
     o.into_bytes()
 }
 
+/// The exact fits, best AIC first.
 fn ranked(r: &FitReport) -> Vec<&ModelFit> {
-    let mut v: Vec<&ModelFit> = r.models.iter().collect();
+    ranked_by(r, Method::Exact)
+}
+
+fn ranked_by(r: &FitReport, method: Method) -> Vec<&ModelFit> {
+    let mut v: Vec<&ModelFit> = r.models.iter().filter(|m| m.method == method).collect();
     v.sort_by(|a, b| a.aic.total_cmp(&b.aic).then(a.name.cmp(&b.name)));
     v
 }
@@ -149,6 +155,9 @@ fn params_text(m: &ModelFit, kappa: Option<&Estimate>) -> String {
     if m.period_effects {
         parts.push("one p per period".to_string());
     }
+    if m.method == Method::Simulated {
+        parts.push("intervals approximate".to_string());
+    }
     if let Some(n) = &m.note
         && !m.loglik.is_finite()
     {
@@ -157,9 +166,45 @@ fn params_text(m: &ModelFit, kappa: Option<&Estimate>) -> String {
     parts.join(", ")
 }
 
-/// The terminal ranking table (best AIC first).
+/// The terminal ranking table (best AIC first): the exact fits, then (when there are any)
+/// the simulation-based fits in their own block, with innovation only as their reference.
 pub fn table(r: &FitReport) -> String {
-    let rows: Vec<[String; 7]> = ranked(r)
+    let mut o = rows_table(ranked(r), r.kappa.as_ref());
+    let sims = ranked_by(r, Method::Simulated);
+    if sims.is_empty() {
+        return o;
+    }
+    let mut rows: Vec<ModelFit> = sims.into_iter().cloned().collect();
+    if let Some(innov) = r
+        .models
+        .iter()
+        .find(|m| m.name == "innovation" && m.method == Method::Exact && m.aic.is_finite())
+    {
+        let best = rows.iter().map(|m| m.aic).fold(innov.aic, f64::min);
+        let total: f64 = rows
+            .iter()
+            .map(|m| m.aic)
+            .chain([innov.aic])
+            .filter(|a| a.is_finite())
+            .map(|a| (-(a - best) / 2.0).exp())
+            .sum();
+        let mut reference = innov.clone();
+        reference.name = "innovation (exact, reference)".into();
+        reference.delta_aic = innov.aic - best;
+        reference.weight = (-(reference.delta_aic) / 2.0).exp() / total;
+        reference.lr_p_innovation = None;
+        rows.push(reference);
+        rows.sort_by(|a, b| a.aic.total_cmp(&b.aic).then(a.name.cmp(&b.name)));
+    }
+    o.push_str(
+        "\nSimulation-based fits (method = simulated: approximate likelihood of the per-period adoption counts; ranked only among themselves and against innovation only):\n",
+    );
+    o.push_str(&rows_table(rows.iter().collect(), None));
+    o
+}
+
+fn rows_table(models: Vec<&ModelFit>, kappa: Option<&Estimate>) -> String {
+    let rows: Vec<[String; 7]> = models
         .into_iter()
         .map(|m| {
             [
@@ -176,7 +221,7 @@ pub fn table(r: &FitReport) -> String {
                     .or(m.lr_p_period)
                     .map(|p| format!("{}{p:.3}", if m.lr_p_period.is_some() { "PE " } else { "" }))
                     .unwrap_or_else(|| "–".into()),
-                params_text(m, r.kappa.as_ref()),
+                params_text(m, kappa),
             ]
         })
         .collect();
@@ -237,7 +282,23 @@ pub fn verdict(r: &FitReport) -> String {
         .iter()
         .max_by(|a, b| a.loglik.total_cmp(&b.loglik))
     else {
-        return "Only innovation-only could be fitted (aggregate data): the data cannot separate contagion from a constant adoption rate.".into();
+        let mut s = String::from(
+            "Only innovation-only has an exact likelihood here (aggregate data): the data cannot separate contagion from a constant adoption rate.",
+        );
+        if let Some(best) = ranked_by(r, Method::Simulated).first() {
+            let _ = write!(
+                s,
+                " Of the simulation-based fits (approximate), {} fits the curve best, {:.2} log-likelihood units {} innovation only; a curve fit cannot tell contagion from a common shock.",
+                best.name,
+                (best.loglik - innov.loglik).abs(),
+                if best.loglik >= innov.loglik {
+                    "above"
+                } else {
+                    "below"
+                }
+            );
+        }
+        return s;
     };
     let gain = best.loglik - innov.loglik;
     let p = best.lr_p_innovation.unwrap_or(1.0);
@@ -314,6 +375,26 @@ pub fn holdout_text(r: &FitReport) -> Option<String> {
     ))
 }
 
+/// What the simulation-based block means, printed under the table.
+pub const SIMULATED_NOTE: &str = "Simulated: each model simulated from the observed seeds with common random numbers (the same replicate streams at every parameter value); objective = binomial log-likelihood of each period's new adopters given the simulated mean curve, maximised by Nelder-Mead; its AIC and profile intervals are approximate (Monte Carlo), and it uses the per-period counts only, so it is not comparable with the exact per-physician likelihoods above (innovation only's likelihood is the same on both scales).";
+
+/// The note on the simulation-based fits with their warnings, when there are any.
+pub fn simulated_text(r: &FitReport) -> Option<String> {
+    let sims: Vec<&ModelFit> = r
+        .models
+        .iter()
+        .filter(|m| m.method == Method::Simulated)
+        .collect();
+    if sims.is_empty() {
+        return None;
+    }
+    let mut o = SIMULATED_NOTE.to_string();
+    for w in sims.iter().flat_map(|m| &m.warnings) {
+        let _ = write!(o, " Warning: {w}.");
+    }
+    Some(o)
+}
+
 /// The facts line(s) printed above the table.
 pub fn facts_text(sc: &Scenario, r: &FitReport, observed: &std::path::Path) -> String {
     let f = &r.facts;
@@ -375,6 +456,14 @@ pub fn terminal_text(
         "Ranked by AIC (weight: Akaike weight; BIC with n = {} adoptions). LR p: likelihood-ratio test against innovation only (PE: against period effects alone); χ² reference, conservative when the contagion parameter is at 0.",
         r.facts.adoptions
     );
+    if r.models.iter().any(|m| m.method == Method::Simulated) {
+        let _ = writeln!(o, "{SIMULATED_NOTE}");
+    }
+    for m in &r.models {
+        for w in &m.warnings {
+            let _ = writeln!(o, "Warning: {w}.");
+        }
+    }
     for (name, why) in &r.not_fitted {
         let _ = writeln!(o, "Not fitted: {name}: {why}.");
     }
@@ -396,148 +485,4 @@ pub fn terminal_text(
         }
     );
     o
-}
-
-fn absolutise(v: &mut toml::Value, base: &std::path::Path) {
-    if let toml::Value::String(s) = v {
-        let p = std::path::Path::new(s.as_str());
-        if p.is_relative() {
-            let joined = base.join(p);
-            let abs = joined.canonicalize().unwrap_or(joined);
-            *s = abs.to_string_lossy().into_owned();
-        }
-    }
-}
-
-/// `fitted.toml`: the scenario with the fitted models, the observed seeds as initial adopters
-/// and `steps = T − 1`, so `kolsim run fitted.toml` simulates the fitted theories on the same
-/// network. Data paths are made absolute.
-pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
-    let mut doc: toml::Table = toml::from_str(&sc.source.text).unwrap_or_default();
-    let base = sc
-        .source
-        .path
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    if let Some(toml::Value::Table(net)) = doc.get_mut("network") {
-        if let Some(p) = net.get_mut("path") {
-            absolutise(p, &base);
-        }
-        if let Some(toml::Value::Table(nodes)) = net.get_mut("nodes")
-            && let Some(p) = nodes.get_mut("path")
-        {
-            absolutise(p, &base);
-        }
-    }
-    for table in ["kols", "observed"] {
-        if let Some(toml::Value::Table(k)) = doc.get_mut(table)
-            && let Some(p) = k.get_mut("path")
-        {
-            absolutise(p, &base);
-        }
-    }
-    for key in ["arm", "initial_adopters", "sweep", "reference_arm"] {
-        doc.remove(key);
-    }
-    doc.insert("name".into(), format!("{}-fitted", sc.name).into());
-    doc.insert(
-        "description".into(),
-        format!(
-            "{}: the theories fitted by `kolsim fit` (maximum likelihood), seeded with the {} observed period-1 adopters, over the {} observed periods",
-            sc.name,
-            r.seeds.len(),
-            r.facts.periods
-        )
-        .into(),
-    );
-    doc.insert(
-        "steps".into(),
-        toml::Value::Integer(r.facts.periods as i64 - 1),
-    );
-    let mut init = toml::Table::new();
-    if r.seeds.is_empty() {
-        init.insert("strategy".into(), "none".into());
-    } else {
-        init.insert("strategy".into(), "explicit".into());
-        init.insert(
-            "ids".into(),
-            toml::Value::Array(
-                r.seeds
-                    .iter()
-                    .map(|s| toml::Value::String(s.clone()))
-                    .collect(),
-            ),
-        );
-    }
-    doc.insert("initial_adopters".into(), toml::Value::Table(init));
-    let mut models = Vec::new();
-    for m in &r.models {
-        let Some(c) = m.candidate else { continue };
-        if m.period_effects || !m.loglik.is_finite() {
-            continue;
-        }
-        let v = |name: &str| {
-            m.params
-                .iter()
-                .find(|e| e.name == name)
-                .map(|e| e.value)
-                .unwrap_or(0.0)
-        };
-        let mut t = toml::Table::new();
-        t.insert("name".into(), m.name.clone().into());
-        let kind = match c {
-            Candidate::Innovation => {
-                t.insert("p".into(), v("p").into());
-                t.insert("q".into(), 0.0.into());
-                "bass"
-            }
-            Candidate::Imitation | Candidate::ImitationCount => {
-                t.insert("q".into(), v("q").into());
-                let e = if c == Candidate::Imitation {
-                    "share"
-                } else {
-                    "count"
-                };
-                t.insert("exposure".into(), e.into());
-                "imitation"
-            }
-            Candidate::Bass => {
-                t.insert("p".into(), v("p").into());
-                t.insert("q".into(), v("q").into());
-                "bass"
-            }
-            Candidate::Cascade => {
-                t.insert("beta".into(), v("beta").into());
-                t.insert("p".into(), v("p").into());
-                "independent_cascade"
-            }
-            Candidate::Threshold => {
-                let mut th = toml::Table::new();
-                th.insert("dist".into(), "uniform".into());
-                th.insert("low".into(), 0.0.into());
-                th.insert("high".into(), v("high").into());
-                t.insert("theta".into(), toml::Value::Table(th));
-                t.insert("p".into(), v("p").into());
-                "threshold"
-            }
-            Candidate::Structural => {
-                t.insert("q".into(), v("q").into());
-                t.insert("top_k".into(), toml::Value::Integer(r.facts.top_k as i64));
-                "structural_equivalence"
-            }
-            Candidate::KolContagion | Candidate::KolRatio => continue,
-        };
-        t.insert("kind".into(), kind.into());
-        models.push(toml::Value::Table(t));
-    }
-    doc.insert("model".into(), toml::Value::Array(models));
-    doc.insert("baseline".into(), "innovation".into());
-    let mut o = format!(
-        "# Written by `kolsim fit` from {}.\n# The fitted theories as simulation models (kol_contagion has no simulation model and is left out).\n# {}\n",
-        sc.source.path.display(),
-        TIME_CONVENTION
-    );
-    o.push_str(&toml::to_string(&doc).unwrap_or_default());
-    o.into_bytes()
 }

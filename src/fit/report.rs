@@ -74,7 +74,7 @@ pub fn report_html(
     let title = format!("{}: which theory fits?", sc.name);
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<header><h1>{}</h1><p class=\"note\">kolsim fit, exact discrete-time hazard likelihood</p></header>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<header><h1>{}</h1><p class=\"note\">kolsim fit: exact discrete-time hazard likelihood (and simulation-based fits where marked)</p></header>\n",
         escape(&title),
         escape(&title)
     );

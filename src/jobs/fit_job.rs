@@ -1,4 +1,5 @@
-//! `fit`: fit every exact-likelihood model to an observed launch and write the fit folder.
+//! `fit`: fit every exact-likelihood model (and, by simulation, the scenario's models without
+//! one on these data) to an observed launch and write the fit folder.
 
 use crate::error::Error;
 use crate::fit::{self, FitOptions, FitReport, output};
@@ -48,6 +49,12 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     folder::check_out(&req.dir, req.force)?;
     let start = std::time::Instant::now();
     let prep = fit::prepare(sc, &req.observed, &req.opts)?;
+    if prep.facts.aggregate && req.opts.covariates.any() {
+        return Err(Error::Usage(format!(
+            "--marketing / --detailing (the detailing likelihood's covariates) need per-physician adoption periods; {} is aggregate",
+            req.observed.display()
+        )));
+    }
     if let Some(k) = req.opts.holdout {
         let t = prep.facts.periods;
         if prep.facts.aggregate {
@@ -62,8 +69,10 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
             )));
         }
     }
-    let report = fit::fit_models(&prep, &req.opts);
-    let fitted = output::fitted_toml(sc, &report);
+    let mut report = fit::fit_models(&prep, &req.opts);
+    let (sims, failed) = fit::simulated::fit_all(sc, &prep, &req.opts)?;
+    fit::add_simulated(&mut report, sims, failed);
+    let fitted = fit::fitted::fitted_toml(sc, &report);
     // The figure is a view of the fit: if the fitted theories cannot be simulated, the fit's
     // results are still written and the report says why the figure is missing.
     let (svg, svg_note) =
@@ -81,6 +90,7 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
             )
         })
         .chain(output::holdout_text(&report).map(|t| ("Holdout".to_string(), t)))
+        .chain(output::simulated_text(&report).map(|t| ("Simulation-based fits".to_string(), t)))
         .chain(svg_note.map(|t| ("Figure".to_string(), t)))
         .collect();
     let html = fit::report::report_html(sc, &report, &req.observed, svg.as_deref(), &extra);

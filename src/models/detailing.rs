@@ -207,6 +207,15 @@ fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
 }
 
 impl Detailing {
+    /// The per-step adoption probability `1 − exp(−(α + β·D + γ·e))` of a physician with
+    /// detailing stock `D` and exposure share `e` (the stepping rule; the likelihood uses it
+    /// too).
+    #[inline]
+    pub fn prob(&self, stock: f64, e: f64) -> f64 {
+        let h = self.alpha + self.beta * stock + self.gamma * e;
+        -(-h).exp_m1()
+    }
+
     /// Visits available in step `t` (1-based).
     pub fn budget_at(&self, t: u32) -> f64 {
         match self.budget.as_slice() {
@@ -334,8 +343,7 @@ impl Detailing {
                 } else {
                     share(c[i], net.in_weight(i))
                 };
-                let h = self.alpha + self.beta * stock[i] + self.gamma * e;
-                let p = -(-h).exp_m1();
+                let p = self.prob(stock[i], e);
                 if p >= 1.0 || (p > 0.0 && rng.random::<f64>() < p) {
                     s.new.push(i as u32);
                 }
@@ -348,6 +356,15 @@ impl Detailing {
                 .sum::<f64>();
             (adopters, go) = finish_step(rep, t, &s.new, &mut s.adopted_at, adopters, obs);
         }
+    }
+}
+
+impl super::Likelihood for Detailing {
+    /// The stepping rule on the observed covariates: the stock `D_i` of the period's step
+    /// (from the observed visits, [`Exposure::d`](super::Exposure::d)) and the share of
+    /// advisers adopted at the end of the previous period.
+    fn hazard(&self, x: &super::Exposure) -> f64 {
+        self.prob(x.d, share(x.c, x.w))
     }
 }
 

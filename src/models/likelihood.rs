@@ -39,6 +39,9 @@ pub struct Exposure {
     pub other: f64,
     /// KOL term: total in-weight, κ = 1.
     pub w_raw: f64,
+    /// Detailing: the physician's detailing stock `D_i` in the period's step, from the
+    /// observed visits and marketing series (see `crate::fit::covariates`).
+    pub d: f64,
 }
 
 impl Default for Exposure {
@@ -53,6 +56,7 @@ impl Default for Exposure {
             kol: 0.0,
             other: 0.0,
             w_raw: 0.0,
+            d: 0.0,
         }
     }
 }

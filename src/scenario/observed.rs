@@ -15,6 +15,8 @@ pub struct RawObserved {
     pub id_column: Opt<String>,
     pub time_column: Opt<String>,
     pub missing: Opt<Vec<String>>,
+    pub marketing: Opt<String>,
+    pub detailing: Opt<String>,
 }
 
 /// The observed launch: a per-physician file (`id,adopted_at`) or an aggregate one
@@ -29,6 +31,11 @@ pub struct ObservedSpec {
     pub time_column: String,
     /// Values meaning "adoption unknown" (default `["NA"]`).
     pub missing: Vec<String>,
+    /// A marketing series `step,effort` (covariate of the `detailing` likelihood), resolved.
+    pub marketing: Option<PathBuf>,
+    /// Per-physician detailing visits `id,step,visits` (covariate of the `detailing`
+    /// likelihood), resolved.
+    pub detailing: Option<PathBuf>,
 }
 
 /// Validates `[observed]`: the file must exist (its contents are read against the network
@@ -45,7 +52,12 @@ pub(super) fn parse_observed(
         v.as_ref()
             .map_or(default.to_string(), |s| s.get_ref().clone())
     };
+    let file = |v: &Opt<String>, key: &str, what: &str| {
+        v.as_ref().map(|p| cx.data_file(p, key, what)).transpose()
+    };
     Ok(Some(ObservedSpec {
+        marketing: file(&r.marketing, "observed.marketing", "marketing series")?,
+        detailing: file(&r.detailing, "observed.detailing", "detailing visits")?,
         path: cx.data_file(&r.path, "observed.path", "observed launch")?,
         id_column: text(&r.id_column, "id"),
         time_column: text(&r.time_column, "adopted_at"),

@@ -1,0 +1,133 @@
+//! Ranking the fitted models: AIC, BIC, Akaike weights and likelihood-ratio tests, with the
+//! exact and the simulation-based fits ([`super::simulated`]) ranked apart, and how a model
+//! was fitted ([`Method`]).
+
+use super::{FitReport, ModelFit, optim, simulated};
+
+/// How a model was fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Exact maximum likelihood.
+    Exact,
+    /// Simulation-based: an approximate likelihood of the per-period counts
+    /// ([`simulated`]).
+    Simulated,
+}
+
+impl Method {
+    /// As written in `fit.csv` and `models.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Exact => "exact",
+            Method::Simulated => "simulated",
+        }
+    }
+}
+
+/// AIC, BIC, Akaike weights and likelihood-ratio tests. Exact fits are ranked among
+/// themselves; simulation-based fits among themselves, against innovation only's AIC (whose
+/// exact likelihood equals the simulated objective's at `q = 0`, so the two are comparable,
+/// approximately); their Akaike weights are over the simulated fits and innovation only.
+pub fn rank(fits: &mut [ModelFit], adoptions: u64) {
+    let n = (adoptions.max(1)) as f64;
+    for m in fits.iter_mut() {
+        if m.loglik.is_finite() {
+            m.aic = 2.0 * m.k as f64 - 2.0 * m.loglik;
+            m.bic = m.k as f64 * n.ln() - 2.0 * m.loglik;
+        }
+    }
+    let exact = |m: &ModelFit| m.method == Method::Exact;
+    let innov_aic = fits
+        .iter()
+        .find(|m| m.name == "innovation" && exact(m))
+        .map(|m| m.aic);
+    for group in [Method::Exact, Method::Simulated] {
+        let reference = if group == Method::Simulated {
+            innov_aic.filter(|a| a.is_finite())
+        } else {
+            None
+        };
+        let best = fits
+            .iter()
+            .filter(|m| m.method == group)
+            .map(|m| m.aic)
+            .chain(reference)
+            .fold(f64::INFINITY, f64::min);
+        let total: f64 = fits
+            .iter()
+            .filter(|m| m.method == group)
+            .map(|m| m.aic)
+            .chain(reference)
+            .filter(|a| a.is_finite())
+            .map(|a| (-(a - best) / 2.0).exp())
+            .sum();
+        for m in fits.iter_mut().filter(|m| m.method == group) {
+            if m.aic.is_finite() {
+                m.delta_aic = m.aic - best;
+                m.weight = (-(m.delta_aic) / 2.0).exp() / total;
+            }
+        }
+    }
+    let innov = fits
+        .iter()
+        .find(|m| m.name == "innovation" && exact(m))
+        .map(|m| (m.loglik, m.k));
+    let pe = fits
+        .iter()
+        .find(|m| m.name == "period_effects")
+        .map(|m| (m.loglik, m.k));
+    for m in fits.iter_mut().filter(|m| m.method == Method::Exact) {
+        let nested = m.candidate.is_some_and(|c| c.nests_innovation());
+        let lr = |base: Option<(f64, usize)>| {
+            base.filter(|b| b.0.is_finite() && m.loglik.is_finite() && m.k > b.1)
+                .map(|b| optim::chi2_sf((2.0 * (m.loglik - b.0)).max(0.0), (m.k - b.1) as f64))
+        };
+        if nested && !m.period_effects {
+            m.lr_p_innovation = lr(innov);
+        }
+        if nested && m.period_effects {
+            m.lr_p_period = lr(pe);
+        }
+        if m.name == "period_effects" {
+            m.lr_p_innovation = lr(innov);
+        }
+    }
+}
+
+/// Adds the simulation-based fits (and the models they could not fit) to a report and ranks
+/// again. A simulated fit whose name is taken by an exact one is called `<name>~sim`.
+pub fn add_simulated(
+    r: &mut FitReport,
+    fits: Vec<simulated::SimFit>,
+    failed: Vec<(String, String)>,
+) {
+    for f in fits {
+        let name = if r.models.iter().any(|m| m.name == f.name) {
+            format!("{}~sim", f.name)
+        } else {
+            f.name
+        };
+        r.models.push(ModelFit {
+            method: Method::Simulated,
+            warnings: f.warnings,
+            sim_table: Some(f.table),
+            name,
+            candidate: None,
+            period_effects: false,
+            k: f.estimates.len(),
+            params: f.estimates,
+            loglik: f.loglik,
+            aic: f64::INFINITY,
+            bic: f64::INFINITY,
+            delta_aic: f64::INFINITY,
+            weight: 0.0,
+            lr_p_innovation: None,
+            lr_p_period: None,
+            note: None,
+            period_rates: Vec::new(),
+            holdout_log_score: None,
+        });
+    }
+    r.not_fitted.extend(failed);
+    rank(&mut r.models, r.facts.adoptions);
+}

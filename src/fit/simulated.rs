@@ -1,0 +1,496 @@
+//! Simulation-based fits (`method = simulated`): for the scenario's models without a
+//! tractable likelihood on the data given — `social_learning`, `threshold` with thresholds
+//! other than `θ ~ U(0, high)` on per-physician data, and every model on an aggregate curve.
+//!
+//! # Objective
+//! At parameters `θ` the model (the scenario's `[[model]]` table with `θ` filled in, built by
+//! the registry as a scenario would be) is simulated `R` times (`--sim-replicates`) from the
+//! observed seeds over the observed window, replicate `r` always on the same streams
+//! `(seed, purpose, r)` (**common random numbers**: the objective changes with `θ`, not with
+//! the draws). With `F̄(t)` the mean simulated cumulative adopters, the implied hazard among
+//! those at risk is `h̄_t = (F̄(t) − F̄(t−1)) / (n − F̄(t−1))`, and the objective is the
+//! binomial log-likelihood of the observed new adopters per period given those at risk:
+//! `Σ_t y_t ln h̄_t + (r_t − y_t) ln(1 − h̄_t)` (no binomial coefficients, so innovation only
+//! has exactly its exact likelihood here). `h̄_t` is kept within half an adoption of 0 and 1
+//! (`0.5 / (R (n − F̄(t−1)))`) so a period the simulations never fill is a large but finite
+//! penalty. Per-physician data enter through their counts only.
+//!
+//! # Optimisation and intervals
+//! Nelder–Mead on the box from the best of a small grid and the scenario's own values, two
+//! restarts; 95% intervals from the profile of the objective (the other parameters
+//! re-optimised by Nelder–Mead), **approximate**: the objective is a Monte Carlo estimate,
+//! piecewise constant in `θ` at the scale of one simulated adoption. Warnings: a parameter
+//! whose profile stays within the 95% drop over its whole range (not identified), and a
+//! launch whose final count no replicate reaches at the estimate (unreachable from the seeds).
+//!
+//! # Seeds
+//! Per-physician data: the observed period-1 adopters, on the network of the physicians
+//! fitted. Aggregate data: as many random physicians as the period-1 count, drawn per
+//! replicate from `stream(seed, Seeding, r)` (the same at every `θ`).
+
+use super::models::{SimParam, build_model, sim_get, sim_params, sim_set};
+use super::optim::{PROFILE_DROP, nelder_mead};
+use super::{Estimate, FitOptions, Prepared};
+use crate::engine::{Curve, EngineKind, Replicate, Scratch};
+use crate::error::Error;
+use crate::models::{Model, Setting};
+use crate::network::{ArcList, Network};
+use crate::rng::{Purpose, stream};
+use crate::scenario::Scenario;
+use crate::seeding::Seeding;
+use rayon::prelude::*;
+
+/// What the simulations run on.
+pub struct Setup {
+    base: Network,
+    net: Network,
+    kols: Vec<u32>,
+    is_kol: Vec<bool>,
+    kol_weight: f32,
+    /// Initial adopters per replicate.
+    seeds: Vec<Vec<u32>>,
+    /// Observed cumulative adopters at the end of periods `1..=T`.
+    pub observed: Vec<f64>,
+    seed: u64,
+}
+
+/// The simulation-based fits, and the models that could not be fitted with the reason.
+pub type SimFits = (Vec<SimFit>, Vec<(String, String)>);
+
+/// One simulation-based fit.
+#[derive(Debug, Clone)]
+pub struct SimFit {
+    /// The scenario model's name.
+    pub name: String,
+    /// Its `[[model]]` table with the fitted parameters.
+    pub table: toml::Table,
+    /// The free parameters with approximate profile intervals (no standard errors).
+    pub estimates: Vec<Estimate>,
+    /// The simulated log-likelihood at the estimate.
+    pub loglik: f64,
+    /// Identification and reachability warnings.
+    pub warnings: Vec<String>,
+}
+
+/// The scenario's network restricted to the physicians with `keep[i]`, renumbered in order
+/// (ids kept, attributes dropped).
+fn restrict(net: &Network, keep: &[bool]) -> Network {
+    let mut map = vec![u32::MAX; net.n()];
+    let mut ids = Vec::new();
+    for (i, &k) in keep.iter().enumerate() {
+        if k {
+            map[i] = ids.len() as u32;
+            ids.push(net.id(i));
+        }
+    }
+    let mut arcs = ArcList::default();
+    for j in 0..net.n() {
+        if map[j] == u32::MAX {
+            continue;
+        }
+        if net.is_complete() {
+            for i in 0..net.n() {
+                if i != j && map[i] != u32::MAX {
+                    arcs.push(map[j], map[i], 1.0);
+                }
+            }
+            continue;
+        }
+        let (dst, w) = net.out_arcs().arcs(j);
+        for (&i, &x) in dst.iter().zip(w) {
+            if map[i as usize] != u32::MAX {
+                arcs.push(map[j], map[i as usize], x);
+            }
+        }
+    }
+    Network::from_arcs(ids.len(), arcs).with_ids(ids)
+}
+
+/// The simulations' network, KOLs and seeds for the prepared data.
+pub fn setup(sc: &Scenario, prep: &Prepared, replicates: u32) -> Result<Setup, Error> {
+    let real = crate::realise::realise(sc, 0)?;
+    let full = crate::realise::build_network(sc, 0)?;
+    let periods = prep.facts.periods as usize;
+    let r = u64::from(replicates);
+    if prep.facts.aggregate {
+        let (_, by_t) = prep.aggregate_cells.as_ref().ok_or_else(|| {
+            Error::Other("aggregate data without their counts (a bug in fit::prepare)".into())
+        })?;
+        let mut observed = vec![prep.facts.seeds as f64];
+        for c in by_t {
+            observed.push(observed[observed.len() - 1] + c.y);
+        }
+        let count = prep.facts.seeds as usize;
+        let seeds = (0..r)
+            .map(|k| {
+                Seeding::Random(count).choose(&full, &[], &mut stream(sc.seed, Purpose::Seeding, k))
+            })
+            .collect();
+        return Ok(Setup {
+            base: full,
+            net: real.net,
+            kols: real.kols,
+            is_kol: real.is_kol,
+            kol_weight: sc.kols.weight,
+            seeds,
+            observed,
+            seed: sc.seed,
+        });
+    }
+    let keep = &prep.keep;
+    let base = restrict(&full, keep);
+    let mut map = vec![u32::MAX; keep.len()];
+    let mut k = 0;
+    for (i, &kept) in keep.iter().enumerate() {
+        if kept {
+            map[i] = k;
+            k += 1;
+        }
+    }
+    let kols: Vec<u32> = real
+        .kols
+        .iter()
+        .filter_map(|&j| Some(map[j as usize]).filter(|&m| m != u32::MAX))
+        .collect();
+    let mut is_kol = vec![false; base.n()];
+    for &j in &kols {
+        is_kol[j as usize] = true;
+    }
+    let mut net = base.clone();
+    net.scale_sources(&kols, sc.kols.weight);
+    let initial: Vec<u32> = (0..prep.tau.len() as u32)
+        .filter(|&i| prep.tau[i as usize] == 1)
+        .collect();
+    let observed = (1..=periods as u32)
+        .map(|t| prep.tau.iter().filter(|&&a| a <= t).count() as f64)
+        .collect();
+    Ok(Setup {
+        base,
+        net,
+        kols,
+        is_kol,
+        kol_weight: sc.kols.weight,
+        seeds: vec![initial; r as usize],
+        observed,
+        seed: sc.seed,
+    })
+}
+
+impl Setup {
+    /// Physicians simulated (the binomial's population).
+    pub fn n(&self) -> usize {
+        self.net.n()
+    }
+
+    /// Mean cumulative adopters per step `0..T−1` over the replicates, and the largest final
+    /// count of any replicate. `Err` if the model cannot run on this network.
+    pub fn simulate(&self, model: &dyn Model) -> Result<(Vec<f64>, u64), String> {
+        let prepared = model.prepare(&Setting {
+            net: &self.base,
+            kols: &self.kols,
+            is_kol: &self.is_kol,
+            kol_weight: self.kol_weight,
+        })?;
+        let steps = self.observed.len() as u32 - 1;
+        let curves: Vec<Vec<u32>> = (0..self.seeds.len())
+            .into_par_iter()
+            .map(|r| {
+                let rep = Replicate {
+                    net: &self.net,
+                    is_kol: &self.is_kol,
+                    initial: &self.seeds[r],
+                    steps,
+                    seed: self.seed,
+                    replicate: r as u64,
+                };
+                let mut curve = Curve::with_steps(steps);
+                prepared.run(EngineKind::Event, &rep, &mut Scratch::default(), &mut curve);
+                let mut a = curve.adopters();
+                let last = a.last().copied().unwrap_or(self.seeds[r].len() as u32);
+                a.resize(steps as usize + 1, last);
+                a
+            })
+            .collect();
+        let mut sum = vec![0u64; steps as usize + 1];
+        for c in &curves {
+            for (s, &a) in sum.iter_mut().zip(c) {
+                *s += u64::from(a);
+            }
+        }
+        let reps = curves.len().max(1) as f64;
+        let most = curves
+            .iter()
+            .map(|c| u64::from(c[steps as usize]))
+            .max()
+            .unwrap_or(0);
+        Ok((sum.iter().map(|&s| s as f64 / reps).collect(), most))
+    }
+
+    /// The binomial log-likelihood of the observed new adopters per period given the mean
+    /// simulated curve `mean` (module docs).
+    pub fn log_likelihood(&self, mean: &[f64]) -> f64 {
+        let n = self.n() as f64;
+        let reps = self.seeds.len().max(1) as f64;
+        let obs = &self.observed;
+        let mut ll = 0.0;
+        for t in 1..obs.len() {
+            let at_risk = (n - mean[t - 1]).max(0.0);
+            let floor = 0.5 / (reps * at_risk.max(1.0));
+            let h = if at_risk > 0.0 {
+                (mean[t] - mean[t - 1]) / at_risk
+            } else {
+                0.0
+            };
+            let h = h.clamp(floor, 1.0 - floor);
+            let y = obs[t] - obs[t - 1];
+            let r = n - obs[t - 1];
+            ll += y * h.ln() + (r - y) * (-h).ln_1p();
+        }
+        ll
+    }
+}
+
+/// Starting points: the scenario's values and a small grid per parameter.
+fn starts(params: &[SimParam], table: &toml::Table) -> Vec<Vec<f64>> {
+    let mut out: Vec<Vec<f64>> = vec![Vec::new()];
+    for p in params {
+        let (lo, hi) = p.bounds;
+        let w = hi - lo;
+        let vals: Vec<f64> = if lo == 0.0 && hi == 1.0 {
+            vec![0.01, 0.05, 0.25]
+        } else {
+            vec![lo + 0.2 * w, lo + 0.5 * w, lo + 0.8 * w]
+        };
+        out = out
+            .into_iter()
+            .flat_map(|v| {
+                vals.iter().map(move |&x| {
+                    let mut v = v.clone();
+                    v.push(x);
+                    v
+                })
+            })
+            .collect();
+    }
+    let own: Vec<f64> = params
+        .iter()
+        .map(|p| {
+            sim_get(table, p.key)
+                .unwrap_or(p.bounds.0)
+                .clamp(p.bounds.0, p.bounds.1)
+        })
+        .collect();
+    out.insert(0, own);
+    out
+}
+
+/// Maximises `f` by Nelder–Mead from the best two `starts`, then restarts from the best.
+fn optimise(
+    f: &(dyn Fn(&[f64]) -> f64 + Sync),
+    starts: &[Vec<f64>],
+    b: &[(f64, f64)],
+) -> (Vec<f64>, f64) {
+    let mut scored: Vec<(Vec<f64>, f64)> = starts.iter().map(|s| (s.clone(), f(s))).collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let iters = 40 * b.len().max(1);
+    let mut best = scored[0].clone();
+    for s in scored.iter().take(2) {
+        let r = nelder_mead(f, &s.0, b, iters);
+        if r.1 > best.1 {
+            best = r;
+        }
+    }
+    let r = nelder_mead(f, &best.0, b, iters);
+    if r.1 > best.1 { r } else { best }
+}
+
+/// The approximate 95% profile interval of parameter `k` (module docs).
+fn profile(
+    f: &(dyn Fn(&[f64]) -> f64 + Sync),
+    x: &[f64],
+    b: &[(f64, f64)],
+    fx: f64,
+    k: usize,
+) -> (f64, f64) {
+    let target = fx - PROFILE_DROP;
+    let d = x.len();
+    let at = |v: f64| -> f64 {
+        if d == 1 {
+            return f(&[v]);
+        }
+        let rest: Vec<f64> = (0..d).filter(|&j| j != k).map(|j| x[j]).collect();
+        let rb: Vec<(f64, f64)> = (0..d).filter(|&j| j != k).map(|j| b[j]).collect();
+        let g = |y: &[f64]| {
+            let mut full = y.to_vec();
+            full.insert(k, v);
+            f(&full)
+        };
+        nelder_mead(&g, &rest, &rb, 15 * (d - 1)).1
+    };
+    let side = |end: f64| -> f64 {
+        let start = x[k];
+        if (end - start).abs() < 1e-12 {
+            return end;
+        }
+        let mut delta = 0.05 * (b[k].1 - b[k].0);
+        let mut inside = start;
+        let mut outside = None;
+        for _ in 0..6 {
+            let v = if end > start {
+                (start + delta).min(end)
+            } else {
+                (start - delta).max(end)
+            };
+            if at(v) < target {
+                outside = Some(v);
+                break;
+            }
+            inside = v;
+            if v == end {
+                return end;
+            }
+            delta *= 2.0;
+        }
+        let Some(mut out) = outside else {
+            return inside;
+        };
+        for _ in 0..5 {
+            let mid = 0.5 * (inside + out);
+            if at(mid) < target {
+                out = mid;
+            } else {
+                inside = mid;
+            }
+        }
+        0.5 * (inside + out)
+    };
+    (side(b[k].0), side(b[k].1))
+}
+
+/// Fits one scenario model (`table`, `index` in the scenario) by simulation.
+pub fn fit_model(
+    setup: &Setup,
+    sc: &Scenario,
+    table: &toml::Table,
+    index: usize,
+    name: &str,
+) -> Result<SimFit, String> {
+    let params = sim_params(table);
+    if params.is_empty() {
+        return Err("no free parameter is defined for this kind".into());
+    }
+    let b: Vec<(f64, f64)> = params.iter().map(|p| p.bounds).collect();
+    let with = |th: &[f64]| {
+        let mut t = table.clone();
+        for (p, &v) in params.iter().zip(th) {
+            sim_set(&mut t, p.key, v);
+        }
+        t
+    };
+    let f = |th: &[f64]| -> f64 {
+        build_model(&with(th), &sc.source, index)
+            .and_then(|m| setup.simulate(m.as_ref()))
+            .map_or(f64::NEG_INFINITY, |(mean, _)| setup.log_likelihood(&mean))
+    };
+    // The model must run at all (e.g. an attribute it reads may be missing).
+    let own = starts(&params, table).remove(0);
+    build_model(&with(&own), &sc.source, index).and_then(|m| setup.simulate(m.as_ref()))?;
+    let (x, fx) = optimise(&f, &starts(&params, table), &b);
+    let fitted = with(&x);
+    let mut warnings = Vec::new();
+    let estimates: Vec<Estimate> = params
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let ci = profile(&f, &x, &b, fx, k);
+            if ci.0 <= b[k].0 && ci.1 >= b[k].1 {
+                warnings.push(format!(
+                    "{name}: `{}` is not identified: the simulated profile log-likelihood stays within {PROFILE_DROP:.2} of its maximum over its whole range [{}, {}]",
+                    p.key, b[k].0, b[k].1
+                ));
+            }
+            Estimate {
+                name: p.key.to_string(),
+                value: x[k],
+                se: None,
+                ci,
+            }
+        })
+        .collect();
+    let model = build_model(&fitted, &sc.source, index)?;
+    let (_, most) = setup.simulate(model.as_ref())?;
+    let want = setup.observed.last().copied().unwrap_or(0.0);
+    if (most as f64) < want {
+        warnings.push(format!(
+            "{name}: the observed {want} adopters by T are not reached from the seeds in any of the {} replicates at the estimate (at most {most}): the model cannot reproduce this launch",
+            setup.seeds.len()
+        ));
+    }
+    Ok(SimFit {
+        name: name.to_string(),
+        table: fitted,
+        estimates,
+        loglik: fx,
+        warnings,
+    })
+}
+
+/// Whether a scenario model (`table`) needs the simulation-based fit on these data: every
+/// model on aggregate data; on per-physician data, `social_learning` and `threshold` unless
+/// its θ is the `U(0, high)` form the exact likelihood covers.
+pub fn needs_simulation(table: &toml::Table, aggregate: bool) -> bool {
+    if aggregate {
+        return true;
+    }
+    match table.get("kind").and_then(|k| k.as_str()) {
+        Some("social_learning") => true,
+        Some("threshold") => match table.get("theta") {
+            Some(toml::Value::Table(t)) => {
+                t.get("dist").and_then(|d| d.as_str()) != Some("uniform")
+                    || sim_get(table, "theta.low").unwrap_or(0.0) != 0.0
+            }
+            _ => true,
+        },
+        _ => false,
+    }
+}
+
+/// Fits by simulation every scenario model that needs it ([`needs_simulation`]), in scenario
+/// order; models that cannot be fitted are returned with the reason.
+pub fn fit_all(sc: &Scenario, prep: &Prepared, opts: &FitOptions) -> Result<SimFits, Error> {
+    let doc: toml::Table = toml::from_str(&sc.source.text).unwrap_or_default();
+    let tables: Vec<toml::Table> = doc
+        .get("model")
+        .and_then(|m| m.as_array())
+        .map(|a| a.iter().filter_map(|v| v.as_table().cloned()).collect())
+        .unwrap_or_default();
+    let todo: Vec<(usize, &toml::Table, String)> = tables
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| needs_simulation(t, prep.facts.aggregate))
+        .map(|(k, t)| {
+            let name = sc
+                .models
+                .get(k)
+                .map_or_else(|| format!("model{k}"), |m| m.name.clone());
+            (k, t, name)
+        })
+        .collect();
+    if todo.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let setup = setup(sc, prep, opts.sim_replicates.max(2))?;
+    let done: Vec<Result<SimFit, String>> = todo
+        .par_iter()
+        .map(|(k, t, name)| fit_model(&setup, sc, t, *k, name))
+        .collect();
+    let mut fits = Vec::new();
+    let mut failed = Vec::new();
+    for ((_, _, name), r) in todo.iter().zip(done) {
+        match r {
+            Ok(f) => fits.push(f),
+            Err(why) => failed.push((name.clone(), format!("simulation-based fit failed: {why}"))),
+        }
+    }
+    Ok((fits, failed))
+}
