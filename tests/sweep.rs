@@ -54,6 +54,19 @@ fn shards_merged_equal_a_single_run_byte_for_byte() {
     );
 }
 
+/// With at least two points per thread, points run side by side (one thread each); with one
+/// thread, one after another. The folders are the same bytes.
+#[test]
+fn points_side_by_side_equal_points_in_turn_byte_for_byte() {
+    let d = tempfile::tempdir().unwrap();
+    let (one, two) = (d.path().join("one"), d.path().join("two"));
+    sweep(&one, &["--threads", "1"]).success();
+    sweep(&two, &["--threads", "2"]).success();
+    let (a, b) = (tree(&one), tree(&two));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert_eq!(a, b);
+}
+
 #[test]
 fn merge_refuses_missing_points() {
     let d = tempfile::tempdir().unwrap();

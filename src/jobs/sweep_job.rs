@@ -21,7 +21,8 @@ pub struct SweepRequest {
     pub resume: bool,
     /// Run only this shard's points (`I/N`), and do not merge.
     pub shard: Option<String>,
-    /// Worker threads per point (0: all cores).
+    /// Worker threads (0: all cores). Many small points run side by side, one thread each;
+    /// otherwise points run one after another, each on all the threads.
     pub threads: usize,
     /// Memory each point may use, in bytes (`None`: the memory available).
     pub max_memory: Option<u64>,
@@ -88,9 +89,33 @@ pub fn sweep(
         .filter(|&k| shard.is_none_or(|s| s.owns(k)) && !sweep::is_done(&dir, k))
         .collect();
     progress.start(todo.len() as u64);
-    for &k in &todo {
-        sweep::run_point(sc, &grid, k, &dir, req.threads)?;
-        progress.tick();
+    let workers = match req.threads {
+        0 => std::thread::available_parallelism().map_or(1, |c| c.get()),
+        t => t,
+    };
+    if side_by_side(sc, &grid, todo.len(), workers, req.max_memory)? {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .build()
+            .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+        // Each point's result does not depend on its thread count, so the files are the same
+        // bytes as when the points run one after another; the first failure (by point) wins.
+        let results: Vec<Result<(), Error>> = pool.install(|| {
+            use rayon::prelude::*;
+            todo.par_iter()
+                .map(|&k| {
+                    let r = sweep::run_point(sc, &grid, k, &dir, 1);
+                    progress.tick();
+                    r
+                })
+                .collect()
+        });
+        results.into_iter().collect::<Result<Vec<()>, Error>>()?;
+    } else {
+        for &k in &todo {
+            sweep::run_point(sc, &grid, k, &dir, req.threads)?;
+            progress.tick();
+        }
     }
     if shard.is_none() {
         sweep::merge(&dir)?;
@@ -103,4 +128,31 @@ pub fn sweep(
         finished,
         shard,
     })
+}
+
+/// Whether `todo` points should run side by side, one thread each, on `workers` threads: when
+/// there are at least two points per worker (so every thread stays busy) and `workers`
+/// single-threaded points at once fit in the memory limit. Otherwise points run one after
+/// another, each using every thread (a few large points).
+fn side_by_side(
+    sc: &Scenario,
+    grid: &Grid,
+    todo: usize,
+    workers: usize,
+    max_memory: Option<u64>,
+) -> Result<bool, Error> {
+    if workers < 2 || todo < 2 * workers {
+        return Ok(false);
+    }
+    let Some((limit, _)) = crate::limits::limit(max_memory) else {
+        return Ok(true);
+    };
+    for k in 0..grid.len() {
+        let point = sweep::point_scenario(sc, grid, k)?;
+        let one = crate::limits::estimate(&point, 1, false).total();
+        if one.saturating_mul(workers as u64) > limit {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

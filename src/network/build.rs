@@ -1,7 +1,10 @@
-//! Turning a list of arcs into the in/out CSR pair: counting sorts, plus a sort of each
-//! physician's short run of in-arcs by source.
+//! Turning a list of arcs into the in/out CSR pair, in parallel: count each row's arcs,
+//! place the arcs into their rows, sort each (short) row by a total order, merge duplicates.
+//! The result is the same for any number of threads.
 
 use super::{Adjacency, BuildReport};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// Arcs `(source, target, weight)` collected by a generator or a file reader.
 #[derive(Debug, Clone, Default)]
@@ -50,97 +53,253 @@ impl ArcList {
     }
 }
 
-/// Stable counting sort of `order` by `key[order[k]]`, keys in `0..n`.
-fn counting_sort(order: &[u32], key: &[u32], n: usize) -> Vec<u32> {
-    let mut counts = vec![0usize; n + 1];
-    for &k in order {
-        counts[key[k as usize] as usize + 1] += 1;
-    }
+/// Arcs per parallel work group of the row passes (rows are never split between groups).
+const GROUP_ARCS: usize = 1 << 15;
+
+/// Splits `0..n` rows into groups of about [`GROUP_ARCS`] arcs: the row boundaries.
+fn row_groups(offsets: &[usize]) -> Vec<usize> {
+    let n = offsets.len() - 1;
+    let mut bounds = vec![0];
+    let mut next = GROUP_ARCS;
     for i in 0..n {
-        counts[i + 1] += counts[i];
+        if offsets[i + 1] >= next {
+            bounds.push(i + 1);
+            next = offsets[i + 1] + GROUP_ARCS;
+        }
     }
-    let mut out = vec![0u32; order.len()];
-    for &k in order {
-        let slot = &mut counts[key[k as usize] as usize];
-        out[*slot] = k;
-        *slot += 1;
+    if *bounds.last().expect("non-empty") != n {
+        bounds.push(n);
     }
-    out
+    bounds
 }
 
-fn offsets_from(keys: impl Iterator<Item = u32>, n: usize, len: usize) -> Vec<usize> {
-    let mut offsets = vec![0usize; n + 1];
-    for k in keys {
-        offsets[k as usize + 1] += 1;
+/// Splits `data` into one mutable slice per row group (`bounds` from [`row_groups`]).
+fn split_groups<'a, T>(
+    mut data: &'a mut [T],
+    offsets: &[usize],
+    bounds: &[usize],
+) -> Vec<&'a mut [T]> {
+    let mut parts = Vec::with_capacity(bounds.len());
+    for g in bounds.windows(2) {
+        let (head, tail) = data.split_at_mut(offsets[g[1]] - offsets[g[0]]);
+        parts.push(head);
+        data = tail;
     }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
+    parts
+}
+
+/// Row offsets from per-row counts (an exclusive prefix sum with the total last).
+fn offsets_of(counts: impl Iterator<Item = u32>, n: usize) -> Vec<usize> {
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut acc = 0usize;
+    offsets.push(0);
+    for c in counts {
+        acc += c as usize;
+        offsets.push(acc);
     }
-    debug_assert_eq!(offsets[n], len);
     offsets
 }
 
+/// Places item `k` (for each `k` with `row_of(k)` = `Some(row)`) into its row of a CSR with
+/// `offsets`, in parallel. The order *within* a row depends on scheduling: callers sort rows
+/// by a total order afterwards, so the result does not.
+fn scatter(
+    len: usize,
+    offsets: &[usize],
+    row_of: impl Fn(usize) -> Option<u32> + Sync,
+) -> Vec<u32> {
+    let cursor: Vec<AtomicUsize> = offsets[..offsets.len() - 1]
+        .par_iter()
+        .map(|&o| AtomicUsize::new(o))
+        .collect();
+    let slots: Vec<AtomicU32> = (0..offsets[offsets.len() - 1])
+        .into_par_iter()
+        .map(|_| AtomicU32::new(0))
+        .collect();
+    (0..len).into_par_iter().for_each(|k| {
+        if let Some(r) = row_of(k) {
+            let at = cursor[r as usize].fetch_add(1, Ordering::Relaxed);
+            slots[at].store(k as u32, Ordering::Relaxed);
+        }
+    });
+    slots.into_par_iter().map(AtomicU32::into_inner).collect()
+}
+
 /// Builds in-arcs (sorted by target, then source) and out-arcs (sorted by source, then
-/// target), dropping self-loops and merging duplicates by summing weights.
+/// target), dropping self-loops and merging duplicates by summing their weights in the order
+/// of the list. Parallel (rayon), and the result does not depend on the number of threads:
+/// rows are filled in any order, then each row is sorted by a total order.
 pub fn csr_pair(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildReport) {
     let mut report = BuildReport::default();
-    let identity: Vec<u32> = (0..arcs.len() as u32)
+    let len = arcs.len();
+    let (asrc, adst, aw) = (&arcs.src, &arcs.dst, &arcs.w);
+    let counts: Vec<AtomicU32> = (0..n).into_par_iter().map(|_| AtomicU32::new(0)).collect();
+    report.self_loops_dropped = (0..len)
+        .into_par_iter()
         .filter(|&k| {
-            let keep = arcs.src[k as usize] != arcs.dst[k as usize];
-            if !keep {
-                report.self_loops_dropped += 1;
+            if asrc[k] == adst[k] {
+                return true;
             }
-            keep
+            counts[adst[k] as usize].fetch_add(1, Ordering::Relaxed);
+            false
+        })
+        .count() as u64;
+    let offsets = offsets_of(counts.into_iter().map(AtomicU32::into_inner), n);
+    // In-rows: every arc into i, sorted by (source, index); duplicates merged in index order.
+    let mut order = scatter(len, &offsets, |k| (asrc[k] != adst[k]).then_some(adst[k]));
+    let bounds = row_groups(&offsets);
+    let merged: Vec<(Vec<u32>, Vec<f32>, Vec<u32>)> = split_groups(&mut order, &offsets, &bounds)
+        .into_par_iter()
+        .zip(bounds.par_windows(2))
+        .map(|(part, g)| {
+            let (mut nodes, mut weights, mut lens) = (
+                Vec::with_capacity(part.len()),
+                Vec::with_capacity(part.len()),
+                Vec::with_capacity(g[1] - g[0]),
+            );
+            let base = offsets[g[0]];
+            for i in g[0]..g[1] {
+                let row = &mut part[offsets[i] - base..offsets[i + 1] - base];
+                row.sort_unstable_by_key(|&k| (asrc[k as usize], k));
+                let start = nodes.len();
+                for &k in row.iter() {
+                    let (s, wk) = (asrc[k as usize], aw[k as usize]);
+                    if nodes.len() > start && nodes.last() == Some(&s) {
+                        *weights.last_mut().expect("non-empty") += wk;
+                    } else {
+                        nodes.push(s);
+                        weights.push(wk);
+                    }
+                }
+                lens.push((nodes.len() - start) as u32);
+            }
+            (nodes, weights, lens)
         })
         .collect();
-    // Sort by (dst, src): one counting sort by dst, then each physician's (short) run of
-    // in-arcs by src. Runs are sorted by (src, index), so the result is fully determined.
-    let mut order = counting_sort(&identity, &arcs.dst, n);
-    drop(identity);
-    let mut start = 0;
-    while start < order.len() {
-        let d = arcs.dst[order[start] as usize];
-        let mut end = start + 1;
-        while end < order.len() && arcs.dst[order[end] as usize] == d {
-            end += 1;
-        }
-        order[start..end].sort_unstable_by_key(|&k| (arcs.src[k as usize], k));
-        start = end;
-    }
-    let mut src = Vec::with_capacity(order.len());
-    let mut dst = Vec::with_capacity(order.len());
-    let mut w: Vec<f32> = Vec::with_capacity(order.len());
-    for &k in &order {
-        let (s, d, wk) = (
-            arcs.src[k as usize],
-            arcs.dst[k as usize],
-            arcs.w[k as usize],
-        );
-        if src.last() == Some(&s) && dst.last() == Some(&d) {
-            *w.last_mut().expect("non-empty") += wk;
-            report.duplicates_merged += 1;
-        } else {
-            src.push(s);
-            dst.push(d);
-            w.push(wk);
-        }
-    }
     drop(order);
     drop(arcs);
-    let m = src.len();
-    // Out-arcs: stable sort of the (dst, src)-sorted arcs by src keeps dst ascending.
-    let identity: Vec<u32> = (0..m as u32).collect();
-    let out_order = counting_sort(&identity, &src, n);
-    drop(identity);
+    let kept: usize = merged.iter().map(|g| g.0.len()).sum();
+    report.duplicates_merged = (offsets[n] - kept) as u64;
+    let in_offsets = offsets_of(merged.iter().flat_map(|g| g.2.iter().copied()), n);
+    let mut in_nodes = Vec::with_capacity(kept);
+    let mut in_weights = Vec::with_capacity(kept);
+    for (nodes, weights, _) in merged {
+        in_nodes.extend_from_slice(&nodes);
+        in_weights.extend_from_slice(&weights);
+    }
+    // The target of in-arc position k, for the out-rows.
+    let target: Vec<u32> = (0..n as u32)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let r = in_offsets[i as usize + 1] - in_offsets[i as usize];
+            std::iter::repeat_n(i, r)
+        })
+        .collect();
+    // Out-rows: every arc leaving j, sorted by target (unique after merging).
+    let counts: Vec<AtomicU32> = (0..n).into_par_iter().map(|_| AtomicU32::new(0)).collect();
+    in_nodes.par_iter().for_each(|&s| {
+        counts[s as usize].fetch_add(1, Ordering::Relaxed);
+    });
+    let out_offsets = offsets_of(counts.into_iter().map(AtomicU32::into_inner), n);
+    let mut out_order = scatter(kept, &out_offsets, |k| Some(in_nodes[k]));
+    let bounds = row_groups(&out_offsets);
+    split_groups(&mut out_order, &out_offsets, &bounds)
+        .into_par_iter()
+        .zip(bounds.par_windows(2))
+        .for_each(|(part, g)| {
+            let base = out_offsets[g[0]];
+            for j in g[0]..g[1] {
+                part[out_offsets[j] - base..out_offsets[j + 1] - base]
+                    .sort_unstable_by_key(|&k| target[k as usize]);
+            }
+        });
     let out = Adjacency {
-        offsets: offsets_from(src.iter().copied(), n, m),
-        nodes: out_order.iter().map(|&k| dst[k as usize]).collect(),
-        weights: out_order.iter().map(|&k| w[k as usize]).collect(),
+        offsets: out_offsets,
+        nodes: out_order.par_iter().map(|&k| target[k as usize]).collect(),
+        weights: out_order
+            .par_iter()
+            .map(|&k| in_weights[k as usize])
+            .collect(),
     };
     let inn = Adjacency {
-        offsets: offsets_from(dst.iter().copied(), n, m),
-        nodes: src,
-        weights: w,
+        offsets: in_offsets,
+        nodes: in_nodes,
+        weights: in_weights,
     };
     (inn, out, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Purpose, stream};
+    use rand::RngExt;
+
+    /// The plain definition: sort by (target, source, position), merge duplicates in order.
+    fn reference(n: usize, a: &ArcList) -> (Vec<usize>, Vec<u32>, Vec<f32>, u64, u64) {
+        let mut v: Vec<(u32, u32, usize)> = (0..a.len())
+            .filter(|&k| a.src[k] != a.dst[k])
+            .map(|k| (a.dst[k], a.src[k], k))
+            .collect();
+        let loops = (a.len() - v.len()) as u64;
+        v.sort();
+        let (mut counts, mut nodes, mut w) = (vec![0u32; n], Vec::new(), Vec::<f32>::new());
+        let mut last = None;
+        for &(d, s, k) in &v {
+            if last == Some((d, s)) {
+                *w.last_mut().unwrap() += a.w[k];
+            } else {
+                counts[d as usize] += 1;
+                nodes.push(s);
+                w.push(a.w[k]);
+                last = Some((d, s));
+            }
+        }
+        let dups = (v.len() - nodes.len()) as u64;
+        (offsets_of(counts.into_iter(), n), nodes, w, loops, dups)
+    }
+
+    #[test]
+    fn parallel_build_equals_the_definition_for_any_thread_count() {
+        let mut rng = stream(3, Purpose::Network, 0);
+        for (n, len) in [(1usize, 3usize), (7, 60), (300, 5_000), (5_000, 200_000)] {
+            let mut a = ArcList::default();
+            for _ in 0..len {
+                let (s, d) = (rng.random_range(0..n as u32), rng.random_range(0..n as u32));
+                a.push(s, d, rng.random_range(0.5f32..2.0));
+            }
+            let (offsets, nodes, w, loops, dups) = reference(n, &a);
+            let mut first = None;
+            for threads in [1, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let (inn, out, rep) = pool.install(|| csr_pair(n, a.clone()));
+                assert_eq!(inn.offsets, offsets);
+                assert_eq!(inn.nodes, nodes);
+                assert_eq!(inn.weights, w);
+                assert_eq!(
+                    (rep.self_loops_dropped, rep.duplicates_merged),
+                    (loops, dups)
+                );
+                // Out-rows: the same arcs by source, targets ascending.
+                for j in 0..n {
+                    let (dst, ww) = out.arcs(j);
+                    assert!(dst.windows(2).all(|p| p[0] < p[1]));
+                    for (&i, &x) in dst.iter().zip(ww) {
+                        let (src, sw) = inn.arcs(i as usize);
+                        let at = src.binary_search(&(j as u32)).unwrap();
+                        assert_eq!(sw[at], x);
+                    }
+                }
+                assert_eq!(out.nodes.len(), nodes.len());
+                let key = (out.offsets.clone(), out.nodes.clone(), out.weights.clone());
+                if let Some(f) = &first {
+                    assert_eq!(f, &key);
+                }
+                first = Some(key);
+            }
+        }
+    }
 }

@@ -100,9 +100,13 @@ impl Network {
     /// Builds a network from arcs; self-loops are dropped and duplicate arcs merged.
     pub fn from_arcs(n: usize, arcs: ArcList) -> Self {
         let (in_arcs, out_arcs, report) = build::csr_pair(n, arcs);
-        let in_weight = (0..n)
-            .map(|i| in_arcs.arcs(i).1.iter().map(|&w| w as f64).sum())
-            .collect();
+        let in_weight = {
+            use rayon::prelude::*;
+            (0..n)
+                .into_par_iter()
+                .map(|i| in_arcs.arcs(i).1.iter().map(|&w| w as f64).sum())
+                .collect()
+        };
         Network {
             n,
             complete: false,
