@@ -280,6 +280,18 @@ fn ckm_fits_detailing_with_a_marketing_series() {
         .clone();
     let text = String::from_utf8(o).unwrap();
     assert!(text.contains("\ndetailing "), "{text}");
+    // The scenario's social-learning model is fitted by simulation, in its own block, with
+    // the warning that it cannot reach the observed adopters from the seeds.
+    assert!(
+        text.contains("Simulation-based fits (method = simulated"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Warning: learning: the observed 109 adopters by T are not reached from the seeds"
+        ),
+        "{text}"
+    );
     let models = std::fs::read_to_string(dir.join("models.csv")).unwrap();
     let row = models
         .lines()
@@ -355,4 +367,66 @@ fn bad_covariate_files_give_located_errors() {
             "case {k}: {err}"
         );
     }
+}
+
+/// The `[observed]` keys `marketing` and `detailing` name the covariate files (relative to the
+/// scenario), as `--marketing` and `--detailing` do.
+#[test]
+fn observed_table_keys_name_the_covariates() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let data = root.join("scenarios/data/ckm");
+    let text = std::fs::read_to_string(root.join("scenarios/ckm-tetracycline.toml"))
+        .unwrap()
+        .replace("\"data/ckm/", &format!("\"{}/", data.display()));
+    let text = text.replace(
+        "[observed]\n",
+        "[observed]\nmarketing = \"effort.csv\"\ndetailing = \"visits.csv\"\n",
+    );
+    std::fs::write(
+        out.path().join("effort.csv"),
+        "step,effort\n0,1\n3,2\n8,0.5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        out.path().join("visits.csv"),
+        "id,step,visits\n1,2,1\n2,5,3\n",
+    )
+    .unwrap();
+    let sc = out.path().join("ckm.toml");
+    std::fs::write(&sc, text).unwrap();
+    let dir = out.path().join("fit");
+    kolsim()
+        .arg("fit")
+        .arg(&sc)
+        .args(["-q", "--permutations", "0", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let models = std::fs::read_to_string(dir.join("models.csv")).unwrap();
+    assert!(
+        models.lines().any(|l| l.starts_with("detailing,3,")),
+        "{models}"
+    );
+    // A bad row in a file named by the scenario is located in that file.
+    std::fs::write(
+        out.path().join("visits.csv"),
+        "id,step,visits\n1,2,1\nnobody,5,3\n",
+    )
+    .unwrap();
+    let err = kolsim()
+        .arg("fit")
+        .arg(&sc)
+        .args(["-q", "--out"])
+        .arg(out.path().join("fit2"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains("visits.csv:3:") && err.contains("\"nobody\""),
+        "{err}"
+    );
 }

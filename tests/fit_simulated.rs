@@ -168,6 +168,15 @@ fn aggregate_ckm_fit_is_deterministic() {
         }
         let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
         let models = std::fs::read_to_string(out.join("models.csv")).unwrap();
+        // fitted.toml seeds as many random physicians as adopted in period 1, and its
+        // simulated models are drawn in fit.svg.
+        let fitted = std::fs::read_to_string(out.join("fitted.toml")).unwrap();
+        assert!(
+            fitted.contains("[initial_adopters]\ncount = 11\nstrategy = \"random\"\n"),
+            "{fitted}"
+        );
+        let svg = std::fs::read_to_string(out.join("fit.svg")).unwrap();
+        assert!(svg.contains("\nlearning\n") && svg.contains("\nimitation\n"));
         outs.push((fit, models));
     }
     assert_eq!(outs[0], outs[1]);
@@ -197,4 +206,67 @@ fn aggregate_ckm_fit_is_deterministic() {
                 .any(|l| l.starts_with(&format!("{name},")) && l.ends_with(",simulated"))
         );
     }
+}
+
+/// A parameter that changes nothing is flagged: detailing with no budget, so its β (the effect
+/// of a visit) cannot be identified from any curve.
+#[test]
+fn a_flat_profile_is_flagged_as_not_identified() {
+    let text = r#"
+name = "flat"
+steps = 10
+replicates = 10
+seed = 3
+
+[network]
+kind = "barabasi_albert"
+n = 300
+m = 2
+
+[kols]
+rule = "in_degree"
+share = 0.02
+
+[[model]]
+name = "marketing"
+kind = "detailing"
+alpha = 0.05
+beta = 0.1
+budget = 0
+policy = "uniform"
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, text).unwrap();
+    let sc = kolsim::scenario::parse(Source {
+        path,
+        text: text.into(),
+    })
+    .unwrap();
+    let obs = dir.path().join("agg.csv");
+    let mut body = String::from("step,adopters\n");
+    for (s, a) in [5, 20, 34, 48, 61, 73, 85, 96, 106, 116, 125]
+        .iter()
+        .enumerate()
+    {
+        body.push_str(&format!("{s},{a}\n"));
+    }
+    std::fs::write(&obs, body).unwrap();
+    let opts = FitOptions {
+        permutations: 0,
+        sim_replicates: 10,
+        ..FitOptions::default()
+    };
+    let prep = fit::prepare(&sc, &obs, &opts).unwrap();
+    let (sims, failed) = fit::simulated::fit_all(&sc, &prep, &opts).unwrap();
+    assert!(failed.is_empty(), "{failed:?}");
+    let w = &sims[0].warnings;
+    assert!(
+        w.iter().any(|w| w.contains("`beta` is not identified")),
+        "{w:?}"
+    );
+    assert!(
+        !w.iter().any(|w| w.contains("`alpha` is not identified")),
+        "{w:?}"
+    );
 }

@@ -37,9 +37,14 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
             absolutise(p, &base);
         }
     }
-    for table in ["kols", "observed"] {
+    for (table, key) in [
+        ("kols", "path"),
+        ("observed", "path"),
+        ("observed", "marketing"),
+        ("observed", "detailing"),
+    ] {
         if let Some(toml::Value::Table(k)) = doc.get_mut(table)
-            && let Some(p) = k.get_mut("path")
+            && let Some(p) = k.get_mut(key)
         {
             absolutise(p, &base);
         }
@@ -51,9 +56,14 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
     doc.insert(
         "description".into(),
         format!(
-            "{}: the theories fitted by `kolsim fit` (maximum likelihood), seeded with the {} observed period-1 adopters, over the {} observed periods",
+            "{}: the theories fitted by `kolsim fit`, seeded with the {} observed period-1 adopters{}, over the {} observed periods",
             sc.name,
-            r.seeds.len(),
+            r.facts.seeds,
+            if r.facts.aggregate {
+                " (random physicians: the aggregate data do not say who)"
+            } else {
+                ""
+            },
             r.facts.periods
         )
         .into(),
@@ -63,7 +73,11 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
         toml::Value::Integer(r.facts.periods as i64 - 1),
     );
     let mut init = toml::Table::new();
-    if r.seeds.is_empty() {
+    if r.facts.aggregate && r.facts.seeds > 0 {
+        // Who adopted first is unknown: as many random physicians, as the simulated fits did.
+        init.insert("strategy".into(), "random".into());
+        init.insert("count".into(), toml::Value::Integer(r.facts.seeds as i64));
+    } else if r.seeds.is_empty() {
         init.insert("strategy".into(), "none".into());
     } else {
         init.insert("strategy".into(), "explicit".into());
