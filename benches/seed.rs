@@ -36,11 +36,10 @@ fn options(k: usize) -> OpimOptions {
     OpimOptions {
         k,
         epsilon: 0.1,
-        delta: None,
         objective: Objective::Adopters,
         seed: 42,
-        candidates: None,
         min_sets: 0,
+        ..OpimOptions::default()
     }
 }
 

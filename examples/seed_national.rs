@@ -1,17 +1,25 @@
-//! The documented `kolsim seed` speed run (issue 13): BA n = 1,000,000, m = 5, independent
-//! cascade with weighted-cascade probabilities `β·w = 1/in-degree`, k = 50, ε = 0.1, one
-//! thread. Prints the network build and the RR phase (sampling + greedy + bounds) separately.
+//! The documented `kolsim seed` speed runs (issue 13): BA n = 1,000,000, m = 5, k = 50,
+//! ε = 0.1. Prints the network build and the RR phase (sampling + greedy + bounds) separately,
+//! and the peak resident memory of the process.
+//!
+//! Variants (environment variables):
+//! - `SEED_VARIANT=wc` (default): independent cascade, weighted cascade `β·w = 1/in-degree`;
+//! - `SEED_VARIANT=ic0.1`: independent cascade with `β = 0.1` on every arc (high influence);
+//! - `SEED_VARIANT=count`: count-form imitation, `q = 0.08`, `H = 24`;
+//! - `SEED_THREADS=N` (default 1), `SEED_SENTINEL=auto|on|off` (default auto).
 //!
 //! ```text
 //! cargo run --release --example seed_national            # n = 1,000,000
 //! cargo run --release --example seed_national -- 100000  # a smaller n
+//! SEED_VARIANT=ic0.1 cargo run --release --example seed_national
+//! SEED_VARIANT=count SEED_THREADS=2 cargo run --release --example seed_national
 //! ```
 //! Results: README, "Is our KOL list the best seed set?".
 
 use kolsim::models::ReverseReachable;
 use kolsim::network::{ArcList, Network, generators};
 use kolsim::rng::{Purpose, stream};
-use kolsim::seed::{Objective, OpimOptions, ReverseGraph, opim_c};
+use kolsim::seed::{Objective, OpimOptions, ReverseGraph, Sentinel, opim_c};
 use std::time::Instant;
 
 /// The BA graph with each arc `j → i` weighted `1 / in-degree(i)` (weighted cascade).
@@ -33,17 +41,40 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
+    let var = |k: &str| std::env::var(k).ok();
+    let variant = var("SEED_VARIANT").unwrap_or_else(|| "wc".into());
+    let threads: usize = var("SEED_THREADS")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(1);
+    let sentinel = var("SEED_SENTINEL")
+        .and_then(|s| Sentinel::parse(&s))
+        .unwrap_or_default();
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
+        .num_threads(threads)
         .build()
-        .expect("one thread");
+        .expect("threads");
     pool.install(|| {
         let t0 = Instant::now();
-        let net = weighted_cascade_ba(n, 5, 42);
+        let (net, rule, h) = match variant.as_str() {
+            "ic0.1" => (
+                generators::barabasi_albert(n, 5, &mut stream(42, Purpose::Network, 0)),
+                ReverseReachable::LiveArcs { beta: 0.1, p: 0.0 },
+                1000,
+            ),
+            "count" => (
+                generators::barabasi_albert(n, 5, &mut stream(42, Purpose::Network, 0)),
+                ReverseReachable::Delays { q: 0.08 },
+                24,
+            ),
+            _ => (
+                weighted_cascade_ba(n, 5, 42),
+                ReverseReachable::LiveArcs { beta: 1.0, p: 0.0 },
+                1000,
+            ),
+        };
         let build = t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
-        let g = ReverseGraph::new(&net, ReverseReachable::LiveArcs { beta: 1.0, p: 0.0 }, 1000)
-            .expect("sparse");
+        let g = ReverseGraph::new(&net, rule, h).expect("sparse");
         let prep = t1.elapsed().as_secs_f64();
         if std::env::var_os("SEED_PHASES").is_some() {
             phases(&g, 16384);
@@ -53,23 +84,53 @@ fn main() {
             &OpimOptions {
                 k: 50,
                 epsilon: 0.1,
-                delta: None,
                 objective: Objective::Adopters,
                 seed: 42,
-                candidates: None,
                 min_sets: 0,
+                sentinel,
+                ..OpimOptions::default()
             },
         );
         println!(
-            "n = {n}, arcs = {}: network build {build:.2} s, reverse graph {prep:.2} s, RR phase (sampling + greedy + bounds) {:.3} s on 1 thread",
+            "variant {variant}, n = {n}, arcs = {}: network build {build:.2} s, reverse graph {prep:.2} s, RR phase (sampling + greedy + bounds) {:.3} s on {threads} thread(s)",
             net.arc_count(),
             c.seconds
         );
+        if let Some(p) = &c.sentinel {
+            println!(
+                "sentinel set {} physician(s) from {} pilot sets (mean size {:.0}) in {:.2} s; {:.1}% of the sets hit it",
+                p.set.len(),
+                p.sets,
+                p.mean_size,
+                p.seconds,
+                100.0 * c.sentinel_hits
+            );
+        }
         println!(
-            "RR sets per collection {}, rounds {}, mean size {:.2}, certified ratio {:.3} (target {:.3}), estimated spread {:.0}",
-            c.rr_sets, c.rounds, c.mean_rr_size, c.ratio, c.target, c.spread
+            "RR sets per collection {}, rounds {}, mean size {:.2}, stored members {}, certified ratio {:.3} (target {:.3}, {}), estimated spread {:.0}",
+            c.rr_sets,
+            c.rounds,
+            c.mean_rr_size,
+            c.stored_nodes,
+            c.ratio,
+            c.target,
+            c.stopped,
+            c.spread
         );
+        println!("peak resident memory {}", peak_rss());
     });
+}
+
+/// The process's peak resident set size (`VmHWM` of /proc/self/status; Linux only).
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l["VmHWM:".len()..].trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Times the phases of one OPIM-C round at the final size (diagnostics).

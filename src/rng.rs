@@ -36,6 +36,9 @@ pub enum Purpose {
     RrSets = 8,
     /// Permutations of `kolsim fit`'s model-free exposure test (one stream per permutation).
     Permutation = 9,
+    /// Phase-1 RR sets of `kolsim seed`'s sentinel-set (HIST) variant, one stream per small
+    /// batch; independent of the [`Purpose::RrSets`] collections the certificate uses.
+    RrSentinel = 10,
 }
 
 /// Packs `(purpose, index)` into a 64-bit ChaCha stream id with integer arithmetic only.

@@ -247,11 +247,10 @@ fn brute_force_best_sets_on_14_nodes() {
                 &OpimOptions {
                     k,
                     epsilon: 0.1,
-                    delta: None,
                     objective: Objective::Adopters,
                     seed: 9,
-                    candidates: None,
                     min_sets: 0,
+                    ..OpimOptions::default()
                 },
             );
             let mine = f.mean(&c.seeds, reps);
@@ -308,11 +307,10 @@ fn opim_c_is_identical_for_any_thread_count() {
     let o = OpimOptions {
         k: 10,
         epsilon: 0.2,
-        delta: None,
         objective: Objective::Adopters,
         seed: 1,
-        candidates: None,
         min_sets: 0,
+        ..OpimOptions::default()
     };
     let run = |t: usize| {
         rayon::ThreadPoolBuilder::new()

@@ -140,9 +140,21 @@ pub enum Command {
     Seed {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Number of seeds.
-        #[arg(long, value_name = "K")]
-        k: usize,
+        /// Number of seeds (or --budget with --cost instead).
+        #[arg(
+            long,
+            value_name = "K",
+            required_unless_present = "budget",
+            conflicts_with = "budget"
+        )]
+        k: Option<usize>,
+        /// Budget: choose seeds whose total cost is at most B (greedy by gain per cost, best
+        /// of two with the best single affordable physician); needs --cost.
+        #[arg(long, value_name = "B", requires = "cost")]
+        budget: Option<f64>,
+        /// Numeric node attribute holding each physician's cost (with --budget).
+        #[arg(long, value_name = "ATTR", requires = "budget")]
+        cost: Option<String>,
         /// The scenario's model entry to optimise for (its `name`).
         #[arg(long, value_name = "NAME")]
         model: String,
@@ -163,6 +175,14 @@ pub enum Command {
         /// Only physicians with a value > 0 of this numeric node attribute may be seeds.
         #[arg(long, value_name = "ATTR")]
         candidates: Option<String>,
+        /// Only the physicians listed in this file may be seeds: one id per line, or a CSV
+        /// file with an `id` column.
+        #[arg(long, value_name = "PATH")]
+        candidates_file: Option<PathBuf>,
+        /// Sentinel-set variant of the RR method for high-influence settings (HIST): auto
+        /// (when the RR sets are large), on, off.
+        #[arg(long, value_name = "S", default_value = "auto", value_parser = ["auto", "on", "off"])]
+        sentinel: String,
         /// Largest CELF candidate pool (the top physicians by in-degree beyond it).
         #[arg(long, value_name = "N", default_value_t = 500)]
         pool: usize,

@@ -145,6 +145,97 @@ pub fn celf(k: usize, candidates: &[u32], f: &(dyn Fn(&[u32]) -> f64 + Sync)) ->
     }
 }
 
+/// CELF with costs and a budget: lazy greedy by marginal gain per cost over the affordable
+/// candidates (skipping those that no longer fit), stopping when no affordable candidate has
+/// a positive gain, then the best of that set and the best single affordable candidate
+/// ([`super::budget`]; the single values come from CELF's first round, no extra evaluation).
+/// The returned [`Lazy`] describes the winning set.
+///
+/// # Complexity
+/// As [`celf`].
+pub fn celf_budget(
+    candidates: &[u32],
+    budget: &super::Budget,
+    f: &(dyn Fn(&[u32]) -> f64 + Sync),
+) -> (Lazy, super::BestOfTwo) {
+    let cands: Vec<u32> = candidates
+        .iter()
+        .copied()
+        .filter(|&v| budget.fits(v, budget.budget))
+        .collect();
+    let baseline = f(&[]);
+    let first: Vec<f64> = cands.par_iter().map(|&v| f(&[v])).collect();
+    let mut evals = 1 + first.len() as u64;
+    let cost = |v: u32| budget.costs[v as usize];
+    let mut single: Option<(u32, f64)> = None;
+    for (&v, &val) in cands.iter().zip(&first) {
+        if single.is_none_or(|(_, b)| val > b) {
+            single = Some((v, val));
+        }
+    }
+    let mut heap: BinaryHeap<Entry> = cands
+        .iter()
+        .zip(&first)
+        .map(|(&v, &val)| Entry {
+            gain: (val - baseline) / cost(v),
+            value: val,
+            v,
+            round: 0,
+        })
+        .collect();
+    let mut seeds: Vec<u32> = Vec::new();
+    let (mut gains, mut so_far) = (Vec::new(), Vec::new());
+    let mut cur = baseline;
+    let mut left = budget.budget;
+    while let Some(top) = heap.pop() {
+        if !budget.fits(top.v, left) {
+            continue;
+        }
+        if top.round == seeds.len() {
+            if top.gain <= 0.0 {
+                break;
+            }
+            seeds.push(top.v);
+            gains.push(top.value - cur);
+            cur = top.value;
+            so_far.push(cur);
+            left -= cost(top.v);
+        } else {
+            let val = f(&with(&seeds, top.v));
+            evals += 1;
+            heap.push(Entry {
+                gain: (val - cur) / cost(top.v),
+                value: val,
+                v: top.v,
+                round: seeds.len(),
+            });
+        }
+    }
+    let choice = super::BestOfTwo::decide(
+        seeds.clone(),
+        cur,
+        single.map(|s| s.0),
+        single.map_or(f64::NEG_INFINITY, |s| s.1),
+    );
+    let lazy = match (choice.winner, single) {
+        (super::Winner::BestSingle, Some((v, val))) => Lazy {
+            seeds: vec![v],
+            gains: vec![val - baseline],
+            value_so_far: vec![val],
+            baseline,
+            evaluations: evals,
+        },
+        _ => Lazy {
+            seeds,
+            gains,
+            value_so_far: so_far,
+            baseline,
+            evaluations: evals,
+        },
+    };
+    (lazy, choice)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +265,20 @@ mod tests {
         assert_eq!(a.seeds, b.seeds);
         assert_eq!(a.value_so_far, b.value_so_far);
         assert!(a.evaluations < b.evaluations);
+    }
+
+    /// Cost-greedy alone picks the cheap physician 0 and cannot afford 1; best of two fixes it.
+    #[test]
+    fn celf_budget_takes_the_best_of_two() {
+        let f = |s: &[u32]| -> f64 { s.iter().map(|&v| [1.0, 10.0, 0.5][v as usize]).sum() };
+        let b = crate::seed::Budget {
+            costs: vec![0.5, 10.0, 20.0],
+            budget: 10.0,
+        };
+        let (lazy, choice) = celf_budget(&[0, 1, 2], &b, &f);
+        assert_eq!(choice.greedy_seeds, vec![0]);
+        assert_eq!(choice.winner, crate::seed::Winner::BestSingle);
+        assert_eq!(lazy.seeds, vec![1]);
+        assert_eq!(lazy.value_so_far, vec![10.0]);
     }
 }

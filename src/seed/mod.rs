@@ -60,15 +60,20 @@
 //! sets and the forward simulations. Models without a form here (social learning, detailing,
 //! structural equivalence, other thresholds) use CELF; [`no_rr_reason`] says why.
 
+pub mod budget;
 pub mod celf;
+pub mod collection;
 pub mod forward;
 pub mod opim;
 pub mod rr;
+pub mod sentinel;
 
-pub use celf::{Lazy, celf, plain_greedy};
+pub use budget::{BestOfTwo, Budget, Winner};
+pub use celf::{Lazy, celf, celf_budget, plain_greedy};
 pub use forward::{Compared, Forward, compare};
 pub use opim::{Certified, Objective, OpimOptions, opim_c};
 pub use rr::{ReverseGraph, Sampler};
+pub use sentinel::Sentinel;
 
 /// The seeds of an `[[arm]] strategy = "optimized"`: OPIM-C (ε = 0.1, δ = 1/n, adopters by
 /// `horizon`) on `net` (KOL weights applied) for `model`, in selection order. `Err` says why
@@ -103,12 +108,8 @@ pub fn optimized_arm(
         &g,
         &OpimOptions {
             k: count,
-            epsilon: 0.1,
-            delta: None,
-            objective: Objective::Adopters,
             seed,
-            candidates: None,
-            min_sets: opim::MIN_SETS,
+            ..OpimOptions::default()
         },
     )
     .seeds)

@@ -259,6 +259,20 @@ fn subset<R: rand::Rng + ?Sized>(
     }
 }
 
+/// How one RR-set search ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The whole set was found; it is in [`Sampler::set`].
+    Stored,
+    /// Pre-covered: the root adopts by its deadline through spontaneous adoption, whatever
+    /// the seeds ([`Sampler::set`] is incomplete).
+    Precovered,
+    /// The search reached a physician of the stop set (the sentinel set of the HIST
+    /// variant) and stopped there: every seed set containing the stop set covers this RR set,
+    /// so the rest of it is not needed ([`Sampler::set`] is incomplete).
+    Hit,
+}
+
 /// Per-worker memory for sampling RR sets: reused, so sampling does not allocate once warm.
 #[derive(Debug, Clone, Default)]
 pub struct Sampler {
@@ -266,6 +280,10 @@ pub struct Sampler {
     best: Vec<u32>,
     touched: Vec<u32>,
     buckets: Vec<Vec<u32>>,
+    /// Stop set (empty: none): the search ends as soon as it reaches one of these.
+    stop: Vec<bool>,
+    /// The search reached the stop set.
+    hit: bool,
     /// The last RR set sampled (valid when [`Sampler::sample`] returned `true`).
     pub set: Vec<u32>,
 }
@@ -277,13 +295,27 @@ impl Sampler {
             best: vec![0; g.n],
             touched: Vec::new(),
             buckets: vec![Vec::new(); g.horizon as usize + 1],
+            stop: Vec::new(),
+            hit: false,
             set: Vec::new(),
         }
+    }
+
+    /// Memory for graph `g`, with searches that stop at the first physician `v` with
+    /// `stop[v]` ([`Outcome::Hit`]).
+    pub fn with_stop(g: &ReverseGraph, stop: &[bool]) -> Self {
+        let mut s = Sampler::new(g);
+        s.stop = stop.to_vec();
+        s
     }
 
     /// Offers physician `v` with deadline `d`; queues it if that beats its best so far.
     #[inline]
     fn offer(&mut self, v: u32, d: u32, pending: &mut usize) {
+        if !self.stop.is_empty() && self.stop[v as usize] {
+            self.hit = true;
+            return;
+        }
         let b = &mut self.best[v as usize];
         if d + 1 > *b {
             if *b == 0 {
@@ -315,13 +347,26 @@ impl Sampler {
         h: u32,
         rng: &mut R,
     ) -> bool {
+        self.sample_outcome(g, root, h, rng) == Outcome::Stored
+    }
+
+    /// Samples the RR set of `root` with deadline `h ≤ horizon`; says how the search ended
+    /// (with no stop set, never [`Outcome::Hit`]).
+    pub fn sample_outcome<R: rand::Rng + ?Sized>(
+        &mut self,
+        g: &ReverseGraph,
+        root: u32,
+        h: u32,
+        rng: &mut R,
+    ) -> Outcome {
         debug_assert!(h <= g.horizon);
         self.set.clear();
+        self.hit = false;
         let mut pending = 0usize;
         self.offer(root, h, &mut pending);
         let mut d = h as usize;
         let mut covered = false;
-        'outer: while pending > 0 {
+        'outer: while pending > 0 && !self.hit {
             while let Some(u) = self.buckets[d].pop() {
                 pending -= 1;
                 if self.best[u as usize] != d as u32 + 1 {
@@ -334,6 +379,9 @@ impl Sampler {
                 }
                 if d > 0 {
                     self.expand(g, u as usize, d as u32, rng, &mut pending);
+                    if self.hit {
+                        break 'outer;
+                    }
                 }
             }
             if d == 0 {
@@ -342,7 +390,13 @@ impl Sampler {
             d -= 1;
         }
         self.reset();
-        !covered
+        if covered {
+            Outcome::Precovered
+        } else if self.hit {
+            Outcome::Hit
+        } else {
+            Outcome::Stored
+        }
     }
 
     /// Offers the in-neighbours of `u` (deadline `d ≥ 1`) that the rule makes relevant.

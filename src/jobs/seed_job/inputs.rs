@@ -1,0 +1,165 @@
+//! The inputs of a `seed` job beyond the scenario: the KOL ranking, candidate filters
+//! (`--candidates ATTR`, `--candidates-file PATH`) and costs (`--cost ATTR`).
+
+use crate::error::Error;
+use crate::kols::{self, KolRule};
+use crate::network::{Attribute, Network};
+use crate::rng::{Purpose, stream};
+use crate::scenario::{KolRuleSpec, Scenario};
+
+/// The full ranking under the scenario's KOL rule (on the network before the KOL weight).
+pub(super) fn scenario_ranking(sc: &Scenario, base: &Network) -> Result<Vec<u32>, Error> {
+    let rule = match &sc.kols.rule {
+        KolRuleSpec::Ranked(r) => r.clone(),
+        KolRuleSpec::Attribute(name, _) => KolRule::Attribute(name.clone()),
+        KolRuleSpec::Explicit(list) => KolRule::Explicit(sc.resolve_ids(list, base)?),
+    };
+    Ok(kols::rank_with(
+        base,
+        &rule,
+        &mut stream(sc.seed, Purpose::Kols, 0),
+    ))
+}
+
+/// The candidate mask from `--candidates ATTR`.
+pub(super) fn candidate_mask(net: &Network, attr: &str) -> Result<Vec<bool>, Error> {
+    match net.attribute(attr) {
+        Some(Attribute::Numeric(v)) => Ok(v.iter().map(|x| x.is_some_and(|x| x > 0.0)).collect()),
+        Some(Attribute::Text(_)) => Err(Error::Usage(format!(
+            "--candidates {attr}: the attribute is text; give a numeric column (candidates are the physicians with a value > 0)"
+        ))),
+        None => Err(Error::Usage(format!(
+            "--candidates {attr}: no such node attribute (known: {})",
+            net.attribute_names().join(", ")
+        ))),
+    }
+}
+
+/// One id lookup table for a list of ids (`index_of` scans the ids, O(n) per lookup).
+fn id_index(net: &Network) -> Option<std::collections::HashMap<&str, u32>> {
+    net.ids().map(|ids| {
+        ids.iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i as u32))
+            .collect()
+    })
+}
+
+/// The candidate mask from `--candidates-file PATH`: one id per line (an optional first line
+/// `id`), or a CSV file with a header and an `id` column. Blank lines are skipped; an unknown
+/// id is an error naming the file, line and id.
+pub(super) fn candidates_file(net: &Network, path: &std::path::Path) -> Result<Vec<bool>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let at = |line: usize, msg: String| {
+        Error::Usage(format!(
+            "--candidates-file {}:{line}: {msg}",
+            path.display()
+        ))
+    };
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, first)) = lines.clone().next() else {
+        return Err(Error::Usage(format!(
+            "--candidates-file {}: the file lists no physician",
+            path.display()
+        )));
+    };
+    let csv = first.contains(',');
+    let mut column = None;
+    if csv {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(first.as_bytes());
+        let head: Vec<String> = r
+            .records()
+            .next()
+            .and_then(|x| x.ok())
+            .map(|rec| rec.iter().map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default();
+        match head.iter().position(|h| h == "id") {
+            Some(c) => column = Some(c),
+            None => {
+                return Err(at(
+                    1,
+                    format!(
+                        "a CSV candidate file needs an `id` column; the header is {}",
+                        head.join(",")
+                    ),
+                ));
+            }
+        }
+        lines.next();
+    } else if first.trim() == "id" {
+        lines.next();
+    }
+    let index = id_index(net);
+    let mut mask = vec![false; net.n()];
+    for (i, line) in lines {
+        let id: String = match column {
+            Some(c) => {
+                let mut r = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(line.as_bytes());
+                let rec = r
+                    .records()
+                    .next()
+                    .and_then(|x| x.ok())
+                    .ok_or_else(|| at(i + 1, "unreadable CSV line".into()))?;
+                match rec.get(c) {
+                    Some(s) => s.trim().to_string(),
+                    None => return Err(at(i + 1, format!("no field {} (`id`)", c + 1))),
+                }
+            }
+            None => line.trim().to_string(),
+        };
+        let found = match &index {
+            Some(m) => m.get(id.as_str()).copied(),
+            None => net.index_of(&id),
+        };
+        match found {
+            Some(v) => mask[v as usize] = true,
+            None => {
+                return Err(at(
+                    i + 1,
+                    format!("unknown physician id \"{id}\" (not in the scenario's network)"),
+                ));
+            }
+        }
+    }
+    Ok(mask)
+}
+
+/// The costs from `--cost ATTR`: a numeric node attribute, positive and finite for every
+/// physician; a missing or unusable value is an error naming the physician.
+pub(super) fn costs(net: &Network, attr: &str) -> Result<Vec<f64>, Error> {
+    let v = match net.attribute(attr) {
+        Some(Attribute::Numeric(v)) => v,
+        Some(Attribute::Text(_)) => {
+            return Err(Error::Usage(format!(
+                "--cost {attr}: the attribute is text; give a numeric column"
+            )));
+        }
+        None => {
+            return Err(Error::Usage(format!(
+                "--cost {attr}: no such node attribute (known: {})",
+                net.attribute_names().join(", ")
+            )));
+        }
+    };
+    v.iter()
+        .enumerate()
+        .map(|(i, x)| match x {
+            Some(c) if c.is_finite() && *c > 0.0 => Ok(*c),
+            Some(c) => Err(Error::Usage(format!(
+                "--cost {attr}: physician \"{}\" has cost {c}; costs must be positive and finite",
+                net.id(i)
+            ))),
+            None => Err(Error::Usage(format!(
+                "--cost {attr}: physician \"{}\" has no cost (missing value)",
+                net.id(i)
+            ))),
+        })
+        .collect()
+}

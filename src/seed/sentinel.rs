@@ -1,0 +1,154 @@
+//! The sentinel-set variant for high-influence settings (after HIST, Guo, Wang, Wei & Chen
+//! 2020, "Influence maximization revisited: efficient reverse reachable set generation with
+//! bound tightened").
+//!
+//! When one cascade reaches a large share of the network (independent cascade with β = 0.1 on
+//! a BA graph: a third of it), every RR set is huge and plain OPIM-C needs gigabytes. The
+//! sets are huge because they are explored to the end although a good seed set covers them
+//! after a few steps. The variant:
+//!
+//! 1. **Sentinel set.** A small pilot collection of full RR sets (`max(64, ⌈3 ln(1/δ)⌉)`
+//!    sets, own [`crate::rng::Purpose::RrSentinel`] streams); greedy on it picks up to
+//!    `max(1, k/4)` physicians and keeps the prefix whose seeds each cover at least
+//!    [`MIN_GAIN`] pilot sets (the hubs every good set contains; a seed that covers one pilot
+//!    set is noise). This set `T` is part of the answer.
+//! 2. **Truncated RR sets.** The certificate's two collections are sampled with searches that
+//!    stop at the first member of `T` they reach ([`super::rr::Outcome::Hit`]): such a set is
+//!    covered by every `S ⊇ T`, whatever the rest of it is. For `S ⊇ T` the coverage of a
+//!    truncated collection therefore equals the coverage of the full one, set by set.
+//! 3. **The rest**: greedy picks `k − |T|` more seeds on the truncated sets, with the hits
+//!    counted as covered in advance.
+//!
+//! # The combined certificate
+//! Lower bound: `S = T ∪ S'` and `S ⊇ T`, so the validation collection's coverage of `S`
+//! (hits plus stored sets covered by `S'`) is the full-set coverage — the OPIM-C lower bound
+//! applies unchanged. Upper bound on the best `k`-set `O` (which need not contain `T`):
+//! `Cov(O) ≤ Cov(O ∪ A) ≤ Cov(A) + Σ_{v∈O} Δ(v | A)` for `A = T ∪ S'_i`, and both terms are
+//! exact on truncated sets because `A ⊇ T`. So the certified ratio is the same statement as
+//! plain OPIM-C's, with the same `δ` (the choice of `T` uses independent streams and needs no
+//! probability). What is lost is only tightness: the bound cannot use `A = ∅`.
+//!
+//! With spontaneous adoption (`p > 0`) a truncated set that hits `T` may also contain the
+//! virtual source, which the search no longer sees; the certificate is then stated on `σ`
+//! itself (baseline included, pre-covered sets count as covered in both bounds) rather than on
+//! the seeds' own addition, and says so.
+//!
+//! HIST picks the sentinel set with its own ratio test and fills it with high out-degree
+//! nodes when the pilot sets are all covered; kolsim's rule above is simpler. With
+//! [`Sentinel::Auto`] the variant runs only when the pilot sets are large on average
+//! (`≥ max(`[`AUTO_MIN_SIZE`]`, n/100)` members) and some seed covers [`MIN_GAIN`] pilot sets.
+
+use super::collection::{Collection, Source, greedy};
+use super::opim::OpimOptions;
+use super::rr::ReverseGraph;
+use crate::rng::Purpose;
+
+/// When to use the sentinel-set variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sentinel {
+    /// Never (plain OPIM-C).
+    Off,
+    /// When the pilot RR sets are large (high influence).
+    #[default]
+    Auto,
+    /// Whenever a sentinel set is found.
+    On,
+}
+
+impl Sentinel {
+    /// Parses `auto`, `on` or `off`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "auto" => Some(Sentinel::Auto),
+            "on" => Some(Sentinel::On),
+            "off" => Some(Sentinel::Off),
+            _ => None,
+        }
+    }
+}
+
+/// Pilot sets per stream batch.
+pub const PILOT_BATCH: u64 = 8;
+
+/// Fewest pilot sets a sentinel must cover (marginally) to be kept.
+pub const MIN_GAIN: u64 = 2;
+
+/// Smallest mean pilot-set size for [`Sentinel::Auto`] to use the variant.
+pub const AUTO_MIN_SIZE: f64 = 256.0;
+
+/// The sentinel set and what the pilot collection says about it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Pilot {
+    /// The sentinel set, in greedy order.
+    pub set: Vec<u32>,
+    /// Estimated objective of each prefix of the sentinel set (baseline included), from the
+    /// pilot sets.
+    pub prefix: Vec<f64>,
+    /// Estimated objective with no seed, from the pilot sets.
+    pub baseline: f64,
+    /// Pilot sets sampled.
+    pub sets: u64,
+    /// Their mean size (stored ones).
+    pub mean_size: f64,
+    /// Seconds.
+    pub seconds: f64,
+}
+
+/// Phase 1: samples the pilot collection and picks the sentinel set (`None`: no sentinel set,
+/// use plain OPIM-C). `k` is the number of seeds, `delta` the failure probability, `norm` the
+/// objective's scale (`n` or `n·(H+1)`), `cap` the most pilot members to store.
+pub fn choose(
+    g: &ReverseGraph,
+    o: &OpimOptions,
+    k: usize,
+    delta: f64,
+    norm: f64,
+    cap: u64,
+) -> Option<Pilot> {
+    if o.sentinel == Sentinel::Off || k < 2 {
+        return None;
+    }
+    let t0 = std::time::Instant::now();
+    let n = g.n();
+    let want = ((3.0 * (1.0 / delta).ln()).ceil() as u64).max(64);
+    let src = Source {
+        g,
+        objective: o.objective,
+        seed: o.seed,
+        purpose: Purpose::RrSentinel,
+        c: 0,
+        batch: PILOT_BATCH,
+        stop: None,
+    };
+    let (coll, _) = src.sample_capped(0..want.div_ceil(PILOT_BATCH), cap);
+    let mean = coll.mean_size();
+    if o.sentinel == Sentinel::Auto && mean < AUTO_MIN_SIZE.max(n as f64 / 100.0) {
+        return None;
+    }
+    let bmax = (k / 4).max(1);
+    let gr = greedy(&coll, n, bmax, o.candidates.as_deref());
+    let b = gr.gains.iter().take_while(|&&x| x >= MIN_GAIN).count();
+    if b == 0 {
+        return None;
+    }
+    let set = gr.seeds[..b].to_vec();
+    let per = norm / coll.theta as f64;
+    let prefix = prefix_estimates(&coll, &set, n, per);
+    Some(Pilot {
+        set,
+        prefix,
+        baseline: coll.precovered as f64 * per,
+        sets: coll.theta,
+        mean_size: mean,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
+}
+
+/// Objective estimates of each prefix of `set` from full sets (baseline included).
+fn prefix_estimates(coll: &Collection, set: &[u32], n: usize, per: f64) -> Vec<f64> {
+    coll.prefix_coverage(set, n)
+        .iter()
+        .map(|&c| (c + coll.precovered) as f64 * per)
+        .collect()
+}
