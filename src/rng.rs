@@ -36,6 +36,9 @@ pub enum Purpose {
     RrSets = 8,
     /// Permutations of `kolsim fit`'s model-free exposure test (one stream per permutation).
     Permutation = 9,
+    /// Shortest paths sampled for the `betweenness` KOL rule on large networks (one stream
+    /// per batch of paths, keyed by a draw from the realisation's `Kols` stream).
+    BetweennessPaths = 10,
 }
 
 /// Packs `(purpose, index)` into a 64-bit ChaCha stream id with integer arithmetic only.
