@@ -32,6 +32,8 @@ pub struct Realisation {
     pub segments: Option<crate::groups::Grouping>,
     /// The scenario's models prepared on this realisation, in scenario order.
     pub models: Vec<Box<dyn Prepared>>,
+    /// How the KOL ranking was computed (eigenvector and betweenness rules).
+    pub kol_ranking: Option<kols::RankingNote>,
 }
 
 impl std::fmt::Debug for Realisation {
@@ -95,18 +97,19 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         )));
     }
     let count = sc.kols.size.count(n);
+    let mut kol_ranking = None;
     let kol_list = if count == 0 {
         Vec::new()
-    } else if sc.kols.group.is_some() || !sc.kols.filter.is_empty() {
-        let ranking = kols::rank_with(&net, &rule, &mut stream(sc.seed, Purpose::Kols, index));
-        stratified_kols(sc, &net, &ranking)?
     } else {
-        kols::select_with(
-            &net,
-            &rule,
-            count,
-            &mut stream(sc.seed, Purpose::Kols, index),
-        )
+        let (mut ranking, note) =
+            kols::rank_with_note(&net, &rule, &mut stream(sc.seed, Purpose::Kols, index));
+        kol_ranking = note;
+        if sc.kols.group.is_some() || !sc.kols.filter.is_empty() {
+            stratified_kols(sc, &net, &ranking)?
+        } else {
+            ranking.truncate(count);
+            ranking
+        }
     };
     let mut is_kol = vec![false; n];
     for &k in &kol_list {
@@ -227,6 +230,7 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         arm_pools,
         segments,
         models,
+        kol_ranking,
     })
 }
 

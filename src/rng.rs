@@ -39,6 +39,9 @@ pub enum Purpose {
     /// Phase-1 RR sets of `kolsim seed`'s sentinel-set (HIST) variant, one stream per small
     /// batch; independent of the [`Purpose::RrSets`] collections the certificate uses.
     RrSentinel = 10,
+    /// Shortest paths sampled for the `betweenness` KOL rule on large networks (one stream
+    /// per batch of paths, keyed by a draw from the realisation's `Kols` stream).
+    BetweennessPaths = 11,
 }
 
 /// Packs `(purpose, index)` into a 64-bit ChaCha stream id with integer arithmetic only.

@@ -34,8 +34,10 @@ pub struct NetworkInfo {
     pub kols: usize,
     /// KOL ranking rule.
     pub kol_rule: &'static str,
-    /// BFS sources used by the betweenness rule (all physicians when exact).
-    pub betweenness_pivots: Option<usize>,
+    /// How the KOL ranking was computed (eigenvector solver and convergence; betweenness
+    /// exact, from pivots, or sampled with its error bound), for those two rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kol_ranking: Option<crate::kols::RankingNote>,
     /// Whether each replicate draws its own network.
     pub redrawn_per_replicate: bool,
     /// Edge rows dropped because an endpoint is not in the node file (`unknown_ids = "drop"`).
@@ -217,10 +219,7 @@ pub fn run(
             components: real0.net.components(),
             kols: real0.kols.len(),
             kol_rule: sc.kols.rule.name(),
-            betweenness_pivots: match &sc.kols.rule {
-                crate::scenario::KolRuleSpec::Ranked(r) => r.pivots(real0.net.n()),
-                _ => None,
-            },
+            kol_ranking: real0.kol_ranking.clone(),
             redrawn_per_replicate: sc.draw == Draw::PerReplicate && sc.network.is_random(),
             unknown_ids_dropped: real0.net.input().unknown_ids_dropped,
             missing_rows_dropped: real0.net.input().missing_rows_dropped,

@@ -27,11 +27,9 @@ fn scores(sc: &Scenario, net: &Network) -> Option<Vec<Option<f64>>> {
             .map(|i| (net.out_degree(i) + net.in_degree(i)) as f64)
             .collect()),
         KolRule::PageRank => all(kols::pagerank(net, 0.85, 1e-10, 200)),
-        KolRule::Eigenvector => all(kols::eigenvector(
-            net,
-            kols::EIGENVECTOR_TOL,
-            kols::EIGENVECTOR_MAX_ITER,
-        )),
+        KolRule::Eigenvector => {
+            all(kols::eigenvector(net, kols::EIGENVECTOR_TOL, kols::EIGENVECTOR_MAX_ITER).scores)
+        }
         KolRule::Betweenness {
             exact_limit,
             pivots,
@@ -39,6 +37,8 @@ fn scores(sc: &Scenario, net: &Network) -> Option<Vec<Option<f64>>> {
             net,
             exact_limit,
             pivots,
+            kols::BETWEENNESS_EPSILON,
+            kols::BETWEENNESS_DELTA,
             &mut stream(sc.seed, Purpose::Kols, 0),
         )
         .scores),

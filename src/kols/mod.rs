@@ -8,14 +8,21 @@
 //! generator the caller hands in ([`rank_with`], [`select_with`]): in a run, the realisation's
 //! `Kols` stream, `rng::stream(seed, Purpose::Kols, realisation)`. The deterministic attribute
 //! ranking is also available without one ([`by_attribute`]). The centrality scores themselves
-//! are in [`centrality`].
+//! are in [`eigenvector`](mod@eigenvector), [`betweenness`](mod@betweenness) (with
+//! [`path_sampling`]) and [`centrality`] (k-core); [`rank_with_note`] also says how a
+//! centrality ranking was computed ([`RankingNote`], for the manifest).
 
+pub mod betweenness;
 pub mod centrality;
+pub mod eigenvector;
+pub mod path_sampling;
 
-pub use centrality::{
-    BETWEENNESS_EXACT_LIMIT, BETWEENNESS_PIVOTS, BetweennessScores, betweenness, betweenness_from,
-    betweenness_pivots, core_numbers, eigenvector,
+pub use betweenness::{
+    BETWEENNESS_DELTA, BETWEENNESS_EPSILON, BETWEENNESS_EXACT_LIMIT, BetweennessMethod,
+    BetweennessScores, betweenness, betweenness_from, betweenness_pivots,
 };
+pub use centrality::core_numbers;
+pub use eigenvector::{EigenSolver, EigenvectorScores, eigenvector, is_symmetric};
 
 use crate::network::{Attribute, Network};
 use rand::Rng;
@@ -31,19 +38,21 @@ pub enum KolRule {
     Degree,
     /// PageRank of the nomination graph (damping 0.85), by sparse power iteration.
     PageRank,
-    /// Eigenvector centrality of the nomination graph (named by central physicians), by power
-    /// iteration on `A + I` ([`eigenvector`], tolerance [`EIGENVECTOR_TOL`], at most
-    /// [`EIGENVECTOR_MAX_ITER`] iterations).
+    /// Eigenvector centrality of the nomination graph (named by central physicians)
+    /// ([`eigenvector()`]: LOBPCG on symmetric networks, power iteration on `A + I`
+    /// otherwise; tolerance [`EIGENVECTOR_TOL`], at most [`EIGENVECTOR_MAX_ITER`]
+    /// iterations).
     Eigenvector,
     /// Betweenness on the directed influence graph, hop-count shortest paths
-    /// ([`betweenness`]): exact when `n ≤ exact_limit`, otherwise estimated from `pivots`
-    /// random sources (Brandes & Pich 2007). Defaults: [`BETWEENNESS_EXACT_LIMIT`],
-    /// [`BETWEENNESS_PIVOTS`] (see [`KolRule::betweenness`]).
+    /// ([`betweenness()`]): exact when `n ≤ exact_limit`, otherwise estimated from `pivots`
+    /// random sources when given (Brandes & Pich 2007), or by shortest-path sampling with
+    /// error bound ([`BETWEENNESS_EPSILON`], [`BETWEENNESS_DELTA`]). Defaults:
+    /// [`BETWEENNESS_EXACT_LIMIT`], no pivots (see [`KolRule::betweenness`]).
     Betweenness {
         /// Largest `n` computed exactly.
         exact_limit: usize,
-        /// Sampled sources above the limit.
-        pivots: usize,
+        /// Sampled sources above the limit (`None`: sample shortest paths instead).
+        pivots: Option<usize>,
     },
     /// Core number on the undirected view (k-core decomposition, [`core_numbers`]).
     KCore,
@@ -54,11 +63,11 @@ pub enum KolRule {
 }
 
 impl KolRule {
-    /// Betweenness with the default exact limit and number of pivots.
+    /// Betweenness with the default exact limit and shortest-path sampling above it.
     pub const fn betweenness() -> Self {
         KolRule::Betweenness {
             exact_limit: BETWEENNESS_EXACT_LIMIT,
-            pivots: BETWEENNESS_PIVOTS,
+            pivots: None,
         }
     }
 
@@ -75,28 +84,126 @@ impl KolRule {
             KolRule::Explicit(_) => "explicit",
         }
     }
-
-    /// For `Betweenness`, the number of BFS sources (pivots) ranking a network of `n`
-    /// physicians uses (`n` when exact), for the manifest; `None` for other rules.
-    ///
-    /// # Complexity
-    /// `O(1)`.
-    pub fn pivots(&self, n: usize) -> Option<usize> {
-        match self {
-            KolRule::Betweenness {
-                exact_limit,
-                pivots,
-            } => Some(betweenness_pivots(n, *exact_limit, *pivots)),
-            _ => None,
-        }
-    }
 }
 
-/// Convergence tolerance (L1 change) of the `eigenvector` rule.
+/// Convergence tolerance of the `eigenvector` rule: relative residual on symmetric networks
+/// (LOBPCG), L1 change otherwise (power iteration); see [`eigenvector()`].
 pub const EIGENVECTOR_TOL: f64 = 1e-10;
 
 /// Iteration cap of the `eigenvector` rule.
 pub const EIGENVECTOR_MAX_ITER: usize = 1_000;
+
+/// How a centrality ranking was computed, for the manifest (`network.kol_ranking`) and the
+/// run summary: the eigenvector solver's convergence, or how betweenness was obtained and
+/// with what error bound.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum RankingNote {
+    /// Eigenvector centrality.
+    Eigenvector {
+        /// `lobpcg` (symmetric networks) or `power_iteration`.
+        solver: &'static str,
+        /// Iterations run.
+        iterations: usize,
+        /// Stopping tolerance: relative residual (LOBPCG) or L1 change (power iteration).
+        tolerance: f64,
+        /// The final relative residual or L1 change.
+        error: f64,
+        /// Whether the tolerance was reached within [`EIGENVECTOR_MAX_ITER`].
+        converged: bool,
+    },
+    /// Exact betweenness (a BFS from every physician).
+    BetweennessExact,
+    /// Betweenness estimated from random BFS sources (no error bound).
+    BetweennessPivots {
+        /// BFS sources used.
+        pivots: usize,
+    },
+    /// Betweenness estimated from random shortest paths: with probability at least
+    /// `1 − delta`, every physician's estimate is within `epsilon · n(n − 1)` of the exact
+    /// betweenness.
+    BetweennessSampled {
+        /// Shortest paths sampled.
+        samples: usize,
+        /// Additive error bound on betweenness / (n(n − 1)).
+        epsilon: f64,
+        /// Failure probability of the bound.
+        delta: f64,
+        /// Upper bound on the vertex diameter used to size the sample.
+        vertex_diameter: usize,
+    },
+}
+
+impl RankingNote {
+    /// The note of eigenvector scores.
+    pub fn of_eigenvector(e: &EigenvectorScores) -> Self {
+        RankingNote::Eigenvector {
+            solver: e.solver.name(),
+            iterations: e.iterations,
+            tolerance: e.tolerance,
+            error: e.error,
+            converged: e.converged,
+        }
+    }
+
+    /// The note of betweenness scores.
+    pub fn of_betweenness(b: &BetweennessScores) -> Self {
+        match b.method {
+            BetweennessMethod::Exact => RankingNote::BetweennessExact,
+            BetweennessMethod::Pivots { pivots } => RankingNote::BetweennessPivots { pivots },
+            BetweennessMethod::Sampled {
+                samples,
+                epsilon,
+                delta,
+                vertex_diameter,
+            } => RankingNote::BetweennessSampled {
+                samples,
+                epsilon,
+                delta,
+                vertex_diameter,
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for RankingNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RankingNote::Eigenvector {
+                solver,
+                iterations,
+                tolerance,
+                error,
+                converged,
+            } => {
+                let what = if *solver == "lobpcg" {
+                    "relative residual"
+                } else {
+                    "L1 change"
+                };
+                write!(
+                    f,
+                    "eigenvector by {solver}: {iterations} iterations, {what} {error:.1e} ({} tolerance {tolerance:.0e})",
+                    if *converged { "within" } else { "NOT within" }
+                )
+            }
+            RankingNote::BetweennessExact => write!(f, "betweenness exact"),
+            RankingNote::BetweennessPivots { pivots } => {
+                write!(f, "betweenness estimated from {pivots} sources")
+            }
+            RankingNote::BetweennessSampled {
+                samples,
+                epsilon,
+                delta,
+                ..
+            } => write!(
+                f,
+                "betweenness estimated from {samples} sampled shortest paths: with probability ≥ {}, every estimate is within {epsilon} · n(n − 1) of the exact value",
+                1.0 - delta
+            ),
+        }
+    }
+}
 
 /// Sorts node indices by descending score, ties by index.
 fn rank_by(scores: &[f64]) -> Vec<u32> {
@@ -180,11 +287,25 @@ pub fn pagerank(net: &Network, damping: f64, tol: f64, max_iter: usize) -> Vec<f
 /// # Complexity
 /// Ranking adds `O(n log n)` (parallel sort) to the score: `O(n)` for degrees and attributes,
 /// `O(iterations · arcs)` for `PageRank` and `Eigenvector`, `O(n + arcs)` for `KCore`,
-/// `O(p · (n + arcs))` for `Betweenness` with `p` pivots (`n` when exact). Memory `O(n)`,
-/// plus the betweenness accumulators (see [`betweenness_from`]).
+/// `O(p · (n + arcs))` for `Betweenness` with `p` pivots (`n` when exact), or the sampled
+/// paths' bidirectional searches ([`path_sampling::sample`]). Memory `O(n)`, plus the
+/// betweenness accumulators (see [`betweenness_from`]).
 pub fn rank_with<R: Rng + ?Sized>(net: &Network, rule: &KolRule, rng: &mut R) -> Vec<u32> {
+    rank_with_note(net, rule, rng).0
+}
+
+/// [`rank_with`], and for the `eigenvector` and `betweenness` rules how the scores were
+/// computed.
+///
+/// # Complexity
+/// As [`rank_with`].
+pub fn rank_with_note<R: Rng + ?Sized>(
+    net: &Network,
+    rule: &KolRule,
+    rng: &mut R,
+) -> (Vec<u32>, Option<RankingNote>) {
     let n = net.n();
-    match rule {
+    let ranking = match rule {
         KolRule::InDegree => {
             let s: Vec<f64> = (0..n).map(|i| net.out_degree(i) as f64).collect();
             rank_by(&s)
@@ -196,18 +317,32 @@ pub fn rank_with<R: Rng + ?Sized>(net: &Network, rule: &KolRule, rng: &mut R) ->
             rank_by(&s)
         }
         KolRule::PageRank => rank_by(&pagerank(net, 0.85, 1e-10, 200)),
-        KolRule::Eigenvector => rank_by(&eigenvector(net, EIGENVECTOR_TOL, EIGENVECTOR_MAX_ITER)),
+        KolRule::Eigenvector => {
+            let e = eigenvector(net, EIGENVECTOR_TOL, EIGENVECTOR_MAX_ITER);
+            return (rank_by(&e.scores), Some(RankingNote::of_eigenvector(&e)));
+        }
         KolRule::Betweenness {
             exact_limit,
             pivots,
-        } => rank_by(&betweenness(net, *exact_limit, *pivots, rng).scores),
+        } => {
+            let b = betweenness(
+                net,
+                *exact_limit,
+                *pivots,
+                BETWEENNESS_EPSILON,
+                BETWEENNESS_DELTA,
+                rng,
+            );
+            return (rank_by(&b.scores), Some(RankingNote::of_betweenness(&b)));
+        }
         KolRule::KCore => {
             let s: Vec<f64> = core_numbers(net).into_iter().map(f64::from).collect();
             rank_by(&s)
         }
         KolRule::Attribute(name) => by_attribute(net, name),
         KolRule::Explicit(ids) => ids.clone(),
-    }
+    };
+    (ranking, None)
 }
 
 /// Physicians with a value of the numeric attribute `name`, highest first (ties by index);
@@ -328,9 +463,13 @@ mod tests {
         assert_eq!(KolRule::Eigenvector.name(), "eigenvector");
         assert_eq!(KolRule::betweenness().name(), "betweenness");
         assert_eq!(KolRule::KCore.name(), "kcore");
-        assert_eq!(KolRule::betweenness().pivots(100), Some(100));
-        assert_eq!(KolRule::betweenness().pivots(10_000), Some(1_000));
-        assert_eq!(KolRule::KCore.pivots(10), None);
+        assert_eq!(
+            KolRule::betweenness(),
+            KolRule::Betweenness {
+                exact_limit: BETWEENNESS_EXACT_LIMIT,
+                pivots: None
+            }
+        );
     }
 
     #[test]
@@ -349,7 +488,7 @@ mod tests {
         // Sampled (limit below n): depends on the seed only, and pivots = n is exact.
         let sampled = KolRule::Betweenness {
             exact_limit: 2,
-            pivots: 3,
+            pivots: Some(3),
         };
         assert_eq!(
             rank_seeded(&bridged, &sampled, 9),
@@ -357,7 +496,7 @@ mod tests {
         );
         let all = KolRule::Betweenness {
             exact_limit: 2,
-            pivots: 6,
+            pivots: Some(6),
         };
         assert_eq!(rank_seeded(&bridged, &all, 9), vec![2, 3, 0, 1, 4, 5]);
         let mut rng = crate::rng::stream(4, crate::rng::Purpose::Seeding, 0);

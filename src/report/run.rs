@@ -230,15 +230,15 @@ fn network_fact(res: &RunResult) -> String {
     network
 }
 
-/// The KOLs' facts: how many, the rule, κ and betweenness sampling.
+/// The KOLs' facts: how many, the rule, κ, and how eigenvector or betweenness scores were computed.
 fn kols_fact(sc: &Scenario, res: &RunResult) -> String {
     let net = &res.network;
     let mut kols = format!(
         "{} KOLs ranked by {}; a KOL's word counts ×{} (κ)",
         res.kols, net.kol_rule, sc.kols.weight
     );
-    if let Some(p) = net.betweenness_pivots {
-        let _ = write!(kols, "; betweenness estimated from {p} sources");
+    if let Some(note) = &net.kol_ranking {
+        let _ = write!(kols, "; {note}");
     }
     kols
 }

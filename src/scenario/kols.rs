@@ -196,13 +196,13 @@ fn kol_rule(
                 ));
             };
             if let (KolRule::Betweenness { pivots, .. }, Some(p)) = (&mut rule, &r.pivots) {
-                *pivots = cx.int_in(
+                *pivots = Some(cx.int_in(
                     p,
                     "kols.pivots",
                     1,
                     10_000_000,
                     "BFS sources sampled for betweenness beyond the exact limit",
-                )? as usize;
+                )? as usize);
             }
             Ok(KolRuleSpec::Ranked(rule))
         }
