@@ -319,8 +319,16 @@ impl RunOutcome {
     pub fn terminal_text(&self, sc: &Scenario) -> String {
         let res = &self.result;
         let unit = sc.time_unit.plural();
+        let per_segment = res.segments.as_ref().map_or(String::new(), |seg| {
+            format!(
+                "Per {}: {} segment{} in segment_summary.csv, segment_comparison.csv and the report.\n",
+                seg.attribute,
+                seg.labels.len(),
+                if seg.labels.len() == 1 { "" } else { "s" }
+            )
+        });
         format!(
-            "{}: {} physicians ({} network, {} arcs, {} KOLs), {} {unit}, {} replicates per model, seed {}\n\n{}\nt10/t50/t90: {unit} to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\nResults in {} ({:.2} s simulating on {} thread(s)).\n",
+            "{}: {} physicians ({} network, {} arcs, {} KOLs), {} {unit}, {} replicates per model, seed {}\n\n{}\nt10/t50/t90: {unit} to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\n{per_segment}Results in {} ({:.2} s simulating on {} thread(s)).\n",
             sc.name,
             res.n,
             res.network.kind,
