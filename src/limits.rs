@@ -453,9 +453,19 @@ pub fn estimate(sc: &Scenario, threads: usize, record: bool) -> Estimate {
     } else {
         0.0
     };
+    // With `segment`: a tally of new (and new KOL) adopters per segment and step for every
+    // series and replicate (the segments are not known before the network is read: at most
+    // min(n, MAX_SEGMENTS)).
+    let segments = if sc.segment.is_some() {
+        let k = n.min(crate::groups::MAX_SEGMENTS as f64);
+        series * reps * (8.0 * steps * k + 100.0)
+    } else {
+        0.0
+    };
     Estimate::new(
         vec![
             ("network", network + ranking),
+            ("segment tallies", segments),
             ("engine state", engine),
             ("kept curves", curves),
             ("curves.csv and metrics.csv text", text),

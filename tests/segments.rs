@@ -201,6 +201,22 @@ fn segment_outputs_do_not_depend_on_threads_or_recording() {
 }
 
 #[test]
+fn segment_files_follow_the_curves_mode() {
+    let c = Case::new("segment = \"city\"", KOLS, ARMS);
+    let out = c.run("none", &["--curves", "none"]);
+    assert!(out.join("segment_summary.csv").is_file());
+    assert!(out.join("segment_comparison.csv").is_file());
+    assert!(!out.join("segment_curves.csv").exists());
+    assert!(!out.join("segment_metrics.csv").exists());
+    let out = c.run("summary", &["--curves", "summary"]);
+    assert!(!out.join("segment_curves.csv").exists());
+    assert!(out.join("segment_metrics.csv").is_file());
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(!manifest.contains("segment_curves.csv"), "{manifest}");
+    assert!(manifest.contains("segment_metrics.csv"), "{manifest}");
+}
+
+#[test]
 fn numeric_segment_on_redrawn_networks() {
     // A stochastic block model redrawn per replicate: segments by its numeric `block`.
     let dir = tempfile::tempdir().unwrap();

@@ -54,6 +54,14 @@ impl Curves {
         }
     }
 
+    /// Rows of `curves.csv`: arms × models × replicates × (steps + 1).
+    pub fn auto_rows(sc: &Scenario) -> u64 {
+        sc.arms.len() as u64
+            * sc.models.len() as u64
+            * u64::from(sc.replicates)
+            * (u64::from(sc.steps) + 1)
+    }
+
     /// The name, as written in the manifest.
     pub fn name(self) -> &'static str {
         match self {
@@ -66,11 +74,7 @@ impl Curves {
     /// The default: `full` when `curves.csv` would be under [`CURVES_AUTO_LIMIT`] (estimated at
     /// 40 bytes per row: arms × models × replicates × (steps + 1) rows), else `summary`.
     pub fn auto(sc: &Scenario) -> Curves {
-        let rows = sc.arms.len() as u64
-            * sc.models.len() as u64
-            * u64::from(sc.replicates)
-            * (u64::from(sc.steps) + 1);
-        if rows.saturating_mul(40) > CURVES_AUTO_LIMIT {
+        if Curves::auto_rows(sc).saturating_mul(40) > CURVES_AUTO_LIMIT {
             Curves::Summary
         } else {
             Curves::Full
@@ -181,6 +185,14 @@ pub fn run_folder(
         .segments
         .as_ref()
         .map(|seg| segments::analyse(&result, seg, &sc.baseline, &sc.reference_arm));
+    // `segment_curves.csv` has a row per segment for each `curves.csv` row: without an explicit
+    // `--curves full`, it is written only while it stays under the size limit of `curves.csv`.
+    let segment_curves = curves == Curves::Full
+        && result.segments.as_ref().is_some_and(|seg| {
+            req.curves.is_some()
+                || Curves::auto_rows(sc).saturating_mul(seg.labels.len() as u64 * 40)
+                    <= CURVES_AUTO_LIMIT
+        });
     let mut names = Vec::new();
     if curves == Curves::Full {
         names.push("curves.csv");
@@ -200,7 +212,7 @@ pub fn run_folder(
     }
     if by_segment.is_some() {
         let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
-        if curves == Curves::Full {
+        if segment_curves {
             names.push(curves_f);
         }
         names.push(summary_f);
@@ -266,7 +278,7 @@ pub fn run_folder(
     }
     if let (Some(seg), Some(an)) = (&result.segments, &by_segment) {
         let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
-        if curves == Curves::Full {
+        if segment_curves {
             files.push((curves_f, segments::output::curves_csv(&result, seg, &ids)));
         }
         files.push((summary_f, segments::output::summary_csv(&result, seg, an)));
@@ -307,8 +319,16 @@ impl RunOutcome {
     pub fn terminal_text(&self, sc: &Scenario) -> String {
         let res = &self.result;
         let unit = sc.time_unit.plural();
+        let per_segment = res.segments.as_ref().map_or(String::new(), |seg| {
+            format!(
+                "Per {}: {} segment{} in segment_summary.csv, segment_comparison.csv and the report.\n",
+                seg.attribute,
+                seg.labels.len(),
+                if seg.labels.len() == 1 { "" } else { "s" }
+            )
+        });
         format!(
-            "{}: {} physicians ({} network, {} arcs, {} KOLs), {} {unit}, {} replicates per model, seed {}\n\n{}\nt10/t50/t90: {unit} to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\nResults in {} ({:.2} s simulating on {} thread(s)).\n",
+            "{}: {} physicians ({} network, {} arcs, {} KOLs), {} {unit}, {} replicates per model, seed {}\n\n{}\nt10/t50/t90: {unit} to 10/50/90% adoption, median [5–95%] over replicates. Baseline: {}.\n{per_segment}Results in {} ({:.2} s simulating on {} thread(s)).\n",
             sc.name,
             res.n,
             res.network.kind,
