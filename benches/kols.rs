@@ -4,7 +4,7 @@
 //!
 //! Groups (ids are `group/function/parameter`):
 //! - `centrality`: the `eigenvector` rule's scores (LOBPCG on the symmetric network) and the
-//!   `betweenness` rule's sampled estimate (ε = 0.002, δ = 0.1) on BA n = 10^5, m = 5.
+//!   `betweenness` rule's sampled estimate (ε = 0.01, δ = 0.1) on BA n = 10^5, m = 5.
 //!
 //! The 1M measurement of both rules is `examples/kols_national.rs`.
 

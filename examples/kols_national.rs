@@ -3,9 +3,10 @@
 //! ranks it (realisation 0's `Kols` stream), with its time and how the scores were obtained.
 //!
 //! Run:  cargo run --release --example kols_national [-- N [THREADS]]
-//! (N defaults to 1,000,000; THREADS to all cores.)
+//! (N defaults to 1,000,000; THREADS to all cores.) `KOLS_EPSILON=0.002,0.005` times the
+//! sampled betweenness scores at those ε (δ = 0.1) instead of the rule's default.
 
-use kolsim::kols::{KolRule, rank_with_note};
+use kolsim::kols::{self, KolRule, RankingNote, rank_with_note};
 use kolsim::network::generators;
 use kolsim::rng::{Purpose, stream};
 use std::time::Instant;
@@ -27,7 +28,12 @@ fn main() {
             t.elapsed().as_secs_f64(),
             rayon::current_num_threads()
         );
-        for rule in [KolRule::Eigenvector, KolRule::betweenness()] {
+        let eps = std::env::var("KOLS_EPSILON").unwrap_or_default();
+        let mut rules = vec![KolRule::Eigenvector];
+        if eps.is_empty() {
+            rules.push(KolRule::betweenness());
+        }
+        for rule in rules {
             let t = Instant::now();
             let (ranking, note) = rank_with_note(&net, &rule, &mut stream(42, Purpose::Kols, 0));
             let s = t.elapsed().as_secs_f64();
@@ -35,7 +41,25 @@ fn main() {
             println!("{}: {s:.2} s; top 5 {top:?}", rule.name());
             if let Some(note) = note {
                 println!("  {note}");
+                println!("  {}", serde_json::to_string(&note).expect("json"));
             }
+        }
+        for e in eps.split(',').filter(|e| !e.is_empty()) {
+            let e: f64 = e.parse().expect("KOLS_EPSILON");
+            let t = Instant::now();
+            let b = kols::betweenness(
+                &net,
+                kols::BETWEENNESS_EXACT_LIMIT,
+                None,
+                e,
+                kols::BETWEENNESS_DELTA,
+                &mut stream(42, Purpose::Kols, 0),
+            );
+            println!(
+                "betweenness scores at ε = {e}: {:.2} s; {}",
+                t.elapsed().as_secs_f64(),
+                RankingNote::of_betweenness(&b)
+            );
         }
     });
 }

@@ -13,7 +13,7 @@ pub const BETWEENNESS_EXACT_LIMIT: usize = 5_000;
 
 /// Default additive error ε of sampled betweenness, on the normalised scale
 /// `b(v) / (n(n − 1))`.
-pub const BETWEENNESS_EPSILON: f64 = 0.002;
+pub const BETWEENNESS_EPSILON: f64 = 0.01;
 
 /// Default failure probability δ of sampled betweenness: with probability at least `1 − δ`
 /// every node's normalised estimate is within ε.

@@ -1,5 +1,5 @@
 //! Core numbers behind the `kcore` KOL rule (eigenvector centrality and betweenness are in
-//! [`super::eigenvector`] and [`super::betweenness`]).
+//! [`super::eigenvector`](mod@super::eigenvector) and [`super::betweenness`](mod@super::betweenness)).
 
 use crate::network::Network;
 use crate::network::similarity::undirected_neighbours;
