@@ -121,6 +121,8 @@ pub struct Source<'a> {
     pub batch: u64,
     /// Stop set (the search ends at its first member: [`Outcome::Hit`]).
     pub stop: Option<&'a [bool]>,
+    /// Most members per set (0: none; see [`Sampler::limited`] — pilot sets only).
+    pub limit: usize,
 }
 
 impl Source<'_> {
@@ -130,9 +132,12 @@ impl Source<'_> {
         let parts: Vec<Collection> = batches
             .into_par_iter()
             .map_init(
-                || match self.stop {
-                    Some(s) => Sampler::with_stop(g, s),
-                    None => Sampler::new(g),
+                || {
+                    match self.stop {
+                        Some(s) => Sampler::with_stop(g, s),
+                        None => Sampler::new(g),
+                    }
+                    .limited(self.limit)
                 },
                 |s, b| {
                     let mut rng = stream(self.seed, self.purpose, 2 * b + self.c);
@@ -201,6 +206,7 @@ pub fn sample_batches(
         c,
         batch: BATCH,
         stop: None,
+        limit: 0,
     }
     .sample(batches)
 }
