@@ -16,7 +16,7 @@ use rayon::prelude::*;
 /// RR sets per batch (one random stream each) of the certificate's collections.
 pub const BATCH: u64 = 256;
 
-/// Batches sampled between two checks of a memory cap ([`sample_capped`]).
+/// Batches sampled between two checks of a memory cap ([`Source::sample_capped`]).
 pub const CHUNK: u64 = 8;
 
 /// A flat collection of RR sets (pre-covered and stop-set-hit ones counted, not stored).
