@@ -16,7 +16,7 @@ use rayon::prelude::*;
 /// RR sets per batch (one random stream each) of the certificate's collections.
 pub const BATCH: u64 = 256;
 
-/// Batches sampled between two checks of a memory cap ([`sample_capped`]).
+/// Batches sampled between two checks of a memory cap ([`Source::sample_capped`]).
 pub const CHUNK: u64 = 8;
 
 /// A flat collection of RR sets (pre-covered and stop-set-hit ones counted, not stored).
@@ -121,6 +121,8 @@ pub struct Source<'a> {
     pub batch: u64,
     /// Stop set (the search ends at its first member: [`Outcome::Hit`]).
     pub stop: Option<&'a [bool]>,
+    /// Most members per set (0: none; see [`Sampler::limited`] — pilot sets only).
+    pub limit: usize,
 }
 
 impl Source<'_> {
@@ -130,9 +132,12 @@ impl Source<'_> {
         let parts: Vec<Collection> = batches
             .into_par_iter()
             .map_init(
-                || match self.stop {
-                    Some(s) => Sampler::with_stop(g, s),
-                    None => Sampler::new(g),
+                || {
+                    match self.stop {
+                        Some(s) => Sampler::with_stop(g, s),
+                        None => Sampler::new(g),
+                    }
+                    .limited(self.limit)
                 },
                 |s, b| {
                     let mut rng = stream(self.seed, self.purpose, 2 * b + self.c);
@@ -201,6 +206,7 @@ pub fn sample_batches(
         c,
         batch: BATCH,
         stop: None,
+        limit: 0,
     }
     .sample(batches)
 }

@@ -140,8 +140,8 @@ pub struct Certified {
     /// Seeds in greedy order (the sentinel set first, if any).
     pub seeds: Vec<u32>,
     /// Estimated objective after each prefix of the seeds, from the validation collection
-    /// (unbiased), including the baseline `σ(∅)` of spontaneous adoption. Prefixes inside
-    /// the sentinel set are estimated from the pilot sets.
+    /// (unbiased), including the baseline `σ(∅)` of spontaneous adoption. Prefixes strictly
+    /// inside the sentinel set are rough estimates from the pilot sets.
     pub spread_so_far: Vec<f64>,
     /// Estimated objective with no seed at all (spontaneous adoption only).
     pub baseline: f64,
@@ -258,6 +258,7 @@ pub fn opim_c(g: &ReverseGraph, o: &OpimOptions) -> Certified {
         c,
         batch: BATCH,
         stop: stop.as_deref(),
+        limit: 0,
     };
     let (mut r1, mut r2) = (Collection::new(), Collection::new());
     let mut have = 0u64;
@@ -296,6 +297,10 @@ pub fn opim_c(g: &ReverseGraph, o: &OpimOptions) -> Certified {
             let known = r2.hits + r2.precovered;
             let mut spread_so_far: Vec<f64> =
                 pilot.as_ref().map(|p| p.prefix.clone()).unwrap_or_default();
+            // The whole sentinel set's value is known exactly from the validation sets.
+            if let Some(last) = spread_so_far.last_mut() {
+                *last = known as f64 * per;
+            }
             spread_so_far.extend(
                 r2.prefix_coverage(&picked, n)
                     .iter()

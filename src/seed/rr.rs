@@ -284,6 +284,9 @@ pub struct Sampler {
     stop: Vec<bool>,
     /// The search reached the stop set.
     hit: bool,
+    /// Most members per set (0: no limit): a search that reaches it stops, and the set is
+    /// returned incomplete as [`Outcome::Stored`] (pilot sets only; never for estimates).
+    limit: usize,
     /// The last RR set sampled (valid when [`Sampler::sample`] returned `true`).
     pub set: Vec<u32>,
 }
@@ -297,6 +300,7 @@ impl Sampler {
             buckets: vec![Vec::new(); g.horizon as usize + 1],
             stop: Vec::new(),
             hit: false,
+            limit: 0,
             set: Vec::new(),
         }
     }
@@ -307,6 +311,15 @@ impl Sampler {
         let mut s = Sampler::new(g);
         s.stop = stop.to_vec();
         s
+    }
+
+    /// Caps the number of members per set at `limit` (0: none): searches stop there and
+    /// return the members found so far, in the order of decreasing deadline (the physicians
+    /// nearest the root first). Such truncated sets are *not* unbiased RR sets; they serve
+    /// only to pick a sentinel set.
+    pub fn limited(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
     }
 
     /// Offers physician `v` with deadline `d`; queues it if that beats its best so far.
@@ -373,6 +386,9 @@ impl Sampler {
                     continue; // reached later with a larger deadline: already expanded
                 }
                 self.set.push(u);
+                if self.limit > 0 && self.set.len() >= self.limit {
+                    break 'outer;
+                }
                 if g.p > 0.0 && d > 0 && rng.random::<f64>() < g.spont[d] {
                     covered = true;
                     break 'outer;

@@ -7,8 +7,9 @@
 //! sets are huge because they are explored to the end although a good seed set covers them
 //! after a few steps. The variant:
 //!
-//! 1. **Sentinel set.** A small pilot collection of full RR sets (`max(64, ⌈3 ln(1/δ)⌉)`
-//!    sets, own [`crate::rng::Purpose::RrSentinel`] streams); greedy on it picks up to
+//! 1. **Sentinel set.** A small pilot collection of RR sets (`max(64, ⌈3 ln(1/δ)⌉)`
+//!    sets, own [`crate::rng::Purpose::RrSentinel`] streams, each search stopped after
+//!    [`PILOT_LIMIT`]` · max(`[`AUTO_MIN_SIZE`]`, n/100)` members); greedy on it picks up to
 //!    `max(1, k/4)` physicians and keeps the prefix whose seeds each cover at least
 //!    [`MIN_GAIN`] pilot sets (the hubs every good set contains; a seed that covers one pilot
 //!    set is noise). This set `T` is part of the answer.
@@ -35,8 +36,9 @@
 //!
 //! HIST picks the sentinel set with its own ratio test and fills it with high out-degree
 //! nodes when the pilot sets are all covered; kolsim's rule above is simpler. With
-//! [`Sentinel::Auto`] the variant runs only when the pilot sets are large on average
-//! (`≥ max(`[`AUTO_MIN_SIZE`]`, n/100)` members) and some seed covers [`MIN_GAIN`] pilot sets.
+//! [`Sentinel::Auto`] the variant runs only when the pilot sets are large (on average
+//! `≥ max(`[`AUTO_MIN_SIZE`]`, n/100)` members, or at least [`AUTO_SHARE`] of them stopped at
+//! the member limit) and some seed covers [`MIN_GAIN`] pilot sets.
 
 use super::collection::{Collection, Source, greedy};
 use super::opim::OpimOptions;
@@ -77,15 +79,25 @@ pub const MIN_GAIN: u64 = 2;
 /// Smallest mean pilot-set size for [`Sentinel::Auto`] to use the variant.
 pub const AUTO_MIN_SIZE: f64 = 256.0;
 
+/// Share of pilot searches reaching the member limit that makes [`Sentinel::Auto`] use the
+/// variant (whatever the mean size).
+pub const AUTO_SHARE: f64 = 0.05;
+
+/// Pilot searches stop after `PILOT_LIMIT · max(AUTO_MIN_SIZE, n/100)` members (the members
+/// nearest the root): a full search can cover the whole network (count-form imitation over 24
+/// steps does), and the pilot only has to find the hubs near every root.
+pub const PILOT_LIMIT: f64 = 1.0;
+
 /// The sentinel set and what the pilot collection says about it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Pilot {
     /// The sentinel set, in greedy order.
     pub set: Vec<u32>,
     /// Estimated objective of each prefix of the sentinel set (baseline included), from the
-    /// pilot sets.
+    /// pilot sets: a rough estimate (few sets, searches stopped at the member limit, which
+    /// can only under-count).
     pub prefix: Vec<f64>,
-    /// Estimated objective with no seed, from the pilot sets.
+    /// Estimated objective with no seed, from the pilot sets (rough, as `prefix`).
     pub baseline: f64,
     /// Pilot sets sampled.
     pub sets: u64,
@@ -112,6 +124,7 @@ pub fn choose(
     let t0 = std::time::Instant::now();
     let n = g.n();
     let want = ((3.0 * (1.0 / delta).ln()).ceil() as u64).max(64);
+    let large = AUTO_MIN_SIZE.max(n as f64 / 100.0);
     let src = Source {
         g,
         objective: o.objective,
@@ -120,10 +133,17 @@ pub fn choose(
         c: 0,
         batch: PILOT_BATCH,
         stop: None,
+        limit: (PILOT_LIMIT * large) as usize,
     };
     let (coll, _) = src.sample_capped(0..want.div_ceil(PILOT_BATCH), cap);
     let mean = coll.mean_size();
-    if o.sentinel == Sentinel::Auto && mean < AUTO_MIN_SIZE.max(n as f64 / 100.0) {
+    // Large: on average, or a sizeable share of the searches ran into the member limit
+    // (a third of the roots reach a giant cascade, the rest tiny ones: the mean misleads).
+    let at_limit = (0..coll.stored())
+        .filter(|&s| coll.set(s).len() >= src.limit)
+        .count();
+    let is_large = mean >= large || at_limit as f64 >= AUTO_SHARE * coll.stored() as f64;
+    if o.sentinel == Sentinel::Auto && !is_large {
         return None;
     }
     let bmax = (k / 4).max(1);
