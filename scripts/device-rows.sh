@@ -9,7 +9,11 @@ bin=target/devbin
 k=$bin/kolsim
 log="$out/rows.txt"
 say() { echo "$@" | tee -a "$log"; }
-t() { /usr/bin/time -f "%e s wall, %U s user, %M KB peak" "$@" 2>&1 | tail -1; }
+if [ -x /usr/bin/time ]; then
+  t() { /usr/bin/time -f "%e s wall, %U s user, %M KB peak" "$@" 2>&1 | tail -1; }
+else
+  t() { local s=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(echo "$(date +%s.%N) - $s" | bc) s wall"; }
+fi
 say "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
 # National benchmark: 1M physicians, 120 months, 100 replicates, 2 models.
 for th in 16 2 1; do
