@@ -286,5 +286,56 @@ fn national(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, network_generation, kol_ranking, step, national);
+/// Reading a 500,000-row CSV edge list (BA n = 10^5, m = 5 as undirected ties; 10^6 arcs):
+/// the whole of `edge_list::read` (rows, ids, CSR build).
+fn ingest(c: &mut Criterion) {
+    use kolsim::network::edge_list::{self, Column, EdgeListSpec, UnknownIds};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("ties.csv");
+    let net = ba(N);
+    let mut text = String::from("source,target\n");
+    let mut rows = 0u64;
+    for j in 0..net.n() {
+        for &i in net.out_arcs().arcs(j).0 {
+            if (i as usize) > j {
+                text.push_str(&format!("{j},{i}\n"));
+                rows += 1;
+            }
+        }
+    }
+    std::fs::write(&path, &text).expect("write");
+    let spec = EdgeListSpec {
+        path: path.clone(),
+        directed: false,
+        header: true,
+        source: Column::Position(1),
+        target: Column::Position(2),
+        weight: None,
+        nodes: None,
+        delimiter: None,
+        unknown_ids: UnknownIds::Error,
+        missing: Vec::new(),
+        normalize_ids: false,
+        layers: Vec::new(),
+    };
+    let mut g = c.benchmark_group("ingest");
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(4))
+        .throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function(
+        BenchmarkId::new("edge_list_csv", format!("{rows}_rows")),
+        |b| b.iter(|| black_box(edge_list::read(&spec).expect("read"))),
+    );
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    network_generation,
+    kol_ranking,
+    step,
+    national,
+    ingest
+);
 criterion_main!(benches);

@@ -68,7 +68,7 @@ const NONE: u32 = u32::MAX;
 /// — are looked up by value: a vector for small values, an integer map above. Every other id
 /// goes through a string map. Each id string has one canonical home, so `"017"` and `"17"`
 /// stay different ids, as before.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct IdIndex {
     dense: Vec<u32>,
     wide: FastMap<u64, u32>,

@@ -74,6 +74,8 @@ pub struct Network {
     /// `Σ_j w_ji`, total incoming weight of each node.
     in_weight: Vec<f64>,
     ids: Option<Vec<String>>,
+    /// Id → index for [`Network::index_of`], built on first use.
+    id_index: std::sync::OnceLock<hash::IdIndex>,
     attributes: Vec<(String, Attribute)>,
     report: BuildReport,
     input: edge_list::InputReport,
@@ -91,6 +93,7 @@ impl Network {
             source_scale: vec![1.0; n],
             in_weight: vec![n.saturating_sub(1) as f64; n],
             ids: None,
+            id_index: std::sync::OnceLock::new(),
             attributes: Vec::new(),
             report: BuildReport::default(),
             input: Default::default(),
@@ -115,6 +118,7 @@ impl Network {
             source_scale: vec![1.0; n],
             in_weight,
             ids: None,
+            id_index: std::sync::OnceLock::new(),
             attributes: Vec::new(),
             report,
             input: Default::default(),
@@ -125,6 +129,7 @@ impl Network {
     pub fn with_ids(mut self, ids: Vec<String>) -> Self {
         debug_assert_eq!(ids.len(), self.n);
         self.ids = Some(ids);
+        self.id_index = std::sync::OnceLock::new();
         self
     }
 
@@ -272,10 +277,21 @@ impl Network {
         &self.attributes
     }
 
-    /// Index of the node with original id `id`, if any.
+    /// Index of the node with original id `id`, if any (O(1) after a first call that indexes
+    /// the ids).
     pub fn index_of(&self, id: &str) -> Option<u32> {
         match &self.ids {
-            Some(ids) => ids.iter().position(|x| x == id).map(|i| i as u32),
+            Some(ids) => self
+                .id_index
+                .get_or_init(|| {
+                    let mut index = hash::IdIndex::default();
+                    // The first of duplicated ids wins, as a scan would find it.
+                    for (i, x) in ids.iter().enumerate().rev() {
+                        index.insert(x, i as u32);
+                    }
+                    index
+                })
+                .get(id),
             None => id.parse::<u32>().ok().filter(|&i| (i as usize) < self.n),
         }
     }

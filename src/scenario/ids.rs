@@ -85,20 +85,10 @@ impl Scenario {
     pub fn resolve_ids(&self, list: &IdList, net: &Network) -> Result<Vec<u32>, ScenarioError> {
         let mut out = Vec::with_capacity(list.ids.len());
         let mut first: HashMap<u32, usize> = HashMap::with_capacity(list.ids.len());
-        // One hash map for the whole list: `index_of` scans the ids, O(n) per lookup.
-        let index: Option<HashMap<&str, u32>> =
-            net.ids().filter(|_| list.ids.len() > 1).map(|ids| {
-                ids.iter()
-                    .enumerate()
-                    .map(|(i, s)| (s.as_str(), i as u32))
-                    .collect()
-            });
+        // `index_of` is O(1) (the network indexes its ids once): this runs once per replicate
+        // for explicit seeds.
         for (k, id) in list.ids.iter().enumerate() {
-            let found = match &index {
-                Some(map) => map.get(id.as_str()).copied(),
-                None => net.index_of(id),
-            };
-            match found {
+            match net.index_of(id) {
                 Some(i) => {
                     if let Some(&j) = first.get(&i) {
                         return Err(self.duplicate_id(list, j, k));
