@@ -132,7 +132,7 @@ const PARALLEL_FROM_THREADS: usize = 2;
 
 /// Builds in-arcs (sorted by target, then source) and out-arcs (sorted by source, then
 /// target), dropping self-loops and merging duplicates by summing their weights in the order
-/// of the list. With [`PARALLEL_FROM_THREADS`] or more rayon threads and a large list it runs
+/// of the list. With two or more rayon threads and a large list it runs
 /// in parallel; both builds give the same network (tested against the definition).
 pub fn csr_pair(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildReport) {
     if rayon::current_num_threads() >= PARALLEL_FROM_THREADS && arcs.len() >= 1 << 16 {
