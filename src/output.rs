@@ -312,27 +312,35 @@ pub fn comparisons_of(
 pub fn comparison_csv(rows: &[Comparison]) -> Vec<u8> {
     let mut s = String::from("comparison,model,arm,reference,metric,diff,lo,hi,pairs\n");
     for c in rows {
-        for (metric, d) in [
-            ("final_share", &c.final_share),
-            ("t10", &c.t10),
-            ("t50", &c.t50),
-            ("t50_restricted", &c.t50_restricted),
-        ] {
-            let _ = writeln!(
-                s,
-                "{},{},{},{},{metric},{},{},{},{}",
-                c.kind,
-                c.model,
-                c.arm,
-                c.reference,
-                opt(d.mean),
-                opt(d.lo),
-                opt(d.hi),
-                d.pairs
-            );
-        }
+        comparison_rows(&mut s, c, None);
     }
     s.into_bytes()
+}
+
+/// Appends the four metric rows of `c` (`final_share`, `t10`, `t50`, `t50_restricted`) in the
+/// columns of `comparison.csv`, with a `segment` column after `reference` when given (already
+/// CSV-quoted).
+pub(crate) fn comparison_rows(s: &mut String, c: &Comparison, segment: Option<&str>) {
+    let segment = segment.map(|l| format!(",{l}")).unwrap_or_default();
+    for (metric, d) in [
+        ("final_share", &c.final_share),
+        ("t10", &c.t10),
+        ("t50", &c.t50),
+        ("t50_restricted", &c.t50_restricted),
+    ] {
+        let _ = writeln!(
+            s,
+            "{},{},{},{}{segment},{metric},{},{},{},{}",
+            c.kind,
+            c.model,
+            c.arm,
+            c.reference,
+            opt(d.mean),
+            opt(d.lo),
+            opt(d.hi),
+            d.pairs
+        );
+    }
 }
 
 /// Re-exported from [`crate::folder`].

@@ -76,24 +76,11 @@ fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
-/// Data rows `(line, fields)` after the header, and the header's column index of each name.
 /// Column index of each wanted name, and the data rows `(line, fields)`.
 type Table = (Vec<usize>, Vec<(usize, Vec<String>)>);
 
 fn table(path: &Path, text: &str, want: &[&str]) -> Result<Table, Error> {
-    let mut rows = text
-        .lines()
-        .enumerate()
-        .map(|(k, l)| (k + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let Some((hline, header)) = rows.next() else {
-        return Err(err(
-            path,
-            None,
-            "the file is empty (a header row is expected)",
-        ));
-    };
-    let header = fields(header);
+    let (hline, header, rows) = super::observed::header_and_rows(path, text)?;
     let mut cols = Vec::new();
     for w in want {
         match header.iter().position(|h| h == w) {

@@ -93,6 +93,31 @@ pub(crate) fn err(path: &Path, line: Option<usize>, message: impl Into<String>) 
     })
 }
 
+/// The data lines of a small CSV text as `(line, text)`: blank lines and `#` comments skipped,
+/// CRLF accepted.
+type DataLines<'t> = Vec<(usize, &'t str)>;
+
+/// The header of a small CSV text (its line and fields) and the data lines after it. An empty
+/// file is an error.
+pub(crate) fn header_and_rows<'t>(
+    path: &Path,
+    text: &'t str,
+) -> Result<(usize, Vec<String>, DataLines<'t>), Error> {
+    let mut rows = text
+        .lines()
+        .enumerate()
+        .map(|(k, l)| (k + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let Some((hline, header)) = rows.next() else {
+        return Err(err(
+            path,
+            None,
+            "the file is empty (a header row is expected)",
+        ));
+    };
+    Ok((hline, fields(header), rows.collect()))
+}
+
 /// Splits one CSV line (no embedded commas; surrounding quotes and spaces removed).
 pub(crate) fn fields(line: &str) -> Vec<String> {
     line.split(',')
@@ -111,22 +136,10 @@ pub fn read(path: &Path, net: &Network, opts: &ReadOptions) -> Result<Observed, 
         };
         err(path, None, what)
     })?;
-    let mut rows = text
-        .lines()
-        .enumerate()
-        .map(|(k, l)| (k + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let Some((hline, header)) = rows.next() else {
-        return Err(err(
-            path,
-            None,
-            "the file is empty (a header row is expected)",
-        ));
-    };
-    let header = fields(header);
+    let (hline, header, rows) = header_and_rows(path, &text)?;
     let find = |name: &str| header.iter().position(|h| h == name);
     if let (Some(s), Some(a)) = (find("step"), find("adopters")) {
-        return read_aggregate(path, net, opts, rows, s, a, header.len());
+        return read_aggregate(path, net, opts, rows.into_iter(), s, a, header.len());
     }
     let (Some(ic), Some(tc)) = (find(&opts.id_column), find(&opts.time_column)) else {
         return Err(err(

@@ -216,19 +216,14 @@ pub fn budget_greedy(
     candidates: Option<&[bool]>,
 ) -> BudgetGreedy {
     let ok = |v: usize| candidates.is_none_or(|c| c[v]) && b.fits(v as u32, b.budget);
-    let Inverse {
-        mut cov,
-        start,
-        sets_of,
-    } = Inverse::new(coll, n);
-    let mut active: Vec<u32> = Vec::new();
-    for (v, c) in cov.iter_mut().enumerate() {
-        if !ok(v) {
-            *c = 0;
-        } else if *c > 0 {
-            active.push(v as u32);
-        }
-    }
+    let (
+        Inverse {
+            mut cov,
+            start,
+            sets_of,
+        },
+        active,
+    ) = Inverse::restricted(coll, n, ok);
     // Best single: the largest coverage, lower index on ties; any affordable one if none covers.
     let single = active
         .iter()

@@ -248,6 +248,21 @@ impl Inverse {
         }
     }
 
+    /// The inverse index with the coverage of every physician `ok` rejects set to 0, and the
+    /// physicians left that cover at least one set (the greedy's starting candidates).
+    pub fn restricted(coll: &Collection, n: usize, ok: impl Fn(usize) -> bool) -> (Self, Vec<u32>) {
+        let mut inv = Inverse::new(coll, n);
+        let mut active = Vec::new();
+        for (v, c) in inv.cov.iter_mut().enumerate() {
+            if !ok(v) {
+                *c = 0;
+            } else if *c > 0 {
+                active.push(v as u32);
+            }
+        }
+        (inv, active)
+    }
+
     /// The sets containing `v`.
     pub fn sets(&self, v: u32) -> &[u32] {
         &self.sets_of[self.start[v as usize]..self.start[v as usize + 1]]
@@ -295,19 +310,14 @@ pub fn greedy_from(
     base: u64,
 ) -> Greedy {
     let ok = |v: usize| candidates.is_none_or(|c| c[v]);
-    let Inverse {
-        mut cov,
-        start,
-        sets_of,
-    } = Inverse::new(coll, n);
-    let mut active: Vec<u32> = Vec::new();
-    for (v, c) in cov.iter_mut().enumerate() {
-        if !ok(v) {
-            *c = 0;
-        } else if *c > 0 {
-            active.push(v as u32);
-        }
-    }
+    let (
+        Inverse {
+            mut cov,
+            start,
+            sets_of,
+        },
+        active,
+    ) = Inverse::restricted(coll, n, ok);
     let mut heap: std::collections::BinaryHeap<(u32, std::cmp::Reverse<u32>)> = active
         .iter()
         .map(|&v| (cov[v as usize], std::cmp::Reverse(v)))

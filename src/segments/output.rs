@@ -118,25 +118,7 @@ pub fn comparison_csv(seg: &Segments, an: &Analysis) -> Vec<u8> {
     for (k, label) in seg.labels.iter().enumerate() {
         let label = csv_field(label);
         for c in &an.comparisons[k] {
-            for (metric, d) in [
-                ("final_share", &c.final_share),
-                ("t10", &c.t10),
-                ("t50", &c.t50),
-                ("t50_restricted", &c.t50_restricted),
-            ] {
-                let _ = writeln!(
-                    s,
-                    "{},{},{},{},{label},{metric},{},{},{},{}",
-                    c.kind,
-                    c.model,
-                    c.arm,
-                    c.reference,
-                    opt(d.mean),
-                    opt(d.lo),
-                    opt(d.hi),
-                    d.pairs
-                );
-            }
+            crate::output::comparison_rows(&mut s, c, Some(&label));
         }
     }
     s.into_bytes()
