@@ -11,7 +11,7 @@
 //! [`crate::scenario::error`] for located errors. Nothing in the kernel imports a model.
 //!
 //! The [`Registry`] maps `kind` strings to constructors. [`Registry::builtin`] holds the seven
-//! models below; a caller can [`Registry::register`] more (see `tests/toy_model.rs`) and parse
+//! models below; a caller can [`Registry::register`] more (see `tests/it/toy_model.rs`) and parse
 //! scenarios with [`crate::scenario::parse_with`].
 //!
 //! Dispatch is dynamic once per replicate ([`Prepared`]); every inner loop is generic over the

@@ -147,7 +147,7 @@ impl ModelInfo {
 }
 
 /// The README's parameter table of a model (header included), generated from its
-/// declaration; `tests/readme.rs` checks that the README holds exactly this.
+/// declaration; `tests/it/readme.rs` checks that the README holds exactly this.
 pub fn readme_table(info: &ModelInfo) -> String {
     let cell = |s: &str| s.replace('|', "\\|");
     let mut t =

@@ -3,8 +3,7 @@
 
 use predicates::prelude::*;
 
-mod common;
-use common::kolsim;
+use crate::common::kolsim;
 
 #[test]
 fn every_subcommand_has_help_with_an_example() {

@@ -11,8 +11,7 @@ use kolsim::rng::{Purpose, stream};
 
 const ENGINES: [EngineKind; 2] = [EngineKind::Event, EngineKind::Reference];
 
-mod common;
-use common::{Sim, prepare as prepare_with};
+use crate::common::{Sim, prepare as prepare_with};
 
 /// `model` prepared on `net` (no KOLs).
 fn prepare(model: &dyn Model, net: &Network) -> Box<dyn Prepared> {

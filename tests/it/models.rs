@@ -9,8 +9,7 @@ use kolsim::run::{self, RunOptions};
 use kolsim::scenario::{self, Source};
 use std::path::PathBuf;
 
-mod common;
-use common::Sim;
+use crate::common::Sim;
 
 /// Runs `model` on `net`; `kols` (in rank order) is what `kols_first` detailing targets,
 /// while `is_kol` stays all false.

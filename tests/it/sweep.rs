@@ -7,8 +7,7 @@ use std::path::Path;
 
 const SCENARIO: &str = "scenarios/quickstart.toml";
 
-mod common;
-use common::kolsim;
+use crate::common::kolsim;
 
 fn sweep(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     kolsim()
@@ -26,7 +25,7 @@ fn sweep(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
-use common::tree;
+use crate::common::tree;
 
 #[test]
 fn shards_merged_equal_a_single_run_byte_for_byte() {

@@ -1,7 +1,6 @@
 //! Real-data input through the CLI: Excel/R-style CSV files, unknown and missing ids, layers.
 
-mod common;
-use common::kolsim;
+use crate::common::kolsim;
 use predicates::prelude::*;
 use std::path::PathBuf;
 

@@ -16,12 +16,11 @@ const MODELS: [&str; 7] = [
 ];
 const ARMS: [&str; 2] = ["kols", "random"];
 
-mod common;
-use common::{kolsim, root};
+use crate::common::{kolsim, root};
 
 /// A CSV file as (header, data rows), every row as wide as the header.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let (header, rows) = common::read_csv(path);
+    let (header, rows) = crate::common::read_csv(path);
     for (k, r) in rows.iter().enumerate() {
         assert_eq!(
             r.len(),

@@ -10,8 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-mod common;
-use common::{kolsim, root, tree};
+use crate::common::{kolsim, root, tree};
 
 /// FNV-1a, 64 bits: stable across platforms and Rust versions.
 fn fnv1a(bytes: &[u8]) -> u64 {

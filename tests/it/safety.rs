@@ -7,8 +7,7 @@ use std::path::Path;
 
 const SCENARIO: &str = "scenarios/quickstart.toml";
 
-mod common;
-use common::kolsim;
+use crate::common::kolsim;
 
 fn run(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     kolsim()

@@ -2,8 +2,7 @@
 //! (`group` / `where` in arms and `[kols]`), through the CLI on a small fixture whose town
 //! column has an `NA`, a blank and a space-only cell.
 
-mod common;
-use common::{kolsim, read_csv};
+use crate::common::{kolsim, read_csv};
 use predicates::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -23,7 +23,7 @@ const INFO: ModelInfo = ModelInfo {
     kind: "contact",
     summary: "P = min(1, q·c_i(t-1))",
     plain: "Physicians adopt in proportion to how many of their advisers prescribe.",
-    reference: "tests/toy_model.rs",
+    reference: "tests/it/toy_model.rs",
     params: &[Param {
         name: "q",
         meaning: "adoption probability per unit of adopted in-weight",

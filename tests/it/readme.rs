@@ -36,7 +36,7 @@ fn readme_parameter_tables_match_the_declarations() {
     }
 }
 
-/// Prints every table (for updating the README): `cargo test --test readme -- --ignored --nocapture`.
+/// Prints every table (for updating the README): `cargo test --test it readme:: -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn print_tables() {

@@ -1,0 +1,27 @@
+//! The integration tests, one binary (`cargo test --release --test it`): one module per area.
+//! A test that needs a process of its own (a global allocator, a panic hook) lives beside this
+//! folder instead (`tests/fuzz.rs`). Filter by module: `cargo test --release --test it fit::`.
+
+mod browser;
+mod ckm;
+mod cli;
+mod common;
+mod determinism;
+mod engine;
+mod errors;
+mod fit;
+mod fit_covariates;
+mod fit_simulated;
+mod golden;
+mod limits;
+mod models;
+mod readme;
+mod realdata;
+mod report;
+mod safety;
+mod seed;
+mod seed_hist;
+mod segments;
+mod slurm;
+mod sweep;
+mod toy_model;
