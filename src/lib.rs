@@ -31,7 +31,9 @@ pub mod scenario;
 pub mod seed;
 pub mod seeding;
 pub mod segments;
+pub mod source;
 pub mod stats;
+pub mod summary;
 pub mod sweep;
 pub mod table;
 

@@ -8,10 +8,10 @@
 use crate::attribution::{self, Record};
 use crate::engine::{Curve, Replicate, Scratch};
 use crate::error::Error;
+use crate::groups::{Segments, Tallied, Tally};
 use crate::network::Network;
 use crate::realise::{self, Realisation};
 use crate::scenario::{Draw, Scenario};
-use crate::segments::{Segments, Tallied, Tally};
 use rayon::prelude::*;
 use std::time::Instant;
 

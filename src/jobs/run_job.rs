@@ -163,7 +163,7 @@ pub fn run_folder(
     req: RunRequest,
     progress: &dyn Progress,
 ) -> Result<RunOutcome, Error> {
-    crate::limits::check_run(sc, req.opts.threads, req.opts.record, req.max_memory)?;
+    super::memory::check_run(sc, req.opts.threads, req.opts.record, req.max_memory)?;
     folder::check_out(&req.dir, req.force)?;
     let browser = if req.pdf {
         Some(find_browser().ok_or_else(|| {

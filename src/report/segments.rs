@@ -4,7 +4,8 @@
 
 use super::page::{escape, table};
 use super::run::{Figure, Report};
-use crate::segments::{self, Segments};
+use crate::groups::Segments;
+use crate::segments;
 use crate::table::{diff_cell, share_cell, steps_cell};
 use std::fmt::Write as _;
 

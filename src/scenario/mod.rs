@@ -10,7 +10,7 @@
 
 mod ctx;
 mod edge_list;
-pub mod error;
+pub use crate::source as error;
 mod ids;
 mod kols;
 pub mod models;
@@ -171,7 +171,7 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    parse(crate::limits::read_scenario(path)?)
+    parse(crate::source::read_source(path)?)
 }
 
 /// `name`, usable as a folder name.
