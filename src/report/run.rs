@@ -1,7 +1,7 @@
 //! The report of a run: [`report_html`] and the run's deliverables, [`files`].
 
-use super::FILES;
 use super::page::{escape, page_head, table};
+use super::{FILES, Figure, Report};
 use crate::output::{self, Comparison};
 use crate::plot;
 use crate::run::RunResult;
@@ -9,35 +9,6 @@ use crate::scenario::{Scenario, SeedingSpec};
 use crate::stats::{Metrics, StepSummary};
 use crate::table::{diff_cell, share_cell, steps_cell};
 use std::fmt::Write as _;
-
-/// One figure of the report.
-#[derive(Debug, Clone, Copy)]
-pub struct Figure<'a> {
-    /// File name of the figure in the run folder (shown in the caption).
-    pub file: &'a str,
-    /// Caption text (plain text; escaped when rendered).
-    pub caption: &'a str,
-    /// The SVG document, embedded as is (it must be a trusted, well-formed SVG such as the
-    /// output of [`crate::plot`]).
-    pub svg: &'a str,
-}
-
-/// Everything the report shows.
-#[derive(Debug, Clone, Copy)]
-pub struct Report<'a> {
-    /// The scenario as run (after command-line overrides).
-    pub scenario: &'a Scenario,
-    /// The run's results.
-    pub result: &'a RunResult,
-    /// Per-replicate metrics, `[arm][model][replicate]` ([`output::all_metrics`]).
-    pub metrics: &'a [Vec<Vec<Metrics>>],
-    /// Paired comparisons ([`output::comparisons`]).
-    pub comparisons: &'a [Comparison],
-    /// Figures, in display order.
-    pub figures: &'a [Figure<'a>],
-    /// `manifest.json`, shown verbatim.
-    pub manifest_json: &'a str,
-}
 
 /// Plain-language description of a seeding arm.
 fn seeding_text(s: &SeedingSpec) -> String {

@@ -3,7 +3,7 @@
 //! each segment.
 
 use super::page::{escape, table};
-use super::run::{Figure, Report};
+use super::{Figure, Report};
 use crate::groups::Segments;
 use crate::segments;
 use crate::table::{diff_cell, share_cell, steps_cell};
