@@ -8,6 +8,7 @@
 //! theories' likelihoods.
 
 #![warn(missing_docs)]
+pub mod api;
 pub mod attribution;
 pub mod cli;
 pub mod engine;

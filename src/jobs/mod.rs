@@ -13,7 +13,9 @@ mod sweep_job;
 mod validate;
 
 pub use fit_job::{FitOutcome, FitRequest, fit_folder};
-pub use run_job::{CURVES_AUTO_LIMIT, Curves, RunOutcome, RunRequest, run_folder};
+pub use run_job::{
+    CURVES_AUTO_LIMIT, Curves, FolderOptions, RunOutcome, RunRequest, run_folder, write_run_folder,
+};
 pub use seed_job::{
     CELF_FIRST_REPLICATE, Method, SeedOutcome, SeedRequest, Selection, seed_folder,
 };

@@ -414,13 +414,12 @@ fn model_sections(o: &mut String, r: &Report) {
     let (sc, res) = (r.scenario, r.result);
     let month = sc.time_unit.singular();
     o.push_str("<section id=\"models\">\n<h2>What each model assumes and predicts</h2>\n");
-    let written = written_params(sc);
     let reps = r
         .metrics
         .first()
         .and_then(|m| m.first())
         .map_or(0, Vec::len);
-    for (m, nm) in sc.models.iter().enumerate() {
+    for nm in &sc.models {
         let info = nm.model.info();
         let _ = writeln!(
             o,
@@ -433,9 +432,10 @@ fn model_sections(o: &mut String, r: &Report) {
             .params
             .iter()
             .map(|p| {
-                let v = written
-                    .get(m)
-                    .and_then(|t| t.iter().find(|(k, _)| k == p.name))
+                let v = nm
+                    .params
+                    .iter()
+                    .find(|(k, _)| k == p.name)
                     .map(|(_, v)| v.clone())
                     .unwrap_or_else(|| format!("{} (default)", p.default_text()));
                 format!("{} = {} ({})", p.name, v, p.meaning)
@@ -546,31 +546,6 @@ fn lift_sentence(
     }
     s.push('.');
     s
-}
-
-/// The parameters as written in each `[[model]]` table of the scenario file (`(key, value)`,
-/// in file order, without `name` and `kind`).
-fn written_params(sc: &Scenario) -> Vec<Vec<(String, String)>> {
-    let Ok(v) = sc.source.text.parse::<toml::Table>() else {
-        return Vec::new();
-    };
-    v.get("model")
-        .and_then(|m| m.as_array())
-        .map(|ms| {
-            ms.iter()
-                .map(|t| {
-                    t.as_table()
-                        .map(|t| {
-                            t.iter()
-                                .filter(|(k, _)| *k != "name" && *k != "kind")
-                                .map(|(k, v)| (k.clone(), v.to_string()))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The reproducibility section: where the numbers are, the manifest and the scenario text.
