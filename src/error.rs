@@ -27,16 +27,21 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// The job was cancelled through its cancellation flag.
+    #[error("cancelled")]
+    Cancelled,
     /// Something else (e.g. the thread pool could not start).
     #[error("{0}")]
     Other(String),
 }
 
 impl Error {
-    /// The process exit status for this error: 2 for bad usage or bad input, 1 otherwise.
+    /// The process exit status for this error: 2 for bad usage or bad input, 130 for a
+    /// cancelled job (as for an interrupt), 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Scenario(_) | Error::Input(_) | Error::Usage(_) | Error::OutputExists(_) => 2,
+            Error::Cancelled => 130,
             _ => 1,
         }
     }

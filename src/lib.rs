@@ -8,6 +8,7 @@
 //! theories' likelihoods.
 
 #![warn(missing_docs)]
+pub mod api;
 pub mod attribution;
 pub mod cli;
 pub mod engine;
@@ -31,7 +32,9 @@ pub mod scenario;
 pub mod seed;
 pub mod seeding;
 pub mod segments;
+pub mod source;
 pub mod stats;
+pub mod summary;
 pub mod sweep;
 pub mod table;
 

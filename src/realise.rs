@@ -157,7 +157,7 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
     let mut arm_pools: Vec<Option<Vec<Vec<u32>>>> = vec![None; sc.arms.len()];
     for (k, a) in sc.arms.iter().enumerate() {
         let table = table_of(sc, &a.seeding);
-        let strata = a.strata(&table);
+        let strata = crate::groups::Strata::of_arm(a, &table);
         let ranked = |rule: &KolRule| {
             kols::rank_with(&net, rule, &mut stream(sc.seed, Purpose::Kols, index))
         };
@@ -182,7 +182,7 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         });
     }
     let segments = match &sc.segment {
-        Some((name, span)) => Some(crate::segments::grouping(sc, &net, name, span)?),
+        Some((name, span)) => Some(crate::groups::grouping(sc, &net, name, span)?),
         None => None,
     };
     net.scale_sources(&kol_list, sc.kols.weight);

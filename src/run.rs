@@ -8,11 +8,12 @@
 use crate::attribution::{self, Record};
 use crate::engine::{Curve, Replicate, Scratch};
 use crate::error::Error;
+use crate::groups::{Segments, Tallied, Tally};
 use crate::network::Network;
 use crate::realise::{self, Realisation};
 use crate::scenario::{Draw, Scenario};
-use crate::segments::{Segments, Tallied, Tally};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Facts about the network, for the manifest and the terminal.
@@ -196,6 +197,25 @@ pub fn run(
     opts: RunOptions,
     tick: &(dyn Fn() + Sync),
 ) -> Result<RunResult, Error> {
+    run_cancellable(sc, replicates, opts, tick, &AtomicBool::new(false))
+}
+
+/// [`run`], stopping with [`Error::Cancelled`] once `cancel` is set: work items not yet
+/// started are skipped, those running finish (a replicate takes milliseconds to seconds).
+pub fn run_cancellable(
+    sc: &Scenario,
+    replicates: &[u64],
+    opts: RunOptions,
+    tick: &(dyn Fn() + Sync),
+    cancel: &AtomicBool,
+) -> Result<RunResult, Error> {
+    let go = || {
+        if cancel.load(Ordering::Relaxed) {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
@@ -210,30 +230,7 @@ pub fn run(
             .map(|a| realise::initial_adopters(sc, &a.seeding, &real0, 0))
             .collect::<Result<Vec<_>, Error>>()?;
         let warnings = kol_warnings(sc, &real0);
-        let network = NetworkInfo {
-            kind: sc.network.kind().to_string(),
-            nodes: real0.net.n(),
-            arcs: real0.net.arc_count(),
-            self_loops_dropped: real0.net.report().self_loops_dropped,
-            duplicates_merged: real0.net.report().duplicates_merged,
-            components: real0.net.components(),
-            kols: real0.kols.len(),
-            kol_rule: sc.kols.rule.name(),
-            kol_ranking: real0.kol_ranking.clone(),
-            redrawn_per_replicate: sc.draw == Draw::PerReplicate && sc.network.is_random(),
-            unknown_ids_dropped: real0.net.input().unknown_ids_dropped,
-            missing_rows_dropped: real0.net.input().missing_rows_dropped,
-            layers: real0
-                .net
-                .input()
-                .layers
-                .iter()
-                .map(|(name, arcs)| LayerArcs {
-                    name: name.clone(),
-                    arcs: *arcs,
-                })
-                .collect(),
-        };
+        let network = network_info(sc, &real0);
         let prepare_s = t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
         let (na, nm) = (sc.arms.len(), sc.models.len());
@@ -259,6 +256,7 @@ pub fn run(
             let per_rep: Vec<Vec<Output>> = replicates
                 .par_iter()
                 .map_init(Scratch::default, |scratch, &r| {
+                    go()?;
                     let fresh;
                     let real = if r == 0 {
                         &real0
@@ -286,6 +284,7 @@ pub fn run(
             let done: Vec<Output> = items
                 .par_iter()
                 .map_init(Scratch::default, |scratch, &(r, p)| {
+                    go()?;
                     let c = run_replicate(sc, &real0, r, &[p], scratch, opts.record)
                         .map(|mut v| v.remove(0));
                     tick();
@@ -298,19 +297,7 @@ pub fn run(
         }
         let (n, kols) = (real0.net.n(), real0.kols.len());
         let kols0 = real0.kols.clone();
-        let segments = real0.segments.as_ref().map(|g| {
-            let mut kols = vec![0; g.labels.len()];
-            for &k in &kols0 {
-                kols[g.of[k as usize] as usize] += 1;
-            }
-            Segments {
-                attribute: sc.segment.as_ref().map(|s| s.0.clone()).unwrap_or_default(),
-                labels: g.labels.clone(),
-                sizes: g.sizes.clone(),
-                kols,
-                tallies,
-            }
-        });
+        let segments = segments_of(sc, &real0, &kols0, tallies);
         Ok(RunResult {
             models: sc.models.iter().map(|m| m.name.clone()).collect(),
             arms: sc.arms.iter().map(|a| a.name.clone()).collect(),
@@ -331,6 +318,56 @@ pub fn run(
             },
             threads,
         })
+    })
+}
+
+/// The facts about realisation 0's network that the manifest and report show.
+fn network_info(sc: &Scenario, real0: &Realisation) -> NetworkInfo {
+    NetworkInfo {
+        kind: sc.network.kind().to_string(),
+        nodes: real0.net.n(),
+        arcs: real0.net.arc_count(),
+        self_loops_dropped: real0.net.report().self_loops_dropped,
+        duplicates_merged: real0.net.report().duplicates_merged,
+        components: real0.net.components(),
+        kols: real0.kols.len(),
+        kol_rule: sc.kols.rule.name(),
+        kol_ranking: real0.kol_ranking.clone(),
+        redrawn_per_replicate: sc.draw == Draw::PerReplicate && sc.network.is_random(),
+        unknown_ids_dropped: real0.net.input().unknown_ids_dropped,
+        missing_rows_dropped: real0.net.input().missing_rows_dropped,
+        layers: real0
+            .net
+            .input()
+            .layers
+            .iter()
+            .map(|(name, arcs)| LayerArcs {
+                name: name.clone(),
+                arcs: *arcs,
+            })
+            .collect(),
+    }
+}
+
+/// The run's per-segment tallies with realisation 0's segments and KOLs (with `segment`).
+fn segments_of(
+    sc: &Scenario,
+    real0: &Realisation,
+    kols0: &[u32],
+    tallies: Vec<Vec<Vec<Tally>>>,
+) -> Option<Segments> {
+    real0.segments.as_ref().map(|g| {
+        let mut kols = vec![0; g.labels.len()];
+        for &k in kols0 {
+            kols[g.of[k as usize] as usize] += 1;
+        }
+        Segments {
+            attribute: sc.segment.as_ref().map(|s| s.0.clone()).unwrap_or_default(),
+            labels: g.labels.clone(),
+            sizes: g.sizes.clone(),
+            kols,
+            tallies,
+        }
     })
 }
 

@@ -7,7 +7,7 @@
 //! - every error maps to exit status 2 (`Error::exit_code`);
 //! - every scenario error is located: line and column > 0, and a key;
 //! - the peak heap allocation stays under the memory estimate for building the network
-//!   (`kolsim::limits::estimate_network`) and under a fixed bound.
+//!   (`kolsim::jobs::memory::estimate_network`) and under a fixed bound.
 //!
 //! 2,000 cases by default (a few seconds in release); `KOLSIM_FUZZ_CASES=100000` for the long
 //! mode. Deterministic: case `k` depends only on `k`. A failing case is written to
@@ -342,7 +342,7 @@ fn run_case(k: u64, bases: &[Base], dir: &Path, tally: &mut Tally) -> Result<(),
                 PANIC_MESSAGE.lock().unwrap()
             )));
         }
-        Ok(Ok(sc)) => Some(kolsim::limits::estimate_network(&sc).total()),
+        Ok(Ok(sc)) => Some(kolsim::jobs::memory::estimate_network(&sc).total()),
         Ok(Err(_)) => None,
     };
     if est.is_some_and(|e| e > BUILD_BOUND) {

@@ -5,17 +5,21 @@
 
 mod fit_job;
 mod kols_file;
+pub mod memory;
 mod run_job;
 mod seed_job;
+mod sweep_folder;
 mod sweep_job;
 mod validate;
 
-pub use crate::sweep::merge;
 pub use fit_job::{FitOutcome, FitRequest, fit_folder};
-pub use run_job::{CURVES_AUTO_LIMIT, Curves, RunOutcome, RunRequest, run_folder};
+pub use run_job::{
+    CURVES_AUTO_LIMIT, Curves, FolderOptions, RunOutcome, RunRequest, run_folder, write_run_folder,
+};
 pub use seed_job::{
     CELF_FIRST_REPLICATE, Method, SeedOutcome, SeedRequest, Selection, seed_folder,
 };
+pub use sweep_folder::merge;
 pub use sweep_job::{SweepOutcome, SweepRequest, sweep};
 pub use validate::{Validation, validate};
 

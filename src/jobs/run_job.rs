@@ -1,6 +1,7 @@
 //! `run`: simulate every arm × model × replicate and write the results folder.
 
 use super::Progress;
+use crate::api;
 use crate::error::Error;
 use crate::output::{self, Comparison};
 use crate::run::{self, RunOptions, RunResult};
@@ -156,6 +157,23 @@ pub struct RunOutcome {
     pub dir: PathBuf,
 }
 
+/// How to write a run's results folder ([`write_run_folder`]).
+#[derive(Debug, Clone)]
+pub struct FolderOptions {
+    /// The results folder.
+    pub dir: PathBuf,
+    /// Replace an existing results folder that kolsim wrote.
+    pub force: bool,
+    /// The command line, for the manifest.
+    pub command: Vec<String>,
+    /// Which per-replicate files to write (`None`: [`Curves::auto`]).
+    pub curves: Option<Curves>,
+    /// Whether the adoptions were recorded (then `adoptions.csv` is written).
+    pub record: bool,
+    /// Print the report to `report.pdf` with this headless Chromium.
+    pub browser: Option<PathBuf>,
+}
+
 /// Runs `sc` and writes its results folder atomically. An existing folder is refused before
 /// anything runs, unless `force` and it is kolsim's own.
 pub fn run_folder(
@@ -163,7 +181,7 @@ pub fn run_folder(
     req: RunRequest,
     progress: &dyn Progress,
 ) -> Result<RunOutcome, Error> {
-    crate::limits::check_run(sc, req.opts.threads, req.opts.record, req.max_memory)?;
+    super::memory::check_run(sc, req.opts.threads, req.opts.record, req.max_memory)?;
     folder::check_out(&req.dir, req.force)?;
     let browser = if req.pdf {
         Some(find_browser().ok_or_else(|| {
@@ -174,22 +192,50 @@ pub fn run_folder(
     } else {
         None
     };
-    let curves = req.curves.unwrap_or_else(|| Curves::auto(sc));
-    let ids: Vec<u64> = (0..sc.replicates as u64).collect();
-    progress.start(run::work_items(sc, ids.len()));
-    let result = run::run(sc, &ids, req.opts, &|| progress.tick())?;
-    let summaries = output::summaries(&result);
-    let metrics = output::all_metrics(&result);
-    let comparisons = output::comparisons(&result, &metrics, &sc.baseline, &sc.reference_arm);
-    let by_segment = result
-        .segments
-        .as_ref()
-        .map(|seg| segments::analyse(&result, seg, &sc.baseline, &sc.reference_arm));
+    progress.start(run::work_items(sc, sc.replicates as usize));
+    let tick = |_: u64, _: u64| progress.tick();
+    let results = api::simulate(
+        sc,
+        &api::Options {
+            threads: req.opts.threads,
+            record: req.opts.record,
+            progress: Some(&tick),
+            cancel: None,
+        },
+    )?;
+    let opts = FolderOptions {
+        dir: req.dir,
+        force: req.force,
+        command: req.command,
+        curves: req.curves,
+        record: req.opts.record,
+        browser,
+    };
+    let files = write_run_folder(sc, &results, &opts)?;
+    Ok(RunOutcome {
+        result: results.result,
+        summaries: results.summaries,
+        metrics: results.metrics,
+        comparisons: results.comparisons,
+        files,
+        dir: opts.dir,
+    })
+}
+
+/// What goes into a run folder: which per-replicate files, and the names in manifest order.
+struct Plan {
+    curves: Curves,
+    segment_curves: bool,
+    names: Vec<&'static str>,
+}
+
+fn plan(sc: &Scenario, res: &api::RunResults, opts: &FolderOptions) -> Plan {
+    let curves = opts.curves.unwrap_or_else(|| Curves::auto(sc));
     // `segment_curves.csv` has a row per segment for each `curves.csv` row: without an explicit
     // `--curves full`, it is written only while it stays under the size limit of `curves.csv`.
     let segment_curves = curves == Curves::Full
-        && result.segments.as_ref().is_some_and(|seg| {
-            req.curves.is_some()
+        && res.result.segments.as_ref().is_some_and(|seg| {
+            opts.curves.is_some()
                 || Curves::auto_rows(sc).saturating_mul(seg.labels.len() as u64 * 40)
                     <= CURVES_AUTO_LIMIT
         });
@@ -207,10 +253,10 @@ pub fn run_folder(
         "scenario.toml",
         "kols.csv",
     ]);
-    if req.opts.record {
+    if opts.record {
         names.push("adoptions.csv");
     }
-    if by_segment.is_some() {
+    if res.segments.is_some() {
         let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
         if segment_curves {
             names.push(curves_f);
@@ -222,14 +268,50 @@ pub fn run_folder(
         names.push(comparison_f);
     }
     names.extend(crate::report::FILES);
-    if by_segment.is_some() {
+    if res.segments.is_some() {
         names.push(segments::FILES[4]);
     }
-    if browser.is_some() {
+    if opts.browser.is_some() {
         names.push("report.pdf");
     }
-    let mut man = manifest::build(sc, &result, req.command, names.clone());
-    man.curves = curves.name();
+    Plan {
+        curves,
+        segment_curves,
+        names,
+    }
+}
+
+/// Writes the results folder of a run simulated with [`api::simulate`] atomically (refusing an
+/// existing folder unless `force` and it is kolsim's own) and returns the files written, in
+/// manifest order.
+///
+/// ```no_run
+/// use kolsim::api::{Options, simulate};
+/// use kolsim::jobs::{FolderOptions, write_run_folder};
+/// let sc = kolsim::scenario::load("scenarios/quickstart.toml".as_ref())?;
+/// let res = simulate(&sc, &Options::default())?;
+/// let opts = FolderOptions {
+///     dir: "results/quickstart".into(),
+///     force: true,
+///     command: vec![],
+///     curves: None,
+///     record: false,
+///     browser: None,
+/// };
+/// let files = write_run_folder(&sc, &res, &opts)?;
+/// assert!(files.contains(&"report.html"));
+/// # Ok::<(), kolsim::Error>(())
+/// ```
+pub fn write_run_folder(
+    sc: &Scenario,
+    res: &api::RunResults,
+    opts: &FolderOptions,
+) -> Result<Vec<&'static str>, Error> {
+    let plan = plan(sc, res, opts);
+    let result = &res.result;
+    let ids: Vec<u64> = (0..sc.replicates as u64).collect();
+    let mut man = manifest::build(sc, result, opts.command.clone(), plan.names.clone());
+    man.curves = plan.curves.name();
     let man_json = serde_json::to_vec_pretty(&man).map_err(|e| Error::Other(e.to_string()))?;
     // The scenario's observed launch, drawn as points on the adoption figure.
     let observed = match &sc.observed {
@@ -244,53 +326,15 @@ pub fn run_folder(
     };
     let deliverables = crate::report::files(
         sc,
-        &result,
-        &summaries,
-        &metrics,
-        &comparisons,
+        result,
+        &res.summaries,
+        &res.metrics,
+        &res.comparisons,
         &man_json,
         observed.as_deref(),
     );
-    let mut files = Vec::new();
-    if curves == Curves::Full {
-        files.push(("curves.csv", output::curves_csv(&result, &ids)));
-    }
-    files.push(("summary.csv", output::summary_csv(&result, &summaries)));
-    if curves != Curves::None {
-        files.push(("metrics.csv", output::metrics_csv(&result, &metrics, &ids)));
-    }
-    files.extend([
-        ("comparison.csv", output::comparison_csv(&comparisons)),
-        ("manifest.json", man_json),
-        ("scenario.toml", sc.source.text.clone().into_bytes()),
-        ("kols.csv", super::kols_file::kols_csv(sc, &result)?),
-    ]);
-    if req.opts.record {
-        // The run keeps realisation 0's network when recording; read it again only if not.
-        let real0 = match &result.ids {
-            Some(net) => std::borrow::Cow::Borrowed(net),
-            None => std::borrow::Cow::Owned(crate::realise::build_network(sc, 0)?),
-        };
-        files.push((
-            "adoptions.csv",
-            output::adoptions_csv(&result, &ids, &real0),
-        ));
-    }
-    if let (Some(seg), Some(an)) = (&result.segments, &by_segment) {
-        let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
-        if segment_curves {
-            files.push((curves_f, segments::output::curves_csv(&result, seg, &ids)));
-        }
-        files.push((summary_f, segments::output::summary_csv(&result, seg, an)));
-        if curves != Curves::None {
-            files.push((
-                metrics_f,
-                segments::output::metrics_csv(&result, seg, an, &ids),
-            ));
-        }
-        files.push((comparison_f, segments::output::comparison_csv(seg, an)));
-    }
-    if let Some(browser) = &browser {
+    let mut files = table_files(sc, res, &plan, &ids, man_json)?;
+    if let Some(browser) = &opts.browser {
         let html = deliverables
             .iter()
             .find(|(n, _)| *n == "report.html")
@@ -302,15 +346,59 @@ pub fn run_folder(
     } else {
         files.extend(deliverables);
     }
-    folder::write_folder(&req.dir, &files, req.force)?;
-    Ok(RunOutcome {
-        result,
-        summaries,
-        metrics,
-        comparisons,
-        files: names,
-        dir: req.dir,
-    })
+    folder::write_folder(&opts.dir, &files, opts.force)?;
+    Ok(plan.names)
+}
+
+/// The CSV files (and the manifest and scenario copy) of a run folder, in manifest order.
+fn table_files(
+    sc: &Scenario,
+    res: &api::RunResults,
+    plan: &Plan,
+    ids: &[u64],
+    man_json: Vec<u8>,
+) -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
+    let result = &res.result;
+    let mut files = Vec::new();
+    if plan.curves == Curves::Full {
+        files.push(("curves.csv", output::curves_csv(result, ids)));
+    }
+    files.push(("summary.csv", output::summary_csv(result, &res.summaries)));
+    if plan.curves != Curves::None {
+        files.push((
+            "metrics.csv",
+            output::metrics_csv(result, &res.metrics, ids),
+        ));
+    }
+    files.extend([
+        ("comparison.csv", output::comparison_csv(&res.comparisons)),
+        ("manifest.json", man_json),
+        ("scenario.toml", sc.source.text.clone().into_bytes()),
+        ("kols.csv", super::kols_file::kols_csv(sc, result)?),
+    ]);
+    if plan.names.contains(&"adoptions.csv") {
+        // The run keeps realisation 0's network when recording; read it again only if not.
+        let real0 = match &result.ids {
+            Some(net) => std::borrow::Cow::Borrowed(net),
+            None => std::borrow::Cow::Owned(crate::realise::build_network(sc, 0)?),
+        };
+        files.push(("adoptions.csv", output::adoptions_csv(result, ids, &real0)));
+    }
+    if let (Some(seg), Some(an)) = (&result.segments, &res.segments) {
+        let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
+        if plan.segment_curves {
+            files.push((curves_f, segments::output::curves_csv(result, seg, ids)));
+        }
+        files.push((summary_f, segments::output::summary_csv(result, seg, an)));
+        if plan.curves != Curves::None {
+            files.push((
+                metrics_f,
+                segments::output::metrics_csv(result, seg, an, ids),
+            ));
+        }
+        files.push((comparison_f, segments::output::comparison_csv(seg, an)));
+    }
+    Ok(files)
 }
 
 impl RunOutcome {

@@ -3,6 +3,7 @@
 //! and merge when the whole grid is done.
 
 use super::Progress;
+use super::sweep_folder;
 use crate::error::Error;
 use crate::scenario::Scenario;
 use crate::sweep::{self, Grid, Shard};
@@ -71,7 +72,7 @@ pub fn sweep(
     sweep::check(sc, &grid)?;
     for k in 0..grid.len() {
         let point = sweep::point_scenario(sc, &grid, k)?;
-        crate::limits::check_run(&point, req.threads, false, req.max_memory)
+        super::memory::check_run(&point, req.threads, false, req.max_memory)
             .map_err(|e| Error::Usage(format!("sweep point {k}: {e}")))?;
     }
     let dir = req
@@ -84,9 +85,9 @@ pub fn sweep(
             return Err(Error::OutputExists(dir));
         }
     }
-    sweep::prepare_dir(&dir, &grid)?;
+    sweep_folder::prepare_dir(&dir, &grid)?;
     let todo: Vec<usize> = (0..grid.len())
-        .filter(|&k| shard.is_none_or(|s| s.owns(k)) && !sweep::is_done(&dir, k))
+        .filter(|&k| shard.is_none_or(|s| s.owns(k)) && !sweep_folder::is_done(&dir, k))
         .collect();
     progress.start(todo.len() as u64);
     let workers = match req.threads {
@@ -109,7 +110,7 @@ pub fn sweep(
                         loop {
                             let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             let Some(&k) = todo.get(at) else { break };
-                            done.push((k, sweep::run_point(sc, &grid, k, &dir, 1)));
+                            done.push((k, sweep_folder::run_point_folder(sc, &grid, k, &dir, 1)));
                             progress.tick();
                         }
                         done
@@ -132,14 +133,16 @@ pub fn sweep(
             .collect::<Result<Vec<()>, Error>>()?;
     } else {
         for &k in &todo {
-            sweep::run_point(sc, &grid, k, &dir, req.threads)?;
+            sweep_folder::run_point_folder(sc, &grid, k, &dir, req.threads)?;
             progress.tick();
         }
     }
     if shard.is_none() {
-        sweep::merge(&dir)?;
+        sweep_folder::merge(&dir)?;
     }
-    let finished = (0..grid.len()).filter(|&k| sweep::is_done(&dir, k)).count();
+    let finished = (0..grid.len())
+        .filter(|&k| sweep_folder::is_done(&dir, k))
+        .count();
     Ok(SweepOutcome {
         grid,
         dir,
@@ -163,12 +166,12 @@ fn side_by_side(
     if workers < 2 || todo < 2 * workers {
         return Ok(false);
     }
-    let Some((limit, _)) = crate::limits::limit(max_memory) else {
+    let Some((limit, _)) = super::memory::limit(max_memory) else {
         return Ok(true);
     };
     for k in 0..grid.len() {
         let point = sweep::point_scenario(sc, grid, k)?;
-        let one = crate::limits::estimate(&point, 1, false).total();
+        let one = super::memory::estimate(&point, 1, false).total();
         if one.saturating_mul(workers as u64) > limit {
             return Ok(false);
         }

@@ -28,7 +28,7 @@ pub struct Validation {
     /// What reading the input files dropped or combined.
     pub input: crate::network::edge_list::InputReport,
     /// Estimated memory of `kolsim run` with the file's replicates, on all cores.
-    pub memory: crate::limits::Estimate,
+    pub memory: super::memory::Estimate,
     /// Memory available to this process, where known.
     pub available: Option<u64>,
 }
@@ -101,9 +101,9 @@ fn components(
 /// realisation 0, and reports what it found.
 pub fn validate(path: &Path) -> Result<Validation, Error> {
     let sc = scenario::load(path)?;
-    crate::limits::check_kappa(&sc)?;
-    let build = crate::limits::estimate_network(&sc);
-    crate::limits::check(&build, None, "building the network", false)?;
+    super::memory::check_kappa(&sc)?;
+    let build = super::memory::estimate_network(&sc);
+    super::memory::check(&build, None, "building the network", false)?;
     let real = crate::realise::check(&sc)?;
     real.net
         .check_weights()
@@ -124,8 +124,8 @@ pub fn validate(path: &Path) -> Result<Validation, Error> {
         components,
         reach,
         segments,
-        memory: crate::limits::estimate(&sc, 0, false),
-        available: crate::limits::available_memory(),
+        memory: super::memory::estimate(&sc, 0, false),
+        available: super::memory::available_memory(),
         physicians: real.net.n(),
         arcs: real.net.arc_count(),
         self_loops_dropped: real.net.report().self_loops_dropped,

@@ -26,7 +26,7 @@ use super::{
     ReverseReachable, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace, rate};
-use crate::scenario::error::ScenarioError;
+use crate::source::ScenarioError;
 use std::sync::Arc;
 
 /// Bass mixed influence.

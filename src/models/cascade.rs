@@ -24,7 +24,7 @@ use super::{
     ReverseReachable, Rule, Setting,
 };
 use crate::attribution::{Attribute, Channel, Trace, rate};
-use crate::scenario::error::ScenarioError;
+use crate::source::ScenarioError;
 use std::sync::Arc;
 
 /// Independent cascade.

@@ -33,7 +33,7 @@ use super::{
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::engine::{EngineKind, NEVER, Observer, Replicate, Scratch, finish_step, start};
 use crate::rng::Purpose;
-use crate::scenario::error::ScenarioError;
+use crate::source::ScenarioError;
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 use serde::Deserialize;

@@ -24,7 +24,7 @@ use super::{
     Prepared, ReverseReachable, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace};
-use crate::scenario::error::ScenarioError;
+use crate::source::ScenarioError;
 use std::sync::Arc;
 
 /// Pure imitation.

@@ -8,7 +8,7 @@
 //!
 //! Models depend on the kernel ([`crate::engine`]), on [`crate::attribution`] (the recorder
 //! and its helpers), on [`crate::network`], [`crate::rng`] and [`crate::kols`], and on
-//! [`crate::scenario::error`] for located errors. Nothing in the kernel imports a model.
+//! [`crate::source`] for located errors. Nothing in the kernel imports a model.
 //!
 //! The [`Registry`] maps `kind` strings to constructors. [`Registry::builtin`] holds the seven
 //! models below; a caller can [`Registry::register`] more (see `tests/it/toy_model.rs`) and parse
@@ -41,7 +41,7 @@ pub use threshold::{Theta, Threshold};
 use crate::attribution::{Attribute, Record, Recorder};
 use crate::engine::{Curve, EngineKind, Observer, Replicate, Scratch};
 use crate::network::Network;
-use crate::scenario::error::ScenarioError;
+use crate::source::ScenarioError;
 use std::fmt::Write as _;
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! ([`super::Registry::describe`]) and the README's parameter tables ([`readme_table`]) all
 //! come from the declaration.
 
-use crate::scenario::error::{ScenarioError, Source};
+use crate::source::{ScenarioError, Source};
 use std::ops::Range;
 use toml::Spanned;
 

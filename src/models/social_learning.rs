@@ -35,7 +35,7 @@ use super::{
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::engine::{EngineKind, NEVER, Observer, Replicate, Scratch, StepCounts};
 use crate::rng::Purpose;
-use crate::scenario::error::ScenarioError;
+use crate::source::ScenarioError;
 use rand_distr::{Distribution, StandardNormal};
 use std::sync::Arc;
 

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
 use crate::network::Network;
-use crate::scenario::error::ScenarioError;
+use crate::source::ScenarioError;
 use std::sync::Arc;
 
 /// Structural-equivalence imitation.

@@ -33,7 +33,7 @@ use crate::attribution::{Attribute, Channel, Trace};
 use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
 use crate::network::{Attribute as NodeAttribute, Network};
 use crate::rng::Purpose;
-use crate::scenario::error::ScenarioError;
+use crate::source::ScenarioError;
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Normal};
 use serde::Deserialize;

@@ -6,7 +6,7 @@
 //! caller writes them (with [`crate::output::write_folder`]).
 //!
 //! Files: `page.rs` holds what every page shares (escaping, style sheet, tables); `run.rs` the
-//! run report and deliverables; `segments.rs` the run report's section per segment (with
+//! run report and deliverables (the [`Report`] and its [`Figure`]s are declared here); `segments.rs` the run report's section per segment (with
 //! `segment` in the scenario, which also adds `segments.svg`); `sweep.rs` the sweep report.
 
 mod page;
@@ -15,8 +15,42 @@ mod segments;
 mod sweep;
 
 pub use page::escape;
-pub use run::{Figure, Report, files, report_html};
+pub use run::{files, report_html};
 pub use sweep::sweep_report_html;
+
+use crate::run::RunResult;
+use crate::scenario::Scenario;
+use crate::stats::Metrics;
+use crate::summary::Comparison;
+
+/// One figure of the report.
+#[derive(Debug, Clone, Copy)]
+pub struct Figure<'a> {
+    /// File name of the figure in the run folder (shown in the caption).
+    pub file: &'a str,
+    /// Caption text (plain text; escaped when rendered).
+    pub caption: &'a str,
+    /// The SVG document, embedded as is (it must be a trusted, well-formed SVG such as the
+    /// output of [`crate::plot`]).
+    pub svg: &'a str,
+}
+
+/// Everything the report shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    /// The scenario as run (after command-line overrides).
+    pub scenario: &'a Scenario,
+    /// The run's results.
+    pub result: &'a RunResult,
+    /// Per-replicate metrics, `[arm][model][replicate]` ([`crate::summary::all_metrics`]).
+    pub metrics: &'a [Vec<Vec<Metrics>>],
+    /// Paired comparisons ([`crate::summary::comparisons`]).
+    pub comparisons: &'a [Comparison],
+    /// Figures, in display order.
+    pub figures: &'a [Figure<'a>],
+    /// `manifest.json`, shown verbatim.
+    pub manifest_json: &'a str,
+}
 
 /// The files this module adds to a run folder, in the order [`files`] returns them.
 pub const FILES: [&str; 3] = ["adoption.svg", "new_adopters.svg", "report.html"];

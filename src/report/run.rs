@@ -1,7 +1,7 @@
 //! The report of a run: [`report_html`] and the run's deliverables, [`files`].
 
-use super::FILES;
 use super::page::{escape, page_head, table};
+use super::{FILES, Figure, Report};
 use crate::output::{self, Comparison};
 use crate::plot;
 use crate::run::RunResult;
@@ -9,35 +9,6 @@ use crate::scenario::{Scenario, SeedingSpec};
 use crate::stats::{Metrics, StepSummary};
 use crate::table::{diff_cell, share_cell, steps_cell};
 use std::fmt::Write as _;
-
-/// One figure of the report.
-#[derive(Debug, Clone, Copy)]
-pub struct Figure<'a> {
-    /// File name of the figure in the run folder (shown in the caption).
-    pub file: &'a str,
-    /// Caption text (plain text; escaped when rendered).
-    pub caption: &'a str,
-    /// The SVG document, embedded as is (it must be a trusted, well-formed SVG such as the
-    /// output of [`crate::plot`]).
-    pub svg: &'a str,
-}
-
-/// Everything the report shows.
-#[derive(Debug, Clone, Copy)]
-pub struct Report<'a> {
-    /// The scenario as run (after command-line overrides).
-    pub scenario: &'a Scenario,
-    /// The run's results.
-    pub result: &'a RunResult,
-    /// Per-replicate metrics, `[arm][model][replicate]` ([`output::all_metrics`]).
-    pub metrics: &'a [Vec<Vec<Metrics>>],
-    /// Paired comparisons ([`output::comparisons`]).
-    pub comparisons: &'a [Comparison],
-    /// Figures, in display order.
-    pub figures: &'a [Figure<'a>],
-    /// `manifest.json`, shown verbatim.
-    pub manifest_json: &'a str,
-}
 
 /// Plain-language description of a seeding arm.
 fn seeding_text(s: &SeedingSpec) -> String {
@@ -443,13 +414,12 @@ fn model_sections(o: &mut String, r: &Report) {
     let (sc, res) = (r.scenario, r.result);
     let month = sc.time_unit.singular();
     o.push_str("<section id=\"models\">\n<h2>What each model assumes and predicts</h2>\n");
-    let written = written_params(sc);
     let reps = r
         .metrics
         .first()
         .and_then(|m| m.first())
         .map_or(0, Vec::len);
-    for (m, nm) in sc.models.iter().enumerate() {
+    for nm in &sc.models {
         let info = nm.model.info();
         let _ = writeln!(
             o,
@@ -462,9 +432,10 @@ fn model_sections(o: &mut String, r: &Report) {
             .params
             .iter()
             .map(|p| {
-                let v = written
-                    .get(m)
-                    .and_then(|t| t.iter().find(|(k, _)| k == p.name))
+                let v = nm
+                    .params
+                    .iter()
+                    .find(|(k, _)| k == p.name)
                     .map(|(_, v)| v.clone())
                     .unwrap_or_else(|| format!("{} (default)", p.default_text()));
                 format!("{} = {} ({})", p.name, v, p.meaning)
@@ -575,31 +546,6 @@ fn lift_sentence(
     }
     s.push('.');
     s
-}
-
-/// The parameters as written in each `[[model]]` table of the scenario file (`(key, value)`,
-/// in file order, without `name` and `kind`).
-fn written_params(sc: &Scenario) -> Vec<Vec<(String, String)>> {
-    let Ok(v) = sc.source.text.parse::<toml::Table>() else {
-        return Vec::new();
-    };
-    v.get("model")
-        .and_then(|m| m.as_array())
-        .map(|ms| {
-            ms.iter()
-                .map(|t| {
-                    t.as_table()
-                        .map(|t| {
-                            t.iter()
-                                .filter(|(k, _)| *k != "name" && *k != "kind")
-                                .map(|(k, v)| (k.clone(), v.to_string()))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The reproducibility section: where the numbers are, the manifest and the scenario text.

@@ -3,8 +3,9 @@
 //! each segment.
 
 use super::page::{escape, table};
-use super::run::{Figure, Report};
-use crate::segments::{self, Segments};
+use super::{Figure, Report};
+use crate::groups::Segments;
+use crate::segments;
 use crate::table::{diff_cell, share_cell, steps_cell};
 use std::fmt::Write as _;
 

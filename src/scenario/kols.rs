@@ -89,13 +89,7 @@ pub(super) fn parse_kols(
     known_n: Option<usize>,
 ) -> Result<KolSpec, ScenarioError> {
     let Some(k) = kols else {
-        return Ok(KolSpec {
-            rule: KolRuleSpec::Ranked(KolRule::InDegree),
-            size: KolSize::Count(0),
-            weight: 1.0,
-            group: None,
-            filter: Vec::new(),
-        });
+        return Ok(KolSpec::none());
     };
     let span = k.span();
     let r = k.get_ref();

@@ -8,9 +8,10 @@
 //! helpers that locate errors. This file validates the top-level keys and puts the tables
 //! together. The types are re-exported here: `kolsim::scenario::NetworkSpec` and so on.
 
+mod build;
 mod ctx;
 mod edge_list;
-pub mod error;
+pub use crate::source as error;
 mod ids;
 mod kols;
 pub mod models;
@@ -41,6 +42,10 @@ pub struct NamedModel {
     pub name: String,
     /// The configured model.
     pub model: std::sync::Arc<dyn Model>,
+    /// Its parameters as written in the `[[model]]` table, `(key, TOML value)` in key order,
+    /// without `name` and `kind`: what the report shows. A model built in code lists its
+    /// values here (see [`NamedModel::new`]); a parameter not listed is shown as its default.
+    pub params: Vec<(String, String)>,
 }
 
 /// A validated scenario.
@@ -171,7 +176,7 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    parse(crate::limits::read_scenario(path)?)
+    parse(crate::source::read_source(path)?)
 }
 
 /// `name`, usable as a folder name.

@@ -164,5 +164,15 @@ pub(crate) fn parse_model(
         }
         None => kind.to_string(),
     };
-    Ok(NamedModel { name, model })
+    let mut written: Vec<(String, String)> = entries(table)
+        .into_iter()
+        .filter(|(k, _)| k.get_ref() != "name" && k.get_ref() != "kind")
+        .map(|(k, v)| (k.get_ref().clone(), v.get_ref().to_string()))
+        .collect();
+    written.sort();
+    Ok(NamedModel {
+        name,
+        model,
+        params: written,
+    })
 }

@@ -1,23 +1,10 @@
 //! `[observed]`: the launch that actually happened, read by `kolsim fit` and drawn as points on
 //! the run report's adoption figure.
 
-use super::raw::Opt;
+use super::raw::{Opt, RawObserved};
 use super::{Ctx, ScenarioError};
-use serde::Deserialize;
 use std::path::PathBuf;
 use toml::Spanned;
-
-/// `[observed]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawObserved {
-    pub path: Spanned<String>,
-    pub id_column: Opt<String>,
-    pub time_column: Opt<String>,
-    pub missing: Opt<Vec<String>>,
-    pub marketing: Opt<String>,
-    pub detailing: Opt<String>,
-}
 
 /// The observed launch: a per-physician file (`id,adopted_at`) or an aggregate one
 /// (`step,adopters`), as `kolsim fit --observed` reads it.

@@ -40,7 +40,7 @@ pub struct RawScenario {
     /// `[sweep]`: parameter grid, `"path" = [values]` or `"path" = "start:stop:step"`.
     pub sweep: Option<Spanned<toml::Table>>,
     /// `[observed]`: the observed launch.
-    pub observed: Option<Spanned<super::observed::RawObserved>>,
+    pub observed: Option<Spanned<RawObserved>>,
     /// `segment`: a node attribute; every output is also split by its values.
     pub segment: Opt<String>,
     /// `time_unit`: what one step is (labels only).
@@ -216,3 +216,21 @@ pub struct RawSeeding {
 /// span. Which keys exist and what type they have comes from the model registry
 /// ([`crate::models::Registry`]); [`super::models`] checks them.
 pub type RawModel = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+/// `[observed]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObserved {
+    /// `path`: the observed launch file.
+    pub path: Spanned<String>,
+    /// `id_column`: the physician id column of a per-physician file.
+    pub id_column: Opt<String>,
+    /// `time_column`: the adoption step column.
+    pub time_column: Opt<String>,
+    /// `missing`: values meaning "adoption unknown".
+    pub missing: Opt<Vec<String>>,
+    /// `marketing`: the marketing series file.
+    pub marketing: Opt<String>,
+    /// `detailing`: the detailing visits file.
+    pub detailing: Opt<String>,
+}

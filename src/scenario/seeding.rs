@@ -55,18 +55,6 @@ pub struct Arm {
     pub filter: Vec<(String, String, Range<usize>)>,
 }
 
-impl Arm {
-    /// The arm's `group` and `where`, for selection ([`crate::groups::Strata`]); `table` is
-    /// the arm's key path (`arm[k]` or `initial_adopters`).
-    pub fn strata<'a>(&'a self, table: &'a str) -> crate::groups::Strata<'a> {
-        crate::groups::Strata {
-            group: self.group.as_ref(),
-            filter: &self.filter,
-            table,
-        }
-    }
-}
-
 /// The strategies that take `group` and `where`.
 const STRATIFIED: [&str; 4] = ["kols", "random", "attribute", "by_volume"];
 

@@ -9,23 +9,19 @@
 //! Every point keeps the scenario's seed, so replicate `r` of every point uses the same random
 //! streams: curves over a parameter are smooth and paired.
 //!
-//! Folder layout: `grid.json` (the sweep definition), `points/point-<k>/` (one folder per
-//! finished point, renamed into place when complete, holding `rows.csv` and `summary.csv`),
-//! and, after [`merge`](fn@merge), `sweep.csv`, `summary.csv` and `manifest.json`. A point folder is
-//! either complete or absent, so an interrupted sweep loses only the points in flight, and
-//! shards may share one folder.
-//!
-//! Files: [`grid`] (keys, values, point scenarios, shards), [`point`] (running a point and its
-//! completion marker), [`row`] (the typed row of `sweep.csv`), [`merge`](mod@merge) (the folder: `grid.json` and merging).
+//! This module computes and writes nothing to disk: [`grid`] (keys, values, point scenarios,
+//! shards), [`point`] (running a point in memory: its `rows.csv` and `summary.csv`), [`row`]
+//! (the typed row of `sweep.csv`). The sweep folder — `grid.json`, one `points/point-<k>/` per
+//! finished point (renamed into place when complete, so an interrupted sweep loses only the
+//! points in flight and shards may share one folder) and the merged `sweep.csv`, `summary.csv`,
+//! `manifest.json`, plots and report — is [`crate::jobs::merge`]'s and the sweep job's.
 
 pub mod grid;
-pub mod merge;
 pub mod point;
 pub mod row;
 
 pub use grid::{
     Axis, Grid, Shard, axes_from_table, check, parse_set, parse_values, point_scenario,
 };
-pub use merge::{merge, prepare_dir, read_grid};
-pub use point::{is_done, run_point};
+pub use point::run_point;
 pub use row::{Lift, Metric, Stats, SweepRow, TimeStats, sweep_header};

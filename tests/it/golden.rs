@@ -5,7 +5,7 @@
 //! was hashed under DIR, to diff two runs.
 //!
 //! Lines that carry the machine, the time or the command line (timings, thread counts, git
-//! commit, paths of the temporary folder) are blanked before hashing; everything else counts.
+//! commit, paths of the temporary folder, the binary and the checkout) are blanked before hashing; everything else counts.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -55,7 +55,12 @@ fn normalise(name: &str, bytes: &[u8], tmp: &str) -> Vec<u8> {
         Ok(t) => t,
         Err(_) => return bytes.to_vec(),
     };
-    let text = text.replace(tmp, "<tmp>");
+    // The binary's path (in the manifest's argv) and absolute data paths (in fitted.toml)
+    // depend on where the checkout is.
+    let text = text
+        .replace(env!("CARGO_BIN_EXE_kolsim"), "<kolsim>")
+        .replace(tmp, "<tmp>")
+        .replace(&root().display().to_string(), "<root>");
     let volatile_file =
         name.ends_with(".json") || name.ends_with(".html") || name.ends_with(".txt");
     let mut out = String::with_capacity(text.len());

@@ -380,9 +380,9 @@ fn shipped_scenarios_fit_in_24_gib() {
     ] {
         let sc = kolsim::scenario::load(Path::new(&format!("scenarios/{s}.toml"))).unwrap();
         for threads in [1, 2, 16] {
-            let est = kolsim::limits::estimate(&sc, threads, false);
+            let est = kolsim::jobs::memory::estimate(&sc, threads, false);
             assert!(est.total() < 4 << 30, "{s} on {threads}: {est:?}");
-            kolsim::limits::check(&est, Some(24 << 30), "this run", true).unwrap();
+            kolsim::jobs::memory::check(&est, Some(24 << 30), "this run", true).unwrap();
         }
     }
 }

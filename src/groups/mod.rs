@@ -9,6 +9,10 @@
 //! Everything here is deterministic: categories are sorted (numbers by value, text by its
 //! bytes), and selections keep the order of the ranking they are given.
 
+mod tally;
+
+pub use tally::{Segments, Tallied, Tally, grouping};
+
 use crate::error::Error;
 use crate::network::{Attribute, Network};
 use crate::scenario::Scenario;
@@ -230,7 +234,17 @@ pub struct Strata<'a> {
     pub table: &'a str,
 }
 
-impl Strata<'_> {
+impl<'a> Strata<'a> {
+    /// The `group` and `where` of `arm`; `table` is the arm's key path (`arm[k]` or
+    /// `initial_adopters`).
+    pub fn of_arm(arm: &'a crate::scenario::Arm, table: &'a str) -> Self {
+        Strata {
+            group: arm.group.as_ref(),
+            filter: &arm.filter,
+            table,
+        }
+    }
+
     /// Whether the table says `group` or `where`.
     pub fn any(&self) -> bool {
         self.group.is_some() || !self.filter.is_empty()

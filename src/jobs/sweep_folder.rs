@@ -1,13 +1,95 @@
-//! The sweep folder: `grid.json`, and merging finished points into `sweep.csv`, `summary.csv`,
-//! `manifest.json`, the plots and the report.
+//! The sweep folder: `grid.json`, the point folders (`points/point-<k>/`, each with a
+//! checksummed completion marker written last), and merging finished points into
+//! `sweep.csv`, `summary.csv`, `manifest.json`, the plots and the report.
 
-use super::grid::Grid;
-use super::point::{point_dir, point_state};
-use super::row::{Metric, SweepRow, parse_rows, sweep_csv};
 use crate::error::Error;
 use crate::folder;
+use crate::scenario::Scenario;
+use crate::sweep::point::POINT_FILES;
+use crate::sweep::row::{Metric, SweepRow, parse_rows, sweep_csv};
+use crate::sweep::{Grid, run_point};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+fn point_dir(dir: &Path, k: usize) -> PathBuf {
+    dir.join("points").join(format!("point-{k:05}"))
+}
+
+/// The completion marker of a point folder, written last: the size and checksum of each file.
+const COMPLETE: &str = "complete.json";
+
+/// The completion marker for a point's files.
+fn completion_marker(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut m = serde_json::Map::new();
+    for (name, bytes) in files {
+        m.insert(
+            (*name).to_string(),
+            serde_json::json!({ "bytes": bytes.len(), "fnv1a64": format!("{:016x}", folder::checksum(bytes)) }),
+        );
+    }
+    let mut v = serde_json::to_vec_pretty(&serde_json::Value::Object(m)).unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+/// Checks point `k`: `Ok(None)` if it is complete (its marker exists and every file matches
+/// it), `Ok(Some(why))` if it is missing or incomplete, naming the file.
+fn point_state(dir: &Path, k: usize) -> Option<String> {
+    let p = point_dir(dir, k);
+    let marker = p.join(COMPLETE);
+    let Ok(text) = std::fs::read_to_string(&marker) else {
+        return Some(if p.exists() {
+            format!(
+                "{}: no completion marker (interrupted or written by an older kolsim)",
+                marker.display()
+            )
+        } else {
+            format!("{}: not run", p.display())
+        });
+    };
+    let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Some(format!(
+            "{}: unreadable completion marker",
+            marker.display()
+        ));
+    };
+    for name in POINT_FILES {
+        let f = p.join(name);
+        let Ok(bytes) = std::fs::read(&f) else {
+            return Some(format!("{}: missing", f.display()));
+        };
+        let want = (&m[name]["bytes"], &m[name]["fnv1a64"]);
+        let have = format!("{:016x}", folder::checksum(&bytes));
+        if want.0.as_u64() != Some(bytes.len() as u64) || want.1.as_str() != Some(have.as_str()) {
+            return Some(format!(
+                "{}: does not match its completion marker ({} bytes; truncated or edited?)",
+                f.display(),
+                bytes.len()
+            ));
+        }
+    }
+    None
+}
+
+/// Whether point `k` has finished: its completion marker (written last) exists and its files
+/// match the sizes and checksums the marker records. An empty, truncated or edited point file
+/// means "not done", so `--resume` runs the point again.
+pub fn is_done(dir: &Path, k: usize) -> bool {
+    point_state(dir, k).is_none()
+}
+
+/// Runs point `k` and writes its folder atomically.
+pub fn run_point_folder(
+    base: &Scenario,
+    grid: &Grid,
+    k: usize,
+    dir: &Path,
+    threads: usize,
+) -> Result<(), Error> {
+    let mut files = run_point(base, grid, k, threads)?.to_vec();
+    files.push((COMPLETE, completion_marker(&files)));
+    folder::write_folder_unchecked(&point_dir(dir, k), &files)
+}
 
 /// Writes `grid.json`, or checks that an existing one describes the same sweep.
 pub fn prepare_dir(dir: &Path, grid: &Grid) -> Result<(), Error> {

@@ -1,5 +1,9 @@
-//! Errors in scenario files, located by file, line, column and key.
+//! A scenario's source text and the errors located in it (file, line, column and key).
+//!
+//! Below the scenario and the models (which both report located errors); imports only
+//! [`crate::limits`]. Also re-exported as `kolsim::scenario::error`.
 
+use crate::limits::{self, MAX_SCENARIO_BYTES, ReadError, read_capped};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -33,7 +37,7 @@ impl std::fmt::Display for ScenarioError {
         if self.key.is_empty() {
             write!(f, ": {message}")?;
         } else {
-            write!(f, ": `{}`: {message}", crate::limits::quote(&self.key))?;
+            write!(f, ": `{}`: {message}", limits::quote(&self.key))?;
         }
         if let (Some((l, c)), Some(s)) = (self.position, &self.snippet) {
             // A window of 60 characters either side of the column, so that a huge line gives
@@ -143,7 +147,7 @@ impl Source {
     }
 }
 
-/// Reads a scenario file as UTF-8, with errors that name it.
+/// Reads a scenario file (at most [`MAX_SCENARIO_BYTES`]) as UTF-8, with errors that name it.
 pub fn read_source(path: &Path) -> Result<Source, ScenarioError> {
     let fail = |position, message: String| ScenarioError {
         file: path.to_path_buf(),
@@ -152,34 +156,49 @@ pub fn read_source(path: &Path) -> Result<Source, ScenarioError> {
         message,
         snippet: None,
     };
-    let bytes = std::fs::read(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            fail(None, "scenario file not found".into())
-        } else {
-            fail(None, format!("cannot read scenario file: {e}"))
-        }
+    let bytes = read_capped(path, MAX_SCENARIO_BYTES).map_err(|e| match e {
+        ReadError::NotFound => fail(None, "scenario file not found".into()),
+        ReadError::Io(e) => fail(None, format!("cannot read scenario file: {e}")),
+        e @ ReadError::TooLarge(_) => fail(None, format!("scenario {e}")),
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        let b = e.as_bytes();
-        let line = b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
-        let col = at
-            - b[..at]
-                .iter()
-                .rposition(|&c| c == b'\n')
-                .map(|p| p + 1)
-                .unwrap_or(0)
-            + 1;
-        fail(
+        let (line, col) = utf8_position(e.as_bytes(), at);
+        // The key on that line (or its table), read with the bad bytes replaced (which keeps
+        // the line breaks).
+        let lossy = Source {
+            path: path.to_path_buf(),
+            text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        let line_start = lossy
+            .text
+            .split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum::<usize>();
+        let mut err = fail(
             Some((line, col)),
             format!(
                 "file is not valid UTF-8 (byte 0x{:02X}; save it as UTF-8)",
-                b[at]
+                e.as_bytes()[at]
             ),
-        )
+        );
+        err.key = lossy.key_at(line_start);
+        err
     })?;
     Ok(Source {
         path: path.to_path_buf(),
         text,
     })
+}
+
+/// 1-based line and byte column of offset `at` in `bytes`.
+pub fn utf8_position(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    (line, before.len() - start + 1)
 }
