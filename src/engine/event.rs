@@ -9,13 +9,15 @@
 //! skipped on pop).
 //!
 //! Per replicate: `O(n)` to start, `O(out-degree)` per adoption to push exposure, `O(1)` per
-//! exposure change to reschedule. No step allocates once the buckets have grown.
+//! exposure change to reschedule. No step allocates once the buckets have grown. Once no
+//! physician is scheduled any more and nobody adopted in the step, the state is absorbing: the
+//! remaining steps are filled ([`super::fill_idle`]), not stepped.
 //!
 //! Resistances come from a counter-based hash of `(replicate key, i)`, so node `i` has the same
 //! `R_i` under every model of the replicate (common random numbers) in whatever order nodes
 //! are touched.
 
-use super::{Hazard, NEVER, Observer, Replicate, Scratch, finish_step, start};
+use super::{Hazard, NEVER, Observer, Replicate, Scratch, fill_idle, finish_step, start};
 use crate::network::Adjacency;
 use crate::rng::{Purpose, keyed_unit};
 use rand::RngExt;
@@ -87,6 +89,9 @@ pub struct EventState {
     ranges: Vec<(usize, usize)>,
     touched: Vec<u32>,
     buckets: Vec<Vec<u32>>,
+    /// The latest step any physician was ever scheduled for in this replicate: after it,
+    /// with no new adopters, nothing can change (stale entries make it an upper bound).
+    last_due: u32,
 }
 
 impl EventState {
@@ -106,6 +111,7 @@ impl EventState {
         for b in &mut self.buckets {
             b.clear();
         }
+        self.last_due = 0;
     }
 }
 
@@ -272,6 +278,7 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         let due = reschedule(node, i, t, p, imp, key, steps);
         if due != NEVER {
             st.buckets[due as usize].push(i as u32);
+            st.last_due = st.last_due.max(due);
         }
     };
 
@@ -284,6 +291,13 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         }
     }
 
+    if st.last_due == 0 {
+        // Nobody will ever adopt (e.g. no seeds and no spontaneous adoption).
+        if go {
+            fill_idle(rep, 1, adopters, obs);
+        }
+        return;
+    }
     for t in 1..=steps {
         if !go {
             return;
@@ -319,5 +333,12 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         }
         st.touched = touched;
         st.touched.clear();
+        if t >= st.last_due {
+            // Nothing is scheduled after t and the exposure is settled: absorbing.
+            if go {
+                fill_idle(rep, t + 1, adopters, obs);
+            }
+            return;
+        }
     }
 }
