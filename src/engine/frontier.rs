@@ -12,7 +12,10 @@
 //!   visits about `p · out-degree` arcs of `j` instead of all of them, and only those targets'
 //!   state is read (the random memory access is the cost of a cascade step);
 //! - each physician's spontaneous adoption step is one `Geometric(p)` draw, bucketed by step
-//!   once per replicate (skipped when `p = 0`).
+//!   once per replicate (skipped when `p = 0`);
+//! - once the frontier is empty and no spontaneous adoption is due any more (always, after the
+//!   last wave, when `p = 0`), nothing can change: the remaining steps are filled
+//!   ([`fill_idle`]), so a long horizon costs nothing after the cascade has died out.
 //!
 //! `P(i adopts in t | not before) = 1 − (1 − p) Π_{j new in t−1} (1 − p(w_ji))`, exactly the
 //! per-step Bernoulli process of the reference engine (tested in distribution).
@@ -21,7 +24,7 @@
 //! source `j` come from `(key, j)` and the spontaneous clock of `i` from `(key', i)`, so the
 //! result does not depend on the order in which the frontier is processed.
 
-use super::{Hazard, NEVER, Observer, Replicate, Scratch, finish_step, start};
+use super::{Hazard, NEVER, Observer, Replicate, Scratch, fill_idle, finish_step, start};
 use crate::rng::{Purpose, keyed_unit, mix64};
 use rand::RngExt;
 
@@ -90,12 +93,21 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         }
     }
 
+    // The last step with a spontaneous adoption due: after it, with an empty frontier, the
+    // state is absorbing.
+    let last_due = (1..=steps as usize)
+        .rev()
+        .find(|&t| !st.buckets[t].is_empty())
+        .unwrap_or(0) as u32;
     let out = net.out_arcs();
     st.frontier.clear();
     st.frontier.extend_from_slice(rep.initial);
     for t in 1..=steps {
         if !go {
             return;
+        }
+        if st.frontier.is_empty() && t > last_due {
+            return fill_idle(rep, t, adopters, obs);
         }
         s.new.clear();
         // One-shot tries of last step's adopters.

@@ -218,6 +218,25 @@ pub fn finish_step<O: Observer + ?Sized>(
     (adopters, go)
 }
 
+/// Reports steps `from..=rep.steps` as idle (no adoption, `adopters` throughout): for an
+/// engine that has reached an absorbing state — nothing adopts without a frontier and no
+/// spontaneous adoption is pending — so the remaining steps are filled, not simulated. The
+/// observer sees exactly what stepping would have shown it. Stops when it returns `false`.
+pub fn fill_idle<O: Observer + ?Sized>(rep: &Replicate<'_>, from: u32, adopters: u32, obs: &mut O) {
+    let counts = StepCounts {
+        new_adopters: 0,
+        new_kol_adopters: 0,
+        adopters,
+        discontinued: 0,
+        users: adopters,
+    };
+    for step in from..=rep.steps {
+        if !obs.on_step(step, counts) {
+            return;
+        }
+    }
+}
+
 /// An observer that records the adoption curve.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Curve {

@@ -244,6 +244,58 @@ fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRep
     (inn, out, report)
 }
 
+/// The CSR pair of a simple undirected graph given as its ties, `ends[2k]`–`ends[2k+1]`, each
+/// two arcs of weight 1 (what the generators draw): in- and out-rows are then the same sorted
+/// neighbour lists, so one counting pass places every neighbour into its row and each row is
+/// sorted by value — no arc list, no per-arc sort keys, no merge pass. `None` when a tie is a
+/// self-loop or appears twice (callers then use [`csr_pair`], which merges them); otherwise
+/// the result is exactly [`csr_pair`]'s on the same arcs (tested).
+pub fn csr_pair_simple_ties(n: usize, ends: &[u32]) -> Option<(Adjacency, Adjacency, BuildReport)> {
+    debug_assert!(ends.len().is_multiple_of(2));
+    let mut offsets = vec![0usize; n + 1];
+    for &e in ends {
+        offsets[e as usize + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut cursor = offsets[..n].to_vec();
+    let mut nodes = vec![0u32; ends.len()];
+    for t in ends.chunks_exact(2) {
+        let (a, b) = (t[0], t[1]);
+        if a == b {
+            return None;
+        }
+        nodes[cursor[a as usize]] = b;
+        cursor[a as usize] += 1;
+        nodes[cursor[b as usize]] = a;
+        cursor[b as usize] += 1;
+    }
+    drop(cursor);
+    let bounds = row_groups(&offsets);
+    let simple = split_groups(&mut nodes, &offsets, &bounds)
+        .into_par_iter()
+        .zip(bounds.par_windows(2))
+        .all(|(part, g)| {
+            let base = offsets[g[0]];
+            (g[0]..g[1]).all(|i| {
+                let row = &mut part[offsets[i] - base..offsets[i + 1] - base];
+                row.sort_unstable();
+                row.windows(2).all(|w| w[0] != w[1])
+            })
+        });
+    if !simple {
+        return None;
+    }
+    let weights = vec![1.0f32; nodes.len()];
+    let adj = Adjacency {
+        offsets,
+        nodes,
+        weights,
+    };
+    Some((adj.clone(), adj, BuildReport::default()))
+}
+
 /// Stable counting sort of `order` by `key[order[k]]`, keys in `0..n`.
 fn counting_sort(order: &[u32], key: &[u32], n: usize) -> Vec<u32> {
     let mut counts = vec![0usize; n + 1];
@@ -345,6 +397,45 @@ mod tests {
     use super::*;
     use crate::rng::{Purpose, stream};
     use rand::RngExt;
+
+    /// Simple ties build exactly what `csr_pair` builds from their two arcs each (serial and
+    /// parallel), and ties with a self-loop or a repeat are refused (the general path takes
+    /// them).
+    #[test]
+    fn simple_ties_match_the_general_build() {
+        let mut rng = stream(17, Purpose::Network, 0);
+        let n = 3000usize;
+        let mut seen = std::collections::HashSet::new();
+        let mut ends = Vec::new();
+        while ends.len() < 40_000 {
+            let (a, b) = (rng.random_range(0..n as u32), rng.random_range(0..n as u32));
+            if a != b && seen.insert((a.min(b), a.max(b))) {
+                ends.extend([a, b]);
+            }
+        }
+        let mut arcs = ArcList::default();
+        for t in ends.chunks_exact(2) {
+            arcs.push_undirected(t[0], t[1], 1.0);
+        }
+        let (si, so, sr) = csr_pair_simple_ties(n, &ends).expect("simple");
+        for (gi, go, gr) in [
+            csr_pair_serial(n, arcs.clone()),
+            csr_pair_parallel(n, arcs.clone()),
+        ] {
+            assert_eq!(sr, gr);
+            for (a, b) in [(&si, &gi), (&so, &go)] {
+                assert_eq!(a.offsets, b.offsets);
+                assert_eq!(a.nodes, b.nodes);
+                assert_eq!(a.weights, b.weights);
+            }
+        }
+        let mut dup = ends.clone();
+        dup.extend([ends[1], ends[0]]);
+        assert!(csr_pair_simple_ties(n, &dup).is_none());
+        let mut looped = ends.clone();
+        looped.extend([5, 5]);
+        assert!(csr_pair_simple_ties(n, &looped).is_none());
+    }
 
     /// The plain definition: sort by (target, source, position), merge duplicates in order.
     fn reference(n: usize, a: &ArcList) -> (Vec<usize>, Vec<u32>, Vec<f32>, u64, u64) {

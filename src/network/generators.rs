@@ -3,7 +3,7 @@
 //! All generated ties are undirected (two arcs of weight 1). Parameters are validated by the
 //! scenario layer before these are called; the functions assert their preconditions.
 
-use super::{ArcList, Attribute, Network};
+use super::{Attribute, Network};
 use rand::{Rng, RngExt};
 use std::collections::HashSet;
 
@@ -12,9 +12,9 @@ use std::collections::HashSet;
 pub fn erdos_renyi<R: Rng + ?Sized>(n: usize, mean_degree: f64, rng: &mut R) -> Network {
     assert!(n >= 2);
     let p = (mean_degree / (n - 1) as f64).clamp(0.0, 1.0);
-    let mut arcs = ArcList::with_capacity((mean_degree * n as f64 * 1.1) as usize + 16);
-    for_each_pair_with_prob(n, p, rng, |a, b| arcs.push_undirected(a, b, 1.0));
-    Network::from_arcs(n, arcs)
+    let mut ends = Vec::with_capacity((mean_degree * n as f64 * 1.1) as usize + 16);
+    for_each_pair_with_prob(n, p, rng, |a, b| ends.extend([a, b]));
+    Network::from_ties(n, &ends)
 }
 
 /// Calls `f(a, b)` (with `a > b`) for each unordered pair of `0..n` independently with
@@ -56,12 +56,12 @@ fn for_each_pair_with_prob<R: Rng + ?Sized>(
 /// node ties to `m` distinct existing nodes chosen with probability proportional to degree.
 pub fn barabasi_albert<R: Rng + ?Sized>(n: usize, m: usize, rng: &mut R) -> Network {
     assert!(m >= 1 && m < n);
-    let mut arcs = ArcList::with_capacity(2 * m * n);
-    // Every tie endpoint, so that a uniform pick is degree-proportional.
+    // Every tie's two endpoints in draw order: a uniform pick is degree-proportional, and the
+    // list is the network itself (two arcs of weight 1 per tie, built by
+    // [`Network::from_ties`] without a separate arc list).
     let mut ends: Vec<u32> = Vec::with_capacity(2 * m * n);
     for a in 0..=m as u32 {
         for b in 0..a {
-            arcs.push_undirected(a, b, 1.0);
             ends.push(a);
             ends.push(b);
         }
@@ -76,12 +76,11 @@ pub fn barabasi_albert<R: Rng + ?Sized>(n: usize, m: usize, rng: &mut R) -> Netw
             }
         }
         for &t in &chosen {
-            arcs.push_undirected(v, t, 1.0);
             ends.push(v);
             ends.push(t);
         }
     }
-    Network::from_arcs(n, arcs)
+    Network::from_ties(n, &ends)
 }
 
 /// Watts–Strogatz small world: a ring where each node ties to its `k` nearest neighbours
@@ -114,11 +113,8 @@ pub fn watts_strogatz<R: Rng + ?Sized>(n: usize, k: usize, rewire: f64, rng: &mu
             }
         }
     }
-    let mut arcs = ArcList::with_capacity(ties.len() * 2);
-    for (a, b) in ties {
-        arcs.push_undirected(a, b, 1.0);
-    }
-    Network::from_arcs(n, arcs)
+    let ends: Vec<u32> = ties.into_iter().flat_map(|(a, b)| [a, b]).collect();
+    Network::from_ties(n, &ends)
 }
 
 /// Stochastic block model: physicians in blocks (hospitals, regions) of the given sizes; a tie
@@ -139,22 +135,18 @@ pub fn stochastic_block<R: Rng + ?Sized>(
         acc += s;
         block.extend(std::iter::repeat_n(Some(b as f64), s));
     }
-    let mut arcs = ArcList::default();
+    let mut ends: Vec<u32> = Vec::new();
     for (bi, &si) in sizes.iter().enumerate() {
         // Within block bi.
         let oi = start[bi] as u32;
-        for_each_pair_with_prob(si, p_in, rng, |a, b| {
-            arcs.push_undirected(oi + a, oi + b, 1.0)
-        });
+        for_each_pair_with_prob(si, p_in, rng, |a, b| ends.extend([oi + a, oi + b]));
         // Between bi and each later block bj: a bipartite G(si, sj, p_out).
         for bj in bi + 1..sizes.len() {
             let (oj, sj) = (start[bj] as u32, sizes[bj]);
-            for_each_cell_with_prob(si, sj, p_out, rng, |a, b| {
-                arcs.push_undirected(oi + a, oj + b, 1.0)
-            });
+            for_each_cell_with_prob(si, sj, p_out, rng, |a, b| ends.extend([oi + a, oj + b]));
         }
     }
-    Network::from_arcs(n, arcs).with_attributes(vec![("block".into(), Attribute::Numeric(block))])
+    Network::from_ties(n, &ends).with_attributes(vec![("block".into(), Attribute::Numeric(block))])
 }
 
 /// Calls `f(a, b)` for each cell of an `r × c` grid independently with probability `p`.

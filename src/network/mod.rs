@@ -103,6 +103,27 @@ impl Network {
     /// Builds a network from arcs; self-loops are dropped and duplicate arcs merged.
     pub fn from_arcs(n: usize, arcs: ArcList) -> Self {
         let (in_arcs, out_arcs, report) = build::csr_pair(n, arcs);
+        Self::assemble(n, in_arcs, out_arcs, report)
+    }
+
+    /// Builds a network from undirected ties `ends[2k]`–`ends[2k+1]` of weight 1: the same
+    /// network as [`Network::from_arcs`] with both arcs of every tie, built without an arc list
+    /// when the ties are simple (no self-loop, no tie twice), as the generators draw them.
+    pub fn from_ties(n: usize, ends: &[u32]) -> Self {
+        match build::csr_pair_simple_ties(n, ends) {
+            Some((in_arcs, out_arcs, report)) => Self::assemble(n, in_arcs, out_arcs, report),
+            None => {
+                let mut arcs = ArcList::with_capacity(ends.len());
+                for t in ends.chunks_exact(2) {
+                    arcs.push_undirected(t[0], t[1], 1.0);
+                }
+                Self::from_arcs(n, arcs)
+            }
+        }
+    }
+
+    /// A sparse network from its CSR pair: in-weights summed, no ids or attributes.
+    fn assemble(n: usize, in_arcs: Adjacency, out_arcs: Adjacency, report: BuildReport) -> Self {
         let in_weight = {
             use rayon::prelude::*;
             (0..n)

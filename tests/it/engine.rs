@@ -474,3 +474,58 @@ fn frontier_cascade_matches_the_reference_on_weighted_arcs() {
         );
     }
 }
+
+/// Absorbing states: once nothing can change (no frontier and no spontaneous adoption due),
+/// the engines fill the remaining steps instead of stepping them. The filled run must be what
+/// stepping gives: a long horizon reproduces the short run step for step (every draw is keyed
+/// by physician and source, not by the horizon), then only idle steps; and the fill makes a
+/// horizon of 10⁶ steps cheap. Covers the frontier engine (cascade, p = 0 and p > 0 with a
+/// finished clock) and the event engine (imitation, and bass with p > 0 that never absorbs).
+#[test]
+fn absorbing_states_are_filled_exactly() {
+    let n = 3000usize;
+    let net = generators::barabasi_albert(n, 2, &mut stream(9, Purpose::Network, 0));
+    let initial: Vec<u32> = (0..5).collect();
+    let models: Vec<(Box<dyn Model>, bool)> = vec![
+        (Box::new(IndependentCascade { beta: 0.2, p: 0.0 }), true),
+        (Box::new(IndependentCascade { beta: 0.05, p: 0.3 }), true),
+        (
+            Box::new(Imitation {
+                q: 0.3,
+                exposure: ExposureKind::Share,
+            }),
+            true,
+        ),
+        (Box::new(Bass { p: 0.001, q: 0.2 }), false),
+    ];
+    for (m, absorbs) in &models {
+        let short = curves(EngineKind::Event, m.as_ref(), &net, &initial, 300, 4, 11);
+        let long_steps = if *absorbs { 1_000_000 } else { 3_000 };
+        let t0 = std::time::Instant::now();
+        let long = curves(
+            EngineKind::Event,
+            m.as_ref(),
+            &net,
+            &initial,
+            long_steps,
+            4,
+            11,
+        );
+        let took = t0.elapsed().as_secs_f64();
+        for (s, l) in short.iter().zip(&long) {
+            assert_eq!(l.new_adopters.len(), long_steps as usize + 1);
+            assert_eq!(s.new_adopters[..], l.new_adopters[..301]);
+            assert_eq!(s.new_kol_adopters[..], l.new_kol_adopters[..301]);
+            assert_eq!(s.users[..], l.users[..301]);
+            let last = *s.users.last().unwrap();
+            if *absorbs {
+                // Settled within the short run: the rest is idle at the final count.
+                assert!(l.new_adopters[301..].iter().all(|&x| x == 0));
+                assert!(l.users[301..].iter().all(|&u| u == last));
+            }
+        }
+        // Four replicates of 10^6 filled steps: the curve vectors only (stepping 10^6 steps
+        // of the engine, with its per-step sort and bucket work, takes far longer).
+        assert!(took < 20.0, "horizon {long_steps}: {took:.1} s");
+    }
+}
