@@ -1,7 +1,8 @@
 //! Golden outputs: the bytes of `run`, `sweep`, `fit` and `seed` on shipped scenarios, hashed
 //! file by file and compared with `tests/golden/hashes.txt`. Refactors must keep them green;
 //! a change that is meant to change results re-blesses the list (run the test with
-//! `KOLSIM_BLESS=1`) and says why in its commit message.
+//! `KOLSIM_BLESS=1`) and says why in its commit message. `KOLSIM_GOLDEN_DUMP=DIR` writes what
+//! was hashed under DIR, to diff two runs.
 //!
 //! Lines that carry the machine, the time or the command line (timings, thread counts, git
 //! commit, paths of the temporary folder) are blanked before hashing; everything else counts.
@@ -34,6 +35,7 @@ const VOLATILE: &[&str] = &[
     "command",
     "scenario_file",
     "elapsed",
+    "(commit ",
 ];
 
 /// Whether a line of text states a duration in seconds ("0.03 s.", "(1.2 s)").
@@ -104,7 +106,14 @@ fn hashes(job: &str, args: &[&str], out: &Path, tmp: &str) -> BTreeMap<String, u
         .into_iter()
         .filter(|(name, _)| !name.ends_with(".kolsim"))
         .map(|(name, bytes)| {
-            let h = fnv1a(&normalise(&name, &bytes, tmp));
+            let normal = normalise(&name, &bytes, tmp);
+            if let Some(dump) = std::env::var_os("KOLSIM_GOLDEN_DUMP") {
+                // What was hashed, to diff two runs when a hash changes unexpectedly.
+                let p = Path::new(&dump).join(job).join(&name);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, &normal).unwrap();
+            }
+            let h = fnv1a(&normal);
             (format!("{job}/{name}"), h)
         })
         .collect()
