@@ -307,9 +307,17 @@ fn finish(
         .as_ref()
         .map(|p| p.prefix.clone())
         .unwrap_or_default();
-    // The whole sentinel set's value is known exactly from the validation sets.
-    if let Some(last) = spread_so_far.last_mut() {
-        *last = known as f64 * per;
+    // The whole sentinel set's value is known exactly from the validation sets; its prefixes
+    // (and the baseline) only from the pilot sets, which under-count: they are scaled by the
+    // same factor, so that every prefix comes from one sample and the gains stay positive.
+    let mut scale = 1.0;
+    if let Some(&last) = spread_so_far.last()
+        && last > 0.0
+    {
+        scale = known as f64 * per / last;
+        for x in &mut spread_so_far {
+            *x *= scale;
+        }
     }
     spread_so_far.extend(
         r2.prefix_coverage(&round.picked, p.n)
@@ -317,7 +325,7 @@ fn finish(
             .map(|&c| (c + known) as f64 * per),
     );
     let baseline = match &p.pilot {
-        Some(pl) => pl.baseline,
+        Some(pl) => pl.baseline * scale,
         None => r2.precovered as f64 * per,
     };
     let budget = o.budget.as_ref().zip(round.choice).map(|(b, mut c)| {
