@@ -7,10 +7,10 @@ use crate::network::Network;
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 
-/// A share as a whole percentage (`-` when undefined).
+/// A share as a percentage with one decimal (`-` when undefined).
 pub(super) fn pct(x: f64) -> String {
     if x.is_finite() {
-        format!("{:.0}", 100.0 * x)
+        format!("{:.1}", 100.0 * x)
     } else {
         "-".into()
     }
@@ -49,10 +49,17 @@ pub(super) fn summary(o: &SeedOutcome) -> Vec<String> {
         let lo = r.shares.iter().map(|x| x.est).fold(f64::INFINITY, f64::min);
         let hi = r.shares.iter().map(|x| x.est).fold(f64::NEG_INFINITY, f64::max);
         let robust = &o.regret[o.decision.chosen];
+        let reach = if pct(lo) == pct(hi) {
+            format!("{}% of the best set under every theory", pct(lo))
+        } else {
+            format!(
+                "between {}% and {}% of the best set depending on the theory",
+                pct(lo),
+                pct(hi)
+            )
+        };
         s.push(format!(
-            "The scenario's KOL list reaches between {}% and {}% of the best set depending on the theory; the robust set never falls below {}%.",
-            pct(lo),
-            pct(hi),
+            "The scenario's KOL list reaches {reach}; the robust set never falls below {}%.",
             pct(robust.worst.est)
         ));
     } else if let Some(i) = kol {

@@ -87,14 +87,14 @@ pub fn resolve(sc: &Scenario, model: Option<&str>, spec: Option<&str>) -> Result
             model: i,
         });
     }
-    let source = if model.is_some() {
+    let mut source = if model.is_some() {
         "one model".to_string()
     } else {
         "the --theories list".to_string()
     };
     Ok(Resolved {
         scenario: sc.clone(),
-        theories: normalise(theories)?,
+        theories: normalise(theories, &mut source)?,
         source,
         fitted: false,
     })
@@ -119,15 +119,32 @@ fn parse_list(s: &str) -> Result<Vec<(String, f64)>, Error> {
         .collect()
 }
 
-/// Drops weight-0 theories and normalises the rest.
-fn normalise(mut theories: Vec<Theory>) -> Result<Vec<Theory>, Error> {
-    theories.retain(|t| t.weight > 0.0);
+/// Smallest normalised weight a theory keeps (below it, a fit's theory has no support; it
+/// would only force CELF on the mean and dominate the worst case).
+pub const MIN_WEIGHT: f64 = 1e-3;
+
+/// Drops theories with weight below [`MIN_WEIGHT`] of the total and normalises the rest;
+/// names the dropped ones in `source`.
+fn normalise(mut theories: Vec<Theory>, source: &mut String) -> Result<Vec<Theory>, Error> {
     let total: f64 = theories.iter().map(|t| t.weight).sum();
     if theories.is_empty() || !(total > 0.0) {
         return Err(usage(
             "--theories: no theory with a positive weight".into(),
         ));
     }
+    let dropped: Vec<String> = theories
+        .iter()
+        .filter(|t| t.weight / total < MIN_WEIGHT)
+        .map(|t| t.name.clone())
+        .collect();
+    if !dropped.is_empty() {
+        source.push_str(&format!(
+            "; left out (weight below {MIN_WEIGHT}): {}",
+            dropped.join(", ")
+        ));
+    }
+    theories.retain(|t| t.weight / total >= MIN_WEIGHT);
+    let total: f64 = theories.iter().map(|t| t.weight).sum();
     for t in &mut theories {
         t.weight /= total;
     }
@@ -235,7 +252,7 @@ fn fitted(sc: &Scenario, path: &Path) -> Result<Resolved, Error> {
     scenario.baseline = scenario.models[0].name.clone();
     Ok(Resolved {
         scenario,
-        theories: normalise(theories)?,
+        theories: normalise(theories, &mut source)?,
         source,
         fitted: true,
     })
