@@ -56,9 +56,15 @@ fn weighted_forward(
 /// adoption).
 fn rr_models() -> Vec<Box<dyn Model>> {
     vec![
-        Box::new(IndependentCascade { beta: 0.25, p: 0.01 }),
+        Box::new(IndependentCascade {
+            beta: 0.25,
+            p: 0.01,
+        }),
         Box::new(Threshold {
-            theta: Theta::Uniform { low: 0.0, high: 1.0 },
+            theta: Theta::Uniform {
+                low: 0.0,
+                high: 1.0,
+            },
             p: 0.01,
             exposure: ExposureKind::Share,
         }),
@@ -191,7 +197,11 @@ fn weighted_mean_set_is_within_its_certificate_of_the_exhaustive_best() {
             cert.seeds, cert.ratio
         );
         // Within the certificate, plus Monte Carlo slack of the 3,000-replicate means.
-        assert!(ratio >= cert.ratio - 0.03, "k={k}: {ratio} < {}", cert.ratio);
+        assert!(
+            ratio >= cert.ratio - 0.03,
+            "k={k}: {ratio} < {}",
+            cert.ratio
+        );
         assert!(cert.ratio > 0.5, "certificate too weak: {}", cert.ratio);
     }
 }
@@ -212,7 +222,9 @@ fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 fn col(head: &[String], name: &str) -> usize {
-    head.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {head:?}"))
+    head.iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("{name} in {head:?}"))
 }
 
 /// Independent cascade (β = 1) spreads only where arcs are heavy; the linear threshold only
@@ -283,17 +295,35 @@ fn worst_case_set_beats_every_single_theory_optimum_where_theories_disagree() {
     let o = kolsim()
         .arg("seed")
         .arg(&sc)
-        .args(["--k", "2", "--theories", "cascade=0.5,threshold=0.5", "--objective", "worst"])
+        .args([
+            "--k",
+            "2",
+            "--theories",
+            "cascade=0.5,threshold=0.5",
+            "--objective",
+            "worst",
+        ])
         .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("Regret table") && text.contains("never falls below"), "{text}");
+    assert!(
+        text.contains("Regret table") && text.contains("never falls below"),
+        "{text}"
+    );
     let (head, rows) = read_csv(&out.join("regret.csv"));
-    let (w, lo, hi) = (col(&head, "worst"), col(&head, "worst_lo"), col(&head, "worst_hi"));
-    let row = |name: &str| rows.iter().find(|r| r[0] == name).unwrap_or_else(|| panic!("{name}"));
+    let (w, lo, hi) = (
+        col(&head, "worst"),
+        col(&head, "worst_lo"),
+        col(&head, "worst_hi"),
+    );
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r[0] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
     let val = |r: &Vec<String>, c: usize| r[c].parse::<f64>().unwrap();
     let robust = row("robust-worst");
     for t in ["optimized: cascade", "optimized: threshold"] {
@@ -315,7 +345,12 @@ fn worst_case_set_beats_every_single_theory_optimum_where_theories_disagree() {
         serde_json::from_str(&std::fs::read_to_string(out.join("certificate.json")).unwrap())
             .unwrap();
     assert_eq!(cert["selection"]["method"], "saturate_greedy");
-    assert!(cert["selection"]["guarantee"].as_str().unwrap().contains("bicriteria"));
+    assert!(
+        cert["selection"]["guarantee"]
+            .as_str()
+            .unwrap()
+            .contains("bicriteria")
+    );
 }
 
 const LAYERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/ckm-layers.toml");
@@ -325,7 +360,16 @@ fn scenario_kol_row_is_the_kols_arm_and_files_name_physicians() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("s");
     let o = kolsim()
-        .args(["seed", LAYERS, "--k", "8", "--model", "imitation", "--replicates", "40"])
+        .args([
+            "seed",
+            LAYERS,
+            "--k",
+            "8",
+            "--model",
+            "imitation",
+            "--replicates",
+            "40",
+        ])
         .arg("--out")
         .arg(&out)
         .output()
@@ -343,13 +387,18 @@ fn scenario_kol_row_is_the_kols_arm_and_files_name_physicians() {
         .iter()
         .find(|r| r[0].starts_with("scenario KOL list"))
         .expect("a scenario KOL row");
-    let mut got: Vec<String> = kol[col(&head, "ids")].split(' ').map(String::from).collect();
+    let mut got: Vec<String> = kol[col(&head, "ids")]
+        .split(' ')
+        .map(String::from)
+        .collect();
     got.sort();
     assert_eq!(got, want, "{}", kol[0]);
     assert!(kol[0].contains("per city_name"), "{}", kol[0]);
     // Two per town.
     let (nh, nodes) = read_csv(&std::path::Path::new(LAYERS).with_file_name("data/ckm/nodes.csv"));
-    let town = |id: &str| nodes.iter().find(|r| r[col(&nh, "id")] == id).unwrap()[col(&nh, "city_name")].clone();
+    let town = |id: &str| {
+        nodes.iter().find(|r| r[col(&nh, "id")] == id).unwrap()[col(&nh, "city_name")].clone()
+    };
     let mut towns: Vec<String> = got.iter().map(|id| town(id)).collect();
     towns.sort();
     towns.dedup();
@@ -392,8 +441,16 @@ fn theories_are_deterministic_for_any_thread_count() {
         let out = d.path().join(name);
         let o = kolsim()
             .args([
-                "seed", LAYERS, "--k", "6", "--theories", "imitation=2,bass=1,cascade=1",
-                "--replicates", "40", "--threads", threads,
+                "seed",
+                LAYERS,
+                "--k",
+                "6",
+                "--theories",
+                "imitation=2,bass=1,cascade=1",
+                "--replicates",
+                "40",
+                "--threads",
+                threads,
             ])
             .arg("--out")
             .arg(&out)
@@ -412,7 +469,9 @@ fn theories_are_deterministic_for_any_thread_count() {
     }
     let (head, rows) = read_csv(&a.join("regret.csv"));
     assert!(head.contains(&"imitation".to_string()) && head.contains(&"weighted_mean".to_string()));
-    assert!(rows.iter().any(|r| r[0] == "robust-mean") && rows.iter().any(|r| r[0] == "robust-worst"));
+    assert!(
+        rows.iter().any(|r| r[0] == "robust-mean") && rows.iter().any(|r| r[0] == "robust-worst")
+    );
     // Weights normalised: 0.5, 0.25, 0.25.
     let cert = std::fs::read_to_string(a.join("certificate.json")).unwrap();
     assert!(cert.contains("\"weight\": 0.5"), "{cert}");
@@ -440,9 +499,16 @@ fn bad_theories_are_usage_errors() {
 #[test]
 fn fitted_theories_give_the_regret_table_and_headline() {
     let d = tempfile::tempdir().unwrap();
-    let ckm = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/ckm-tetracycline.toml");
+    let ckm = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/ckm-tetracycline.toml"
+    );
     let fit = d.path().join("fit");
-    let o = kolsim().args(["fit", ckm, "--out"]).arg(&fit).output().unwrap();
+    let o = kolsim()
+        .args(["fit", ckm, "--out"])
+        .arg(&fit)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = d.path().join("seed");
     let o = kolsim()

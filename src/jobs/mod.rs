@@ -14,8 +14,8 @@ pub use crate::sweep::merge;
 pub use fit_job::{FitOutcome, FitRequest, fit_folder};
 pub use run_job::{CURVES_AUTO_LIMIT, Curves, RunOutcome, RunRequest, run_folder};
 pub use seed_job::{
-    CELF_FIRST_REPLICATE, Decision, Method, RegretRow, Robust, Role, Row, SeedOutcome,
-    SeedRequest, Selection, Sets, Share, Theory, seed_folder,
+    CELF_FIRST_REPLICATE, Decision, Method, RegretRow, Robust, Role, Row, SeedOutcome, SeedRequest,
+    Selection, Sets, Share, Theory, seed_folder,
 };
 pub use sweep_job::{SweepOutcome, SweepRequest, sweep};
 pub use validate::{Validation, validate};

@@ -54,7 +54,12 @@ pub fn seed_report_html(p: &SeedPage) -> String {
         escape(&p.caption)
     );
     for t in &p.tables {
-        let _ = writeln!(o, "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>", escape(&t.title), escape(&t.note));
+        let _ = writeln!(
+            o,
+            "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
+            escape(&t.title),
+            escape(&t.note)
+        );
         let header: Vec<&str> = t.header.iter().map(String::as_str).collect();
         table(&mut o, "seed", &header, &t.rows, 1);
         o.push_str("</section>\n");

@@ -70,9 +70,9 @@ pub fn bars_svg(title: &str, axis: &str, mark_label: &str, bars: &[Bar]) -> Stri
             row - 10.0
         );
         if b.lo.is_finite() && b.hi.is_finite() {
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<line x1=\"{:.1}\" y1=\"{2:.1}\" x2=\"{:.1}\" y2=\"{2:.1}\" stroke=\"#1d2329\" stroke-width=\"1.5\"/>\n",
+                "<line x1=\"{:.1}\" y1=\"{2:.1}\" x2=\"{:.1}\" y2=\"{2:.1}\" stroke=\"#1d2329\" stroke-width=\"1.5\"/>",
                 x(b.lo),
                 x(b.hi),
                 y + row / 2.0
@@ -80,9 +80,9 @@ pub fn bars_svg(title: &str, axis: &str, mark_label: &str, bars: &[Bar]) -> Stri
         }
         if let Some(m) = b.mark.filter(|m| m.is_finite()) {
             let (cx, cy) = (x(m), y + row / 2.0);
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<path d=\"M{:.1},{cy:.1} L{cx:.1},{:.1} L{:.1},{cy:.1} L{cx:.1},{:.1} Z\" fill=\"#D55E00\"/>\n",
+                "<path d=\"M{:.1},{cy:.1} L{cx:.1},{:.1} L{:.1},{cy:.1} L{cx:.1},{:.1} Z\" fill=\"#D55E00\"/>",
                 cx - 5.0,
                 cy - 5.0,
                 cx + 5.0,
@@ -99,9 +99,9 @@ pub fn bars_svg(title: &str, axis: &str, mark_label: &str, bars: &[Bar]) -> Stri
         esc(axis)
     );
     if bars.iter().any(|b| b.mark.is_some()) {
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<path d=\"M{0},{1} L{2},{3} L{4},{1} L{2},{5} Z\" fill=\"#D55E00\"/><text x=\"{6}\" y=\"{7}\">{8}</text>\n",
+            "<path d=\"M{0},{1} L{2},{3} L{4},{1} L{2},{5} Z\" fill=\"#D55E00\"/><text x=\"{6}\" y=\"{7}\">{8}</text>",
             left,
             bottom + 48.0,
             left + 5.0,

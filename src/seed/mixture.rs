@@ -33,11 +33,12 @@ impl<'a> Mixture<'a> {
         let Some((first, _)) = parts.first() else {
             return Err("a mixture needs at least one theory".into());
         };
-        if parts
-            .iter()
-            .any(|(g, w)| g.n() != first.n() || g.horizon() != first.horizon() || !(w.is_finite() && *w > 0.0))
-        {
-            return Err("mixture parts must share physicians and horizon, with positive weights".into());
+        if parts.iter().any(|(g, w)| {
+            g.n() != first.n() || g.horizon() != first.horizon() || !(w.is_finite() && *w > 0.0)
+        }) {
+            return Err(
+                "mixture parts must share physicians and horizon, with positive weights".into(),
+            );
         }
         let total: f64 = parts.iter().map(|p| p.1).sum();
         let mut acc = 0.0;
@@ -82,7 +83,10 @@ impl<'a> Mixture<'a> {
             return self.parts[0];
         }
         let u: f64 = rng.random();
-        let i = self.cum.partition_point(|&c| c <= u).min(self.parts.len() - 1);
+        let i = self
+            .cum
+            .partition_point(|&c| c <= u)
+            .min(self.parts.len() - 1);
         self.parts[i]
     }
 }

@@ -79,8 +79,8 @@ pub use mixture::Mixture;
 pub use objective::Objective;
 pub use opim::{Certified, opim_c, opim_mix};
 pub use options::OpimOptions;
-pub use rr::{ReverseGraph, Sampler};
 pub use options::Sentinel;
+pub use rr::{ReverseGraph, Sampler};
 
 /// The seeds of an `[[arm]] strategy = "optimized"`: OPIM-C (ε = 0.1, δ = 1/n, adopters by
 /// `horizon`) on `net` (KOL weights applied) for `model`, in selection order. `Err` says why

@@ -177,9 +177,11 @@ impl Plan {
             }
             m
         });
-        let rest_cands = stop
-            .as_ref()
-            .map(|s| (0..n).map(|v| !s[v] && cands.is_none_or(|c| c[v])).collect());
+        let rest_cands = stop.as_ref().map(|s| {
+            (0..n)
+                .map(|v| !s[v] && cands.is_none_or(|c| c[v]))
+                .collect()
+        });
         let alpha = (6.0 / delta).ln().sqrt();
         let beta = (e1 * (ln_choose(nc, k) + (6.0 / delta).ln())).sqrt();
         let base = 2.0 * (e1 * alpha + beta).powi(2);
@@ -235,7 +237,8 @@ fn select(p: &Plan, o: &OpimOptions, r1: &Collection, r2: &Collection) -> Round 
     let lower = (((lam2 + 2.0 * a / 9.0).sqrt() - (a / 2.0).sqrt()).powi(2) - a / 18.0).max(0.0)
         * p.norm
         / r2.theta as f64;
-    let upper = ((upper_cov + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * p.norm / r1.theta as f64;
+    let upper =
+        ((upper_cov + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * p.norm / r1.theta as f64;
     let ratio = if upper > 0.0 { lower / upper } else { 1.0 };
     Round {
         picked,

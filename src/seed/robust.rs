@@ -158,12 +158,12 @@ fn greedy_level(
         }
     }
     // Nothing left to gain: the lowest unchosen candidates.
-    for v in 0..n {
+    for (v, taken) in is_seed.iter_mut().enumerate() {
         if seeds.len() >= k {
             break;
         }
-        if ok(v) && !is_seed[v] {
-            is_seed[v] = true;
+        if ok(v) && !*taken {
+            *taken = true;
             seeds.push(v as u32);
         }
     }
@@ -173,12 +173,7 @@ fn greedy_level(
 /// Saturate greedy for `k` seeds over `theories` (see the module docs); `candidates`
 /// restricts the seeds. The returned set is the one with the largest `min_t r_t` among the
 /// greedy sets of every level tried.
-pub fn saturate(
-    theories: &[Scored],
-    n: usize,
-    k: usize,
-    candidates: Option<&[bool]>,
-) -> Saturated {
+pub fn saturate(theories: &[Scored], n: usize, k: usize, candidates: Option<&[bool]>) -> Saturated {
     let ok = |v: usize| candidates.is_none_or(|c| c[v]);
     let invs: Vec<(Inverse, Vec<u32>)> = theories
         .iter()
@@ -237,8 +232,14 @@ mod tests {
         let a = coll(&[&[0, 2], &[0, 2], &[0, 2], &[0]]);
         let b = coll(&[&[1, 2], &[1, 2], &[1, 2], &[1]]);
         let t = [
-            Scored { coll: &a, best: 4.0 },
-            Scored { coll: &b, best: 4.0 },
+            Scored {
+                coll: &a,
+                best: 4.0,
+            },
+            Scored {
+                coll: &b,
+                best: 4.0,
+            },
         ];
         let s = saturate(&t, 3, 1, None);
         assert_eq!(s.seeds, vec![2]);

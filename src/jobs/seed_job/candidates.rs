@@ -124,11 +124,7 @@ impl Decision {
 /// seeds `k` physicians (its `count`, `group` and `where` as the scenario defines them), else
 /// the first `k` of the `[kols]` list (rule, size, `group`, `where`; all of it when it is
 /// shorter). Returns the row and the index of the arm it came from.
-fn kol_row(
-    own_sc: &Scenario,
-    real: &Realisation,
-    k: usize,
-) -> Result<(Row, Option<usize>), Error> {
+fn kol_row(own_sc: &Scenario, real: &Realisation, k: usize) -> Result<(Row, Option<usize>), Error> {
     let rule = own_sc.kols.rule.name();
     for (a, arm) in own_sc.arms.iter().enumerate() {
         if let SeedingSpec::Kols(c) = arm.seeding {
@@ -138,7 +134,10 @@ fn kol_row(
                     Some((g, _)) => format!(" per {g}"),
                     None => String::new(),
                 };
-                let name = format!("scenario KOL list (arm {}: top {c}{per} by {rule})", arm.name);
+                let name = format!(
+                    "scenario KOL list (arm {}: top {c}{per} by {rule})",
+                    arm.name
+                );
                 return Ok((Row::new(name, Role::KolList, Sets::Fixed(set)), Some(a)));
             }
         }
@@ -175,7 +174,11 @@ pub(super) fn rows(
     let fixed = |s: &[u32]| Sets::Fixed(s.to_vec());
     let mut rows = Vec::new();
     match worst {
-        None => rows.push(Row::new("optimized".into(), Role::Greedy, fixed(mean.seeds()))),
+        None => rows.push(Row::new(
+            "optimized".into(),
+            Role::Greedy,
+            fixed(mean.seeds()),
+        )),
         Some(w) => {
             let (m, wr) = match cx.req.robust {
                 Robust::Mean => (Role::Greedy, Role::Robust),
@@ -209,7 +212,12 @@ pub(super) fn rows(
                     .collect::<Result<_, _>>()?,
             )
         } else {
-            fixed(&realise::initial_adopters(own_sc, &arm.seeding, arms_real, 0)?)
+            fixed(&realise::initial_adopters(
+                own_sc,
+                &arm.seeding,
+                arms_real,
+                0,
+            )?)
         };
         rows.push(Row::new(format!("arm {}", arm.name), Role::Arm, sets));
     }
@@ -226,7 +234,11 @@ pub(super) fn rows(
             Some(b) => b.fill(kols::rank_with(cx.base, &rule, &mut krng())),
             None => kols::select_with(cx.base, &rule, k, &mut krng()),
         };
-        rows.push(Row::new(rule.name().to_string(), Role::Rule, Sets::Fixed(set)));
+        rows.push(Row::new(
+            rule.name().to_string(),
+            Role::Rule,
+            Sets::Fixed(set),
+        ));
     }
     rows.push(Row::new("random".into(), Role::Random, random_sets(cx, k)));
     Ok(rows)
@@ -284,7 +296,13 @@ fn values(cx: &Ctx, t: usize, sets: &Sets) -> Vec<f64> {
 fn weighted(cx: &Ctx, vals: &[Vec<f64>]) -> Vec<f64> {
     let r = vals.first().map_or(0, Vec::len);
     (0..r)
-        .map(|i| cx.theories.iter().zip(vals).map(|(t, v)| t.weight * v[i]).sum())
+        .map(|i| {
+            cx.theories
+                .iter()
+                .zip(vals)
+                .map(|(t, v)| t.weight * v[i])
+                .sum()
+        })
         .collect()
 }
 
@@ -308,7 +326,9 @@ fn eligible(cx: &Ctx, row: &Row, k: usize) -> bool {
 /// Evaluates every row under every theory and picks the recommended set.
 pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>) -> Evaluated {
     for row in &mut rows {
-        row.vals = (0..cx.theories.len()).map(|t| values(cx, t, &row.sets)).collect();
+        row.vals = (0..cx.theories.len())
+            .map(|t| values(cx, t, &row.sets))
+            .collect();
     }
     let w: Vec<Vec<f64>> = rows.iter().map(|r| weighted(cx, &r.vals)).collect();
     let k = rows[0].fixed().len();
@@ -322,7 +342,9 @@ pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>) -> Evaluated {
         Vec::new()
     };
     let regret: Vec<RegretRow> = if multi {
-        rows.iter().map(|r| regret_row(cx, r, &rows, &reference)).collect()
+        rows.iter()
+            .map(|r| regret_row(cx, r, &rows, &reference))
+            .collect()
     } else {
         Vec::new()
     };
@@ -401,7 +423,12 @@ fn theory_reference(cx: &Ctx, rows: &[Row], t: usize, k: usize) -> usize {
         .filter(|&i| eligible(cx, &rows[i], k))
         .max_by(|&a, &b| mean(a).total_cmp(&mean(b)).then(b.cmp(&a)));
     match best {
-        Some(b) if b != own && seed::compare("", &rows[b].vals[t], &rows[own].vals[t]).diff_lo > 0.0 => b,
+        Some(b)
+            if b != own
+                && seed::compare("", &rows[b].vals[t], &rows[own].vals[t]).diff_lo > 0.0 =>
+        {
+            b
+        }
         _ => own,
     }
 }
@@ -437,7 +464,12 @@ fn regret_row(cx: &Ctx, row: &Row, rows: &[Row], reference: &[usize]) -> RegretR
         })
         .collect();
     let (_, sd) = mean_sd(&lin);
-    let est: f64 = cx.theories.iter().zip(&shares).map(|(t, s)| t.weight * s.est).sum();
+    let est: f64 = cx
+        .theories
+        .iter()
+        .zip(&shares)
+        .map(|(t, s)| t.weight * s.est)
+        .sum();
     let hw = t975(reps.saturating_sub(1)) * sd / (reps as f64).sqrt();
     let (wt, ws) = shares
         .iter()
@@ -461,7 +493,12 @@ fn regret_row(cx: &Ctx, row: &Row, rows: &[Row], reference: &[usize]) -> RegretR
 /// sample: the RR validation sets (one theory or the mixture, greedy set kept), the CELF
 /// simulations, or else forward simulation of the weighted objective over the comparison's
 /// replicates.
-pub(super) fn prefix(cx: &Ctx, sel: &Selection, seeds: &[u32], replaced: bool) -> (Vec<f64>, Vec<f64>) {
+pub(super) fn prefix(
+    cx: &Ctx,
+    sel: &Selection,
+    seeds: &[u32],
+    replaced: bool,
+) -> (Vec<f64>, Vec<f64>) {
     let (so_far, base) = match sel {
         Selection::Rr(c) if !replaced => (c.spread_so_far.clone(), c.baseline),
         Selection::Celf { lazy, .. } if !replaced => (lazy.value_so_far.clone(), lazy.baseline),

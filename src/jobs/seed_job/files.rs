@@ -77,7 +77,11 @@ fn comparison_csv(o: &SeedOutcome, net: &Network) -> String {
             cmp,
             "{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{},{}",
             csv_field(&c.strategy),
-            if set.is_empty() { String::new() } else { set.len().to_string() },
+            if set.is_empty() {
+                String::new()
+            } else {
+                set.len().to_string()
+            },
             c.mean,
             c.lo,
             c.hi,
@@ -113,7 +117,11 @@ fn regret_csv(o: &SeedOutcome, net: &Network) -> String {
             s,
             "{},{}",
             csv_field(&row.name),
-            if set.is_empty() { String::new() } else { set.len().to_string() }
+            if set.is_empty() {
+                String::new()
+            } else {
+                set.len().to_string()
+            }
         );
         for x in r.shares.iter().chain([&r.mean, &r.worst]) {
             let _ = write!(s, ",{:.4},{:.4},{:.4}", x.est, x.lo, x.hi);
@@ -141,7 +149,10 @@ fn to_ids(v: &mut Value, path: &[&str], net: &Network) {
         }
     }
     let Some(x) = cur.get_mut(*last) else { return };
-    let id = |i: &Value| i.as_u64().map_or(Value::Null, |i| Value::String(net.id(i as usize)));
+    let id = |i: &Value| {
+        i.as_u64()
+            .map_or(Value::Null, |i| Value::String(net.id(i as usize)))
+    };
     let new = match &*x {
         Value::Array(a) => Value::Array(a.iter().map(id).collect()),
         Value::Null => Value::Null,
@@ -162,7 +173,13 @@ fn selection_json(o: &SeedOutcome, sel: &Selection, net: &Network) -> Value {
             },
             "certificate": c,
         }),
-        Selection::Celf { lazy, why, pool, best_of_two, .. } => json!({
+        Selection::Celf {
+            lazy,
+            why,
+            pool,
+            best_of_two,
+            ..
+        } => json!({
             "method": "celf",
             "guarantee": "none",
             "why": why,
@@ -245,7 +262,10 @@ pub(super) fn files(sc: &Scenario, o: &SeedOutcome, base: &Network) -> Result<Fi
         .unwrap_or_default();
     let json = |v: &Value| serde_json::to_vec_pretty(v).map_err(|e| Error::Other(e.to_string()));
     let mut out: Files = vec![
-        ("seeds.csv", seeds_csv(o, base, &ranking, &kols).into_bytes()),
+        (
+            "seeds.csv",
+            seeds_csv(o, base, &ranking, &kols).into_bytes(),
+        ),
         ("comparison.csv", comparison_csv(o, base).into_bytes()),
     ];
     if o.multi() {

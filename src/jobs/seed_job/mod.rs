@@ -71,7 +71,7 @@ pub struct SeedRequest {
     /// `name` of the scenario's `[[model]]` (one theory; or [`SeedRequest::theories`]).
     pub model: Option<String>,
     /// `--theories SPEC`: a list `name=weight,...` of the scenario's models or a fit's
-    /// `fitted.toml` ([`theories`]).
+    /// `fitted.toml` (read as `seed_job/theories.rs` documents).
     pub theories: Option<String>,
     /// How several theories are combined.
     pub robust: Robust,
@@ -294,10 +294,19 @@ fn check_memory(sc: &Scenario, req: &SeedRequest, theories: usize) -> Result<(),
     let (n, arcs) = (est.nodes, est.arcs);
     let t = theories as f64;
     let cap = crate::seed::opim::MAX_NODES as f64;
-    let members = cap.min(4096.0 * n) * if req.robust == Robust::Worst { 1.5 } else { 1.0 };
+    let members = cap.min(4096.0 * n)
+        * if req.robust == Robust::Worst {
+            1.5
+        } else {
+            1.0
+        };
     let rows = 12.0 + 2.0 * t;
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as f64;
-    let threads = if req.threads == 0 { cores } else { req.threads as f64 };
+    let threads = if req.threads == 0 {
+        cores
+    } else {
+        req.threads as f64
+    };
     est.parts.extend([
         ("reverse graphs", (t * (8.0 * arcs + 8.0 * n)) as u64),
         ("RR sets", (6.0 * members) as u64),
@@ -307,7 +316,7 @@ fn check_memory(sc: &Scenario, req: &SeedRequest, theories: usize) -> Result<(),
             (rows * (t + 1.0) * req.replicates as f64 * 8.0 + rows * n * 4.0) as u64,
         ),
     ]);
-    est.parts.sort_by(|a, b| b.1.cmp(&a.1));
+    est.parts.sort_by_key(|p| std::cmp::Reverse(p.1));
     crate::limits::check(&est, req.max_memory, "this seed selection", true)
 }
 

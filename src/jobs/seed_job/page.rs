@@ -14,7 +14,11 @@ fn comparison(o: &SeedOutcome) -> SeedTable {
             "Expected {} by forward simulation ({} replicates, common random numbers){}; shares of the recommended set with paired 95% intervals.",
             o.req.objective.label(o.horizon),
             o.req.replicates,
-            if o.multi() { ", weighted over the theories" } else { "" }
+            if o.multi() {
+                ", weighted over the theories"
+            } else {
+                ""
+            }
         ),
         header: vec![
             "set".into(),
@@ -30,9 +34,18 @@ fn comparison(o: &SeedOutcome) -> SeedTable {
                 let n = r.fixed().len();
                 vec![
                     r.name.clone(),
-                    if n == 0 { "random".into() } else { n.to_string() },
+                    if n == 0 {
+                        "random".into()
+                    } else {
+                        n.to_string()
+                    },
                     format!("{:.1} [{:.1}–{:.1}]", c.mean, c.lo, c.hi),
-                    format!("{}% [{}–{}]", pct(c.ratio), pct(c.ratio_lo), pct(c.ratio_hi)),
+                    format!(
+                        "{}% [{}–{}]",
+                        pct(c.ratio),
+                        pct(c.ratio_lo),
+                        pct(c.ratio_hi)
+                    ),
                 ]
             })
             .collect(),
@@ -132,8 +145,16 @@ pub(super) fn report(sc: &Scenario, o: &SeedOutcome, _net: &Network) -> (String,
             title,
             o.req.objective.label(o.horizon),
             o.req.replicates,
-            if o.multi() { "optimized set of each theory, weighted" } else { "recommended set" },
-            if o.multi() { "; diamonds: the worst case over the theories" } else { "" }
+            if o.multi() {
+                "optimized set of each theory, weighted"
+            } else {
+                "recommended set"
+            },
+            if o.multi() {
+                "; diamonds: the worst case over the theories"
+            } else {
+                ""
+            }
         ),
         tables,
         method: &method,

@@ -28,7 +28,9 @@ fn objective(o: &SeedOutcome) -> String {
         (false, _) => format!("expected {obj}"),
         (true, Robust::Mean) => format!("weighted expected {obj} over the theories"),
         (true, Robust::Worst) => {
-            format!("worst case over the theories of expected {obj} as a share of each theory's optimized set")
+            format!(
+                "worst case over the theories of expected {obj} as a share of each theory's optimized set"
+            )
         }
     }
 }
@@ -47,7 +49,11 @@ pub(super) fn summary(o: &SeedOutcome) -> Vec<String> {
     if let (Some(i), true) = (kol, o.multi()) {
         let r = &o.regret[i];
         let lo = r.shares.iter().map(|x| x.est).fold(f64::INFINITY, f64::min);
-        let hi = r.shares.iter().map(|x| x.est).fold(f64::NEG_INFINITY, f64::max);
+        let hi = r
+            .shares
+            .iter()
+            .map(|x| x.est)
+            .fold(f64::NEG_INFINITY, f64::max);
         let robust = &o.regret[o.decision.chosen];
         let reach = if pct(lo) == pct(hi) {
             format!("{}% of the best set under every theory", pct(lo))
@@ -75,6 +81,81 @@ pub(super) fn summary(o: &SeedOutcome) -> Vec<String> {
     s
 }
 
+/// How OPIM-C chose (the certificate, the sentinel set, the budget, the baseline).
+fn rr_method(
+    t: &mut String,
+    o: &SeedOutcome,
+    c: &crate::seed::Certified,
+    net: &Network,
+    best: &str,
+) {
+    let _ = writeln!(
+        t,
+        "Method: reverse-reachable sets{} + OPIM-C, 2 × {} sets ({} round(s), mean set size {:.1}), {:.2} s.",
+        if o.multi() {
+            " (each set's theory drawn by weight)"
+        } else {
+            ""
+        },
+        c.rr_sets,
+        c.rounds,
+        c.mean_rr_size,
+        c.seconds
+    );
+    if let Some(p) = &c.sentinel {
+        let _ = writeln!(
+            t,
+            "Sentinel set (HIST-style): {} physician(s) picked on {} pilot RR sets (mean size {:.0}); {:.0}% of the sets stop at it.",
+            p.set.len(),
+            p.sets,
+            p.mean_size,
+            100.0 * c.sentinel_hits
+        );
+    }
+    let _ = writeln!(
+        t,
+        "Certificate: with probability >= 1 - {:.2e}, these seeds reach at least {:.3} x {best} (on {})\n  (target {} = {:.3}: {}). Their estimated objective: {:.1}.",
+        c.delta,
+        c.ratio,
+        c.certified_on,
+        if o.budget.is_some() {
+            "(1 - 1/e - ε)/2, the best-of-two guarantee"
+        } else {
+            "1 - 1/e - ε"
+        },
+        c.target,
+        if c.reached {
+            "reached".to_string()
+        } else {
+            format!("NOT reached: stopped at the {}", c.stopped)
+        },
+        c.spread
+    );
+    if let Some(b) = &c.budget {
+        let _ = writeln!(
+            t,
+            "Budget {}: spent {}; best of two: cost-greedy set ({} physicians, estimated {:.1}) vs best single affordable physician ({}, estimated {:.1}): the {} won.",
+            b.budget,
+            b.spent,
+            b.best_of_two.greedy_seeds.len(),
+            b.best_of_two.greedy_value,
+            b.best_of_two
+                .single
+                .map(|v| net.id(v as usize))
+                .unwrap_or_else(|| "none".into()),
+            b.best_of_two.single_value,
+            b.best_of_two.winner.label()
+        );
+    }
+    if c.baseline > 0.0 {
+        let _ = writeln!(
+            t,
+            "Spontaneous adoption is a virtual source: {:.1} expected with no seed at all; the certificate is on the seeds' own addition.",
+            c.baseline
+        );
+    }
+}
+
 /// How a selection was made, in one or a few lines.
 fn method(t: &mut String, o: &SeedOutcome, sel: &Selection, net: &Network) {
     let best = match &o.budget {
@@ -82,76 +163,23 @@ fn method(t: &mut String, o: &SeedOutcome, sel: &Selection, net: &Network) {
         None => format!("the best {} seeds", sel.seeds().len()),
     };
     match sel {
-        Selection::Rr(c) => {
-            let _ = writeln!(
-                t,
-                "Method: reverse-reachable sets{} + OPIM-C, 2 × {} sets ({} round(s), mean set size {:.1}), {:.2} s.",
-                if o.multi() { " (each set's theory drawn by weight)" } else { "" },
-                c.rr_sets,
-                c.rounds,
-                c.mean_rr_size,
-                c.seconds
-            );
-            if let Some(p) = &c.sentinel {
-                let _ = writeln!(
-                    t,
-                    "Sentinel set (HIST-style): {} physician(s) picked on {} pilot RR sets (mean size {:.0}); {:.0}% of the sets stop at it.",
-                    p.set.len(),
-                    p.sets,
-                    p.mean_size,
-                    100.0 * c.sentinel_hits
-                );
-            }
-            let _ = writeln!(
-                t,
-                "Certificate: with probability >= 1 - {:.2e}, these seeds reach at least {:.3} x {best} (on {})\n  (target {} = {:.3}: {}). Their estimated objective: {:.1}.",
-                c.delta,
-                c.ratio,
-                c.certified_on,
-                if o.budget.is_some() {
-                    "(1 - 1/e - ε)/2, the best-of-two guarantee"
-                } else {
-                    "1 - 1/e - ε"
-                },
-                c.target,
-                if c.reached {
-                    "reached".to_string()
-                } else {
-                    format!("NOT reached: stopped at the {}", c.stopped)
-                },
-                c.spread
-            );
-            if let Some(b) = &c.budget {
-                let _ = writeln!(
-                    t,
-                    "Budget {}: spent {}; best of two: cost-greedy set ({} physicians, estimated {:.1}) vs best single affordable physician ({}, estimated {:.1}): the {} won.",
-                    b.budget,
-                    b.spent,
-                    b.best_of_two.greedy_seeds.len(),
-                    b.best_of_two.greedy_value,
-                    b.best_of_two
-                        .single
-                        .map(|v| net.id(v as usize))
-                        .unwrap_or_else(|| "none".into()),
-                    b.best_of_two.single_value,
-                    b.best_of_two.winner.label()
-                );
-            }
-            if c.baseline > 0.0 {
-                let _ = writeln!(
-                    t,
-                    "Spontaneous adoption is a virtual source: {:.1} expected with no seed at all; the certificate is on the seeds' own addition.",
-                    c.baseline
-                );
-            }
-        }
-        Selection::Celf { lazy, why, pool, seconds, best_of_two } => {
+        Selection::Rr(c) => rr_method(t, o, c, net, &best),
+        Selection::Celf {
+            lazy,
+            why,
+            pool,
+            seconds,
+            best_of_two,
+        } => {
             let _ = writeln!(
                 t,
                 "Method: CELF lazy greedy on forward simulations ({} replicates per set, common random numbers, {} candidates, {} evaluations, {:.2} s).",
                 o.req.replicates, pool, lazy.evaluations, seconds
             );
-            let _ = writeln!(t, "NO GUARANTEE: {why}. The greedy set may be far from the best one.");
+            let _ = writeln!(
+                t,
+                "NO GUARANTEE: {why}. The greedy set may be far from the best one."
+            );
             if let (Some(c), Some(b)) = (best_of_two, &o.budget) {
                 let _ = writeln!(
                     t,
@@ -160,17 +188,27 @@ fn method(t: &mut String, o: &SeedOutcome, sel: &Selection, net: &Network) {
                     b.cost_of(&o.seeds),
                     c.greedy_seeds.len(),
                     c.greedy_value,
-                    c.single.map(|v| net.id(v as usize)).unwrap_or_else(|| "none".into()),
+                    c.single
+                        .map(|v| net.id(v as usize))
+                        .unwrap_or_else(|| "none".into()),
                     c.single_value,
                     c.winner.label()
                 );
             }
         }
-        Selection::Saturate { sat, rr_sets, seconds } => {
+        Selection::Saturate {
+            sat,
+            rr_sets,
+            seconds,
+        } => {
             let _ = writeln!(
                 t,
                 "Method: saturate greedy (He & Kempe 2016; Chen et al. 2016) on each theory's RR sets ({} sets per theory), {} bisection steps, {:.2} s; worst-case share on the RR sets {:.3}.",
-                rr_sets.iter().map(u64::to_string).collect::<Vec<_>>().join("/"),
+                rr_sets
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join("/"),
                 sat.steps,
                 seconds,
                 sat.ratios.iter().copied().fold(f64::INFINITY, f64::min)
@@ -187,28 +225,50 @@ fn method(t: &mut String, o: &SeedOutcome, sel: &Selection, net: &Network) {
 
 /// Width of the set-name column.
 fn name_width(o: &SeedOutcome) -> usize {
-    o.rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(3).max(3)
+    o.rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(3)
+        .max(3)
 }
 
 /// The comparison on the (weighted) objective, paired against the recommended set.
 fn comparison(t: &mut String, o: &SeedOutcome) {
-    let head = if o.multi() { "weighted objective" } else { "objective" };
+    let head = if o.multi() {
+        "weighted objective"
+    } else {
+        "objective"
+    };
     let _ = writeln!(
         t,
         "\nForward simulation, {} replicates, paired (common random numbers); [95% intervals]:",
         o.req.replicates
     );
     let w = name_width(o);
-    let _ = writeln!(t, "{:<w$} {:>6} {:>24} {:>18}", "set", "seeds", head, "% of recommended");
+    let _ = writeln!(
+        t,
+        "{:<w$} {:>6} {:>24} {:>18}",
+        "set", "seeds", head, "% of recommended"
+    );
     for (c, row) in o.compared.iter().zip(&o.rows) {
         let n = row.fixed().len();
         let _ = writeln!(
             t,
             "{:<w$} {:>6} {:>24} {:>18}",
             row.name,
-            if n == 0 { "-".to_string() } else { n.to_string() },
+            if n == 0 {
+                "-".to_string()
+            } else {
+                n.to_string()
+            },
             format!("{:.1} [{:.1}, {:.1}]", c.mean, c.lo, c.hi),
-            format!("{} [{}, {}]", pct(c.ratio), pct(c.ratio_lo), pct(c.ratio_hi))
+            format!(
+                "{} [{}, {}]",
+                pct(c.ratio),
+                pct(c.ratio_lo),
+                pct(c.ratio_hi)
+            )
         );
     }
 }
@@ -229,7 +289,11 @@ fn regret(t: &mut String, o: &SeedOutcome) {
     for (row, r) in o.rows.iter().zip(&o.regret) {
         let _ = write!(t, "{:<w$}", row.name);
         for x in r.shares.iter().chain([&r.mean, &r.worst]) {
-            let _ = write!(t, " {:>16}", format!("{} [{}, {}]", pct(x.est), pct(x.lo), pct(x.hi)));
+            let _ = write!(
+                t,
+                " {:>16}",
+                format!("{} [{}, {}]", pct(x.est), pct(x.lo), pct(x.hi))
+            );
         }
         t.push('\n');
     }
@@ -257,7 +321,12 @@ pub(super) fn terminal(sc: &Scenario, o: &SeedOutcome, net: &Network) -> String 
     } else {
         format!("model \"{}\" ({})", o.theories[0].name, o.theories[0].kind)
     };
-    let _ = writeln!(t, "{}: {what} under {under}; objective: {}", sc.name, objective(o));
+    let _ = writeln!(
+        t,
+        "{}: {what} under {under}; objective: {}",
+        sc.name,
+        objective(o)
+    );
     method(&mut t, o, &o.selection, net);
     for (s, th) in o.own.iter().zip(&o.theories) {
         let _ = writeln!(
@@ -279,7 +348,12 @@ pub(super) fn terminal(sc: &Scenario, o: &SeedOutcome, net: &Network) -> String 
     for s in summary(o) {
         let _ = writeln!(t, "{s}");
     }
-    let shown: Vec<String> = o.seeds.iter().take(12).map(|&v| net.id(v as usize)).collect();
+    let shown: Vec<String> = o
+        .seeds
+        .iter()
+        .take(12)
+        .map(|&v| net.id(v as usize))
+        .collect();
     let _ = writeln!(
         t,
         "Seeds (in selection order): {}{}",

@@ -54,7 +54,9 @@ pub fn resolve(sc: &Scenario, model: Option<&str>, spec: Option<&str>) -> Result
     };
     let pairs: Vec<(String, f64)> = match (model, spec) {
         (Some(_), Some(_)) => {
-            return Err(usage("give --model NAME or --theories SPEC, not both".into()));
+            return Err(usage(
+                "give --model NAME or --theories SPEC, not both".into(),
+            ));
         }
         (None, None) => {
             return Err(usage(format!(
@@ -71,7 +73,11 @@ pub fn resolve(sc: &Scenario, model: Option<&str>, spec: Option<&str>) -> Result
     let mut theories = Vec::new();
     for (name, w) in &pairs {
         let Some(i) = sc.models.iter().position(|m| &m.name == name) else {
-            let flag = if model.is_some() { "--model" } else { "--theories" };
+            let flag = if model.is_some() {
+                "--model"
+            } else {
+                "--theories"
+            };
             return Err(usage(format!(
                 "{flag} {name}: no such model in the scenario (its models: {})",
                 names()
@@ -127,10 +133,8 @@ pub const MIN_WEIGHT: f64 = 1e-3;
 /// names the dropped ones in `source`.
 fn normalise(mut theories: Vec<Theory>, source: &mut String) -> Result<Vec<Theory>, Error> {
     let total: f64 = theories.iter().map(|t| t.weight).sum();
-    if theories.is_empty() || !(total > 0.0) {
-        return Err(usage(
-            "--theories: no theory with a positive weight".into(),
-        ));
+    if theories.is_empty() || total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return Err(usage("--theories: no theory with a positive weight".into()));
     }
     let dropped: Vec<String> = theories
         .iter()
@@ -199,7 +203,10 @@ fn csv_weights(path: &Path) -> Vec<(String, f64)> {
 /// The theories of a fit's `fitted.toml`, simulated on `sc`'s network.
 fn fitted(sc: &Scenario, path: &Path) -> Result<Resolved, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        usage(format!("--theories {}: cannot read it: {e}", path.display()))
+        usage(format!(
+            "--theories {}: cannot read it: {e}",
+            path.display()
+        ))
     })?;
     let fit = crate::scenario::load(path).map_err(|e| {
         usage(format!(
@@ -265,7 +272,10 @@ mod tests {
     #[test]
     fn lists_and_table_weights() {
         let l = parse_list("a=0.5, b=1.5,c").unwrap();
-        assert_eq!(l, vec![("a".into(), 0.5), ("b".into(), 1.5), ("c".into(), 1.0)]);
+        assert_eq!(
+            l,
+            vec![("a".into(), 0.5), ("b".into(), 1.5), ("c".into(), 1.0)]
+        );
         assert!(parse_list("a=-1").is_err());
         let w = table_weights("[[model]]\nname = \"x\"\nweight = 0.25\n[[model]]\nname = \"y\"\n");
         assert_eq!(w, vec![("x".into(), 0.25)]);
