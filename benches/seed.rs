@@ -5,7 +5,11 @@
 //! - `seed/opim_c`: the whole OPIM-C run (sampling, greedy, bounds) for k = 50, ε = 0.1 on the
 //!   same graph, one thread;
 //! - `seed/count_imitation`: OPIM-C for count-form imitation, q = 0.08, H = 24, k = 50 on
-//!   BA n = 10^4 (the high-influence regime: RR sets cover a large share of the network).
+//!   BA n = 10^4 (the high-influence regime: RR sets cover a large share of the network);
+//! - `seed/mixture`: OPIM-C on the mixture of three theories (weighted cascade, linear
+//!   threshold, share-form imitation q = 0.1; weights 0.5/0.3/0.2; H = 24, k = 50) on the
+//!   weighted-cascade BA n = 10^5, one thread, beside `seed/mixture_single` (the cascade
+//!   alone, same H), for issue 23's "at most 3 × the single-theory time".
 //!
 //! The national-size run (n = 10^6) is a one-shot example, not a criterion loop:
 //! `cargo run --release --example seed_national`.
@@ -15,7 +19,7 @@ use kolsim::models::ReverseReachable;
 use kolsim::network::{ArcList, Network, generators};
 use kolsim::rng::{Purpose, stream};
 use kolsim::seed::opim::{BATCH, sample_batches};
-use kolsim::seed::{Objective, OpimOptions, ReverseGraph, opim_c};
+use kolsim::seed::{Mixture, Objective, OpimOptions, ReverseGraph, opim_c, opim_mix};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -70,6 +74,21 @@ fn bench(c: &mut Criterion) {
     });
     grp.bench_function("opim_c/wc_ba_100k_k50", |b| {
         b.iter(|| pool.install(|| black_box(opim_c(&g, &options(50)))))
+    });
+    let three: Vec<ReverseGraph> = [
+        ReverseReachable::LiveArcs { beta: 1.0, p: 0.0 },
+        ReverseReachable::OneParent { p: 0.0 },
+        ReverseReachable::Listening { q: 0.1, p: 0.0 },
+    ]
+    .into_iter()
+    .map(|r| ReverseGraph::new(&net, r, 24).expect("sparse"))
+    .collect();
+    let mix = Mixture::new(three.iter().zip([0.5, 0.3, 0.2]).collect()).expect("mixture");
+    grp.bench_function("mixture_single/wc_ba_100k_h24_k50", |b| {
+        b.iter(|| pool.install(|| black_box(opim_c(&three[0], &options(50)))))
+    });
+    grp.bench_function("mixture/wc_ba_100k_3theories_h24_k50", |b| {
+        b.iter(|| pool.install(|| black_box(opim_mix(&mix, &options(50)))))
     });
     let small = generators::barabasi_albert(10_000, 5, &mut stream(42, Purpose::Network, 0));
     let gc = ReverseGraph::new(&small, ReverseReachable::Delays { q: 0.08 }, 24).expect("sparse");

@@ -6,6 +6,9 @@
 //! - `SEED_VARIANT=wc` (default): independent cascade, weighted cascade `β·w = 1/in-degree`;
 //! - `SEED_VARIANT=ic0.1`: independent cascade with `β = 0.1` on every arc (high influence);
 //! - `SEED_VARIANT=count`: count-form imitation, `q = 0.08`, `H = 24`;
+//! - `SEED_VARIANT=mix3`: three theories on the weighted-cascade graph, `H = 24` (independent
+//!   cascade `β·w = 1/in-degree`, linear threshold, share-form imitation `q = 0.1`): each
+//!   theory's OPIM-C alone, then OPIM-C on the mixture (weights 0.5, 0.3, 0.2; issue 23);
 //! - `SEED_THREADS=N` (default 1), `SEED_SENTINEL=auto|on|off` (default auto).
 //!
 //! ```text
@@ -13,13 +16,14 @@
 //! cargo run --release --example seed_national -- 100000  # a smaller n
 //! SEED_VARIANT=ic0.1 cargo run --release --example seed_national
 //! SEED_VARIANT=count SEED_THREADS=2 cargo run --release --example seed_national
+//! SEED_VARIANT=mix3 cargo run --release --example seed_national
 //! ```
 //! Results: README, "Is our KOL list the best seed set?".
 
 use kolsim::models::ReverseReachable;
 use kolsim::network::{ArcList, Network, generators};
 use kolsim::rng::{Purpose, stream};
-use kolsim::seed::{Objective, OpimOptions, ReverseGraph, Sentinel, opim_c};
+use kolsim::seed::{Mixture, Objective, OpimOptions, ReverseGraph, Sentinel, opim_c, opim_mix};
 use std::time::Instant;
 
 /// The BA graph with each arc `j → i` weighted `1 / in-degree(i)` (weighted cascade).
@@ -53,6 +57,10 @@ fn main() {
         .num_threads(threads)
         .build()
         .expect("threads");
+    if variant == "mix3" {
+        pool.install(|| mixture(n, threads));
+        return;
+    }
     pool.install(|| {
         let t0 = Instant::now();
         let (net, rule, h) = match variant.as_str() {
@@ -119,6 +127,54 @@ fn main() {
         );
         println!("peak resident memory {}", peak_rss());
     });
+}
+
+fn k50() -> OpimOptions {
+    OpimOptions {
+        k: 50,
+        epsilon: 0.1,
+        objective: Objective::Adopters,
+        seed: 42,
+        min_sets: 0,
+        ..OpimOptions::default()
+    }
+}
+
+/// `SEED_VARIANT=mix3`: each theory alone, then the mixture (issue 23's speed check).
+fn mixture(n: usize, threads: usize) {
+    let net = weighted_cascade_ba(n, 5, 42);
+    let rules = [
+        ("cascade", ReverseReachable::LiveArcs { beta: 1.0, p: 0.0 }),
+        ("threshold", ReverseReachable::OneParent { p: 0.0 }),
+        ("imitation", ReverseReachable::Listening { q: 0.1, p: 0.0 }),
+    ];
+    let graphs: Vec<ReverseGraph> = rules
+        .iter()
+        .map(|(_, r)| ReverseGraph::new(&net, *r, 24).expect("sparse"))
+        .collect();
+    let mut single = Vec::new();
+    for ((name, _), g) in rules.iter().zip(&graphs) {
+        let c = opim_c(g, &k50());
+        println!(
+            "{name} alone: RR phase {:.3} s ({} sets per collection, mean size {:.2}, ratio {:.3})",
+            c.seconds, c.rr_sets, c.mean_rr_size, c.ratio
+        );
+        single.push(c.seconds);
+    }
+    let mix = Mixture::new(graphs.iter().zip([0.5, 0.3, 0.2]).collect()).expect("mixture");
+    let c = opim_mix(&mix, &k50());
+    let max = single.iter().copied().fold(0.0, f64::max);
+    let mean = single.iter().sum::<f64>() / single.len() as f64;
+    println!(
+        "mixture (0.5/0.3/0.2): RR phase {:.3} s ({} sets per collection, mean size {:.2}, ratio {:.3}) on {threads} thread(s): {:.2} x the mean single-theory time, {:.2} x the slowest",
+        c.seconds,
+        c.rr_sets,
+        c.mean_rr_size,
+        c.ratio,
+        c.seconds / mean,
+        c.seconds / max
+    );
+    println!("peak resident memory {}", peak_rss());
 }
 
 /// The process's peak resident set size (`VmHWM` of /proc/self/status; Linux only).

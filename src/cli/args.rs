@@ -132,10 +132,11 @@ pub enum Command {
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
     },
-    /// Find the (near-)best k initial adopters under one of the scenario's models, and compare
-    /// them with the top-k by each KOL rule and with random seeds by forward simulation.
+    /// Find the (near-)best k initial adopters under one of the scenario's models, or over
+    /// several theories (--theories), and compare them with the scenario's KOL list and arms,
+    /// the top-k by each KOL rule and random seeds by forward simulation.
     #[command(
-        after_help = "Examples:\n  kolsim seed scenarios/ckm-tetracycline.toml --k 11 --model cascade\n  kolsim seed scenarios/sbm-communities.toml --k 8 --model imitation --horizon 12 --objective adopter-steps\n\nModels with a reverse-reachable form (independent_cascade, imitation, bass, threshold with\ntheta uniform on [0, 1]) use RR sets + OPIM-C and print a certified approximation ratio;\nthe others use CELF greedy on simulations, with no guarantee. Writes <DIR>/seeds.csv,\ncomparison.csv, certificate.json, summary.txt, scenario.toml."
+        after_help = "Examples:\n  kolsim seed scenarios/ckm-tetracycline.toml --k 11 --model cascade\n  kolsim seed scenarios/ckm-layers.toml --k 8 --theories imitation=0.5,bass=0.3,cascade=0.2\n  kolsim seed scenarios/ckm-tetracycline.toml --k 11 --theories results/ckm-tetracycline-fit/fitted.toml --objective worst\n\nModels with a reverse-reachable form (independent_cascade, imitation, bass, threshold with\ntheta uniform on [0, 1]) use RR sets + OPIM-C and print a certified approximation ratio (with\n--theories: RR sets whose theory is drawn by weight); the others use CELF greedy on\nsimulations, with no guarantee. A compared set that beats the greedy set beyond its interval is\nrecommended instead. Writes <DIR>/seeds.csv, comparison.csv, regret.csv (--theories),\ncertificate.json, summary.txt, scenario.toml, seed.svg, report.html (report.pdf with --pdf);\ndefault DIR: results/<scenario name>-seed-<model or theories>."
     )]
     Seed {
         /// The scenario file (TOML).
@@ -155,9 +156,14 @@ pub enum Command {
         /// Numeric node attribute holding each physician's cost (with --budget).
         #[arg(long, value_name = "ATTR", requires = "budget")]
         cost: Option<String>,
-        /// The scenario's model entry to optimise for (its `name`).
-        #[arg(long, value_name = "NAME")]
-        model: String,
+        /// The scenario's model entry to optimise for (its `name`); or --theories.
+        #[arg(long, value_name = "NAME", required_unless_present = "theories")]
+        model: Option<String>,
+        /// Optimise over several theories: a list `imitation=0.5,cascade=0.3` of the
+        /// scenario's models (weights normalised), or a fit's fitted.toml (its Akaike weights,
+        /// from the models.csv beside it). Writes regret.csv too.
+        #[arg(long, value_name = "SPEC", conflicts_with = "model")]
+        theories: Option<String>,
         /// Horizon in steps (default: the scenario's `steps`).
         #[arg(long, value_name = "H")]
         horizon: Option<u32>,
@@ -165,9 +171,13 @@ pub enum Command {
         #[arg(long, value_name = "E", default_value_t = 0.1)]
         epsilon: f64,
         /// What to maximise: expected adopters by the horizon, or adopter-steps (area under
-        /// the adoption curve, rewarding speed).
-        #[arg(long, value_name = "OBJ", default_value = "adopters", value_parser = ["adopters", "adopter-steps"])]
+        /// the adoption curve, rewarding speed). With --theories: mean (default: the weighted
+        /// expected adopters) or worst (the smallest share of each theory's optimized set).
+        #[arg(long, value_name = "OBJ", default_value = "adopters", value_parser = ["adopters", "adopter-steps", "mean", "worst"])]
         objective: String,
+        /// Also write report.pdf, printed with headless Chromium (chromium on PATH).
+        #[arg(long)]
+        pdf: bool,
         /// auto: RR sets where the model allows, else CELF; rr: refuse otherwise; celf: always
         /// greedy on simulations.
         #[arg(long, value_name = "M", default_value = "auto", value_parser = ["auto", "rr", "celf"])]

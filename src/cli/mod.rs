@@ -153,6 +153,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             scenario,
             k,
             model,
+            theories,
+            pdf,
             horizon,
             epsilon,
             objective,
@@ -166,11 +168,20 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             common,
         } => {
             let sc = common.load(&scenario)?;
+            let what = model.clone().unwrap_or_else(|| "theories".into());
             let dir = common.out.clone().unwrap_or_else(|| {
-                std::path::PathBuf::from("results").join(format!("{}-seed-{model}", sc.name))
+                std::path::PathBuf::from("results").join(format!("{}-seed-{what}", sc.name))
             });
             let req = jobs::SeedRequest {
                 model,
+                theories,
+                robust: if objective == "worst" {
+                    jobs::Robust::Worst
+                } else {
+                    jobs::Robust::Mean
+                },
+                max_memory: common.max_memory,
+                pdf,
                 k,
                 budget,
                 cost,

@@ -85,7 +85,7 @@ impl Curves {
 
 /// The headless browser `--pdf` uses: the first of `chromium`, `chromium-browser`,
 /// `google-chrome` on `PATH`.
-fn find_browser() -> Option<PathBuf> {
+pub(super) fn find_browser() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     for dir in std::env::split_paths(&path) {
         for name in ["chromium", "chromium-browser", "google-chrome"] {
@@ -99,7 +99,7 @@ fn find_browser() -> Option<PathBuf> {
 }
 
 /// Prints `html` to PDF with headless Chromium (`browser`), through a temporary folder.
-fn print_pdf(browser: &Path, html: &[u8]) -> Result<Vec<u8>, Error> {
+pub(super) fn print_pdf(browser: &Path, html: &[u8]) -> Result<Vec<u8>, Error> {
     let tmp = std::env::temp_dir().join(format!(
         "kolsim-pdf-{}-{}",
         std::process::id(),

@@ -11,11 +11,15 @@
 
 mod page;
 mod run;
+mod seed;
+mod seed_figure;
 mod segments;
 mod sweep;
 
 pub use page::escape;
 pub use run::{files, report_html};
+pub use seed::{SeedPage, SeedTable, seed_report_html};
+pub use seed_figure::{Bar, bars_svg};
 pub use sweep::sweep_report_html;
 
 use crate::run::RunResult;

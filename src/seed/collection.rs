@@ -7,7 +7,8 @@
 //! order, and memory caps are checked only between fixed chunks of batches, so every
 //! collection is identical for any number of threads.
 
-use super::opim::Objective;
+use super::mixture::Mixture;
+use super::objective::Objective;
 use super::rr::{Outcome, ReverseGraph, Sampler};
 use crate::rng::{Purpose, stream};
 use rand::RngExt;
@@ -107,8 +108,8 @@ impl Collection {
 /// Where the sets of one collection come from.
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {
-    /// The reverse graph.
-    pub g: &'a ReverseGraph,
+    /// The reverse graph (or the mixture of several theories' graphs).
+    pub g: &'a Mixture<'a>,
     /// The objective (fixed or uniform deadline).
     pub objective: Objective,
     /// Master seed.
@@ -128,22 +129,22 @@ pub struct Source<'a> {
 impl Source<'_> {
     /// Samples batches `batches`.
     pub fn sample(&self, batches: std::ops::Range<u64>) -> Collection {
-        let g = self.g;
+        let mix = self.g;
         let parts: Vec<Collection> = batches
             .into_par_iter()
             .map_init(
                 || {
                     match self.stop {
-                        Some(s) => Sampler::with_stop(g, s),
-                        None => Sampler::new(g),
+                        Some(s) => Sampler::with_stop(mix.first(), s),
+                        None => Sampler::new(mix.first()),
                     }
                     .limited(self.limit)
                 },
                 |s, b| {
                     let mut rng = stream(self.seed, self.purpose, 2 * b + self.c);
                     let mut out = Collection::new();
-                    let n = g.n() as u32;
-                    let h = g.horizon();
+                    let n = mix.n() as u32;
+                    let h = mix.horizon();
                     for _ in 0..self.batch {
                         let root = rng.random_range(0..n);
                         let d = match self.objective {
@@ -151,6 +152,7 @@ impl Source<'_> {
                             Objective::AdopterSteps => rng.random_range(0..=h),
                         };
                         out.theta += 1;
+                        let g = mix.pick(&mut rng);
                         match s.sample_outcome(g, root, d, &mut rng) {
                             Outcome::Stored => {
                                 out.nodes.extend_from_slice(&s.set);
@@ -199,7 +201,7 @@ pub fn sample_batches(
     batches: std::ops::Range<u64>,
 ) -> Collection {
     Source {
-        g,
+        g: &Mixture::single(g),
         objective,
         seed,
         purpose: Purpose::RrSets,

@@ -2,7 +2,7 @@
 //! streams for every set (common random numbers), so that differences between sets are
 //! paired and their intervals narrow.
 
-use super::opim::Objective;
+use super::objective::Objective;
 use crate::engine::{Curve, EngineKind, Replicate, Scratch};
 use crate::models::Prepared;
 use crate::network::Network;

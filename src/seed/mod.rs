@@ -64,16 +64,23 @@ pub mod budget;
 pub mod celf;
 pub mod collection;
 pub mod forward;
+pub mod mixture;
+pub mod objective;
 pub mod opim;
+pub mod options;
+pub mod robust;
 pub mod rr;
 pub mod sentinel;
 
 pub use budget::{BestOfTwo, Budget, Winner};
 pub use celf::{Lazy, celf, celf_budget, plain_greedy};
 pub use forward::{Compared, Forward, compare};
-pub use opim::{Certified, Objective, OpimOptions, opim_c};
+pub use mixture::Mixture;
+pub use objective::Objective;
+pub use opim::{Certified, opim_c, opim_mix};
+pub use options::OpimOptions;
+pub use options::Sentinel;
 pub use rr::{ReverseGraph, Sampler};
-pub use sentinel::Sentinel;
 
 /// The seeds of an `[[arm]] strategy = "optimized"`: OPIM-C (ε = 0.1, δ = 1/n, adopters by
 /// `horizon`) on `net` (KOL weights applied) for `model`, in selection order. `Err` says why

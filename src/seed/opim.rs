@@ -31,96 +31,15 @@
 //! in index order, so the collections, the seeds and every printed number are identical for
 //! any number of threads. The greedy breaks ties by the lower physician index.
 
-use super::budget::{BestOfTwo, Budget, budget_greedy};
+use super::budget::{BestOfTwo, budget_greedy};
 use super::collection::Source;
 pub use super::collection::{BATCH, Collection, Greedy, greedy, greedy_from, sample_batches};
+use super::mixture::Mixture;
+pub use super::objective::Objective;
+pub use super::options::{MAX_NODES, MIN_SETS, OpimOptions};
 use super::rr::ReverseGraph;
-use super::sentinel::{self, Pilot, Sentinel};
+use super::sentinel::{self, Pilot};
 use crate::rng::Purpose;
-
-/// What is maximised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Objective {
-    /// Expected adopters by step `H` (seeds included).
-    Adopters,
-    /// Expected adopter-steps `Σ_{t=0}^{H} adopters(t)`: the area under the adoption curve,
-    /// rewarding speed (RR sets with a deadline uniform on `0..=H`).
-    AdopterSteps,
-}
-
-impl Objective {
-    /// Parses `adopters` or `adopter-steps`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "adopters" => Some(Objective::Adopters),
-            "adopter-steps" | "adopter_steps" | "auc" => Some(Objective::AdopterSteps),
-            _ => None,
-        }
-    }
-
-    /// How the objective is named in outputs.
-    pub fn label(self, h: u32) -> String {
-        match self {
-            Objective::Adopters => format!("adopters by step {h}"),
-            Objective::AdopterSteps => format!("adopter-steps over steps 0..{h}"),
-        }
-    }
-}
-
-/// Settings of one optimisation.
-#[derive(Debug, Clone)]
-pub struct OpimOptions {
-    /// Number of seeds (ignored with a budget).
-    pub k: usize,
-    /// ε in the target ratio `1 − 1/e − ε`.
-    pub epsilon: f64,
-    /// Failure probability δ (`None`: `1/n`).
-    pub delta: Option<f64>,
-    /// The objective.
-    pub objective: Objective,
-    /// Master seed (RR-set streams).
-    pub seed: u64,
-    /// Physicians allowed as seeds (`None`: everyone).
-    pub candidates: Option<Vec<bool>>,
-    /// Fewest RR sets per collection in the first round ([`MIN_SETS`] by default): small
-    /// networks reach the certificate with a few hundred sets, but more sets cost little
-    /// there and give better seeds. Starting higher keeps the bounds valid (the number of
-    /// rounds in the union bound is computed from it).
-    pub min_sets: u64,
-    /// Per-physician costs and a budget instead of `k` ([`super::budget`]).
-    pub budget: Option<Budget>,
-    /// The sentinel-set variant ([`super::sentinel`]; not with a budget).
-    pub sentinel: Sentinel,
-    /// Most RR-set members stored by the two collections together ([`MAX_NODES`] by default).
-    pub max_nodes: u64,
-}
-
-impl Default for OpimOptions {
-    /// One seed, ε = 0.1, δ = 1/n, adopters, seed 0, everyone a candidate, [`MIN_SETS`],
-    /// no budget, [`Sentinel::Auto`], [`MAX_NODES`].
-    fn default() -> Self {
-        OpimOptions {
-            k: 1,
-            epsilon: 0.1,
-            delta: None,
-            objective: Objective::Adopters,
-            seed: 0,
-            candidates: None,
-            min_sets: MIN_SETS,
-            budget: None,
-            sentinel: Sentinel::Auto,
-            max_nodes: MAX_NODES,
-        }
-    }
-}
-
-/// Default [`OpimOptions::min_sets`].
-pub const MIN_SETS: u64 = 1 << 14;
-
-/// Default [`OpimOptions::max_nodes`]: 2^27 members (512 MiB of `u32`, plus the greedy's
-/// inverse index of the first collection, 256 MiB).
-pub const MAX_NODES: u64 = 1 << 27;
 
 /// The budgeted selection, in objective units.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -200,56 +119,140 @@ const ON_SIGMA: &str =
 
 /// Runs OPIM-C on `g` (see the module docs).
 pub fn opim_c(g: &ReverseGraph, o: &OpimOptions) -> Certified {
-    let t0 = std::time::Instant::now();
-    let n = g.n();
-    let cands = o.candidates.as_deref();
-    let nc = cands.map_or(n, |c| c.iter().filter(|&&x| x).count());
-    let budget = o.budget.as_ref();
-    // The size of the largest feasible set: k, or as many of the cheapest as fit.
-    let k = match budget {
-        None => o.k.min(nc).max(1),
-        Some(b) => b.max_count(cands).max(1),
-    };
-    let norm = match o.objective {
-        Objective::Adopters => n as f64,
-        Objective::AdopterSteps => n as f64 * (g.horizon() as f64 + 1.0),
-    };
-    let delta = o.delta.unwrap_or(1.0 / n.max(2) as f64);
-    let eps = o.epsilon;
-    let e1 = 1.0 - (-1.0f64).exp();
-    let target = if budget.is_some() {
-        (e1 - eps) / 2.0
-    } else {
-        e1 - eps
-    };
-    let pilot = match budget {
-        None => sentinel::choose(g, o, k, delta, norm, o.max_nodes / 4),
-        Some(_) => None,
-    };
-    let fixed: Vec<u32> = pilot.as_ref().map(|p| p.set.clone()).unwrap_or_default();
-    let stop: Option<Vec<bool>> = (!fixed.is_empty()).then(|| {
-        let mut m = vec![false; n];
-        for &v in &fixed {
-            m[v as usize] = true;
+    opim_mix(&Mixture::single(g), o)
+}
+
+/// The sampling plan: sizes, the number of doubling rounds, the sentinel set.
+struct Plan {
+    n: usize,
+    k: usize,
+    norm: f64,
+    delta: f64,
+    target: f64,
+    batches0: u64,
+    i_max: u32,
+    /// `ln(3 i_max / δ)`.
+    a: f64,
+    pilot: Option<Pilot>,
+    /// The sentinel set (empty: none), and its mask.
+    fixed: Vec<u32>,
+    stop: Option<Vec<bool>>,
+    /// Candidates for the greedy after the sentinel set.
+    rest_cands: Option<Vec<bool>>,
+    /// Certificate on `σ` itself (sentinel set with spontaneous adoption).
+    on_sigma: bool,
+}
+
+impl Plan {
+    fn new(g: &Mixture, o: &OpimOptions) -> Self {
+        let n = g.n();
+        let cands = o.candidates.as_deref();
+        let nc = cands.map_or(n, |c| c.iter().filter(|&&x| x).count());
+        // The size of the largest feasible set: k, or as many of the cheapest as fit.
+        let k = match &o.budget {
+            None => o.k.min(nc).max(1),
+            Some(b) => b.max_count(cands).max(1),
+        };
+        let norm = match o.objective {
+            Objective::Adopters => n as f64,
+            Objective::AdopterSteps => n as f64 * (g.horizon() as f64 + 1.0),
+        };
+        let delta = o.delta.unwrap_or(1.0 / n.max(2) as f64);
+        let eps = o.epsilon;
+        let e1 = 1.0 - (-1.0f64).exp();
+        let target = if o.budget.is_some() {
+            (e1 - eps) / 2.0
+        } else {
+            e1 - eps
+        };
+        let pilot = match o.budget {
+            None => sentinel::choose(g, o, k, delta, norm, o.max_nodes / 4),
+            Some(_) => None,
+        };
+        let fixed: Vec<u32> = pilot.as_ref().map(|p| p.set.clone()).unwrap_or_default();
+        let stop: Option<Vec<bool>> = (!fixed.is_empty()).then(|| {
+            let mut m = vec![false; n];
+            for &v in &fixed {
+                m[v as usize] = true;
+            }
+            m
+        });
+        let rest_cands = stop.as_ref().map(|s| {
+            (0..n)
+                .map(|v| !s[v] && cands.is_none_or(|c| c[v]))
+                .collect()
+        });
+        let alpha = (6.0 / delta).ln().sqrt();
+        let beta = (e1 * (ln_choose(nc, k) + (6.0 / delta).ln())).sqrt();
+        let base = 2.0 * (e1 * alpha + beta).powi(2);
+        let max_r = base * norm / (k as f64 * eps * eps);
+        let batches0 = (base.max(o.min_sets.min(max_r.ceil() as u64) as f64) / BATCH as f64)
+            .ceil()
+            .max(1.0) as u64;
+        let i_max = ((max_r / (batches0 * BATCH) as f64).log2().ceil().max(0.0) as u32) + 1;
+        Plan {
+            n,
+            k,
+            norm,
+            delta,
+            target,
+            batches0,
+            i_max,
+            a: (3.0 * i_max as f64 / delta).ln(),
+            on_sigma: !fixed.is_empty() && g.spontaneous(),
+            pilot,
+            fixed,
+            stop,
+            rest_cands,
         }
-        m
-    });
-    // Candidates for the rest: the sentinels are chosen already.
-    let rest_cands: Option<Vec<bool>> = match (&stop, cands) {
-        (None, _) => None,
-        (Some(s), c) => Some((0..n).map(|v| !s[v] && c.is_none_or(|c| c[v])).collect()),
+    }
+}
+
+/// One round's selection and bounds.
+struct Round {
+    picked: Vec<u32>,
+    choice: Option<BestOfTwo>,
+    lower: f64,
+    upper: f64,
+    ratio: f64,
+}
+
+/// Greedy on `r1`, lower bound from `r2`, upper bound from `r1`.
+fn select(p: &Plan, o: &OpimOptions, r1: &Collection, r2: &Collection) -> Round {
+    let base1 = r1.hits + if p.on_sigma { r1.precovered } else { 0 };
+    let base2 = r2.hits + if p.on_sigma { r2.precovered } else { 0 };
+    let sel_cands = p.rest_cands.as_deref().or(o.candidates.as_deref());
+    let (picked, upper_cov, choice) = match &o.budget {
+        None => {
+            let gr = greedy_from(r1, p.n, p.k - p.fixed.len(), p.k, sel_cands, base1);
+            (gr.seeds, gr.upper, None)
+        }
+        Some(b) => {
+            let bg = budget_greedy(r1, p.n, b, o.candidates.as_deref());
+            (bg.seeds, bg.upper, Some(bg.choice))
+        }
     };
-    let sel_cands = rest_cands.as_deref().or(cands);
-    let on_sigma = !fixed.is_empty() && g.spontaneous() > 0.0;
-    let alpha = (6.0 / delta).ln().sqrt();
-    let beta = (e1 * (ln_choose(nc, k) + (6.0 / delta).ln())).sqrt();
-    let base = 2.0 * (e1 * alpha + beta).powi(2);
-    let max_r = base * norm / (k as f64 * eps * eps);
-    let batches0 = (base.max(o.min_sets.min(max_r.ceil() as u64) as f64) / BATCH as f64)
-        .ceil()
-        .max(1.0) as u64;
-    let i_max = ((max_r / (batches0 * BATCH) as f64).log2().ceil().max(0.0) as u32) + 1;
-    let a = (3.0 * i_max as f64 / delta).ln();
+    let a = p.a;
+    let lam2 = (base2 + r2.coverage(&picked, p.n)) as f64;
+    let lower = (((lam2 + 2.0 * a / 9.0).sqrt() - (a / 2.0).sqrt()).powi(2) - a / 18.0).max(0.0)
+        * p.norm
+        / r2.theta as f64;
+    let upper =
+        ((upper_cov + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * p.norm / r1.theta as f64;
+    let ratio = if upper > 0.0 { lower / upper } else { 1.0 };
+    Round {
+        picked,
+        choice,
+        lower,
+        upper,
+        ratio,
+    }
+}
+
+/// Runs OPIM-C on the mixture `g` (one theory: [`opim_c`]; see the module docs).
+pub fn opim_mix(g: &Mixture, o: &OpimOptions) -> Certified {
+    let t0 = std::time::Instant::now();
+    let p = Plan::new(g, o);
     let src = |c| Source {
         g,
         objective: o.objective,
@@ -257,14 +260,14 @@ pub fn opim_c(g: &ReverseGraph, o: &OpimOptions) -> Certified {
         purpose: Purpose::RrSets,
         c,
         batch: BATCH,
-        stop: stop.as_deref(),
+        stop: p.stop.as_deref(),
         limit: 0,
     };
     let (mut r1, mut r2) = (Collection::new(), Collection::new());
     let mut have = 0u64;
-    let mut round = 0;
+    let mut rounds = 0;
     loop {
-        let want = batches0 << round;
+        let want = p.batches0 << rounds;
         let cap = o.max_nodes / 2;
         let (c1, end) = src(0).sample_capped(have..want, cap.saturating_sub(r1.nodes.len() as u64));
         r1.append(c1);
@@ -272,87 +275,97 @@ pub fn opim_c(g: &ReverseGraph, o: &OpimOptions) -> Certified {
         r2.append(c2);
         let capped = end < want || r2.theta < r1.theta;
         have = end;
-        round += 1;
-        let base1 = r1.hits + if on_sigma { r1.precovered } else { 0 };
-        let base2 = r2.hits + if on_sigma { r2.precovered } else { 0 };
-        let (picked, upper_cov, choice) = match budget {
-            None => {
-                let gr = greedy_from(&r1, n, k - fixed.len(), k, sel_cands, base1);
-                (gr.seeds, gr.upper, None)
-            }
-            Some(b) => {
-                let bg = budget_greedy(&r1, n, b, cands);
-                (bg.seeds, bg.upper, Some(bg.choice))
-            }
-        };
-        let theta = r1.theta as f64;
-        let lam2 = (base2 + r2.coverage(&picked, n)) as f64;
-        let lower =
-            (((lam2 + 2.0 * a / 9.0).sqrt() - (a / 2.0).sqrt()).powi(2) - a / 18.0).max(0.0) * norm
-                / r2.theta as f64;
-        let upper = ((upper_cov + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * norm / theta;
-        let ratio = if upper > 0.0 { lower / upper } else { 1.0 };
-        if ratio >= target || round >= i_max || capped {
-            let per = norm / r2.theta as f64;
-            let known = r2.hits + r2.precovered;
-            let mut spread_so_far: Vec<f64> =
-                pilot.as_ref().map(|p| p.prefix.clone()).unwrap_or_default();
-            // The whole sentinel set's value is known exactly from the validation sets.
-            if let Some(last) = spread_so_far.last_mut() {
-                *last = known as f64 * per;
-            }
-            spread_so_far.extend(
-                r2.prefix_coverage(&picked, n)
-                    .iter()
-                    .map(|&c| (c + known) as f64 * per),
-            );
-            let baseline = match &pilot {
-                Some(p) => p.baseline,
-                None => r2.precovered as f64 * per,
+        rounds += 1;
+        let round = select(&p, o, &r1, &r2);
+        if round.ratio >= p.target || rounds >= p.i_max || capped {
+            let stopped = if round.ratio >= p.target {
+                "target reached"
+            } else if capped {
+                "memory cap on stored RR-set members"
+            } else {
+                "worst-case number of RR sets"
             };
-            let budget = budget.zip(choice).map(|(b, mut c)| {
-                let per1 = norm / theta;
-                c.greedy_value = (c.greedy_value + r1.precovered as f64) * per1;
-                c.single_value = (c.single_value + r1.precovered as f64) * per1;
-                BudgetReport {
-                    budget: b.budget,
-                    spent: b.cost_of(&picked),
-                    best_of_two: c,
-                }
-            });
-            let mut seeds = fixed;
-            seeds.extend_from_slice(&picked);
-            return Certified {
-                spread: spread_so_far.last().copied().unwrap_or(baseline),
-                spread_so_far,
-                baseline,
-                seeds,
-                lower,
-                upper_opt: upper,
-                ratio,
-                certified_on: if on_sigma { ON_SIGMA } else { ON_ADDITION },
-                target,
-                reached: ratio >= target,
-                stopped: if ratio >= target {
-                    "target reached"
-                } else if capped {
-                    "memory cap on stored RR-set members"
-                } else {
-                    "worst-case number of RR sets"
-                },
-                delta,
-                epsilon: eps,
-                rr_sets: r1.theta,
-                precovered: r2.precovered,
-                mean_rr_size: r1.mean_size(),
-                stored_nodes: (r1.nodes.len() + r2.nodes.len()) as u64,
-                rounds: round,
-                seconds: t0.elapsed().as_secs_f64(),
-                budget,
-                sentinel_hits: r1.hits as f64 / theta,
-                sentinel: pilot,
-            };
+            let mut c = finish(p, o, &r1, &r2, round, stopped);
+            c.rounds = rounds;
+            c.seconds = t0.elapsed().as_secs_f64();
+            return c;
         }
+    }
+}
+
+/// The certificate of the last round.
+fn finish(
+    p: Plan,
+    o: &OpimOptions,
+    r1: &Collection,
+    r2: &Collection,
+    round: Round,
+    stopped: &'static str,
+) -> Certified {
+    let theta = r1.theta as f64;
+    let per = p.norm / r2.theta as f64;
+    let known = r2.hits + r2.precovered;
+    let mut spread_so_far: Vec<f64> = p
+        .pilot
+        .as_ref()
+        .map(|p| p.prefix.clone())
+        .unwrap_or_default();
+    // The whole sentinel set's value is known exactly from the validation sets; its prefixes
+    // (and the baseline) only from the pilot sets, which under-count: they are scaled by the
+    // same factor, so that every prefix comes from one sample and the gains stay positive.
+    let mut scale = 1.0;
+    if let Some(&last) = spread_so_far.last()
+        && last > 0.0
+    {
+        scale = known as f64 * per / last;
+        for x in &mut spread_so_far {
+            *x *= scale;
+        }
+    }
+    spread_so_far.extend(
+        r2.prefix_coverage(&round.picked, p.n)
+            .iter()
+            .map(|&c| (c + known) as f64 * per),
+    );
+    let baseline = match &p.pilot {
+        Some(pl) => pl.baseline * scale,
+        None => r2.precovered as f64 * per,
+    };
+    let budget = o.budget.as_ref().zip(round.choice).map(|(b, mut c)| {
+        let per1 = p.norm / theta;
+        c.greedy_value = (c.greedy_value + r1.precovered as f64) * per1;
+        c.single_value = (c.single_value + r1.precovered as f64) * per1;
+        BudgetReport {
+            budget: b.budget,
+            spent: b.cost_of(&round.picked),
+            best_of_two: c,
+        }
+    });
+    let mut seeds = p.fixed;
+    seeds.extend_from_slice(&round.picked);
+    Certified {
+        spread: spread_so_far.last().copied().unwrap_or(baseline),
+        spread_so_far,
+        baseline,
+        seeds,
+        lower: round.lower,
+        upper_opt: round.upper,
+        ratio: round.ratio,
+        certified_on: if p.on_sigma { ON_SIGMA } else { ON_ADDITION },
+        target: p.target,
+        reached: round.ratio >= p.target,
+        stopped,
+        delta: p.delta,
+        epsilon: o.epsilon,
+        rr_sets: r1.theta,
+        precovered: r2.precovered,
+        mean_rr_size: r1.mean_size(),
+        stored_nodes: (r1.nodes.len() + r2.nodes.len()) as u64,
+        rounds: 0,
+        seconds: 0.0,
+        budget,
+        sentinel_hits: r1.hits as f64 / theta,
+        sentinel: p.pilot,
     }
 }
 

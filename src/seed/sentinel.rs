@@ -41,34 +41,10 @@
 //! the member limit) and some seed covers [`MIN_GAIN`] pilot sets.
 
 use super::collection::{Collection, Source, greedy};
-use super::opim::OpimOptions;
-use super::rr::ReverseGraph;
+use super::mixture::Mixture;
+use super::options::OpimOptions;
+pub use super::options::Sentinel;
 use crate::rng::Purpose;
-
-/// When to use the sentinel-set variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sentinel {
-    /// Never (plain OPIM-C).
-    Off,
-    /// When the pilot RR sets are large (high influence).
-    #[default]
-    Auto,
-    /// Whenever a sentinel set is found.
-    On,
-}
-
-impl Sentinel {
-    /// Parses `auto`, `on` or `off`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "auto" => Some(Sentinel::Auto),
-            "on" => Some(Sentinel::On),
-            "off" => Some(Sentinel::Off),
-            _ => None,
-        }
-    }
-}
 
 /// Pilot sets per stream batch.
 pub const PILOT_BATCH: u64 = 8;
@@ -111,7 +87,7 @@ pub struct Pilot {
 /// use plain OPIM-C). `k` is the number of seeds, `delta` the failure probability, `norm` the
 /// objective's scale (`n` or `n·(H+1)`), `cap` the most pilot members to store.
 pub fn choose(
-    g: &ReverseGraph,
+    g: &Mixture,
     o: &OpimOptions,
     k: usize,
     delta: f64,

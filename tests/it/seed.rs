@@ -462,7 +462,7 @@ fn seed_command_writes_its_folder_and_refuses_rr_for_non_triggering_models() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.contains("Certificate") && text.contains("in_degree (KOL rule)"),
+        text.contains("Certificate") && text.contains("scenario KOL list"),
         "{text}"
     );
     for f in [

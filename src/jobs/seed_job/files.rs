@@ -1,67 +1,87 @@
-//! The files of a `seed` folder: `seeds.csv`, `comparison.csv`, `certificate.json`.
+//! The files of a `seed` folder: `seeds.csv`, `comparison.csv`, `regret.csv` (several
+//! theories), `certificate.json`, `summary.txt`, `scenario.toml`, `seed.svg`, `report.html`
+//! (and `report.pdf` with `--pdf`).
 
 use super::{CELF_FIRST_REPLICATE, Files, SeedOutcome, Selection};
 use crate::error::Error;
-use crate::network::Network;
+use crate::network::{Attribute, Network};
+use crate::output::csv_field;
 use crate::scenario::Scenario;
+use serde_json::{Value, json};
 use std::fmt::Write as _;
 
-pub(super) fn files(
-    sc: &Scenario,
-    o: &SeedOutcome,
-    real_ids: &Network,
-    ranking: &[u32],
-) -> Result<Files, Error> {
+/// A node attribute's value as a CSV cell (empty when missing).
+fn attribute_cell(a: &Attribute, i: usize) -> String {
+    match a {
+        Attribute::Numeric(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
+        Attribute::Text(v) => csv_field(&v[i]),
+    }
+}
+
+/// `seeds.csv`: the recommended seeds in selection order, with the node file's attribute
+/// columns (cost last, with a budget).
+fn seeds_csv(o: &SeedOutcome, net: &Network, ranking: &[u32], kols: &[u32]) -> String {
     let mut rank = vec![None; o.n];
     for (i, &v) in ranking.iter().enumerate() {
         rank[v as usize] = Some(i + 1);
     }
-    let kol_count = sc.kols.size.count(o.n);
-    let (gains, so_far): (Vec<f64>, Vec<f64>) = match &o.selection {
-        Selection::Rr(c) => {
-            let mut prev = c.baseline;
-            c.spread_so_far
-                .iter()
-                .map(|&s| {
-                    let g = s - prev;
-                    prev = s;
-                    (g, s)
-                })
-                .unzip()
-        }
-        Selection::Celf { lazy, .. } => (lazy.gains.clone(), lazy.value_so_far.clone()),
-    };
-    let mut seeds = String::from("rank,id,marginal_gain,estimated_so_far,is_kol,kol_rule_rank");
-    seeds.push_str(if o.budget.is_some() { ",cost\n" } else { "\n" });
+    let is_kol: std::collections::HashSet<u32> = kols.iter().copied().collect();
+    let attrs = net.attributes();
+    let mut s = String::from("rank,id,marginal_gain,estimated_so_far,is_kol,kol_rule_rank");
+    for (name, _) in attrs {
+        let _ = write!(s, ",{}", csv_field(name));
+    }
+    s.push_str(if o.budget.is_some() { ",cost\n" } else { "\n" });
+    let (gains, so_far) = &o.prefix;
     for (i, &v) in o.seeds.iter().enumerate() {
-        let kr = rank[v as usize];
         let _ = write!(
-            seeds,
+            s,
             "{},{},{:.4},{:.4},{},{}",
             i + 1,
-            csv_field(&real_ids.id(v as usize)),
+            csv_field(&net.id(v as usize)),
             gains.get(i).copied().unwrap_or(f64::NAN),
             so_far.get(i).copied().unwrap_or(f64::NAN),
-            kr.is_some_and(|r| r <= kol_count),
-            kr.map(|r| r.to_string()).unwrap_or_default()
+            is_kol.contains(&v),
+            rank[v as usize].map(|r| r.to_string()).unwrap_or_default()
         );
+        for (_, a) in attrs {
+            let _ = write!(s, ",{}", attribute_cell(a, v as usize));
+        }
         match &o.budget {
             Some(b) => {
-                let _ = writeln!(seeds, ",{}", b.costs[v as usize]);
+                let _ = writeln!(s, ",{}", b.costs[v as usize]);
             }
-            None => seeds.push('\n'),
+            None => s.push('\n'),
         }
     }
+    s
+}
+
+fn ids(net: &Network, set: &[u32]) -> String {
+    set.iter()
+        .map(|&v| net.id(v as usize))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `comparison.csv`: every compared set on the (weighted) objective, paired against the
+/// recommended set.
+fn comparison_csv(o: &SeedOutcome, net: &Network) -> String {
     let mut cmp = String::from(
-        "strategy,mean,lo,hi,ratio_to_optimized,ratio_lo,ratio_hi,diff,diff_lo,diff_hi,overlap,ids\n",
+        "strategy,seeds,mean,lo,hi,ratio_to_recommended,ratio_lo,ratio_hi,diff,diff_lo,diff_hi,overlap,ids\n",
     );
-    let opt: std::collections::HashSet<u32> = o.seeds.iter().copied().collect();
-    for (c, set) in &o.compared {
-        let ids: Vec<String> = set.iter().map(|&v| real_ids.id(v as usize)).collect();
+    let rec: std::collections::HashSet<u32> = o.seeds.iter().copied().collect();
+    for (c, row) in o.compared.iter().zip(&o.rows) {
+        let set = row.fixed();
         let _ = writeln!(
             cmp,
-            "{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{},{}",
+            "{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{},{}",
             csv_field(&c.strategy),
+            if set.is_empty() {
+                String::new()
+            } else {
+                set.len().to_string()
+            },
             c.mean,
             c.lo,
             c.hi,
@@ -74,13 +94,77 @@ pub(super) fn files(
             if set.is_empty() {
                 String::new()
             } else {
-                set.iter().filter(|v| opt.contains(v)).count().to_string()
+                set.iter().filter(|v| rec.contains(v)).count().to_string()
             },
-            csv_field(&ids.join(" "))
+            csv_field(&ids(net, set))
         );
     }
-    let cert = match &o.selection {
-        Selection::Rr(c) => serde_json::json!({
+    cmp
+}
+
+/// `regret.csv`: per compared set, each theory's expected objective as a share of that
+/// theory's optimized set, the weighted mean and the worst case, with 95% intervals.
+fn regret_csv(o: &SeedOutcome, net: &Network) -> String {
+    let mut s = String::from("set,seeds");
+    for t in &o.theories {
+        let n = csv_field(&t.name);
+        let _ = write!(s, ",{n},{n}_lo,{n}_hi");
+    }
+    s.push_str(",weighted_mean,weighted_mean_lo,weighted_mean_hi,worst,worst_lo,worst_hi,worst_theory,ids\n");
+    for (row, r) in o.rows.iter().zip(&o.regret) {
+        let set = row.fixed();
+        let _ = write!(
+            s,
+            "{},{}",
+            csv_field(&row.name),
+            if set.is_empty() {
+                String::new()
+            } else {
+                set.len().to_string()
+            }
+        );
+        for x in r.shares.iter().chain([&r.mean, &r.worst]) {
+            let _ = write!(s, ",{:.4},{:.4},{:.4}", x.est, x.lo, x.hi);
+        }
+        let _ = writeln!(
+            s,
+            ",{},{}",
+            csv_field(&o.theories[r.worst_theory].name),
+            csv_field(&ids(net, set))
+        );
+    }
+    s
+}
+
+/// Replaces the physician indices at `path` in `v` by ids.
+fn to_ids(v: &mut Value, path: &[&str], net: &Network) {
+    let Some((last, init)) = path.split_last() else {
+        return;
+    };
+    let mut cur = v;
+    for key in init {
+        match cur.get_mut(*key) {
+            Some(x) => cur = x,
+            None => return,
+        }
+    }
+    let Some(x) = cur.get_mut(*last) else { return };
+    let id = |i: &Value| {
+        i.as_u64()
+            .map_or(Value::Null, |i| Value::String(net.id(i as usize)))
+    };
+    let new = match &*x {
+        Value::Array(a) => Value::Array(a.iter().map(id).collect()),
+        Value::Null => Value::Null,
+        other => id(other),
+    };
+    *x = new;
+}
+
+/// One selection as JSON, physicians named by id.
+fn selection_json(o: &SeedOutcome, sel: &Selection, net: &Network) -> Value {
+    let mut v = match sel {
+        Selection::Rr(c) => json!({
             "method": if c.sentinel.is_some() { "rr_opim_c_sentinel" } else { "rr_opim_c" },
             "guarantee": if c.budget.is_some() {
                 "best of two (cost-greedy, best single): (1 - 1/e)/2 on exact values; the certified ratio below is the data-dependent bound against the best set within the budget, with probability >= 1 - delta"
@@ -95,7 +179,7 @@ pub(super) fn files(
             pool,
             best_of_two,
             ..
-        } => serde_json::json!({
+        } => json!({
             "method": "celf",
             "guarantee": "none",
             "why": why,
@@ -104,14 +188,42 @@ pub(super) fn files(
             "first_selection_replicate": CELF_FIRST_REPLICATE,
             "evaluations": lazy.evaluations,
             "baseline": lazy.baseline,
+            "seeds": lazy.seeds,
             "best_of_two": best_of_two,
         }),
+        Selection::Saturate { sat, rr_sets, .. } => json!({
+            "method": "saturate_greedy",
+            "guarantee": format!(
+                "none with exactly k seeds (the worst-case objective is inapproximable in general); saturate greedy with {} seeds (bicriteria) would reach the best k-set's worst-case ratio",
+                sat.bicriteria_k
+            ),
+            "rr_sets_per_theory": rr_sets,
+            "saturate": sat,
+        }),
     };
-    let json = serde_json::json!({
-        "schema_version": 1,
+    for path in [
+        &["certificate", "seeds"][..],
+        &["certificate", "sentinel", "set"],
+        &["certificate", "budget", "best_of_two", "greedy_seeds"],
+        &["certificate", "budget", "best_of_two", "single"],
+        &["seeds"],
+        &["best_of_two", "greedy_seeds"],
+        &["best_of_two", "single"],
+        &["saturate", "seeds"],
+    ] {
+        to_ids(&mut v, path, net);
+    }
+    v
+}
+
+fn certificate(sc: &Scenario, o: &SeedOutcome, net: &Network) -> Value {
+    let chosen = &o.rows[o.decision.chosen];
+    json!({
+        "schema_version": 2,
         "scenario": sc.name,
-        "model": o.req.model,
-        "kind": o.kind,
+        "theories": o.theories,
+        "weights_from": o.weights_from,
+        "robust": if o.multi() { Some(o.req.robust) } else { None },
         "k": o.req.k,
         "horizon": o.horizon,
         "objective": o.req.objective,
@@ -124,25 +236,54 @@ pub(super) fn files(
         "cost": o.req.cost,
         "spent": o.budget.as_ref().map(|b| b.cost_of(&o.seeds)),
         "comparison_replicates": o.req.replicates,
-        "selection": cert,
-    });
-    Ok(vec![
-        ("seeds.csv", seeds.into_bytes()),
-        ("comparison.csv", cmp.into_bytes()),
-        (
-            "certificate.json",
-            serde_json::to_vec_pretty(&json).map_err(|e| Error::Other(e.to_string()))?,
-        ),
-        ("summary.txt", o.text.clone().into_bytes()),
-        ("scenario.toml", sc.source.text.clone().into_bytes()),
-    ])
+        "recommended": {
+            "set": chosen.name,
+            "replaced_greedy": o.decision.replaced(),
+            "note": o.decision.note,
+            "seeds": o.seeds.iter().map(|&v| net.id(v as usize)).collect::<Vec<_>>(),
+        },
+        "selection": selection_json(o, &o.selection, net),
+        "per_theory": o.own.iter().zip(&o.theories).map(|(s, t)| json!({
+            "theory": t.name,
+            "selection": selection_json(o, s, net),
+        })).collect::<Vec<_>>(),
+    })
 }
 
-/// Quotes a CSV field when needed.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// Every file of the folder, in order. `base` is the network before KOL weights (ids and
+/// attributes).
+pub(super) fn files(sc: &Scenario, o: &SeedOutcome, base: &Network) -> Result<Files, Error> {
+    let ranking = super::inputs::scenario_ranking(sc, base)?;
+    let kols = o
+        .rows
+        .iter()
+        .find(|r| r.role == super::candidates::Role::KolList)
+        .map(|r| r.fixed().to_vec())
+        .unwrap_or_default();
+    let json = |v: &Value| serde_json::to_vec_pretty(v).map_err(|e| Error::Other(e.to_string()));
+    let mut out: Files = vec![
+        (
+            "seeds.csv",
+            seeds_csv(o, base, &ranking, &kols).into_bytes(),
+        ),
+        ("comparison.csv", comparison_csv(o, base).into_bytes()),
+    ];
+    if o.multi() {
+        out.push(("regret.csv", regret_csv(o, base).into_bytes()));
     }
+    let (svg, html) = super::page::report(sc, o, base);
+    out.extend([
+        ("certificate.json", json(&certificate(sc, o, base))?),
+        ("summary.txt", o.text.clone().into_bytes()),
+        ("scenario.toml", sc.source.text.clone().into_bytes()),
+        ("seed.svg", svg.into_bytes()),
+    ]);
+    if let Some(browser) = super::browser(o.req.pdf)? {
+        let pdf = crate::jobs::run_job::print_pdf(&browser, html.as_bytes())?;
+        out.push(("report.html", html.into_bytes()));
+        out.push(("report.pdf", pdf));
+    } else {
+        out.push(("report.html", html.into_bytes()));
+    }
+    Ok(out)
 }

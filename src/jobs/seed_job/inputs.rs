@@ -163,3 +163,55 @@ pub(super) fn costs(net: &Network, attr: &str) -> Result<Vec<f64>, Error> {
         })
         .collect()
 }
+
+/// The candidate mask (`--candidates`, `--candidates-file`, both applying) and the budget
+/// (`--budget` with `--cost`), checked against `--k` and the network.
+pub(super) fn filters(
+    net: &Network,
+    req: &super::SeedRequest,
+) -> Result<(Option<Vec<bool>>, Option<crate::seed::Budget>), Error> {
+    let n = net.n();
+    if let Some(k) = req.k
+        && k > n
+    {
+        return Err(Error::Usage(format!(
+            "--k {k}: the network has only {n} physicians"
+        )));
+    }
+    let mut mask = match &req.candidates {
+        Some(a) => Some(candidate_mask(net, a)?),
+        None => None,
+    };
+    if let Some(path) = &req.candidates_file {
+        let listed = candidates_file(net, path)?;
+        mask = Some(match mask {
+            Some(m) => m.iter().zip(&listed).map(|(a, b)| *a && *b).collect(),
+            None => listed,
+        });
+    }
+    let budget = match (&req.cost, req.budget) {
+        (Some(attr), Some(b)) => Some(crate::seed::Budget {
+            costs: costs(net, attr)?,
+            budget: b,
+        }),
+        _ => None,
+    };
+    let allowed = |v: usize| mask.as_ref().is_none_or(|m| m[v]);
+    if let (Some(m), Some(k)) = (&mask, req.k) {
+        let c = m.iter().filter(|&&x| x).count();
+        if c < k {
+            return Err(Error::Usage(format!(
+                "candidate filter: only {c} physicians qualify, fewer than --k {k}"
+            )));
+        }
+    }
+    if let Some(b) = &budget
+        && !(0..n).any(|v| allowed(v) && b.fits(v as u32, b.budget))
+    {
+        return Err(Error::Usage(format!(
+            "--budget {}: no candidate physician costs that little",
+            b.budget
+        )));
+    }
+    Ok((mask, budget))
+}

@@ -1,5 +1,7 @@
-//! `seed`: the (near-)best `k` initial adopters under one of the scenario's models, compared by
-//! forward simulation with the top-`k` by each KOL rule and with random seeds (issue 13).
+//! `seed`: the (near-)best `k` initial adopters under one of the scenario's models, or over
+//! several theories at once (`--theories`, weighted mean or worst case), compared by forward
+//! simulation with the scenario's own KOL list and arms, the top-`k` by each KOL rule and
+//! random seeds (issues 13, 21 and 23).
 //!
 //! Runs on the scenario's network realisation 0 (for scenarios that redraw a random network
 //! per replicate, the seeds are optimised and evaluated on that one draw).
@@ -7,24 +9,34 @@
 //! With `--budget B --cost ATTR` the number of seeds is not fixed: the best of two (cost-greedy
 //! set, best single affordable physician, [`crate::seed::budget`]), and each comparison row
 //! spends the same budget down its own ranking ([`crate::seed::Budget::fill`]).
+//!
+//! **Never worse than a compared set**: the greedy set and every candidate set are evaluated
+//! by forward simulation with common random numbers ([`candidates`]); when a candidate of at
+//! most `k` seeds beats the greedy set beyond the interval of the paired difference, that
+//! candidate is recommended instead (the certificate still holds for it, since it is at least
+//! as good as the certified set) and the output says so.
+//!
+//! Files: `theories.rs` reads `--theories`; `select.rs` chooses the sets; `candidates.rs`
+//! builds and evaluates the compared sets and the regret table; `files.rs`, `text.rs` and
+//! `page.rs` write the folder, the terminal text and the report.
 
+mod candidates;
 mod files;
 mod inputs;
+mod page;
+mod select;
 mod text;
+mod theories;
 
-use crate::engine::Scratch;
+pub use candidates::{Decision, RegretRow, Role, Row, Sets, Share};
+pub use theories::Theory;
+
 use crate::error::Error;
-use crate::kols::{self, KolRule};
+use crate::network::Network;
 use crate::realise;
-use crate::rng::{Purpose, stream};
-use crate::scenario::{KolRuleSpec, Scenario};
-use crate::seed::{
-    self, BestOfTwo, Budget, Certified, Compared, Forward, Lazy, Objective, OpimOptions,
-    ReverseGraph, Sentinel,
-};
-use crate::seeding::Seeding;
-use rand::seq::SliceRandom;
-use rayon::prelude::*;
+use crate::scenario::Scenario;
+use crate::seed::robust::Saturated;
+use crate::seed::{BestOfTwo, Budget, Certified, Compared, Forward, Lazy, Objective, Sentinel};
 use std::path::PathBuf;
 
 /// How the seeds are chosen.
@@ -39,6 +51,16 @@ pub enum Method {
     Celf,
 }
 
+/// How several theories are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Robust {
+    /// Maximise the weighted expected objective.
+    Mean,
+    /// Maximise the smallest ratio to each theory's own optimized set.
+    Worst,
+}
+
 /// First replicate index of the simulations CELF selects with: disjoint from the evaluation
 /// replicates `0..R`, so the comparison is not biased towards the selected set.
 pub const CELF_FIRST_REPLICATE: u64 = 1 << 40;
@@ -46,8 +68,13 @@ pub const CELF_FIRST_REPLICATE: u64 = 1 << 40;
 /// What to optimise and where to write it.
 #[derive(Debug, Clone)]
 pub struct SeedRequest {
-    /// `name` of the scenario's `[[model]]`.
-    pub model: String,
+    /// `name` of the scenario's `[[model]]` (one theory; or [`SeedRequest::theories`]).
+    pub model: Option<String>,
+    /// `--theories SPEC`: a list `name=weight,...` of the scenario's models or a fit's
+    /// `fitted.toml` (read as `seed_job/theories.rs` documents).
+    pub theories: Option<String>,
+    /// How several theories are combined.
+    pub robust: Robust,
     /// Number of seeds (`None`: a budget instead).
     pub k: Option<usize>,
     /// The budget `B` (with [`SeedRequest::cost`]; `None`: `k` seeds).
@@ -75,16 +102,21 @@ pub struct SeedRequest {
     pub replicates: u32,
     /// Worker threads (0 = all cores).
     pub threads: usize,
+    /// Memory limit (`None`: the available memory).
+    pub max_memory: Option<u64>,
+    /// Also print the report to `report.pdf` with headless Chromium.
+    pub pdf: bool,
     /// The output folder.
     pub dir: PathBuf,
     /// Replace an existing output folder that kolsim wrote.
     pub force: bool,
 }
 
-/// How the seeds were found.
+/// How a set was found.
 #[derive(Debug, Clone)]
 pub enum Selection {
-    /// RR sets and OPIM-C, with its certificate.
+    /// RR sets and OPIM-C (over the mixture of the theories with `--theories`), with its
+    /// certificate.
     Rr(Certified),
     /// CELF on forward simulations (no guarantee).
     Celf {
@@ -99,25 +131,66 @@ pub enum Selection {
         /// Seconds.
         seconds: f64,
     },
+    /// Saturate greedy for the worst case on each theory's RR sets (no guarantee with `k`
+    /// seeds).
+    Saturate {
+        /// The result.
+        sat: Saturated,
+        /// RR sets per theory.
+        rr_sets: Vec<u64>,
+        /// Seconds.
+        seconds: f64,
+    },
+}
+
+impl Selection {
+    /// The seeds, in selection order.
+    pub fn seeds(&self) -> &[u32] {
+        match self {
+            Selection::Rr(c) => &c.seeds,
+            Selection::Celf { lazy, .. } => &lazy.seeds,
+            Selection::Saturate { sat, .. } => &sat.seeds,
+        }
+    }
+
+    /// Seconds spent choosing.
+    pub fn seconds(&self) -> f64 {
+        match self {
+            Selection::Rr(c) => c.seconds,
+            Selection::Celf { seconds, .. } | Selection::Saturate { seconds, .. } => *seconds,
+        }
+    }
 }
 
 /// A finished `seed` job.
 #[derive(Debug)]
 pub struct SeedOutcome {
-    /// The model's `kind`.
-    pub kind: &'static str,
+    /// The theories (one for `--model`), weights summing to 1.
+    pub theories: Vec<Theory>,
+    /// Where the weights came from.
+    pub weights_from: String,
     /// Horizon used.
     pub horizon: u32,
-    /// The seeds, in selection order.
+    /// The recommended seeds (the greedy set unless a compared set beat it), in selection
+    /// order.
     pub seeds: Vec<u32>,
     /// The costs and budget (`None`: `k` seeds).
     pub budget: Option<Budget>,
-    /// How they were found.
+    /// How the greedy set of the objective was found.
     pub selection: Selection,
-    /// Forward comparison, optimized first, paired against it.
-    pub compared: Vec<(Compared, Vec<u32>)>,
-    /// Name of the scenario's KOL rule.
-    pub kol_rule: String,
+    /// With several theories: each theory's own selection, in theory order.
+    pub own: Vec<Selection>,
+    /// The compared sets with their forward values per theory.
+    pub rows: Vec<Row>,
+    /// Forward comparison on the weighted objective, paired against the recommended set,
+    /// one per row.
+    pub compared: Vec<Compared>,
+    /// With several theories: the regret table, one per row.
+    pub regret: Vec<RegretRow>,
+    /// Which set is recommended, and why.
+    pub decision: Decision,
+    /// `marginal_gain` and `estimated_so_far` of the recommended seeds (one sample).
+    pub prefix: (Vec<f64>, Vec<f64>),
     /// Physicians.
     pub n: usize,
     /// The request.
@@ -126,17 +199,59 @@ pub struct SeedOutcome {
     pub text: String,
 }
 
+impl SeedOutcome {
+    /// Whether several theories were combined.
+    pub fn multi(&self) -> bool {
+        self.theories.len() > 1
+    }
+}
+
+/// What the selection and the evaluation share.
+pub(crate) struct Ctx<'a> {
+    /// The scenario the theories run in.
+    pub sc: &'a Scenario,
+    /// The request.
+    pub req: &'a SeedRequest,
+    /// The network, KOL weights applied.
+    pub net: &'a Network,
+    /// The network before KOL weights (rankings).
+    pub base: &'a Network,
+    /// One forward evaluator per theory.
+    pub fwds: Vec<Forward<'a>>,
+    /// The theories.
+    pub theories: &'a [Theory],
+    /// Allowed seeds (`None`: everyone).
+    pub mask: Option<Vec<bool>>,
+    /// The budget.
+    pub budget: Option<Budget>,
+    /// Horizon.
+    pub h: u32,
+    /// Seeds requested (0 with a budget).
+    pub k: usize,
+    /// Master seed.
+    pub seed: u64,
+}
+
 /// Runs the job and writes its folder atomically.
 pub fn seed_folder(sc: &Scenario, req: SeedRequest) -> Result<SeedOutcome, Error> {
     crate::folder::check_out(&req.dir, req.force)?;
+    check_request(&req)?;
+    browser(req.pdf)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(req.threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let (out, files) = pool.install(|| compute(sc, req))?;
+    crate::folder::write_folder(&out.req.dir, &files, out.req.force)?;
+    Ok(out)
+}
+
+fn check_request(req: &SeedRequest) -> Result<(), Error> {
+    let usage = |m: &str| Err(Error::Usage(m.into()));
     match (req.k, req.budget, &req.cost) {
-        (Some(0), _, _) => return Err(Error::Usage("--k must be at least 1".into())),
+        (Some(0), _, _) => return usage("--k must be at least 1"),
         (Some(_), None, None) => {}
-        (Some(_), _, _) => {
-            return Err(Error::Usage(
-                "give either --k or --budget with --cost, not both".into(),
-            ));
-        }
+        (Some(_), _, _) => return usage("give either --k or --budget with --cost, not both"),
         (None, Some(b), Some(_)) if b.is_finite() && b > 0.0 => {}
         (None, Some(b), Some(_)) => {
             return Err(Error::Usage(format!(
@@ -144,281 +259,150 @@ pub fn seed_folder(sc: &Scenario, req: SeedRequest) -> Result<SeedOutcome, Error
             )));
         }
         (None, Some(_), None) => {
-            return Err(Error::Usage(
-                "--budget needs --cost ATTR (the numeric node attribute with each physician's cost)"
-                    .into(),
-            ));
+            return usage(
+                "--budget needs --cost ATTR (the numeric node attribute with each physician's cost)",
+            );
         }
-        (None, None, _) => {
-            return Err(Error::Usage(
-                "give --k (number of seeds) or --budget with --cost".into(),
-            ));
-        }
+        (None, None, _) => return usage("give --k (number of seeds) or --budget with --cost"),
     }
     if !(req.epsilon > 0.0 && req.epsilon < 1.0 - (-1.0f64).exp()) {
-        return Err(Error::Usage(
-            "--epsilon must be in (0, 0.632): the target ratio is 1 - 1/e - ε".into(),
-        ));
+        return usage("--epsilon must be in (0, 0.632): the target ratio is 1 - 1/e - ε");
     }
-    let Some(mi) = sc.models.iter().position(|m| m.name == req.model) else {
-        return Err(Error::Usage(format!(
-            "--model {}: no such model in the scenario (its models: {})",
-            req.model,
-            sc.models
-                .iter()
-                .map(|m| m.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(req.threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
-    let (out, files) = pool.install(|| compute(sc, req, mi))?;
-    crate::folder::write_folder(&out.req.dir, &files, out.req.force)?;
-    Ok(out)
+    Ok(())
+}
+
+/// The headless browser for `--pdf` (`None` without it); refused when there is none.
+fn browser(pdf: bool) -> Result<Option<PathBuf>, Error> {
+    if !pdf {
+        return Ok(None);
+    }
+    super::run_job::find_browser().map(Some).ok_or_else(|| {
+        Error::Usage(
+            "--pdf needs headless Chromium: none of chromium, chromium-browser or google-chrome is on PATH (install chromium, or print report.html from a browser)".into(),
+        )
+    })
 }
 
 /// The output files, in order.
 type Files = Vec<(&'static str, Vec<u8>)>;
 
-fn compute(sc: &Scenario, req: SeedRequest, mi: usize) -> Result<(SeedOutcome, Files), Error> {
-    let real = realise::realise(sc, 0)?;
-    let base = realise::build_network(sc, 0)?;
-    let n = real.net.n();
-    if let Some(k) = req.k
-        && k > n
-    {
-        return Err(Error::Usage(format!(
-            "--k {k}: the network has only {n} physicians"
-        )));
-    }
-    let model = &sc.models[mi].model;
-    let kind = model.kind();
-    let h = req.horizon.unwrap_or(sc.steps);
-    let mut mask = match &req.candidates {
-        Some(a) => Some(inputs::candidate_mask(&real.net, a)?),
-        None => None,
-    };
-    if let Some(path) = &req.candidates_file {
-        let listed = inputs::candidates_file(&real.net, path)?;
-        mask = Some(match mask {
-            Some(m) => m.iter().zip(&listed).map(|(a, b)| *a && *b).collect(),
-            None => listed,
-        });
-    }
-    let budget = match (&req.cost, req.budget) {
-        (Some(attr), Some(b)) => Some(Budget {
-            costs: inputs::costs(&real.net, attr)?,
-            budget: b,
-        }),
-        _ => None,
-    };
-    let allowed = |v: usize| mask.as_ref().is_none_or(|m| m[v]);
-    if let Some(m) = &mask {
-        let c = m.iter().filter(|&&x| x).count();
-        if let Some(k) = req.k
-            && c < k
-        {
-            return Err(Error::Usage(format!(
-                "candidate filter: only {c} physicians qualify, fewer than --k {k}"
-            )));
-        }
-    }
-    if let Some(b) = &budget
-        && !(0..n).any(|v| allowed(v) && b.fits(v as u32, b.budget))
-    {
-        return Err(Error::Usage(format!(
-            "--budget {}: no candidate physician costs that little",
-            b.budget
-        )));
-    }
-    let k_req = req.k.unwrap_or(0);
-    let fwd = Forward {
-        model: real.models[mi].as_ref(),
-        net: &real.net,
-        is_kol: &real.is_kol,
-        steps: h,
-        seed: sc.seed,
-        engine: sc.engine,
-        objective: req.objective,
-    };
-    let rr = model.reverse_reachable();
-    let use_rr = match (req.method, rr) {
-        (Method::Celf, _) => false,
-        (_, Some(_)) if real.net.is_complete() => {
-            return Err(Error::Usage(
-                "the complete graph has no structure to optimise over: every set of k physicians spreads the same".into(),
-            ));
-        }
-        (_, Some(_)) => true,
-        (Method::Auto, None) => false,
-        (Method::Rr, None) => {
-            return Err(Error::Usage(format!(
-                "--method rr: model \"{}\" ({kind}) has no reverse-reachable form: {}. Use --method celf (greedy on simulations, no guarantee).",
-                req.model,
-                seed::no_rr_reason(kind)
-            )));
-        }
-    };
-    let selection = if use_rr {
-        let g = ReverseGraph::new(&real.net, rr.expect("checked"), h).map_err(Error::Usage)?;
-        Selection::Rr(seed::opim_c(
-            &g,
-            &OpimOptions {
-                k: k_req,
-                epsilon: req.epsilon,
-                delta: None,
-                objective: req.objective,
-                seed: sc.seed,
-                candidates: mask.clone(),
-                min_sets: seed::opim::MIN_SETS,
-                budget: budget.clone(),
-                sentinel: req.sentinel,
-                max_nodes: seed::opim::MAX_NODES,
-            },
-        ))
+/// Refuses a job whose estimated memory exceeds the limit: the network, each theory's reverse
+/// graph, the RR sets (at most [`crate::seed::opim::MAX_NODES`] members) and the per-replicate
+/// values of the compared sets.
+fn check_memory(sc: &Scenario, req: &SeedRequest, theories: usize) -> Result<(), Error> {
+    let mut est = crate::limits::estimate_network(sc);
+    let (n, arcs) = (est.nodes, est.arcs);
+    let t = theories as f64;
+    let cap = crate::seed::opim::MAX_NODES as f64;
+    let members = cap.min(4096.0 * n)
+        * if req.robust == Robust::Worst {
+            1.5
+        } else {
+            1.0
+        };
+    let rows = 12.0 + 2.0 * t;
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as f64;
+    let threads = if req.threads == 0 {
+        cores
     } else {
-        let t0 = std::time::Instant::now();
-        let mut cands: Vec<u32> = (0..n as u32).filter(|&v| allowed(v as usize)).collect();
-        if let Some(b) = &budget {
-            cands.retain(|&v| b.fits(v, b.budget));
-        }
-        if cands.len() > req.pool {
-            let rank = kols::rank_with(
-                &base,
-                &KolRule::InDegree,
-                &mut stream(sc.seed, Purpose::Kols, 0),
-            );
-            let mut ok = vec![false; n];
-            for &v in &cands {
-                ok[v as usize] = true;
-            }
-            cands = rank
-                .into_iter()
-                .filter(|&v| ok[v as usize])
-                .take(req.pool)
-                .collect();
-            cands.sort_unstable();
-        }
-        let reps = req.replicates as u64;
-        let eval = |s: &[u32]| -> f64 {
-            let mut s = s.to_vec();
-            s.sort_unstable();
-            let v: Vec<f64> = (0..reps)
-                .into_par_iter()
-                .map_init(Scratch::default, |sc, r| {
-                    fwd.one(&s, CELF_FIRST_REPLICATE + r, sc)
-                })
-                .collect();
-            v.iter().sum::<f64>() / reps as f64
-        };
-        let (lazy, best_of_two) = match &budget {
-            None => (seed::celf(k_req, &cands, &eval), None),
-            Some(b) => {
-                let (l, c) = seed::celf_budget(&cands, b, &eval);
-                (l, Some(c))
-            }
-        };
-        Selection::Celf {
-            why: if rr.is_some() {
-                "--method celf".into()
-            } else {
-                seed::no_rr_reason(kind).into()
-            },
-            pool: cands.len(),
-            lazy,
-            best_of_two,
-            seconds: t0.elapsed().as_secs_f64(),
-        }
+        req.threads as f64
     };
-    let seeds = match &selection {
-        Selection::Rr(c) => c.seeds.clone(),
-        Selection::Celf { lazy, .. } => lazy.seeds.clone(),
+    est.parts.extend([
+        ("reverse graphs", (t * (8.0 * arcs + 8.0 * n)) as u64),
+        ("RR sets", (6.0 * members) as u64),
+        ("engine state", (threads * (64.0 * n + 4.0 * arcs)) as u64),
+        (
+            "compared sets",
+            (rows * (t + 1.0) * req.replicates as f64 * 8.0 + rows * n * 4.0) as u64,
+        ),
+    ]);
+    est.parts.sort_by_key(|p| std::cmp::Reverse(p.1));
+    crate::limits::check(&est, req.max_memory, "this seed selection", true)
+}
+
+fn compute(sc: &Scenario, req: SeedRequest) -> Result<(SeedOutcome, Files), Error> {
+    let res = theories::resolve(sc, req.model.as_deref(), req.theories.as_deref())?;
+    let multi = res.theories.len() > 1;
+    if multi && req.budget.is_some() {
+        return Err(Error::Usage(
+            "--budget works with one theory (--model); with --theories give --k".into(),
+        ));
+    }
+    check_memory(&res.scenario, &req, res.theories.len())?;
+    let real = realise::realise(&res.scenario, 0)?;
+    let own_real = if res.fitted {
+        Some(realise::realise(sc, 0)?)
+    } else {
+        None
     };
-    // The strategies compared: top-k (or top within the budget) by each ranking rule, the
-    // scenario's own rule if it is another one, random.
-    let k = seeds.len();
-    let take = |ranking: Vec<u32>| -> Vec<u32> {
-        match &budget {
-            Some(b) => b.fill(ranking),
-            None => ranking.into_iter().take(k).collect(),
-        }
-    };
-    let mut strategies: Vec<(String, Vec<u32>)> = vec![("optimized".into(), seeds.clone())];
-    let krng = || stream(sc.seed, Purpose::Kols, 0);
-    let own = sc.kols.rule.name();
-    for rule in [
-        KolRule::InDegree,
-        KolRule::Degree,
-        KolRule::PageRank,
-        KolRule::Eigenvector,
-        KolRule::KCore,
-        KolRule::betweenness(),
-    ] {
-        let name = if rule.name() == own {
-            format!("{} (KOL rule)", rule.name())
-        } else {
-            rule.name().to_string()
-        };
-        let set = match &budget {
-            Some(b) => b.fill(kols::rank_with(&base, &rule, &mut krng())),
-            None => kols::select_with(&base, &rule, k, &mut krng()),
-        };
-        strategies.push((name, set));
-    }
-    let ranking = inputs::scenario_ranking(sc, &base)?;
-    if matches!(
-        sc.kols.rule,
-        KolRuleSpec::Attribute(..) | KolRuleSpec::Explicit(..)
-    ) {
-        strategies.push((format!("{own} (KOL rule)"), take(ranking.clone())));
-    }
-    let reps = req.replicates as u64;
-    let opt_vals = fwd.values(&seeds, reps);
-    let mut compared = Vec::new();
-    for (name, set) in &strategies {
-        let v = if name == "optimized" {
-            opt_vals.clone()
-        } else {
-            fwd.values(set, reps)
-        };
-        compared.push((seed::compare(name, &v, &opt_vals), set.clone()));
-    }
-    // Random: k physicians per replicate from the replicate's seeding stream (with a budget:
-    // a random order of everyone, spent down like the rankings).
-    let rand_vals: Vec<f64> = (0..reps)
-        .into_par_iter()
-        .map_init(Scratch::default, |scr, r| {
-            let mut rng = stream(sc.seed, Purpose::Seeding, r);
-            let set = match &budget {
-                None => Seeding::Random(k).choose(&real.net, &[], &mut rng),
-                Some(b) => {
-                    let mut order: Vec<u32> = (0..n as u32).collect();
-                    order.shuffle(&mut rng);
-                    let mut s = b.fill(order);
-                    s.sort_unstable();
-                    s
-                }
-            };
-            fwd.one(&set, r, scr)
+    let base = realise::build_network(sc, 0)?;
+    let (mask, budget) = inputs::filters(&real.net, &req)?;
+    let h = req.horizon.unwrap_or(sc.steps);
+    let fwds = res
+        .theories
+        .iter()
+        .map(|t| Forward {
+            model: real.models[t.model].as_ref(),
+            net: &real.net,
+            is_kol: &real.is_kol,
+            steps: h,
+            seed: sc.seed,
+            engine: sc.engine,
+            objective: req.objective,
         })
         .collect();
-    compared.push((seed::compare("random", &rand_vals, &opt_vals), Vec::new()));
+    let cx = Ctx {
+        sc: &res.scenario,
+        req: &req,
+        net: &real.net,
+        base: &base,
+        fwds,
+        theories: &res.theories,
+        mask,
+        budget,
+        h,
+        k: req.k.unwrap_or(0),
+        seed: sc.seed,
+    };
+    let graphs = select::graphs(&cx)?;
+    let g = graphs.as_deref();
+    let (selection, own, worst) = if multi {
+        let own: Vec<Selection> = (0..res.theories.len())
+            .map(|t| select::one(&cx, t, g))
+            .collect();
+        let worst = select::worst(&cx, g, &own);
+        (select::mean(&cx, g)?, own, Some(worst))
+    } else {
+        (select::one(&cx, 0, g), Vec::new(), None)
+    };
+    let own_sc = if res.fitted { sc } else { &res.scenario };
+    let arms_real = own_real.as_ref().unwrap_or(&real);
+    let rows = candidates::rows(&cx, own_sc, arms_real, &selection, worst.as_ref(), &own)?;
+    let ev = candidates::evaluate(&cx, rows);
+    let selection = match (req.robust, worst) {
+        (Robust::Worst, Some(w)) if multi => w,
+        _ => selection,
+    };
+    let seeds = ev.rows[ev.decision.chosen].fixed().to_vec();
+    let prefix = candidates::prefix(&cx, &selection, &seeds, ev.decision.replaced());
     let mut out = SeedOutcome {
-        kind,
+        theories: res.theories.clone(),
+        weights_from: res.source.clone(),
         horizon: h,
         seeds,
-        budget,
+        budget: cx.budget.clone(),
         selection,
-        compared,
-        kol_rule: own.to_string(),
-        n,
-        req,
+        own,
+        rows: ev.rows,
+        compared: ev.compared,
+        regret: ev.regret,
+        decision: ev.decision,
+        prefix,
+        n: real.net.n(),
+        req: req.clone(),
         text: String::new(),
     };
     out.text = text::terminal(sc, &out, &real.net);
-    let files = files::files(sc, &out, &base, &ranking)?;
+    let files = files::files(sc, &out, &base)?;
     Ok((out, files))
 }
