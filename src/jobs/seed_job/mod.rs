@@ -290,7 +290,7 @@ type Files = Vec<(&'static str, Vec<u8>)>;
 /// graph, the RR sets (at most [`crate::seed::opim::MAX_NODES`] members) and the per-replicate
 /// values of the compared sets.
 fn check_memory(sc: &Scenario, req: &SeedRequest, theories: usize) -> Result<(), Error> {
-    let mut est = crate::limits::estimate_network(sc);
+    let mut est = crate::jobs::memory::estimate_network(sc);
     let (n, arcs) = (est.nodes, est.arcs);
     let t = theories as f64;
     let cap = crate::seed::opim::MAX_NODES as f64;
@@ -317,7 +317,7 @@ fn check_memory(sc: &Scenario, req: &SeedRequest, theories: usize) -> Result<(),
         ),
     ]);
     est.parts.sort_by_key(|p| std::cmp::Reverse(p.1));
-    crate::limits::check(&est, req.max_memory, "this seed selection", true)
+    crate::jobs::memory::check(&est, req.max_memory, "this seed selection", true)
 }
 
 fn compute(sc: &Scenario, req: SeedRequest) -> Result<(SeedOutcome, Files), Error> {
