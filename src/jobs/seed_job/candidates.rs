@@ -324,7 +324,7 @@ fn eligible(cx: &Ctx, row: &Row, k: usize) -> bool {
 }
 
 /// Evaluates every row under every theory and picks the recommended set.
-pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>) -> Evaluated {
+pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>, certified: bool) -> Evaluated {
     for row in &mut rows {
         row.vals = (0..cx.theories.len())
             .map(|t| values(cx, t, &row.sets))
@@ -377,8 +377,13 @@ pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>) -> Evaluated {
         Some(b) if beats(b) => (
             b,
             format!(
-                "The greedy set was beaten beyond its interval by \"{}\" on the {what}: that set is recommended instead (the best evaluated set; the certificate still holds for it, since it is at least as good as the certified set).",
-                rows[b].name
+                "The greedy set was beaten beyond its interval by \"{}\" on the {what}: that set is recommended instead (the best evaluated set{}).",
+                rows[b].name,
+                if certified {
+                    "; the certificate still holds for it, since it is at least as good as the certified set"
+                } else {
+                    ""
+                }
             ),
         ),
         Some(b) if score(b) > score(greedy) => (

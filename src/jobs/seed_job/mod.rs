@@ -378,11 +378,11 @@ fn compute(sc: &Scenario, req: SeedRequest) -> Result<(SeedOutcome, Files), Erro
     let own_sc = if res.fitted { sc } else { &res.scenario };
     let arms_real = own_real.as_ref().unwrap_or(&real);
     let rows = candidates::rows(&cx, own_sc, arms_real, &selection, worst.as_ref(), &own)?;
-    let ev = candidates::evaluate(&cx, rows);
     let selection = match (req.robust, worst) {
         (Robust::Worst, Some(w)) if multi => w,
         _ => selection,
     };
+    let ev = candidates::evaluate(&cx, rows, matches!(selection, Selection::Rr(_)));
     let seeds = ev.rows[ev.decision.chosen].fixed().to_vec();
     let prefix = candidates::prefix(&cx, &selection, &seeds, ev.decision.replaced());
     let mut out = SeedOutcome {

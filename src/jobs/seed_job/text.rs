@@ -40,7 +40,7 @@ pub(super) fn summary(o: &SeedOutcome) -> Vec<String> {
     let mut s = Vec::new();
     let chosen = &o.rows[o.decision.chosen];
     s.push(format!(
-        "Recommended: the {} seeds of \"{}\", chosen to maximise the {}.",
+        "Recommended: the {} seeds of \"{}\", the best set found for the {}.",
         o.seeds.len(),
         chosen.name,
         objective(o)
@@ -68,6 +68,19 @@ pub(super) fn summary(o: &SeedOutcome) -> Vec<String> {
             "The scenario's KOL list reaches {reach}; the robust set never falls below {}%.",
             pct(robust.worst.est)
         ));
+        let floor = o
+            .regret
+            .iter()
+            .zip(&o.rows)
+            .filter(|(_, row)| !row.fixed().is_empty())
+            .map(|(r, _)| r.worst.est)
+            .fold(f64::INFINITY, f64::min);
+        if floor >= 0.98 {
+            s.push(format!(
+                "Every compared set of physicians reaches at least {}% of each theory's best set: under the theories weighed here, which physicians are seeded makes little difference.",
+                pct(floor)
+            ));
+        }
     } else if let Some(i) = kol {
         let c = &o.compared[i];
         s.push(format!(
@@ -248,14 +261,14 @@ fn comparison(t: &mut String, o: &SeedOutcome) {
     let w = name_width(o);
     let _ = writeln!(
         t,
-        "{:<w$} {:>6} {:>24} {:>18}",
+        "{:<w$} {:>6} {:>24} {:>20}",
         "set", "seeds", head, "% of recommended"
     );
     for (c, row) in o.compared.iter().zip(&o.rows) {
         let n = row.fixed().len();
         let _ = writeln!(
             t,
-            "{:<w$} {:>6} {:>24} {:>18}",
+            "{:<w$} {:>6} {:>24} {:>20}",
             row.name,
             if n == 0 {
                 "-".to_string()
@@ -283,15 +296,15 @@ fn regret(t: &mut String, o: &SeedOutcome) {
     let w = name_width(o);
     let _ = write!(t, "{:<w$}", "set");
     for th in &o.theories {
-        let _ = write!(t, " {:>16}", format!("{} ({:.2})", th.name, th.weight));
+        let _ = write!(t, " {:>20}", format!("{} ({:.2})", th.name, th.weight));
     }
-    let _ = writeln!(t, " {:>16} {:>16}", "weighted mean", "worst case");
+    let _ = writeln!(t, " {:>20} {:>20}", "weighted mean", "worst case");
     for (row, r) in o.rows.iter().zip(&o.regret) {
         let _ = write!(t, "{:<w$}", row.name);
         for x in r.shares.iter().chain([&r.mean, &r.worst]) {
             let _ = write!(
                 t,
-                " {:>16}",
+                " {:>20}",
                 format!("{} [{}, {}]", pct(x.est), pct(x.lo), pct(x.hi))
             );
         }
