@@ -4,6 +4,7 @@
 
 use super::{Adjacency, BuildReport};
 use rayon::prelude::*;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// Arcs `(source, target, weight)` collected by a generator or a file reader.
@@ -229,17 +230,19 @@ fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRep
             }
         });
     let out = Adjacency {
-        offsets: out_offsets,
-        nodes: out_order.par_iter().map(|&k| target[k as usize]).collect(),
-        weights: out_order
-            .par_iter()
-            .map(|&k| in_weights[k as usize])
-            .collect(),
+        offsets: out_offsets.into(),
+        nodes: Arc::new(out_order.par_iter().map(|&k| target[k as usize]).collect()),
+        weights: Arc::new(
+            out_order
+                .par_iter()
+                .map(|&k| in_weights[k as usize])
+                .collect(),
+        ),
     };
     let inn = Adjacency {
-        offsets: in_offsets,
-        nodes: in_nodes,
-        weights: in_weights,
+        offsets: in_offsets.into(),
+        nodes: in_nodes.into(),
+        weights: in_weights.into(),
     };
     (inn, out, report)
 }
@@ -289,10 +292,11 @@ pub fn csr_pair_simple_ties(n: usize, ends: &[u32]) -> Option<(Adjacency, Adjace
     }
     let weights = vec![1.0f32; nodes.len()];
     let adj = Adjacency {
-        offsets,
-        nodes,
-        weights,
+        offsets: offsets.into(),
+        nodes: nodes.into(),
+        weights: weights.into(),
     };
+    // In- and out-rows share the arrays (a clone of `Arc`s, not of the arcs).
     Some((adj.clone(), adj, BuildReport::default()))
 }
 
@@ -380,14 +384,14 @@ fn csr_pair_serial(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRepor
     let out_order = counting_sort(&identity, &src, n);
     drop(identity);
     let out = Adjacency {
-        offsets: offsets_from(src.iter().copied(), n, m),
-        nodes: out_order.iter().map(|&k| dst[k as usize]).collect(),
-        weights: out_order.iter().map(|&k| w[k as usize]).collect(),
+        offsets: offsets_from(src.iter().copied(), n, m).into(),
+        nodes: Arc::new(out_order.iter().map(|&k| dst[k as usize]).collect()),
+        weights: Arc::new(out_order.iter().map(|&k| w[k as usize]).collect()),
     };
     let inn = Adjacency {
-        offsets: offsets_from(dst.iter().copied(), n, m),
-        nodes: src,
-        weights: w,
+        offsets: offsets_from(dst.iter().copied(), n, m).into(),
+        nodes: src.into(),
+        weights: w.into(),
     };
     (inn, out, report)
 }
@@ -482,9 +486,9 @@ mod tests {
                 } else {
                     pool.install(|| csr_pair_parallel(n, a.clone()))
                 };
-                assert_eq!(inn.offsets, offsets);
-                assert_eq!(inn.nodes, nodes);
-                assert_eq!(inn.weights, w);
+                assert_eq!(*inn.offsets, offsets);
+                assert_eq!(*inn.nodes, nodes);
+                assert_eq!(*inn.weights, w);
                 assert_eq!(
                     (rep.self_loops_dropped, rep.duplicates_merged),
                     (loops, dups)

@@ -5,8 +5,9 @@
 //! 1-based position. Node ids may be any strings; they map to dense indices in order of the node
 //! file (or of first appearance in the edge list) and are reported back under their ids.
 
+use super::edges::{State, read_edges};
 use super::hash::IdIndex;
-use super::rows::{Row, Rows, read_table};
+use super::rows::read_table;
 use super::{ArcList, Attribute, Network};
 use crate::limits;
 use std::collections::HashMap;
@@ -113,7 +114,7 @@ pub(super) fn err(path: &Path, line: Option<usize>, message: impl Into<String>) 
     }
 }
 
-fn column_index(
+pub(super) fn column_index(
     path: &Path,
     header: Option<&Vec<String>>,
     col: &Column,
@@ -152,7 +153,7 @@ fn column_index(
 
 /// When `s` is not a plain number but reads as one written with thousands separators or a
 /// decimal comma (`1,296`, `1.296,5`, `0,5`, `1 296`), a hint saying how to save it instead.
-fn number_hint(s: &str) -> Option<String> {
+pub(super) fn number_hint(s: &str) -> Option<String> {
     let t = s.trim();
     if t.parse::<f64>().is_ok() || !t.chars().any(|c| matches!(c, ',' | ' ' | '\'' | '\u{a0}')) {
         return None;
@@ -297,7 +298,7 @@ pub fn normalize_id(id: &str) -> std::borrow::Cow<'_, str> {
 
 /// For an id not found among `ids`: a " (did you mean \"…\"?)" hint naming an id that differs
 /// only in number format (`2.0` vs `2`), case or surrounding spaces; empty when none does.
-fn did_you_mean(ids: &[String], id: &str, normalize: bool) -> String {
+pub(super) fn did_you_mean(ids: &[String], id: &str, normalize: bool) -> String {
     let n = normalize_id(id);
     let found = ids
         .iter()
@@ -386,199 +387,6 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
         .with_ids(ids)
         .with_attributes(attributes)
         .with_input(report))
-}
-
-/// The network being read: ids, arcs and counts so far.
-struct State {
-    ids: Vec<String>,
-    index: IdIndex,
-    /// Total incoming weight of each physician so far, for the bound on merged weights.
-    heard: Vec<f64>,
-    /// Whether the ids are fixed by a node file.
-    fixed: bool,
-    arcs: ArcList,
-    report: InputReport,
-}
-
-/// Streams one edge-list file `p` into `st`, each weight multiplied by `scale`.
-fn read_edges(spec: &EdgeListSpec, p: &Path, scale: f32, st: &mut State) -> Result<(), InputError> {
-    let mut lines = Rows::open(p, spec.delimiter)?;
-    let mut header: Option<Vec<String>> = None;
-    let mut columns: Option<(usize, usize, Option<usize>, usize)> = None;
-    let max_w = limits::MAX_DATA_IN_WEIGHT;
-    let mut rows = 0u64;
-    let mut row = Row::default();
-    while lines.next_row(&mut row)? {
-        let line = row.line;
-        if spec.header && header.is_none() {
-            header = Some(row.to_vec());
-            continue;
-        }
-        rows += 1;
-        let (src_c, dst_c, w_c, need) = match columns {
-            Some(c) => c,
-            None => {
-                let src_c = column_index(p, header.as_ref(), &spec.source, "network.source")?;
-                let dst_c = column_index(p, header.as_ref(), &spec.target, "network.target")?;
-                let w_c = match &spec.weight {
-                    Some(c) => Some(column_index(p, header.as_ref(), c, "network.weight")?),
-                    // A header column named `weight` is the weight unless `weight` is set.
-                    None => header.as_ref().and_then(|h| {
-                        h.iter().enumerate().position(|(k, name)| {
-                            k != src_c && k != dst_c && name.eq_ignore_ascii_case("weight")
-                        })
-                    }),
-                };
-                if spec.weight.is_none() && w_c.is_some() {
-                    st.report.weight_column_from_header = true;
-                }
-                let need = src_c.max(dst_c).max(w_c.unwrap_or(0)) + 1;
-                *columns.insert((src_c, dst_c, w_c, need))
-            }
-        };
-        if row.len() < need {
-            return Err(err(
-                p,
-                Some(line),
-                format!(
-                    "malformed row \"{}\": {} field(s), at least {need} expected (source, target{})",
-                    limits::quote(&row.join(" ")),
-                    row.len(),
-                    if w_c.is_some() { ", weight" } else { "" }
-                ),
-            ));
-        }
-        if spec
-            .missing
-            .iter()
-            .any(|m| *m == row[src_c] || *m == row[dst_c])
-        {
-            st.report.missing_rows_dropped += 1;
-            continue;
-        }
-        let s = st.node(spec, p, line, &row[src_c])?;
-        let d = st.node(spec, p, line, &row[dst_c])?;
-        let (Some(s), Some(d)) = (s, d) else {
-            st.report.unknown_ids_dropped += 1;
-            continue;
-        };
-        let w = match w_c {
-            None => scale,
-            Some(c) => match row[c].parse::<f32>() {
-                Ok(w) if w > 0.0 && w.is_finite() && w as f64 * scale as f64 <= max_w => w * scale,
-                _ => {
-                    let message = match number_hint(&row[c]) {
-                        Some(h) => format!("malformed row: weight {h}"),
-                        None => format!(
-                            "malformed row: weight \"{}\" must be a positive number at most {max_w:e}",
-                            limits::quote(&row[c])
-                        ),
-                    };
-                    return Err(err(p, Some(line), message));
-                }
-            },
-        };
-        let per_row = if spec.directed { 1 } else { 2 };
-        if (st.arcs.len() + per_row) as u64 > limits::MAX_ARCS {
-            return Err(err(
-                p,
-                Some(line),
-                format!(
-                    "more than {} arcs: kolsim indexes them with 32 bits",
-                    limits::MAX_ARCS
-                ),
-            ));
-        }
-        if s != d {
-            let targets: &[u32] = if spec.directed { &[d] } else { &[d, s] };
-            for &t in targets {
-                st.heard[t as usize] += w as f64;
-                if st.heard[t as usize] > max_w {
-                    return Err(err(
-                        p,
-                        Some(line),
-                        format!(
-                            "the arcs into \"{}\" up to this row weigh {:.3e} in all (duplicate arcs are merged by summing their weights), more than the {max_w:e} one physician may hear",
-                            limits::quote(&st.ids[t as usize]),
-                            st.heard[t as usize]
-                        ),
-                    ));
-                }
-            }
-        }
-        if spec.directed {
-            st.arcs.push(s, d, w);
-        } else {
-            st.arcs.push_undirected(s, d, w);
-        }
-    }
-    if rows == 0 {
-        return Err(err(
-            p,
-            None,
-            "edge list has no arcs: it needs at least one row `source target`, besides blank lines, # comments and the header",
-        ));
-    }
-    Ok(())
-}
-
-impl State {
-    /// The index of endpoint `id` on `line` of `p`; `None` when it is not in the node file and
-    /// `unknown_ids = "drop"`.
-    fn node(
-        &mut self,
-        spec: &EdgeListSpec,
-        p: &Path,
-        line: usize,
-        id: &str,
-    ) -> Result<Option<u32>, InputError> {
-        if id.is_empty() {
-            return Err(err(
-                p,
-                Some(line),
-                "malformed row: empty node id (to drop such rows, set `missing = [\"\"]` in [network])",
-            ));
-        }
-        let id = if spec.normalize_ids {
-            normalize_id(id)
-        } else {
-            id.into()
-        };
-        if let Some(k) = self.index.get(id.as_ref()) {
-            return Ok(Some(k));
-        }
-        if self.fixed {
-            if spec.unknown_ids == UnknownIds::Drop {
-                return Ok(None);
-            }
-            let file = spec.nodes.as_ref().map(|n| n.path.display().to_string());
-            return Err(err(
-                p,
-                Some(line),
-                format!(
-                    "node id \"{}\" is not in the node file {}{} (to drop rows naming physicians outside the node file, set `unknown_ids = \"drop\"` in [network])",
-                    limits::quote(&id),
-                    file.unwrap_or_default(),
-                    did_you_mean(&self.ids, &id, spec.normalize_ids)
-                ),
-            ));
-        }
-        if self.ids.len() as u64 >= super::MAX_NODES {
-            return Err(err(
-                p,
-                Some(line),
-                format!(
-                    "more than {} physicians: kolsim indexes them with 32 bits",
-                    super::MAX_NODES
-                ),
-            ));
-        }
-        let k = self.ids.len() as u32;
-        self.ids.push(id.to_string());
-        self.index.insert(&id, k);
-        self.heard.push(0.0);
-        Ok(Some(k))
-    }
 }
 
 #[cfg(test)]

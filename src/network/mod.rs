@@ -8,25 +8,30 @@
 
 pub mod build;
 pub mod edge_list;
+mod edges;
 pub mod generators;
 mod hash;
 mod rows;
 pub mod similarity;
 
 pub use build::ArcList;
+use std::sync::Arc;
 
 /// Largest supported number of physicians (node indices are `u32`).
 pub const MAX_NODES: u64 = (u32::MAX - 1) as u64;
 
 /// One direction of adjacency in compressed sparse row form.
+///
+/// The arrays are shared (`Arc`): an undirected generated network's in- and out-rows are the
+/// same arrays, held once; [`Network::scale_sources`] copies the weights on write.
 #[derive(Debug, Clone, Default)]
 pub struct Adjacency {
     /// `offsets[i]..offsets[i+1]` indexes the arcs of node `i`; length `n + 1`.
-    pub offsets: Vec<usize>,
+    pub offsets: Arc<Vec<usize>>,
     /// The other end of each arc.
-    pub nodes: Vec<u32>,
+    pub nodes: Arc<Vec<u32>>,
     /// The weight of each arc.
-    pub weights: Vec<f32>,
+    pub weights: Arc<Vec<f32>>,
 }
 
 impl Adjacency {
@@ -241,7 +246,7 @@ impl Network {
             .in_arcs
             .nodes
             .iter()
-            .zip(self.in_arcs.weights.iter_mut())
+            .zip(Arc::make_mut(&mut self.in_arcs.weights).iter_mut())
         {
             if is_source[*j as usize] {
                 *w *= factor;
@@ -249,7 +254,7 @@ impl Network {
         }
         for j in sources {
             let r = self.out_arcs.offsets[*j as usize]..self.out_arcs.offsets[*j as usize + 1];
-            for w in &mut self.out_arcs.weights[r] {
+            for w in &mut Arc::make_mut(&mut self.out_arcs.weights)[r] {
                 *w *= factor;
             }
         }
