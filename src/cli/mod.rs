@@ -253,7 +253,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             missing,
             unobserved,
             periods,
-            period_effects,
+            period_effects: _,
+            no_period_effects,
             permutations,
             holdout,
             marketing,
@@ -296,7 +297,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 } else {
                     crate::fit::Unobserved::Exclude
                 },
-                period_effects,
+                period_effects: !no_period_effects,
                 permutations,
                 holdout,
                 covariates: crate::fit::covariates::CovariateFiles {
@@ -312,6 +313,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 opts,
                 dir,
                 force,
+                command: std::env::args().collect(),
             };
             let outcome = jobs::fit_folder(&sc, req)?;
             if !quiet {
