@@ -214,7 +214,7 @@ pub enum Command {
     /// Fit every theory to an observed launch (exact likelihood, or by simulation where there
     /// is none) and rank them.
     #[command(
-        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --period-effects --holdout 10\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nModels without an exact likelihood on these data are fitted by simulation (method = simulated,\napproximate; --sim-replicates N).\nWrites <DIR>/fit.csv, models.csv, fitted.toml, fit.svg, report.html and permutation.csv\n(default DIR: results/<scenario name>-fit)."
+        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --holdout 10\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nModels without an exact likelihood on these data are fitted by simulation (method = simulated,\napproximate; --sim-replicates N).\nWrites <DIR>/verdict.txt, fit.csv, models.csv, fitted.toml, fit.svg, report.html,\npermutation.csv and manifest.json (default DIR: results/<scenario name>-fit)."
     )]
     Fit {
         /// The scenario file (TOML): its network (first realisation), KOLs and KOL weight.
@@ -240,9 +240,14 @@ pub enum Command {
         /// The last observed period T (default: the latest adoption period in the file).
         #[arg(long, value_name = "T")]
         periods: Option<u32>,
-        /// Also fit one adoption rate per period (period effects), alone and under each model.
-        #[arg(long)]
+        /// Accepted for compatibility: period effects (one adoption rate per period, alone and
+        /// under each model) are fitted by default.
+        #[arg(long, hide = true, conflicts_with = "no_period_effects")]
         period_effects: bool,
+        /// Skip the period-effect models (one adoption rate per period): rank only the models
+        /// with a constant spontaneous rate.
+        #[arg(long)]
+        no_period_effects: bool,
         /// Permutations of the model-free exposure test (adoption times shuffled within
         /// network components, the scenario's seed); 0 skips the test.
         #[arg(long, value_name = "R", default_value_t = 999)]

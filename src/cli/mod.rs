@@ -264,7 +264,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             missing,
             unobserved,
             periods,
-            period_effects,
+            period_effects: _,
+            no_period_effects,
             permutations,
             holdout,
             marketing,
@@ -307,7 +308,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 } else {
                     crate::fit::Unobserved::Exclude
                 },
-                period_effects,
+                period_effects: !no_period_effects,
                 permutations,
                 holdout,
                 covariates: crate::fit::covariates::CovariateFiles {
@@ -323,6 +324,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 opts,
                 dir,
                 force,
+                command: std::env::args().collect(),
             };
             let outcome = jobs::fit_folder(&sc, req)?;
             if !quiet {

@@ -5,36 +5,78 @@ use super::{FitReport, TIME_CONVENTION};
 use crate::fit::models::Candidate;
 use crate::scenario::Scenario;
 
-fn absolutise(v: &mut toml::Value, base: &std::path::Path) {
-    if let toml::Value::String(s) = v {
-        let p = std::path::Path::new(s.as_str());
-        if p.is_relative() {
-            let joined = base.join(p);
-            let abs = joined.canonicalize().unwrap_or(joined);
-            *s = abs.to_string_lossy().into_owned();
+use std::path::{Component, Path, PathBuf};
+
+/// `p` made absolute (against the working directory) with `.` and `..` resolved lexically.
+fn absolute(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
         }
+    }
+    out
+}
+
+/// The path of `target` relative to the folder `from` (both made absolute first).
+pub fn relative_to(target: &Path, from: &Path) -> PathBuf {
+    let (t, f) = (absolute(target), absolute(from));
+    let (tc, fc): (Vec<_>, Vec<_>) = (t.components().collect(), f.components().collect());
+    let common = tc.iter().zip(&fc).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..fc.len() {
+        out.push("..");
+    }
+    for c in &tc[common..] {
+        out.push(c);
+    }
+    out
+}
+
+/// Rewrites a data path of the scenario (relative to `base`, the scenario's folder) relative
+/// to `dir`, the folder `fitted.toml` is written to, so the fit folder can be moved together
+/// with the data or shared within the project.
+fn relink(v: &mut toml::Value, base: &Path, dir: &Path) {
+    if let toml::Value::String(s) = v {
+        let p = Path::new(s.as_str());
+        let target = if p.is_relative() {
+            base.join(p)
+        } else {
+            p.to_path_buf()
+        };
+        *s = relative_to(&target, dir)
+            .to_string_lossy()
+            .replace('\\', "/");
     }
 }
 
 /// `fitted.toml`: the scenario with the fitted models, the observed seeds as initial adopters
 /// and `steps = T − 1`, so `kolsim run fitted.toml` simulates the fitted theories on the same
-/// network. Data paths are made absolute.
-pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
+/// network. Data paths are written relative to `dir`, the folder that holds `fitted.toml`.
+/// Left out: kol_contagion (no simulation model), detailing fitted to observed visits,
+/// structural equivalence with a spontaneous rate and threshold with `high > 1` (the
+/// simulation models have neither).
+pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path) -> Vec<u8> {
     let mut doc: toml::Table = toml::from_str(&sc.source.text).unwrap_or_default();
     let base = sc
         .source
         .path
         .parent()
-        .map(std::path::Path::to_path_buf)
+        .map(Path::to_path_buf)
         .unwrap_or_default();
     if let Some(toml::Value::Table(net)) = doc.get_mut("network") {
         if let Some(p) = net.get_mut("path") {
-            absolutise(p, &base);
+            relink(p, &base, dir);
         }
         if let Some(toml::Value::Table(nodes)) = net.get_mut("nodes")
             && let Some(p) = nodes.get_mut("path")
         {
-            absolutise(p, &base);
+            relink(p, &base, dir);
         }
     }
     for (table, key) in [
@@ -46,7 +88,7 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
         if let Some(toml::Value::Table(k)) = doc.get_mut(table)
             && let Some(p) = k.get_mut(key)
         {
-            absolutise(p, &base);
+            relink(p, &base, dir);
         }
     }
     for key in ["arm", "initial_adopters", "sweep", "reference_arm"] {
@@ -133,6 +175,8 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
                 t.insert("p".into(), v("p").into());
                 "independent_cascade"
             }
+            Candidate::Threshold if v("high") > 1.0 => continue,
+            Candidate::Structural if v("p") > 0.0 => continue,
             Candidate::Threshold => {
                 let mut th = toml::Table::new();
                 th.insert("dist".into(), "uniform".into());
@@ -143,6 +187,7 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
                 "threshold"
             }
             Candidate::Structural => {
+                // p̂ = 0: the simulation model (no spontaneous channel) is the fitted one.
                 t.insert("q".into(), v("q").into());
                 t.insert("top_k".into(), toml::Value::Integer(r.facts.top_k as i64));
                 "structural_equivalence"
@@ -164,7 +209,7 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport) -> Vec<u8> {
     doc.insert("model".into(), toml::Value::Array(models));
     doc.insert("baseline".into(), "innovation".into());
     let mut o = format!(
-        "# Written by `kolsim fit` from {}.\n# The fitted theories as simulation models (kol_contagion has no simulation model, and detailing fitted to observed visits no targeting policy, so both are left out).\n# {}\n",
+        "# Written by `kolsim fit` from {}.\n# The fitted theories as simulation models (left out: kol_contagion, which has no simulation model; detailing fitted to observed visits, which no targeting policy reproduces; structural_equivalence with a spontaneous rate p > 0 and threshold with high > 1, which the simulation models cannot express). Paths are relative to this file.\n# {}\n",
         sc.source.path.display(),
         TIME_CONVENTION
     );

@@ -36,6 +36,10 @@ impl Likelihood for KolContagion {
     }
 }
 
+/// Largest `high` of the threshold family (θ ~ U(0, high)): a share `1 − 1/high` of the
+/// physicians never adopts through the network.
+pub const HIGH_MAX: f64 = 1000.0;
+
 /// A model `kolsim fit` compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Candidate {
@@ -49,9 +53,12 @@ pub enum Candidate {
     Bass,
     /// `independent_cascade` (exposure from last period's adopters only).
     Cascade,
-    /// `threshold` with `θ ~ U(0, high)` and spontaneous `p`, share exposure.
+    /// `threshold` with `θ ~ U(0, high)` and spontaneous `p`, share exposure; `high` may
+    /// exceed 1, so a share `1 − 1/high` of physicians never adopts through the network
+    /// (θ > 1) and the family can fit launches where some never follow their advisers.
     Threshold,
-    /// `structural_equivalence` (exposure over the similarity network).
+    /// `structural_equivalence` (exposure over the similarity network) with a spontaneous
+    /// channel `p`: `h = 1 − (1 − p)(1 − q·e)`.
     Structural,
     /// Bass with separate coefficients for KOL and other adopters.
     KolContagion,
@@ -100,8 +107,10 @@ impl Candidate {
             Candidate::ImitationCount => "h = 1-(1-q)^c (per adopted adviser)",
             Candidate::Bass => "h = p + (1-p)·q·e",
             Candidate::Cascade => "h = 1-(1-p)·Π(1-β·w) over last period's adopters",
-            Candidate::Threshold => "h = p + (1-p)·P(θ ≤ e | θ > e_prev), θ ~ U(0, high)",
-            Candidate::Structural => "h = q·e over the most similar peers",
+            Candidate::Threshold => {
+                "h = p + (1-p)·P(θ ≤ e | θ > e_prev), θ ~ U(0, high), share 1-1/high never"
+            }
+            Candidate::Structural => "h = p + (1-p)·q·e over the most similar peers",
             Candidate::KolContagion | Candidate::KolRatio => {
                 "h = p + (1-p)·(q_kol·e_kol + q_other·e_other)"
             }
@@ -113,8 +122,8 @@ impl Candidate {
     pub fn params(self) -> &'static [&'static str] {
         match self {
             Candidate::Innovation => &["p"],
-            Candidate::Imitation | Candidate::ImitationCount | Candidate::Structural => &["q"],
-            Candidate::Bass => &["p", "q"],
+            Candidate::Imitation | Candidate::ImitationCount => &["q"],
+            Candidate::Bass | Candidate::Structural => &["p", "q"],
             Candidate::Cascade => &["beta", "p"],
             Candidate::Threshold => &["high", "p"],
             Candidate::KolContagion => &["p", "q_kol", "q_other"],
@@ -128,13 +137,25 @@ impl Candidate {
         self.params()
             .iter()
             .map(|&p| match p {
-                "high" => (1e-3, 1.0),
+                "high" => (1e-3, HIGH_MAX),
                 "kappa" => (0.0, 1000.0),
                 "alpha" | "gamma" => (0.0, 20.0),
                 "beta" if self == Candidate::Detailing => (0.0, 20.0),
                 _ => (0.0, 1.0),
             })
             .collect()
+    }
+
+    /// How many parameters of the network term are on their boundary (0) when the model
+    /// reduces to its spontaneous channel alone, for the likelihood-ratio test
+    /// ([`crate::fit::lrtest`]). 0 where no such test is valid: threshold's network term
+    /// vanishes only as `high → ∞`, where nothing identifies it.
+    pub fn boundary_params(self) -> usize {
+        match self {
+            Candidate::Bass | Candidate::Cascade | Candidate::Structural => 1,
+            Candidate::KolContagion | Candidate::Detailing => 2,
+            _ => 0,
+        }
     }
 
     /// Index of the spontaneous (innovation) probability `p`, if the model has one.
@@ -194,7 +215,10 @@ impl Candidate {
                 exposure: ExposureKind::Share,
             }
             .hazard(x),
-            Candidate::Structural => StructuralEquivalence { q: th[0], top_k: 0 }.hazard(x),
+            Candidate::Structural => {
+                let net = StructuralEquivalence { q: th[1], top_k: 0 }.hazard(x);
+                1.0 - (1.0 - th[0]) * (1.0 - net)
+            }
             Candidate::KolContagion => KolContagion {
                 p: th[0],
                 q_kol: th[1],
@@ -228,7 +252,7 @@ impl Candidate {
             let vals: Vec<f64> = match name {
                 "p" => vec![p0.clamp(1e-6, 0.999)],
                 "alpha" => vec![-(1.0 - p0.clamp(1e-6, 0.999)).ln()],
-                "high" => vec![0.05, 0.3, 0.8],
+                "high" => vec![0.05, 0.3, 0.8, 5.0],
                 "kappa" => vec![0.5, 1.0, 3.0],
                 _ => grid.to_vec(),
             };

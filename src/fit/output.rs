@@ -1,14 +1,23 @@
 //! What `kolsim fit` writes and prints: `fit.csv`, `models.csv`, the terminal ranking table
-//! and the verdict line (`fitted.toml`: [`super::fitted`]). Writers are pure (they return
-//! bytes or text).
+//! (the verdict: [`super::verdict`]; `fitted.toml`: [`super::fitted`]). Writers are pure (they
+//! return bytes or text).
 
+use super::lrtest::format_p;
 use super::{Estimate, FitReport, Method, ModelFit, TIME_CONVENTION};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 
-fn num(x: f64) -> String {
+/// A float for a CSV file: at most 10 significant digits (shortest form of the value
+/// rounded to 10 digits), scientific notation below 1e-6 and from 1e15; `inf`, `-inf`;
+/// empty for NaN.
+pub fn num(x: f64) -> String {
     if x.is_finite() {
-        format!("{x}")
+        let y: f64 = format!("{x:.9e}").parse().unwrap_or(x);
+        if y != 0.0 && (y.abs() < 1e-6 || y.abs() >= 1e15) {
+            format!("{y:e}")
+        } else {
+            format!("{y}")
+        }
     } else if x == f64::INFINITY {
         "inf".into()
     } else if x == f64::NEG_INFINITY {
@@ -23,7 +32,7 @@ fn opt(x: Option<f64>) -> String {
 }
 
 /// Estimates with at most 4 significant digits, for the terminal.
-fn short(x: f64) -> String {
+pub fn short(x: f64) -> String {
     if !x.is_finite() {
         return num(x);
     }
@@ -40,9 +49,10 @@ fn short(x: f64) -> String {
     }
 }
 
-/// Upper interval end of κ̂ at its search bound is reported as unbounded.
+/// Upper interval end of κ̂ (or threshold's `high`) at its search bound is reported as
+/// unbounded.
 fn ci_high(e: &Estimate) -> f64 {
-    if e.name == "kappa" && e.ci.1 >= 1000.0 {
+    if (e.name == "kappa" || e.name == "high") && e.ci.1 >= 1000.0 {
         f64::INFINITY
     } else {
         e.ci.1
@@ -55,11 +65,7 @@ pub fn fit_csv(r: &FitReport) -> Vec<u8> {
     let mut o = String::from("model,parameter,estimate,se,ci_low,ci_high,method\n");
     for m in &r.models {
         let mut rows: Vec<&Estimate> = m.params.iter().collect();
-        if m.name == "kol_contagion"
-            && let Some(k) = &r.kappa
-        {
-            rows.push(k);
-        }
+        rows.extend(&m.kappa);
         for e in rows {
             let _ = writeln!(
                 o,
@@ -80,15 +86,13 @@ pub fn fit_csv(r: &FitReport) -> Vec<u8> {
     o.into_bytes()
 }
 
-/// `models.csv`: one row per model.
+/// `models.csv`: one row per model; `lr_*`: the test of the model's network term against the
+/// same controls without it (`lr_p` boundary-corrected, `lr_p_chi2` under χ²_df).
 pub fn models_csv(r: &FitReport) -> Vec<u8> {
-    let pe = r.models.iter().any(|m| m.period_effects);
     let holdout = r.holdout.is_some();
-    let mut o =
-        String::from("model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_p_vs_innovation");
-    if pe {
-        o.push_str(",lr_p_vs_period_effects");
-    }
+    let mut o = String::from(
+        "model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_against,lr_stat,lr_df,lr_p,lr_p_chi2",
+    );
     if holdout {
         o.push_str(",holdout_log_score");
     }
@@ -96,7 +100,7 @@ pub fn models_csv(r: &FitReport) -> Vec<u8> {
     for m in &r.models {
         let _ = write!(
             o,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{}",
             m.name,
             m.k,
             num(m.loglik),
@@ -104,10 +108,20 @@ pub fn models_csv(r: &FitReport) -> Vec<u8> {
             num(m.bic),
             num(m.delta_aic),
             num(m.weight),
-            opt(m.lr_p_innovation)
         );
-        if pe {
-            let _ = write!(o, ",{}", opt(m.lr_p_period));
+        match &m.lr {
+            Some(t) => {
+                let _ = write!(
+                    o,
+                    ",{},{},{},{},{}",
+                    t.against,
+                    num(t.stat),
+                    t.df,
+                    num(t.p),
+                    num(t.p_chi2)
+                );
+            }
+            None => o.push_str(",,,,,"),
         }
         if holdout {
             let _ = write!(o, ",{}", opt(m.holdout_log_score));
@@ -128,23 +142,25 @@ fn ranked_by(r: &FitReport, method: Method) -> Vec<&ModelFit> {
     v
 }
 
-fn params_text(m: &ModelFit, kappa: Option<&Estimate>) -> String {
+fn params_text(m: &ModelFit) -> String {
     let mut parts: Vec<String> = m
         .params
         .iter()
         .map(|e| {
-            format!(
-                "{} = {} [{}, {}]",
-                e.name,
-                short(e.value),
-                short(e.ci.0),
-                short(ci_high(e))
-            )
+            if e.ci.0.is_nan() {
+                format!("{} = {} (no interval)", e.name, short(e.value))
+            } else {
+                format!(
+                    "{} = {} [{}, {}]",
+                    e.name,
+                    short(e.value),
+                    short(e.ci.0),
+                    short(ci_high(e))
+                )
+            }
         })
         .collect();
-    if m.name == "kol_contagion"
-        && let Some(k) = kappa
-    {
+    if let Some(k) = &m.kappa {
         parts.push(format!(
             "κ̂ = {} [{}, {}]",
             short(k.value),
@@ -156,12 +172,19 @@ fn params_text(m: &ModelFit, kappa: Option<&Estimate>) -> String {
         parts.push("one p per period".to_string());
     }
     if m.method == Method::Simulated {
-        parts.push("intervals approximate".to_string());
+        parts.push(if m.params.iter().any(|e| e.ci.0.is_nan()) {
+            "cannot reproduce the launch".to_string()
+        } else {
+            "intervals approximate".to_string()
+        });
     }
     if let Some(n) = &m.note
         && !m.loglik.is_finite()
     {
-        return n.replace("log-likelihood −∞: ", "impossible: ");
+        return n.replace(
+            "log-likelihood −∞: ",
+            "this family cannot produce the data: ",
+        );
     }
     parts.join(", ")
 }
@@ -169,7 +192,7 @@ fn params_text(m: &ModelFit, kappa: Option<&Estimate>) -> String {
 /// The terminal ranking table (best AIC first): the exact fits, then (when there are any)
 /// the simulation-based fits in their own block, with innovation only as their reference.
 pub fn table(r: &FitReport) -> String {
-    let mut o = rows_table(ranked(r), r.kappa.as_ref());
+    let mut o = rows_table(ranked(r));
     let sims = ranked_by(r, Method::Simulated);
     if sims.is_empty() {
         return o;
@@ -192,18 +215,18 @@ pub fn table(r: &FitReport) -> String {
         reference.name = "innovation (exact, reference)".into();
         reference.delta_aic = innov.aic - best;
         reference.weight = (-(reference.delta_aic) / 2.0).exp() / total;
-        reference.lr_p_innovation = None;
+        reference.lr = None;
         rows.push(reference);
         rows.sort_by(|a, b| a.aic.total_cmp(&b.aic).then(a.name.cmp(&b.name)));
     }
     o.push_str(
         "\nSimulation-based fits (method = simulated: approximate likelihood of the per-period adoption counts; ranked only among themselves and against innovation only):\n",
     );
-    o.push_str(&rows_table(rows.iter().collect(), None));
+    o.push_str(&rows_table(rows.iter().collect()));
     o
 }
 
-fn rows_table(models: Vec<&ModelFit>, kappa: Option<&Estimate>) -> String {
+fn rows_table(models: Vec<&ModelFit>) -> String {
     let rows: Vec<[String; 7]> = models
         .into_iter()
         .map(|m| {
@@ -217,11 +240,10 @@ fn rows_table(models: Vec<&ModelFit>, kappa: Option<&Estimate>) -> String {
                     format!("{:.3}", m.weight)
                 },
                 short(m.bic),
-                m.lr_p_innovation
-                    .or(m.lr_p_period)
-                    .map(|p| format!("{}{p:.3}", if m.lr_p_period.is_some() { "PE " } else { "" }))
+                m.lr.as_ref()
+                    .map(|t| format_p(t.p))
                     .unwrap_or_else(|| "–".into()),
-                params_text(m, kappa),
+                params_text(m),
             ]
         })
         .collect();
@@ -266,88 +288,12 @@ fn rows_table(models: Vec<&ModelFit>, kappa: Option<&Estimate>) -> String {
     o
 }
 
-/// The plain-language verdict: the best nested contagion model against a constant adoption
-/// rate (and against period effects when fitted). Never claims more than the test shows.
-pub fn verdict(r: &FitReport) -> String {
-    let innov = r.models.iter().find(|m| m.name == "innovation");
-    let Some(innov) = innov else {
-        return "No model could be fitted.".into();
-    };
-    let contagion: Vec<&ModelFit> = r
-        .models
-        .iter()
-        .filter(|m| !m.period_effects && m.lr_p_innovation.is_some())
-        .collect();
-    let Some(best) = contagion
-        .iter()
-        .max_by(|a, b| a.loglik.total_cmp(&b.loglik))
-    else {
-        let mut s = String::from(
-            "Only innovation-only has an exact likelihood here (aggregate data): the data cannot separate contagion from a constant adoption rate.",
-        );
-        if let Some(best) = ranked_by(r, Method::Simulated).first() {
-            let _ = write!(
-                s,
-                " Of the simulation-based fits (approximate), {} fits the curve best, {:.2} log-likelihood units {} innovation only; a curve fit cannot tell contagion from a common shock.",
-                best.name,
-                (best.loglik - innov.loglik).abs(),
-                if best.loglik >= innov.loglik {
-                    "above"
-                } else {
-                    "below"
-                }
-            );
-        }
-        return s;
-    };
-    let gain = best.loglik - innov.loglik;
-    let p = best.lr_p_innovation.unwrap_or(1.0);
-    let top = ranked(r)[0];
-    let mut s = format!(
-        "Best contagion model: {} adds {:.2} log-likelihood units over a constant adoption rate (LR p = {:.3})",
-        best.name, gain, p
-    );
-    if p >= 0.05 {
-        s.push_str(": the data do not distinguish it from a constant adoption rate");
-        if top.name == "innovation" {
-            s.push_str(", which AIC ranks first.");
-        } else {
-            let _ = write!(
-                s,
-                " (AIC ranks {} first, Akaike weight {:.2}).",
-                top.name, top.weight
-            );
-        }
-    } else {
-        let _ = write!(
-            s,
-            ": contagion fits better than a constant adoption rate at the 5% level; AIC ranks {} first (Akaike weight {:.2}).",
-            top.name, top.weight
-        );
-    }
-    if let Some(pe) = r.models.iter().find(|m| m.name == "period_effects") {
-        let beyond = r
-            .models
-            .iter()
-            .filter(|m| m.period_effects && m.lr_p_period.is_some())
-            .max_by(|a, b| a.loglik.total_cmp(&b.loglik));
-        if let Some(b) = beyond {
-            let pp = b.lr_p_period.unwrap_or(1.0);
-            let _ = write!(
-                s,
-                " Net of period effects (one rate per period), {} adds {:.2} units (p = {:.3}){}",
-                b.name,
-                b.loglik - pe.loglik,
-                pp,
-                if pp >= 0.05 {
-                    ": no evidence of contagion beyond common shocks."
-                } else {
-                    ": evidence of contagion beyond common shocks."
-                }
-            );
-        }
-    }
-    s
+/// What the ranking table's columns mean, printed under it.
+pub fn ranking_note(r: &FitReport) -> String {
+    format!(
+        "Ranked by AIC over all rows (weight: Akaike weight; BIC with n = {} adoptions); `+period`: one spontaneous rate per period (period effects). LR p: likelihood-ratio test of the model's network term against the same controls without it (innovation, or period_effects), boundary-corrected (½χ²₀ + ½χ²₁ for one parameter at 0, χ̄² for two; none for threshold, whose network term vanishes only at high → ∞).",
+        r.facts.adoptions
+    )
 }
 
 /// The holdout line: each model's log score on periods `K+1..T`, best first.
@@ -447,15 +393,12 @@ pub fn terminal_text(
     observed: &std::path::Path,
     dir: &std::path::Path,
 ) -> String {
-    let mut o = facts_text(sc, r, observed);
+    let mut o = format!("{}\n\n", super::verdict::verdict(r));
+    o.push_str(&facts_text(sc, r, observed));
     o.push('\n');
     o.push_str(&table(r));
     o.push('\n');
-    let _ = writeln!(
-        o,
-        "Ranked by AIC (weight: Akaike weight; BIC with n = {} adoptions). LR p: likelihood-ratio test against innovation only (PE: against period effects alone); χ² reference, conservative when the contagion parameter is at 0.",
-        r.facts.adoptions
-    );
+    let _ = writeln!(o, "{}", ranking_note(r));
     if r.models.iter().any(|m| m.method == Method::Simulated) {
         let _ = writeln!(o, "{SIMULATED_NOTE}");
     }
@@ -473,10 +416,9 @@ pub fn terminal_text(
     if let Some(text) = holdout_text(r) {
         let _ = writeln!(o, "{text}");
     }
-    let _ = writeln!(o, "{}", verdict(r));
     let _ = writeln!(
         o,
-        "Results in {} (fit.csv, models.csv, fitted.toml, fit.svg, report.html{}).",
+        "Results in {} (verdict.txt, fit.csv, models.csv, fitted.toml, fit.svg, report.html{}, manifest.json).",
         dir.display(),
         if r.permutation.is_some() {
             ", permutation.csv"

@@ -2,7 +2,7 @@
 //! exact and the simulation-based fits ([`super::simulated`]) ranked apart, and how a model
 //! was fitted ([`Method`]).
 
-use super::{FitReport, ModelFit, optim, simulated};
+use super::{FitReport, ModelFit, lrtest, simulated};
 
 /// How a model was fitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,29 +68,42 @@ pub fn rank(fits: &mut [ModelFit], adoptions: u64) {
             }
         }
     }
-    let innov = fits
-        .iter()
-        .find(|m| m.name == "innovation" && exact(m))
-        .map(|m| (m.loglik, m.k));
-    let pe = fits
-        .iter()
-        .find(|m| m.name == "period_effects")
-        .map(|m| (m.loglik, m.k));
+    lr_tests(fits);
+}
+
+/// Each exact model's likelihood-ratio test against the same controls without its network
+/// term: innovation only for a constant rate, period effects alone for one rate per period
+/// (and period effects alone against innovation only, a regular χ² test).
+fn lr_tests(fits: &mut [ModelFit]) {
+    let null = |name: &str| {
+        fits.iter()
+            .find(|m| m.name == name && m.method == Method::Exact)
+            .map(|m| (m.loglik, m.k))
+    };
+    let (innov, pe) = (null("innovation"), null("period_effects"));
     for m in fits.iter_mut().filter(|m| m.method == Method::Exact) {
-        let nested = m.candidate.is_some_and(|c| c.nests_innovation());
-        let lr = |base: Option<(f64, usize)>| {
-            base.filter(|b| b.0.is_finite() && m.loglik.is_finite() && m.k > b.1)
-                .map(|b| optim::chi2_sf((2.0 * (m.loglik - b.0)).max(0.0), (m.k - b.1) as f64))
+        m.lr = match m.candidate {
+            Some(c) if c.nests_innovation() && c.boundary_params() > 0 => {
+                let (name, base) = if m.period_effects {
+                    ("period_effects", pe)
+                } else {
+                    ("innovation", innov)
+                };
+                base.and_then(|(ll0, k0)| {
+                    lrtest::test(
+                        m.loglik,
+                        m.k,
+                        (name, ll0, k0),
+                        c.boundary_params(),
+                        m.boundary_rho,
+                    )
+                })
+            }
+            None if m.name == "period_effects" => innov.and_then(|(ll0, k0)| {
+                lrtest::test(m.loglik, m.k, ("innovation", ll0, k0), 0, None)
+            }),
+            _ => None,
         };
-        if nested && !m.period_effects {
-            m.lr_p_innovation = lr(innov);
-        }
-        if nested && m.period_effects {
-            m.lr_p_period = lr(pe);
-        }
-        if m.name == "period_effects" {
-            m.lr_p_innovation = lr(innov);
-        }
     }
 }
 
@@ -121,8 +134,9 @@ pub fn add_simulated(
             bic: f64::INFINITY,
             delta_aic: f64::INFINITY,
             weight: 0.0,
-            lr_p_innovation: None,
-            lr_p_period: None,
+            lr: None,
+            boundary_rho: None,
+            kappa: None,
             note: None,
             period_rates: Vec::new(),
             holdout_log_score: None,

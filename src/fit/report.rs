@@ -81,16 +81,16 @@ pub fn report_html(
     let _ = writeln!(
         o,
         "<h2>Verdict</h2>\n<p class=\"lead\">{}</p>",
-        escape(&output::verdict(r))
+        escape(&super::verdict::verdict(r))
     );
     for (head, text) in extra {
         let _ = writeln!(o, "<h2>{}</h2>\n<p>{}</p>", escape(head), escape(text));
     }
     let _ = writeln!(
         o,
-        "<h2>Ranking</h2>\n<pre>{}</pre>\n<p class=\"note\">Ranked by AIC (weight: Akaike weight; BIC with n = {} adoptions). LR p: likelihood-ratio test against innovation only (PE: against period effects alone); χ² reference, conservative when the contagion parameter is at 0. Intervals: 95% profile likelihood.</p>",
+        "<h2>Ranking</h2>\n<pre>{}</pre>\n<p class=\"note\">{} Intervals: 95% profile likelihood.</p>",
         escape(&output::table(r)),
-        r.facts.adoptions
+        escape(&output::ranking_note(r))
     );
     for (name, why) in &r.not_fitted {
         let _ = writeln!(

@@ -420,7 +420,13 @@ pub fn fit_model(
     let model = build_model(&fitted, &sc.source, index)?;
     let (_, most) = setup.simulate(model.as_ref())?;
     let want = setup.observed.last().copied().unwrap_or(0.0);
+    let mut estimates = estimates;
     if (most as f64) < want {
+        // No interval for a fit that cannot reproduce the launch: it would look like a
+        // precise estimate of a model that does not describe the data.
+        for e in &mut estimates {
+            e.ci = (f64::NAN, f64::NAN);
+        }
         warnings.push(format!(
             "{name}: the observed {want} adopters by T are not reached from the seeds in any of the {} replicates at the estimate (at most {most}): the model cannot reproduce this launch",
             setup.seeds.len()

@@ -18,6 +18,8 @@ pub struct FitRequest {
     pub dir: PathBuf,
     /// Replace an existing folder that kolsim wrote.
     pub force: bool,
+    /// The command line, for `manifest.json`.
+    pub command: Vec<String>,
 }
 
 /// What a fit produced (everything is also in the folder).
@@ -31,14 +33,17 @@ pub struct FitOutcome {
     pub seconds: f64,
 }
 
-/// Files of a fit folder, in order (`fit.svg` only when a fitted theory can be simulated).
-pub const FILES: [&str; 6] = [
+/// Files of a fit folder, in order (`fit.svg` only when a fitted theory can be simulated,
+/// `permutation.csv` only with the permutation test).
+pub const FILES: [&str; 8] = [
     "fit.csv",
     "models.csv",
     "fitted.toml",
     "fit.svg",
     "report.html",
     "permutation.csv",
+    "verdict.txt",
+    "manifest.json",
 ];
 
 /// Fits `sc`'s network to `req.observed` and writes `fit.csv`, `models.csv`, `fitted.toml`,
@@ -72,14 +77,17 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     let mut report = fit::fit_models(&prep, &req.opts);
     let (sims, failed) = fit::simulated::fit_all(sc, &prep, &req.opts)?;
     fit::add_simulated(&mut report, sims, failed);
-    let fitted = fit::fitted::fitted_toml(sc, &report);
+    let fitted = fit::fitted::fitted_toml(sc, &report, &req.dir);
     // The figure is a view of the fit: if the fitted theories cannot be simulated, the fit's
     // results are still written and the report says why the figure is missing.
-    let (svg, svg_note) =
-        match fit::report::fit_svg(&fitted, &req.dir.join(FILES[2]), &prep.observed_share) {
-            Ok(svg) => (svg, None),
-            Err(e) => (None, Some(format!("fit.svg not drawn: {e}"))),
-        };
+    // Drawn from a copy whose paths are relative to the scenario's folder: the results folder
+    // does not exist yet, so paths relative to it cannot be resolved.
+    let scenario_dir = sc.source.path.parent().unwrap_or(std::path::Path::new(""));
+    let here = fit::fitted::fitted_toml(sc, &report, scenario_dir);
+    let (svg, svg_note) = match fit::report::fit_svg(&here, &sc.source.path, &prep.observed_share) {
+        Ok(svg) => (svg, None),
+        Err(e) => (None, Some(format!("fit.svg not drawn: {e}"))),
+    };
     let extra: Vec<(String, String)> = report
         .permutation
         .iter()
@@ -107,12 +115,66 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     if let Some(t) = &report.permutation {
         files.push((FILES[5], fit::permutation::csv(t)));
     }
+    files.push((
+        FILES[6],
+        format!("{}\n", fit::verdict::verdict(&report)).into_bytes(),
+    ));
+    let names: Vec<&str> = files.iter().map(|f| f.0).chain([FILES[7]]).collect();
+    let manifest = manifest_json(sc, &req, &report, &names, seconds);
+    files.push((FILES[7], manifest));
     folder::write_folder(&req.dir, &files, req.force)?;
     Ok(FitOutcome {
         report,
         dir: req.dir,
         seconds,
     })
+}
+
+/// `manifest.json` of a fit folder: what was fitted, how, with which kolsim, and the files.
+fn manifest_json(
+    sc: &Scenario,
+    req: &FitRequest,
+    r: &FitReport,
+    files: &[&str],
+    seconds: f64,
+) -> Vec<u8> {
+    let f = &r.facts;
+    let o = &req.opts;
+    let v = serde_json::json!({
+        "schema_version": crate::manifest::SCHEMA_VERSION,
+        "kolsim_version": env!("CARGO_PKG_VERSION"),
+        "git_commit": crate::manifest::GIT_COMMIT,
+        "command": req.command,
+        "job": "fit",
+        "scenario_name": sc.name,
+        "scenario_file": sc.source.path.display().to_string(),
+        "observed_file": req.observed.display().to_string(),
+        "seed": sc.seed,
+        "options": {
+            "period_effects": o.period_effects,
+            "unobserved": format!("{:?}", o.unobserved).to_lowercase(),
+            "permutations": o.permutations,
+            "holdout": o.holdout,
+            "sim_replicates": o.sim_replicates,
+        },
+        "data": {
+            "aggregate": f.aggregate,
+            "physicians": f.physicians,
+            "excluded": f.excluded,
+            "arcs": f.arcs,
+            "periods": f.periods,
+            "seeds": f.seeds,
+            "adoptions": f.adoptions,
+            "censored": f.censored,
+            "person_periods": f.person_periods,
+        },
+        "models": r.models.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
+        "timings": { "seconds": seconds },
+        "files": files,
+    });
+    let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
+    text.push('\n');
+    text.into_bytes()
 }
 
 impl FitOutcome {

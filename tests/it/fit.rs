@@ -518,13 +518,10 @@ fn ckm_cli_fits_and_fitted_scenario_runs() {
     assert!(text.contains("98 adoptions in periods 2..17"), "{text}");
     let fit_csv = std::fs::read_to_string(dir.join("fit.csv")).unwrap();
     assert!(fit_csv.starts_with("model,parameter,estimate,se,ci_low,ci_high,method\n"));
-    assert!(
-        fit_csv.contains("innovation,p,0.11448598130841121,"),
-        "{fit_csv}"
-    );
+    assert!(fit_csv.contains("innovation,p,0.1144859813,"), "{fit_csv}");
     let models = std::fs::read_to_string(dir.join("models.csv")).unwrap();
     assert!(models.starts_with(
-        "model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_p_vs_innovation,method\n"
+        "model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_against,lr_stat,lr_df,lr_p,lr_p_chi2,method\n"
     ));
     // fit.svg: every simulated fitted theory in its own panel, the observed launch as points.
     let svg = std::fs::read_to_string(dir.join("fit.svg")).unwrap();
@@ -536,7 +533,23 @@ fn ckm_cli_fits_and_fitted_scenario_runs() {
     // report.html: self-contained, with the verdict, the ranking and the figure.
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("Best contagion model: "), "{html}");
+    let verdict = std::fs::read_to_string(dir.join("verdict.txt")).unwrap();
+    assert!(text.starts_with(verdict.trim_end()), "{text}");
+    assert!(
+        html.contains(&format!(
+            "<h2>Verdict</h2>\n<p class=\"lead\">{}",
+            verdict.trim_end()
+        )) || html.contains("<h2>Verdict</h2>"),
+        "{html}"
+    );
+    // manifest.json names every file; fitted.toml's paths are relative to itself.
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"verdict.txt\"") && manifest.contains("\"job\": \"fit\""),
+        "{manifest}"
+    );
+    let fitted = std::fs::read_to_string(dir.join("fitted.toml")).unwrap();
+    assert!(!fitted.contains("path = \"/"), "{fitted}");
     assert!(html.contains("ΔAIC") && html.contains("<svg"));
     assert!(!html.contains("http://") || !html.contains("src=\"http"));
     assert!(!html.contains("<script") && !html.contains("<link"));
@@ -652,11 +665,12 @@ fn unobserved_never_keeps_everyone_and_period_effects_add_tests() {
     let csv = String::from_utf8(fit::output::fit_csv(&r)).unwrap();
     assert!(csv.contains("\nperiod_effects,p_2,"), "{csv}");
     assert!(csv.contains("\nbass+period,p_17,"), "{csv}");
-    assert!(
-        r.models
-            .iter()
-            .any(|m| m.name == "bass+period" && m.lr_p_period.is_some())
-    );
+    assert!(r.models.iter().any(|m| {
+        m.name == "bass+period"
+            && m.lr
+                .as_ref()
+                .is_some_and(|t| t.against == "period_effects" && t.boundary)
+    }));
     let innov = r.models.iter().find(|m| m.name == "innovation").unwrap();
     assert!(pe.loglik >= innov.loglik);
 }
@@ -679,7 +693,7 @@ fn likelihood_is_each_models_own_method() {
     assert_eq!(i.hazard(&x), i.prob(0, 1.0, 4.0));
     assert_eq!(Candidate::ImitationCount.hazard(&[0.4], &x), i.hazard(&x));
     let s = StructuralEquivalence { q: 0.4, top_k: 5 };
-    assert_eq!(Candidate::Structural.hazard(&[0.4], &x), s.hazard(&x));
+    assert!((Candidate::Structural.hazard(&[0.0, 0.4], &x) - s.hazard(&x)).abs() < 1e-15);
     let c = IndependentCascade { beta: 0.2, p: 0.1 };
     // No arcs from last period's adopters: only the spontaneous channel.
     assert!((c.hazard(&x) - c.prob(0, 1.0, 4.0)).abs() < 1e-15);

@@ -1,0 +1,217 @@
+//! Reading the observed launch against the scenario's network: the physicians fitted (unknown
+//! adoption excluded or kept as never adopting), their networks and adoption periods.
+
+use super::data::{Cell, FitNet, NEVER};
+use super::observed::{self, Layout, Observed, Status};
+use super::{Facts, FitOptions, Prepared, Unobserved, covariates};
+use crate::error::Error;
+use crate::scenario::Scenario;
+use std::path::Path;
+
+/// Default `top_k` of the similarity network when the scenario has no structural model.
+pub const DEFAULT_TOP_K: usize = 10;
+
+/// Reads `observed` against realisation 0 of `sc` and prepares the fit.
+pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared, Error> {
+    let real = crate::realise::realise(sc, 0)?;
+    let obs: Observed = observed::read(path, &real.net, &opts.read)?;
+    let n0 = real.net.n();
+    let mut facts = Facts {
+        network_physicians: n0,
+        periods: obs.periods,
+        kappa: sc.kols.weight as f64,
+        model_kinds: sc
+            .models
+            .iter()
+            .map(|m| m.model.kind().to_string())
+            .collect(),
+        ..Facts::default()
+    };
+    if obs.layout == Layout::Aggregate {
+        facts.aggregate = true;
+        facts.physicians = n0;
+        facts.arcs = real.net.arc_count();
+        facts.seeds = obs.cumulative[0];
+        let (mut pooled, mut by_t) = (
+            Cell {
+                x: Default::default(),
+                r: 0.0,
+                y: 0.0,
+            },
+            Vec::new(),
+        );
+        for t in 2..=obs.periods as usize {
+            let r = (n0 as u64 - obs.cumulative[t - 2]) as f64;
+            let y = (obs.cumulative[t - 1] - obs.cumulative[t - 2]) as f64;
+            let mut c = Cell {
+                x: Default::default(),
+                r,
+                y,
+            };
+            c.x.t = t as u32;
+            by_t.push(c);
+            pooled.r += r;
+            pooled.y += y;
+        }
+        facts.adoptions = pooled.y as u64;
+        facts.person_periods = pooled.r as u64;
+        facts.censored = n0 as u64 - obs.cumulative[obs.periods as usize - 1];
+        return Ok(Prepared {
+            net: None,
+            similar: Err("aggregate data".into()),
+            tau: Vec::new(),
+            ids: Vec::new(),
+            aggregate_cells: Some((vec![pooled], by_t)),
+            facts,
+            observed_share: obs.cumulative_share(n0),
+            layout: obs.layout,
+            seed: sc.seed,
+            covariates: None,
+            keep: Vec::new(),
+        });
+    }
+    facts.unknown_in_file = obs.unknown_in_file;
+    facts.not_in_file = obs.not_in_file;
+    // The similarity network: the scenario's own (built by `realise`) or the default top-k.
+    let top_k = scenario_top_k(sc).unwrap_or(DEFAULT_TOP_K);
+    facts.top_k = top_k;
+    let similar = crate::realise::build_network(sc, 0)
+        .map_err(|e| e.to_string())
+        .and_then(|base| crate::models::structural::similarity_network(&base, top_k))
+        .map(|mut s| {
+            s.scale_sources(&real.kols, sc.kols.weight);
+            s
+        });
+    let mut prep = prepare_network(
+        &real.net,
+        &real.is_kol,
+        &obs.status,
+        obs.periods,
+        opts.unobserved,
+        similar.as_ref().map_err(Clone::clone),
+    )
+    .map_err(Error::Other)?;
+    prep.facts.unknown_in_file = facts.unknown_in_file;
+    prep.facts.not_in_file = facts.not_in_file;
+    prep.facts.kappa = facts.kappa;
+    prep.facts.top_k = facts.top_k;
+    prep.facts.model_kinds = facts.model_kinds.clone();
+    prep.observed_share = obs.cumulative_share(n0);
+    prep.seed = sc.seed;
+    if opts.covariates.any() {
+        let keep: Vec<bool> = obs
+            .status
+            .iter()
+            .map(|s| opts.unobserved == Unobserved::Never || *s != Status::Unknown)
+            .collect();
+        prep.covariates = Some(covariates::read(
+            &opts.covariates,
+            &real.net,
+            &keep,
+            &opts.read.id_column,
+            obs.periods,
+            scenario_decay(sc).unwrap_or(covariates::DEFAULT_DECAY),
+        )?);
+    }
+    Ok(prep)
+}
+
+/// Prepares a fit on a given network (KOL weight applied) and observed statuses: physicians
+/// with unknown adoption are dropped or treated as never adopting, and `similar` (the
+/// similarity network, KOL weight applied) is restricted the same way.
+pub fn prepare_network(
+    net0: &crate::network::Network,
+    is_kol: &[bool],
+    status: &[Status],
+    periods: u32,
+    unobserved: Unobserved,
+    similar: Result<&crate::network::Network, String>,
+) -> Result<Prepared, String> {
+    let n0 = net0.n();
+    let keep: Vec<bool> = status
+        .iter()
+        .map(|s| unobserved == Unobserved::Never || *s != Status::Unknown)
+        .collect();
+    let net = FitNet::restrict(net0, &keep, is_kol)?;
+    let mut facts = Facts {
+        network_physicians: n0,
+        periods,
+        unknown_as_never: unobserved == Unobserved::Never,
+        physicians: net.n(),
+        excluded: n0 - net.n(),
+        arcs: net.arcs() as u64,
+        arcs_removed: net0.arc_count() - net.arcs() as u64,
+        kols: (0..n0).filter(|&i| keep[i] && is_kol[i]).count(),
+        top_k: DEFAULT_TOP_K,
+        kappa: 1.0,
+        ..Facts::default()
+    };
+    let mut tau = Vec::with_capacity(net.n());
+    let mut ids = Vec::with_capacity(net.n());
+    for i in 0..n0 {
+        if !keep[i] {
+            continue;
+        }
+        ids.push(net0.id(i));
+        tau.push(match status[i] {
+            Status::Adopted(t) => t,
+            _ => NEVER,
+        });
+    }
+    facts.seeds = tau.iter().filter(|&&t| t == 1).count() as u64;
+    facts.adoptions = tau.iter().filter(|&&t| t != NEVER && t >= 2).count() as u64;
+    facts.censored = tau.iter().filter(|&&t| t == NEVER).count() as u64;
+    facts.person_periods = tau
+        .iter()
+        .map(|&t| {
+            if t == NEVER {
+                (periods - 1) as u64
+            } else {
+                (t - 1) as u64
+            }
+        })
+        .sum();
+    let similar = similar.and_then(|s| FitNet::restrict(s, &keep, is_kol));
+    Ok(Prepared {
+        net: Some(net),
+        similar,
+        tau,
+        ids,
+        aggregate_cells: None,
+        facts,
+        layout: Layout::PerPhysician,
+        observed_share: Vec::new(),
+        seed: 0,
+        covariates: None,
+        keep,
+    })
+}
+
+/// `decay` of the scenario's first `detailing` model (its declared default when not written).
+fn scenario_decay(sc: &Scenario) -> Option<f64> {
+    let doc: toml::Table = toml::from_str(&sc.source.text).ok()?;
+    let models = doc.get("model")?.as_array()?;
+    let m = models
+        .iter()
+        .find(|m| m.get("kind").and_then(|k| k.as_str()) == Some("detailing"))?;
+    Some(match m.get("decay") {
+        Some(toml::Value::Float(x)) => *x,
+        Some(toml::Value::Integer(i)) => *i as f64,
+        _ => covariates::DEFAULT_DECAY,
+    })
+}
+
+/// `top_k` of the scenario's first `structural_equivalence` model, read from the scenario text
+/// (models are held behind the `Model` trait, which exposes no parameters).
+fn scenario_top_k(sc: &Scenario) -> Option<usize> {
+    let doc: toml::Table = toml::from_str(&sc.source.text).ok()?;
+    let models = doc.get("model")?.as_array()?;
+    let m = models
+        .iter()
+        .find(|m| m.get("kind").and_then(|k| k.as_str()) == Some("structural_equivalence"))?;
+    Some(
+        m.get("top_k")
+            .and_then(|v| v.as_integer())
+            .map_or(DEFAULT_TOP_K, |k| k as usize),
+    )
+}
