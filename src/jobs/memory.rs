@@ -20,8 +20,9 @@ use std::path::Path;
 const BASE_BYTES: u64 = 8 << 20;
 
 /// Memory available to this process, in bytes: `MemAvailable` from `/proc/meminfo`, bounded by
-/// the cgroup (v2) limit less current use where one is set. `None` where unknown (then no
-/// memory check is made unless `--max-memory` is given).
+/// the cgroup (v2) limit less current use where one is set, and by the address-space limit
+/// (`ulimit -v`, `RLIMIT_AS`) less the address space already mapped. `None` where unknown
+/// (then no memory check is made unless `--max-memory` is given).
 pub fn available_memory() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
     let avail = meminfo
@@ -29,10 +30,36 @@ pub fn available_memory() -> Option<u64> {
         .find_map(|l| l.strip_prefix("MemAvailable:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())?
         .saturating_mul(1024);
-    Some(match cgroup_headroom() {
-        Some(c) => avail.min(c),
-        None => avail,
-    })
+    Some(
+        [cgroup_headroom(), address_space_headroom()]
+            .into_iter()
+            .flatten()
+            .fold(avail, u64::min),
+    )
+}
+
+/// The soft address-space limit (`Max address space` in `/proc/self/limits`) less this
+/// process's mapped address space (`VmSize` in `/proc/self/status`), where a limit is set.
+fn address_space_headroom() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let limit = soft_address_space_limit(&limits)?;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let used = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmSize:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0)
+        .saturating_mul(1024);
+    Some(limit.saturating_sub(used))
+}
+
+/// The soft limit of the `Max address space` row of a `/proc/<pid>/limits` text, in bytes;
+/// `None` when unlimited or absent.
+fn soft_address_space_limit(limits: &str) -> Option<u64> {
+    let row = limits
+        .lines()
+        .find_map(|l| l.strip_prefix("Max address space"))?;
+    row.split_whitespace().next()?.parse().ok()
 }
 
 /// `memory.max − memory.current` of this process's cgroup (v2), where a limit is set.
@@ -426,6 +453,20 @@ mod tests {
         let r = locate(t, "kols", "weight").unwrap();
         assert_eq!(&t[r], "2.5 # k");
         assert!(locate(t, "kols", "count").is_none());
+    }
+
+    #[test]
+    fn address_space_limit_is_read() {
+        let head =
+            "Limit                     Soft Limit           Hard Limit           Units     \n";
+        let rows = |soft: &str| {
+            format!(
+                "{head}Max stack size            8388608              unlimited            bytes     \nMax address space         {soft}            unlimited            bytes     \n"
+            )
+        };
+        assert_eq!(soft_address_space_limit(&rows("1073741824")), Some(1 << 30));
+        assert_eq!(soft_address_space_limit(&rows("unlimited")), None);
+        assert_eq!(soft_address_space_limit(head), None);
     }
 
     #[test]

@@ -73,39 +73,3 @@ pub fn analyse(res: &RunResult, seg: &Segments, baseline: &str, reference_arm: &
     }
     out
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::network::Attribute;
-
-    #[test]
-    fn tally_counts_by_segment_and_step() {
-        let g = Grouping::new(
-            &Attribute::Text(["a", "b", "a", "NA"].map(String::from).to_vec()),
-            4,
-        );
-        let is_kol = [true, false, false, false];
-        let mut curve = Curve::with_steps(2);
-        let mut tally = Tally::new(g.labels.len(), 2);
-        let mut obs = Tallied {
-            inner: &mut curve,
-            grouping: &g,
-            is_kol: &is_kol,
-            tally: &mut tally,
-        };
-        obs.on_adopt(0, 0);
-        obs.on_step(0, StepCounts::default());
-        obs.on_adopt(3, 1);
-        obs.on_adopt(2, 1);
-        obs.on_step(1, StepCounts::default());
-        obs.on_step(2, StepCounts::default());
-        assert_eq!(curve.new_adopters.len(), 3);
-        assert_eq!(tally.curve(0).new_adopters, [1, 1, 0]);
-        assert_eq!(tally.curve(0).new_kol_adopters, [1, 0, 0]);
-        assert_eq!(tally.curve(1).new_adopters, [0, 0, 0]);
-        assert_eq!(tally.curve(2).new_adopters, [0, 1, 0]);
-        let rec = Tally::from_adoptions([(0, 0), (3, 1), (2, 1)].into_iter(), &g, &is_kol, 3);
-        assert_eq!(rec, tally);
-    }
-}

@@ -386,3 +386,24 @@ fn shipped_scenarios_fit_in_24_gib() {
         }
     }
 }
+
+/// `ulimit -v` (RLIMIT_AS) bounds the memory a run may count on: a run that needs more is
+/// refused up front with the usual message, instead of failing to allocate half-way.
+#[test]
+fn address_space_limit_refuses_a_run_that_needs_more() {
+    let bin = assert_cmd::cargo::cargo_bin("kolsim");
+    let d = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        // 1.5 GiB of address space; 400,000 replicates of the quick start need about 3 GiB.
+        .arg("ulimit -v 1572864 && exec \"$0\" run scenarios/quickstart.toml --replicates 400000 -q --out \"$1\"")
+        .arg(&bin)
+        .arg(d.path().join("out"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("of memory available"), "{err}");
+    assert!(!d.path().join("out").exists());
+}

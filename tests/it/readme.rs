@@ -44,3 +44,19 @@ fn print_tables() {
         println!("@@{}\n{}", kind.info.kind, readme_table(kind.info));
     }
 }
+
+/// The README's "Using kolsim as a library" code is `examples/library.rs` (compiled and run by
+/// `cargo run --example library`), from its first `use` line on.
+#[test]
+fn library_snippet_is_the_example() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let example = std::fs::read_to_string(root.join("examples/library.rs")).unwrap();
+    let section = &readme[readme
+        .find("## Using kolsim as a library")
+        .expect("README section")..];
+    let start = section.find("```rust,no_run\n").expect("code block") + "```rust,no_run\n".len();
+    let snippet = &section[start..start + section[start..].find("```").unwrap()];
+    let code = &example[example.find("use kolsim::api").unwrap()..];
+    assert_eq!(snippet.trim_end(), code.trim_end());
+}
