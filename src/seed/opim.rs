@@ -60,7 +60,8 @@ pub struct Certified {
     pub seeds: Vec<u32>,
     /// Estimated objective after each prefix of the seeds, from the validation collection
     /// (unbiased), including the baseline `σ(∅)` of spontaneous adoption. Prefixes strictly
-    /// inside the sentinel set are rough estimates from the pilot sets.
+    /// inside the sentinel set come from the pilot sets, scaled so that the whole sentinel set
+    /// has its validation value (one sample, non-negative gains).
     pub spread_so_far: Vec<f64>,
     /// Estimated objective with no seed at all (spontaneous adoption only).
     pub baseline: f64,

@@ -24,11 +24,13 @@ mod candidates;
 mod files;
 mod inputs;
 mod page;
+mod regret;
 mod select;
 mod text;
 mod theories;
 
-pub use candidates::{Decision, RegretRow, Role, Row, Sets, Share};
+pub use candidates::{Decision, Role, Row, Sets};
+pub use regret::{RegretRow, Share};
 pub use theories::Theory;
 
 use crate::error::Error;
