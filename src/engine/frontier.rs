@@ -53,6 +53,42 @@ fn geometric(u: f64, ln_q: f64) -> u64 {
     }
 }
 
+/// Buckets every non-adopter's spontaneous adoption step (its first `Bernoulli(p)` success,
+/// one counter-based draw each) and returns the last step with one due (0 when none): after
+/// it, with an empty frontier, the state is absorbing.
+fn spontaneous_clocks(
+    st: &mut FrontierState,
+    adopted_at: &[u32],
+    p: f64,
+    steps: u32,
+    clock_key: u64,
+) -> u32 {
+    st.buckets.resize_with(steps as usize + 1, Vec::new);
+    for b in &mut st.buckets {
+        b.clear();
+    }
+    if p > 0.0 && steps > 0 {
+        let ln_q = (-p).ln_1p();
+        for (i, &a) in adopted_at.iter().enumerate() {
+            if a != NEVER {
+                continue;
+            }
+            let at = if p >= 1.0 {
+                1
+            } else {
+                geometric(keyed_unit(clock_key, i as u64), ln_q).saturating_add(1)
+            };
+            if at <= steps as u64 {
+                st.buckets[at as usize].push(i as u32);
+            }
+        }
+    }
+    (1..=steps as usize)
+        .rev()
+        .find(|&t| !st.buckets[t].is_empty())
+        .unwrap_or(0) as u32
+}
+
 /// Runs one replicate of a one-shot cascade with constant spontaneous probability `p`.
 pub fn run<H: Hazard, O: Observer + ?Sized>(
     model: &H,
@@ -71,34 +107,7 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
     s.adopted_at.resize(n, NEVER);
     let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
 
-    // Spontaneous clocks: physician i's first success step, bucketed.
-    st.buckets.resize_with(steps as usize + 1, Vec::new);
-    for b in &mut st.buckets {
-        b.clear();
-    }
-    if p > 0.0 && steps > 0 {
-        let ln_q = (-p).ln_1p();
-        for i in 0..n {
-            if s.adopted_at[i] != NEVER {
-                continue;
-            }
-            let at = if p >= 1.0 {
-                1
-            } else {
-                geometric(keyed_unit(clock_key, i as u64), ln_q).saturating_add(1)
-            };
-            if at <= steps as u64 {
-                st.buckets[at as usize].push(i as u32);
-            }
-        }
-    }
-
-    // The last step with a spontaneous adoption due: after it, with an empty frontier, the
-    // state is absorbing.
-    let last_due = (1..=steps as usize)
-        .rev()
-        .find(|&t| !st.buckets[t].is_empty())
-        .unwrap_or(0) as u32;
+    let last_due = spontaneous_clocks(st, &s.adopted_at, p, steps, clock_key);
     let out = net.out_arcs();
     st.frontier.clear();
     st.frontier.extend_from_slice(rep.initial);

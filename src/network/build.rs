@@ -192,8 +192,7 @@ fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRep
             (nodes, weights, lens)
         })
         .collect();
-    drop(order);
-    drop(arcs);
+    drop((order, arcs));
     let kept: usize = merged.iter().map(|g| g.0.len()).sum();
     report.duplicates_merged = (offsets[n] - kept) as u64;
     let in_offsets = offsets_of(merged.iter().flat_map(|g| g.2.iter().copied()), n);
@@ -229,15 +228,15 @@ fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRep
                     .sort_unstable_by_key(|&k| target[k as usize]);
             }
         });
+    let out_nodes: Vec<u32> = out_order.par_iter().map(|&k| target[k as usize]).collect();
+    let out_weights: Vec<f32> = out_order
+        .par_iter()
+        .map(|&k| in_weights[k as usize])
+        .collect();
     let out = Adjacency {
         offsets: out_offsets.into(),
-        nodes: Arc::new(out_order.par_iter().map(|&k| target[k as usize]).collect()),
-        weights: Arc::new(
-            out_order
-                .par_iter()
-                .map(|&k| in_weights[k as usize])
-                .collect(),
-        ),
+        nodes: out_nodes.into(),
+        weights: out_weights.into(),
     };
     let inn = Adjacency {
         offsets: in_offsets.into(),
