@@ -268,6 +268,10 @@ pub enum Command {
         /// numbers: the same replicate streams at every value).
         #[arg(long, value_name = "N", default_value_t = crate::fit::DEFAULT_SIM_REPLICATES, value_parser = clap::value_parser!(u32).range(2..=100_000))]
         sim_replicates: u32,
+        /// Launches of a parametric bootstrap of the verdict's likelihood-ratio test (simulated
+        /// under the fitted model without the network term, both models refitted); 0: none.
+        #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+        bootstrap: u32,
         /// Output folder (default: results/NAME-fit, NAME = the scenario's name).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,

@@ -271,6 +271,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             marketing,
             detailing,
             sim_replicates,
+            bootstrap,
             out,
             force,
             quiet,
@@ -318,6 +319,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                         .or_else(|| spec.as_ref().and_then(|s| s.detailing.clone())),
                 },
                 sim_replicates,
+                bootstrap,
             };
             let req = jobs::FitRequest {
                 observed: observed.clone(),

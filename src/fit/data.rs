@@ -279,6 +279,101 @@ fn key2(a: f64, b: f64) -> Key {
     [a.to_bits(), b.to_bits(), 0, 0]
 }
 
+/// Per-physician state of the cells pass, one record per physician (the pass touches it at random: one
+/// record keeps those touches to one or two cache lines).
+#[derive(Clone, Copy)]
+struct Node {
+    c: f64,
+    kol: f64,
+    oth: f64,
+    prev: f64,
+    w: f64,
+    w_raw: f64,
+    tau: u32,
+    since: u32,
+    stamp: u32,
+    new: [u32; MAX_CLASSES],
+}
+
+/// Flushes physician `s`'s constant-covariate spell (periods `s.since..=min(upto, s.tau)`)
+/// into the tally of every design.
+fn flush_spell(
+    s: &Node,
+    upto: u32,
+    designs: &[Design],
+    tallies: &mut [Tally],
+    class_w: &[f32; MAX_CLASSES],
+    cascade: bool,
+) {
+    let from = s.since;
+    let end = upto.min(s.tau);
+    if from > end || from < 2 {
+        return;
+    }
+    let ev = (s.tau >= from && s.tau <= end).then_some(s.tau);
+    let ev_rest = ev.filter(|&t| t > from);
+    for (d, tally) in designs.iter().zip(tallies.iter_mut()) {
+        match d {
+            Design::Influence | Design::Similar | Design::Detailing => {
+                let x = Exposure {
+                    c: s.c,
+                    w: s.w,
+                    ..Exposure::default()
+                };
+                tally.add(key2(x.c, x.w), &x, from, end, ev);
+            }
+            Design::KolSplit => {
+                let x = Exposure {
+                    kol: s.kol,
+                    other: s.oth,
+                    w_raw: s.w_raw,
+                    ..Exposure::default()
+                };
+                let key = [x.kol.to_bits(), x.other.to_bits(), x.w_raw.to_bits(), 0];
+                tally.add(key, &x, from, end, ev);
+            }
+            Design::Cascade => {
+                if !cascade {
+                    continue;
+                }
+                let mut x = Exposure {
+                    class_w: *class_w,
+                    new: s.new,
+                    ..Exposure::default()
+                };
+                let n = x.new;
+                let key = [
+                    (n[0] as u64) << 32 | n[1] as u64,
+                    (n[2] as u64) << 32 | n[3] as u64,
+                    (n[4] as u64) << 32 | n[5] as u64,
+                    (n[6] as u64) << 32 | n[7] as u64,
+                ];
+                tally.add(key, &x, from, from, ev.filter(|&t| t == from));
+                if end > from {
+                    x.new = [0; MAX_CLASSES];
+                    tally.add([0; 4], &x, from + 1, end, ev_rest);
+                }
+            }
+            Design::Threshold => {
+                let x = Exposure {
+                    c: s.c,
+                    w: s.w,
+                    m: s.prev,
+                    ..Exposure::default()
+                };
+                let key = [x.c.to_bits(), x.w.to_bits(), x.m.to_bits(), 1];
+                tally.add(key, &x, from, from, ev.filter(|&t| t == from));
+                if end > from {
+                    // No change since last period: exposure equals the largest survived
+                    // exposure, so only the spontaneous channel acts.
+                    let rest = Exposure::default();
+                    tally.add([0; 4], &rest, from + 1, end, ev_rest);
+                }
+            }
+        }
+    }
+}
+
 /// Builds the cells of every design in `designs` from one pass over the observed adoptions.
 /// `tau[i]`: adoption period `1..=periods`, or [`NEVER`]. `by_period`: keep periods apart
 /// (period effects). `Similar` is treated like `Influence` (pass the similarity network);
@@ -301,21 +396,6 @@ pub fn cells(
         .iter()
         .map(|_| Tally::new(by_period.then_some(periods)))
         .collect();
-    // Per-physician state, one record per physician (the pass touches it at random: one
-    // record keeps those touches to one or two cache lines).
-    #[derive(Clone, Copy)]
-    struct Node {
-        c: f64,
-        kol: f64,
-        oth: f64,
-        prev: f64,
-        w: f64,
-        w_raw: f64,
-        tau: u32,
-        since: u32,
-        stamp: u32,
-        new: [u32; MAX_CLASSES],
-    }
     let mut st: Vec<Node> = (0..n)
         .map(|i| Node {
             c: 0.0,
@@ -337,73 +417,7 @@ pub fn cells(
         }
     }
     let flush = |s: &Node, upto: u32, tallies: &mut [Tally]| {
-        let from = s.since;
-        let end = upto.min(s.tau);
-        if from > end || from < 2 {
-            return;
-        }
-        let ev = (s.tau >= from && s.tau <= end).then_some(s.tau);
-        let ev_rest = ev.filter(|&t| t > from);
-        for (d, tally) in designs.iter().zip(tallies.iter_mut()) {
-            match d {
-                Design::Influence | Design::Similar | Design::Detailing => {
-                    let x = Exposure {
-                        c: s.c,
-                        w: s.w,
-                        ..Exposure::default()
-                    };
-                    tally.add(key2(x.c, x.w), &x, from, end, ev);
-                }
-                Design::KolSplit => {
-                    let x = Exposure {
-                        kol: s.kol,
-                        other: s.oth,
-                        w_raw: s.w_raw,
-                        ..Exposure::default()
-                    };
-                    let key = [x.kol.to_bits(), x.other.to_bits(), x.w_raw.to_bits(), 0];
-                    tally.add(key, &x, from, end, ev);
-                }
-                Design::Cascade => {
-                    if !cascade {
-                        continue;
-                    }
-                    let mut x = Exposure {
-                        class_w,
-                        new: s.new,
-                        ..Exposure::default()
-                    };
-                    let n = x.new;
-                    let key = [
-                        (n[0] as u64) << 32 | n[1] as u64,
-                        (n[2] as u64) << 32 | n[3] as u64,
-                        (n[4] as u64) << 32 | n[5] as u64,
-                        (n[6] as u64) << 32 | n[7] as u64,
-                    ];
-                    tally.add(key, &x, from, from, ev.filter(|&t| t == from));
-                    if end > from {
-                        x.new = [0; MAX_CLASSES];
-                        tally.add([0; 4], &x, from + 1, end, ev_rest);
-                    }
-                }
-                Design::Threshold => {
-                    let x = Exposure {
-                        c: s.c,
-                        w: s.w,
-                        m: s.prev,
-                        ..Exposure::default()
-                    };
-                    let key = [x.c.to_bits(), x.w.to_bits(), x.m.to_bits(), 1];
-                    tally.add(key, &x, from, from, ev.filter(|&t| t == from));
-                    if end > from {
-                        // No change since last period: exposure equals the largest survived
-                        // exposure, so only the spontaneous channel acts.
-                        let rest = Exposure::default();
-                        tally.add([0; 4], &rest, from + 1, end, ev_rest);
-                    }
-                }
-            }
-        }
+        flush_spell(s, upto, designs, tallies, &class_w, cascade)
     };
     let kol_split = want(Design::KolSplit);
     for s in 1..periods {

@@ -174,7 +174,21 @@ pub type PeriodFit = (Vec<Estimate>, f64, Vec<(u32, f64)>);
 /// Fits `c` (or period effects alone, `None`) with one `p_t` per period: the estimates of
 /// the other parameters, the maximum log-likelihood and `(t, p̂_t)` per period.
 pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> PeriodFit {
-    let (names, b): (Vec<&str>, Vec<(f64, f64)>) = match c {
+    let (names, b) = period_params(c);
+    let f = |psi: &[f64]| period_profile(c, psi, by_t, None);
+    let (x, fx) = period_maximum(c, by_t);
+    let mut p_t = Vec::new();
+    period_profile(c, &x, by_t, Some(&mut p_t));
+    if !fx.is_finite() {
+        return (Vec::new(), f64::NEG_INFINITY, p_t);
+    }
+    (estimates(c, &names, &f, &x, &b, fx), fx, p_t)
+}
+
+/// The parameters of `c` other than `p` (names and bounds): those of its period-effects
+/// variant.
+fn period_params(c: Option<Candidate>) -> (Vec<&'static str>, Vec<(f64, f64)>) {
+    match c {
         None => (Vec::new(), Vec::new()),
         Some(c) => {
             let pi = c.p_index().unwrap_or(0);
@@ -186,31 +200,30 @@ pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> PeriodFit {
                 .map(|(k, n)| (*n, b[k]))
                 .unzip()
         }
-    };
-    let f = |psi: &[f64]| period_profile(c, psi, by_t, None);
-    let (x, fx) = if names.is_empty() {
-        (Vec::new(), f(&[]))
-    } else {
-        let starts: Vec<Vec<f64>> = c
-            .map(|c| {
-                let pi = c.p_index().unwrap_or(0);
-                c.starts(0.05)
-                    .into_iter()
-                    .map(|mut s| {
-                        s.remove(pi);
-                        s
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        optim::maximize(&f, &starts, &b, c == Some(Candidate::Threshold))
-    };
-    let mut p_t = Vec::new();
-    period_profile(c, &x, by_t, Some(&mut p_t));
-    if !fx.is_finite() {
-        return (Vec::new(), f64::NEG_INFINITY, p_t);
     }
-    (estimates(c, &names, &f, &x, &b, fx), fx, p_t)
+}
+
+/// The maximum-likelihood estimate of `c` with one `p_t` per period (the parameters other
+/// than `p`) and the maximum log-likelihood, without standard errors or intervals.
+pub fn period_maximum(c: Option<Candidate>, by_t: &[Cell]) -> (Vec<f64>, f64) {
+    let (names, b) = period_params(c);
+    let f = |psi: &[f64]| period_profile(c, psi, by_t, None);
+    if names.is_empty() {
+        return (Vec::new(), f(&[]));
+    }
+    let starts: Vec<Vec<f64>> = c
+        .map(|c| {
+            let pi = c.p_index().unwrap_or(0);
+            c.starts(0.05)
+                .into_iter()
+                .map(|mut s| {
+                    s.remove(pi);
+                    s
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    optim::maximize(&f, &starts, &b, c == Some(Candidate::Threshold))
 }
 
 /// Why a model's likelihood is −∞ on these cells: which family cannot produce the data.

@@ -352,7 +352,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         .filter(|(_, t)| **t == 1)
         .map(|(id, _)| id.clone())
         .collect();
-    FitReport {
+    let mut report = FitReport {
         facts: prep.facts.clone(),
         models: fits,
         not_fitted,
@@ -361,5 +361,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         holdout: opts
             .holdout
             .filter(|&k| prep.net.is_some() && k >= 2 && k < prep.facts.periods),
-    }
+    };
+    super::bootstrap::apply(prep, &mut report, opts.bootstrap);
+    report
 }

@@ -55,6 +55,32 @@ fn relink(v: &mut toml::Value, base: &Path, dir: &Path) {
     }
 }
 
+/// Rewrites every data path of the scenario document relative to `dir`.
+fn relink_all(doc: &mut toml::Table, base: &Path, dir: &Path) {
+    if let Some(toml::Value::Table(net)) = doc.get_mut("network") {
+        if let Some(p) = net.get_mut("path") {
+            relink(p, base, dir);
+        }
+        if let Some(toml::Value::Table(nodes)) = net.get_mut("nodes")
+            && let Some(p) = nodes.get_mut("path")
+        {
+            relink(p, base, dir);
+        }
+    }
+    for (table, key) in [
+        ("kols", "path"),
+        ("observed", "path"),
+        ("observed", "marketing"),
+        ("observed", "detailing"),
+    ] {
+        if let Some(toml::Value::Table(k)) = doc.get_mut(table)
+            && let Some(p) = k.get_mut(key)
+        {
+            relink(p, base, dir);
+        }
+    }
+}
+
 /// `fitted.toml`: the scenario with the fitted models, the observed seeds as initial adopters
 /// and `steps = T − 1`, so `kolsim run fitted.toml` simulates the fitted theories on the same
 /// network. Data paths are written relative to `dir`, the folder that holds `fitted.toml`.
@@ -69,28 +95,7 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path) -> Vec<u8> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    if let Some(toml::Value::Table(net)) = doc.get_mut("network") {
-        if let Some(p) = net.get_mut("path") {
-            relink(p, &base, dir);
-        }
-        if let Some(toml::Value::Table(nodes)) = net.get_mut("nodes")
-            && let Some(p) = nodes.get_mut("path")
-        {
-            relink(p, &base, dir);
-        }
-    }
-    for (table, key) in [
-        ("kols", "path"),
-        ("observed", "path"),
-        ("observed", "marketing"),
-        ("observed", "detailing"),
-    ] {
-        if let Some(toml::Value::Table(k)) = doc.get_mut(table)
-            && let Some(p) = k.get_mut(key)
-        {
-            relink(p, &base, dir);
-        }
-    }
+    relink_all(&mut doc, &base, dir);
     for key in ["arm", "initial_adopters", "sweep", "reference_arm"] {
         doc.remove(key);
     }
@@ -134,71 +139,11 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path) -> Vec<u8> {
         );
     }
     doc.insert("initial_adopters".into(), toml::Value::Table(init));
-    let mut models = Vec::new();
-    for m in &r.models {
-        let Some(c) = m.candidate else { continue };
-        if m.period_effects || !m.loglik.is_finite() {
-            continue;
-        }
-        let v = |name: &str| {
-            m.params
-                .iter()
-                .find(|e| e.name == name)
-                .map(|e| e.value)
-                .unwrap_or(0.0)
-        };
-        let mut t = toml::Table::new();
-        t.insert("name".into(), m.name.clone().into());
-        let kind = match c {
-            Candidate::Innovation => {
-                t.insert("p".into(), v("p").into());
-                t.insert("q".into(), 0.0.into());
-                "bass"
-            }
-            Candidate::Imitation | Candidate::ImitationCount => {
-                t.insert("q".into(), v("q").into());
-                let e = if c == Candidate::Imitation {
-                    "share"
-                } else {
-                    "count"
-                };
-                t.insert("exposure".into(), e.into());
-                "imitation"
-            }
-            Candidate::Bass => {
-                t.insert("p".into(), v("p").into());
-                t.insert("q".into(), v("q").into());
-                "bass"
-            }
-            Candidate::Cascade => {
-                t.insert("beta".into(), v("beta").into());
-                t.insert("p".into(), v("p").into());
-                "independent_cascade"
-            }
-            Candidate::Threshold if v("high") > 1.0 => continue,
-            Candidate::Structural if v("p") > 0.0 => continue,
-            Candidate::Threshold => {
-                let mut th = toml::Table::new();
-                th.insert("dist".into(), "uniform".into());
-                th.insert("low".into(), 0.0.into());
-                th.insert("high".into(), v("high").into());
-                t.insert("theta".into(), toml::Value::Table(th));
-                t.insert("p".into(), v("p").into());
-                "threshold"
-            }
-            Candidate::Structural => {
-                // p̂ = 0: the simulation model (no spontaneous channel) is the fitted one.
-                t.insert("q".into(), v("q").into());
-                t.insert("top_k".into(), toml::Value::Integer(r.facts.top_k as i64));
-                "structural_equivalence"
-            }
-            // kol_contagion has no simulation model; detailing was fitted to the observed
-            // visits, which no targeting policy of the scenario reproduces.
-            Candidate::KolContagion | Candidate::KolRatio | Candidate::Detailing => continue,
-        };
-        t.insert("kind".into(), kind.into());
-        models.push(toml::Value::Table(t));
-    }
+    let mut models: Vec<toml::Value> = r
+        .models
+        .iter()
+        .filter_map(|m| model_table(m, r.facts.top_k))
+        .collect();
     for m in &r.models {
         if let Some(t) = &m.sim_table {
             let mut t = t.clone();
@@ -215,4 +160,71 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path) -> Vec<u8> {
     );
     o.push_str(&toml::to_string(&doc).unwrap_or_default());
     o.into_bytes()
+}
+
+/// The simulation model of one exact fit (with a constant spontaneous rate and a simulation
+/// counterpart), as a `[[model]]` table.
+fn model_table(m: &crate::fit::ModelFit, top_k: usize) -> Option<toml::Value> {
+    let c = m.candidate?;
+    if m.period_effects || !m.loglik.is_finite() {
+        return None;
+    }
+    let v = |name: &str| {
+        m.params
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.value)
+            .unwrap_or(0.0)
+    };
+    let mut t = toml::Table::new();
+    t.insert("name".into(), m.name.clone().into());
+    let kind = match c {
+        Candidate::Innovation => {
+            t.insert("p".into(), v("p").into());
+            t.insert("q".into(), 0.0.into());
+            "bass"
+        }
+        Candidate::Imitation | Candidate::ImitationCount => {
+            t.insert("q".into(), v("q").into());
+            let e = if c == Candidate::Imitation {
+                "share"
+            } else {
+                "count"
+            };
+            t.insert("exposure".into(), e.into());
+            "imitation"
+        }
+        Candidate::Bass => {
+            t.insert("p".into(), v("p").into());
+            t.insert("q".into(), v("q").into());
+            "bass"
+        }
+        Candidate::Cascade => {
+            t.insert("beta".into(), v("beta").into());
+            t.insert("p".into(), v("p").into());
+            "independent_cascade"
+        }
+        Candidate::Threshold if v("high") > 1.0 => return None,
+        Candidate::Structural if v("p") > 0.0 => return None,
+        Candidate::Threshold => {
+            let mut th = toml::Table::new();
+            th.insert("dist".into(), "uniform".into());
+            th.insert("low".into(), 0.0.into());
+            th.insert("high".into(), v("high").into());
+            t.insert("theta".into(), toml::Value::Table(th));
+            t.insert("p".into(), v("p").into());
+            "threshold"
+        }
+        Candidate::Structural => {
+            // p̂ = 0: the simulation model (no spontaneous channel) is the fitted one.
+            t.insert("q".into(), v("q").into());
+            t.insert("top_k".into(), toml::Value::Integer(top_k as i64));
+            "structural_equivalence"
+        }
+        // kol_contagion has no simulation model; detailing was fitted to the observed
+        // visits, which no targeting policy of the scenario reproduces.
+        Candidate::KolContagion | Candidate::KolRatio | Candidate::Detailing => return None,
+    };
+    t.insert("kind".into(), kind.into());
+    Some(toml::Value::Table(t))
 }

@@ -25,6 +25,10 @@ pub struct LrTest {
     pub p_chi2: f64,
     /// Whether the boundary correction applies.
     pub boundary: bool,
+    /// The parametric bootstrap p-value (`--bootstrap N`), for the test the verdict reports.
+    pub p_bootstrap: Option<f64>,
+    /// Launches simulated for `p_bootstrap` (0: none).
+    pub bootstrap: u32,
 }
 
 /// Statistics below this are 0 (numerical noise of the optimiser).
@@ -105,6 +109,8 @@ pub fn test(
         p,
         p_chi2,
         boundary: boundary > 0,
+        p_bootstrap: None,
+        bootstrap: 0,
     })
 }
 

@@ -20,6 +20,7 @@
 //! Layering: `fit` imports `models` (each model's [`crate::models::Likelihood`]); models never
 //! import `fit`.
 
+pub mod bootstrap;
 pub mod covariates;
 pub mod data;
 pub mod estimate;
@@ -79,6 +80,8 @@ pub struct FitOptions {
     pub covariates: covariates::CovariateFiles,
     /// Replicates per parameter value of the simulation-based fits.
     pub sim_replicates: u32,
+    /// Launches of the parametric bootstrap of the verdict's LR test (0: none).
+    pub bootstrap: u32,
 }
 
 impl Default for FitOptions {
@@ -91,6 +94,7 @@ impl Default for FitOptions {
             holdout: None,
             covariates: covariates::CovariateFiles::default(),
             sim_replicates: DEFAULT_SIM_REPLICATES,
+            bootstrap: 0,
         }
     }
 }

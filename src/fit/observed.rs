@@ -196,33 +196,55 @@ pub fn read(path: &Path, net: &Network, opts: &ReadOptions) -> Result<Observed, 
             ));
         }
         line_of[node as usize] = line;
-        let v = f[tc].as_str();
-        let s = if v.is_empty() {
-            Status::Censored
-        } else if opts.missing.iter().any(|m| m == v) {
-            unknown_in_file += 1;
-            Status::Unknown
-        } else {
-            match v.parse::<u32>() {
-                Ok(t) if t >= 1 => {
-                    raw.push((line, node, t));
-                    Status::Adopted(t)
-                }
-                _ => {
-                    return Err(err(
-                        path,
-                        Some(line),
-                        format!(
-                            "`{}` = \"{v}\" is not an adoption period (an integer ≥ 1, period 1 = first observed period), empty (not adopted), or a missing code ({})",
-                            opts.time_column,
-                            opts.missing.join(", ")
-                        ),
-                    ));
-                }
-            }
-        };
+        let s = parse_status(path, line, f[tc].as_str(), opts)?;
+        match s {
+            Status::Unknown => unknown_in_file += 1,
+            Status::Adopted(t) => raw.push((line, node, t)),
+            Status::Censored => {}
+        }
         status[node as usize] = Some(s);
     }
+    let periods = window(path, opts, &raw)?;
+    let not_in_file = status.iter().filter(|s| s.is_none()).count();
+    Ok(Observed {
+        path: path.to_path_buf(),
+        layout: Layout::PerPhysician,
+        periods,
+        status: status
+            .into_iter()
+            .map(|s| s.unwrap_or(Status::Unknown))
+            .collect(),
+        unknown_in_file,
+        not_in_file,
+        cumulative: Vec::new(),
+    })
+}
+
+/// One physician's adoption status from its time field `v` on `line`.
+fn parse_status(path: &Path, line: usize, v: &str, opts: &ReadOptions) -> Result<Status, Error> {
+    if v.is_empty() {
+        return Ok(Status::Censored);
+    }
+    if opts.missing.iter().any(|m| m == v) {
+        return Ok(Status::Unknown);
+    }
+    match v.parse::<u32>() {
+        Ok(t) if t >= 1 => Ok(Status::Adopted(t)),
+        _ => Err(err(
+            path,
+            Some(line),
+            format!(
+                "`{}` = \"{v}\" is not an adoption period (an integer ≥ 1, period 1 = first observed period), empty (not adopted), or a missing code ({})",
+                opts.time_column,
+                opts.missing.join(", ")
+            ),
+        )),
+    }
+}
+
+/// The observed window `T`: `--periods`, else the latest adoption period (at least 2).
+/// `raw`: `(line, node, period)` of every adoption read.
+fn window(path: &Path, opts: &ReadOptions, raw: &[(usize, u32, u32)]) -> Result<u32, Error> {
     let latest = raw.iter().map(|r| r.2).max().unwrap_or(0);
     let periods = match opts.periods {
         Some(t) => {
@@ -248,19 +270,7 @@ pub fn read(path: &Path, net: &Network, opts: &ReadOptions) -> Result<Observed, 
             ),
         ));
     }
-    let not_in_file = status.iter().filter(|s| s.is_none()).count();
-    Ok(Observed {
-        path: path.to_path_buf(),
-        layout: Layout::PerPhysician,
-        periods,
-        status: status
-            .into_iter()
-            .map(|s| s.unwrap_or(Status::Unknown))
-            .collect(),
-        unknown_in_file,
-        not_in_file,
-        cumulative: Vec::new(),
-    })
+    Ok(periods)
 }
 
 fn read_aggregate<'a>(

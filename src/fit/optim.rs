@@ -408,58 +408,71 @@ pub fn profile_interval(
             }
             dist *= 2.0;
         }
-        let Some(mut out) = outside else {
+        let Some(out) = outside else {
             return inside;
         };
-        // Regula falsi (Illinois) on the crossing of the profile with the target: the profile
-        // is unimodal and nearly quadratic, so a few evaluations suffice. Stops when the
-        // profile is within 1e-6 log-likelihood units of the target.
-        let (mut g_in, mut g_out) = (profile(inside, warm) - target, profile(out, warm) - target);
-        if !g_out.is_finite() {
-            g_out = -1e300;
-        }
-        let mut side_kept = 0i8;
-        for _ in 0..60 {
-            let mid = if g_out < -1e6 || !g_in.is_finite() {
-                0.5 * (inside + out)
-            } else {
-                let m = inside + (out - inside) * g_in / (g_in - g_out);
-                let lo = inside.min(out);
-                let hi = inside.max(out);
-                if m > lo && m < hi {
-                    m
-                } else {
-                    0.5 * (inside + out)
-                }
-            };
-            if (out - inside).abs() <= 1e-10 * (1.0 + mid.abs()) {
-                return mid;
-            }
-            let g = profile(mid, warm) - target;
-            if g.abs() < 1e-6 {
-                return mid;
-            }
-            if g >= 0.0 {
-                inside = mid;
-                g_in = g;
-                if side_kept == 1 {
-                    g_out *= 0.5;
-                }
-                side_kept = 1;
-            } else {
-                out = mid;
-                g_out = if g.is_finite() { g } else { -1e300 };
-                if side_kept == -1 {
-                    g_in *= 0.5;
-                }
-                side_kept = -1;
-            }
-        }
-        0.5 * (inside + out)
+        crossing(&mut |v| profile(v, warm), inside, out, target)
     };
     let lo = side(b[k].0, &mut warm);
     let hi = side(b[k].1, &mut warm);
     (lo, hi)
+}
+
+/// Where `profile` crosses `target` between `inside` (above it) and `out` (below it):
+/// regula falsi (Illinois), the profile being unimodal and nearly quadratic, so a few
+/// evaluations suffice. Stops when the profile is within 1e-6 log-likelihood units of the
+/// target.
+fn crossing(
+    profile: &mut dyn FnMut(f64) -> f64,
+    mut inside: f64,
+    mut out: f64,
+    target: f64,
+) -> f64 {
+    // Regula falsi (Illinois) on the crossing of the profile with the target: the profile
+    // is unimodal and nearly quadratic, so a few evaluations suffice. Stops when the
+    // profile is within 1e-6 log-likelihood units of the target.
+    let (mut g_in, mut g_out) = (profile(inside) - target, profile(out) - target);
+    if !g_out.is_finite() {
+        g_out = -1e300;
+    }
+    let mut side_kept = 0i8;
+    for _ in 0..60 {
+        let mid = if g_out < -1e6 || !g_in.is_finite() {
+            0.5 * (inside + out)
+        } else {
+            let m = inside + (out - inside) * g_in / (g_in - g_out);
+            let lo = inside.min(out);
+            let hi = inside.max(out);
+            if m > lo && m < hi {
+                m
+            } else {
+                0.5 * (inside + out)
+            }
+        };
+        if (out - inside).abs() <= 1e-10 * (1.0 + mid.abs()) {
+            return mid;
+        }
+        let g = profile(mid) - target;
+        if g.abs() < 1e-6 {
+            return mid;
+        }
+        if g >= 0.0 {
+            inside = mid;
+            g_in = g;
+            if side_kept == 1 {
+                g_out *= 0.5;
+            }
+            side_kept = 1;
+        } else {
+            out = mid;
+            g_out = if g.is_finite() { g } else { -1e300 };
+            if side_kept == -1 {
+                g_in *= 0.5;
+            }
+            side_kept = -1;
+        }
+    }
+    0.5 * (inside + out)
 }
 
 /// `ln Γ(x)` for `x > 0` (Lanczos, g = 7).

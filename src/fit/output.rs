@@ -90,9 +90,16 @@ pub fn fit_csv(r: &FitReport) -> Vec<u8> {
 /// same controls without it (`lr_p` boundary-corrected, `lr_p_chi2` under χ²_df).
 pub fn models_csv(r: &FitReport) -> Vec<u8> {
     let holdout = r.holdout.is_some();
+    let boot = r
+        .models
+        .iter()
+        .any(|m| m.lr.as_ref().is_some_and(|t| t.p_bootstrap.is_some()));
     let mut o = String::from(
         "model,n_params,loglik,aic,bic,delta_aic,akaike_weight,lr_against,lr_stat,lr_df,lr_p,lr_p_chi2",
     );
+    if boot {
+        o.push_str(",lr_p_bootstrap");
+    }
     if holdout {
         o.push_str(",holdout_log_score");
     }
@@ -122,6 +129,9 @@ pub fn models_csv(r: &FitReport) -> Vec<u8> {
                 );
             }
             None => o.push_str(",,,,,"),
+        }
+        if boot {
+            let _ = write!(o, ",{}", opt(m.lr.as_ref().and_then(|t| t.p_bootstrap)));
         }
         if holdout {
             let _ = write!(o, ",{}", opt(m.holdout_log_score));

@@ -28,47 +28,7 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
         ..Facts::default()
     };
     if obs.layout == Layout::Aggregate {
-        facts.aggregate = true;
-        facts.physicians = n0;
-        facts.arcs = real.net.arc_count();
-        facts.seeds = obs.cumulative[0];
-        let (mut pooled, mut by_t) = (
-            Cell {
-                x: Default::default(),
-                r: 0.0,
-                y: 0.0,
-            },
-            Vec::new(),
-        );
-        for t in 2..=obs.periods as usize {
-            let r = (n0 as u64 - obs.cumulative[t - 2]) as f64;
-            let y = (obs.cumulative[t - 1] - obs.cumulative[t - 2]) as f64;
-            let mut c = Cell {
-                x: Default::default(),
-                r,
-                y,
-            };
-            c.x.t = t as u32;
-            by_t.push(c);
-            pooled.r += r;
-            pooled.y += y;
-        }
-        facts.adoptions = pooled.y as u64;
-        facts.person_periods = pooled.r as u64;
-        facts.censored = n0 as u64 - obs.cumulative[obs.periods as usize - 1];
-        return Ok(Prepared {
-            net: None,
-            similar: Err("aggregate data".into()),
-            tau: Vec::new(),
-            ids: Vec::new(),
-            aggregate_cells: Some((vec![pooled], by_t)),
-            facts,
-            observed_share: obs.cumulative_share(n0),
-            layout: obs.layout,
-            seed: sc.seed,
-            covariates: None,
-            keep: Vec::new(),
-        });
+        return Ok(prepare_aggregate(sc, &real.net, &obs, facts));
     }
     facts.unknown_in_file = obs.unknown_in_file;
     facts.not_in_file = obs.not_in_file;
@@ -214,4 +174,56 @@ fn scenario_top_k(sc: &Scenario) -> Option<usize> {
             .and_then(|v| v.as_integer())
             .map_or(DEFAULT_TOP_K, |k| k as usize),
     )
+}
+
+/// Aggregate data: the cells of innovation only (pooled) and of period effects (one per
+/// period), built directly from the cumulative counts.
+fn prepare_aggregate(
+    sc: &Scenario,
+    net: &crate::network::Network,
+    obs: &Observed,
+    mut facts: Facts,
+) -> Prepared {
+    let n0 = net.n();
+    facts.aggregate = true;
+    facts.physicians = n0;
+    facts.arcs = net.arc_count();
+    facts.seeds = obs.cumulative[0];
+    let (mut pooled, mut by_t) = (
+        Cell {
+            x: Default::default(),
+            r: 0.0,
+            y: 0.0,
+        },
+        Vec::new(),
+    );
+    for t in 2..=obs.periods as usize {
+        let r = (n0 as u64 - obs.cumulative[t - 2]) as f64;
+        let y = (obs.cumulative[t - 1] - obs.cumulative[t - 2]) as f64;
+        let mut c = Cell {
+            x: Default::default(),
+            r,
+            y,
+        };
+        c.x.t = t as u32;
+        by_t.push(c);
+        pooled.r += r;
+        pooled.y += y;
+    }
+    facts.adoptions = pooled.y as u64;
+    facts.person_periods = pooled.r as u64;
+    facts.censored = n0 as u64 - obs.cumulative[obs.periods as usize - 1];
+    Prepared {
+        net: None,
+        similar: Err("aggregate data".into()),
+        tau: Vec::new(),
+        ids: Vec::new(),
+        aggregate_cells: Some((vec![pooled], by_t)),
+        facts,
+        observed_share: obs.cumulative_share(n0),
+        layout: Layout::Aggregate,
+        seed: sc.seed,
+        covariates: None,
+        keep: Vec::new(),
+    }
 }

@@ -106,7 +106,14 @@ fn test_text(m: &ModelFit, null: Option<&ModelFit>) -> String {
             } else {
                 format!("LR p = {p}")
             };
-            format!("{p}, boundary-corrected")
+            match t.p_bootstrap {
+                Some(b) => format!(
+                    "{p}, boundary-corrected; parametric bootstrap p = {} over {} launches",
+                    format_p(b),
+                    t.bootstrap
+                ),
+                None => format!("{p}, boundary-corrected"),
+            }
         }
         (None, Some(n)) => format!(
             "no valid LR test; its AIC is {} {} {}",
@@ -133,6 +140,17 @@ fn strongest(r: &FitReport, pe: bool) -> Option<&ModelFit> {
         .filter_map(|m| m.lr.as_ref().map(|t| (m, t.p)))
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.name.cmp(&b.0.name)))
         .map(|(m, _)| m)
+}
+
+/// The model whose likelihood-ratio test the verdict reports: the best model with a network
+/// term under the winning controls, when it has one.
+pub fn tested_model(r: &FitReport) -> Option<&ModelFit> {
+    if r.facts.aggregate {
+        return None;
+    }
+    let top = ranked(r).into_iter().find(|m| m.loglik.is_finite())?;
+    let (best, _) = best_network(r, top.period_effects)?;
+    best.lr.is_some().then_some(best)
 }
 
 /// Sentence 2: does an association with advisers' adoption survive the winning controls?

@@ -18,7 +18,7 @@ pub struct FitRequest {
     pub dir: PathBuf,
     /// Replace an existing folder that kolsim wrote.
     pub force: bool,
-    /// The command line, for `manifest.json`.
+    /// The command line, for `manifest.json` (written as one string).
     pub command: Vec<String>,
 }
 
@@ -144,7 +144,7 @@ fn manifest_json(
         "schema_version": crate::manifest::SCHEMA_VERSION,
         "kolsim_version": env!("CARGO_PKG_VERSION"),
         "git_commit": crate::manifest::GIT_COMMIT,
-        "command": req.command,
+        "command": req.command.join(" "),
         "job": "fit",
         "scenario_name": sc.name,
         "scenario_file": sc.source.path.display().to_string(),
@@ -156,6 +156,7 @@ fn manifest_json(
             "permutations": o.permutations,
             "holdout": o.holdout,
             "sim_replicates": o.sim_replicates,
+            "bootstrap": o.bootstrap,
         },
         "data": {
             "aggregate": f.aggregate,

@@ -314,3 +314,41 @@ fn boundary_corrected_lr_test_has_its_size() {
     // χ²'s reference is conservative at the boundary.
     assert!(bass_chi2 < bass && kol_chi2 < kol);
 }
+
+/// `--bootstrap N` agrees with the boundary-corrected reference on CKM: the verdict's test
+/// (kol_contagion against innovation only) gets a bootstrap p within binomial error of the
+/// asymptotic one (3 standard errors of a proportion over N launches, plus 0.02 for the
+/// asymptotics on 98 adoptions).
+#[test]
+fn bootstrap_p_agrees_with_the_boundary_corrected_p() {
+    let sc = kolsim::scenario::load(&root().join("scenarios/ckm-tetracycline.toml")).unwrap();
+    let n = 400;
+    let opts = fit::FitOptions {
+        permutations: 0,
+        bootstrap: n,
+        ..fit::FitOptions::default()
+    };
+    let prep = fit::prepare(&sc, &root().join("scenarios/data/ckm/observed.csv"), &opts).unwrap();
+    let r = fit::fit_models(&prep, &opts);
+    let m = fit::verdict::tested_model(&r).unwrap();
+    let t = m.lr.as_ref().unwrap();
+    let boot = t.p_bootstrap.unwrap();
+    eprintln!(
+        "{}: LR {:.3}, boundary-corrected p {:.4}, χ² p {:.4}, bootstrap p {boot:.4} ({n} launches)",
+        m.name, t.stat, t.p, t.p_chi2
+    );
+    let tol = 3.0 * (t.p * (1.0 - t.p) / f64::from(n)).sqrt() + 0.02;
+    assert!((boot - t.p).abs() < tol, "bootstrap {boot} vs {}", t.p);
+    assert!(fit::verdict::verdict(&r).contains("parametric bootstrap p = "));
+    // Deterministic: the same bytes again.
+    let again = fit::fit_models(&prep, &opts);
+    assert_eq!(
+        fit::verdict::tested_model(&again)
+            .unwrap()
+            .lr
+            .as_ref()
+            .unwrap()
+            .p_bootstrap,
+        Some(boot)
+    );
+}
