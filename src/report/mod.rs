@@ -6,9 +6,10 @@
 //! caller writes them (with [`crate::output::write_folder`]).
 //!
 //! Files: `page.rs` holds what every page shares (escaping, style sheet, tables); `run.rs` the
-//! run report and deliverables (the [`Report`] and its [`Figure`]s are declared here); `segments.rs` the run report's section per segment (with
+//! run report and deliverables (the [`Report`] and its [`Figure`]s are declared here); `models.rs` its models section; `segments.rs` the run report's section per segment (with
 //! `segment` in the scenario, which also adds `segments.svg`); `sweep.rs` the sweep report.
 
+mod models;
 mod page;
 mod run;
 mod seed;
