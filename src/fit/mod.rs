@@ -6,15 +6,17 @@
 //! `T`, and each model's hazard is its own per-step adoption rule ([`models::Likelihood`]) on
 //! the observed state at the end of the previous period. Maximum likelihood with box
 //! constraints ([`optim`]), standard errors from the observed information, 95% profile
-//! likelihood intervals, likelihood-ratio tests against innovation only (and against period
-//! effects alone), AIC, BIC (n = adoptions) and Akaike weights.
+//! likelihood intervals, boundary-corrected likelihood-ratio tests of each network term against
+//! the same controls without it ([`lrtest`]; optionally bootstrapped, [`bootstrap`]), AIC, BIC
+//! (n = adoptions) and Akaike weights, and the plain-language [`verdict`].
 //!
-//! Also: each period's rate with `--period-effects`, a holdout score (`--holdout K`: refit on
+//! Every model is fitted with a constant spontaneous rate and (by default) with one rate per
+//! period (period effects). Also: a holdout score (`--holdout K`: refit on
 //! periods `≤ K`, log-likelihood of the later periods), and the model-free exposure
 //! [`permutation`] test.
 //!
-//! Pipeline: [`observed::read`] → [`prepare`] (network restricted to the physicians with known
-//! adoption, [`data::cells`]) → [`fit_models`] → [`output`] (files, table, verdict) and
+//! Pipeline: [`observed::read`] → [`prepare()`] (network restricted to the physicians with known
+//! adoption, [`data::cells`]) → [`fit_models`] → [`verdict`], [`output`] (files, table) and
 //! [`report`] (`fit.svg`: the fitted theories simulated through `fitted.toml`; `report.html`).
 //!
 //! Layering: `fit` imports `models` (each model's [`crate::models::Likelihood`]); models never
@@ -147,7 +149,7 @@ pub struct Prepared {
     pub net: Option<FitNet>,
     /// Similarity network (structural equivalence), or why there is none.
     pub similar: Result<FitNet, String>,
-    /// Adoption period per physician fitted (or [`NEVER`]).
+    /// Adoption period per physician fitted (or [`data::NEVER`]).
     pub tau: Vec<u32>,
     /// Original ids of the physicians fitted.
     pub ids: Vec<String>,
