@@ -3,7 +3,7 @@
 //! with common random numbers, the regret table (issue 23) and the choice of the recommended
 //! set (never worse than a compared set).
 
-use super::regret::{RegretRow, regret_row, theory_reference};
+use super::regret::{RegretRow, regret_row};
 use super::{Ctx, Robust, Selection};
 use crate::engine::Scratch;
 use crate::error::Error;
@@ -284,7 +284,7 @@ fn weighted(cx: &Ctx, vals: &[Vec<f64>]) -> Vec<f64> {
 
 /// Rows that could be recommended: one set for every replicate, at most `k` seeds (or within
 /// the budget).
-pub(super) fn eligible(cx: &Ctx, row: &Row, k: usize) -> bool {
+fn eligible(cx: &Ctx, row: &Row, k: usize) -> bool {
     match &row.sets {
         Sets::Drawn(_) => false,
         Sets::Fixed(s) => {
@@ -319,7 +319,14 @@ pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>, certified: bool) -> Evaluat
     };
     let regret: Vec<RegretRow> = if multi {
         rows.iter()
-            .map(|r| regret_row(cx, r, &rows, &reference))
+            .map(|r| {
+                let refs: Vec<&[f64]> = reference
+                    .iter()
+                    .enumerate()
+                    .map(|(t, &i)| rows[i].vals[t].as_slice())
+                    .collect();
+                regret_row(cx, &r.vals, &refs)
+            })
             .collect()
     } else {
         Vec::new()
@@ -389,6 +396,28 @@ pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>, certified: bool) -> Evaluat
             reference,
             note,
         },
+    }
+}
+
+/// Theory `t`'s optimized set: its own greedy set, or the eligible row that beats it on `t`
+/// beyond the interval of the paired difference.
+fn theory_reference(cx: &Ctx, rows: &[Row], t: usize, k: usize) -> usize {
+    let own = rows
+        .iter()
+        .position(|r| r.role == Role::Theory(t))
+        .unwrap_or(0);
+    let mean = |i: usize| rows[i].vals[t].iter().sum::<f64>();
+    let best = (0..rows.len())
+        .filter(|&i| eligible(cx, &rows[i], k))
+        .max_by(|&a, &b| mean(a).total_cmp(&mean(b)).then(b.cmp(&a)));
+    match best {
+        Some(b)
+            if b != own
+                && seed::compare("", &rows[b].vals[t], &rows[own].vals[t]).diff_lo > 0.0 =>
+        {
+            b
+        }
+        _ => own,
     }
 }
 

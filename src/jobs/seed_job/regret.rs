@@ -2,7 +2,6 @@
 //! theory's optimized set, with paired intervals, the weighted mean and the worst case.
 
 use super::Ctx;
-use super::candidates::{Role, Row, eligible};
 use crate::seed;
 use crate::stats::{mean_sd, t975};
 
@@ -30,33 +29,11 @@ pub struct RegretRow {
     pub worst_theory: usize,
 }
 
-/// Theory `t`'s optimized set: its own greedy set, or the eligible row that beats it on `t`
-/// beyond the interval of the paired difference.
-pub(super) fn theory_reference(cx: &Ctx, rows: &[Row], t: usize, k: usize) -> usize {
-    let own = rows
-        .iter()
-        .position(|r| r.role == Role::Theory(t))
-        .unwrap_or(0);
-    let mean = |i: usize| rows[i].vals[t].iter().sum::<f64>();
-    let best = (0..rows.len())
-        .filter(|&i| eligible(cx, &rows[i], k))
-        .max_by(|&a, &b| mean(a).total_cmp(&mean(b)).then(b.cmp(&a)));
-    match best {
-        Some(b)
-            if b != own
-                && seed::compare("", &rows[b].vals[t], &rows[own].vals[t]).diff_lo > 0.0 =>
-        {
-            b
-        }
-        _ => own,
-    }
-}
-
 /// One regret row: shares of each theory's optimized set, weighted mean and worst case.
-pub(super) fn regret_row(cx: &Ctx, row: &Row, rows: &[Row], reference: &[usize]) -> RegretRow {
+pub(super) fn regret_row(cx: &Ctx, vals: &[Vec<f64>], refs: &[&[f64]]) -> RegretRow {
     let shares: Vec<Share> = (0..cx.theories.len())
         .map(|t| {
-            let c = seed::compare("", &row.vals[t], &rows[reference[t]].vals[t]);
+            let c = seed::compare("", &vals[t], refs[t]);
             Share {
                 est: c.ratio,
                 lo: c.ratio_lo,
@@ -66,15 +43,15 @@ pub(super) fn regret_row(cx: &Ctx, row: &Row, rows: &[Row], reference: &[usize])
         .collect();
     // Weighted mean of ratios x̄_t/ȳ_t; delta method on the paired replicates:
     // L_r = Σ_t w_t (x_tr − R_t y_tr)/ȳ_t.
-    let reps = row.vals[0].len();
+    let reps = vals[0].len();
     let lin: Vec<f64> = (0..reps)
         .map(|r| {
             (0..cx.theories.len())
                 .map(|t| {
-                    let y = &rows[reference[t]].vals[t];
+                    let y = refs[t];
                     let ybar = y.iter().sum::<f64>() / reps as f64;
                     if ybar > 0.0 {
-                        cx.theories[t].weight * (row.vals[t][r] - shares[t].est * y[r]) / ybar
+                        cx.theories[t].weight * (vals[t][r] - shares[t].est * y[r]) / ybar
                     } else {
                         0.0
                     }
