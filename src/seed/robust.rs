@@ -244,10 +244,13 @@ mod tests {
         let s = saturate(&t, 3, 1, None);
         assert_eq!(s.seeds, vec![2]);
         assert!((s.ratios[0] - 0.75).abs() < 1e-12 && (s.ratios[1] - 0.75).abs() < 1e-12);
-        // Two seeds: 0 and 1 reach both bests.
+        // Two seeds: {0, 1} reaches both bests, but greedy on F_c takes 2 first at every
+        // level, so with exactly k seeds saturate stops at a worst case of 3/4 (the gap the
+        // bicriteria seeds close; the job then compares it with each theory's own set).
         let s = saturate(&t, 3, 2, None);
-        let mut seeds = s.seeds.clone();
-        seeds.sort_unstable();
-        assert_eq!(seeds, vec![0, 1]);
+        assert!(s.seeds.contains(&2) && s.seeds.len() == 2);
+        let worst = s.ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!((worst - 0.75).abs() < 1e-12, "{worst}");
+        assert!(s.level >= 0.5 && s.level <= 0.75 + 1e-3, "{}", s.level);
     }
 }
