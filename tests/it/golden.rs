@@ -68,14 +68,14 @@ fn normalise(name: &str, bytes: &[u8], tmp: &str) -> Vec<u8> {
     for line in text.lines() {
         // fitted.toml writes data paths relative to itself: the way from the temporary folder
         // up to the checkout depends on where both are.
-        if let (Some(start), Some(end)) = (line.find("path = \""), line.find("scenarios/")) {
-            if start < end {
-                out.push_str(&line[..start + 8]);
-                out.push_str("<rel>/");
-                out.push_str(&line[end..]);
-                out.push('\n');
-                continue;
-            }
+        if let (Some(start), Some(end)) = (line.find("path = \""), line.find("scenarios/"))
+            && start < end
+        {
+            out.push_str(&line[..start + 8]);
+            out.push_str("<rel>/");
+            out.push_str(&line[end..]);
+            out.push('\n');
+            continue;
         }
         if skipping_object > 0 {
             skipping_object += line.matches('{').count();
