@@ -118,6 +118,6 @@ pub fn build(
             physicians: s.sizes.clone(),
             kols: s.kols.clone(),
         }),
-        scenario: sc.source.text.clone(),
+        scenario: sc.toml_text(),
     }
 }

@@ -75,9 +75,31 @@ pub fn build_network(sc: &Scenario, index: u64) -> Result<Network, Error> {
     })
 }
 
-/// Builds realisation `index`: network, KOLs by the scenario's rule, KOL weight applied.
-pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
-    let mut net = build_network(sc, index)?;
+/// A network realisation with its KOLs, before the models and arms: what `fit` needs (it
+/// neither runs the models nor chooses any arm's seeds).
+#[derive(Debug, Clone)]
+pub struct Kolled {
+    /// The network: before the KOL weight from [`ranked_kols`], after it from [`kolled`].
+    pub net: Network,
+    /// KOLs in rank order.
+    pub kols: Vec<u32>,
+    /// `is_kol[i]`.
+    pub is_kol: Vec<bool>,
+    /// How the KOL ranking was computed (eigenvector and betweenness rules).
+    pub kol_ranking: Option<kols::RankingNote>,
+}
+
+/// Realisation `index`'s network with its KOLs and the KOL weight κ applied, without preparing
+/// the models or choosing any arm's seeds.
+pub fn kolled(sc: &Scenario, index: u64) -> Result<Kolled, Error> {
+    let mut k = ranked_kols(sc, build_network(sc, index)?, index)?;
+    apply_kappa(sc, &mut k.net, &k.kols)?;
+    Ok(k)
+}
+
+/// The KOLs of `net` (realisation `index`, before the KOL weight) by the scenario's rule,
+/// `group` and `where`.
+pub fn ranked_kols(sc: &Scenario, net: Network, index: u64) -> Result<Kolled, Error> {
     let n = net.n();
     let rule = match &sc.kols.rule {
         KolRuleSpec::Ranked(r) => r.clone(),
@@ -115,26 +137,37 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
     for &k in &kol_list {
         is_kol[k as usize] = true;
     }
-    let most = sc
-        .arms
-        .iter()
-        .filter_map(|a| match a.seeding {
-            SeedingSpec::Kols(c) => Some((c, &a.seeding)),
-            _ => None,
-        })
-        .max_by_key(|(c, _)| *c);
-    if let Some((c, spec)) = most
-        && c > kol_list.len()
-    {
-        return Err(Error::Scenario(sc.source.error(
-            span_of(sc, spec),
-            &format!("{}.count", table_of(sc, spec)),
-            format!(
-                "{c} initial adopters requested from the KOLs, but only {} KOLs were identified",
-                kol_list.len()
-            ),
-        )));
-    }
+    Ok(Kolled {
+        net,
+        kols: kol_list,
+        is_kol,
+        kol_ranking,
+    })
+}
+
+/// Applies the KOL weight κ to the arcs leaving `kols` and checks the weights stay in range.
+fn apply_kappa(sc: &Scenario, net: &mut Network, kols: &[u32]) -> Result<(), Error> {
+    net.scale_sources(kols, sc.kols.weight);
+    net.check_weights()
+        .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))
+}
+
+/// Builds realisation `index`: network, KOLs by the scenario's rule, every model prepared,
+/// every arm's ranked or optimized seeds chosen, KOL weight applied.
+pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
+    realise_on(sc, build_network(sc, index)?, index)
+}
+
+/// [`realise`] on `net`, realisation `index`'s network as [`build_network`] gives it (for a
+/// job that has built it already).
+pub fn realise_on(sc: &Scenario, net: Network, index: u64) -> Result<Realisation, Error> {
+    let Kolled {
+        mut net,
+        kols: kol_list,
+        is_kol,
+        kol_ranking,
+    } = ranked_kols(sc, net, index)?;
+    check_kol_arms(sc, kol_list.len())?;
     // Each model prepares what it needs from the network before the KOL weight is applied.
     let setting = Setting {
         net: &net,
@@ -151,77 +184,13 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    // Arms with their own ranking rule, or with `group` / `where`: chosen on the unweighted
-    // network, like the KOLs.
-    let mut arm_top: Vec<Option<Vec<u32>>> = Vec::with_capacity(sc.arms.len());
-    let mut arm_pools: Vec<Option<Vec<Vec<u32>>>> = vec![None; sc.arms.len()];
-    for (k, a) in sc.arms.iter().enumerate() {
-        let table = table_of(sc, &a.seeding);
-        let strata = crate::groups::Strata::of_arm(a, &table);
-        let ranked = |rule: &KolRule| {
-            kols::rank_with(&net, rule, &mut stream(sc.seed, Purpose::Kols, index))
-        };
-        arm_top.push(match &a.seeding {
-            SeedingSpec::TopBy(rule, c) if !strata.any() => Some(kols::select_with(
-                &net,
-                rule,
-                *c,
-                &mut stream(sc.seed, Purpose::Kols, index),
-            )),
-            SeedingSpec::TopBy(rule, c) => Some(strata.top(sc, &net, &ranked(rule), *c)?),
-            SeedingSpec::Kols(c) if strata.any() => Some(strata.top(sc, &net, &kol_list, *c)?),
-            SeedingSpec::Attribute(name, c, span) if strata.any() => {
-                sc.check_attribute(name, span, &format!("{table}.attribute"), &net)?;
-                Some(strata.top(sc, &net, &kols::by_attribute(&net, name), *c)?)
-            }
-            SeedingSpec::Random(_) if strata.any() => {
-                arm_pools[k] = Some(strata.pools(sc, &net)?);
-                None
-            }
-            _ => None,
-        });
-    }
+    let (mut arm_top, arm_pools) = ranked_arms(sc, &net, &kol_list, index)?;
     let segments = match &sc.segment {
         Some((name, span)) => Some(crate::groups::grouping(sc, &net, name, span)?),
         None => None,
     };
-    net.scale_sources(&kol_list, sc.kols.weight);
-    net.check_weights()
-        .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))?;
-    // Arms with optimized seeds: on the KOL-weighted network the models run on.
-    for (k, a) in sc.arms.iter().enumerate() {
-        if let SeedingSpec::Optimized {
-            model,
-            count,
-            horizon,
-        } = &a.seeding
-        {
-            let key = format!("{}.model", table_of(sc, &a.seeding));
-            let Some(m) = sc.models.iter().find(|m| &m.name == model) else {
-                return Err(Error::Scenario(sc.source.error(
-                    None,
-                    &key,
-                    format!(
-                        "no [[model]] named \"{model}\" (models: {})",
-                        sc.models
-                            .iter()
-                            .map(|m| m.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )));
-            };
-            let set = crate::seed::optimized_arm(
-                &net,
-                m.model.as_ref(),
-                *count,
-                horizon.unwrap_or(sc.steps),
-                sc.seed,
-            )
-            .map_err(|msg| Error::Scenario(sc.source.error(None, &key, msg)))?;
-            arm_top[k] = Some(set);
-        }
-    }
+    apply_kappa(sc, &mut net, &kol_list)?;
+    optimized_arms(sc, &net, &mut arm_top)?;
     Ok(Realisation {
         net,
         kols: kol_list,
@@ -232,6 +201,110 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
         models,
         kol_ranking,
     })
+}
+
+/// Refuses an arm seeding more KOLs than were identified.
+fn check_kol_arms(sc: &Scenario, kols: usize) -> Result<(), Error> {
+    let most = sc
+        .arms
+        .iter()
+        .filter_map(|a| match a.seeding {
+            SeedingSpec::Kols(c) => Some((c, &a.seeding)),
+            _ => None,
+        })
+        .max_by_key(|(c, _)| *c);
+    if let Some((c, spec)) = most
+        && c > kols
+    {
+        return Err(Error::Scenario(sc.source.error(
+            span_of(sc, spec),
+            &format!("{}.count", table_of(sc, spec)),
+            format!(
+                "{c} initial adopters requested from the KOLs, but only {kols} KOLs were identified"
+            ),
+        )));
+    }
+    Ok(())
+}
+
+/// Arms with their own ranking rule, or with `group` / `where`, chosen on the unweighted
+/// network like the KOLs: per arm, the top physicians (`arm_top`) or the pools random seeds
+/// are drawn from (`arm_pools`).
+#[allow(clippy::type_complexity)]
+fn ranked_arms(
+    sc: &Scenario,
+    net: &Network,
+    kol_list: &[u32],
+    index: u64,
+) -> Result<(Vec<Option<Vec<u32>>>, Vec<Option<Vec<Vec<u32>>>>), Error> {
+    let mut arm_top: Vec<Option<Vec<u32>>> = Vec::with_capacity(sc.arms.len());
+    let mut arm_pools: Vec<Option<Vec<Vec<u32>>>> = vec![None; sc.arms.len()];
+    for (k, a) in sc.arms.iter().enumerate() {
+        let table = table_of(sc, &a.seeding);
+        let strata = crate::groups::Strata::of_arm(a, &table);
+        let ranked =
+            |rule: &KolRule| kols::rank_with(net, rule, &mut stream(sc.seed, Purpose::Kols, index));
+        arm_top.push(match &a.seeding {
+            SeedingSpec::TopBy(rule, c) if !strata.any() => Some(kols::select_with(
+                net,
+                rule,
+                *c,
+                &mut stream(sc.seed, Purpose::Kols, index),
+            )),
+            SeedingSpec::TopBy(rule, c) => Some(strata.top(sc, net, &ranked(rule), *c)?),
+            SeedingSpec::Kols(c) if strata.any() => Some(strata.top(sc, net, kol_list, *c)?),
+            SeedingSpec::Attribute(name, c, span) if strata.any() => {
+                sc.check_attribute(name, span, &format!("{table}.attribute"), net)?;
+                Some(strata.top(sc, net, &kols::by_attribute(net, name), *c)?)
+            }
+            SeedingSpec::Random(_) if strata.any() => {
+                arm_pools[k] = Some(strata.pools(sc, net)?);
+                None
+            }
+            _ => None,
+        });
+    }
+    Ok((arm_top, arm_pools))
+}
+
+/// Arms with optimized seeds, chosen on `net`, the KOL-weighted network the models run on.
+fn optimized_arms(
+    sc: &Scenario,
+    net: &Network,
+    arm_top: &mut [Option<Vec<u32>>],
+) -> Result<(), Error> {
+    for (k, a) in sc.arms.iter().enumerate() {
+        let SeedingSpec::Optimized {
+            model,
+            count,
+            horizon,
+        } = &a.seeding
+        else {
+            continue;
+        };
+        let key = format!("{}.model", table_of(sc, &a.seeding));
+        let Some(m) = sc.models.iter().find(|m| &m.name == model) else {
+            let names: Vec<&str> = sc.models.iter().map(|m| m.name.as_str()).collect();
+            return Err(Error::Scenario(sc.source.error(
+                None,
+                &key,
+                format!(
+                    "no [[model]] named \"{model}\" (models: {})",
+                    names.join(", ")
+                ),
+            )));
+        };
+        let set = crate::seed::optimized_arm(
+            net,
+            m.model.as_ref(),
+            *count,
+            horizon.unwrap_or(sc.steps),
+            sc.seed,
+        )
+        .map_err(|msg| Error::Scenario(sc.source.error(None, &key, msg)))?;
+        arm_top[k] = Some(set);
+    }
+    Ok(())
 }
 
 /// The scenario table a seeding strategy came from (`initial_adopters` or `arm[k]`), for

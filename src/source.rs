@@ -118,6 +118,28 @@ impl Source {
         }
     }
 
+    /// The span of the value of `key` in `[table]` as written (best effort, line by line), for
+    /// errors found once the scenario is validated.
+    pub fn span_of(&self, table: &str, key: &str) -> Option<Range<usize>> {
+        let mut offset = 0;
+        let mut inside = false;
+        for line in self.text.split_inclusive('\n') {
+            let t = line.trim();
+            if t.starts_with('[') {
+                inside = t.trim_matches(['[', ']']).trim() == table;
+            } else if inside
+                && let Some((k, v)) = t.split_once('=')
+                && k.trim().trim_matches('"') == key
+            {
+                let at = offset + line.find('=')? + 1;
+                let pad = v.len() - v.trim_start().len();
+                return Some(at + pad..at + pad + v.trim().len());
+            }
+            offset += line.len();
+        }
+        None
+    }
+
     /// Best-effort dotted key at a byte offset: the table header above plus the key on the
     /// line (used for errors reported by the TOML parser).
     pub fn key_at(&self, offset: usize) -> String {
@@ -201,4 +223,21 @@ pub fn utf8_position(bytes: &[u8], at: usize) -> (usize, usize) {
         .rposition(|&c| c == b'\n')
         .map_or(0, |p| p + 1);
     (line, before.len() - start + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_of_finds_table_keys() {
+        let text = "name = \"x\"\n[kols]\nshare = 0.1\nweight = 2.5 # k\n[network]\nweight = 3\n";
+        let src = Source {
+            path: "s.toml".into(),
+            text: text.into(),
+        };
+        let r = src.span_of("kols", "weight").unwrap();
+        assert_eq!(&text[r], "2.5 # k");
+        assert!(src.span_of("kols", "count").is_none());
+    }
 }

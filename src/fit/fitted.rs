@@ -88,7 +88,7 @@ fn relink_all(doc: &mut toml::Table, base: &Path, dir: &Path) {
 /// structural equivalence with a spontaneous rate and threshold with `high > 1` (the
 /// simulation models have neither).
 pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path) -> Vec<u8> {
-    let mut doc: toml::Table = toml::from_str(&sc.source.text).unwrap_or_default();
+    let mut doc = sc.written_table();
     let base = sc
         .source
         .path

@@ -13,7 +13,7 @@ pub const DEFAULT_TOP_K: usize = 10;
 
 /// Reads `observed` against realisation 0 of `sc` and prepares the fit.
 pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared, Error> {
-    let real = crate::realise::realise(sc, 0)?;
+    let real = crate::realise::kolled(sc, 0)?;
     let obs: Observed = observed::read(path, &real.net, &opts.read)?;
     let n0 = real.net.n();
     let mut facts = Facts {
@@ -149,28 +149,22 @@ pub fn prepare_network(
 
 /// `decay` of the scenario's first `detailing` model (its declared default when not written).
 fn scenario_decay(sc: &Scenario) -> Option<f64> {
-    let doc: toml::Table = toml::from_str(&sc.source.text).ok()?;
-    let models = doc.get("model")?.as_array()?;
-    let m = models
-        .iter()
-        .find(|m| m.get("kind").and_then(|k| k.as_str()) == Some("detailing"))?;
-    Some(match m.get("decay") {
-        Some(toml::Value::Float(x)) => *x,
-        Some(toml::Value::Integer(i)) => *i as f64,
+    let m = sc.models.iter().find(|m| m.model.kind() == "detailing")?;
+    Some(match m.param("decay") {
+        Some(toml::Value::Float(x)) => x,
+        Some(toml::Value::Integer(i)) => i as f64,
         _ => covariates::DEFAULT_DECAY,
     })
 }
 
-/// `top_k` of the scenario's first `structural_equivalence` model, read from the scenario text
-/// (models are held behind the `Model` trait, which exposes no parameters).
+/// `top_k` of the scenario's first `structural_equivalence` model (its default when not given).
 fn scenario_top_k(sc: &Scenario) -> Option<usize> {
-    let doc: toml::Table = toml::from_str(&sc.source.text).ok()?;
-    let models = doc.get("model")?.as_array()?;
-    let m = models
+    let m = sc
+        .models
         .iter()
-        .find(|m| m.get("kind").and_then(|k| k.as_str()) == Some("structural_equivalence"))?;
+        .find(|m| m.model.kind() == "structural_equivalence")?;
     Some(
-        m.get("top_k")
+        m.param("top_k")
             .and_then(|v| v.as_integer())
             .map_or(DEFAULT_TOP_K, |k| k as usize),
     )

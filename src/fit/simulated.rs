@@ -108,7 +108,7 @@ fn restrict(net: &Network, keep: &[bool]) -> Network {
 
 /// The simulations' network, KOLs and seeds for the prepared data.
 pub fn setup(sc: &Scenario, prep: &Prepared, replicates: u32) -> Result<Setup, Error> {
-    let real = crate::realise::realise(sc, 0)?;
+    let real = crate::realise::kolled(sc, 0)?;
     let full = crate::realise::build_network(sc, 0)?;
     let periods = prep.facts.periods as usize;
     let r = u64::from(replicates);
@@ -464,12 +464,7 @@ pub fn needs_simulation(table: &toml::Table, aggregate: bool) -> bool {
 /// Fits by simulation every scenario model that needs it ([`needs_simulation`]), in scenario
 /// order; models that cannot be fitted are returned with the reason.
 pub fn fit_all(sc: &Scenario, prep: &Prepared, opts: &FitOptions) -> Result<SimFits, Error> {
-    let doc: toml::Table = toml::from_str(&sc.source.text).unwrap_or_default();
-    let tables: Vec<toml::Table> = doc
-        .get("model")
-        .and_then(|m| m.as_array())
-        .map(|a| a.iter().filter_map(|v| v.as_table().cloned()).collect())
-        .unwrap_or_default();
+    let tables: Vec<toml::Table> = sc.models.iter().map(|m| m.table()).collect();
     let todo: Vec<(usize, &toml::Table, String)> = tables
         .iter()
         .enumerate()

@@ -10,45 +10,16 @@ use crate::run::RunResult;
 use crate::scenario::{KolRuleSpec, Scenario};
 use std::fmt::Write as _;
 
-/// The rule's score of every physician on the unweighted network (as the KOLs were ranked),
-/// `None` for a physician without one (a missing attribute) or a rule without scores
-/// (`explicit`).
+/// The rule's score of every physician on the unweighted network (as the KOLs were ranked,
+/// [`kols::scores`]), `None` for a physician without one (a missing attribute) or a rule
+/// without scores (`explicit`).
 fn scores(sc: &Scenario, net: &Network) -> Option<Vec<Option<f64>>> {
-    let n = net.n();
     let rule = match &sc.kols.rule {
         KolRuleSpec::Ranked(r) => r.clone(),
         KolRuleSpec::Attribute(name, _) => KolRule::Attribute(name.clone()),
         KolRuleSpec::Explicit(_) => return None,
     };
-    let all = |v: Vec<f64>| Some(v.into_iter().map(Some).collect());
-    match rule {
-        KolRule::InDegree => all((0..n).map(|i| net.out_degree(i) as f64).collect()),
-        KolRule::Degree => all((0..n)
-            .map(|i| (net.out_degree(i) + net.in_degree(i)) as f64)
-            .collect()),
-        KolRule::PageRank => all(kols::pagerank(net, 0.85, 1e-10, 200)),
-        KolRule::Eigenvector => {
-            all(kols::eigenvector(net, kols::EIGENVECTOR_TOL, kols::EIGENVECTOR_MAX_ITER).scores)
-        }
-        KolRule::Betweenness {
-            exact_limit,
-            pivots,
-        } => all(kols::betweenness(
-            net,
-            exact_limit,
-            pivots,
-            kols::BETWEENNESS_EPSILON,
-            kols::BETWEENNESS_DELTA,
-            &mut stream(sc.seed, Purpose::Kols, 0),
-        )
-        .scores),
-        KolRule::KCore => all(kols::core_numbers(net).into_iter().map(f64::from).collect()),
-        KolRule::Attribute(name) => match net.attribute(&name) {
-            Some(Attribute::Numeric(v)) => Some(v.clone()),
-            _ => Some(vec![None; n]),
-        },
-        KolRule::Explicit(_) => None,
-    }
+    kols::scores(net, &rule, &mut stream(sc.seed, Purpose::Kols, 0)).map(|s| s.values)
 }
 
 /// `kols.csv` of a run: one row per physician of realisation 0, in physician order:

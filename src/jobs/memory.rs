@@ -396,7 +396,7 @@ pub fn check_kappa(sc: &Scenario) -> Result<(), Error> {
     if kappa.is_finite() && kappa * base <= MAX_IN_WEIGHT {
         return Ok(());
     }
-    let span = locate(&sc.source.text, "kols", "weight");
+    let span = sc.source.span_of("kols", "weight");
     Err(Error::Scenario(sc.source.error(
         span,
         "kols.weight",
@@ -421,39 +421,9 @@ pub fn check_kappa(sc: &Scenario) -> Result<(), Error> {
     )))
 }
 
-/// Byte span of the value of `key` in the TOML table `[table]` of `text`, found by a line
-/// scan (for locating errors found after parsing). `None` where not written that way.
-pub fn locate(text: &str, table: &str, key: &str) -> Option<std::ops::Range<usize>> {
-    let mut offset = 0;
-    let mut inside = false;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim();
-        if t.starts_with('[') {
-            inside = t.trim_matches(['[', ']']).trim() == table;
-        } else if inside
-            && let Some((k, v)) = t.split_once('=')
-            && k.trim().trim_matches('"') == key
-        {
-            let at = offset + line.find('=')? + 1;
-            let pad = v.len() - v.trim_start().len();
-            return Some(at + pad..at + pad + v.trim().len());
-        }
-        offset += line.len();
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn locate_finds_table_keys() {
-        let t = "name = \"x\"\n[kols]\nshare = 0.1\nweight = 2.5 # k\n[network]\nweight = 3\n";
-        let r = locate(t, "kols", "weight").unwrap();
-        assert_eq!(&t[r], "2.5 # k");
-        assert!(locate(t, "kols", "count").is_none());
-    }
 
     #[test]
     fn address_space_limit_is_read() {

@@ -6,6 +6,7 @@
 mod fit_job;
 mod kols_file;
 pub mod memory;
+mod run_files;
 mod run_job;
 mod seed_job;
 mod sweep_folder;

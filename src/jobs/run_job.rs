@@ -1,13 +1,14 @@
 //! `run`: simulate every arm × model × replicate and write the results folder.
 
 use super::Progress;
+use super::run_files::{Inputs, Plan, table_files};
 use crate::api;
 use crate::error::Error;
 use crate::output::{self, Comparison};
 use crate::run::{self, RunOptions, RunResult};
 use crate::scenario::Scenario;
 use crate::stats::{Metrics, StepSummary};
-use crate::{folder, manifest, segments, table};
+use crate::{folder, manifest, table};
 use std::path::{Path, PathBuf};
 
 /// Where and how to write a run.
@@ -222,65 +223,6 @@ pub fn run_folder(
     })
 }
 
-/// What goes into a run folder: which per-replicate files, and the names in manifest order.
-struct Plan {
-    curves: Curves,
-    segment_curves: bool,
-    names: Vec<&'static str>,
-}
-
-fn plan(sc: &Scenario, res: &api::RunResults, opts: &FolderOptions) -> Plan {
-    let curves = opts.curves.unwrap_or_else(|| Curves::auto(sc));
-    // `segment_curves.csv` has a row per segment for each `curves.csv` row: without an explicit
-    // `--curves full`, it is written only while it stays under the size limit of `curves.csv`.
-    let segment_curves = curves == Curves::Full
-        && res.result.segments.as_ref().is_some_and(|seg| {
-            opts.curves.is_some()
-                || Curves::auto_rows(sc).saturating_mul(seg.labels.len() as u64 * 40)
-                    <= CURVES_AUTO_LIMIT
-        });
-    let mut names = Vec::new();
-    if curves == Curves::Full {
-        names.push("curves.csv");
-    }
-    names.push("summary.csv");
-    if curves != Curves::None {
-        names.push("metrics.csv");
-    }
-    names.extend([
-        "comparison.csv",
-        "manifest.json",
-        "scenario.toml",
-        "kols.csv",
-    ]);
-    if opts.record {
-        names.push("adoptions.csv");
-    }
-    if res.segments.is_some() {
-        let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
-        if segment_curves {
-            names.push(curves_f);
-        }
-        names.push(summary_f);
-        if curves != Curves::None {
-            names.push(metrics_f);
-        }
-        names.push(comparison_f);
-    }
-    names.extend(crate::report::FILES);
-    if res.segments.is_some() {
-        names.push(segments::FILES[4]);
-    }
-    if opts.browser.is_some() {
-        names.push("report.pdf");
-    }
-    Plan {
-        curves,
-        segment_curves,
-        names,
-    }
-}
-
 /// Writes the results folder of a run simulated with [`api::simulate`] atomically (refusing an
 /// existing folder unless `force` and it is kolsim's own) and returns the files written, in
 /// manifest order.
@@ -307,10 +249,11 @@ pub fn write_run_folder(
     res: &api::RunResults,
     opts: &FolderOptions,
 ) -> Result<Vec<&'static str>, Error> {
-    let plan = plan(sc, res, opts);
+    let plan = Plan::new(sc, res, opts);
     let result = &res.result;
     let ids: Vec<u64> = (0..sc.replicates as u64).collect();
-    let mut man = manifest::build(sc, result, opts.command.clone(), plan.names.clone());
+    let names = plan.names();
+    let mut man = manifest::build(sc, result, opts.command.clone(), names.clone());
     man.curves = plan.curves.name();
     let man_json = serde_json::to_vec_pretty(&man).map_err(|e| Error::Other(e.to_string()))?;
     // The scenario's observed launch, drawn as points on the adoption figure.
@@ -333,7 +276,13 @@ pub fn write_run_folder(
         &man_json,
         observed.as_deref(),
     );
-    let mut files = table_files(sc, res, &plan, &ids, man_json)?;
+    let inputs = Inputs {
+        sc,
+        res,
+        ids: &ids,
+        manifest: &man_json,
+    };
+    let mut files = table_files(&plan, &inputs)?;
     if let Some(browser) = &opts.browser {
         let html = deliverables
             .iter()
@@ -347,58 +296,7 @@ pub fn write_run_folder(
         files.extend(deliverables);
     }
     folder::write_folder(&opts.dir, &files, opts.force)?;
-    Ok(plan.names)
-}
-
-/// The CSV files (and the manifest and scenario copy) of a run folder, in manifest order.
-fn table_files(
-    sc: &Scenario,
-    res: &api::RunResults,
-    plan: &Plan,
-    ids: &[u64],
-    man_json: Vec<u8>,
-) -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
-    let result = &res.result;
-    let mut files = Vec::new();
-    if plan.curves == Curves::Full {
-        files.push(("curves.csv", output::curves_csv(result, ids)));
-    }
-    files.push(("summary.csv", output::summary_csv(result, &res.summaries)));
-    if plan.curves != Curves::None {
-        files.push((
-            "metrics.csv",
-            output::metrics_csv(result, &res.metrics, ids),
-        ));
-    }
-    files.extend([
-        ("comparison.csv", output::comparison_csv(&res.comparisons)),
-        ("manifest.json", man_json),
-        ("scenario.toml", sc.source.text.clone().into_bytes()),
-        ("kols.csv", super::kols_file::kols_csv(sc, result)?),
-    ]);
-    if plan.names.contains(&"adoptions.csv") {
-        // The run keeps realisation 0's network when recording; read it again only if not.
-        let real0 = match &result.ids {
-            Some(net) => std::borrow::Cow::Borrowed(net),
-            None => std::borrow::Cow::Owned(crate::realise::build_network(sc, 0)?),
-        };
-        files.push(("adoptions.csv", output::adoptions_csv(result, ids, &real0)));
-    }
-    if let (Some(seg), Some(an)) = (&result.segments, &res.segments) {
-        let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
-        if plan.segment_curves {
-            files.push((curves_f, segments::output::curves_csv(result, seg, ids)));
-        }
-        files.push((summary_f, segments::output::summary_csv(result, seg, an)));
-        if plan.curves != Curves::None {
-            files.push((
-                metrics_f,
-                segments::output::metrics_csv(result, seg, an, ids),
-            ));
-        }
-        files.push((comparison_f, segments::output::comparison_csv(seg, an)));
-    }
-    Ok(files)
+    Ok(names)
 }
 
 impl RunOutcome {

@@ -64,7 +64,7 @@ pub fn sweep(
     }
     let grid = Grid {
         scenario: sc.name.clone(),
-        scenario_text: sc.source.text.clone(),
+        scenario_text: sc.toml_text(),
         seed: sc.seed,
         replicates: sc.replicates,
         axes,

@@ -62,7 +62,29 @@ pub enum KolRule {
     Explicit(Vec<u32>),
 }
 
+/// The rules computed from the network, in the order messages list them: a rule's one
+/// registration (its name comes from [`KolRule::name`], its score from [`scores`]).
+pub const RANKED: [KolRule; 6] = [
+    KolRule::InDegree,
+    KolRule::Degree,
+    KolRule::PageRank,
+    KolRule::Eigenvector,
+    KolRule::betweenness(),
+    KolRule::KCore,
+];
+
 impl KolRule {
+    /// The rule computed from the network named `name` in scenario files ([`RANKED`]).
+    pub fn ranked(name: &str) -> Option<KolRule> {
+        RANKED.iter().find(|r| r.name() == name).cloned()
+    }
+
+    /// The names of the [`RANKED`] rules, comma-separated, for messages.
+    pub fn ranked_names() -> String {
+        let names: Vec<&str> = RANKED.iter().map(KolRule::name).collect();
+        names.join(", ")
+    }
+
     /// Betweenness with the default exact limit and shortest-path sampling above it.
     pub const fn betweenness() -> Self {
         KolRule::Betweenness {
@@ -294,32 +316,33 @@ pub fn rank_with<R: Rng + ?Sized>(net: &Network, rule: &KolRule, rng: &mut R) ->
     rank_with_note(net, rule, rng).0
 }
 
-/// [`rank_with`], and for the `eigenvector` and `betweenness` rules how the scores were
-/// computed.
+/// Every physician's score under `rule`, the one place each rule's score is computed (the
+/// ranking, [`rank_with_note`], and `kols.csv` read it): `None` for a physician without one
+/// (a missing attribute value); with, for the `eigenvector` and `betweenness` rules, how the
+/// scores were computed. `None` for `Explicit`, which lists physicians without scores. `rng` as
+/// in [`rank_with`].
 ///
 /// # Complexity
-/// As [`rank_with`].
-pub fn rank_with_note<R: Rng + ?Sized>(
-    net: &Network,
-    rule: &KolRule,
-    rng: &mut R,
-) -> (Vec<u32>, Option<RankingNote>) {
+/// As [`rank_with`], without the sort.
+pub fn scores<R: Rng + ?Sized>(net: &Network, rule: &KolRule, rng: &mut R) -> Option<Scores> {
     let n = net.n();
-    let ranking = match rule {
-        KolRule::InDegree => {
-            let s: Vec<f64> = (0..n).map(|i| net.out_degree(i) as f64).collect();
-            rank_by(&s)
-        }
-        KolRule::Degree => {
-            let s: Vec<f64> = (0..n)
+    let all = |v: Vec<f64>, note: Option<RankingNote>| Scores {
+        values: v.into_iter().map(Some).collect(),
+        note,
+    };
+    Some(match rule {
+        KolRule::InDegree => all((0..n).map(|i| net.out_degree(i) as f64).collect(), None),
+        KolRule::Degree => all(
+            (0..n)
                 .map(|i| (net.out_degree(i) + net.in_degree(i)) as f64)
-                .collect();
-            rank_by(&s)
-        }
-        KolRule::PageRank => rank_by(&pagerank(net, 0.85, 1e-10, 200)),
+                .collect(),
+            None,
+        ),
+        KolRule::PageRank => all(pagerank(net, 0.85, 1e-10, 200), None),
         KolRule::Eigenvector => {
             let e = eigenvector(net, EIGENVECTOR_TOL, EIGENVECTOR_MAX_ITER);
-            return (rank_by(&e.scores), Some(RankingNote::of_eigenvector(&e)));
+            let note = RankingNote::of_eigenvector(&e);
+            all(e.scores, Some(note))
         }
         KolRule::Betweenness {
             exact_limit,
@@ -333,16 +356,60 @@ pub fn rank_with_note<R: Rng + ?Sized>(
                 BETWEENNESS_DELTA,
                 rng,
             );
-            return (rank_by(&b.scores), Some(RankingNote::of_betweenness(&b)));
+            let note = RankingNote::of_betweenness(&b);
+            all(b.scores, Some(note))
         }
-        KolRule::KCore => {
-            let s: Vec<f64> = core_numbers(net).into_iter().map(f64::from).collect();
-            rank_by(&s)
-        }
-        KolRule::Attribute(name) => by_attribute(net, name),
-        KolRule::Explicit(ids) => ids.clone(),
-    };
-    (ranking, None)
+        KolRule::KCore => all(core_numbers(net).into_iter().map(f64::from).collect(), None),
+        KolRule::Attribute(name) => Scores {
+            values: match net.attribute(name) {
+                Some(Attribute::Numeric(v)) => v.clone(),
+                _ => vec![None; n],
+            },
+            note: None,
+        },
+        KolRule::Explicit(_) => return None,
+    })
+}
+
+/// The physicians' scores under a KOL rule ([`scores`]).
+#[derive(Debug, Clone)]
+pub struct Scores {
+    /// Per physician, its score (`None`: no value, never ranked).
+    pub values: Vec<Option<f64>>,
+    /// How the scores were computed (eigenvector and betweenness rules).
+    pub note: Option<RankingNote>,
+}
+
+impl Scores {
+    /// The physicians with a score, highest first, ties by node index.
+    pub fn ranking(&self) -> Vec<u32> {
+        let s: Vec<f64> = self
+            .values
+            .iter()
+            .map(|v| v.unwrap_or(f64::NEG_INFINITY))
+            .collect();
+        rank_by(&s)
+            .into_iter()
+            .filter(|&i| self.values[i as usize].is_some())
+            .collect()
+    }
+}
+
+/// [`rank_with`], and for the `eigenvector` and `betweenness` rules how the scores were
+/// computed.
+///
+/// # Complexity
+/// As [`rank_with`].
+pub fn rank_with_note<R: Rng + ?Sized>(
+    net: &Network,
+    rule: &KolRule,
+    rng: &mut R,
+) -> (Vec<u32>, Option<RankingNote>) {
+    match (rule, scores(net, rule, rng)) {
+        (_, Some(s)) => (s.ranking(), s.note),
+        (KolRule::Explicit(ids), None) => (ids.clone(), None),
+        _ => (Vec::new(), None),
+    }
 }
 
 /// Physicians with a value of the numeric attribute `name`, highest first (ties by index);
@@ -351,18 +418,14 @@ pub fn rank_with_note<R: Rng + ?Sized>(
 /// # Complexity
 /// `O(n log n)`.
 pub fn by_attribute(net: &Network, name: &str) -> Vec<u32> {
-    let values = match net.attribute(name) {
-        Some(Attribute::Numeric(v)) => v,
-        _ => return Vec::new(),
-    };
-    let s: Vec<f64> = values
-        .iter()
-        .map(|v| v.unwrap_or(f64::NEG_INFINITY))
-        .collect();
-    rank_by(&s)
-        .into_iter()
-        .filter(|&i| values[i as usize].is_some())
-        .collect()
+    match net.attribute(name) {
+        Some(Attribute::Numeric(v)) => Scores {
+            values: v.clone(),
+            note: None,
+        }
+        .ranking(),
+        _ => Vec::new(),
+    }
 }
 
 /// The top `count` physicians by `rule` (fewer if the ranking is shorter); `rng` as in

@@ -423,7 +423,7 @@ fn reproduce(o: &mut String, r: &Report) {
         o,
         "<details>\n<summary>Scenario file ({})</summary>\n<pre>{}</pre>\n</details>",
         escape(&sc.source.path.display().to_string()),
-        escape(sc.source.text.trim_end())
+        escape(sc.toml_text().trim_end())
     );
     o.push_str("</section>\n</main>\n</body>\n</html>\n");
 }

@@ -19,6 +19,9 @@ pub struct IdList {
     pub span: Range<usize>,
     /// Span of each id when listed inline (empty when read from a file), for errors.
     pub spans: Vec<Range<usize>>,
+    /// The id file (`path`, resolved against the scenario's folder) the ids were read from;
+    /// `None` when they are listed inline.
+    pub path: Option<std::path::PathBuf>,
 }
 
 /// Reads `ids = [...]` or `path = "file"` (one id a line, `#` comments) of `table`, whose
@@ -45,6 +48,7 @@ pub(super) fn id_list(
             key: format!("{table}.ids"),
             span: ids.span(),
             spans: ids.get_ref().iter().map(|x| x.span()).collect(),
+            path: None,
         }),
         (None, Some(p)) => {
             let file = cx.path(p);
@@ -69,6 +73,7 @@ pub(super) fn id_list(
                 key: format!("{table}.path"),
                 span: p.span(),
                 spans: Vec::new(),
+                path: Some(file),
             })
         }
         (None, None) => Err(cx.missing(

@@ -67,20 +67,6 @@ pub struct KolSpec {
     pub filter: Vec<(String, String, Range<usize>)>,
 }
 
-/// A ranking computed from the network, by its name in scenario files (`[kols].rule` and a
-/// seeding arm's `rule`); `None` for other names.
-pub(super) fn ranked_rule(name: &str) -> Option<KolRule> {
-    match name {
-        "in_degree" => Some(KolRule::InDegree),
-        "degree" => Some(KolRule::Degree),
-        "pagerank" => Some(KolRule::PageRank),
-        "eigenvector" => Some(KolRule::Eigenvector),
-        "kcore" => Some(KolRule::KCore),
-        "betweenness" => Some(KolRule::betweenness()),
-        _ => None,
-    }
-}
-
 /// Validates `[kols]`; without it there are no KOLs. `known_n` bounds `count` when the
 /// network's size is known before it is built.
 pub(super) fn parse_kols(
@@ -181,12 +167,15 @@ fn kol_rule(
             cx, &r.ids, &r.path, "kols", span,
         )?)),
         name => {
-            let Some(mut rule) = ranked_rule(name) else {
+            let Some(mut rule) = KolRule::ranked(name) else {
                 let rule_span = r.rule.as_ref().map(|s| s.span()).unwrap_or(span);
                 return Err(cx.err(
                     rule_span,
                     "kols.rule",
-                    format!("unknown rule \"{name}\" (allowed: in_degree, degree, pagerank, eigenvector, betweenness, kcore, attribute, explicit)"),
+                    format!(
+                        "unknown rule \"{name}\" (allowed: {}, attribute, explicit)",
+                        KolRule::ranked_names()
+                    ),
                 ));
             };
             if let (KolRule::Betweenness { pivots, .. }, Some(p)) = (&mut rule, &r.pivots) {

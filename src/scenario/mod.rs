@@ -5,7 +5,9 @@
 //! One file per table: `network.rs` (`[network]`, with `edge_list.rs` for its file kind),
 //! `kols.rs` (`[kols]`), `seeding.rs` (`[initial_adopters]` and `[[arm]]`), [`models`]
 //! (`[[model]]`), `ids.rs` (node ids and attributes named in the tables); `ctx.rs` holds the
-//! helpers that locate errors. This file validates the top-level keys and puts the tables
+//! helpers that locate errors; `write.rs` writes a scenario back as TOML
+//! ([`Scenario::to_toml`]) and `patch.rs` changes one value by its key ([`Scenario::with`]).
+//! This file validates the top-level keys and puts the tables
 //! together. The types are re-exported here: `kolsim::scenario::NetworkSpec` and so on.
 
 mod build;
@@ -17,9 +19,11 @@ mod kols;
 pub mod models;
 mod network;
 mod observed;
+mod patch;
 pub mod raw;
 mod seeding;
 mod time;
+mod write;
 
 pub(crate) use ctx::Ctx;
 pub use error::{ScenarioError, Source};
@@ -90,7 +94,8 @@ pub struct Scenario {
     /// `segment`: the node attribute every output is also split by (checked against the
     /// network when it is built, see [`crate::segments`]), with its span.
     pub segment: Option<(String, std::ops::Range<usize>)>,
-    /// The source text, for errors found later and for the run folder's copy.
+    /// The source text, for errors found later (spans point into it) and the user's file as
+    /// written ([`Scenario::toml_text`]); empty for a scenario built in code.
     pub source: Source,
 }
 

@@ -2,7 +2,7 @@
 //! validation.
 
 use super::ids::{IdList, id_list};
-use super::kols::{KolSpec, ranked_rule};
+use super::kols::KolSpec;
 use super::raw::{RawScenario, RawSeeding};
 use super::{Ctx, ScenarioError};
 use crate::kols::KolRule;
@@ -333,11 +333,15 @@ impl Table<'_> {
 
     /// `strategy = "kols"` with `rule`: the top physicians by that rule.
     fn top_by(&self, rule: &Spanned<String>) -> Result<SeedingSpec, ScenarioError> {
-        let Some(by) = ranked_rule(rule.get_ref()) else {
+        let Some(by) = KolRule::ranked(rule.get_ref()) else {
             return Err(self.cx.err(
                 rule.span(),
                 &format!("{}.rule", self.table),
-                format!("unknown rule \"{}\" (allowed: in_degree, degree, pagerank, eigenvector, betweenness, kcore)", rule.get_ref()),
+                format!(
+                    "unknown rule \"{}\" (allowed: {})",
+                    rule.get_ref(),
+                    KolRule::ranked_names()
+                ),
             ));
         };
         Ok(SeedingSpec::TopBy(

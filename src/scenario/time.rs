@@ -31,6 +31,19 @@ impl TimeUnit {
         ("year", TimeUnit::Year),
     ];
 
+    /// The `time_unit` of scenario text (e.g. a sweep's `grid.json` copy of it); month if
+    /// absent or unreadable.
+    pub fn of_text(text: &str) -> TimeUnit {
+        toml::from_str::<toml::Table>(text)
+            .ok()
+            .and_then(|t| {
+                t.get("time_unit")
+                    .and_then(|v| v.as_str())
+                    .and_then(TimeUnit::from_name)
+            })
+            .unwrap_or_default()
+    }
+
     /// The unit from its name (`month`, …), if it is one.
     pub fn from_name(name: &str) -> Option<TimeUnit> {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, u)| *u)

@@ -2,7 +2,8 @@
 //! point before anything runs, and shards.
 
 use crate::error::Error;
-use crate::scenario::{self, Scenario, Source};
+use crate::models::Registry;
+use crate::scenario::Scenario;
 
 /// One swept key with its values.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -18,7 +19,8 @@ pub struct Axis {
 pub struct Grid {
     /// Scenario name.
     pub scenario: String,
-    /// Scenario text, verbatim.
+    /// Scenario text ([`Scenario::toml_text`]: the file as written, or the scenario built in
+    /// code written as TOML).
     pub scenario_text: String,
     /// Master seed.
     pub seed: u64,
@@ -32,14 +34,7 @@ impl Grid {
     /// The scenario's `time_unit` (for labels), read from its text; month if absent or
     /// unreadable.
     pub fn time_unit(&self) -> crate::scenario::TimeUnit {
-        toml::from_str::<toml::Table>(&self.scenario_text)
-            .ok()
-            .and_then(|t| {
-                t.get("time_unit")
-                    .and_then(|v| v.as_str())
-                    .and_then(crate::scenario::TimeUnit::from_name)
-            })
-            .unwrap_or_default()
+        crate::scenario::TimeUnit::of_text(&self.scenario_text)
     }
 
     /// Number of points.
@@ -215,106 +210,22 @@ pub fn axes_from_table(sc: &Scenario) -> Result<Vec<Axis>, Error> {
         .collect()
 }
 
-/// Finds the table a key path points into and the final key.
-fn locate<'a>(
-    doc: &'a mut toml::Table,
-    path: &str,
-) -> Result<(&'a mut toml::Table, String), Error> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let (last, head) = parts.split_last().ok_or_else(|| bad(path, "empty key"))?;
-    let mut table = doc;
-    let mut k = 0;
-    while k < head.len() {
-        let part = head[k];
-        if (part == "model" || part == "arm") && k + 1 < head.len() {
-            let name = head[k + 1];
-            let list = match table.get_mut(part) {
-                Some(toml::Value::Array(a)) => a,
-                _ => return Err(bad(path, format!("the scenario has no [[{part}]] tables"))),
-            };
-            let names: Vec<String> = list
-                .iter()
-                .filter_map(|t| {
-                    t.get("name")
-                        .or_else(|| t.get("kind"))
-                        .and_then(|v| v.as_str())
-                        .map(String::from)
-                })
-                .collect();
-            let pos = list
-                .iter()
-                .position(|t| {
-                    t.get("name")
-                        .or_else(|| t.get("kind"))
-                        .and_then(|v| v.as_str())
-                        == Some(name)
-                })
-                .ok_or_else(|| {
-                    bad(
-                        path,
-                        format!("no {part} named \"{name}\" (names: {})", names.join(", ")),
-                    )
-                })?;
-            table = list[pos]
-                .as_table_mut()
-                .ok_or_else(|| bad(path, format!("[[{part}]] entry is not a table")))?;
-            k += 2;
-        } else {
-            table = match table.get_mut(part) {
-                Some(toml::Value::Table(t)) => t,
-                _ => return Err(bad(path, format!("no table `{part}` in the scenario"))),
-            };
-            k += 1;
-        }
-    }
-    Ok((table, last.to_string()))
-}
-
-/// Sets `path = value` in a scenario document. Integer keys stay integers.
-fn set_value(doc: &mut toml::Table, path: &str, value: f64) -> Result<(), Error> {
-    let (table, key) = locate(doc, path)?;
-    let v = match table.get(&key) {
-        Some(toml::Value::Integer(_)) | None if value.fract() == 0.0 && value.abs() < 9.0e15 => {
-            if matches!(table.get(&key), Some(toml::Value::Float(_))) {
-                toml::Value::Float(value)
-            } else {
-                toml::Value::Integer(value as i64)
-            }
-        }
-        Some(toml::Value::Integer(_)) => {
-            return Err(bad(
-                path,
-                format!("{value} is not a whole number, but `{key}` takes one"),
-            ));
-        }
-        Some(toml::Value::Float(_)) | None => toml::Value::Float(value),
-        Some(other) => {
-            return Err(bad(
-                path,
-                format!("`{key}` is {}, not a number", other.type_str()),
-            ));
-        }
-    };
-    table.insert(key, v);
-    Ok(())
-}
-
-/// The scenario of grid point `k`: the base text with the point's values set, validated.
+/// The scenario of grid point `k`: the base scenario with the point's values set
+/// ([`Scenario::with_values`]), validated, without its `[sweep]` table.
 pub fn point_scenario(base: &Scenario, grid: &Grid, k: usize) -> Result<Scenario, Error> {
-    let mut doc: toml::Table = toml::from_str(&base.source.text)
-        .map_err(|e| Error::Other(format!("cannot re-read the scenario: {e}")))?;
-    doc.remove("sweep");
+    let mut base = base.clone();
+    base.sweep.clear();
     let values = grid.point(k);
-    for (a, &v) in grid.axes.iter().zip(&values) {
-        set_value(&mut doc, &a.key, v)?;
-    }
-    let text = toml::to_string(&doc)
-        .map_err(|e| Error::Other(format!("cannot write the point scenario: {e}")))?;
-    let mut sc = scenario::parse(Source {
-        path: base.source.path.clone(),
-        text,
-    })
-    .map_err(|e| {
+    let patch: Vec<(&str, toml::Value)> = grid
+        .axes
+        .iter()
+        .zip(&values)
+        .map(|(a, &v)| (a.key.as_str(), toml::Value::Float(v)))
+        .collect();
+    let text = base
+        .patched_text(&patch)
+        .map_err(|e| bad(&e.key, e.message))?;
+    let mut sc = base.reparse(text, &Registry::builtin()).map_err(|e| {
         let at: Vec<String> = grid
             .axes
             .iter()

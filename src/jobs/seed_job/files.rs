@@ -275,7 +275,7 @@ pub(super) fn files(sc: &Scenario, o: &SeedOutcome, base: &Network) -> Result<Fi
     out.extend([
         ("certificate.json", json(&certificate(sc, o, base))?),
         ("summary.txt", o.text.clone().into_bytes()),
-        ("scenario.toml", sc.source.text.clone().into_bytes()),
+        ("scenario.toml", sc.toml_text().into_bytes()),
         ("seed.svg", svg.into_bytes()),
     ]);
     if let Some(browser) = super::browser(o.req.pdf)? {

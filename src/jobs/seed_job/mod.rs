@@ -331,13 +331,14 @@ fn compute(sc: &Scenario, req: SeedRequest) -> Result<(SeedOutcome, Files), Erro
         ));
     }
     check_memory(&res.scenario, &req, res.theories.len())?;
-    let real = realise::realise(&res.scenario, 0)?;
+    // The network is read (or generated) once; the theories' scenario shares it.
+    let base = realise::build_network(sc, 0)?;
+    let real = realise::realise_on(&res.scenario, base.clone(), 0)?;
     let own_real = if res.fitted {
-        Some(realise::realise(sc, 0)?)
+        Some(realise::realise_on(sc, base.clone(), 0)?)
     } else {
         None
     };
-    let base = realise::build_network(sc, 0)?;
     let (mask, budget) = inputs::filters(&real.net, &req)?;
     let h = req.horizon.unwrap_or(sc.steps);
     let fwds = res

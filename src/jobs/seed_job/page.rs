@@ -136,6 +136,7 @@ pub(super) fn report(sc: &Scenario, o: &SeedOutcome, _net: &Network) -> (String,
         .take_while(|l| !l.starts_with("Forward simulation"))
         .collect::<Vec<_>>()
         .join("\n");
+    let text = sc.toml_text();
     let page = SeedPage {
         title: format!("{}: seed selection", sc.name),
         summary: summary(o),
@@ -158,7 +159,7 @@ pub(super) fn report(sc: &Scenario, o: &SeedOutcome, _net: &Network) -> (String,
         ),
         tables,
         method: &method,
-        scenario: &sc.source.text,
+        scenario: &text,
     };
     (svg.clone(), seed_report_html(&page))
 }

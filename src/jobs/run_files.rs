@@ -1,0 +1,217 @@
+//! The files of a run folder, listed once ([`FILES`]): each with when a run writes it and how
+//! its bytes are made. The manifest's file list, the folder's contents and their order all
+//! come from it. To add a file: its writer (in `output.rs`, `segments/`, `report/`, …) and one
+//! entry here.
+
+use super::run_job::{CURVES_AUTO_LIMIT, Curves, FolderOptions};
+use crate::api;
+use crate::error::Error;
+use crate::scenario::Scenario;
+use crate::{output, segments};
+
+/// What a run writes, decided before anything is written.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Plan {
+    /// Which per-replicate files.
+    pub curves: Curves,
+    /// Whether `segment_curves.csv` is written.
+    pub segment_curves: bool,
+    /// Whether every adoption was recorded (`adoptions.csv`).
+    pub record: bool,
+    /// Whether the results are also split by segment.
+    pub segments: bool,
+    /// Whether the report is also printed to PDF.
+    pub pdf: bool,
+}
+
+impl Plan {
+    /// The plan for `res`, simulated from `sc`, written as `opts` asks.
+    pub fn new(sc: &Scenario, res: &api::RunResults, opts: &FolderOptions) -> Plan {
+        let curves = opts.curves.unwrap_or_else(|| Curves::auto(sc));
+        // `segment_curves.csv` has a row per segment for each `curves.csv` row: without an
+        // explicit `--curves full`, it is written only while it stays under the size limit of
+        // `curves.csv`.
+        let segment_curves = curves == Curves::Full
+            && res.result.segments.as_ref().is_some_and(|seg| {
+                opts.curves.is_some()
+                    || Curves::auto_rows(sc).saturating_mul(seg.labels.len() as u64 * 40)
+                        <= CURVES_AUTO_LIMIT
+            });
+        Plan {
+            curves,
+            segment_curves,
+            record: opts.record,
+            segments: res.segments.is_some() && res.result.segments.is_some(),
+            pdf: opts.browser.is_some(),
+        }
+    }
+
+    /// The files written, in manifest order.
+    pub fn names(&self) -> Vec<&'static str> {
+        FILES
+            .iter()
+            .filter(|f| (f.when)(self))
+            .map(|f| f.name)
+            .collect()
+    }
+}
+
+/// What a file's bytes are made from.
+pub(super) struct Inputs<'a> {
+    pub sc: &'a Scenario,
+    pub res: &'a api::RunResults,
+    /// Replicate ids.
+    pub ids: &'a [u64],
+    /// The bytes of `manifest.json`.
+    pub manifest: &'a [u8],
+}
+
+/// How a file's bytes are made: written from the results, or made with the report (the
+/// figures and the page by [`crate::report::files`], the PDF printed from the page).
+pub(super) enum Bytes {
+    /// Its own writer.
+    Table(fn(&Inputs) -> Result<Vec<u8>, Error>),
+    /// Made by the report.
+    Report,
+}
+
+/// One file of a run folder.
+pub(super) struct RunFile {
+    /// Its name in the folder.
+    pub name: &'static str,
+    /// Whether a run with this plan writes it.
+    pub when: fn(&Plan) -> bool,
+    /// Its bytes.
+    pub bytes: Bytes,
+}
+
+const fn file(name: &'static str, when: fn(&Plan) -> bool, bytes: Bytes) -> RunFile {
+    RunFile { name, when, bytes }
+}
+
+fn always(_: &Plan) -> bool {
+    true
+}
+
+fn full(p: &Plan) -> bool {
+    p.curves == Curves::Full
+}
+
+fn per_replicate(p: &Plan) -> bool {
+    p.curves != Curves::None
+}
+
+fn segmented(p: &Plan) -> bool {
+    p.segments
+}
+
+/// The segment analysis, for the writers of segment files (only called when
+/// [`Plan::segments`]).
+fn seg<'a>(i: &'a Inputs) -> Result<(&'a crate::groups::Segments, &'a segments::Analysis), Error> {
+    match (&i.res.result.segments, &i.res.segments) {
+        (Some(s), Some(a)) => Ok((s, a)),
+        _ => Err(Error::Other("segment files without segments".into())),
+    }
+}
+
+/// Every file a run folder may hold, in manifest order.
+pub(super) const FILES: [RunFile; 17] = [
+    file(
+        "curves.csv",
+        full,
+        Bytes::Table(|i| Ok(output::curves_csv(&i.res.result, i.ids))),
+    ),
+    file(
+        "summary.csv",
+        always,
+        Bytes::Table(|i| Ok(output::summary_csv(&i.res.result, &i.res.summaries))),
+    ),
+    file(
+        "metrics.csv",
+        per_replicate,
+        Bytes::Table(|i| Ok(output::metrics_csv(&i.res.result, &i.res.metrics, i.ids))),
+    ),
+    file(
+        "comparison.csv",
+        always,
+        Bytes::Table(|i| Ok(output::comparison_csv(&i.res.comparisons))),
+    ),
+    file(
+        "manifest.json",
+        always,
+        Bytes::Table(|i| Ok(i.manifest.to_vec())),
+    ),
+    file(
+        "scenario.toml",
+        always,
+        Bytes::Table(|i| Ok(i.sc.toml_text().into_bytes())),
+    ),
+    file(
+        "kols.csv",
+        always,
+        Bytes::Table(|i| super::kols_file::kols_csv(i.sc, &i.res.result)),
+    ),
+    file("adoptions.csv", |p| p.record, Bytes::Table(adoptions)),
+    file(
+        segments::FILES[0],
+        |p| p.segment_curves,
+        Bytes::Table(|i| {
+            let (s, _) = seg(i)?;
+            Ok(segments::output::curves_csv(&i.res.result, s, i.ids))
+        }),
+    ),
+    file(
+        segments::FILES[1],
+        segmented,
+        Bytes::Table(|i| {
+            let (s, a) = seg(i)?;
+            Ok(segments::output::summary_csv(&i.res.result, s, a))
+        }),
+    ),
+    file(
+        segments::FILES[2],
+        |p| p.segments && per_replicate(p),
+        Bytes::Table(|i| {
+            let (s, a) = seg(i)?;
+            Ok(segments::output::metrics_csv(&i.res.result, s, a, i.ids))
+        }),
+    ),
+    file(
+        segments::FILES[3],
+        segmented,
+        Bytes::Table(|i| {
+            let (s, a) = seg(i)?;
+            Ok(segments::output::comparison_csv(s, a))
+        }),
+    ),
+    file(crate::report::FILES[0], always, Bytes::Report),
+    file(crate::report::FILES[1], always, Bytes::Report),
+    file(crate::report::FILES[2], always, Bytes::Report),
+    file(segments::FILES[4], segmented, Bytes::Report),
+    file("report.pdf", |p| p.pdf, Bytes::Report),
+];
+
+/// `adoptions.csv`: every recorded adoption, with the ids of realisation 0's network.
+fn adoptions(i: &Inputs) -> Result<Vec<u8>, Error> {
+    let result = &i.res.result;
+    // The run keeps realisation 0's network when recording; read it again only if not.
+    let real0 = match &result.ids {
+        Some(net) => std::borrow::Cow::Borrowed(net),
+        None => std::borrow::Cow::Owned(crate::realise::build_network(i.sc, 0)?),
+    };
+    Ok(output::adoptions_csv(result, i.ids, &real0))
+}
+
+/// The files with their own writers, in manifest order.
+pub(super) fn table_files(
+    plan: &Plan,
+    inputs: &Inputs,
+) -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
+    let mut files = Vec::new();
+    for f in FILES.iter().filter(|f| (f.when)(plan)) {
+        if let Bytes::Table(bytes) = f.bytes {
+            files.push((f.name, bytes(inputs)?));
+        }
+    }
+    Ok(files)
+}

@@ -1,0 +1,159 @@
+//! The typed scenario is the truth: every shipped scenario written back as TOML
+//! (`Scenario::to_toml`) loads to the same scenario and simulates to the same results; a
+//! scenario built in code writes a full `scenario.toml`; `Scenario::with` patches one value
+//! with the errors a file gets.
+
+use crate::common::root;
+use kolsim::api::{Options, simulate};
+use kolsim::jobs::{FolderOptions, write_run_folder};
+use kolsim::models::bass::Bass;
+use kolsim::scenario::{self, Arm, NamedModel, NetworkSpec, Scenario, SeedingSpec, Source};
+
+/// `sc` written as TOML and read back from the same folder.
+fn round_trip(sc: &Scenario) -> Scenario {
+    let text = sc.to_toml();
+    scenario::parse(Source {
+        path: sc.source.path.clone(),
+        text: text.clone(),
+    })
+    .unwrap_or_else(|e| panic!("{}: written back does not load: {e}\n{text}", sc.name))
+}
+
+/// Whether two scenarios hold the same values (spans and source text aside).
+fn assert_same(a: &Scenario, b: &Scenario) {
+    assert_eq!(a.to_toml(), b.to_toml(), "{}", a.name);
+    assert_eq!(a.models.len(), b.models.len());
+    for (x, y) in a.models.iter().zip(&b.models) {
+        assert_eq!(format!("{:?}", x.model), format!("{:?}", y.model));
+        assert_eq!(x.params, y.params);
+    }
+    assert_eq!(
+        format!("{:?}", a.network).replace(char::is_whitespace, ""),
+        format!("{:?}", b.network).replace(char::is_whitespace, "")
+    );
+    assert_eq!(a.observed, b.observed);
+    assert_eq!(
+        (a.steps, a.replicates, a.seed, &a.baseline, &a.reference_arm),
+        (b.steps, b.replicates, b.seed, &b.baseline, &b.reference_arm)
+    );
+}
+
+#[test]
+fn every_shipped_scenario_round_trips() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let sc = scenario::load(&path).unwrap();
+        let back = round_trip(&sc);
+        assert_same(&sc, &back);
+        seen += 1;
+    }
+    assert!(seen >= 6, "only {seen} scenarios");
+}
+
+/// Curves of `sc` with at most 20 replicates.
+fn curves(sc: &Scenario) -> String {
+    let mut sc = sc.clone();
+    sc.replicates = sc.replicates.min(20);
+    let res = simulate(&sc, &Options::default()).unwrap();
+    format!("{:?}", res.result.curves)
+}
+
+#[test]
+fn written_back_scenarios_simulate_the_same() {
+    for name in ["quickstart", "ckm-layers", "kol-vs-learning"] {
+        let sc = scenario::load(&root().join(format!("scenarios/{name}.toml"))).unwrap();
+        let back = round_trip(&sc);
+        assert_eq!(curves(&sc), curves(&back), "{name}");
+    }
+}
+
+fn in_code() -> Scenario {
+    let bass = NamedModel::new(
+        "bass",
+        Bass { p: 0.01, q: 0.3 },
+        &[("p", "0.01"), ("q", "0.3")],
+    );
+    let mut sc = Scenario::new(
+        "in-code",
+        12,
+        4,
+        NetworkSpec::BarabasiAlbert { n: 200, m: 2 },
+        vec![bass],
+    );
+    sc.kols.size = scenario::KolSize::Count(10);
+    sc.kols.weight = 2.5;
+    sc.arms = vec![
+        Arm::new("kols", SeedingSpec::Kols(5)),
+        Arm::new("random", SeedingSpec::Random(5)),
+    ];
+    sc.reference_arm = "random".into();
+    sc
+}
+
+#[test]
+fn a_scenario_built_in_code_writes_a_full_reloadable_scenario_toml() {
+    let sc = in_code();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let res = simulate(&sc, &Options::default()).unwrap();
+    let opts = FolderOptions {
+        dir: dir.clone(),
+        force: false,
+        command: vec![],
+        curves: None,
+        record: false,
+        browser: None,
+    };
+    write_run_folder(&sc, &res, &opts).unwrap();
+    let back = scenario::load(&dir.join("scenario.toml")).unwrap();
+    assert_same(&sc, &back);
+    assert_eq!(curves(&sc), curves(&back));
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("kols"),
+        "the manifest quotes the scenario"
+    );
+}
+
+#[test]
+fn with_patches_one_typed_value_and_validates_it() {
+    let sc = in_code();
+    let p = sc.with("model.bass.q", 0.5).unwrap();
+    assert_eq!(p.models[0].param("q"), Some(0.5.into()));
+    assert_eq!(
+        format!("{:?}", p.models[0].model),
+        "Bass { p: 0.01, q: 0.5 }"
+    );
+    assert_eq!(sc.with("replicates", 7).unwrap().replicates, 7);
+    assert_eq!(
+        sc.with("network.n", 300).unwrap().network.known_n(),
+        Some(300)
+    );
+    assert_eq!(sc.with("kols.weight", 3).unwrap().kols.weight, 3.0);
+    assert!(matches!(
+        sc.with("arm.kols.count", 8.0).unwrap().arms[0].seeding,
+        SeedingSpec::Kols(8)
+    ));
+    // The same errors as in a file, named by key.
+    let e = sc.with("model.bass.q", 1.5).unwrap_err();
+    assert_eq!(e.key, "model[0].q");
+    assert!(e.message.contains("outside [0, 1]"), "{e}");
+    let e = sc.with("kols.weight", 0.5).unwrap_err();
+    assert!(e.message.contains("κ must be in [1"), "{e}");
+    let e = sc.with("network.m", 2.5).unwrap_err();
+    assert!(e.message.contains("not a whole number"), "{e}");
+    let e = sc.with("model.nope.q", 0.1).unwrap_err();
+    assert!(e.message.contains("no model named \"nope\""), "{e}");
+    let e = sc.with("arm.kols.count", 20).unwrap_err();
+    assert!(e.message.contains("more than the 10 KOLs"), "{e}");
+    // The original is untouched, and a file-loaded scenario keeps its folder for data paths.
+    assert_eq!(sc.replicates, 4);
+    let ckm = scenario::load(&root().join("scenarios/ckm-layers.toml")).unwrap();
+    let more = ckm.with("kols.share", 0.2).unwrap();
+    assert_eq!(more.kols.size, scenario::KolSize::Share(0.2));
+    assert_eq!(format!("{:?}", more.network), format!("{:?}", ckm.network));
+}
