@@ -86,6 +86,43 @@ fn main() {
         n,
         net.arc_count()
     );
+    if std::env::var("COUNT_CELLS").is_ok() {
+        use kolsim::fit::data::{self, Design};
+        let keep = vec![true; n];
+        let fnet = data::FitNet::restrict(&net, &keep, &is_kol).expect("net");
+        let tau: Vec<u32> = status
+            .iter()
+            .map(|s| match s {
+                Status::Adopted(t) => *t,
+                _ => data::NEVER,
+            })
+            .collect();
+        let mut rng = stream(7, Purpose::Network, 1);
+        use rand::RngExt as _;
+        let z: Vec<u32> = (0..n).map(|_| rng.random_range(0..960u32)).collect();
+        for (name, zz) in [("none", &[][..]), ("960 patterns", &z[..])] {
+            let t = Instant::now();
+            let c = data::cells_by_pattern(
+                &fnet,
+                &tau,
+                steps + 1,
+                &[
+                    Design::Influence,
+                    Design::KolSplit,
+                    Design::Cascade,
+                    Design::Threshold,
+                ],
+                true,
+                zz,
+            );
+            println!(
+                "{name}: {:?} cells by period, {:.2} s",
+                c.iter().map(|v| v.len()).collect::<Vec<_>>(),
+                t.elapsed().as_secs_f64()
+            );
+        }
+        return;
+    }
     let t1 = Instant::now();
     let similar: Result<kolsim::network::Network, String> = if std::env::var("NO_SE").is_ok() {
         Err("skipped".into())

@@ -270,6 +270,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             holdout,
             marketing,
             detailing,
+            strata,
+            covariates,
             sim_replicates,
             bootstrap,
             out,
@@ -320,6 +322,12 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 },
                 sim_replicates,
                 bootstrap,
+                controls: crate::fit::controls::ControlSpec {
+                    strata: strata.or_else(|| spec.as_ref().and_then(|s| s.strata.clone())),
+                    covariates: covariates
+                        .or_else(|| spec.as_ref().map(|s| s.covariates.clone()))
+                        .unwrap_or_default(),
+                },
             };
             let req = jobs::FitRequest {
                 observed: observed.clone(),

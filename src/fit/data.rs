@@ -35,6 +35,9 @@ pub struct Cell {
     pub r: f64,
     /// Adoptions among them.
     pub y: f64,
+    /// Control pattern of the physicians (their group and covariate values, an index into
+    /// [`crate::fit::controls::Controls::rows`]); 0 without controls.
+    pub z: u32,
 }
 
 /// Which covariates a model's hazard reads.
@@ -197,7 +200,7 @@ impl Hasher for Fx {
     }
 }
 
-type Key = [u64; 4];
+type Key = [u64; 5];
 
 /// One key's pooled counts: covariates, `r`, `y` (pooled), and per-period difference array of
 /// `r` and adoptions (by period).
@@ -247,8 +250,9 @@ impl Tally {
     fn finish(self) -> Vec<Cell> {
         let mut out = Vec::new();
         for (key, x, r, y, diff, ys) in self.cells {
+            let z = key[4] as u32;
             match self.periods {
-                None => out.push((0, key, Cell { x, r, y })),
+                None => out.push((0, key, Cell { x, r, y, z })),
                 Some(t_max) => {
                     let mut run = 0i64;
                     for t in 0..=t_max as usize {
@@ -263,6 +267,7 @@ impl Tally {
                                     x,
                                     r: run as f64,
                                     y: ys[t] as f64,
+                                    z,
                                 },
                             ));
                         }
@@ -275,8 +280,8 @@ impl Tally {
     }
 }
 
-fn key2(a: f64, b: f64) -> Key {
-    [a.to_bits(), b.to_bits(), 0, 0]
+fn key2(a: f64, b: f64, z: u32) -> Key {
+    [a.to_bits(), b.to_bits(), 0, 0, z as u64]
 }
 
 /// Per-physician state of the cells pass, one record per physician (the pass touches it at random: one
@@ -292,6 +297,7 @@ struct Node {
     tau: u32,
     since: u32,
     stamp: u32,
+    z: u32,
     new: [u32; MAX_CLASSES],
 }
 
@@ -320,7 +326,7 @@ fn flush_spell(
                     w: s.w,
                     ..Exposure::default()
                 };
-                tally.add(key2(x.c, x.w), &x, from, end, ev);
+                tally.add(key2(x.c, x.w, s.z), &x, from, end, ev);
             }
             Design::KolSplit => {
                 let x = Exposure {
@@ -329,7 +335,13 @@ fn flush_spell(
                     w_raw: s.w_raw,
                     ..Exposure::default()
                 };
-                let key = [x.kol.to_bits(), x.other.to_bits(), x.w_raw.to_bits(), 0];
+                let key = [
+                    x.kol.to_bits(),
+                    x.other.to_bits(),
+                    x.w_raw.to_bits(),
+                    0,
+                    s.z as u64,
+                ];
                 tally.add(key, &x, from, end, ev);
             }
             Design::Cascade => {
@@ -347,11 +359,12 @@ fn flush_spell(
                     (n[2] as u64) << 32 | n[3] as u64,
                     (n[4] as u64) << 32 | n[5] as u64,
                     (n[6] as u64) << 32 | n[7] as u64,
+                    s.z as u64,
                 ];
                 tally.add(key, &x, from, from, ev.filter(|&t| t == from));
                 if end > from {
                     x.new = [0; MAX_CLASSES];
-                    tally.add([0; 4], &x, from + 1, end, ev_rest);
+                    tally.add([0, 0, 0, 0, s.z as u64], &x, from + 1, end, ev_rest);
                 }
             }
             Design::Threshold => {
@@ -361,13 +374,13 @@ fn flush_spell(
                     m: s.prev,
                     ..Exposure::default()
                 };
-                let key = [x.c.to_bits(), x.w.to_bits(), x.m.to_bits(), 1];
+                let key = [x.c.to_bits(), x.w.to_bits(), x.m.to_bits(), 1, s.z as u64];
                 tally.add(key, &x, from, from, ev.filter(|&t| t == from));
                 if end > from {
                     // No change since last period: exposure equals the largest survived
                     // exposure, so only the spontaneous channel acts.
                     let rest = Exposure::default();
-                    tally.add([0; 4], &rest, from + 1, end, ev_rest);
+                    tally.add([0, 0, 0, 0, s.z as u64], &rest, from + 1, end, ev_rest);
                 }
             }
         }
@@ -384,6 +397,18 @@ pub fn cells(
     periods: u32,
     designs: &[Design],
     by_period: bool,
+) -> Vec<Vec<Cell>> {
+    cells_by_pattern(net, tau, periods, designs, by_period, &[])
+}
+
+/// [`cells`] with each physician's control pattern `z[i]` kept apart (`z` empty: all 0).
+pub fn cells_by_pattern(
+    net: &FitNet,
+    tau: &[u32],
+    periods: u32,
+    designs: &[Design],
+    by_period: bool,
+    z: &[u32],
 ) -> Vec<Vec<Cell>> {
     let n = net.n;
     let classes = net.cascade_classes().unwrap_or(&[]);
@@ -407,6 +432,7 @@ pub fn cells(
             tau: tau[i],
             since: 2,
             stamp: 0,
+            z: z.get(i).copied().unwrap_or(0),
             new: [0; MAX_CLASSES],
         })
         .collect();

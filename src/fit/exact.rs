@@ -7,8 +7,8 @@ use super::data::{self, Cell, Design, FitNet, NEVER};
 use super::estimate::{fit_period, fit_pooled, impossible_note, kappa_estimate, maximum};
 use super::models::Candidate;
 use super::{
-    Estimate, FitOptions, FitReport, Method, ModelFit, Prepared, covariates, lrtest, permutation,
-    rank,
+    Estimate, FitOptions, FitReport, Method, ModelFit, Prepared, controls, covariates, hazard,
+    lrtest, permutation, rank,
 };
 use rayon::prelude::*;
 
@@ -21,7 +21,10 @@ struct Designs {
 
 impl Designs {
     fn build(prep: &Prepared, net: &FitNet, tau: &[u32], periods: u32, by_period: bool) -> Self {
-        let pass = |d: &[Design]| data::cells(net, tau, periods, d, by_period);
+        let z = &prep.z;
+        let pass_on =
+            |n: &FitNet, d: &[Design]| data::cells_by_pattern(n, tau, periods, d, by_period, z);
+        let pass = |d: &[Design]| pass_on(net, d);
         let ((mut v, b), sim) = rayon::join(
             || {
                 rayon::join(
@@ -33,7 +36,7 @@ impl Designs {
                 prep.similar
                     .as_ref()
                     .ok()
-                    .map(|s| data::cells(s, tau, periods, &[Design::Similar], by_period).remove(0))
+                    .map(|s| pass_on(s, &[Design::Similar]).remove(0))
             },
         );
         v.extend(b);
@@ -89,6 +92,7 @@ fn new_fit(
         kappa: None,
         period_rates: Vec::new(),
         holdout_log_score: None,
+        coefficients: Vec::new(),
     }
 }
 
@@ -324,11 +328,92 @@ fn fit_network(
         .filter(|&c| c != Candidate::Cascade || cascade_ok)
         .filter(|&c| c != Candidate::Structural || prep.similar.is_ok())
         .collect();
+    if let Some(ctl) = &prep.controls {
+        fit_controlled(prep, net, ctl, opts.period_effects, &todo, fits);
+        if prep.covariates.is_some() || prep.facts.model_kinds.iter().any(|k| k == "detailing") {
+            not_fitted.push((
+                Candidate::Detailing.name().into(),
+                "not fitted with --strata / --covariates (its spontaneous channel is a hazard rate, not the controlled logistic rate)".into(),
+            ));
+        }
+        return;
+    }
     fit_constant(prep, net, opts, &todo, fits);
     fit_detailing(prep, net, opts, fits, not_fitted);
     if opts.period_effects {
         fit_periods(prep, net, &todo, fits);
     }
+}
+
+/// Every candidate with the controls of the spontaneous rate ([`hazard`]): the constant-α
+/// family and (with `period_effects`) the α-per-period family. Models without a spontaneous
+/// channel (imitation) have nothing to control and are fitted as without controls.
+fn fit_controlled(
+    prep: &Prepared,
+    net: &FitNet,
+    ctl: &controls::Controls,
+    period_effects: bool,
+    todo: &[Candidate],
+    fits: &mut Vec<ModelFit>,
+) {
+    let families: &[bool] = if period_effects {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    for &pe in families {
+        let cells = Designs::build(prep, net, &prep.tau, prep.facts.periods, pe);
+        let s = hazard::Spont {
+            rows: &ctl.rows,
+            names: &ctl.names,
+            by_period: pe,
+        };
+        let mut work: Vec<(Option<Candidate>, &[Cell])> = vec![(None, &cells.v[0])];
+        for &c in todo.iter().skip(1) {
+            if let Some(v) = cells.of(c)
+                && (c.nests_innovation() || !pe)
+            {
+                work.push((Some(c), v));
+            }
+        }
+        let done: Vec<ModelFit> = work
+            .par_iter()
+            .map(|&(c, v)| controlled_fit(c, v, &s, pe))
+            .collect();
+        fits.extend(done);
+    }
+}
+
+/// One model with controls (`None`: the controls alone, innovation only or period effects).
+fn controlled_fit(c: Option<Candidate>, v: &[Cell], s: &hazard::Spont<'_>, pe: bool) -> ModelFit {
+    let name = match (c, pe) {
+        (None, false) => Candidate::Innovation.name().to_string(),
+        (None, true) => "period_effects".to_string(),
+        (Some(c), false) => c.name().to_string(),
+        (Some(c), true) => format!("{}+period", c.name()),
+    };
+    let cand = if c.is_none() && !pe {
+        Some(Candidate::Innovation)
+    } else {
+        c
+    };
+    if let Some(c) = c.filter(|c| c.p_index().is_none()) {
+        // No spontaneous channel: nothing for the controls to act on.
+        let (est, ll) = fit_pooled(c, v, 0.0);
+        return new_fit(name, Some(c), false, est, c.params().len(), ll, v);
+    }
+    let f = hazard::fit(c, v, s);
+    let mut m = new_fit(name, cand, pe, f.params, f.k, f.loglik, v);
+    if f.loglik.is_finite() {
+        m.coefficients = f.coefficients;
+        if c == Some(Candidate::KolContagion) {
+            m.kappa = hazard::kappa(v, s, &m.params);
+        }
+    }
+    if let Some(c) = c {
+        m.boundary_rho = hazard::null_rho(c, v, s);
+    }
+    m
 }
 
 /// Fits every model to the prepared data and ranks them.

@@ -7,7 +7,7 @@
 //! unconstrained estimators at the null (Kudô 1963; Shapiro 1985). The χ²_m p-value (about
 //! twice too large for one parameter) is kept beside it for comparison.
 
-use super::optim;
+use super::{chi2, optim};
 
 /// One likelihood-ratio test.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +43,7 @@ pub fn mixture_p(stat: f64, weights: &[f64]) -> f64 {
         .iter()
         .enumerate()
         .skip(1)
-        .map(|(k, w)| w * optim::chi2_sf(stat, k as f64))
+        .map(|(k, w)| w * chi2::chi2_sf(stat, k as f64))
         .sum::<f64>()
         .clamp(0.0, 1.0)
 }
@@ -78,7 +78,7 @@ pub fn test(
     let df = k - k0;
     let stat = (2.0 * (ll - ll0)).max(0.0);
     let stat = if stat <= ZERO { 0.0 } else { stat };
-    let p_chi2 = optim::chi2_sf(stat, df as f64);
+    let p_chi2 = chi2::chi2_sf(stat, df as f64);
     let p = if boundary == 0 {
         p_chi2
     } else {
@@ -95,7 +95,7 @@ pub fn test(
                     if d == 0 {
                         0.0
                     } else {
-                        wj * optim::chi2_sf(stat, d as f64)
+                        wj * chi2::chi2_sf(stat, d as f64)
                     }
                 })
                 .sum::<f64>()

@@ -23,14 +23,18 @@
 //! import `fit`.
 
 pub mod bootstrap;
+pub mod chi2;
+pub mod controls;
 pub mod covariates;
 pub mod data;
 pub mod estimate;
 pub mod exact;
 pub mod fitted;
+pub mod hazard;
 pub mod lrtest;
 pub mod models;
 pub mod observed;
+pub mod odds;
 pub mod optim;
 pub mod output;
 pub mod permutation;
@@ -84,6 +88,9 @@ pub struct FitOptions {
     pub sim_replicates: u32,
     /// Launches of the parametric bootstrap of the verdict's LR test (0: none).
     pub bootstrap: u32,
+    /// Group fixed effects and physician covariates of the spontaneous rate
+    /// ([`controls`], [`hazard`]).
+    pub controls: controls::ControlSpec,
 }
 
 impl Default for FitOptions {
@@ -97,6 +104,7 @@ impl Default for FitOptions {
             covariates: covariates::CovariateFiles::default(),
             sim_replicates: DEFAULT_SIM_REPLICATES,
             bootstrap: 0,
+            controls: controls::ControlSpec::default(),
         }
     }
 }
@@ -110,8 +118,14 @@ pub struct Facts {
     pub network_physicians: usize,
     /// Physicians fitted.
     pub physicians: usize,
-    /// Physicians excluded for unknown adoption.
+    /// Physicians excluded for unknown adoption or a missing control value.
     pub excluded: usize,
+    /// Of those, physicians with known adoption excluded for a missing group or covariate.
+    pub missing_controls: usize,
+    /// The controls of the spontaneous rate in words (`None`: none).
+    pub controls: Option<String>,
+    /// The groups controlled by fixed effects: `the 4 groups of city_name (…)`.
+    pub strata: Option<String>,
     /// Arcs removed with them.
     pub arcs_removed: u64,
     /// Arcs among the physicians fitted.
@@ -170,6 +184,10 @@ pub struct Prepared {
     /// Per physician of the scenario's network: whether it is fitted (empty for aggregate
     /// data).
     pub keep: Vec<bool>,
+    /// The controls of the spontaneous rate, when asked for.
+    pub controls: Option<controls::Controls>,
+    /// Per physician fitted: its control pattern (empty without controls).
+    pub z: Vec<u32>,
 }
 
 /// One parameter's estimate.
@@ -230,6 +248,9 @@ pub struct ModelFit {
     /// With `--holdout K`: the log-likelihood of periods `K+1..T` at the parameters fitted to
     /// periods `≤ K` (higher is better; `None` where not computed or −∞ on the fit periods).
     pub holdout_log_score: Option<f64>,
+    /// With controls: the coefficients of the spontaneous log-odds, `alpha` (or `alpha_<t>`
+    /// per period), then one per group and covariate, with Wald intervals ([`hazard`]).
+    pub coefficients: Vec<Estimate>,
 }
 
 /// Everything a fit found.

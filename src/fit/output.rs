@@ -82,6 +82,7 @@ pub fn fit_csv(r: &FitReport) -> Vec<u8> {
         for (t, p) in &m.period_rates {
             let _ = writeln!(o, "{},p_{t},{},,,,exact (profiled)", m.name, num(*p));
         }
+        super::odds::csv_rows(m, &mut o);
     }
     o.into_bytes()
 }
@@ -180,6 +181,9 @@ fn params_text(m: &ModelFit) -> String {
     }
     if m.period_effects {
         parts.push("one p per period".to_string());
+    }
+    if !m.coefficients.is_empty() {
+        parts.push("controls".to_string());
     }
     if m.method == Method::Simulated {
         parts.push(if m.params.iter().any(|e| e.ci.0.is_nan()) {
@@ -372,17 +376,21 @@ pub fn facts_text(sc: &Scenario, r: &FitReport, observed: &std::path::Path) -> S
         } else {
             let _ = writeln!(
                 o,
-                "{} of {} physicians fitted, {} arcs, {} KOLs (κ = {}); excluded {} physicians with unknown adoption ({} coded missing, {} not listed) and their {} arcs",
+                "{} of {} physicians fitted, {} arcs, {} KOLs (κ = {}); excluded {} physicians with unknown adoption ({} coded missing, {} not listed){} and their {} arcs",
                 f.physicians,
                 f.network_physicians,
                 f.arcs,
                 f.kols,
                 f.kappa,
-                f.excluded,
+                f.excluded - f.missing_controls,
                 f.unknown_in_file,
                 f.not_in_file,
+                missing_text(f),
                 f.arcs_removed
             );
+        }
+        if let Some(c) = &f.controls {
+            let _ = writeln!(o, "Controls of the spontaneous rate: {c}");
         }
     } else {
         let _ = writeln!(o, "{} physicians (the scenario's network)", f.physicians);
@@ -394,6 +402,18 @@ pub fn facts_text(sc: &Scenario, r: &FitReport, observed: &std::path::Path) -> S
     );
     let _ = writeln!(o, "{TIME_CONVENTION}");
     o
+}
+
+/// `, 8 with a missing group or covariate` when controls excluded physicians.
+fn missing_text(f: &super::Facts) -> String {
+    if f.missing_controls > 0 {
+        format!(
+            ", {} with a missing group or covariate value",
+            f.missing_controls
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// The whole terminal text.
@@ -422,6 +442,9 @@ pub fn terminal_text(
     }
     if let Some(t) = &r.permutation {
         let _ = writeln!(o, "{}", super::permutation::text(t));
+    }
+    if let Some(text) = super::odds::text(r) {
+        let _ = writeln!(o, "{text}");
     }
     if let Some(text) = holdout_text(r) {
         let _ = writeln!(o, "{text}");

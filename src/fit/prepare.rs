@@ -3,7 +3,7 @@
 
 use super::data::{Cell, FitNet, NEVER};
 use super::observed::{self, Layout, Observed, Status};
-use super::{Facts, FitOptions, Prepared, Unobserved, covariates};
+use super::{Facts, FitOptions, Prepared, Unobserved, controls, covariates};
 use crate::error::Error;
 use crate::scenario::Scenario;
 use std::path::Path;
@@ -42,13 +42,24 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
             s.scale_sources(&real.kols, sc.kols.weight);
             s
         });
-    let mut prep = prepare_network(
+    let controls = if opts.controls.any() {
+        let known: Vec<bool> = obs
+            .status
+            .iter()
+            .map(|s| opts.unobserved == Unobserved::Never || *s != Status::Unknown)
+            .collect();
+        Some(controls::build(&opts.controls, &real.net, &known)?)
+    } else {
+        None
+    };
+    let mut prep = prepare_network_with(
         &real.net,
         &real.is_kol,
         &obs.status,
         obs.periods,
         opts.unobserved,
         similar.as_ref().map_err(Clone::clone),
+        controls,
     )
     .map_err(Error::Other)?;
     prep.facts.unknown_in_file = facts.unknown_in_file;
@@ -59,11 +70,7 @@ pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared
     prep.observed_share = obs.cumulative_share(n0);
     prep.seed = sc.seed;
     if opts.covariates.any() {
-        let keep: Vec<bool> = obs
-            .status
-            .iter()
-            .map(|s| opts.unobserved == Unobserved::Never || *s != Status::Unknown)
-            .collect();
+        let keep = prep.keep.clone();
         prep.covariates = Some(covariates::read(
             &opts.covariates,
             &real.net,
@@ -87,11 +94,24 @@ pub fn prepare_network(
     unobserved: Unobserved,
     similar: Result<&crate::network::Network, String>,
 ) -> Result<Prepared, String> {
+    prepare_network_with(net0, is_kol, status, periods, unobserved, similar, None)
+}
+
+/// [`prepare_network`] with controls of the spontaneous rate ([`controls::build`]):
+/// physicians with a missing group or covariate are excluded with their arcs.
+pub fn prepare_network_with(
+    net0: &crate::network::Network,
+    is_kol: &[bool],
+    status: &[Status],
+    periods: u32,
+    unobserved: Unobserved,
+    similar: Result<&crate::network::Network, String>,
+    controls: Option<controls::Controls>,
+) -> Result<Prepared, String> {
     let n0 = net0.n();
-    let keep: Vec<bool> = status
-        .iter()
-        .map(|s| unobserved == Unobserved::Never || *s != Status::Unknown)
-        .collect();
+    let known = |s: &Status| unobserved == Unobserved::Never || *s != Status::Unknown;
+    let has = |i: usize| controls.as_ref().is_none_or(|c| c.pattern[i].is_some());
+    let keep: Vec<bool> = (0..n0).map(|i| known(&status[i]) && has(i)).collect();
     let net = FitNet::restrict(net0, &keep, is_kol)?;
     let mut facts = Facts {
         network_physicians: n0,
@@ -102,6 +122,12 @@ pub fn prepare_network(
         arcs: net.arcs() as u64,
         arcs_removed: net0.arc_count() - net.arcs() as u64,
         kols: (0..n0).filter(|&i| keep[i] && is_kol[i]).count(),
+        missing_controls: (0..n0).filter(|&i| known(&status[i]) && !has(i)).count(),
+        controls: controls.as_ref().map(controls::Controls::describe),
+        strata: controls
+            .as_ref()
+            .and_then(|c| c.strata.as_ref())
+            .map(|(col, g)| format!("the {} groups of {col} ({})", g.len(), g.join(", "))),
         top_k: DEFAULT_TOP_K,
         kappa: 1.0,
         ..Facts::default()
@@ -132,6 +158,12 @@ pub fn prepare_network(
         })
         .sum();
     let similar = similar.and_then(|s| FitNet::restrict(s, &keep, is_kol));
+    let z = controls.as_ref().map_or_else(Vec::new, |c| {
+        (0..n0)
+            .filter(|&i| keep[i])
+            .filter_map(|i| c.pattern[i])
+            .collect()
+    });
     Ok(Prepared {
         net: Some(net),
         similar,
@@ -144,6 +176,8 @@ pub fn prepare_network(
         seed: 0,
         covariates: None,
         keep,
+        controls,
+        z,
     })
 }
 
@@ -188,6 +222,7 @@ fn prepare_aggregate(
             x: Default::default(),
             r: 0.0,
             y: 0.0,
+            z: 0,
         },
         Vec::new(),
     );
@@ -198,6 +233,7 @@ fn prepare_aggregate(
             x: Default::default(),
             r,
             y,
+            z: 0,
         };
         c.x.t = t as u32;
         by_t.push(c);
@@ -219,5 +255,7 @@ fn prepare_aggregate(
         seed: sc.seed,
         covariates: None,
         keep: Vec::new(),
+        controls: None,
+        z: Vec::new(),
     }
 }

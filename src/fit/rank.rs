@@ -140,6 +140,7 @@ pub fn add_simulated(
             note: None,
             period_rates: Vec::new(),
             holdout_log_score: None,
+            coefficients: Vec::new(),
         });
     }
     r.not_fitted.extend(failed);

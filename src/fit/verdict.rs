@@ -265,9 +265,15 @@ fn caveat_sentence(r: &FitReport, survives: bool) -> Option<String> {
             if impossible.len() == 1 { "its" } else { "their" }
         )
     });
+    let groups = match &r.facts.strata {
+        Some(g) => format!(
+            "shocks shared within {g} were controlled by fixed effects, but homophily and shocks shared within smaller circles (a practice, a hospital) remain possible"
+        ),
+        None => "no groups were controlled".to_string(),
+    };
     match (survives, families) {
         (true, f) => Some(format!(
-            "This is an association, not proof of contagion: physicians who resemble each other (homophily) or shocks shared within a town produce the same pattern, and no groups were controlled{}.",
+            "This is an association, not proof of contagion: physicians who resemble each other (homophily) or shocks shared within a town produce the same pattern, and {groups}{}.",
             f.map(|f| format!("; {f}")).unwrap_or_default()
         )),
         (false, Some(f)) => Some(format!("{}{}.", f[..1].to_uppercase(), &f[1..])),
@@ -321,6 +327,7 @@ pub fn verdict(r: &FitReport) -> String {
     let (net, survives) = network_sentence(r, pe);
     let parts: Vec<String> = family_sentence(r, top)
         .into_iter()
+        .chain(super::odds::verdict_phrase(r, top))
         .chain([net])
         .chain(kol_sentence(r, pe))
         .chain(caveat_sentence(r, survives))

@@ -46,6 +46,29 @@ pub const FILES: [&str; 8] = [
     "manifest.json",
 ];
 
+/// Refuses controls (`--strata`, `--covariates`) where they cannot apply.
+fn check_controls(prep: &fit::Prepared, req: &FitRequest) -> Result<(), Error> {
+    if !req.opts.controls.any() {
+        return Ok(());
+    }
+    let refuse = |what: &str| Err(Error::Usage(format!("--strata / --covariates: {what}")));
+    if prep.facts.aggregate {
+        return refuse(&format!(
+            "controls need per-physician adoption periods; {} is aggregate",
+            req.observed.display()
+        ));
+    }
+    if req.opts.holdout.is_some() {
+        return refuse("not combined with --holdout yet");
+    }
+    if req.opts.bootstrap > 0 {
+        return refuse(
+            "not combined with --bootstrap yet (the bootstrap simulates launches without the controls)",
+        );
+    }
+    Ok(())
+}
+
 /// Fits `sc`'s network to `req.observed` and writes `fit.csv`, `models.csv`, `fitted.toml`,
 /// `fit.svg` (the fitted theories simulated under the observed launch) and `report.html`
 /// atomically. An existing folder is refused before anything runs, unless
@@ -60,6 +83,7 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
             req.observed.display()
         )));
     }
+    check_controls(&prep, &req)?;
     if let Some(k) = req.opts.holdout {
         let t = prep.facts.periods;
         if prep.facts.aggregate {
@@ -97,6 +121,7 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
                 fit::permutation::text(t),
             )
         })
+        .chain(fit::odds::text(&report).map(|t| ("Controls".to_string(), t)))
         .chain(output::holdout_text(&report).map(|t| ("Holdout".to_string(), t)))
         .chain(output::simulated_text(&report).map(|t| ("Simulation-based fits".to_string(), t)))
         .chain(svg_note.map(|t| ("Figure".to_string(), t)))

@@ -23,6 +23,11 @@ pub struct ObservedSpec {
     /// Per-physician detailing visits `id,step,visits` (covariate of the `detailing`
     /// likelihood), resolved.
     pub detailing: Option<PathBuf>,
+    /// `kolsim fit`'s group fixed effects: a node-file column (`--strata`).
+    pub strata: Option<String>,
+    /// `kolsim fit`'s physician covariates: node-file columns, `name` or `name:factor`
+    /// (`--covariates`).
+    pub covariates: Vec<String>,
 }
 
 /// Validates `[observed]`: the file must exist (its contents are read against the network
@@ -48,6 +53,11 @@ pub(super) fn parse_observed(
         path: cx.data_file(&r.path, "observed.path", "observed launch")?,
         id_column: text(&r.id_column, "id"),
         time_column: text(&r.time_column, "adopted_at"),
+        strata: r.strata.as_ref().map(|s| s.get_ref().clone()),
+        covariates: r
+            .covariates
+            .as_ref()
+            .map_or_else(Vec::new, |c| c.get_ref().clone()),
         missing: r
             .missing
             .as_ref()

@@ -233,4 +233,8 @@ pub struct RawObserved {
     pub marketing: Opt<String>,
     /// `detailing`: the detailing visits file.
     pub detailing: Opt<String>,
+    /// `strata`: the node-file column of the fit's group fixed effects.
+    pub strata: Opt<String>,
+    /// `covariates`: node-file columns, the fit's physician covariates.
+    pub covariates: Opt<Vec<String>>,
 }

@@ -1,0 +1,578 @@
+//! One hazard with controls: every model's spontaneous probability is
+//! `p_i(t) = logistic(α_t + δ_g(i) + x_iᵀγ)` (α constant or one per period; `δ`, `γ` from
+//! [`crate::fit::controls`]), combined with the model's network term as in MODELS.md:
+//! `h = 1 − (1 − p_i(t))(1 − n)`, `n` the model's hazard with `p = 0`.
+//!
+//! # Method
+//! For the network parameters `ψ` (the model's parameters other than `p`), the control
+//! coefficients `β = (α, δ, γ)` are profiled out: the inner maximisation is Newton's method
+//! with the analytic gradient and Hessian in `β` (one pass over the cells per iteration; the
+//! α block is diagonal, so the step solves a small Schur complement in `(δ, γ)`), falling back
+//! to Fisher scoring where the observed information is not positive definite, warm-started
+//! from the previous solution. `ψ` is maximised over the profile with [`optim`] (profile
+//! intervals, as without controls).
+//!
+//! The coefficients' standard errors are those of the full information matrix, from the
+//! inner information and the derivative of the inner solution in `ψ`:
+//! `Var β̂ = I_ββ⁻¹ + J V Jᵀ`, `J = dβ̂/dψ`, `V` the profile covariance of `ψ̂`. Their 95%
+//! intervals are Wald intervals on the log-odds scale.
+//!
+//! Cells carry the period (`x.t`) and the control pattern (`z`); the inner pass costs
+//! `O(cells · E + patterns · E²)` for `E` group and covariate coefficients.
+
+use super::data::Cell;
+use super::models::Candidate;
+use super::{Estimate, optim};
+use std::cell::RefCell;
+
+/// Bound on every control coefficient (log-odds): a group or period without adoptions
+/// drives its coefficient to −∞; it stops here (probability ≈ 10⁻¹³).
+pub const BOUND: f64 = 30.0;
+
+/// `Φ⁻¹(0.975)`.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// The controls' design: the pattern rows and whether α is one per period.
+#[derive(Debug, Clone, Copy)]
+pub struct Spont<'a> {
+    /// Design row of each pattern (`E` values).
+    pub rows: &'a [Vec<f64>],
+    /// Names of the `E` coefficients.
+    pub names: &'a [String],
+    /// One α per period (cells split by period) or one α.
+    pub by_period: bool,
+}
+
+/// The cells of one model with their α index, ready for the inner maximisation.
+struct Problem<'a> {
+    cells: &'a [Cell],
+    alpha: Vec<u32>,
+    periods: Vec<u32>,
+    rows: &'a [Vec<f64>],
+    e: usize,
+}
+
+impl<'a> Problem<'a> {
+    fn new(cells: &'a [Cell], s: &Spont<'a>) -> Self {
+        let mut periods: Vec<u32> = if s.by_period {
+            cells.iter().map(|c| c.x.t).collect()
+        } else {
+            vec![0]
+        };
+        periods.sort_unstable();
+        periods.dedup();
+        let alpha = cells
+            .iter()
+            .map(|c| {
+                if s.by_period {
+                    periods.partition_point(|&t| t < c.x.t) as u32
+                } else {
+                    0
+                }
+            })
+            .collect();
+        Problem {
+            cells,
+            alpha,
+            periods,
+            rows: s.rows,
+            e: s.rows.first().map_or(0, Vec::len),
+        }
+    }
+
+    fn n_alpha(&self) -> usize {
+        self.periods.len()
+    }
+
+    fn dim(&self) -> usize {
+        self.n_alpha() + self.e
+    }
+}
+
+/// Log-likelihood, gradient and minus the Hessian (blocks: diagonal `a` for α, `b` α×(δ,γ)
+/// row-major, `c` (δ,γ)²) at `beta`.
+struct Pass {
+    ll: f64,
+    g: Vec<f64>,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    c: Vec<f64>,
+}
+
+/// `ln(1 + e^x)` without overflow.
+fn softplus(x: f64) -> f64 {
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+/// One cell's log-likelihood and its first and second derivatives in η (`fisher`: the
+/// expected information instead of minus the observed second derivative).
+fn cell_terms(h0: f64, eta: f64, r: f64, y: f64, fisher: bool) -> (f64, f64, f64) {
+    let p = 1.0 / (1.0 + (-eta).exp());
+    let q = 1.0 / (1.0 + eta.exp());
+    let h = h0 + (1.0 - h0) * p;
+    let u = (1.0 - h0) * p * q; // dh/dη
+    let ln_1mh = (-h0).ln_1p() - softplus(eta);
+    let mut ll = 0.0;
+    if y > 0.0 {
+        ll += y * h.ln();
+    }
+    if r > y {
+        ll += (r - y) * ln_1mh;
+    }
+    let g = if y > 0.0 { y * u / h } else { 0.0 } - (r - y) * p;
+    let w = if fisher {
+        r * u * u / (h * (1.0 - h)).max(1e-300)
+    } else {
+        let obs = if y > 0.0 {
+            y * (u * (1.0 - 2.0 * p) / h - u * u / (h * h))
+        } else {
+            0.0
+        } - (r - y) * p * q;
+        -obs
+    };
+    (ll, g, w)
+}
+
+fn pass(pr: &Problem, h0: &[f64], beta: &[f64], fisher: bool) -> Pass {
+    let (na, e) = (pr.n_alpha(), pr.e);
+    let eta_z: Vec<f64> = pr
+        .rows
+        .iter()
+        .map(|row| row.iter().zip(&beta[na..]).map(|(x, b)| x * b).sum())
+        .collect();
+    let mut g = vec![0.0; na + e];
+    let mut a = vec![0.0; na];
+    let mut b = vec![0.0; na * e];
+    let mut wz = vec![0.0; pr.rows.len()];
+    let mut gz = vec![0.0; pr.rows.len()];
+    let (mut ll, mut comp) = (0.0f64, 0.0f64);
+    for (k, cell) in pr.cells.iter().enumerate() {
+        let (t, z) = (pr.alpha[k] as usize, cell.z as usize);
+        let eta = beta[t] + eta_z.get(z).copied().unwrap_or(0.0);
+        let (l, gi, w) = cell_terms(h0[k], eta, cell.r, cell.y, fisher);
+        // Neumaier-compensated sum, as data::log_likelihood.
+        let s = ll + l;
+        comp += if ll.abs() >= l.abs() {
+            (ll - s) + l
+        } else {
+            (l - s) + ll
+        };
+        ll = s;
+        g[t] += gi;
+        a[t] += w;
+        if e > 0 {
+            let row = &pr.rows[z];
+            for (bj, x) in b[t * e..(t + 1) * e].iter_mut().zip(row) {
+                *bj += w * x;
+            }
+            wz[z] += w;
+            gz[z] += gi;
+        }
+    }
+    let mut c = vec![0.0; e * e];
+    for (z, row) in pr.rows.iter().enumerate() {
+        for i in 0..e {
+            g[na + i] += gz[z] * row[i];
+            for j in 0..e {
+                c[i * e + j] += wz[z] * row[i] * row[j];
+            }
+        }
+    }
+    let ll = ll + comp;
+    Pass {
+        ll: if ll.is_nan() { f64::NEG_INFINITY } else { ll },
+        g,
+        a,
+        b,
+        c,
+    }
+}
+
+/// Solves `[[diag a, b], [bᵀ, c]] d = g` by the Schur complement in the (δ, γ) block;
+/// `None` if the matrix is not positive definite.
+fn solve(p: &Pass, na: usize, e: usize) -> Option<Vec<f64>> {
+    if p.a.iter().any(|&a| !(a > 0.0)) {
+        return None;
+    }
+    let mut s: Vec<Vec<f64>> = (0..e)
+        .map(|i| (0..e).map(|j| p.c[i * e + j]).collect())
+        .collect();
+    let mut rhs: Vec<f64> = p.g[na..].to_vec();
+    for t in 0..na {
+        let bt = &p.b[t * e..(t + 1) * e];
+        for i in 0..e {
+            rhs[i] -= bt[i] * p.g[t] / p.a[t];
+            for j in 0..e {
+                s[i][j] -= bt[i] * bt[j] / p.a[t];
+            }
+        }
+    }
+    let db = if e > 0 {
+        let inv = optim::inverse_spd(&s)?;
+        (0..e)
+            .map(|i| (0..e).map(|j| inv[i][j] * rhs[j]).sum())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut d: Vec<f64> = (0..na)
+        .map(|t| {
+            let bt = &p.b[t * e..(t + 1) * e];
+            (p.g[t] - bt.iter().zip(&db).map(|(x, y)| x * y).sum::<f64>()) / p.a[t]
+        })
+        .collect();
+    d.extend(db);
+    d.iter().all(|v| v.is_finite()).then_some(d)
+}
+
+/// The inner maximum over `β` for hazards `h0` (each cell's network term), from `beta`.
+fn inner(pr: &Problem, h0: &[f64], beta: &mut [f64]) -> f64 {
+    let (na, e) = (pr.n_alpha(), pr.e);
+    let mut cur = pass(pr, h0, beta, false);
+    if !cur.ll.is_finite() {
+        return f64::NEG_INFINITY;
+    }
+    for _ in 0..200 {
+        let mut dir = match solve(&cur, na, e) {
+            Some(d) => d,
+            None => {
+                let f = pass(pr, h0, beta, true);
+                match solve(&f, na, e) {
+                    Some(d) => d,
+                    None => break,
+                }
+            }
+        };
+        // Coefficients held at the bound (a period or group without adoptions) stay there.
+        for (d, b) in dir.iter_mut().zip(beta.iter()) {
+            if (*b <= -BOUND && *d < 0.0) || (*b >= BOUND && *d > 0.0) {
+                *d = 0.0;
+            }
+        }
+        let gain: f64 = dir.iter().zip(&cur.g).map(|(d, g)| d * g).sum();
+        if !(gain > 0.0) {
+            break;
+        }
+        // Step halving until the log-likelihood does not fall (as glm's IRLS); the last step
+        // is taken even when the predicted gain is below the tolerance.
+        let mut step = 1.0;
+        let mut moved = false;
+        for _ in 0..40 {
+            let trial: Vec<f64> = beta
+                .iter()
+                .zip(&dir)
+                .map(|(b, d)| (b + step * d).clamp(-BOUND, BOUND))
+                .collect();
+            let next = pass(pr, h0, &trial, false);
+            if next.ll.is_finite() && next.ll >= cur.ll {
+                beta.copy_from_slice(&trial);
+                cur = next;
+                moved = true;
+                break;
+            }
+            step *= 0.5;
+        }
+        if !moved || gain <= 1e-12 * (1.0 + cur.ll.abs()) {
+            break;
+        }
+    }
+    cur.ll
+}
+
+/// A model with controls: its profile log-likelihood in `ψ`, with the last inner solution
+/// kept as the next start.
+pub struct Profiled<'a> {
+    pr: Problem<'a>,
+    cand: Option<Candidate>,
+    warm: RefCell<Vec<f64>>,
+    start: Vec<f64>,
+}
+
+impl<'a> Profiled<'a> {
+    /// Model `cand` (`None`: the controls alone) on `cells` with controls `s`.
+    pub fn new(cand: Option<Candidate>, cells: &'a [Cell], s: &Spont<'a>) -> Self {
+        let pr = Problem::new(cells, s);
+        let (r, y) = cells.iter().fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
+        let p0 = if r > 0.0 {
+            (y / r).clamp(1e-9, 1.0 - 1e-9)
+        } else {
+            0.5
+        };
+        let mut start = vec![(p0 / (1.0 - p0)).ln(); pr.n_alpha()];
+        start.resize(pr.dim(), 0.0);
+        Profiled {
+            warm: RefCell::new(start.clone()),
+            start,
+            pr,
+            cand,
+        }
+    }
+
+    /// Each cell's network term at `psi` (the model's hazard with `p = 0`).
+    fn h0(&self, psi: &[f64]) -> Vec<f64> {
+        match self.cand {
+            None => vec![0.0; self.pr.cells.len()],
+            Some(c) => {
+                let mut th = psi.to_vec();
+                th.insert(c.p_index().unwrap_or(0), 0.0);
+                self.pr
+                    .cells
+                    .iter()
+                    .map(|cell| c.hazard(&th, &cell.x))
+                    .collect()
+            }
+        }
+    }
+
+    /// The profile log-likelihood at `psi` and the inner solution.
+    pub fn solve(&self, psi: &[f64]) -> (f64, Vec<f64>) {
+        let h0 = self.h0(psi);
+        if h0.iter().any(|h| !(0.0..=1.0).contains(h)) {
+            return (f64::NEG_INFINITY, self.start.clone());
+        }
+        let mut beta = self.warm.borrow().clone();
+        let mut ll = inner(&self.pr, &h0, &mut beta);
+        if !ll.is_finite() {
+            beta = self.start.clone();
+            ll = inner(&self.pr, &h0, &mut beta);
+        }
+        if ll.is_finite() {
+            self.warm.replace(beta.clone());
+        }
+        (ll, beta)
+    }
+
+    /// The profile log-likelihood at `psi`.
+    pub fn value(&self, psi: &[f64]) -> f64 {
+        self.solve(psi).0
+    }
+
+    /// The names and Wald estimates of `β` at `psi` (the maximum), with `V` the covariance of
+    /// `ψ̂` over its free parameters `free` and `bounds` for the finite-difference steps.
+    pub fn coefficients(
+        &self,
+        psi: &[f64],
+        cov: &[(usize, Vec<f64>)],
+        names: &[String],
+    ) -> Vec<Estimate> {
+        let (_, beta) = self.solve(psi);
+        let h0 = self.h0(psi);
+        let p = pass(&self.pr, &h0, &beta, false);
+        let var = inner_variance(&p, self.pr.n_alpha(), self.pr.e);
+        // J V Jᵀ: the inner solution's derivatives in the free ψ (central differences).
+        let mut jac: Vec<Vec<f64>> = Vec::new();
+        for (k, _) in cov {
+            let s = 1e-5 * psi[*k].abs().max(1e-2);
+            let mut up = psi.to_vec();
+            up[*k] += s;
+            let mut dn = psi.to_vec();
+            dn[*k] -= s;
+            let (_, bu) = self.solve(&up);
+            let (_, bd) = self.solve(&dn);
+            jac.push(
+                bu.iter()
+                    .zip(&bd)
+                    .map(|(u, d)| (u - d) / (2.0 * s))
+                    .collect(),
+            );
+        }
+        self.warm.replace(beta.clone());
+        let mut out = Vec::with_capacity(beta.len());
+        for (i, &v) in beta.iter().enumerate() {
+            let extra: f64 = cov
+                .iter()
+                .enumerate()
+                .map(|(a, (_, row))| {
+                    row.iter()
+                        .enumerate()
+                        .map(|(b, vab)| jac[a][i] * vab * jac[b][i])
+                        .sum::<f64>()
+                })
+                .sum();
+            let se = var
+                .as_ref()
+                .map(|d| d[i] + extra)
+                .filter(|x| *x > 0.0 && v.abs() < BOUND - 1e-6)
+                .map(f64::sqrt);
+            let ci = se.map_or((f64::NAN, f64::NAN), |s| (v - Z95 * s, v + Z95 * s));
+            let name = if i < self.pr.n_alpha() {
+                if self.pr.periods[i] == 0 {
+                    "alpha".to_string()
+                } else {
+                    format!("alpha_{}", self.pr.periods[i])
+                }
+            } else {
+                names[i - self.pr.n_alpha()].clone()
+            };
+            out.push(Estimate {
+                name,
+                value: v,
+                se,
+                ci,
+            });
+        }
+        out
+    }
+
+    /// Number of control coefficients (α's and `E`).
+    pub fn n_coefficients(&self) -> usize {
+        self.pr.dim()
+    }
+}
+
+/// The diagonal of the inverse of minus the inner Hessian (`None` if not positive definite).
+fn inner_variance(p: &Pass, na: usize, e: usize) -> Option<Vec<f64>> {
+    if p.a.iter().any(|&a| !(a > 0.0)) {
+        return None;
+    }
+    let mut s: Vec<Vec<f64>> = (0..e)
+        .map(|i| (0..e).map(|j| p.c[i * e + j]).collect())
+        .collect();
+    for t in 0..na {
+        let bt = &p.b[t * e..(t + 1) * e];
+        for i in 0..e {
+            for j in 0..e {
+                s[i][j] -= bt[i] * bt[j] / p.a[t];
+            }
+        }
+    }
+    let inv = if e > 0 {
+        optim::inverse_spd(&s)?
+    } else {
+        Vec::new()
+    };
+    let mut d: Vec<f64> = (0..na)
+        .map(|t| {
+            let u: Vec<f64> = p.b[t * e..(t + 1) * e].iter().map(|x| x / p.a[t]).collect();
+            let quad: f64 = (0..e)
+                .map(|i| (0..e).map(|j| u[i] * inv[i][j] * u[j]).sum::<f64>())
+                .sum();
+            1.0 / p.a[t] + quad
+        })
+        .collect();
+    d.extend((0..e).map(|i| inv[i][i]));
+    Some(d)
+}
+
+/// What fitting one model with controls found.
+#[derive(Debug, Clone)]
+pub struct ControlledFit {
+    /// The network parameters (profile intervals).
+    pub params: Vec<Estimate>,
+    /// The control coefficients: `alpha` or `alpha_<t>`, then `δ` and `γ` (Wald).
+    pub coefficients: Vec<Estimate>,
+    /// Maximum log-likelihood.
+    pub loglik: f64,
+    /// Free parameters: the network's and the coefficients.
+    pub k: usize,
+}
+
+/// The network parameters of `c` other than `p`: names and bounds.
+pub fn network_params(c: Option<Candidate>) -> (Vec<&'static str>, Vec<(f64, f64)>) {
+    match c {
+        None => (Vec::new(), Vec::new()),
+        Some(c) => {
+            let pi = c.p_index().unwrap_or(0);
+            let b = c.bounds();
+            c.params()
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| *k != pi)
+                .map(|(k, n)| (*n, b[k]))
+                .unzip()
+        }
+    }
+}
+
+/// Starting points of `c`'s network parameters.
+fn starts(c: Option<Candidate>) -> Vec<Vec<f64>> {
+    c.map(|c| {
+        let pi = c.p_index().unwrap_or(0);
+        c.starts(0.05)
+            .into_iter()
+            .map(|mut s| {
+                s.remove(pi);
+                s
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Fits `c` (or the controls alone, `None`) with controls `s` on `cells`.
+pub fn fit(c: Option<Candidate>, cells: &[Cell], s: &Spont<'_>) -> ControlledFit {
+    let prof = Profiled::new(c, cells, s);
+    let (names, b) = network_params(c);
+    let f = |psi: &[f64]| prof.value(psi);
+    let (x, fx) = if names.is_empty() {
+        (Vec::new(), f(&[]))
+    } else {
+        optim::maximize(&f, &starts(c), &b, c == Some(Candidate::Threshold))
+    };
+    let k = names.len() + prof.n_coefficients();
+    if !fx.is_finite() {
+        return ControlledFit {
+            params: Vec::new(),
+            coefficients: Vec::new(),
+            loglik: f64::NEG_INFINITY,
+            k,
+        };
+    }
+    let se = optim::standard_errors(&f, &x, &b, fx);
+    let params: Vec<Estimate> = names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| Estimate {
+            name: name.to_string(),
+            value: x[k],
+            se: se[k],
+            ci: optim::profile_interval(&f, &x, &b, fx, k, se[k]),
+        })
+        .collect();
+    let cov = optim::covariance(&f, &x, &b, fx);
+    let coefficients = prof.coefficients(&x, &cov, s.names);
+    ControlledFit {
+        params,
+        coefficients,
+        loglik: fx,
+        k,
+    }
+}
+
+/// κ̂ = q_kol / q_other with controls: the KOL term reparametrised as `(q_other, κ)` over the
+/// profile, started at the fitted `(q_kol, q_other)`.
+pub fn kappa(cells: &[Cell], s: &Spont<'_>, est: &[Estimate]) -> Option<Estimate> {
+    let n = est.len();
+    if n < 2 {
+        return None;
+    }
+    let (qk, qo) = (est[n - 2].value, est[n - 1].value);
+    let k0 = if qo > 0.0 { (qk / qo).min(999.0) } else { 1.0 };
+    let prof = Profiled::new(Some(Candidate::KolRatio), cells, s);
+    let f = |psi: &[f64]| prof.value(psi);
+    let (_, b) = network_params(Some(Candidate::KolRatio));
+    let (x, fx) = optim::newton(&f, &[qo, k0], &b);
+    let se = optim::standard_errors(&f, &x, &b, fx);
+    Some(Estimate {
+        name: "kappa".into(),
+        value: x[1],
+        se: se[1],
+        ci: optim::profile_interval(&f, &x, &b, fx, 1, se[1]),
+    })
+}
+
+/// The correlation of the two boundary parameters at the null (ψ = 0) under the controls,
+/// for the χ̄² weights of a two-parameter test.
+pub fn null_rho(c: Candidate, cells: &[Cell], s: &Spont<'_>) -> Option<f64> {
+    if c.boundary_params() != 2 || c.p_index().is_none() {
+        return None;
+    }
+    let prof = Profiled::new(Some(c), cells, s);
+    let f = |psi: &[f64]| prof.value(psi);
+    let (_, b) = network_params(Some(c));
+    super::lrtest::boundary_rho(&f, &[0.0, 0.0], &b, 0, 1)
+}
