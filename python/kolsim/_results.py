@@ -25,8 +25,23 @@ def read_table(data: bytes, ids: Optional[Dict[str, Hashable]] = None) -> pd.Dat
     if "id" in df.columns:
         df["id"] = df["id"].map(lambda t: ids.get(t, t))
     if "ids" in df.columns:
-        df["ids"] = df["ids"].map(lambda s: [ids.get(t, t) for t in s.split()] if isinstance(s, str) else [])
+        df["ids"] = df["ids"].map(lambda s: _split_ids(s, ids))
     return df
+
+
+def _split_ids(cell: Any, ids: Dict[str, Hashable]) -> list:
+    """A space-separated list of ids as the original ids (an id whose text holds spaces is
+    found by joining words until they name a node)."""
+    out, words = [], cell.split(" ") if isinstance(cell, str) else []
+    part: Optional[str] = None
+    for w in words:
+        part = w if part is None else f"{part} {w}"
+        if part in ids:
+            out.append(ids[part])
+            part = None
+    if part is not None:
+        out.extend(part.split(" "))
+    return out
 
 
 class RunResult:
