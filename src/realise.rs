@@ -72,6 +72,7 @@ pub fn build_network(sc: &Scenario, index: u64) -> Result<Network, Error> {
             generators::stochastic_block(sizes, *p_in, *p_out, &mut rng)
         }
         NetworkSpec::EdgeList(spec) => edge_list::read(spec)?,
+        NetworkSpec::InMemory { net, .. } => (**net).clone(),
     })
 }
 

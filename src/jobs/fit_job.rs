@@ -46,29 +46,6 @@ pub const FILES: [&str; 8] = [
     "manifest.json",
 ];
 
-/// Refuses controls (`--strata`, `--covariates`) where they cannot apply.
-fn check_controls(prep: &fit::Prepared, req: &FitRequest) -> Result<(), Error> {
-    if !req.opts.controls.any() {
-        return Ok(());
-    }
-    let refuse = |what: &str| Err(Error::Usage(format!("--strata / --covariates: {what}")));
-    if prep.facts.aggregate {
-        return refuse(&format!(
-            "controls need per-physician adoption periods; {} is aggregate",
-            req.observed.display()
-        ));
-    }
-    if req.opts.holdout.is_some() {
-        return refuse("not combined with --holdout yet");
-    }
-    if req.opts.bootstrap > 0 {
-        return refuse(
-            "not combined with --bootstrap yet (the bootstrap simulates launches without the controls)",
-        );
-    }
-    Ok(())
-}
-
 /// Fits `sc`'s network to `req.observed` and writes `fit.csv`, `models.csv`, `fitted.toml`,
 /// `fit.svg` (the fitted theories simulated under the observed launch) and `report.html`
 /// atomically. An existing folder is refused before anything runs, unless
@@ -76,31 +53,10 @@ fn check_controls(prep: &fit::Prepared, req: &FitRequest) -> Result<(), Error> {
 pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     folder::check_out(&req.dir, req.force)?;
     let start = std::time::Instant::now();
-    let prep = fit::prepare(sc, &req.observed, &req.opts)?;
-    if prep.facts.aggregate && req.opts.covariates.any() {
-        return Err(Error::Usage(format!(
-            "--marketing / --detailing (the detailing likelihood's covariates) need per-physician adoption periods; {} is aggregate",
-            req.observed.display()
-        )));
-    }
-    check_controls(&prep, &req)?;
-    if let Some(k) = req.opts.holdout {
-        let t = prep.facts.periods;
-        if prep.facts.aggregate {
-            return Err(Error::Usage(format!(
-                "--holdout needs per-physician adoption periods; {} is aggregate",
-                req.observed.display()
-            )));
-        }
-        if k < 2 || k >= t {
-            return Err(Error::Usage(format!(
-                "--holdout {k}: K must be at least 2 and below the last observed period T = {t}"
-            )));
-        }
-    }
-    let mut report = fit::fit_models(&prep, &req.opts);
-    let (sims, failed) = fit::simulated::fit_all(sc, &prep, &req.opts)?;
-    fit::add_simulated(&mut report, sims, failed);
+    let crate::api::FitResults {
+        report,
+        observed_share,
+    } = crate::api::fit(sc, &req.observed, &req.opts)?;
     let fitted = fit::fitted::fitted_toml(sc, &report, &req.dir);
     // The figure is a view of the fit: if the fitted theories cannot be simulated, the fit's
     // results are still written and the report says why the figure is missing.
@@ -108,7 +64,7 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     // does not exist yet, so paths relative to it cannot be resolved.
     let scenario_dir = sc.source.path.parent().unwrap_or(std::path::Path::new(""));
     let here = fit::fitted::fitted_toml(sc, &report, scenario_dir);
-    let (svg, svg_note) = match fit::report::fit_svg(&here, &sc.source.path, &prep.observed_share) {
+    let (svg, svg_note) = match fit::report::fit_svg(&here, &sc.source.path, &observed_share) {
         Ok(svg) => (svg, None),
         Err(e) => (None, Some(format!("fit.svg not drawn: {e}"))),
     };

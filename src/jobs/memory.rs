@@ -225,6 +225,11 @@ fn net_size(sc: &Scenario) -> NetSize {
             s.keep += 60.0 * nodes + 2.0 * node_size;
             s
         }
+        // A copy of the network held in memory (ids and attributes about 120 bytes a node).
+        NetworkSpec::InMemory { net, .. } => {
+            let (n, arcs) = (net.n() as f64, net.arc_count() as f64);
+            sparse(n, arcs, 0.0, 120.0 * n)
+        }
     }
 }
 
@@ -390,7 +395,7 @@ pub fn check_run(
 pub fn check_kappa(sc: &Scenario) -> Result<(), Error> {
     let kappa = sc.kols.weight as f64;
     let base = match &sc.network {
-        NetworkSpec::EdgeList(_) => MAX_DATA_IN_WEIGHT,
+        NetworkSpec::EdgeList(_) | NetworkSpec::InMemory { .. } => MAX_DATA_IN_WEIGHT,
         _ => (net_size(sc).nodes - 1.0).max(1.0),
     };
     if kappa.is_finite() && kappa * base <= MAX_IN_WEIGHT {
@@ -407,7 +412,7 @@ pub fn check_kappa(sc: &Scenario) -> Result<(), Error> {
             } else {
                 "a value beyond the 32-bit float range (3.4e38)".into()
             },
-            if matches!(sc.network, NetworkSpec::EdgeList(_)) {
+            if matches!(sc.network, NetworkSpec::EdgeList(_) | NetworkSpec::InMemory { .. }) {
                 format!("{MAX_DATA_IN_WEIGHT:e}, the most incoming weight an edge list may give a physician")
             } else {
                 format!("(n − 1) = {base}")

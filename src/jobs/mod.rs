@@ -4,7 +4,7 @@
 //! command line (`src/main.rs`, [`crate::cli`]) parses arguments, calls these, and prints.
 
 mod fit_job;
-mod kols_file;
+pub mod kols_file;
 pub mod memory;
 mod run_files;
 mod run_job;
@@ -19,7 +19,7 @@ pub use run_job::{
 };
 pub use seed_job::{
     CELF_FIRST_REPLICATE, Decision, Method, RegretRow, Robust, Role, Row, SeedOutcome, SeedRequest,
-    Selection, Sets, Share, Theory, seed_folder,
+    Selection, Sets, Share, Theory, seed_folder, select_seeds,
 };
 pub use sweep_folder::merge;
 pub use sweep_job::{SweepOutcome, SweepRequest, sweep};

@@ -56,20 +56,12 @@ pub fn sweep(
             "--force with --shard would delete points other shards finished in the shared folder; remove the folder yourself before starting the shards".into(),
         ));
     }
-    let mut axes = sweep::axes_from_table(sc)?;
-    for a in &req.set {
-        let a = sweep::parse_set(a)?;
-        axes.retain(|b| b.key != a.key);
-        axes.push(a);
-    }
-    let grid = Grid {
-        scenario: sc.name.clone(),
-        scenario_text: sc.toml_text(),
-        seed: sc.seed,
-        replicates: sc.replicates,
-        axes,
-    };
-    sweep::check(sc, &grid)?;
+    let set = req
+        .set
+        .iter()
+        .map(|a| sweep::parse_set(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let grid = crate::api::sweep_grid(sc, set)?;
     for k in 0..grid.len() {
         let point = sweep::point_scenario(sc, &grid, k)?;
         super::memory::check_run(&point, req.threads, false, req.max_memory)

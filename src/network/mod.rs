@@ -11,6 +11,7 @@ pub mod edge_list;
 mod edges;
 pub mod generators;
 mod hash;
+pub mod in_memory;
 mod rows;
 pub mod similarity;
 

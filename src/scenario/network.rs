@@ -50,6 +50,14 @@ pub enum NetworkSpec {
     },
     /// Read from files.
     EdgeList(EdgeListSpec),
+    /// Handed over in memory (by the Python package) and registered under `name`
+    /// ([`crate::network::in_memory`]).
+    InMemory {
+        /// The registered name (`path` in the scenario).
+        name: String,
+        /// The network.
+        net: std::sync::Arc<crate::network::Network>,
+    },
 }
 
 impl NetworkSpec {
@@ -62,6 +70,7 @@ impl NetworkSpec {
             NetworkSpec::WattsStrogatz { .. } => "watts_strogatz",
             NetworkSpec::StochasticBlock { .. } => "stochastic_block",
             NetworkSpec::EdgeList(_) => "edge_list",
+            NetworkSpec::InMemory { .. } => "in_memory",
         }
     }
 
@@ -69,7 +78,7 @@ impl NetworkSpec {
     pub fn is_random(&self) -> bool {
         !matches!(
             self,
-            NetworkSpec::Complete { .. } | NetworkSpec::EdgeList(_)
+            NetworkSpec::Complete { .. } | NetworkSpec::EdgeList(_) | NetworkSpec::InMemory { .. }
         )
     }
 
@@ -82,6 +91,7 @@ impl NetworkSpec {
             | NetworkSpec::WattsStrogatz { n, .. } => Some(*n),
             NetworkSpec::StochasticBlock { sizes, .. } => Some(sizes.iter().sum()),
             NetworkSpec::EdgeList(_) => None,
+            NetworkSpec::InMemory { net, .. } => Some(net.n()),
         }
     }
 }
@@ -121,6 +131,7 @@ const NETWORK_KEYS: &[(&str, &[&str])] = &[
             "layer",
         ],
     ),
+    ("in_memory", &["path"]),
 ];
 
 /// The network kinds, comma-separated, for messages.
@@ -160,6 +171,7 @@ pub(super) fn parse_network(
         "barabasi_albert" => t.barabasi_albert()?,
         "watts_strogatz" => t.watts_strogatz()?,
         "stochastic_block" => t.stochastic_block()?,
+        "in_memory" => t.in_memory()?,
         _ => NetworkSpec::EdgeList(edge_list::parse_edge_list(cx, r, net.span())?),
     };
     let draw = cx.one_of(
@@ -367,6 +379,28 @@ impl Table<'_> {
             p_in: self.prob(&self.r.p_in, "p_in", "tie probability within a block")?,
             p_out: self.prob(&self.r.p_out, "p_out", "tie probability between blocks")?,
         })
+    }
+
+    /// `kind = "in_memory"`: the network registered under `path` in this process.
+    fn in_memory(&self) -> Result<NetworkSpec, ScenarioError> {
+        let what = "the name of a network handed over in memory (from Python)";
+        let p = self
+            .r
+            .path
+            .as_ref()
+            .ok_or_else(|| self.missing("path", what))?;
+        let name = p.get_ref().clone();
+        match crate::network::in_memory::lookup(&name) {
+            Some(net) => Ok(NetworkSpec::InMemory { name, net }),
+            None => Err(self.cx.err(
+                p.span(),
+                "network.path",
+                format!(
+                    "no network \"{}\" is held in memory: kind \"in_memory\" refers to a graph handed over by the Python package in the same process (in a file, use kind = \"edge_list\")",
+                    crate::limits::quote(&name)
+                ),
+            )),
+        }
     }
 
     /// The span of a value if set, else the table's.

@@ -191,6 +191,10 @@ impl Writer<'_> {
                 t.insert("p_out".into(), (*p_out).into());
             }
             NetworkSpec::EdgeList(e) => self.edge_list(&mut t, e),
+            // The network itself lives in memory (registered under this name by the caller).
+            NetworkSpec::InMemory { name, .. } => {
+                t.insert("path".into(), name.clone().into());
+            }
         }
         t
     }

@@ -237,15 +237,21 @@ pub(crate) struct Ctx<'a> {
 /// Runs the job and writes its folder atomically.
 pub fn seed_folder(sc: &Scenario, req: SeedRequest) -> Result<SeedOutcome, Error> {
     crate::folder::check_out(&req.dir, req.force)?;
+    let (out, files) = select_seeds(sc, req)?;
+    crate::folder::write_folder(&out.req.dir, &files, out.req.force)?;
+    Ok(out)
+}
+
+/// Runs the job in memory, on `req.threads` threads: the outcome and the files of its folder
+/// (names and bytes, in order), written nowhere (`req.dir` only names paths in the texts).
+pub fn select_seeds(sc: &Scenario, req: SeedRequest) -> Result<(SeedOutcome, Files), Error> {
     check_request(&req)?;
     browser(req.pdf)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(req.threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
-    let (out, files) = pool.install(|| compute(sc, req))?;
-    crate::folder::write_folder(&out.req.dir, &files, out.req.force)?;
-    Ok(out)
+    pool.install(|| compute(sc, req))
 }
 
 fn check_request(req: &SeedRequest) -> Result<(), Error> {
@@ -285,8 +291,8 @@ fn browser(pdf: bool) -> Result<Option<PathBuf>, Error> {
     })
 }
 
-/// The output files, in order.
-type Files = Vec<(&'static str, Vec<u8>)>;
+/// The output files of a seed job (names and bytes), in order.
+pub type Files = Vec<(&'static str, Vec<u8>)>;
 
 /// Refuses a job whose estimated memory exceeds the limit: the network, each theory's reverse
 /// graph, the RR sets (at most [`crate::seed::opim::MAX_NODES`] members) and the per-replicate

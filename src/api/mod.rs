@@ -5,6 +5,18 @@
 //! cancellation flag) and returns [`RunResults`]: the curves and everything derived from them.
 //! Writing a results folder is a separate call, [`crate::jobs::write_run_folder`]. Nothing here
 //! reads argv or the environment, prints, or exits; errors are returned as [`Error`].
+//!
+//! The other jobs' computations are here too, in memory: [`fit`] (an observed launch →
+//! [`FitResults`]) and [`sweep_grid`] / [`run_sweep`] (a grid → [`SweepResults`]); the seed
+//! selection is [`crate::jobs::select_seeds`] (it shares its comparison with the seed job's
+//! files). `kolsim fit`, `sweep` and `seed` write their folders from these, and the Python
+//! package returns them as tables, so both give the same numbers.
+
+mod fit;
+mod sweep;
+
+pub use fit::{FitResults, fit, fitted_scenario};
+pub use sweep::{SweepResults, run_sweep, sweep_grid};
 
 use crate::error::Error;
 use crate::run::{self, RunOptions, RunResult};

@@ -1,0 +1,89 @@
+//! Fitting in memory: an observed launch → every model's fit, tests and verdict
+//! ([`crate::fit::FitReport`]). `kolsim fit` writes its folder from this; the Python package
+//! returns it as tables.
+
+use crate::error::Error;
+use crate::fit::{self, FitOptions, FitReport};
+use crate::scenario::Scenario;
+use std::path::Path;
+
+/// A fit's results in memory.
+#[derive(Debug, Clone)]
+pub struct FitResults {
+    /// The fitted models (exact likelihoods and simulation-based), tests and facts.
+    pub report: FitReport,
+    /// The observed cumulative share adopted, `(period, share)`, for the fit figure.
+    pub observed_share: Vec<(f64, f64)>,
+}
+
+/// Fits every exact-likelihood model (and, by simulation, the scenario's models without one on
+/// these data) to the observed launch in `observed`. Writes and prints nothing.
+///
+/// Refused as a usage error: covariates or a holdout with aggregate data, a holdout `K`
+/// outside `2 ≤ K < T`.
+pub fn fit(sc: &Scenario, observed: &Path, opts: &FitOptions) -> Result<FitResults, Error> {
+    let prep = fit::prepare(sc, observed, opts)?;
+    if prep.facts.aggregate && opts.covariates.any() {
+        return Err(Error::Usage(format!(
+            "--marketing / --detailing (the detailing likelihood's covariates) need per-physician adoption periods; {} is aggregate",
+            observed.display()
+        )));
+    }
+    if let Some(k) = opts.holdout {
+        let t = prep.facts.periods;
+        if prep.facts.aggregate {
+            return Err(Error::Usage(format!(
+                "--holdout needs per-physician adoption periods; {} is aggregate",
+                observed.display()
+            )));
+        }
+        if k < 2 || k >= t {
+            return Err(Error::Usage(format!(
+                "--holdout {k}: K must be at least 2 and below the last observed period T = {t}"
+            )));
+        }
+    }
+    check_controls(&prep, observed, opts)?;
+    let mut report = fit::fit_models(&prep, opts);
+    let (sims, failed) = fit::simulated::fit_all(sc, &prep, opts)?;
+    fit::add_simulated(&mut report, sims, failed);
+    Ok(FitResults {
+        report,
+        observed_share: prep.observed_share,
+    })
+}
+
+/// The fitted theories as a scenario: `fitted.toml` with its data paths relative to the
+/// scenario's folder, read back (its path is the scenario's, so relative paths resolve).
+pub fn fitted_scenario(sc: &Scenario, r: &FitResults) -> Result<Scenario, Error> {
+    let dir = sc.source.path.parent().unwrap_or(Path::new(""));
+    let text = fit::fitted::fitted_toml(sc, &r.report, dir);
+    let text = String::from_utf8(text).map_err(|e| Error::Other(e.to_string()))?;
+    Ok(crate::scenario::parse(crate::scenario::Source {
+        path: sc.source.path.clone(),
+        text,
+    })?)
+}
+
+/// Refuses controls (`--strata`, `--covariates`) where they cannot apply.
+fn check_controls(prep: &fit::Prepared, observed: &Path, opts: &FitOptions) -> Result<(), Error> {
+    if !opts.controls.any() {
+        return Ok(());
+    }
+    let refuse = |what: &str| Err(Error::Usage(format!("--strata / --covariates: {what}")));
+    if prep.facts.aggregate {
+        return refuse(&format!(
+            "controls need per-physician adoption periods; {} is aggregate",
+            observed.display()
+        ));
+    }
+    if opts.holdout.is_some() {
+        return refuse("not combined with --holdout yet");
+    }
+    if opts.bootstrap > 0 {
+        return refuse(
+            "not combined with --bootstrap yet (the bootstrap simulates launches without the controls)",
+        );
+    }
+    Ok(())
+}
