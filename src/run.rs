@@ -209,13 +209,6 @@ pub fn run_cancellable(
     tick: &(dyn Fn() + Sync),
     cancel: &AtomicBool,
 ) -> Result<RunResult, Error> {
-    let go = || {
-        if cancel.load(Ordering::Relaxed) {
-            Err(Error::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
@@ -251,49 +244,9 @@ pub fn run_cancellable(
                 kol_tie_share[a][m].push(share);
             }
         };
-        if network.redrawn_per_replicate {
-            // One work item per replicate: draw its network once, run every arm and model.
-            let per_rep: Vec<Vec<Output>> = replicates
-                .par_iter()
-                .map_init(Scratch::default, |scratch, &r| {
-                    go()?;
-                    let fresh;
-                    let real = if r == 0 {
-                        &real0
-                    } else {
-                        fresh = realise::realise(sc, realise::realisation_index(sc, r))?;
-                        same_segments(sc, &real0, &fresh)?;
-                        &fresh
-                    };
-                    let c = run_replicate(sc, real, r, &all_pairs, scratch, opts.record);
-                    tick();
-                    c
-                })
-                .collect::<Result<_, Error>>()?;
-            for rep in per_rep {
-                for (&(a, m), c) in all_pairs.iter().zip(rep) {
-                    keep(a, m, c);
-                }
-            }
-        } else {
-            // One network for all: one work item per (replicate, arm, model).
-            let items: Vec<(u64, (usize, usize))> = replicates
-                .iter()
-                .flat_map(|&r| all_pairs.iter().map(move |&p| (r, p)))
-                .collect();
-            let done: Vec<Output> = items
-                .par_iter()
-                .map_init(Scratch::default, |scratch, &(r, p)| {
-                    go()?;
-                    let c = run_replicate(sc, &real0, r, &[p], scratch, opts.record)
-                        .map(|mut v| v.remove(0));
-                    tick();
-                    c
-                })
-                .collect::<Result<_, Error>>()?;
-            for ((_, (a, m)), c) in items.iter().zip(done) {
-                keep(*a, *m, c);
-            }
+        let outputs = simulate_all(sc, replicates, &real0, &all_pairs, opts, tick, cancel)?;
+        for (a, m, c) in outputs {
+            keep(a, m, c);
         }
         let (n, kols) = (real0.net.n(), real0.kols.len());
         let kols0 = real0.kols.clone();
@@ -319,6 +272,72 @@ pub fn run_cancellable(
             threads,
         })
     })
+}
+
+/// Runs every (replicate, arm, model) of `sc` on the current thread pool and returns each
+/// output with its arm and model, in replicate order. Networks redrawn per replicate: one work
+/// item per replicate (its network drawn once, every arm and model run on it); otherwise one
+/// work item per (replicate, arm, model) on realisation 0.
+fn simulate_all(
+    sc: &Scenario,
+    replicates: &[u64],
+    real0: &Realisation,
+    all_pairs: &[(usize, usize)],
+    opts: RunOptions,
+    tick: &(dyn Fn() + Sync),
+    cancel: &AtomicBool,
+) -> Result<Vec<(usize, usize, Output)>, Error> {
+    let go = || {
+        if cancel.load(Ordering::Relaxed) {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    let mut out = Vec::with_capacity(replicates.len() * all_pairs.len());
+    if sc.draw == Draw::PerReplicate && sc.network.is_random() {
+        let per_rep: Vec<Vec<Output>> = replicates
+            .par_iter()
+            .map_init(Scratch::default, |scratch, &r| {
+                go()?;
+                let fresh;
+                let real = if r == 0 {
+                    real0
+                } else {
+                    fresh = realise::realise(sc, realise::realisation_index(sc, r))?;
+                    same_segments(sc, real0, &fresh)?;
+                    &fresh
+                };
+                let c = run_replicate(sc, real, r, all_pairs, scratch, opts.record);
+                tick();
+                c
+            })
+            .collect::<Result<_, Error>>()?;
+        for rep in per_rep {
+            for (&(a, m), c) in all_pairs.iter().zip(rep) {
+                out.push((a, m, c));
+            }
+        }
+    } else {
+        let items: Vec<(u64, (usize, usize))> = replicates
+            .iter()
+            .flat_map(|&r| all_pairs.iter().map(move |&p| (r, p)))
+            .collect();
+        let done: Vec<Output> = items
+            .par_iter()
+            .map_init(Scratch::default, |scratch, &(r, p)| {
+                go()?;
+                let c = run_replicate(sc, real0, r, &[p], scratch, opts.record)
+                    .map(|mut v| v.remove(0));
+                tick();
+                c
+            })
+            .collect::<Result<_, Error>>()?;
+        for ((_, (a, m)), c) in items.iter().zip(done) {
+            out.push((*a, *m, c));
+        }
+    }
+    Ok(out)
 }
 
 /// The facts about realisation 0's network that the manifest and report show.

@@ -110,238 +110,12 @@ fn time_left(pos: u64, len: Option<u64>, elapsed: std::time::Duration) -> String
 /// Carries out one command.
 pub fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Run {
-            scenario,
-            common,
-            record,
-            curves,
-            pdf,
-        } => {
-            let sc = common.load(&scenario)?;
-            let dir = common
-                .out
-                .clone()
-                .unwrap_or_else(|| std::path::PathBuf::from("results").join(&sc.name));
-            let bar = Bar::new(
-                common.quiet,
-                "{spinner} {msg} [{bar:30}] {pos}/{len} ({rate}, {left})",
-                format!("{}: simulating", sc.name),
-            );
-            let req = jobs::RunRequest {
-                dir,
-                force: common.force,
-                opts: run::RunOptions {
-                    threads: common.threads,
-                    record: record.is_some(),
-                },
-                command: std::env::args().collect(),
-                max_memory: common.max_memory,
-                curves: curves.as_deref().and_then(jobs::Curves::from_name),
-                pdf,
-            };
-            let outcome = jobs::run_folder(&sc, req, &bar)?;
-            drop(bar);
-            for w in &outcome.result.warnings {
-                let _ = writeln!(std::io::stderr(), "warning: {w}");
-            }
-            if !common.quiet {
-                say(&outcome.terminal_text(&sc))?;
-            }
-            Ok(())
-        }
-        Command::Seed {
-            scenario,
-            k,
-            model,
-            theories,
-            pdf,
-            horizon,
-            epsilon,
-            objective,
-            method,
-            budget,
-            cost,
-            candidates,
-            candidates_file,
-            sentinel,
-            pool,
-            common,
-        } => {
-            let sc = common.load(&scenario)?;
-            let what = model.clone().unwrap_or_else(|| "theories".into());
-            let dir = common.out.clone().unwrap_or_else(|| {
-                std::path::PathBuf::from("results").join(format!("{}-seed-{what}", sc.name))
-            });
-            let req = jobs::SeedRequest {
-                model,
-                theories,
-                robust: if objective == "worst" {
-                    jobs::Robust::Worst
-                } else {
-                    jobs::Robust::Mean
-                },
-                max_memory: common.max_memory,
-                pdf,
-                k,
-                budget,
-                cost,
-                horizon,
-                epsilon,
-                objective: seed::Objective::parse(&objective).unwrap_or(seed::Objective::Adopters),
-                method: match method.as_str() {
-                    "rr" => jobs::Method::Rr,
-                    "celf" => jobs::Method::Celf,
-                    _ => jobs::Method::Auto,
-                },
-                candidates,
-                candidates_file,
-                sentinel: seed::Sentinel::parse(&sentinel).unwrap_or_default(),
-                pool: pool.max(1),
-                replicates: sc.replicates,
-                threads: common.threads,
-                dir,
-                force: common.force,
-            };
-            let o = jobs::seed_folder(&sc, req)?;
-            if !common.quiet {
-                say(&o.text)?;
-            }
-            Ok(())
-        }
+        c @ Command::Run { .. } => run(c),
+        c @ Command::Seed { .. } => seed(c),
         Command::Validate { scenario } => say(&format!("{}\n", jobs::validate(&scenario)?)),
         Command::Models => say(&models_text()),
-        Command::Sweep {
-            scenario,
-            set,
-            common,
-            resume,
-            shard,
-        } => {
-            let sc = common.load(&scenario)?;
-            let bar = Bar::new(
-                common.quiet,
-                "{spinner} {msg} [{bar:30}] {pos}/{len} points ({left})",
-                format!("{}: sweeping", sc.name),
-            );
-            let req = jobs::SweepRequest {
-                set,
-                dir: common.out.clone(),
-                force: common.force,
-                resume,
-                shard,
-                threads: common.threads,
-                max_memory: common.max_memory,
-            };
-            let o = jobs::sweep(&sc, req, &bar)?;
-            drop(bar);
-            if common.quiet {
-                return Ok(());
-            }
-            let d = o.dir.display();
-            say(&match o.shard {
-                Some(s) => format!(
-                    "shard {}/{}: {} point(s) run, {} of {} points finished in {d}; when all shards are done: kolsim merge {d}\n",
-                    s.index,
-                    s.count,
-                    o.ran,
-                    o.finished,
-                    o.grid.len(),
-                ),
-                None => format!(
-                    "{}: {} points × {} replicates ({} run now). Results in {d}/sweep.csv\n",
-                    sc.name,
-                    o.grid.len(),
-                    o.grid.replicates,
-                    o.ran,
-                ),
-            })
-        }
-        Command::Fit {
-            scenario,
-            observed,
-            id_column,
-            time_column,
-            missing,
-            unobserved,
-            periods,
-            period_effects: _,
-            no_period_effects,
-            permutations,
-            holdout,
-            marketing,
-            detailing,
-            strata,
-            covariates,
-            sim_replicates,
-            bootstrap,
-            out,
-            force,
-            quiet,
-        } => {
-            let sc = crate::scenario::load(&scenario)?;
-            let dir = out.unwrap_or_else(|| {
-                std::path::PathBuf::from("results").join(format!("{}-fit", sc.name))
-            });
-            let spec = sc.observed.clone();
-            let observed = match (observed, &spec) {
-                (Some(p), _) => p,
-                (None, Some(s)) => s.path.clone(),
-                (None, None) => {
-                    return Err(Error::Usage(format!(
-                        "{}: no observed launch: give --observed FILE or an [observed] table in the scenario",
-                        scenario.display()
-                    )));
-                }
-            };
-            let opts = crate::fit::FitOptions {
-                read: crate::fit::observed::ReadOptions {
-                    id_column: id_column
-                        .or_else(|| spec.as_ref().map(|s| s.id_column.clone()))
-                        .unwrap_or_else(|| "id".into()),
-                    time_column: time_column
-                        .or_else(|| spec.as_ref().map(|s| s.time_column.clone()))
-                        .unwrap_or_else(|| "adopted_at".into()),
-                    missing: missing
-                        .or_else(|| spec.as_ref().map(|s| s.missing.clone()))
-                        .unwrap_or_else(|| vec!["NA".into()]),
-                    periods,
-                },
-                unobserved: if unobserved == "never" {
-                    crate::fit::Unobserved::Never
-                } else {
-                    crate::fit::Unobserved::Exclude
-                },
-                period_effects: !no_period_effects,
-                permutations,
-                holdout,
-                covariates: crate::fit::covariates::CovariateFiles {
-                    marketing: marketing
-                        .or_else(|| spec.as_ref().and_then(|s| s.marketing.clone())),
-                    detailing: detailing
-                        .or_else(|| spec.as_ref().and_then(|s| s.detailing.clone())),
-                },
-                sim_replicates,
-                bootstrap,
-                controls: crate::fit::controls::ControlSpec {
-                    strata: strata.or_else(|| spec.as_ref().and_then(|s| s.strata.clone())),
-                    covariates: covariates
-                        .or_else(|| spec.as_ref().map(|s| s.covariates.clone()))
-                        .unwrap_or_default(),
-                },
-            };
-            let req = jobs::FitRequest {
-                observed: observed.clone(),
-                opts,
-                dir,
-                force,
-                command: std::env::args().collect(),
-            };
-            let outcome = jobs::fit_folder(&sc, req)?;
-            if !quiet {
-                say(&outcome.terminal_text(&sc, &observed))?;
-            }
-            Ok(())
-        }
+        c @ Command::Sweep { .. } => sweep(c),
+        c @ Command::Fit { .. } => fit(c),
         Command::Merge { dir } => {
             let files = jobs::merge(&dir)?;
             say(&format!(
@@ -365,6 +139,257 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             say(&String::from_utf8_lossy(&out))
         }
     }
+}
+
+/// `kolsim run`.
+fn run(command: Command) -> Result<(), Error> {
+    let Command::Run {
+        scenario,
+        common,
+        record,
+        curves,
+        pdf,
+    } = command
+    else {
+        return Err(Error::Other("not a run command".into()));
+    };
+    let sc = common.load(&scenario)?;
+    let dir = common
+        .out
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("results").join(&sc.name));
+    let bar = Bar::new(
+        common.quiet,
+        "{spinner} {msg} [{bar:30}] {pos}/{len} ({rate}, {left})",
+        format!("{}: simulating", sc.name),
+    );
+    let req = jobs::RunRequest {
+        dir,
+        force: common.force,
+        opts: run::RunOptions {
+            threads: common.threads,
+            record: record.is_some(),
+        },
+        command: std::env::args().collect(),
+        max_memory: common.max_memory,
+        curves: curves.as_deref().and_then(jobs::Curves::from_name),
+        pdf,
+    };
+    let outcome = jobs::run_folder(&sc, req, &bar)?;
+    drop(bar);
+    for w in &outcome.result.warnings {
+        let _ = writeln!(std::io::stderr(), "warning: {w}");
+    }
+    if !common.quiet {
+        say(&outcome.terminal_text(&sc))?;
+    }
+    Ok(())
+}
+
+/// `kolsim seed`.
+fn seed(command: Command) -> Result<(), Error> {
+    let Command::Seed {
+        scenario,
+        k,
+        model,
+        theories,
+        pdf,
+        horizon,
+        epsilon,
+        objective,
+        method,
+        budget,
+        cost,
+        candidates,
+        candidates_file,
+        sentinel,
+        pool,
+        common,
+    } = command
+    else {
+        return Err(Error::Other("not a seed command".into()));
+    };
+    let sc = common.load(&scenario)?;
+    let what = model.clone().unwrap_or_else(|| "theories".into());
+    let dir = common.out.clone().unwrap_or_else(|| {
+        std::path::PathBuf::from("results").join(format!("{}-seed-{what}", sc.name))
+    });
+    let req = jobs::SeedRequest {
+        model,
+        theories,
+        robust: if objective == "worst" {
+            jobs::Robust::Worst
+        } else {
+            jobs::Robust::Mean
+        },
+        max_memory: common.max_memory,
+        pdf,
+        k,
+        budget,
+        cost,
+        horizon,
+        epsilon,
+        objective: seed::Objective::parse(&objective).unwrap_or(seed::Objective::Adopters),
+        method: match method.as_str() {
+            "rr" => jobs::Method::Rr,
+            "celf" => jobs::Method::Celf,
+            _ => jobs::Method::Auto,
+        },
+        candidates,
+        candidates_file,
+        sentinel: seed::Sentinel::parse(&sentinel).unwrap_or_default(),
+        pool: pool.max(1),
+        replicates: sc.replicates,
+        threads: common.threads,
+        dir,
+        force: common.force,
+    };
+    let o = jobs::seed_folder(&sc, req)?;
+    if !common.quiet {
+        say(&o.text)?;
+    }
+    Ok(())
+}
+
+/// `kolsim sweep`.
+fn sweep(command: Command) -> Result<(), Error> {
+    let Command::Sweep {
+        scenario,
+        set,
+        common,
+        resume,
+        shard,
+    } = command
+    else {
+        return Err(Error::Other("not a sweep command".into()));
+    };
+    let sc = common.load(&scenario)?;
+    let bar = Bar::new(
+        common.quiet,
+        "{spinner} {msg} [{bar:30}] {pos}/{len} points ({left})",
+        format!("{}: sweeping", sc.name),
+    );
+    let req = jobs::SweepRequest {
+        set,
+        dir: common.out.clone(),
+        force: common.force,
+        resume,
+        shard,
+        threads: common.threads,
+        max_memory: common.max_memory,
+    };
+    let o = jobs::sweep(&sc, req, &bar)?;
+    drop(bar);
+    if common.quiet {
+        return Ok(());
+    }
+    let d = o.dir.display();
+    say(&match o.shard {
+        Some(s) => format!(
+            "shard {}/{}: {} point(s) run, {} of {} points finished in {d}; when all shards are done: kolsim merge {d}\n",
+            s.index,
+            s.count,
+            o.ran,
+            o.finished,
+            o.grid.len(),
+        ),
+        None => format!(
+            "{}: {} points × {} replicates ({} run now). Results in {d}/sweep.csv\n",
+            sc.name,
+            o.grid.len(),
+            o.grid.replicates,
+            o.ran,
+        ),
+    })
+}
+
+/// `kolsim fit`.
+fn fit(command: Command) -> Result<(), Error> {
+    let Command::Fit {
+        scenario,
+        observed,
+        id_column,
+        time_column,
+        missing,
+        unobserved,
+        periods,
+        period_effects: _,
+        no_period_effects,
+        permutations,
+        holdout,
+        marketing,
+        detailing,
+        strata,
+        covariates,
+        sim_replicates,
+        bootstrap,
+        out,
+        force,
+        quiet,
+    } = command
+    else {
+        return Err(Error::Other("not a fit command".into()));
+    };
+    let sc = crate::scenario::load(&scenario)?;
+    let dir =
+        out.unwrap_or_else(|| std::path::PathBuf::from("results").join(format!("{}-fit", sc.name)));
+    let spec = sc.observed.clone();
+    let observed = match (observed, &spec) {
+        (Some(p), _) => p,
+        (None, Some(s)) => s.path.clone(),
+        (None, None) => {
+            return Err(Error::Usage(format!(
+                "{}: no observed launch: give --observed FILE or an [observed] table in the scenario",
+                scenario.display()
+            )));
+        }
+    };
+    let opts = crate::fit::FitOptions {
+        read: crate::fit::observed::ReadOptions {
+            id_column: id_column
+                .or_else(|| spec.as_ref().map(|s| s.id_column.clone()))
+                .unwrap_or_else(|| "id".into()),
+            time_column: time_column
+                .or_else(|| spec.as_ref().map(|s| s.time_column.clone()))
+                .unwrap_or_else(|| "adopted_at".into()),
+            missing: missing
+                .or_else(|| spec.as_ref().map(|s| s.missing.clone()))
+                .unwrap_or_else(|| vec!["NA".into()]),
+            periods,
+        },
+        unobserved: if unobserved == "never" {
+            crate::fit::Unobserved::Never
+        } else {
+            crate::fit::Unobserved::Exclude
+        },
+        period_effects: !no_period_effects,
+        permutations,
+        holdout,
+        covariates: crate::fit::covariates::CovariateFiles {
+            marketing: marketing.or_else(|| spec.as_ref().and_then(|s| s.marketing.clone())),
+            detailing: detailing.or_else(|| spec.as_ref().and_then(|s| s.detailing.clone())),
+        },
+        sim_replicates,
+        bootstrap,
+        controls: crate::fit::controls::ControlSpec {
+            strata: strata.or_else(|| spec.as_ref().and_then(|s| s.strata.clone())),
+            covariates: covariates
+                .or_else(|| spec.as_ref().map(|s| s.covariates.clone()))
+                .unwrap_or_default(),
+        },
+    };
+    let req = jobs::FitRequest {
+        observed: observed.clone(),
+        opts,
+        dir,
+        force,
+        command: std::env::args().collect(),
+    };
+    let outcome = jobs::fit_folder(&sc, req)?;
+    if !quiet {
+        say(&outcome.terminal_text(&sc, &observed))?;
+    }
+    Ok(())
 }
 
 /// What `kolsim models` prints: every model with its parameters.

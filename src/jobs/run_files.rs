@@ -3,11 +3,64 @@
 //! come from it. To add a file: its writer (in `output.rs`, `segments/`, `report/`, …) and one
 //! entry here.
 
-use super::run_job::{CURVES_AUTO_LIMIT, Curves, FolderOptions};
 use crate::api;
 use crate::error::Error;
 use crate::scenario::Scenario;
 use crate::{output, segments};
+
+/// How much per-replicate detail a run folder keeps (`--curves`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Curves {
+    /// `curves.csv` (every replicate's curve) and `metrics.csv` (every replicate's metrics).
+    Full,
+    /// No `curves.csv`; `metrics.csv` kept (one row per replicate, small).
+    Summary,
+    /// Neither `curves.csv` nor `metrics.csv`: only the summaries over replicates.
+    None,
+}
+
+/// Above this estimated size of `curves.csv` (50 MB), a run without `--curves` writes the
+/// summary only.
+pub const CURVES_AUTO_LIMIT: u64 = 50_000_000;
+
+impl Curves {
+    /// Parses `full`, `summary` or `none`.
+    pub fn from_name(s: &str) -> Option<Curves> {
+        match s {
+            "full" => Some(Curves::Full),
+            "summary" => Some(Curves::Summary),
+            "none" => Some(Curves::None),
+            _ => None,
+        }
+    }
+
+    /// Rows of `curves.csv`: arms × models × replicates × (steps + 1).
+    pub fn auto_rows(sc: &Scenario) -> u64 {
+        sc.arms.len() as u64
+            * sc.models.len() as u64
+            * u64::from(sc.replicates)
+            * (u64::from(sc.steps) + 1)
+    }
+
+    /// The name, as written in the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Curves::Full => "full",
+            Curves::Summary => "summary",
+            Curves::None => "none",
+        }
+    }
+
+    /// The default: `full` when `curves.csv` would be under [`CURVES_AUTO_LIMIT`] (estimated at
+    /// 40 bytes per row: arms × models × replicates × (steps + 1) rows), else `summary`.
+    pub fn auto(sc: &Scenario) -> Curves {
+        if Curves::auto_rows(sc).saturating_mul(40) > CURVES_AUTO_LIMIT {
+            Curves::Summary
+        } else {
+            Curves::Full
+        }
+    }
+}
 
 /// What a run writes, decided before anything is written.
 #[derive(Debug, Clone, Copy)]
@@ -25,24 +78,31 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    /// The plan for `res`, simulated from `sc`, written as `opts` asks.
-    pub fn new(sc: &Scenario, res: &api::RunResults, opts: &FolderOptions) -> Plan {
-        let curves = opts.curves.unwrap_or_else(|| Curves::auto(sc));
+    /// The plan for `res`, simulated from `sc`, written with `curves` (`None`: [`Curves::auto`]),
+    /// `record`ed adoptions, and a `pdf` of the report.
+    pub fn new(
+        sc: &Scenario,
+        res: &api::RunResults,
+        asked: Option<Curves>,
+        record: bool,
+        pdf: bool,
+    ) -> Plan {
+        let curves = asked.unwrap_or_else(|| Curves::auto(sc));
         // `segment_curves.csv` has a row per segment for each `curves.csv` row: without an
         // explicit `--curves full`, it is written only while it stays under the size limit of
         // `curves.csv`.
         let segment_curves = curves == Curves::Full
             && res.result.segments.as_ref().is_some_and(|seg| {
-                opts.curves.is_some()
+                asked.is_some()
                     || Curves::auto_rows(sc).saturating_mul(seg.labels.len() as u64 * 40)
                         <= CURVES_AUTO_LIMIT
             });
         Plan {
             curves,
             segment_curves,
-            record: opts.record,
+            record,
             segments: res.segments.is_some() && res.result.segments.is_some(),
-            pdf: opts.browser.is_some(),
+            pdf,
         }
     }
 

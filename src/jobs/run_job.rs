@@ -1,6 +1,7 @@
 //! `run`: simulate every arm × model × replicate and write the results folder.
 
 use super::Progress;
+pub use super::run_files::{CURVES_AUTO_LIMIT, Curves};
 use super::run_files::{Inputs, Plan, table_files};
 use crate::api;
 use crate::error::Error;
@@ -28,60 +29,6 @@ pub struct RunRequest {
     pub curves: Option<Curves>,
     /// Also print the report to `report.pdf` with headless Chromium.
     pub pdf: bool,
-}
-
-/// How much per-replicate detail a run folder keeps (`--curves`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Curves {
-    /// `curves.csv` (every replicate's curve) and `metrics.csv` (every replicate's metrics).
-    Full,
-    /// No `curves.csv`; `metrics.csv` kept (one row per replicate, small).
-    Summary,
-    /// Neither `curves.csv` nor `metrics.csv`: only the summaries over replicates.
-    None,
-}
-
-/// Above this estimated size of `curves.csv` (50 MB), a run without `--curves` writes the
-/// summary only.
-pub const CURVES_AUTO_LIMIT: u64 = 50_000_000;
-
-impl Curves {
-    /// Parses `full`, `summary` or `none`.
-    pub fn from_name(s: &str) -> Option<Curves> {
-        match s {
-            "full" => Some(Curves::Full),
-            "summary" => Some(Curves::Summary),
-            "none" => Some(Curves::None),
-            _ => None,
-        }
-    }
-
-    /// Rows of `curves.csv`: arms × models × replicates × (steps + 1).
-    pub fn auto_rows(sc: &Scenario) -> u64 {
-        sc.arms.len() as u64
-            * sc.models.len() as u64
-            * u64::from(sc.replicates)
-            * (u64::from(sc.steps) + 1)
-    }
-
-    /// The name, as written in the manifest.
-    pub fn name(self) -> &'static str {
-        match self {
-            Curves::Full => "full",
-            Curves::Summary => "summary",
-            Curves::None => "none",
-        }
-    }
-
-    /// The default: `full` when `curves.csv` would be under [`CURVES_AUTO_LIMIT`] (estimated at
-    /// 40 bytes per row: arms × models × replicates × (steps + 1) rows), else `summary`.
-    pub fn auto(sc: &Scenario) -> Curves {
-        if Curves::auto_rows(sc).saturating_mul(40) > CURVES_AUTO_LIMIT {
-            Curves::Summary
-        } else {
-            Curves::Full
-        }
-    }
 }
 
 /// The headless browser `--pdf` uses: the first of `chromium`, `chromium-browser`,
@@ -249,7 +196,7 @@ pub fn write_run_folder(
     res: &api::RunResults,
     opts: &FolderOptions,
 ) -> Result<Vec<&'static str>, Error> {
-    let plan = Plan::new(sc, res, opts);
+    let plan = Plan::new(sc, res, opts.curves, opts.record, opts.browser.is_some());
     let result = &res.result;
     let ids: Vec<u64> = (0..sc.replicates as u64).collect();
     let names = plan.names();

@@ -87,42 +87,7 @@ pub fn sweep(
         t => t,
     };
     if side_by_side(sc, &grid, todo.len(), workers, req.max_memory)? {
-        // Plain threads pulling points from a counter: each point builds its own one-thread
-        // pool, and a plain thread blocked on it does not start further points meanwhile (a
-        // rayon worker would, nesting stacks). Each point's result does not depend on its
-        // thread count, so the files are the same bytes as when the points run one after
-        // another; the first failure (by point) wins.
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let results: Vec<(usize, Result<(), Error>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    let worker = std::thread::Builder::new().stack_size(8 << 20);
-                    worker.spawn_scoped(scope, || {
-                        let mut done = Vec::new();
-                        loop {
-                            let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(&k) = todo.get(at) else { break };
-                            done.push((k, sweep_folder::run_point_folder(sc, &grid, k, &dir, 1)));
-                            progress.tick();
-                        }
-                        done
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
-            Ok::<_, Error>(
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                    .collect(),
-            )
-        })?;
-        let mut results = results;
-        results.sort_by_key(|r| r.0);
-        results
-            .into_iter()
-            .map(|r| r.1)
-            .collect::<Result<Vec<()>, Error>>()?;
+        points_side_by_side(sc, &grid, &todo, &dir, workers, progress)?;
     } else {
         for &k in &todo {
             sweep_folder::run_point_folder(sc, &grid, k, &dir, req.threads)?;
@@ -142,6 +107,54 @@ pub fn sweep(
         finished,
         shard,
     })
+}
+
+/// Runs the `todo` points of `grid` on `workers` plain threads, one thread per point.
+fn points_side_by_side(
+    sc: &Scenario,
+    grid: &Grid,
+    todo: &[usize],
+    dir: &std::path::Path,
+    workers: usize,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    // Plain threads pulling points from a counter: each point builds its own one-thread
+    // pool, and a plain thread blocked on it does not start further points meanwhile (a
+    // rayon worker would, nesting stacks). Each point's result does not depend on its
+    // thread count, so the files are the same bytes as when the points run one after
+    // another; the first failure (by point) wins.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<(usize, Result<(), Error>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let worker = std::thread::Builder::new().stack_size(8 << 20);
+                worker.spawn_scoped(scope, || {
+                    let mut done = Vec::new();
+                    loop {
+                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&k) = todo.get(at) else { break };
+                        done.push((k, sweep_folder::run_point_folder(sc, grid, k, dir, 1)));
+                        progress.tick();
+                    }
+                    done
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+        Ok::<_, Error>(
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect(),
+        )
+    })?;
+    let mut results = results;
+    results.sort_by_key(|r| r.0);
+    results
+        .into_iter()
+        .map(|r| r.1)
+        .collect::<Result<Vec<()>, Error>>()?;
+    Ok(())
 }
 
 /// Whether `todo` points should run side by side, one thread each, on `workers` threads: when

@@ -160,40 +160,7 @@ impl std::fmt::Display for Validation {
             sc.replicates,
             sc.seed
         )?;
-        let input = &self.input;
-        if input.unknown_ids_dropped > 0 {
-            write!(
-                f,
-                "\ndropped: {} edge row(s) naming physicians not in the node file (unknown_ids = \"drop\")",
-                input.unknown_ids_dropped
-            )?;
-        }
-        if input.missing_rows_dropped > 0 {
-            write!(
-                f,
-                "\ndropped: {} edge row(s) with a missing endpoint (`missing` markers)",
-                input.missing_rows_dropped
-            )?;
-        }
-        if input.weight_column_from_header {
-            write!(
-                f,
-                "\nweights: read from the edge list's column \"weight\" (set `weight` in [network] to choose another)"
-            )?;
-        }
-        if !input.layers.is_empty() {
-            let layers: Vec<String> = input
-                .layers
-                .iter()
-                .map(|(name, arcs)| format!("{name} {arcs} arcs"))
-                .collect();
-            write!(
-                f,
-                "\nlayers: {} (summed into {} arcs after merging duplicates)",
-                layers.join(", "),
-                self.arcs
-            )?;
-        }
+        self.input_lines(f)?;
         if let Some((attribute, _)) = &sc.segment {
             let list: Vec<String> = self
                 .segments
@@ -244,5 +211,46 @@ impl std::fmt::Display for Validation {
             ),
             _ => Ok(()),
         }
+    }
+}
+
+impl Validation {
+    /// The lines about how the input files were read: rows dropped, the weight column, layers.
+    fn input_lines(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let input = &self.input;
+        if input.unknown_ids_dropped > 0 {
+            write!(
+                f,
+                "\ndropped: {} edge row(s) naming physicians not in the node file (unknown_ids = \"drop\")",
+                input.unknown_ids_dropped
+            )?;
+        }
+        if input.missing_rows_dropped > 0 {
+            write!(
+                f,
+                "\ndropped: {} edge row(s) with a missing endpoint (`missing` markers)",
+                input.missing_rows_dropped
+            )?;
+        }
+        if input.weight_column_from_header {
+            write!(
+                f,
+                "\nweights: read from the edge list's column \"weight\" (set `weight` in [network] to choose another)"
+            )?;
+        }
+        if !input.layers.is_empty() {
+            let layers: Vec<String> = input
+                .layers
+                .iter()
+                .map(|(name, arcs)| format!("{name} {arcs} arcs"))
+                .collect();
+            write!(
+                f,
+                "\nlayers: {} (summed into {} arcs after merging duplicates)",
+                layers.join(", "),
+                self.arcs
+            )?;
+        }
+        Ok(())
     }
 }

@@ -197,41 +197,7 @@ fn lobpcg(net: &Network, tol: f64, max_iter: usize) -> EigenvectorScores {
         let inv = 1.0 / rn;
         r.par_iter_mut().for_each(|v| *v *= inv);
         spmv(net, &r, &mut ar);
-        // Gram matrices of the basis [x, r, p] (p normalised in coefficient space).
-        let g = sums(n, |i| {
-            let (xi, ri, pi) = (x[i], r[i], p[i]);
-            [
-                xi * ri,
-                xi * pi,
-                ri * ri,
-                ri * pi,
-                pi * pi,
-                xi * ar[i],
-                xi * ap[i],
-                ri * ar[i],
-                ri * ap[i],
-                pi * ap[i],
-            ]
-        });
-        let k = if have_p { 3 } else { 2 };
-        let pn = if have_p {
-            g[4].sqrt().max(f64::MIN_POSITIVE)
-        } else {
-            1.0
-        };
-        let d = [1.0, 1.0, 1.0 / pn];
-        let gram = [[1.0, g[0], g[1]], [g[0], g[2], g[3]], [g[1], g[3], g[4]]];
-        let proj = [[lambda, g[5], g[6]], [g[5], g[7], g[8]], [g[6], g[8], g[9]]];
-        let mut sm = vec![0.0; k * k];
-        let mut hm = vec![0.0; k * k];
-        for a in 0..k {
-            for b in 0..k {
-                sm[a * k + b] = gram[a][b] * d[a] * d[b];
-                hm[a * k + b] = proj[a][b] * d[a] * d[b];
-            }
-        }
-        let c = top_ritz_vector(&sm, &hm, k);
-        let c = [c[0], c[1], if k == 3 { c[2] * d[2] } else { 0.0 }];
+        let c = step_coefficients([&x, &r, &p, &ar, &ap], lambda, have_p);
         // x ← c0 x + c1 r + c2 p, p ← c1 r + c2 p, and the same for the products.
         x.par_iter_mut()
             .zip(p.par_iter_mut())
@@ -259,6 +225,49 @@ fn lobpcg(net: &Network, tol: f64, max_iter: usize) -> EigenvectorScores {
         error,
         converged,
     }
+}
+
+/// One LOBPCG step's coefficients `c` of the new iterate `c0 x + c1 r + c2 p`: the top Ritz
+/// vector in the span of `v = [x, r, p, Ar, Ap]` (`p` only once `have_p`), given the Rayleigh
+/// quotient `lambda` of `x`.
+fn step_coefficients(v: [&[f64]; 5], lambda: f64, have_p: bool) -> [f64; 3] {
+    let [x, r, p, ar, ap] = v;
+    let n = x.len();
+    // Gram matrices of the basis [x, r, p] (p normalised in coefficient space).
+    let g = sums(n, |i| {
+        let (xi, ri, pi) = (x[i], r[i], p[i]);
+        [
+            xi * ri,
+            xi * pi,
+            ri * ri,
+            ri * pi,
+            pi * pi,
+            xi * ar[i],
+            xi * ap[i],
+            ri * ar[i],
+            ri * ap[i],
+            pi * ap[i],
+        ]
+    });
+    let k = if have_p { 3 } else { 2 };
+    let pn = if have_p {
+        g[4].sqrt().max(f64::MIN_POSITIVE)
+    } else {
+        1.0
+    };
+    let d = [1.0, 1.0, 1.0 / pn];
+    let gram = [[1.0, g[0], g[1]], [g[0], g[2], g[3]], [g[1], g[3], g[4]]];
+    let proj = [[lambda, g[5], g[6]], [g[5], g[7], g[8]], [g[6], g[8], g[9]]];
+    let mut sm = vec![0.0; k * k];
+    let mut hm = vec![0.0; k * k];
+    for a in 0..k {
+        for b in 0..k {
+            sm[a * k + b] = gram[a][b] * d[a] * d[b];
+            hm[a * k + b] = proj[a][b] * d[a] * d[b];
+        }
+    }
+    let c = top_ritz_vector(&sm, &hm, k);
+    [c[0], c[1], if k == 3 { c[2] * d[2] } else { 0.0 }]
 }
 
 /// Coefficients `c` (length `k`) of the Ritz vector for the largest Ritz value of the pencil

@@ -233,46 +233,7 @@ impl Scratch {
                 .map(|&w| self.sigma[0][w as usize] * self.sigma[1][w as usize])
                 .sum();
             if total > 0.0 {
-                let mut u = rng.random::<f64>() * total;
-                let mut meet = None;
-                for &w in &self.frontier[side] {
-                    let wu = w as usize;
-                    if self.dist[other][wu] != u32::MAX {
-                        meet = Some(wu);
-                        u -= self.sigma[0][wu] * self.sigma[1][wu];
-                        if u < 0.0 {
-                            break;
-                        }
-                    }
-                }
-                let w = meet.expect("a meeting node");
-                if w != s as usize && w != t as usize {
-                    hits.push(w as u32);
-                }
-                // Walk back to s (predecessors by σ_s) and on to t (successors by σ_t).
-                for side in 0..2 {
-                    let end = if side == 0 { s } else { t } as usize;
-                    let mut x = w;
-                    while self.dist[side][x] > 0 {
-                        let dx = self.dist[side][x];
-                        let mut u = rng.random::<f64>() * self.sigma[side][x];
-                        let mut pick = None;
-                        for &y in adj[1 - side].arcs(x).0 {
-                            let y = y as usize;
-                            if self.dist[side][y] == dx - 1 {
-                                pick = Some(y);
-                                u -= self.sigma[side][y];
-                                if u < 0.0 {
-                                    break;
-                                }
-                            }
-                        }
-                        x = pick.expect("a predecessor on a shortest path");
-                        if x != end {
-                            hits.push(x as u32);
-                        }
-                    }
-                }
+                self.trace(adj, side, (s, t), total, rng, hits);
                 break;
             }
         }
@@ -284,6 +245,61 @@ impl Scratch {
             self.sigma[1][v] = 0.0;
         }
         self.touched.clear();
+    }
+
+    /// Draws the meeting node of the searches (on `side`'s new frontier, weighted by the
+    /// paths through it, which total `total`) and walks from it back to `s` and on to `t` of
+    /// `ends`, appending the inner nodes to `hits`.
+    fn trace<R: rand::Rng + ?Sized>(
+        &self,
+        adj: [&Adjacency; 2],
+        side: usize,
+        ends: (u32, u32),
+        total: f64,
+        rng: &mut R,
+        hits: &mut Vec<u32>,
+    ) {
+        let (s, t) = ends;
+        let mut u = rng.random::<f64>() * total;
+        let mut meet = None;
+        for &w in &self.frontier[side] {
+            let wu = w as usize;
+            if self.dist[1 - side][wu] != u32::MAX {
+                meet = Some(wu);
+                u -= self.sigma[0][wu] * self.sigma[1][wu];
+                if u < 0.0 {
+                    break;
+                }
+            }
+        }
+        let w = meet.expect("a meeting node");
+        if w != s as usize && w != t as usize {
+            hits.push(w as u32);
+        }
+        // Walk back to s (predecessors by σ_s) and on to t (successors by σ_t).
+        for side in 0..2 {
+            let end = if side == 0 { s } else { t } as usize;
+            let mut x = w;
+            while self.dist[side][x] > 0 {
+                let dx = self.dist[side][x];
+                let mut u = rng.random::<f64>() * self.sigma[side][x];
+                let mut pick = None;
+                for &y in adj[1 - side].arcs(x).0 {
+                    let y = y as usize;
+                    if self.dist[side][y] == dx - 1 {
+                        pick = Some(y);
+                        u -= self.sigma[side][y];
+                        if u < 0.0 {
+                            break;
+                        }
+                    }
+                }
+                x = pick.expect("a predecessor on a shortest path");
+                if x != end {
+                    hits.push(x as u32);
+                }
+            }
+        }
     }
 }
 

@@ -282,12 +282,6 @@ impl SocialLearning {
         let n = net.n();
         let var = self.signal_sd * self.signal_sd;
         st.changed.clear();
-        let touch = |st_touched: &mut [bool], changed: &mut Vec<u32>, i: usize| {
-            if !st_touched[i] {
-                st_touched[i] = true;
-                changed.push(i as u32);
-            }
-        };
         // Own outcomes, drawn in physician order.
         let mut total_prec = 0.0;
         let mut total_wsum = 0.0;
@@ -328,47 +322,7 @@ impl SocialLearning {
                 }
             }
         } else {
-            // Push from the users when they are few; when their ties cover a good part of the
-            // network, a sequential gather over every physician's in-arcs is cheaper.
-            let out = net.out_arcs();
-            let volume: usize = (0..n)
-                .filter(|&j| st.own[j][0] > 0.0)
-                .map(|j| out.degree(j))
-                .sum();
-            if volume * 4 < out.nodes.len() {
-                for j in 0..n {
-                    if st.own[j][0] <= 0.0 {
-                        continue;
-                    }
-                    let (dst, w) = out.arcs(j);
-                    for (&i, &wi) in dst.iter().zip(w) {
-                        let i = i as usize;
-                        st.prec_in[i] += wi as f64 * st.own[j][0];
-                        st.wsum_in[i] += wi as f64 * st.own[j][1];
-                        touch(&mut st.touched, &mut st.changed, i);
-                    }
-                }
-            } else {
-                let inn = net.in_arcs();
-                st.changed.clear();
-                for i in 0..n {
-                    let (src, w) = inn.arcs(i);
-                    // Branch-free: non-users contribute exact zeros.
-                    let (mut p, mut ws) = (0.0f64, 0.0f64);
-                    for (&j, &wj) in src.iter().zip(w) {
-                        let j = j as usize;
-                        let [pj, wsj] = st.own[j];
-                        p += wj as f64 * pj;
-                        ws += wj as f64 * wsj;
-                    }
-                    st.prec_in[i] += p;
-                    st.wsum_in[i] += ws;
-                    if p > 0.0 || st.touched[i] {
-                        st.touched[i] = true;
-                        st.changed.push(i as u32);
-                    }
-                }
-            }
+            spread(net, st);
         }
         st.changed.sort_unstable();
         for &i in &st.changed {
@@ -377,6 +331,61 @@ impl SocialLearning {
             st.prec_in[i] = 0.0;
             st.wsum_in[i] = 0.0;
             st.touched[i] = false;
+        }
+    }
+}
+
+/// Marks physician `i` as having received evidence this step.
+fn touch(touched: &mut [bool], changed: &mut Vec<u32>, i: usize) {
+    if !touched[i] {
+        touched[i] = true;
+        changed.push(i as u32);
+    }
+}
+
+/// The users' evidence (`st.own`) pushed along the arcs of a sparse network to the physicians
+/// who listen to them, adding to their incoming precision and weighted sum.
+fn spread(net: &crate::network::Network, st: &mut Beliefs) {
+    let n = net.n();
+    // Push from the users when they are few; when their ties cover a good part of the
+    // network, a sequential gather over every physician's in-arcs is cheaper.
+    let out = net.out_arcs();
+    let volume: usize = (0..n)
+        .filter(|&j| st.own[j][0] > 0.0)
+        .map(|j| out.degree(j))
+        .sum();
+    if volume * 4 < out.nodes.len() {
+        for j in 0..n {
+            if st.own[j][0] <= 0.0 {
+                continue;
+            }
+            let (dst, w) = out.arcs(j);
+            for (&i, &wi) in dst.iter().zip(w) {
+                let i = i as usize;
+                st.prec_in[i] += wi as f64 * st.own[j][0];
+                st.wsum_in[i] += wi as f64 * st.own[j][1];
+                touch(&mut st.touched, &mut st.changed, i);
+            }
+        }
+    } else {
+        let inn = net.in_arcs();
+        st.changed.clear();
+        for i in 0..n {
+            let (src, w) = inn.arcs(i);
+            // Branch-free: non-users contribute exact zeros.
+            let (mut p, mut ws) = (0.0f64, 0.0f64);
+            for (&j, &wj) in src.iter().zip(w) {
+                let j = j as usize;
+                let [pj, wsj] = st.own[j];
+                p += wj as f64 * pj;
+                ws += wj as f64 * wsj;
+            }
+            st.prec_in[i] += p;
+            st.wsum_in[i] += ws;
+            if p > 0.0 || st.touched[i] {
+                st.touched[i] = true;
+                st.changed.push(i as u32);
+            }
         }
     }
 }
