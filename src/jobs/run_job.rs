@@ -256,6 +256,9 @@ fn plan(sc: &Scenario, res: &api::RunResults, opts: &FolderOptions) -> Plan {
     if opts.record {
         names.push("adoptions.csv");
     }
+    if !res.result.network.dropped.is_empty() {
+        names.push("dropped.csv");
+    }
     if res.segments.is_some() {
         let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;
         if segment_curves {
@@ -383,6 +386,9 @@ fn table_files(
             None => std::borrow::Cow::Owned(crate::realise::build_network(sc, 0)?),
         };
         files.push(("adoptions.csv", output::adoptions_csv(result, ids, &real0)));
+    }
+    if plan.names.contains(&"dropped.csv") {
+        files.push(("dropped.csv", output::dropped_csv(&result.network.dropped)));
     }
     if let (Some(seg), Some(an)) = (&result.segments, &res.segments) {
         let [curves_f, summary_f, metrics_f, comparison_f, _] = segments::FILES;

@@ -16,6 +16,7 @@ mod fit_verdict;
 mod golden;
 mod limits;
 mod models;
+mod reader;
 mod readme;
 mod realdata;
 mod report;
