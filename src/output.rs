@@ -128,6 +128,22 @@ pub fn adoptions_csv(
     s.into_bytes()
 }
 
+/// `dropped.csv` (when the edge lists named physicians outside the node file and
+/// `unknown_ids = "drop"`): one row per endpoint dropped, `file,line,id`, in the order read.
+pub fn dropped_csv(dropped: &[crate::network::edge_list::Dropped]) -> Vec<u8> {
+    let mut s = String::from("file,line,id\n");
+    for d in dropped {
+        let _ = writeln!(
+            s,
+            "{},{},{}",
+            csv_field(&d.path.display().to_string()),
+            d.line,
+            csv_field(&d.id)
+        );
+    }
+    s.into_bytes()
+}
+
 /// Quotes a CSV field when it needs it.
 pub(crate) fn csv_field(x: &str) -> String {
     if x.contains([',', '"', '\n']) {

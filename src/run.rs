@@ -50,6 +50,9 @@ pub struct NetworkInfo {
     /// Arcs read from each `[[network.layer]]`, before duplicates across layers are merged.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<LayerArcs>,
+    /// Every edge-list endpoint dropped as not in the node file (written to `dropped.csv`).
+    #[serde(skip)]
+    pub dropped: Vec<crate::network::edge_list::Dropped>,
 }
 
 /// Arcs read from one `[[network.layer]]`.
@@ -355,6 +358,7 @@ fn network_info(sc: &Scenario, real0: &Realisation) -> NetworkInfo {
         redrawn_per_replicate: sc.draw == Draw::PerReplicate && sc.network.is_random(),
         unknown_ids_dropped: real0.net.input().unknown_ids_dropped,
         missing_rows_dropped: real0.net.input().missing_rows_dropped,
+        dropped: real0.net.input().dropped.clone(),
         layers: real0
             .net
             .input()

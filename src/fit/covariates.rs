@@ -11,7 +11,7 @@
 //! own step count, as in the simulation, where a step's visits are made before its adoption
 //! draws.
 //!
-//! # Formats (comma-separated, header row, `#` comments and blank lines skipped)
+//! # Formats (delimited as every input file, see [`crate::network::read_sheet`]; header row)
 //! - marketing: columns `step,effort`; step `0..=T−1` (step 0 = period 1), effort a number
 //!   `≥ 0`; steps not listed have no effort.
 //! - detailing: columns `<id column>,step,visits` (the id column as for the observed file);
@@ -27,7 +27,7 @@
 //! per-physician visits (fewer with a marketing series alone).
 
 use super::data::{Cell, Exposure, FitNet, NEVER};
-use super::observed::{err, fields};
+use super::observed::err;
 use crate::error::Error;
 use crate::network::Network;
 use std::collections::{BTreeMap, HashMap};
@@ -65,22 +65,14 @@ impl CovariateFiles {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
-        let what = if e.kind() == std::io::ErrorKind::NotFound {
-            "file not found".to_string()
-        } else {
-            format!("cannot read file: {e}")
-        };
-        err(path, None, what)
-    })
-}
+/// Column index of each wanted name, the data rows `(line, fields)` and whether numbers are
+/// written with a decimal comma.
+type Table = (Vec<usize>, Vec<(usize, Vec<String>)>, bool);
 
-/// Column index of each wanted name, and the data rows `(line, fields)`.
-type Table = (Vec<usize>, Vec<(usize, Vec<String>)>);
-
-fn table(path: &Path, text: &str, want: &[&str]) -> Result<Table, Error> {
-    let (hline, header, rows) = super::observed::header_and_rows(path, text)?;
+fn table(path: &Path, want: &[&str]) -> Result<Table, Error> {
+    let sheet = super::observed::header_and_rows(path)?;
+    let comma = sheet.decimal_comma();
+    let (hline, header, rows) = (sheet.header_line, sheet.header, sheet.rows);
     let mut cols = Vec::new();
     for w in want {
         match header.iter().position(|h| h == w) {
@@ -98,8 +90,7 @@ fn table(path: &Path, text: &str, want: &[&str]) -> Result<Table, Error> {
         }
     }
     let mut out = Vec::new();
-    for (line, text) in rows {
-        let f = fields(text);
+    for (line, f) in rows {
         if f.len() != header.len() {
             return Err(err(
                 path,
@@ -109,7 +100,7 @@ fn table(path: &Path, text: &str, want: &[&str]) -> Result<Table, Error> {
         }
         out.push((line, f));
     }
-    Ok((cols, out))
+    Ok((cols, out, comma))
 }
 
 fn step_of(path: &Path, line: usize, v: &str, periods: u32) -> Result<u32, Error> {
@@ -131,9 +122,9 @@ fn step_of(path: &Path, line: usize, v: &str, periods: u32) -> Result<u32, Error
     }
 }
 
-fn amount(path: &Path, line: usize, col: &str, v: &str) -> Result<f64, Error> {
-    match v.parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+fn amount(path: &Path, line: usize, col: &str, v: &str, comma: bool) -> Result<f64, Error> {
+    match crate::network::parse_number(v, comma) {
+        Some(x) if x >= 0.0 => Ok(x),
         _ => Err(err(
             path,
             Some(line),
@@ -144,8 +135,7 @@ fn amount(path: &Path, line: usize, col: &str, v: &str) -> Result<f64, Error> {
 
 /// Reads a marketing series `step,effort` over steps `0..periods`.
 pub fn read_marketing(path: &Path, periods: u32) -> Result<Vec<f64>, Error> {
-    let text = read_text(path)?;
-    let (c, rows) = table(path, &text, &["step", "effort"])?;
+    let (c, rows, comma) = table(path, &["step", "effort"])?;
     let mut m = vec![0.0; periods as usize];
     let mut seen: Vec<usize> = vec![0; periods as usize];
     for (line, f) in rows {
@@ -158,7 +148,7 @@ pub fn read_marketing(path: &Path, periods: u32) -> Result<Vec<f64>, Error> {
             ));
         }
         seen[s] = line;
-        m[s] = amount(path, line, "effort", &f[c[1]])?;
+        m[s] = amount(path, line, "effort", &f[c[1]], comma)?;
     }
     Ok(m)
 }
@@ -171,8 +161,7 @@ pub fn read_detailing(
     id_column: &str,
     periods: u32,
 ) -> Result<Vec<(u32, u32, f64)>, Error> {
-    let text = read_text(path)?;
-    let (c, rows) = table(path, &text, &[id_column, "step", "visits"])?;
+    let (c, rows, comma) = table(path, &[id_column, "step", "visits"])?;
     let index: HashMap<&str, u32> = net
         .ids()
         .map(|ids| {
@@ -206,7 +195,7 @@ pub fn read_detailing(
                 format!("physician \"{id}\", step {s} is listed twice (first on line {first})"),
             ));
         }
-        out.push((node, s, amount(path, line, "visits", &f[c[2]])?));
+        out.push((node, s, amount(path, line, "visits", &f[c[2]], comma)?));
     }
     Ok(out)
 }

@@ -6,7 +6,7 @@
 //! of step 0, and period `t` is step `t − 1`. `T` is the last observed period (the largest
 //! adoption period in the file, or `--periods`). A physician not adopted by `T` is censored.
 //!
-//! # Formats (comma-separated, header row, `#` comment lines and blank lines skipped)
+//! # Formats (delimited as every input file, see [`crate::network::read_sheet`]; header row)
 //! - **Per physician**: an id column (default `id`) and a period column (default
 //!   `adopted_at`). Period: an integer `1..=T`; empty = not adopted by `T` (censored); a
 //!   missing code (default `NA`, e.g. `--missing 98,99`) = unknown. Other columns are ignored.
@@ -93,50 +93,18 @@ pub(crate) fn err(path: &Path, line: Option<usize>, message: impl Into<String>) 
     })
 }
 
-/// The data lines of a small CSV text as `(line, text)`: blank lines and `#` comments skipped,
-/// CRLF accepted.
-type DataLines<'t> = Vec<(usize, &'t str)>;
-
-/// The header of a small CSV text (its line and fields) and the data lines after it. An empty
-/// file is an error.
-pub(crate) fn header_and_rows<'t>(
-    path: &Path,
-    text: &'t str,
-) -> Result<(usize, Vec<String>, DataLines<'t>), Error> {
-    let mut rows = text
-        .lines()
-        .enumerate()
-        .map(|(k, l)| (k + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let Some((hline, header)) = rows.next() else {
-        return Err(err(
-            path,
-            None,
-            "the file is empty (a header row is expected)",
-        ));
-    };
-    Ok((hline, fields(header), rows.collect()))
-}
-
-/// Splits one CSV line (no embedded commas; surrounding quotes and spaces removed).
-pub(crate) fn fields(line: &str) -> Vec<String> {
-    line.split(',')
-        .map(|f| f.trim().trim_matches('"').trim().to_string())
-        .collect()
+/// The header of a small delimited file (its line and fields) and the data rows after it,
+/// read by the one reader of every delimited input ([`crate::network::read_sheet`]: a
+/// byte-order mark, `,` `;` or tab, CRLF, quoted fields). A missing or empty file is an error.
+pub(crate) fn header_and_rows(path: &Path) -> Result<crate::network::Sheet, Error> {
+    crate::network::read_sheet(path, None).map_err(Error::Input)
 }
 
 /// Reads `path` against the physicians of `net` (ids as in the network's node file, or
 /// indices for generated networks).
 pub fn read(path: &Path, net: &Network, opts: &ReadOptions) -> Result<Observed, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let what = if e.kind() == std::io::ErrorKind::NotFound {
-            "file not found".to_string()
-        } else {
-            format!("cannot read file: {e}")
-        };
-        err(path, None, what)
-    })?;
-    let (hline, header, rows) = header_and_rows(path, &text)?;
+    let sheet = header_and_rows(path)?;
+    let (hline, header, rows) = (sheet.header_line, sheet.header, sheet.rows);
     let find = |name: &str| header.iter().position(|h| h == name);
     if let (Some(s), Some(a)) = (find("step"), find("adopters")) {
         return read_aggregate(path, net, opts, rows.into_iter(), s, a, header.len());
@@ -168,8 +136,7 @@ pub fn read(path: &Path, net: &Network, opts: &ReadOptions) -> Result<Observed, 
     let mut line_of = vec![0usize; n];
     let mut raw: Vec<(usize, u32, u32)> = Vec::new(); // (line, node, period)
     let mut unknown_in_file = 0;
-    for (line, text) in rows {
-        let f = fields(text);
+    for (line, f) in rows {
         if f.len() != header.len() {
             return Err(err(
                 path,
@@ -273,19 +240,18 @@ fn window(path: &Path, opts: &ReadOptions, raw: &[(usize, u32, u32)]) -> Result<
     Ok(periods)
 }
 
-fn read_aggregate<'a>(
+fn read_aggregate(
     path: &Path,
     net: &Network,
     opts: &ReadOptions,
-    rows: impl Iterator<Item = (usize, &'a str)>,
+    rows: impl Iterator<Item = (usize, Vec<String>)>,
     sc: usize,
     ac: usize,
     width: usize,
 ) -> Result<Observed, Error> {
     let n = net.n() as u64;
     let mut cumulative: Vec<u64> = Vec::new();
-    for (line, text) in rows {
-        let f = fields(text);
+    for (line, f) in rows {
         if f.len() != width {
             return Err(err(
                 path,

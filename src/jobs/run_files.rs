@@ -71,6 +71,8 @@ pub(super) struct Plan {
     pub segment_curves: bool,
     /// Whether every adoption was recorded (`adoptions.csv`).
     pub record: bool,
+    /// Whether rows naming unknown physicians were dropped (`dropped.csv`).
+    pub dropped: bool,
     /// Whether the results are also split by segment.
     pub segments: bool,
     /// Whether the report is also printed to PDF.
@@ -101,6 +103,7 @@ impl Plan {
             curves,
             segment_curves,
             record,
+            dropped: !res.result.network.dropped.is_empty(),
             segments: res.segments.is_some() && res.result.segments.is_some(),
             pdf,
         }
@@ -175,7 +178,7 @@ fn seg<'a>(i: &'a Inputs) -> Result<(&'a crate::groups::Segments, &'a segments::
 }
 
 /// Every file a run folder may hold, in manifest order.
-pub(super) const FILES: [RunFile; 17] = [
+pub(super) const FILES: [RunFile; 18] = [
     file(
         "curves.csv",
         full,
@@ -212,6 +215,11 @@ pub(super) const FILES: [RunFile; 17] = [
         Bytes::Table(|i| super::kols_file::kols_csv(i.sc, &i.res.result)),
     ),
     file("adoptions.csv", |p| p.record, Bytes::Table(adoptions)),
+    file(
+        "dropped.csv",
+        |p| p.dropped,
+        Bytes::Table(|i| Ok(output::dropped_csv(&i.res.result.network.dropped))),
+    ),
     file(
         segments::FILES[0],
         |p| p.segment_curves,

@@ -31,6 +31,9 @@ pub struct Validation {
     pub memory: super::memory::Estimate,
     /// Memory available to this process, where known.
     pub available: Option<u64>,
+    /// The `[observed]` launch as read (its layout, window and physicians of unknown
+    /// adoption), when the scenario names one.
+    pub observed: Option<crate::fit::observed::Observed>,
 }
 
 /// The network's weakly connected components.
@@ -109,6 +112,7 @@ pub fn validate(path: &Path) -> Result<Validation, Error> {
         .check_weights()
         .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))?;
     let (components, reach) = components(&sc, &real)?;
+    let observed = check_observed(&sc, &real.net)?;
     let segments = real
         .segments
         .as_ref()
@@ -132,8 +136,132 @@ pub fn validate(path: &Path) -> Result<Validation, Error> {
         duplicates_merged: real.net.report().duplicates_merged,
         kols: real.kols.len(),
         input: real.net.input().clone(),
+        observed,
         scenario: sc,
     })
+}
+
+/// Reads the scenario's `[observed]` launch and its `marketing` and `detailing` files as `run`
+/// (observed points) and `fit` read them, so that `validate` fails where they would.
+fn check_observed(
+    sc: &Scenario,
+    net: &crate::network::Network,
+) -> Result<Option<crate::fit::observed::Observed>, Error> {
+    use crate::fit::{covariates, observed};
+    let Some(spec) = &sc.observed else {
+        return Ok(None);
+    };
+    let obs = observed::read_spec(spec, net)?;
+    let files = covariates::CovariateFiles {
+        marketing: spec.marketing.clone(),
+        detailing: spec.detailing.clone(),
+    };
+    if files.any() && obs.layout == observed::Layout::PerPhysician {
+        let keep: Vec<bool> = obs
+            .status
+            .iter()
+            .map(|s| *s != observed::Status::Unknown)
+            .collect();
+        covariates::read(
+            &files,
+            net,
+            &keep,
+            &spec.id_column,
+            obs.periods,
+            covariates::DEFAULT_DECAY,
+        )?;
+    }
+    Ok(Some(obs))
+}
+
+/// What `validate` says of the observed launch it read.
+fn observed_line(obs: &crate::fit::observed::Observed) -> String {
+    use crate::fit::observed::{Layout, Status};
+    match obs.layout {
+        Layout::Aggregate => format!(
+            "{} — cumulative adopters over {} periods",
+            obs.path.display(),
+            obs.periods
+        ),
+        Layout::PerPhysician => {
+            let adopted = obs
+                .status
+                .iter()
+                .filter(|s| matches!(s, Status::Adopted(_)))
+                .count();
+            let known = obs.status.iter().filter(|s| **s != Status::Unknown).count();
+            format!(
+                "{} — {known} physicians of known adoption ({adopted} adopted within {} periods), {} unknown",
+                obs.path.display(),
+                obs.periods,
+                obs.status.len() - known
+            )
+        }
+    }
+}
+
+/// The first ids of `ids`, for a message: at most 10, then how many more.
+fn first_ids(ids: &[&str]) -> String {
+    let shown: Vec<String> = ids
+        .iter()
+        .take(10)
+        .map(|id| format!("\"{}\"", crate::limits::quote(id)))
+        .collect();
+    match ids.len() {
+        n if n > 10 => format!("{} and {} more", shown.join(", "), n - 10),
+        _ => shown.join(", "),
+    }
+}
+
+impl Validation {
+    /// The lines on what reading the input files dropped, warned of and found (observed
+    /// launch), after the first line.
+    fn fmt_input(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let input = &self.input;
+        if !input.dropped.is_empty() {
+            let ids = input.dropped_ids();
+            write!(
+                f,
+                "\ndropped: {} edge row(s) naming physicians not in the node file (unknown_ids = \"drop\"): {} id(s), {} (`run` lists every one, with its file and line, in dropped.csv)",
+                input.unknown_ids_dropped,
+                ids.len(),
+                first_ids(&ids)
+            )?;
+        }
+        if input.missing_rows_dropped > 0 {
+            write!(
+                f,
+                "\ndropped: {} edge row(s) with a missing endpoint (`missing` markers)",
+                input.missing_rows_dropped
+            )?;
+        }
+        if input.weight_column_from_header {
+            write!(
+                f,
+                "\nweights: read from the edge list's column \"weight\" (set `weight` in [network] to choose another)"
+            )?;
+        }
+        if !input.layers.is_empty() {
+            let layers: Vec<String> = input
+                .layers
+                .iter()
+                .map(|(name, arcs)| format!("{name} {arcs} arcs"))
+                .collect();
+            write!(
+                f,
+                "\nlayers: {} (summed into {} arcs after merging duplicates)",
+                layers.join(", "),
+                self.arcs
+            )?;
+        }
+        for w in &input.warnings {
+            write!(f, "\nwarning: {w}")?;
+        }
+        if let Some(obs) = &self.observed {
+            write!(f, "\nobserved: {}", observed_line(obs))?;
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Display for Validation {
@@ -160,7 +288,7 @@ impl std::fmt::Display for Validation {
             sc.replicates,
             sc.seed
         )?;
-        self.input_lines(f)?;
+        self.fmt_input(f)?;
         if let Some((attribute, _)) = &sc.segment {
             let list: Vec<String> = self
                 .segments
@@ -211,46 +339,5 @@ impl std::fmt::Display for Validation {
             ),
             _ => Ok(()),
         }
-    }
-}
-
-impl Validation {
-    /// The lines about how the input files were read: rows dropped, the weight column, layers.
-    fn input_lines(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let input = &self.input;
-        if input.unknown_ids_dropped > 0 {
-            write!(
-                f,
-                "\ndropped: {} edge row(s) naming physicians not in the node file (unknown_ids = \"drop\")",
-                input.unknown_ids_dropped
-            )?;
-        }
-        if input.missing_rows_dropped > 0 {
-            write!(
-                f,
-                "\ndropped: {} edge row(s) with a missing endpoint (`missing` markers)",
-                input.missing_rows_dropped
-            )?;
-        }
-        if input.weight_column_from_header {
-            write!(
-                f,
-                "\nweights: read from the edge list's column \"weight\" (set `weight` in [network] to choose another)"
-            )?;
-        }
-        if !input.layers.is_empty() {
-            let layers: Vec<String> = input
-                .layers
-                .iter()
-                .map(|(name, arcs)| format!("{name} {arcs} arcs"))
-                .collect();
-            write!(
-                f,
-                "\nlayers: {} (summed into {} arcs after merging duplicates)",
-                layers.join(", "),
-                self.arcs
-            )?;
-        }
-        Ok(())
     }
 }

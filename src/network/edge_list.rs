@@ -20,6 +20,10 @@ pub enum Column {
     Name(String),
     /// A 1-based column number.
     Position(usize),
+    /// Several columns (a source or target only): a wide survey sheet, one row per nominating
+    /// physician and one column per physician named (`adviser1`, `adviser2`, …), one arc per
+    /// filled cell, as netdiffuseR's `survey_to_diffnet` reads it.
+    Several(Vec<Column>),
 }
 
 impl std::fmt::Display for Column {
@@ -27,6 +31,10 @@ impl std::fmt::Display for Column {
         match self {
             Column::Name(s) => write!(f, "\"{s}\""),
             Column::Position(p) => write!(f, "{p}"),
+            Column::Several(list) => {
+                let parts: Vec<String> = list.iter().map(ToString::to_string).collect();
+                write!(f, "[{}]", parts.join(", "))
+            }
         }
     }
 }
@@ -114,6 +122,28 @@ pub(super) fn err(path: &Path, line: Option<usize>, message: impl Into<String>) 
     }
 }
 
+/// The 0-based indices of `col` (several for [`Column::Several`]) in `header`.
+pub(super) fn column_indices(
+    path: &Path,
+    header: Option<&Vec<String>>,
+    col: &Column,
+    key: &str,
+) -> Result<Vec<usize>, InputError> {
+    match col {
+        Column::Several(list) if list.is_empty() => Err(err(
+            path,
+            None,
+            format!("`{key}` is an empty list: give at least one column"),
+        )),
+        Column::Several(list) => list
+            .iter()
+            .map(|c| column_index(path, header, c, key))
+            .collect(),
+        one => Ok(vec![column_index(path, header, one, key)?]),
+    }
+}
+
+/// The 0-based index of the one column `col` in `header`.
 pub(super) fn column_index(
     path: &Path,
     header: Option<&Vec<String>>,
@@ -121,6 +151,13 @@ pub(super) fn column_index(
     key: &str,
 ) -> Result<usize, InputError> {
     match col {
+        Column::Several(_) => Err(err(
+            path,
+            None,
+            format!(
+                "`{key}` takes one column (a list of columns is allowed for `source` or `target` only)"
+            ),
+        )),
         Column::Position(p) if *p >= 1 => Ok(p - 1),
         Column::Position(_) => Err(err(
             path,
@@ -176,8 +213,19 @@ pub(crate) fn is_missing(s: &str) -> bool {
     matches!(s, "" | "NA" | "na" | "NaN" | "nan" | "null" | ".")
 }
 
-/// Node ids and attribute columns of a node file.
-type NodeTable = (Vec<String>, Vec<(String, Attribute)>);
+/// One edge-list endpoint dropped because it is not in the node file (`unknown_ids = "drop"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dropped {
+    /// The edge-list file.
+    pub path: PathBuf,
+    /// The row's 1-based line.
+    pub line: usize,
+    /// The id, as read (normalised with `normalize_ids`).
+    pub id: String,
+}
+
+/// Node ids, attribute columns and warnings of a node file.
+type NodeTable = (Vec<String>, Vec<(String, Attribute)>, Vec<String>);
 
 fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
     let t = read_table(&spec.path, true, spec.delimiter)?;
@@ -228,6 +276,8 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
         ids.push(id);
     }
     let mut attributes = Vec::new();
+    let mut warnings = Vec::new();
+    let decimal_comma = t.delimiter == Some(b';');
     for (c, name) in header.iter().enumerate() {
         if c == id_col {
             continue;
@@ -239,23 +289,23 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
                 if is_missing(v) {
                     Some(None)
                 } else {
-                    v.parse::<f64>().ok().filter(|x| x.is_finite()).map(Some)
+                    super::rows::parse_number(v, decimal_comma).map(Some)
                 }
             })
             .collect();
         if numeric.is_none() {
+            // A column of formatted numbers is read as text: refused only where the scenario
+            // uses it as a number (a KOL score, a cost, …), with this warning from `validate`.
             let formatted = values
                 .iter()
                 .all(|v| is_missing(v) || v.parse::<f64>().is_ok() || number_hint(v).is_some());
             if formatted && let Some(k) = values.iter().position(|v| number_hint(v).is_some()) {
-                return Err(err(
-                    &spec.path,
-                    Some(t.rows[k].0),
-                    format!(
-                        "column \"{}\": {}",
-                        limits::quote(name),
-                        number_hint(values[k]).unwrap_or_default()
-                    ),
+                warnings.push(format!(
+                    "{}:{}: column \"{}\" is read as text: {}",
+                    spec.path.display(),
+                    t.rows[k].0,
+                    limits::quote(name),
+                    number_hint(values[k]).unwrap_or_default()
                 ));
             }
         }
@@ -265,7 +315,7 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
         };
         attributes.push((name.clone(), attr));
     }
-    Ok((ids, attributes))
+    Ok((ids, attributes, warnings))
 }
 
 /// What reading the input files dropped or combined, reported by `validate` and in the
@@ -280,6 +330,23 @@ pub struct InputReport {
     pub layers: Vec<(String, u64)>,
     /// The weight column found by its header `weight` (not named in the scenario), if any.
     pub weight_column_from_header: bool,
+    /// Every endpoint dropped as not in the node file, in the order read.
+    pub dropped: Vec<Dropped>,
+    /// What reading found suspicious but read (a column of decimal-comma numbers read as
+    /// text, a single nomination column of a wide sheet), for `validate` to print.
+    pub warnings: Vec<String>,
+}
+
+impl InputReport {
+    /// The distinct ids dropped, in the order first read.
+    pub fn dropped_ids(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.dropped
+            .iter()
+            .map(|d| d.id.as_str())
+            .filter(|id| seen.insert(*id))
+            .collect()
+    }
 }
 
 /// `2.0` → `2`, `1e3` → `1000`: an id that reads as a whole number, written as one; other ids
@@ -321,9 +388,11 @@ pub(super) fn did_you_mean(ids: &[String], id: &str, normalize: bool) -> String 
 /// weigh more than that in total, more than [`super::MAX_NODES`] physicians or
 /// [`limits::MAX_ARCS`] arcs.
 pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
+    let mut report = InputReport::default();
     let (ids, attributes, fixed) = match &spec.nodes {
         Some(n) => {
-            let (mut ids, attrs) = read_nodes(n)?;
+            let (mut ids, attrs, warnings) = read_nodes(n)?;
+            report.warnings = warnings;
             if spec.normalize_ids {
                 let mut seen: HashMap<String, usize> = HashMap::new();
                 for (k, id) in ids.iter_mut().enumerate() {
@@ -360,7 +429,7 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
         ids,
         fixed,
         arcs: ArcList::default(),
-        report: InputReport::default(),
+        report,
     };
     if spec.layers.is_empty() {
         read_edges(spec, &spec.path, 1.0, &mut st)?;
@@ -595,10 +664,17 @@ mod tests {
             id: Column::Name("id".into()),
             delimiter: None,
         });
-        let bad = read(&s).unwrap_err();
-        assert_eq!(bad.line, Some(3));
-        assert!(bad.message.contains("\"patients\""), "{bad}");
-        assert!(bad.message.contains("thousands separator"), "{bad}");
+        // A node-file column is read as text, with a warning naming the row: refused only
+        // where the scenario uses it as a number.
+        let net = read(&s).unwrap();
+        assert!(matches!(
+            net.attribute("patients"),
+            Some(Attribute::Text(_))
+        ));
+        let w = &net.input().warnings;
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("n.csv:3: column \"patients\""), "{w:?}");
+        assert!(w[0].contains("thousands separator"), "{w:?}");
     }
 
     #[test]

@@ -4,8 +4,8 @@
 
 use super::ArcList;
 use super::edge_list::{
-    EdgeListSpec, InputError, InputReport, UnknownIds, column_index, did_you_mean, err,
-    normalize_id, number_hint,
+    Dropped, EdgeListSpec, InputError, InputReport, UnknownIds, column_index, column_indices,
+    did_you_mean, err, normalize_id, number_hint,
 };
 use super::hash::IdIndex;
 use super::rows::{Row, Rows};
@@ -24,6 +24,17 @@ pub(super) struct State {
     pub(super) report: InputReport,
 }
 
+/// The columns of one edge list: the source and target columns (several for a wide survey
+/// sheet, one arc per filled cell), the optional weight column, how many fields a row needs,
+/// and whether weights are written with a decimal comma.
+struct Columns {
+    sources: Vec<usize>,
+    targets: Vec<usize>,
+    weight: Option<usize>,
+    need: usize,
+    decimal_comma: bool,
+}
+
 /// Streams one edge-list file `p` into `st`, each weight multiplied by `scale`.
 pub(super) fn read_edges(
     spec: &EdgeListSpec,
@@ -32,10 +43,12 @@ pub(super) fn read_edges(
     st: &mut State,
 ) -> Result<(), InputError> {
     let mut lines = Rows::open(p, spec.delimiter)?;
+    let decimal_comma = lines.delimiter() == Some(b';');
     let mut header: Option<Vec<String>> = None;
-    let mut columns: Option<(usize, usize, Option<usize>, usize)> = None;
+    let mut columns: Option<Columns> = None;
     let mut rows = 0u64;
     let mut row = Row::default();
+    let (mut srcs, mut dsts) = (Vec::new(), Vec::new());
     while lines.next_row(&mut row)? {
         let line = row.line;
         if spec.header && header.is_none() {
@@ -43,61 +56,46 @@ pub(super) fn read_edges(
             continue;
         }
         rows += 1;
-        let (src_c, dst_c, w_c, need) = match columns {
+        let c = match &columns {
             Some(c) => c,
-            None => *columns.insert(columns_of(spec, p, header.as_ref(), st)?),
+            None => columns.insert(columns_of(spec, p, header.as_ref(), st, decimal_comma)?),
         };
-        if row.len() < need {
+        if row.len() < c.need {
             return Err(err(
                 p,
                 Some(line),
                 format!(
-                    "malformed row \"{}\": {} field(s), at least {need} expected (source, target{})",
+                    "malformed row \"{}\": {} field(s), at least {} expected (source, target{})",
                     limits::quote(&row.join(" ")),
                     row.len(),
-                    if w_c.is_some() { ", weight" } else { "" }
+                    c.need,
+                    if c.weight.is_some() { ", weight" } else { "" }
                 ),
             ));
         }
-        if spec
-            .missing
-            .iter()
-            .any(|m| *m == row[src_c] || *m == row[dst_c])
-        {
+        let single = |cols: &[usize]| (cols.len() == 1).then(|| &row[cols[0]]);
+        let marked = |cell: Option<&str>| cell.is_some_and(|v| spec.missing.iter().any(|m| m == v));
+        if marked(single(&c.sources)) || marked(single(&c.targets)) {
             st.report.missing_rows_dropped += 1;
             continue;
         }
-        let s = st.node(spec, p, line, &row[src_c])?;
-        let d = st.node(spec, p, line, &row[dst_c])?;
-        let (Some(s), Some(d)) = (s, d) else {
-            st.report.unknown_ids_dropped += 1;
-            continue;
-        };
-        let w = match w_c {
-            None => scale,
-            Some(c) => weight_of(&row[c], scale, p, line)?,
-        };
-        let per_row = if spec.directed { 1 } else { 2 };
-        if (st.arcs.len() + per_row) as u64 > limits::MAX_ARCS {
-            return Err(err(
-                p,
-                Some(line),
-                format!(
-                    "more than {} arcs: kolsim indexes them with 32 bits",
-                    limits::MAX_ARCS
-                ),
-            ));
-        }
-        if s != d {
-            let targets: &[u32] = if spec.directed { &[d] } else { &[d, s] };
-            for &t in targets {
-                st.hear(t, w, p, line)?;
+        let dropped = st.report.dropped.len();
+        st.side(spec, p, &row, &c.sources, &mut srcs)?;
+        st.side(spec, p, &row, &c.targets, &mut dsts)?;
+        if srcs.is_empty() || dsts.is_empty() {
+            if st.report.dropped.len() > dropped {
+                st.report.unknown_ids_dropped += 1;
             }
+            continue;
         }
-        if spec.directed {
-            st.arcs.push(s, d, w);
-        } else {
-            st.arcs.push_undirected(s, d, w);
+        let w = match c.weight {
+            None => scale,
+            Some(k) => weight_of(&row[k], scale, p, line, c.decimal_comma)?,
+        };
+        for &s in &srcs {
+            for &d in &dsts {
+                st.arc(spec, s, d, w, p, line)?;
+            }
         }
     }
     if rows == 0 {
@@ -111,6 +109,65 @@ pub(super) fn read_edges(
 }
 
 impl State {
+    /// The arc `s → d` of weight `w` (two arcs when undirected), read on `line` of `p`.
+    fn arc(
+        &mut self,
+        spec: &EdgeListSpec,
+        s: u32,
+        d: u32,
+        w: f32,
+        p: &Path,
+        line: usize,
+    ) -> Result<(), InputError> {
+        let per_row = if spec.directed { 1 } else { 2 };
+        if (self.arcs.len() + per_row) as u64 > limits::MAX_ARCS {
+            return Err(err(
+                p,
+                Some(line),
+                format!(
+                    "more than {} arcs: kolsim indexes them with 32 bits",
+                    limits::MAX_ARCS
+                ),
+            ));
+        }
+        if s != d {
+            let targets: &[u32] = if spec.directed { &[d] } else { &[d, s] };
+            for &t in targets {
+                self.hear(t, w, p, line)?;
+            }
+        }
+        if spec.directed {
+            self.arcs.push(s, d, w);
+        } else {
+            self.arcs.push_undirected(s, d, w);
+        }
+        Ok(())
+    }
+
+    /// The physicians named in `cols` of `row` into `out`: one column's cell (an error when
+    /// empty), or, for a wide survey sheet, every filled cell of several columns (blank cells and
+    /// `missing` markers name no one). Ids dropped (`unknown_ids = "drop"`) are recorded.
+    fn side(
+        &mut self,
+        spec: &EdgeListSpec,
+        p: &Path,
+        row: &Row,
+        cols: &[usize],
+        out: &mut Vec<u32>,
+    ) -> Result<(), InputError> {
+        out.clear();
+        for &c in cols {
+            let cell = &row[c];
+            if cols.len() > 1 && (cell.is_empty() || spec.missing.iter().any(|m| m == cell)) {
+                continue;
+            }
+            if let Some(k) = self.node(spec, p, row.line, cell)? {
+                out.push(k);
+            }
+        }
+        Ok(())
+    }
+
     /// Adds `w` to what physician `t` hears, refusing a total above
     /// [`limits::MAX_DATA_IN_WEIGHT`] (duplicates are merged by summing).
     fn hear(&mut self, t: u32, w: f32, p: &Path, line: usize) -> Result<(), InputError> {
@@ -156,6 +213,11 @@ impl State {
         }
         if self.fixed {
             if spec.unknown_ids == UnknownIds::Drop {
+                self.report.dropped.push(Dropped {
+                    path: p.to_path_buf(),
+                    line,
+                    id: id.into_owned(),
+                });
                 return Ok(None);
             }
             let file = spec.nodes.as_ref().map(|n| n.path.display().to_string());
@@ -194,31 +256,114 @@ fn columns_of(
     p: &Path,
     header: Option<&Vec<String>>,
     st: &mut State,
-) -> Result<(usize, usize, Option<usize>, usize), InputError> {
-    let src_c = column_index(p, header, &spec.source, "network.source")?;
-    let dst_c = column_index(p, header, &spec.target, "network.target")?;
-    let w_c = match &spec.weight {
+    decimal_comma: bool,
+) -> Result<Columns, InputError> {
+    let sources = column_indices(p, header, &spec.source, "network.source")?;
+    let targets = column_indices(p, header, &spec.target, "network.target")?;
+    if sources.len() > 1 && targets.len() > 1 {
+        return Err(err(
+            p,
+            None,
+            "`network.source` and `network.target` both list several columns: a wide survey sheet has one column of the nominating physician and several of the physicians named",
+        ));
+    }
+    let weight = match &spec.weight {
         Some(c) => Some(column_index(p, header, c, "network.weight")?),
         // A header column named `weight` is the weight unless `weight` is set.
         None => header.and_then(|h| {
             h.iter().enumerate().position(|(k, name)| {
-                k != src_c && k != dst_c && name.eq_ignore_ascii_case("weight")
+                !sources.contains(&k)
+                    && !targets.contains(&k)
+                    && name.eq_ignore_ascii_case("weight")
             })
         }),
     };
-    if spec.weight.is_none() && w_c.is_some() {
+    if spec.weight.is_none() && weight.is_some() {
         st.report.weight_column_from_header = true;
     }
-    let need = src_c.max(dst_c).max(w_c.unwrap_or(0)) + 1;
-    Ok((src_c, dst_c, w_c, need))
+    if let Some(h) = header {
+        for (key, col, list) in [
+            ("source", &spec.source, &sources),
+            ("target", &spec.target, &targets),
+        ] {
+            if let Some(w) = more_nominations(h, col, list) {
+                st.report.warnings.push(format!("{}: {key} = {col} reads one column, but the header also has {w}, which look like more nominations; to read them all, set {key} = [{}]", p.display(), similar_columns(h, col).join(", ")));
+            }
+        }
+    }
+    let need = sources
+        .iter()
+        .chain(&targets)
+        .chain(&weight)
+        .max()
+        .copied()
+        .unwrap_or(0)
+        + 1;
+    Ok(Columns {
+        sources,
+        targets,
+        weight,
+        need,
+        decimal_comma,
+    })
+}
+
+/// The header name's stem without trailing digits (`adviser2` → `adviser`), when it has both.
+fn stem(name: &str) -> Option<&str> {
+    let s = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_' || c == ' ');
+    (s.len() < name.len() && !s.is_empty()).then_some(s)
+}
+
+/// The quoted header columns of the same stem as the one column `col` (all of them, `col`
+/// included), in header order.
+fn similar_columns(header: &[String], col: &super::edge_list::Column) -> Vec<String> {
+    let super::edge_list::Column::Name(name) = col else {
+        return Vec::new();
+    };
+    let Some(st) = stem(name) else {
+        return Vec::new();
+    };
+    header
+        .iter()
+        .filter(|h| stem(h) == Some(st))
+        .map(|h| format!("\"{}\"", limits::quote(h)))
+        .collect()
+}
+
+/// When `col` names one column and the header holds others of the same stem (`adviser1` read,
+/// `adviser2`, `adviser3` not), those others, for a warning.
+fn more_nominations(
+    header: &[String],
+    col: &super::edge_list::Column,
+    read: &[usize],
+) -> Option<String> {
+    if read.len() != 1 {
+        return None;
+    }
+    let all = similar_columns(header, col);
+    let others: Vec<String> = all
+        .into_iter()
+        .filter(|h| h.trim_matches('"') != header[read[0]])
+        .collect();
+    (!others.is_empty()).then(|| others.join(", "))
 }
 
 /// The weight in `cell`, times `scale`: a positive number at most
 /// [`limits::MAX_DATA_IN_WEIGHT`], or an error located on `line` of `p`.
-fn weight_of(cell: &str, scale: f32, p: &Path, line: usize) -> Result<f32, InputError> {
+fn weight_of(
+    cell: &str,
+    scale: f32,
+    p: &Path,
+    line: usize,
+    decimal_comma: bool,
+) -> Result<f32, InputError> {
     let max_w = limits::MAX_DATA_IN_WEIGHT;
-    match cell.parse::<f32>() {
-        Ok(w) if w > 0.0 && w.is_finite() && w as f64 * scale as f64 <= max_w => Ok(w * scale),
+    let parsed = match cell.parse::<f32>() {
+        Ok(w) => Some(w),
+        Err(_) => super::rows::parse_number(cell, decimal_comma).map(|w| w as f32),
+    };
+    match parsed {
+        Some(w) if w > 0.0 && w.is_finite() && w as f64 * scale as f64 <= max_w => Ok(w * scale),
         _ => {
             let message = match number_hint(cell) {
                 Some(h) => format!("malformed row: weight {h}"),

@@ -16,6 +16,7 @@ mod rows;
 pub mod similarity;
 
 pub use build::ArcList;
+pub use rows::{Sheet, parse_number, read_sheet};
 use std::sync::Arc;
 
 /// Largest supported number of physicians (node indices are `u32`).

@@ -62,6 +62,8 @@ impl std::ops::Index<usize> for Row {
 pub(super) struct Table {
     pub header: Option<Vec<String>>,
     pub rows: Vec<(usize, Vec<String>)>,
+    /// The field delimiter (`None`: split on whitespace).
+    pub delimiter: Option<u8>,
 }
 
 /// The lines of a data file, read with bounds: at most [`limits::MAX_DATA_BYTES`] in all and
@@ -172,12 +174,18 @@ pub(super) struct Capped<R> {
     since_newline: usize,
     /// Line endings seen.
     newlines: usize,
+    /// Byte offsets of the line endings read but not yet passed by a record (see
+    /// [`Capped::line_at`]): the `csv` crate's own line count is one short per CRLF row.
+    pending: std::collections::VecDeque<u64>,
+    /// Line endings before the first offset in `pending`.
+    passed: usize,
     refused: Option<(Option<usize>, String)>,
 }
 
 impl<R: Read> Read for Capped<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        let start = self.total;
         self.total += n as u64;
         if self.total > limits::MAX_DATA_BYTES {
             self.refused = Some((
@@ -186,8 +194,9 @@ impl<R: Read> Read for Capped<R> {
             ));
             return Err(std::io::Error::other("file too large"));
         }
-        for &b in &buf[..n] {
+        for (k, &b) in buf[..n].iter().enumerate() {
             if b == b'\n' {
+                self.pending.push_back(start + k as u64);
                 self.newlines += 1;
                 self.since_newline = 0;
             } else {
@@ -219,6 +228,8 @@ pub(super) enum Rows {
         record: csv::ByteRecord,
         /// Whether no record has been read yet (a byte-order mark is stripped from it).
         first: bool,
+        /// The field delimiter.
+        delimiter: u8,
     },
 }
 
@@ -228,8 +239,9 @@ const BOM: &str = "\u{feff}";
 /// The delimiter of a delimited file: `set` if given; else, for `.csv`/`.tsv` files (and any
 /// file whose first data line holds a `,`, `;` or tab but no space-separated fields), the one
 /// of comma, semicolon and tab that occurs most often (outside quotes) in the first data line;
-/// `None` for whitespace-separated files.
-fn sniff_delimiter(path: &Path, set: Option<u8>) -> Result<Option<u8>, InputError> {
+/// `None` for whitespace-separated files. With `always`, every file is delimited (comma by
+/// default, detected as for `.csv`).
+fn sniff_delimiter(path: &Path, set: Option<u8>, always: bool) -> Result<Option<u8>, InputError> {
     if set.is_some() {
         return Ok(set);
     }
@@ -239,8 +251,9 @@ fn sniff_delimiter(path: &Path, set: Option<u8>) -> Result<Option<u8>, InputErro
         .unwrap_or("")
         .to_ascii_lowercase();
     let default = match ext.as_str() {
-        "csv" => b',',
         "tsv" => b'\t',
+        "csv" => b',',
+        _ if always => b',',
         _ => return Ok(None),
     };
     let mut lines = Lines::open(path)?;
@@ -279,7 +292,21 @@ fn sniff_delimiter(path: &Path, set: Option<u8>) -> Result<Option<u8>, InputErro
 impl Rows {
     /// Opens `path`, delimited by `delimiter` (detected when `None`, see [`sniff_delimiter`]).
     pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Self, InputError> {
-        match sniff_delimiter(path, delimiter)? {
+        Self::open_as(path, delimiter, false)
+    }
+
+    /// The delimiter of a delimited file (`None`: split on whitespace).
+    pub fn delimiter(&self) -> Option<u8> {
+        match self {
+            Rows::Whitespace(_) => None,
+            Rows::Delimited { delimiter, .. } => Some(*delimiter),
+        }
+    }
+
+    /// Opens `path` as [`Rows::open`] does; with `always`, as a delimited file whatever its
+    /// extension.
+    fn open_as(path: &Path, delimiter: Option<u8>, always: bool) -> Result<Self, InputError> {
+        match sniff_delimiter(path, delimiter, always)? {
             None => Ok(Rows::Whitespace(Lines::open(path)?)),
             Some(d) => {
                 let file = limits::open_capped(path, limits::MAX_DATA_BYTES)
@@ -289,6 +316,8 @@ impl Rows {
                     total: 0,
                     since_newline: 0,
                     newlines: 0,
+                    pending: Default::default(),
+                    passed: 0,
                     refused: None,
                 };
                 let reader = csv::ReaderBuilder::new()
@@ -303,6 +332,7 @@ impl Rows {
                     reader: Box::new(reader),
                     record: csv::ByteRecord::new(),
                     first: true,
+                    delimiter: d,
                 })
             }
         }
@@ -318,6 +348,7 @@ impl Rows {
                 reader,
                 record,
                 first,
+                ..
             } => loop {
                 let more = match reader.read_byte_record(record) {
                     Ok(more) => more,
@@ -325,14 +356,15 @@ impl Rows {
                         if let Some((line, message)) = reader.get_mut().get_mut_refused() {
                             return Err(err(path, line, message));
                         }
-                        let line = e.position().map(|p| p.line() as usize);
+                        let line = e.position().map(|p| reader.get_mut().line_at(p.byte()));
                         return Err(err(path, line, format!("cannot read file: {e}")));
                     }
                 };
                 if !more {
                     return Ok(false);
                 }
-                let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                let offset = record.position().map_or(0, |p| p.byte());
+                let line = reader.get_mut().line_at(offset);
                 row.clear();
                 row.line = line;
                 for (k, f) in record.iter().enumerate() {
@@ -373,9 +405,80 @@ impl Rows {
 }
 
 impl<R> Capped<R> {
+    /// The 1-based line of the record starting at byte `offset` (offsets must not decrease
+    /// between calls): one more than the line endings before it. After a CRLF the `csv` crate
+    /// places the next record at the `\n`, so a line ending at `offset` itself counts as before.
+    fn line_at(&mut self, offset: u64) -> usize {
+        while self.pending.front().is_some_and(|&o| o <= offset) {
+            self.pending.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+
     fn get_mut_refused(&mut self) -> Option<(Option<usize>, String)> {
         self.refused.take()
     }
+}
+
+/// A small delimited table with a header row, as the observed launch, the marketing and
+/// detailing covariates and a candidate list are read: the one reader every delimited input
+/// shares (a byte-order mark, `,` `;` or tab detected, CRLF, quoted fields, `#` comments and
+/// blank lines skipped), with each row's 1-based line in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// The header row's line.
+    pub header_line: usize,
+    /// The header's fields.
+    pub header: Vec<String>,
+    /// The data rows with their lines.
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// The field delimiter (given or detected).
+    pub delimiter: u8,
+}
+
+impl Sheet {
+    /// Whether numbers are read with a decimal comma: the delimiter is `;` (as a European
+    /// Excel writes them).
+    pub fn decimal_comma(&self) -> bool {
+        self.delimiter == b';'
+    }
+}
+
+/// Reads `path` as a [`Sheet`] whatever its extension (comma-delimited unless a `;` or tab
+/// is detected in the first data row, or `delimiter` is given). An empty file is an error.
+pub fn read_sheet(path: &Path, delimiter: Option<u8>) -> Result<Sheet, InputError> {
+    let mut rows = Rows::open_as(path, delimiter, true)?;
+    let delimiter = rows.delimiter().unwrap_or(b',');
+    let mut row = Row::default();
+    if !rows.next_row(&mut row)? {
+        return Err(err(
+            path,
+            None,
+            "the file is empty (a header row is expected)",
+        ));
+    }
+    let mut sheet = Sheet {
+        header_line: row.line,
+        header: row.to_vec(),
+        rows: Vec::new(),
+        delimiter,
+    };
+    while rows.next_row(&mut row)? {
+        sheet.rows.push((row.line, row.to_vec()));
+    }
+    Ok(sheet)
+}
+
+/// `s` as a number, reading a decimal comma (`0,5`) when `decimal_comma`; `None` when it is
+/// not a finite number.
+pub fn parse_number(s: &str, decimal_comma: bool) -> Option<f64> {
+    let x = if decimal_comma && s.contains(',') && !s.contains('.') {
+        s.replacen(',', ".", 1).parse::<f64>().ok()?
+    } else {
+        s.parse::<f64>().ok()?
+    };
+    x.is_finite().then_some(x)
 }
 
 pub(super) fn read_table(
@@ -387,6 +490,7 @@ pub(super) fn read_table(
     let mut table = Table {
         header: None,
         rows: Vec::new(),
+        delimiter: lines.delimiter(),
     };
     let mut row = Row::default();
     while lines.next_row(&mut row)? {

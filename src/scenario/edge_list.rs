@@ -164,6 +164,17 @@ fn checked_column(
                 &format!("network.{key}"),
                 format!("{x} is not a column number: columns are numbered from 1"),
             )),
+            RawColumn::List(list)
+                if key == "weight"
+                    || list.is_empty()
+                    || list.iter().any(|x| !matches!(x, RawColumn::Name(_))) =>
+            {
+                Err(cx.err(
+                    c.span(),
+                    &format!("network.{key}"),
+                    "a list of columns must be a non-empty list of header names, and is allowed for `source` or `target` only (a wide survey sheet: one column per physician named)",
+                ))
+            }
             other => Ok(column(other)),
         },
         None => Ok(Column::Position(default)),
@@ -175,5 +186,6 @@ fn column(c: &RawColumn) -> Column {
     match c {
         RawColumn::Position(p) => Column::Position((*p).max(0) as usize),
         RawColumn::Name(s) => Column::Name(s.clone()),
+        RawColumn::List(list) => Column::Several(list.iter().map(column).collect()),
     }
 }

@@ -170,13 +170,19 @@ impl Scenario {
                     .iter()
                     .map(|v| format!("\"{}\"", crate::limits::quote(v)))
                     .collect();
+                // A column of formatted numbers (`1,296`) was read as text: say so.
+                let marker = format!("column \"{}\" is read as text", crate::limits::quote(name));
+                let formatted = net.input().warnings.iter().find(|w| w.contains(&marker));
                 Err(self.source.error(
                     Some(span.clone()),
                     key,
-                    format!(
-                        "attribute \"{name}\" is not numeric: it is a categorical column (values such as {}), which cannot rank physicians; rank by a numeric column, or pick the top KOLs per category with `group = \"{name}\"` in [kols]",
-                        examples.join(", ")
-                    ),
+                    match formatted {
+                        Some(w) => format!("attribute \"{name}\" is not numeric: {w}"),
+                        None => format!(
+                            "attribute \"{name}\" is not numeric: it is a categorical column (values such as {}), which cannot rank physicians; rank by a numeric column, or pick the top KOLs per category with `group = \"{name}\"` in [kols]",
+                            examples.join(", ")
+                        ),
+                    },
                 ))
             }
             None => {

@@ -123,6 +123,8 @@ pub enum RawColumn {
     Position(i64),
     /// A header name.
     Name(String),
+    /// Several columns (`source` or `target` of a wide survey sheet).
+    List(Vec<RawColumn>),
 }
 
 /// `[network.nodes]`.

@@ -17,6 +17,7 @@ mod golden;
 mod lazy;
 mod limits;
 mod models;
+mod reader;
 mod readme;
 mod realdata;
 mod report;

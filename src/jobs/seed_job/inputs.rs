@@ -46,84 +46,58 @@ fn id_index(net: &Network) -> Option<std::collections::HashMap<&str, u32>> {
 }
 
 /// The candidate mask from `--candidates-file PATH`: one id per line (an optional first line
-/// `id`), or a CSV file with a header and an `id` column. Blank lines are skipped; an unknown
-/// id is an error naming the file, line and id.
+/// `id`), or a delimited file with a header and an `id` column, read by the reader of every
+/// input file ([`crate::network::read_sheet`]). Blank lines are skipped; a missing or
+/// unreadable file, or an unknown id, is bad input naming the flag, the file and the line.
 pub(super) fn candidates_file(net: &Network, path: &std::path::Path) -> Result<Vec<bool>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let at = |line: usize, msg: String| {
+    let flag = |line: Option<usize>, msg: &str| {
+        let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+        Error::Usage(format!("--candidates-file {}{at}: {msg}", path.display()))
+    };
+    let sheet = crate::network::read_sheet(path, None).map_err(|e| {
+        let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
         Error::Usage(format!(
-            "--candidates-file {}:{line}: {msg}",
-            path.display()
+            "--candidates-file {}{at}: {}",
+            path.display(),
+            e.message
         ))
-    };
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, first)) = lines.clone().next() else {
-        return Err(Error::Usage(format!(
-            "--candidates-file {}: the file lists no physician",
-            path.display()
-        )));
-    };
-    let csv = first.contains(',');
-    let mut column = None;
-    if csv {
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(first.as_bytes());
-        let head: Vec<String> = r
-            .records()
-            .next()
-            .and_then(|x| x.ok())
-            .map(|rec| rec.iter().map(|s| s.trim().to_string()).collect())
-            .unwrap_or_default();
-        match head.iter().position(|h| h == "id") {
-            Some(c) => column = Some(c),
-            None => {
-                return Err(at(
-                    1,
-                    format!(
-                        "a CSV candidate file needs an `id` column; the header is {}",
-                        head.join(",")
-                    ),
-                ));
-            }
+    })?;
+    let column = match sheet.header.iter().position(|h| h == "id") {
+        Some(c) => c,
+        None if sheet.header.len() == 1 => 0,
+        None => {
+            return Err(flag(
+                Some(sheet.header_line),
+                &format!(
+                    "a delimited candidate file needs an `id` column; the header is {}",
+                    sheet.header.join(",")
+                ),
+            ));
         }
-        lines.next();
-    } else if first.trim() == "id" {
-        lines.next();
+    };
+    let mut rows = sheet.rows;
+    if sheet.header.get(column).is_some_and(|h| h != "id") {
+        rows.insert(0, (sheet.header_line, sheet.header));
+    }
+    if rows.is_empty() {
+        return Err(flag(None, "the file lists no physician"));
     }
     let index = id_index(net);
     let mut mask = vec![false; net.n()];
-    for (i, line) in lines {
-        let id: String = match column {
-            Some(c) => {
-                let mut r = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .from_reader(line.as_bytes());
-                let rec = r
-                    .records()
-                    .next()
-                    .and_then(|x| x.ok())
-                    .ok_or_else(|| at(i + 1, "unreadable CSV line".into()))?;
-                match rec.get(c) {
-                    Some(s) => s.trim().to_string(),
-                    None => return Err(at(i + 1, format!("no field {} (`id`)", c + 1))),
-                }
-            }
-            None => line.trim().to_string(),
+    for (line, row) in rows {
+        let Some(id) = row.get(column) else {
+            return Err(flag(Some(line), &format!("no field {} (`id`)", column + 1)));
         };
         let found = match &index {
             Some(m) => m.get(id.as_str()).copied(),
-            None => net.index_of(&id),
+            None => net.index_of(id),
         };
         match found {
             Some(v) => mask[v as usize] = true,
             None => {
-                return Err(at(
-                    i + 1,
-                    format!("unknown physician id \"{id}\" (not in the scenario's network)"),
+                return Err(flag(
+                    Some(line),
+                    &format!("unknown physician id \"{id}\" (not in the scenario's network)"),
                 ));
             }
         }
