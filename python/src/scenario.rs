@@ -170,7 +170,7 @@ impl NativeScenario {
     /// A scenario from `doc`, named after this scenario's file with a mark that it was
     /// changed (messages locate problems in the new text), in the same folder (relative data
     /// paths keep resolving).
-    fn from_doc(&self, doc: &toml::Table) -> PyResult<NativeScenario> {
+    fn derived(&self, doc: &toml::Table) -> PyResult<NativeScenario> {
         let text = toml::to_string(doc)
             .map_err(|e| PyValueError::new_err(format!("cannot write the scenario: {e}")))?;
         let path = &self.sc.source.path;
@@ -222,7 +222,7 @@ impl NativeScenario {
         for (k, v) in &items {
             set_key(&mut doc, k, to_toml(v, k)?)?;
         }
-        self.from_doc(&doc)
+        self.derived(&doc)
     }
 
     /// This scenario on the network registered in memory under `name`.
@@ -232,7 +232,7 @@ impl NativeScenario {
         t.insert("kind".into(), toml::Value::String("in_memory".into()));
         t.insert("path".into(), toml::Value::String(name));
         doc.insert("network".into(), toml::Value::Table(t));
-        self.from_doc(&doc)
+        self.derived(&doc)
     }
 
     /// The scenario as a dict of its TOML keys.

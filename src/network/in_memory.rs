@@ -214,13 +214,38 @@ mod tests {
         let net = from_edges(edges()).unwrap();
         assert_eq!(net.n(), 3);
         assert_eq!(net.arc_count(), 4); // the self-loop is dropped
-        assert_eq!(net.report().self_loops_dropped, 1);
+        assert_eq!(net.report().self_loops_dropped, 2); // both arcs of the undirected loop
         assert_eq!(net.index_of("c"), Some(2));
         let a = register(Arc::new(net));
         let b = register(Arc::new(from_edges(edges()).unwrap()));
         assert_eq!(a, b);
         assert_eq!(lookup(&a).unwrap().n(), 3);
         assert!(lookup("mem-none").is_none());
+    }
+
+    #[test]
+    fn scenarios_name_registered_networks_only() {
+        let name = register(Arc::new(from_edges(edges()).unwrap()));
+        let text = |path: &str| {
+            format!(
+                "name = \"m\"\nsteps = 3\nreplicates = 2\n[network]\nkind = \"in_memory\"\npath = \"{path}\"\n[[model]]\nkind = \"bass\"\np = 0.1\nq = 0.2\n"
+            )
+        };
+        let parse = |t: String| {
+            crate::scenario::parse(crate::scenario::Source {
+                path: "m.toml".into(),
+                text: t,
+            })
+        };
+        let sc = parse(text(&name)).unwrap();
+        assert_eq!(sc.network.kind(), "in_memory");
+        assert_eq!(sc.network.known_n(), Some(3));
+        assert!(!sc.network.is_random());
+        let net = crate::realise::build_network(&sc, 0).unwrap();
+        assert_eq!(net.id(1), "b");
+        let e = parse(text("mem-0")).unwrap_err();
+        assert_eq!(e.key, "network.path");
+        assert!(e.message.contains("no network \"mem-0\" is held in memory"));
     }
 
     #[test]
