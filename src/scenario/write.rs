@@ -384,6 +384,7 @@ fn column(c: &Column) -> Value {
     match c {
         Column::Name(s) => s.clone().into(),
         Column::Position(p) => int(*p),
+        Column::Several(cs) => cs.iter().map(column).collect::<Vec<Value>>().into(),
     }
 }
 
