@@ -375,8 +375,7 @@ mod tests {
     use super::*;
 
     fn net() -> Network {
-        let ends = vec![(0u32, 1u32), (1, 2), (2, 3), (3, 4)];
-        Network::from_ties(5, &ends).with_attributes(vec![
+        Network::from_ties(5, &[0, 1, 1, 2, 2, 3, 3, 4]).with_attributes(vec![
             (
                 "town".into(),
                 Attribute::Text(vec![

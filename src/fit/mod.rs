@@ -50,7 +50,7 @@ pub use exact::fit_models;
 pub use lrtest::LrTest;
 use models::Candidate;
 use observed::{Layout, ReadOptions};
-pub use prepare::{DEFAULT_TOP_K, prepare, prepare_network};
+pub use prepare::{DEFAULT_TOP_K, prepare, prepare_network, prepare_network_with};
 pub use rank::{Method, add_simulated, rank};
 
 /// The time convention, stated in every output.

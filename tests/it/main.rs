@@ -10,6 +10,7 @@ mod determinism;
 mod engine;
 mod errors;
 mod fit;
+mod fit_controls;
 mod fit_covariates;
 mod fit_simulated;
 mod fit_verdict;
