@@ -12,10 +12,11 @@ mod edges;
 pub mod generators;
 mod hash;
 mod rows;
+mod sheet;
 pub mod similarity;
 
 pub use build::ArcList;
-pub use rows::{Sheet, parse_number, read_sheet};
+pub use sheet::{Sheet, parse_number, read_sheet};
 use std::sync::Arc;
 
 /// Largest supported number of physicians (node indices are `u32`).
