@@ -289,7 +289,7 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
                 if is_missing(v) {
                     Some(None)
                 } else {
-                    super::rows::parse_number(v, decimal_comma).map(Some)
+                    super::sheet::parse_number(v, decimal_comma).map(Some)
                 }
             })
             .collect();

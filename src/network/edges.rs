@@ -360,7 +360,7 @@ fn weight_of(
     let max_w = limits::MAX_DATA_IN_WEIGHT;
     let parsed = match cell.parse::<f32>() {
         Ok(w) => Some(w),
-        Err(_) => super::rows::parse_number(cell, decimal_comma).map(|w| w as f32),
+        Err(_) => super::sheet::parse_number(cell, decimal_comma).map(|w| w as f32),
     };
     match parsed {
         Some(w) if w > 0.0 && w.is_finite() && w as f64 * scale as f64 <= max_w => Ok(w * scale),

@@ -13,10 +13,11 @@ pub mod generators;
 mod hash;
 pub mod in_memory;
 mod rows;
+mod sheet;
 pub mod similarity;
 
 pub use build::ArcList;
-pub use rows::{Sheet, parse_number, read_sheet};
+pub use sheet::{Sheet, parse_number, read_sheet};
 use std::sync::Arc;
 
 /// Largest supported number of physicians (node indices are `u32`).
