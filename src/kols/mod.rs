@@ -62,15 +62,16 @@ pub enum KolRule {
     Explicit(Vec<u32>),
 }
 
-/// The rules computed from the network, in the order messages list them: a rule's one
-/// registration (its name comes from [`KolRule::name`], its score from [`scores`]).
+/// The rules computed from the network, in the order messages and `kolsim seed`'s comparison
+/// list them: a rule's one registration (its name comes from [`KolRule::name`], its score from
+/// [`scores`]).
 pub const RANKED: [KolRule; 6] = [
     KolRule::InDegree,
     KolRule::Degree,
     KolRule::PageRank,
     KolRule::Eigenvector,
-    KolRule::betweenness(),
     KolRule::KCore,
+    KolRule::betweenness(),
 ];
 
 impl KolRule {

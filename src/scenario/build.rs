@@ -35,8 +35,9 @@ impl Arm {
 }
 
 impl NamedModel {
-    /// `model` named `name`; `params` are its parameter values as the report shows them
-    /// (`(key, value)`, e.g. `("q", "0.25")`).
+    /// `model` named `name`; `params` are its parameter values as TOML values
+    /// (`(key, value)`, e.g. `("q", "0.25")`): the report shows them and
+    /// [`Scenario::to_toml`] writes them, so list every parameter not at its default.
     ///
     /// ```
     /// use kolsim::models::bass::Bass;
@@ -63,8 +64,9 @@ impl Scenario {
     /// `steps`, `replicates`, `[network]` and `[[model]]` tables: seed 42, the first model as
     /// baseline, the event engine, networks redrawn per replicate, no KOLs (see
     /// [`KolSpec::none`]), one arm `default` without initial adopters, months, no sweep,
-    /// observed launch or segments. Set the public fields to change the rest. Its source text is
-    /// empty (`scenario.toml` and the manifest's copy of it are then empty).
+    /// observed launch or segments. Set the public fields (or use [`Scenario::with`]) to change
+    /// the rest. It has no source text: its `scenario.toml` and the manifest's copy are
+    /// [`Scenario::to_toml`].
     ///
     /// ```
     /// use kolsim::models::ExposureKind;

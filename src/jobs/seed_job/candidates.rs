@@ -7,7 +7,7 @@ use super::regret::{RegretRow, regret_row};
 use super::{Ctx, Robust, Selection};
 use crate::engine::Scratch;
 use crate::error::Error;
-use crate::kols::{self, KolRule};
+use crate::kols;
 use crate::realise::{self, Realisation};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{KolSize, Scenario, SeedingSpec};
@@ -198,14 +198,7 @@ pub(super) fn rows(
         rows.push(Row::new(format!("arm {}", arm.name), Role::Arm, sets));
     }
     let krng = || stream(cx.seed, Purpose::Kols, 0);
-    for rule in [
-        KolRule::InDegree,
-        KolRule::Degree,
-        KolRule::PageRank,
-        KolRule::Eigenvector,
-        KolRule::KCore,
-        KolRule::betweenness(),
-    ] {
+    for rule in kols::RANKED {
         let set = match &cx.budget {
             Some(b) => b.fill(kols::rank_with(cx.base, &rule, &mut krng())),
             None => kols::select_with(cx.base, &rule, k, &mut krng()),
