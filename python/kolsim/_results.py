@@ -149,7 +149,10 @@ class SeedResult:
         self.seeds: pd.DataFrame = read_table(files["seeds.csv"], ids)
         self.comparison: pd.DataFrame = read_table(files["comparison.csv"], ids)
         self.certificate: Dict[str, Any] = json.loads(files["certificate.json"])
-        self.summary: str = files["summary.txt"].decode()
+        # The CLI's text without its last line, which names a results folder (none is written).
+        self.summary: str = "".join(
+            line for line in files["summary.txt"].decode().splitlines(keepends=True)
+            if not line.startswith("Results in "))
 
     @property
     def ids(self) -> list:

@@ -82,7 +82,7 @@ fn to_toml(v: &Bound<'_, PyAny>, key: &str) -> PyResult<toml::Value> {
 }
 
 /// A TOML value as a Python value.
-fn to_py<'py>(py: Python<'py>, v: &toml::Value) -> PyResult<Bound<'py, PyAny>> {
+fn toml_to_py<'py>(py: Python<'py>, v: &toml::Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         toml::Value::String(s) => s.into_pyobject(py)?.into_any(),
         toml::Value::Integer(i) => i.into_pyobject(py)?.into_any(),
@@ -92,14 +92,14 @@ fn to_py<'py>(py: Python<'py>, v: &toml::Value) -> PyResult<Bound<'py, PyAny>> {
         toml::Value::Array(a) => {
             let l = PyList::empty(py);
             for x in a {
-                l.append(to_py(py, x)?)?;
+                l.append(toml_to_py(py, x)?)?;
             }
             l.into_any()
         }
         toml::Value::Table(t) => {
             let d = PyDict::new(py);
             for (k, x) in t {
-                d.set_item(k, to_py(py, x)?)?;
+                d.set_item(k, toml_to_py(py, x)?)?;
             }
             d.into_any()
         }
@@ -237,7 +237,7 @@ impl NativeScenario {
 
     /// The scenario as a dict of its TOML keys.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &toml::Value::Table(self.doc()?))
+        toml_to_py(py, &toml::Value::Table(self.doc()?))
     }
 
     /// `name`.

@@ -3,6 +3,7 @@ run, fit, seed and sweep; `to_folder` writes the CLI's folder."""
 
 import filecmp
 import json
+import re
 
 import pandas as pd
 
@@ -73,6 +74,10 @@ def test_seed_tables_equal_the_cli_files(cli):
     pd.testing.assert_frame_equal(s.comparison, pd.read_csv(out / "comparison.csv"), check_exact=True)
     assert untimed(s.certificate) == untimed(json.loads((out / "certificate.json").read_text()))
     assert len(s.ids) == 11
+    cli_text = (out / "summary.txt").read_text().splitlines(keepends=True)
+    seconds = re.compile(r"[0-9.]+ s\b")  # timings differ
+    assert seconds.sub("T", s.summary) == seconds.sub("T", "".join(cli_text[:-1]))
+    assert cli_text[-1].startswith("Results in ")
 
 
 def test_sweep_table_equals_the_cli_file(cli):
