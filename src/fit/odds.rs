@@ -86,6 +86,21 @@ pub fn text(r: &FitReport) -> Option<String> {
     ))
 }
 
+/// A control in the verdict's words: `higher jours (odds ratio 1.19 per unit, 95% interval
+/// 1.06–1.34)` or `city_name=Peoria (odds ratio 1.4 against the first group, …)`.
+fn plain(e: &Estimate) -> String {
+    let (what, per) = match e.name.split_once('=') {
+        Some(_) => (e.name.clone(), "against the first level"),
+        None => (format!("higher {}", e.name), "per unit"),
+    };
+    format!(
+        "{what} (odds ratio {} {per}, 95% interval {}–{})",
+        short(e.value.exp()),
+        short(e.ci.0.exp()),
+        short(e.ci.1.exp())
+    )
+}
+
 /// The verdict's phrase on the controls under model `m`: which go with faster or slower
 /// spontaneous adoption (interval excluding 1), or that none does.
 pub fn verdict_phrase(r: &FitReport, m: &ModelFit) -> Option<String> {
@@ -100,26 +115,26 @@ pub fn verdict_phrase(r: &FitReport, m: &ModelFit) -> Option<String> {
     let faster: Vec<String> = clear
         .iter()
         .filter(|(_, up)| *up)
-        .map(|(e, _)| odds_text(e))
+        .map(|(e, _)| plain(e))
         .collect();
     let slower: Vec<String> = clear
         .iter()
         .filter(|(_, up)| !*up)
-        .map(|(e, _)| odds_text(e))
+        .map(|(e, _)| plain(e))
         .collect();
     let mut parts = Vec::new();
     if !faster.is_empty() {
-        parts.push(format!("faster with {}", faster.join(", ")));
+        parts.push(format!("more likely with {}", faster.join(" and ")));
     }
     if !slower.is_empty() {
-        parts.push(format!("slower with {}", slower.join(", ")));
+        parts.push(format!("less likely with {}", slower.join(" and ")));
     }
     let found = if parts.is_empty() {
         "none of them clearly changes the spontaneous adoption rate (every odds-ratio interval contains 1)".to_string()
     } else {
         format!(
-            "spontaneous adoption is {} (odds ratios, 95% intervals excluding 1)",
-            parts.join(" and ")
+            "adopting on one's own is {} (the others show no clear difference)",
+            parts.join(", and ")
         )
     };
     Some(format!("Every model controls for {what}; {found}."))

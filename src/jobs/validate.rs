@@ -113,6 +113,16 @@ pub fn validate(path: &Path) -> Result<Validation, Error> {
         .map_err(|m| Error::Scenario(sc.source.error(None, "kols.weight", m)))?;
     let (components, reach) = components(&sc, &real)?;
     let observed = check_observed(&sc, &real.net)?;
+    if let Some(o) = &sc.observed {
+        // `[observed] strata / covariates`: the columns exist and can be fitted.
+        let spec = crate::fit::controls::ControlSpec {
+            strata: o.strata.clone(),
+            covariates: o.covariates.clone(),
+        };
+        if spec.any() {
+            crate::fit::controls::build(&spec, &real.net, &vec![true; real.net.n()])?;
+        }
+    }
     let segments = real
         .segments
         .as_ref()

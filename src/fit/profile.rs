@@ -1,0 +1,134 @@
+//! 95% profile-likelihood intervals: the values of one parameter whose profile
+//! log-likelihood (maximised over the others with [`super::optim::newton`]) is within
+//! [`PROFILE_DROP`] of the maximum, bracketed by walking out from the estimate and located by
+//! regula falsi.
+
+use super::optim::{Objective, newton};
+
+/// `χ²₁(0.95) / 2`: the drop in log-likelihood that bounds a 95% profile interval.
+pub const PROFILE_DROP: f64 = 3.841_458_820_694_124 / 2.0;
+
+/// 95% profile-likelihood interval of parameter `k`: the values whose profile log-likelihood
+/// (maximised over the other parameters) is within [`PROFILE_DROP`] of the maximum `fx` at
+/// `x`. An end at a bound means the bound is inside the interval.
+pub fn profile_interval(
+    f: &Objective<'_>,
+    x: &[f64],
+    b: &[(f64, f64)],
+    fx: f64,
+    k: usize,
+    se: Option<f64>,
+) -> (f64, f64) {
+    let target = fx - PROFILE_DROP;
+    let mut warm = x.to_vec();
+    let profile = |v: f64, warm: &mut Vec<f64>| -> f64 {
+        let mut bb = b.to_vec();
+        bb[k] = (v, v);
+        let mut y = warm.clone();
+        y[k] = v;
+        if x.len() == 1 {
+            return f(&y);
+        }
+        let (y, fy) = newton(f, &y, &bb);
+        if fy.is_finite() {
+            *warm = y;
+        }
+        fy
+    };
+    let side = |end: f64, warm: &mut Vec<f64>| -> f64 {
+        let start = x[k];
+        if (end - start).abs() < 1e-15 {
+            return end;
+        }
+        *warm = x.to_vec();
+        // Bracket: walk out from the estimate.
+        let scale = se.unwrap_or(0.0).max(1e-3 * (1.0 + start.abs()));
+        let mut inside = start;
+        let mut dist = 2.0 * scale;
+        let mut outside = None;
+        for _ in 0..60 {
+            let v = if (end > start && start + dist >= end) || (end < start && start - dist <= end)
+            {
+                end
+            } else if end > start {
+                start + dist
+            } else {
+                start - dist
+            };
+            let fv = profile(v, warm);
+            if fv.is_nan() || fv < target {
+                outside = Some(v);
+                break;
+            }
+            inside = v;
+            if v == end {
+                return end;
+            }
+            dist *= 2.0;
+        }
+        let Some(out) = outside else {
+            return inside;
+        };
+        crossing(&mut |v| profile(v, warm), inside, out, target)
+    };
+    let lo = side(b[k].0, &mut warm);
+    let hi = side(b[k].1, &mut warm);
+    (lo, hi)
+}
+
+/// Where `profile` crosses `target` between `inside` (above it) and `out` (below it):
+/// regula falsi (Illinois), the profile being unimodal and nearly quadratic, so a few
+/// evaluations suffice. Stops when the profile is within 1e-6 log-likelihood units of the
+/// target.
+fn crossing(
+    profile: &mut dyn FnMut(f64) -> f64,
+    mut inside: f64,
+    mut out: f64,
+    target: f64,
+) -> f64 {
+    // Regula falsi (Illinois) on the crossing of the profile with the target: the profile
+    // is unimodal and nearly quadratic, so a few evaluations suffice. Stops when the
+    // profile is within 1e-6 log-likelihood units of the target.
+    let (mut g_in, mut g_out) = (profile(inside) - target, profile(out) - target);
+    if !g_out.is_finite() {
+        g_out = -1e300;
+    }
+    let mut side_kept = 0i8;
+    for _ in 0..60 {
+        let mid = if g_out < -1e6 || !g_in.is_finite() {
+            0.5 * (inside + out)
+        } else {
+            let m = inside + (out - inside) * g_in / (g_in - g_out);
+            let lo = inside.min(out);
+            let hi = inside.max(out);
+            if m > lo && m < hi {
+                m
+            } else {
+                0.5 * (inside + out)
+            }
+        };
+        if (out - inside).abs() <= 1e-10 * (1.0 + mid.abs()) {
+            return mid;
+        }
+        let g = profile(mid) - target;
+        if g.abs() < 1e-6 {
+            return mid;
+        }
+        if g >= 0.0 {
+            inside = mid;
+            g_in = g;
+            if side_kept == 1 {
+                g_out *= 0.5;
+            }
+            side_kept = 1;
+        } else {
+            out = mid;
+            g_out = if g.is_finite() { g } else { -1e300 };
+            if side_kept == -1 {
+                g_in *= 0.5;
+            }
+            side_kept = -1;
+        }
+    }
+    0.5 * (inside + out)
+}
