@@ -24,10 +24,11 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options shared by `run` and `sweep`.
+/// Options shared by `run`, `sweep` and `seed`.
 #[derive(clap::Args)]
 pub struct Common {
-    /// Replicates per model, or per sweep point (overrides the file).
+    /// Replicates per model (in `sweep`, per model and point), overriding the file's
+    /// `replicates`.
     #[arg(long, value_name = "N")]
     pub replicates: Option<u32>,
     /// Master random seed (overrides the file), 0 to 2^63 - 1.
@@ -36,17 +37,18 @@ pub struct Common {
     /// Worker threads (default: all cores), at most 1024. Results do not depend on it.
     #[arg(long, value_name = "T", default_value_t = 0)]
     pub threads: usize,
-    /// Memory the run may use, e.g. 8G (default: the memory available). A run whose estimate
-    /// exceeds it is refused before anything is built.
+    /// Memory the job may use, e.g. 8G (default: the memory available). A job whose
+    /// estimate exceeds it is refused before anything is built.
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
     pub max_memory: Option<u64>,
-    /// Output folder (default: results/NAME or results/NAME-sweep, NAME = the scenario's name).
+    /// Output folder. Default, NAME being the scenario's name: results/NAME (run),
+    /// results/NAME-sweep (sweep), results/NAME-seed-<model or theories> (seed).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace an existing output folder.
     #[arg(long)]
     pub force: bool,
-    /// No progress bar and no table.
+    /// No progress bar and no printed summary.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -114,7 +116,7 @@ pub enum Command {
     Models,
     /// Sweep numeric scenario values over a grid (common random numbers across points).
     #[command(
-        after_help = "Examples:\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1,0.2,0.4 --set kols.share=0.01:0.05:0.01\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1:0.5:0.1 --shard 0/4 --out results/qs-sweep\n  kolsim merge results/qs-sweep\n\nKEY is a path into the scenario: model.<name>.<param>, arm.<name>.<param>, kols.share,\nnetwork.m, steps, ... VALUES is a list (0.1,0.2,0.4) or an inclusive range start:stop:step.\nWrites <DIR>/sweep.csv (one row per point × model × arm), summary.csv, manifest.json,\ngrid.json and points/."
+        after_help = "Examples:\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1,0.2,0.4 --set kols.share=0.01:0.05:0.01\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1:0.5:0.1 --shard 0/4 --out results/qs-sweep\n  kolsim merge results/qs-sweep\n\nKEY is a path into the scenario: model.<name>.<param>, arm.<name>.<param>, kols.share,\nnetwork.m, steps, ... VALUES is a list (0.1,0.2,0.4) or an inclusive range start:stop:step.\nWrites <DIR>/sweep.csv (one row per point × model × arm), summary.csv, manifest.json,\ngrid.json, points/, one plot per metric (plot_final_share.svg, plot_t50.svg, ...)\nand report.html (its executive summary first); with --shard, `kolsim merge` writes them."
     )]
     Sweep {
         /// The scenario file (TOML); an optional `sweep` table adds keys.
@@ -292,7 +294,9 @@ pub enum Command {
         quiet: bool,
     },
     /// Combine the finished points (shards) of a sweep folder into sweep.csv and friends.
-    #[command(after_help = "Example:\n  kolsim merge results/quickstart-sweep")]
+    #[command(
+        after_help = "Example:\n  kolsim merge results/quickstart-sweep\n\nWrites into the sweep folder: sweep.csv, summary.csv, manifest.json, one plot per metric\n(plot_final_share.svg, plot_t50.svg, ...) and report.html, byte-identical to an unsharded sweep."
+    )]
     Merge {
         /// The sweep folder.
         dir: PathBuf,

@@ -305,7 +305,11 @@ impl Rows {
 
     /// Opens `path` as [`Rows::open`] does; with `always`, as a delimited file whatever its
     /// extension.
-    pub(super) fn open_as(path: &Path, delimiter: Option<u8>, always: bool) -> Result<Self, InputError> {
+    pub(super) fn open_as(
+        path: &Path,
+        delimiter: Option<u8>,
+        always: bool,
+    ) -> Result<Self, InputError> {
         match sniff_delimiter(path, delimiter, always)? {
             None => Ok(Rows::Whitespace(Lines::open(path)?)),
             Some(d) => {

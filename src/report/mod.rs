@@ -15,6 +15,7 @@ mod run;
 mod seed;
 mod seed_figure;
 mod segments;
+mod summary;
 mod sweep;
 
 pub use page::escape;

@@ -88,8 +88,39 @@ pub(super) fn model_sections(o: &mut String, r: &Report) {
     o.push_str("</section>\n");
 }
 
+/// A 95% interval of a difference told in words (“more”, “sooner”): the bounds of `lo..hi`
+/// times `scale` in the sentence's direction (negated when `flip`, so “2.8 months sooner
+/// [95% CI 2.7, 3.0]”), with `dec` decimals; empty when unknown.
+pub(super) fn told_ci(
+    lo: Option<f64>,
+    hi: Option<f64>,
+    scale: f64,
+    dec: usize,
+    flip: bool,
+) -> String {
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return String::new();
+    };
+    let (a, b) = if flip {
+        (-hi * scale, -lo * scale)
+    } else {
+        (lo * scale, hi * scale)
+    };
+    // A bound that rounds to zero prints unsigned (no “-0.0”).
+    let num = |x: f64| {
+        let s = format!("{x:.dec$}");
+        match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => s,
+        }
+    };
+    format!(" [95% CI {}, {}]", num(a), num(b))
+}
+
 /// The KOL lift of one model and arm in client terms (HTML, escaped): share, physicians and
-/// months, with 95% intervals, and a flag when the time figure rests on few pairs.
+/// months, with 95% intervals in the sentence's own direction (“2.8 months sooner [95% CI
+/// 2.7, 3.0]”), “not reached” where neither arm reaches a level, and a flag when the time
+/// figure rests on few pairs.
 fn lift_sentence(
     c: &Comparison,
     n: usize,
@@ -102,46 +133,56 @@ fn lift_sentence(
     let (Some(d), lo, hi) = (c.final_share.mean, c.final_share.lo, c.final_share.hi) else {
         return "not available (no replicate pairs).".into();
     };
-    let ci = |lo: Option<f64>, hi: Option<f64>, scale: f64, dec: usize| match (lo, hi) {
-        (Some(lo), Some(hi)) => format!(
-            " [95% CI {}, {}]",
-            crate::table::signed_dec(lo * scale, dec),
-            crate::table::signed_dec(hi * scale, dec)
-        ),
-        _ => String::new(),
-    };
-    let more = if d >= 0.0 { "more" } else { "fewer" };
+    let fewer = d < 0.0;
+    let more = if fewer { "fewer" } else { "more" };
     let mut s = format!(
-        "seeding “{}” instead of “{}”: {} percentage points{} of physicians by {month} {steps}, \
+        "seeding “{}” instead of “{}”: {:.1} percentage points {more}{} of physicians by {month} {steps}, \
          that is {:.0} {more} prescribers of {n}{}",
         escape(&c.arm),
         escape(&c.reference),
-        crate::table::signed1(d * 100.0),
-        ci(lo, hi, 100.0, 1),
+        d.abs() * 100.0,
+        told_ci(lo, hi, 100.0, 1, fewer),
         (d * nf).abs(),
-        ci(lo, hi, nf, 0),
+        told_ci(lo, hi, nf, 0, fewer),
     );
-    if let Some(t) = c.t50_restricted.mean {
-        let when = if t < 0.0 { "sooner" } else { "later" };
-        let _ = write!(
-            s,
-            "; 50% adoption comes {:.1} {months} {when}{} (restricted mean within the {steps} {months}, every replicate counted)",
-            t.abs(),
-            ci(c.t50_restricted.lo, c.t50_restricted.hi, 1.0, 1)
-        );
-    }
-    if let Some(t) = c.t10.mean {
-        let when = if t < 0.0 { "sooner" } else { "later" };
-        let _ = write!(
-            s,
-            "; 10% comes {:.1} {months} {when}{} over the {} of {replicates} pairs where both arms reached 10%",
-            t.abs(),
-            ci(c.t10.lo, c.t10.hi, 1.0, 1),
-            c.t10.pairs
-        );
-        if output::few_pairs(c.t10.pairs, replicates) {
-            s.push_str(" <span class=\"flag\">(few pairs: read with care)</span>");
+    match c.t50_restricted.mean {
+        Some(_) if super::summary::fifty_not_reached(c) => {
+            let _ = write!(
+                s,
+                "; 50% adoption is not reached within the {steps} {months} by either arm"
+            );
         }
+        Some(t) => {
+            let sooner = t < 0.0;
+            let _ = write!(
+                s,
+                "; 50% adoption comes {:.1} {months} {}{} (restricted mean within the {steps} {months}, every replicate counted)",
+                t.abs(),
+                if sooner { "sooner" } else { "later" },
+                told_ci(c.t50_restricted.lo, c.t50_restricted.hi, 1.0, 1, sooner)
+            );
+        }
+        None => {}
+    }
+    match c.t10.mean {
+        Some(t) => {
+            let sooner = t < 0.0;
+            let _ = write!(
+                s,
+                "; 10% comes {:.1} {months} {}{} over the {} of {replicates} pairs where both arms reached 10%",
+                t.abs(),
+                if sooner { "sooner" } else { "later" },
+                told_ci(c.t10.lo, c.t10.hi, 1.0, 1, sooner),
+                c.t10.pairs
+            );
+            if output::few_pairs(c.t10.pairs, replicates) {
+                s.push_str(" <span class=\"flag\">(few pairs: read with care)</span>");
+            }
+        }
+        None if c.t10.pairs == 0 => {
+            let _ = write!(s, "; 10% is not reached by both arms in any replicate pair");
+        }
+        None => {}
     }
     s.push('.');
     s

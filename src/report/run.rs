@@ -47,6 +47,7 @@ pub fn report_html(r: &Report) -> String {
     for w in &res.warnings {
         let _ = writeln!(o, "<p class=\"warning\"><b>Warning:</b> {}</p>", escape(w));
     }
+    super::summary::run_summary(&mut o, r);
     let curves = serde_json::from_str::<serde_json::Value>(r.manifest_json)
         .ok()
         .and_then(|m| m["curves"].as_str().map(str::to_string));
@@ -274,7 +275,7 @@ fn results(o: &mut String, r: &Report) {
         escape(&sc.baseline),
         steps = sc.steps
     );
-    lift_table(o, r);
+    super::summary::lift_table(o, r);
     o.push_str("</section>\n");
 }
 
@@ -330,81 +331,6 @@ fn model_row(r: &Report, a: usize, m: usize, users: &[Vec<f64>], recorded: bool)
         });
     }
     row
-}
-
-/// With several arms, the KOL lift: each arm minus the reference arm, per model.
-fn lift_table(o: &mut String, r: &Report) {
-    let sc = r.scenario;
-    let (months, month) = (sc.time_unit.plural(), sc.time_unit.singular());
-    let lift: Vec<&Comparison> = r
-        .comparisons
-        .iter()
-        .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference)
-        .collect();
-    if !lift.is_empty() {
-        let _ = writeln!(
-            o,
-            "<h3 id=\"kol-lift\">KOL lift: each arm minus the reference arm “{}”</h3>",
-            escape(&lift[0].reference)
-        );
-        let n = r.result.n as f64;
-        let reps = r
-            .metrics
-            .first()
-            .and_then(|m| m.first())
-            .map_or(0, Vec::len);
-        let rows: Vec<Vec<String>> = lift
-            .iter()
-            .map(|c| {
-                vec![
-                    c.model.clone(),
-                    c.arm.clone(),
-                    diff_cell(&c.final_share, 100.0, " pp"),
-                    diff_cell(&c.final_share, n, ""),
-                    diff_cell(&c.t50_restricted, 1.0, ""),
-                    flagged(diff_cell(&c.t10, 1.0, ""), &c.t10, reps),
-                ]
-            })
-            .collect();
-        table(
-            o,
-            "lift",
-            &[
-                "model",
-                "arm",
-                "Δ final share [95% CI]",
-                "Δ adopters, physicians [95% CI]",
-                &format!("Δ {months} to 50% [95% CI]"),
-                &format!("Δ t10, {months} (pairs reaching 10%)"),
-            ],
-            &rows,
-            2,
-        );
-        let _ = writeln!(
-            o,
-            "<p class=\"note\">Paired over replicates: the arms share each replicate's network and random numbers, so the difference isolates the seeding strategy. \
-             Δ adopters: the share difference in physicians (of {}). A negative Δ in {months} means the arm gets there sooner. \
-             Δ {months} to 50% counts a replicate that never reaches 50% as reaching it at {month} {} (restricted mean), so it uses every pair. \
-             Δ t10 uses only the pairs where both arms reached 10% (their number in brackets); figures resting on few pairs are marked “few pairs”.</p>",
-            r.result.n, r.scenario.steps
-        );
-    }
-}
-
-/// A conditional time difference with the number of pairs it rests on, flagged when they are
-/// few ([`output::few_pairs`]).
-fn flagged(cell: String, d: &crate::stats::PairedDiff, replicates: usize) -> String {
-    if d.mean.is_none() {
-        return "- (no pairs)".into();
-    }
-    if d.pairs >= replicates {
-        return cell;
-    }
-    if output::few_pairs(d.pairs, replicates) {
-        format!("{cell} n={}{}", d.pairs, super::page::FEW)
-    } else {
-        format!("{cell} n={}", d.pairs)
-    }
 }
 
 /// The reproducibility section: where the numbers are, the manifest and the scenario text.

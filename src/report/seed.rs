@@ -64,12 +64,32 @@ pub fn seed_report_html(p: &SeedPage) -> String {
         table(&mut o, "seed", &header, &t.rows, 1);
         o.push_str("</section>\n");
     }
+    o.push_str("<section id=\"method\">\n<h2>How the seeds were chosen</h2>\n");
+    for para in paragraphs(p.method) {
+        let _ = writeln!(o, "<p>{}</p>", escape(&para));
+    }
     let _ = write!(
         o,
-        "<section id=\"method\">\n<h2>How the seeds were chosen</h2>\n<pre>{}</pre>\n</section>\n\
+        "</section>\n\
          <section id=\"scenario-text\">\n<h2>Scenario</h2>\n<details><summary>scenario file</summary><pre>{}</pre></details>\n</section>\n</main>\n</body>\n</html>\n",
-        escape(p.method),
         escape(p.scenario)
     );
     o
+}
+
+/// The terminal's method lines as paragraphs: a line indented by spaces continues the one
+/// before it; blank lines are dropped.
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        match out.last_mut() {
+            Some(last) if line.starts_with(' ') && !line.trim().is_empty() => {
+                last.push(' ');
+                last.push_str(line.trim());
+            }
+            _ if line.trim().is_empty() => {}
+            _ => out.push(line.trim().to_string()),
+        }
+    }
+    out
 }

@@ -23,6 +23,7 @@ pub fn sweep_report_html(
         grid.replicates,
         grid.seed
     );
+    summary(&mut o, grid, rows);
     o.push_str("<section id=\"grid\">\n<h2>Grid</h2>\n<dl class=\"facts\">\n");
     for a in &grid.axes {
         let values: Vec<String> = a.values.iter().map(|v| v.to_string()).collect();
@@ -119,4 +120,114 @@ fn point_rows(
         })
         .collect();
     (header, cells)
+}
+
+/// The point of `r` in words: `KOL share 0.01, imitation q 0.4`.
+fn point_words(grid: &crate::sweep::Grid, r: &crate::sweep::SweepRow) -> String {
+    grid.axes
+        .iter()
+        .zip(&r.values)
+        .map(|(a, v)| format!("{} {v}", crate::plot::key_label(&a.key)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The executive summary of a sweep: what was swept, the range of the mean final share (and
+/// of the KOL lift, with how many of its intervals exclude zero), and a headline table of the
+/// lowest and highest mean final share per model and arm, generated from the rows.
+fn summary(o: &mut String, grid: &crate::sweep::Grid, rows: &[crate::sweep::SweepRow]) {
+    let share = |r: &crate::sweep::SweepRow| r.final_share.map(|s| s.mean);
+    let mut sentences = vec![format!(
+        "The sweep simulated {} points × {} replicates over {}; shares are means over replicates.",
+        grid.len(),
+        grid.replicates,
+        grid.axes
+            .iter()
+            .map(|a| crate::plot::key_label(&a.key))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    )];
+    let with_share: Vec<(&crate::sweep::SweepRow, f64)> = rows
+        .iter()
+        .filter_map(|r| share(r).map(|s| (r, s)))
+        .collect();
+    let lo = with_share.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    let hi = with_share.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    if let (Some(lo), Some(hi)) = (lo, hi) {
+        sentences.push(format!(
+            "The final share ranges from {:.1}% ({}, {}, {}) to {:.1}% ({}, {}, {}).",
+            lo.1 * 100.0,
+            lo.0.model,
+            lo.0.arm,
+            point_words(grid, lo.0),
+            hi.1 * 100.0,
+            hi.0.model,
+            hi.0.arm,
+            point_words(grid, hi.0)
+        ));
+    }
+    let lifts: Vec<&crate::sweep::SweepRow> =
+        rows.iter().filter(|r| r.lift.mean.is_some()).collect();
+    if !lifts.is_empty() {
+        let sure = lifts
+            .iter()
+            .filter(|r| matches!((r.lift.lo, r.lift.hi), (Some(l), Some(h)) if l > 0.0 || h < 0.0))
+            .count();
+        let pp: Vec<f64> = lifts
+            .iter()
+            .filter_map(|r| r.lift.mean)
+            .map(|m| m * 100.0)
+            .collect();
+        let (min, max) = pp
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+        sentences.push(format!(
+            "The KOL lift ranges from {min:+.1} to {max:+.1} percentage points; its 95% interval excludes zero in {sure} of {} rows.",
+            lifts.len()
+        ));
+    }
+    let _ = writeln!(
+        o,
+        "<section id=\"summary\">\n<h2>Summary</h2>\n<p class=\"lead\">{}</p>",
+        escape(&sentences.join(" "))
+    );
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    for r in rows {
+        if !keys.contains(&(r.model.as_str(), r.arm.as_str())) {
+            keys.push((r.model.as_str(), r.arm.as_str()));
+        }
+    }
+    let cells: Vec<Vec<String>> = keys
+        .iter()
+        .map(|&(m, a)| {
+            let of: Vec<&(&crate::sweep::SweepRow, f64)> = with_share
+                .iter()
+                .filter(|(r, _)| r.model == m && r.arm == a)
+                .collect();
+            let at = |x: Option<&&(&crate::sweep::SweepRow, f64)>| {
+                x.map_or("-".into(), |(r, s)| {
+                    format!("{:.1}% ({})", s * 100.0, point_words(grid, r))
+                })
+            };
+            vec![
+                m.to_string(),
+                a.to_string(),
+                at(of.iter().min_by(|x, y| x.1.total_cmp(&y.1))),
+                at(of.iter().max_by(|x, y| x.1.total_cmp(&y.1))),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        "headline",
+        &[
+            "model",
+            "arm",
+            "lowest mean final share (at)",
+            "highest mean final share (at)",
+        ],
+        &cells,
+        2,
+    );
+    o.push_str("</section>\n");
 }

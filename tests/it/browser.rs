@@ -109,8 +109,19 @@ fn print(b: &Path, html: &Path, shots: &Path, name: &str, a4: bool) -> Option<St
     Some(String::from_utf8_lossy(&o.stdout).to_string())
 }
 
-fn check_report(b: &Path, dir: &Path, shots: &Path, name: &str, headers: &[&str]) {
+/// Prints the report in `dir` at 900 and 700 px and on A4 and Letter: nothing overflows,
+/// every column header in `headers` is printed, no table is a `<pre>` block (the only ones
+/// are the folded manifest and scenario text), and the executive summary, holding
+/// `summary`, is on page 1.
+fn check_report(b: &Path, dir: &Path, shots: &Path, name: &str, headers: &[&str], summary: &str) {
     let html = dir.join("report.html");
+    let text = std::fs::read_to_string(&html).unwrap();
+    let pres = text.matches("<pre").count();
+    let folded = text.matches("<details").count();
+    assert!(
+        pres <= folded,
+        "{name}: {pres} <pre> blocks but {folded} folded (<details>) ones: a table in <pre>?"
+    );
     for width in [900, 700] {
         let (doc, view, table) = layout(b, &html, width);
         assert!(
@@ -140,6 +151,18 @@ fn check_report(b: &Path, dir: &Path, shots: &Path, name: &str, headers: &[&str]
         };
         // The page text without line structure, so wrapped headers still match.
         let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let page1: String = text
+            .split('\u{c}')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            page1.contains("Summary") && page1.contains(summary),
+            "{name} ({}): the summary ({summary:?}) is not on page 1: {page1}",
+            if a4 { "A4" } else { "Letter" }
+        );
         for h in headers {
             assert!(
                 flat.contains(h),
@@ -179,7 +202,40 @@ fn reports_print_every_column_and_fit_a_laptop_screen() {
         .arg("--quiet")
         .assert()
         .success();
-    check_report(&b, &ckm, &shots, "ckm", &["t90", "pairs", "structural"]);
+    check_report(
+        &b,
+        &ckm,
+        &shots,
+        "ckm",
+        &["t90", "pairs", "structural"],
+        "Its 95% interval excludes zero",
+    );
+
+    let seed = tmp.path().join("seed");
+    Command::cargo_bin("kolsim")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "seed",
+            "scenarios/ckm-layers.toml",
+            "--k",
+            "8",
+            "--model",
+            "imitation",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&seed)
+        .assert()
+        .success();
+    check_report(
+        &b,
+        &seed,
+        &shots,
+        "seed",
+        &["share of recommended"],
+        "recommended",
+    );
 
     let sweep = tmp.path().join("sweep");
     Command::cargo_bin("kolsim")
@@ -206,6 +262,7 @@ fn reports_print_every_column_and_fit_a_laptop_screen() {
         &shots,
         "sweep",
         &["KOL share", "final share", "reached 50%"],
+        "Summary",
     );
 }
 
