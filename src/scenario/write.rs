@@ -356,6 +356,12 @@ impl Writer<'_> {
         if let Some(p) = &o.detailing {
             t.insert("detailing".into(), self.path(p));
         }
+        if let Some(g) = &o.strata {
+            t.insert("strata".into(), g.clone().into());
+        }
+        if !o.covariates.is_empty() {
+            t.insert("covariates".into(), o.covariates.clone().into());
+        }
         t
     }
 }

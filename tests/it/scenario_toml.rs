@@ -157,3 +157,17 @@ fn with_patches_one_typed_value_and_validates_it() {
     assert_eq!(more.kols.size, scenario::KolSize::Share(0.2));
     assert_eq!(format!("{:?}", more.network), format!("{:?}", ckm.network));
 }
+
+#[test]
+fn observed_controls_round_trip() {
+    let path = root().join("scenarios/ckm-tetracycline.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "[observed]\n",
+        "[observed]\nstrata = \"city_name\"\ncovariates = [\"jours\", \"med_sch_yr\"]\n",
+    );
+    let sc = scenario::parse(Source { path, text }).unwrap();
+    let o = sc.observed.as_ref().expect("[observed]");
+    assert_eq!(o.strata.as_deref(), Some("city_name"));
+    assert_eq!(o.covariates, ["jours", "med_sch_yr"]);
+    assert_same(&sc, &round_trip(&sc));
+}
