@@ -3,7 +3,11 @@
 //! p = 0.003, q = 0.2, 100 random seeds), then every exact model fitted to it.
 //!
 //! `cargo run --release --example fit_national` (run it with `/usr/bin/time -v` for the peak
-//! memory; `taskset -c 0,1` for 2 cores — the fit itself is single-threaded).
+//! memory; `taskset -c 0,1` for 2 cores). Environment: `N` physicians (default 10⁶), `NO_SE`
+//! skips the similarity network, `CONTROLS=1` fits with controls of the spontaneous rate
+//! (issue 19's case: 10 groups `region` and 3 covariates — `specialist` 0/1, `cohort` 0..5,
+//! `jours` 0..7 — drawn per physician with a fixed seed, as `--strata region --covariates
+//! specialist,cohort,jours` would).
 
 use kolsim::engine::{self, EngineKind, NEVER, Observer, Replicate, Scratch};
 use kolsim::fit::{self, Unobserved, observed::Status};
@@ -32,8 +36,33 @@ fn cpu() -> f64 {
     (tick(11) + tick(12)) / 100.0
 }
 
+/// Node attributes for `CONTROLS=1`: `region` (10 groups) and three covariates.
+fn attributes(n: usize) -> Vec<(String, kolsim::network::Attribute)> {
+    use kolsim::network::Attribute;
+    use rand::RngExt as _;
+    let mut rng = stream(42, Purpose::Network, 7);
+    let mut col = |k: u32| -> Vec<Option<f64>> {
+        (0..n)
+            .map(|_| Some(f64::from(rng.random_range(0..k))))
+            .collect()
+    };
+    let region: Vec<String> = col(10)
+        .into_iter()
+        .map(|v| format!("r{}", v.unwrap_or(0.0)))
+        .collect();
+    vec![
+        ("region".into(), Attribute::Text(region)),
+        ("specialist".into(), Attribute::Numeric(col(2))),
+        ("cohort".into(), Attribute::Numeric(col(6))),
+        ("jours".into(), Attribute::Numeric(col(8))),
+    ]
+}
+
 fn main() {
-    let n = 1_000_000;
+    let n: usize = std::env::var("N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let steps = 119; // periods 1..=120
     let t0 = Instant::now();
     let mut net = generators::barabasi_albert(n, 5, &mut stream(42, Purpose::Network, 0));
@@ -48,6 +77,9 @@ fn main() {
         is_kol[k as usize] = true;
     }
     net.scale_sources(&kols, 2.0);
+    if std::env::var("CONTROLS").is_ok() {
+        net = net.with_attributes(attributes(n));
+    }
     let initial = Seeding::Random(100).choose(&net, &[], &mut stream(42, Purpose::Seeding, 0));
     let rep = Replicate {
         net: &net,
@@ -86,43 +118,6 @@ fn main() {
         n,
         net.arc_count()
     );
-    if std::env::var("COUNT_CELLS").is_ok() {
-        use kolsim::fit::data::{self, Design};
-        let keep = vec![true; n];
-        let fnet = data::FitNet::restrict(&net, &keep, &is_kol).expect("net");
-        let tau: Vec<u32> = status
-            .iter()
-            .map(|s| match s {
-                Status::Adopted(t) => *t,
-                _ => data::NEVER,
-            })
-            .collect();
-        let mut rng = stream(7, Purpose::Network, 1);
-        use rand::RngExt as _;
-        let z: Vec<u32> = (0..n).map(|_| rng.random_range(0..960u32)).collect();
-        for (name, zz) in [("none", &[][..]), ("960 patterns", &z[..])] {
-            let t = Instant::now();
-            let c = data::cells_by_pattern(
-                &fnet,
-                &tau,
-                steps + 1,
-                &[
-                    Design::Influence,
-                    Design::KolSplit,
-                    Design::Cascade,
-                    Design::Threshold,
-                ],
-                true,
-                zz,
-            );
-            println!(
-                "{name}: {:?} cells by period, {:.2} s",
-                c.iter().map(|v| v.len()).collect::<Vec<_>>(),
-                t.elapsed().as_secs_f64()
-            );
-        }
-        return;
-    }
     let t1 = Instant::now();
     let similar: Result<kolsim::network::Network, String> = if std::env::var("NO_SE").is_ok() {
         Err("skipped".into())
@@ -137,13 +132,21 @@ fn main() {
     // The measured phase: preparing (restricting the networks) and fitting every exact model
     // with standard errors, profile intervals and tests.
     let (t2, c2) = (Instant::now(), cpu());
-    let prep = fit::prepare_network(
+    let controls = std::env::var("CONTROLS").is_ok().then(|| {
+        let spec = fit::controls::ControlSpec {
+            strata: Some("region".into()),
+            covariates: vec!["specialist".into(), "cohort".into(), "jours".into()],
+        };
+        fit::controls::build(&spec, &net, &vec![true; n]).expect("controls")
+    });
+    let prep = fit::prepare_network_with(
         &net,
         &is_kol,
         &status,
         steps + 1,
         Unobserved::Exclude,
         similar.as_ref().map_err(Clone::clone),
+        controls,
     )
     .expect("prepare");
     let opts = fit::FitOptions::default();

@@ -42,7 +42,7 @@ pub struct Common {
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
     pub max_memory: Option<u64>,
     /// Output folder. Default, NAME being the scenario's name: results/NAME (run),
-    /// results/NAME-sweep (sweep), results/NAME-seed-<model or theories> (seed).
+    /// results/NAME-sweep (sweep), results/NAME-seed-MODEL (seed; MODEL: --model, or "theories").
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace an existing output folder.
