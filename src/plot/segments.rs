@@ -37,36 +37,12 @@ fn style(arms: usize, models: usize, a: usize, m: usize) -> usize {
     }
 }
 
-/// Cumulative adoption per segment as small multiples: one panel per segment (captioned with
-/// its label and size, all panels on the same axes), one line per arm and model: the mean
-/// share of the segment's physicians who have adopted, with the 5–95% range across
-/// replicates shaded when a panel has at most two lines. Colour follows the model and the
-/// line pattern the arm (when both vary); the legend names each line. Returns a complete SVG
-/// document.
-pub fn segments_svg(p: &SegmentPlot) -> String {
+/// One panel per segment (captioned with its label and size), one line per arm and model,
+/// with the 5–95% band when `bands`.
+fn panels(p: &SegmentPlot, bands: bool) -> Vec<Panel> {
     let (na, nm) = (p.arms.len(), p.models.len());
-    let steps = p
-        .sums
-        .iter()
-        .flatten()
-        .flatten()
-        .map(|s| s.last().map_or(0, |x| x.step))
-        .max()
-        .unwrap_or(0);
-    let bands = na * nm <= 2;
-    let top = p
-        .sums
-        .iter()
-        .flatten()
-        .flatten()
-        .flatten()
-        .flat_map(|s| [s.mean, if bands { s.p95 } else { s.mean }])
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    let y_max = nice_ceil(top * 1.04).min(1.0);
     let ok = |x: &&StepSummary| x.mean.is_finite() && x.p05.is_finite() && x.p95.is_finite();
-    let panels = p
-        .sums
+    p.sums
         .iter()
         .enumerate()
         .map(|(k, by_arm)| Panel {
@@ -97,7 +73,12 @@ pub fn segments_svg(p: &SegmentPlot) -> String {
                 .collect(),
             observed: Vec::new(),
         })
-        .collect();
+        .collect()
+}
+
+/// The legend entries (none for a single line) and the legend's title.
+fn legend(p: &SegmentPlot) -> (Vec<(String, usize)>, &'static str) {
+    let (na, nm) = (p.arms.len(), p.models.len());
     let legend: Vec<(String, usize)> = (0..na)
         .flat_map(|a| (0..nm).map(move |m| (a, m)))
         .filter(|_| na * nm > 1)
@@ -116,6 +97,38 @@ pub fn segments_svg(p: &SegmentPlot) -> String {
         (false, true) => "model",
         _ => "",
     };
+    (legend, legend_title)
+}
+
+/// Cumulative adoption per segment as small multiples: one panel per segment (captioned with
+/// its label and size, all panels on the same axes), one line per arm and model: the mean
+/// share of the segment's physicians who have adopted, with the 5–95% range across
+/// replicates shaded when a panel has at most two lines. Colour follows the model and the
+/// line pattern the arm (when both vary); the legend names each line. Returns a complete SVG
+/// document.
+pub fn segments_svg(p: &SegmentPlot) -> String {
+    let (na, nm) = (p.arms.len(), p.models.len());
+    let steps = p
+        .sums
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|s| s.last().map_or(0, |x| x.step))
+        .max()
+        .unwrap_or(0);
+    let bands = na * nm <= 2;
+    let top = p
+        .sums
+        .iter()
+        .flatten()
+        .flatten()
+        .flatten()
+        .flat_map(|s| [s.mean, if bands { s.p95 } else { s.mean }])
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let y_max = nice_ceil(top * 1.04).min(1.0);
+    let panels = panels(p, bands);
+    let (legend, legend_title) = legend(p);
     let replicates = p
         .sums
         .iter()

@@ -119,54 +119,62 @@ fn ranges(lines: &[Line]) -> ((f64, f64), (f64, f64)) {
     ((x0, x1), (y_lo, y1 + pad))
 }
 
-/// The plot of one metric of a merged sweep, from its typed rows: the metric's mean against
-/// the first swept key, one line per model × arm, colour = model and line style = arm (the
-/// same in every panel and in the legend), one panel per value of the other swept keys (all
-/// on the same axes, captioned with their human labels). Shares are drawn as percentages.
-/// Keys with a single value are stated once in the subtitle, not in every caption; where a
-/// time metric was reached by no replicate, the line has no marker at that point and the
-/// subtitle says how many such points there are and where the first is.
-pub fn sweep_metric_svg(grid: &Grid, rows: &[SweepRow], metric: Metric) -> String {
-    let unit = grid.time_unit().plural();
-    let first = |f: fn(&SweepRow) -> &str| {
-        let mut v: Vec<&str> = Vec::new();
-        for r in rows {
-            if !v.contains(&f(r)) {
-                v.push(f(r));
-            }
+/// The distinct values of `f` over `rows`, in first-seen order.
+fn distinct<'a>(rows: &'a [SweepRow], f: fn(&SweepRow) -> &str) -> Vec<&'a str> {
+    let mut v: Vec<&str> = Vec::new();
+    for r in rows {
+        let x = f(r);
+        if !v.contains(&x) {
+            v.push(x);
         }
-        v
-    };
-    let models = first(|r| r.model.as_str());
-    let arms = first(|r| r.arm.as_str());
+    }
+    v
+}
+
+/// The lines of a sweep plot grouped in panels, and the cases a time metric never reached.
+struct Panels {
+    /// `(caption, lines)`, one per combination of the other swept keys with several values.
+    panels: Vec<(String, Vec<Line>)>,
+    /// "model · arm at key = value" for each row whose metric has no mean.
+    missing: Vec<String>,
+}
+
+/// One line per model × arm in each panel: the metric's mean at each value of the first swept
+/// key, with its 5–95% band across replicates (`p05`, `p95` of the row) where finite.
+fn panels(
+    grid: &Grid,
+    rows: &[SweepRow],
+    metric: Metric,
+    models: &[&str],
+    arms: &[&str],
+) -> Panels {
     let fmt = |v: f64| super::trim_number(v, 6);
     // Panels: one per combination of the values of the keys after the first that take
     // several values; single-valued keys go to the subtitle.
     let multi: Vec<usize> = (1..grid.axes.len())
         .filter(|&i| grid.axes[i].values.len() > 1)
         .collect();
-    let panel_of = |r: &SweepRow| -> String {
-        multi
+    let mut out = Panels {
+        panels: Vec::new(),
+        missing: Vec::new(),
+    };
+    for r in rows {
+        let caption = multi
             .iter()
             .map(|&i| format!("{} = {}", key_label(&grid.axes[i].key), fmt(r.values[i])))
             .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut panels: Vec<(String, Vec<Line>)> = Vec::new();
-    let mut missing: Vec<String> = Vec::new();
-    for r in rows {
-        let caption = panel_of(r);
-        let p = match panels.iter().position(|(c, _)| *c == caption) {
+            .join(", ");
+        let p = match out.panels.iter().position(|(c, _)| *c == caption) {
             Some(p) => p,
             None => {
-                panels.push((caption, Vec::new()));
-                panels.len() - 1
+                out.panels.push((caption, Vec::new()));
+                out.panels.len() - 1
             }
         };
         let mi = models.iter().position(|m| *m == r.model).unwrap_or(0);
         let ai = arms.iter().position(|a| *a == r.arm).unwrap_or(0);
         let style = super::style_index(mi, ai);
-        let lines = &mut panels[p].1;
+        let lines = &mut out.panels[p].1;
         let l = match lines.iter().position(|l| l.style == style) {
             Some(l) => l,
             None => {
@@ -178,11 +186,15 @@ pub fn sweep_metric_svg(grid: &Grid, rows: &[SweepRow], metric: Metric) -> Strin
                 lines.len() - 1
             }
         };
+        let x = r.values[0];
         match r.stats(metric) {
-            Some(st) if r.values[0].is_finite() && st.mean.is_finite() => {
-                lines[l].points.push((r.values[0], st.mean));
+            Some(st) if x.is_finite() && st.mean.is_finite() => {
+                lines[l].points.push((x, st.mean));
+                if st.p05.is_finite() && st.p95.is_finite() {
+                    lines[l].band.push((x, st.p05, st.p95));
+                }
             }
-            _ => missing.push(format!(
+            _ => out.missing.push(format!(
                 "{}{} at {} = {}",
                 r.model,
                 if arms.len() > 1 {
@@ -191,34 +203,121 @@ pub fn sweep_metric_svg(grid: &Grid, rows: &[SweepRow], metric: Metric) -> Strin
                     String::new()
                 },
                 grid.axes[0].key,
-                fmt(r.values[0])
+                fmt(x)
             )),
         }
     }
-    for (_, lines) in &mut panels {
+    for (_, lines) in &mut out.panels {
         for l in lines.iter_mut() {
             l.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            l.band.sort_by(|a, b| a.0.total_cmp(&b.0));
+            // A band of one point cannot be shaded; drawn as nothing rather than a sliver.
+            if l.band.len() < 2 {
+                l.band.clear();
+            }
         }
     }
-    let all_lines: Vec<Line> = panels
+    out
+}
+
+/// The axis ranges over every line's points and bands (bands are never clipped).
+fn panel_ranges(panels: &[(String, Vec<Line>)]) -> ((f64, f64), (f64, f64)) {
+    let all: Vec<Line> = panels
         .iter()
         .flat_map(|(_, ls)| ls.iter())
         .map(|l| Line {
             style: l.style,
-            points: l.points.clone(),
+            points: l
+                .points
+                .iter()
+                .copied()
+                .chain(l.band.iter().flat_map(|&(x, lo, hi)| [(x, lo), (x, hi)]))
+                .collect(),
             band: Vec::new(),
         })
         .collect();
-    let (x_range, mut y_range) = ranges(&all_lines);
-    let share = metric == Metric::FinalShare;
-    if share {
-        y_range = (y_range.0.max(0.0), y_range.1.min(1.0).max(y_range.0 + 0.01));
+    ranges(&all)
+}
+
+/// The legend: every model × arm present in `rows` (same colours in every plot, even a series
+/// never drawn), marked "(never reached)" for a time metric no replicate reached.
+fn legend(
+    rows: &[SweepRow],
+    panels: &[(String, Vec<Line>)],
+    metric: Metric,
+    models: &[&str],
+    arms: &[&str],
+) -> Vec<(String, usize)> {
+    let mut legend = Vec::new();
+    for (mi, m) in models.iter().enumerate() {
+        for (ai, a) in arms.iter().enumerate() {
+            let style = super::style_index(mi, ai);
+            if !rows.iter().any(|r| r.model == *m && r.arm == *a) {
+                continue;
+            }
+            let mut label = if arms.len() > 1 {
+                format!("{m} \u{b7} {a}")
+            } else {
+                m.to_string()
+            };
+            let drawn = panels
+                .iter()
+                .flat_map(|(_, ls)| ls.iter())
+                .any(|l| l.style == style && !l.points.is_empty());
+            if metric.is_time() && !drawn {
+                label.push_str(" (never reached)");
+            }
+            legend.push((label, style));
+        }
     }
+    legend
+}
+
+/// The level of a time metric ("10%", "50%", "90%"), the y axis label and what the title
+/// calls the metric.
+fn metric_words(metric: Metric, unit: &str) -> (&'static str, String, String) {
     let level = match metric {
         Metric::T10 => "10%",
         Metric::T50 => "50%",
         _ => "90%",
     };
+    let (y_label, what) = match metric {
+        Metric::FinalShare => (
+            "final share of physicians (mean)".to_string(),
+            "final share".to_string(),
+        ),
+        Metric::PeakStep => (
+            format!("peak of new adoptions, {unit} (mean)"),
+            "peak of new adoptions".to_string(),
+        ),
+        _ => (
+            format!("{unit} to {level} adoption (mean where reached)"),
+            format!("time to {level} adoption"),
+        ),
+    };
+    (level, y_label, what)
+}
+
+/// The plot of one metric of a merged sweep, from its typed rows: the metric's mean against
+/// the first swept key with its 5–95% band across replicates, one line per model × arm,
+/// colour = model and line style = arm (the same in every panel and in the legend), one panel
+/// per value of the other swept keys (all on the same axes, captioned with their human
+/// labels). Shares are drawn as percentages. Keys with a single value are stated once in the
+/// subtitle, not in every caption; where a time metric was reached by no replicate, the line
+/// has no marker at that point and the subtitle says how many such points there are and where
+/// the first is.
+pub fn sweep_metric_svg(grid: &Grid, rows: &[SweepRow], metric: Metric) -> String {
+    let unit = grid.time_unit().plural();
+    let models = distinct(rows, |r| r.model.as_str());
+    let arms = distinct(rows, |r| r.arm.as_str());
+    let fmt = |v: f64| super::trim_number(v, 6);
+    let Panels { panels, missing } = panels(grid, rows, metric, &models, &arms);
+    let (x_range, mut y_range) = panel_ranges(&panels);
+    let share = metric == Metric::FinalShare;
+    if share {
+        y_range = (y_range.0.max(0.0), y_range.1.min(1.0).max(y_range.0 + 0.01));
+    }
+    let (level, y_label, what) = metric_words(metric, unit);
     let mut notes: Vec<String> = (1..grid.axes.len())
         .filter(|&i| grid.axes[i].values.len() == 1)
         .map(|i| {
@@ -237,38 +336,10 @@ pub fn sweep_metric_svg(grid: &Grid, rows: &[SweepRow], metric: Metric) -> Strin
             missing[0]
         ));
     }
-    let y_label = match metric {
-        Metric::FinalShare => "final share of physicians (mean)".to_string(),
-        Metric::PeakStep => format!("peak of new adoptions, {unit} (mean)"),
-        _ => format!("{unit} to {level} adoption (mean where reached)"),
-    };
-    let what = match metric {
-        Metric::FinalShare => "final share".to_string(),
-        Metric::PeakStep => "peak of new adoptions".to_string(),
-        _ => format!("time to {level} adoption"),
-    };
-    let mut legend = Vec::new();
-    for (mi, m) in models.iter().enumerate() {
-        for (ai, a) in arms.iter().enumerate() {
-            let style = super::style_index(mi, ai);
-            // Every series is listed (same colours in every plot), even one never drawn.
-            if rows.iter().any(|r| r.model == *m && r.arm == *a) {
-                let mut label = if arms.len() > 1 {
-                    format!("{m} \u{b7} {a}")
-                } else {
-                    m.to_string()
-                };
-                if metric.is_time()
-                    && !all_lines
-                        .iter()
-                        .any(|l| l.style == style && !l.points.is_empty())
-                {
-                    label.push_str(" (never reached)");
-                }
-                legend.push((label, style));
-            }
-        }
-    }
+    let legend = legend(rows, &panels, metric, &models, &arms);
+    let banded = panels
+        .iter()
+        .any(|(_, ls)| ls.iter().any(|l| !l.band.is_empty()));
     let one_panel = panels.len() <= 1;
     render(&Figure {
         title: format!(
@@ -302,7 +373,7 @@ pub fn sweep_metric_svg(grid: &Grid, rows: &[SweepRow], metric: Metric) -> Strin
             "model".into()
         },
         legend,
-        band_note: None,
+        band_note: banded.then(|| "shaded: 5–95% of replicates".into()),
         observed_note: None,
     })
 }

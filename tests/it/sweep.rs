@@ -51,6 +51,11 @@ fn shards_merged_equal_a_single_run_byte_for_byte() {
         sweep_csv
             .starts_with("point,model.bass.q,kols.share,model,arm,replicates,final_share_mean")
     );
+    // The final-share plot: 2 panels (kols.share) × 4 models, each line over the 2 values of
+    // q with its 5–95% band across replicates shaded.
+    let plot = String::from_utf8(a["plot_final_share.svg"].clone()).unwrap();
+    assert_eq!(plot.matches("<polygon").count(), 2 * 4, "one band per line");
+    assert!(plot.contains("5–95% of replicates"));
 }
 
 /// With at least two points per thread, points run side by side (one thread each); with one
