@@ -120,7 +120,7 @@ fn ranges(lines: &[Line]) -> ((f64, f64), (f64, f64)) {
 }
 
 /// The distinct values of `f` over `rows`, in first-seen order.
-fn distinct<'a>(rows: &'a [SweepRow], f: fn(&SweepRow) -> &str) -> Vec<&'a str> {
+fn distinct(rows: &[SweepRow], f: fn(&SweepRow) -> &str) -> Vec<&str> {
     let mut v: Vec<&str> = Vec::new();
     for r in rows {
         let x = f(r);
