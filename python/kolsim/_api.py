@@ -92,7 +92,9 @@ def fit(scenario: ScenarioLike, observed: Any = None, *, network: Any = None, th
     window, ``NA`` = unknown; or aggregate ``step,adopters``) or ``None`` for the scenario's
     ``[observed]`` file. Options as the CLI's flags: ``id_column``, ``time_column``,
     ``missing``, ``periods``, ``unobserved`` ("exclude"/"never"), ``period_effects``,
-    ``permutations``, ``holdout``, ``sim_replicates``, ``bootstrap``.
+    ``permutations``, ``holdout``, ``sim_replicates``, ``bootstrap``, ``strata`` (a node
+    column: fixed effects per group) and ``covariates`` (a list of node columns; ``name:factor``
+    for dummies), as ``--strata`` / ``--covariates``.
 
     >>> f = kolsim.fit(kolsim.Scenario.from_file("scenarios/ckm-tetracycline.toml"))  # doctest: +SKIP
     >>> f.models[["model", "aic", "akaike_weight"]]                                    # doctest: +SKIP

@@ -87,6 +87,8 @@ def fit(
     holdout: Optional[int] = None,
     sim_replicates: int = 30,
     bootstrap: int = 0,
+    strata: Optional[str] = None,
+    covariates: Optional[List[str]] = None,
     threads: int = 0,
     progress: _Progress = None,
 ) -> NativeFit: ...

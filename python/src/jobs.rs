@@ -159,7 +159,7 @@ pub struct NativeFit {
 #[pyo3(signature = (scenario, observed, id_column = None, time_column = None, missing = None,
     periods = None, unobserved = "exclude", period_effects = true, permutations = 999,
     holdout = None, sim_replicates = kolsim::fit::DEFAULT_SIM_REPLICATES, bootstrap = 0,
-    threads = 0, progress = None))]
+    strata = None, covariates = None, threads = 0, progress = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
     py: Python<'_>,
@@ -175,6 +175,8 @@ pub fn fit(
     holdout: Option<u32>,
     sim_replicates: u32,
     bootstrap: u32,
+    strata: Option<String>,
+    covariates: Option<Vec<String>>,
     threads: usize,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<NativeFit> {
@@ -212,6 +214,12 @@ pub fn fit(
         },
         sim_replicates,
         bootstrap,
+        controls: kolsim::fit::controls::ControlSpec {
+            strata: strata.or_else(|| spec.as_ref().and_then(|s| s.strata.clone())),
+            covariates: covariates
+                .or_else(|| spec.as_ref().map(|s| s.covariates.clone()))
+                .unwrap_or_default(),
+        },
     };
     let job = sc.clone();
     let res = blocking(py, threads, progress.as_ref(), move |_| {

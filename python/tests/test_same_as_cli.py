@@ -54,6 +54,15 @@ def test_fit_tables_equal_the_cli_files(cli):
     assert f.best_network_theory == "bass"
 
 
+def test_fit_with_controls_equals_the_cli(cli):
+    out = cli("fit", CKM, "--covariates", "jours,med_sch_yr,patients", "--strata", "city_name")
+    f = kolsim.fit(CKM, covariates=["jours", "med_sch_yr", "patients"], strata="city_name")
+    pd.testing.assert_frame_equal(f.models, pd.read_csv(out / "models.csv"), check_exact=True)
+    pd.testing.assert_frame_equal(f.estimates, pd.read_csv(out / "fit.csv"), check_exact=True)
+    assert f.verdict + "\n" == (out / "verdict.txt").read_text()
+    assert "city_name" in f.verdict
+
+
 def test_fit_takes_a_dataframe(cli):
     observed = pd.read_csv(CKM.parent / "data" / "ckm" / "observed.csv", dtype=str, keep_default_na=False)
     f = kolsim.fit(CKM, observed)
