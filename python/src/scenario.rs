@@ -106,60 +106,6 @@ fn toml_to_py<'py>(py: Python<'py>, v: &toml::Value) -> PyResult<Bound<'py, PyAn
     })
 }
 
-/// Sets `key` in `doc`: `model.<name>.<param>` and `arm.<name>.<param>` address a `[[model]]`
-/// or `[[arm]]` by its name (a model's name defaults to its kind); any other key is a dotted
-/// path of tables, created where missing.
-fn set_key(doc: &mut toml::Table, key: &str, value: toml::Value) -> PyResult<()> {
-    let parts: Vec<&str> = key.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Err(PyValueError::new_err(format!("`{key}`: empty part in key")));
-    }
-    let (array, rest) = match parts[0] {
-        "model" if parts.len() >= 3 => ("model", &parts[1..]),
-        "arm" if parts.len() >= 3 => ("arm", &parts[1..]),
-        _ => ("", &parts[..]),
-    };
-    let mut table: &mut toml::Table = doc;
-    let rest = if array.is_empty() {
-        rest
-    } else {
-        let name = rest[0];
-        let list = table
-            .get_mut(array)
-            .and_then(|a| a.as_array_mut())
-            .ok_or_else(|| {
-                PyValueError::new_err(format!("`{key}`: the scenario has no [[{array}]] tables"))
-            })?;
-        let named = |t: &toml::Table| {
-            let n = t.get("name").or(if array == "model" {
-                t.get("kind")
-            } else {
-                None
-            });
-            n.and_then(|n| n.as_str()) == Some(name)
-        };
-        table = list
-            .iter_mut()
-            .filter_map(|v| v.as_table_mut())
-            .find(|t| named(t))
-            .ok_or_else(|| {
-                PyValueError::new_err(format!("`{key}`: no [[{array}]] is named \"{name}\""))
-            })?;
-        &rest[1..]
-    };
-    let (last, path) = rest.split_last().expect("key has parts");
-    for p in path {
-        let entry = table
-            .entry(p.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        table = entry.as_table_mut().ok_or_else(|| {
-            PyValueError::new_err(format!("`{key}`: `{p}` is not a table in the scenario"))
-        })?;
-    }
-    table.insert(last.to_string(), value);
-    Ok(())
-}
-
 impl NativeScenario {
     /// The scenario's text as a TOML table.
     fn doc(&self) -> PyResult<toml::Table> {
@@ -170,9 +116,7 @@ impl NativeScenario {
     /// A scenario from `doc`, named after this scenario's file with a mark that it was
     /// changed (messages locate problems in the new text), in the same folder (relative data
     /// paths keep resolving).
-    fn derived(&self, doc: &toml::Table) -> PyResult<NativeScenario> {
-        let text = toml::to_string(doc)
-            .map_err(|e| PyValueError::new_err(format!("cannot write the scenario: {e}")))?;
+    fn derived(&self, text: String) -> PyResult<NativeScenario> {
         let path = &self.sc.source.path;
         let name = path
             .file_name()
@@ -218,11 +162,15 @@ impl NativeScenario {
 
     /// This scenario with `(key, value)` pairs set (see `kolsim.Scenario.with_`).
     fn with_values(&self, items: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<Self> {
-        let mut doc = self.doc()?;
-        for (k, v) in &items {
-            set_key(&mut doc, k, to_toml(v, k)?)?;
-        }
-        self.derived(&doc)
+        let values = items
+            .iter()
+            .map(|(k, v)| Ok((k.as_str(), to_toml(v, k)?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let text = self
+            .sc
+            .patched_text(&values)
+            .map_err(|e| crate::to_py(e.into()))?;
+        self.derived(text)
     }
 
     /// This scenario on the network registered in memory under `name`.
@@ -232,7 +180,9 @@ impl NativeScenario {
         t.insert("kind".into(), toml::Value::String("in_memory".into()));
         t.insert("path".into(), toml::Value::String(name));
         doc.insert("network".into(), toml::Value::Table(t));
-        self.derived(&doc)
+        let text = toml::to_string(&doc)
+            .map_err(|e| PyValueError::new_err(format!("cannot write the scenario: {e}")))?;
+        self.derived(text)
     }
 
     /// The scenario as a dict of its TOML keys.

@@ -39,9 +39,10 @@ impl Scenario {
         self.reparse(text, registry)
     }
 
-    /// The scenario's TOML with `values` set; `Err` names a key that points nowhere or a value
-    /// of the wrong type.
-    pub(crate) fn patched_text(&self, values: &[(&str, Value)]) -> Result<String, ScenarioError> {
+    /// The scenario's TOML with `values` set (keys as for [`Scenario::with`]), not yet
+    /// validated; `Err` names a key that points nowhere or a value of the wrong type. For
+    /// faces that validate the text under a name of their own (the Python package).
+    pub fn patched_text(&self, values: &[(&str, Value)]) -> Result<String, ScenarioError> {
         let mut doc = self.to_table();
         for (key, v) in values {
             set(&mut doc, key, v.clone()).map_err(|why| self.source.error(None, key, why))?;
