@@ -7,6 +7,7 @@ mod ckm;
 mod cli;
 mod common;
 mod determinism;
+mod docs;
 mod engine;
 mod errors;
 mod fit;
