@@ -76,6 +76,19 @@ pub fn build_network(sc: &Scenario, index: u64) -> Result<Network, Error> {
     })
 }
 
+/// `sc` with realisation `index`'s network built (read or generated) once and handed over in
+/// memory: every later [`build_network`] of the returned scenario clones it instead of reading
+/// or generating again, whatever its index. For a command that uses one realisation and builds
+/// it in several places (`fit`).
+pub fn pinned(sc: &Scenario, index: u64) -> Result<Scenario, Error> {
+    let mut pinned = sc.clone();
+    pinned.network = NetworkSpec::InMemory {
+        name: format!("{} realisation {index}", sc.network.kind()),
+        net: std::sync::Arc::new(build_network(sc, index)?),
+    };
+    Ok(pinned)
+}
+
 /// A network realisation with its KOLs, before the models and arms: what `fit` needs (it
 /// neither runs the models nor chooses any arm's seeds).
 #[derive(Debug, Clone)]

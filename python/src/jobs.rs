@@ -319,8 +319,6 @@ pub fn select_seeds<'py>(
             .ok_or_else(|| bad("sentinel", sentinel, "auto, on, off"))?,
         model,
         theories,
-        max_memory: None,
-        pdf: false,
         k,
         budget,
         cost,
@@ -331,11 +329,16 @@ pub fn select_seeds<'py>(
         pool: pool.max(1),
         replicates: replicates.unwrap_or(sc.replicates),
         threads,
+    };
+    let job = jobs::SeedJob {
+        request: req,
+        max_memory: None,
+        pdf: false,
         dir: PathBuf::from("results").join(format!("{}-seed-{what}", sc.name)),
         force: false,
     };
     let files = blocking(py, threads, progress.as_ref(), move |_| {
-        jobs::select_seeds(&sc, req).map(|(_, files)| files)
+        jobs::seed_files(&sc, &job).map(|(_, files)| files)
     })?;
     let out = PyDict::new(py);
     for (name, bytes) in files {

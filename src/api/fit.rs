@@ -3,6 +3,7 @@
 //! returns it as tables.
 
 use crate::error::Error;
+use crate::fit::observed::Launch;
 use crate::fit::{self, FitOptions, FitReport};
 use crate::scenario::Scenario;
 use std::path::Path;
@@ -21,8 +22,16 @@ pub struct FitResults {
 ///
 /// Refused as a usage error: covariates or a holdout with aggregate data, a holdout `K`
 /// outside `2 ≤ K < T`.
-pub fn fit(sc: &Scenario, observed: &Path, opts: &FitOptions) -> Result<FitResults, Error> {
-    let prep = fit::prepare(sc, observed, opts)?;
+pub fn fit(
+    sc: &Scenario,
+    observed: impl Into<Launch>,
+    opts: &FitOptions,
+) -> Result<FitResults, Error> {
+    let launch = observed.into();
+    let observed = launch.name();
+    // The network is read (or generated) once; preparing and simulating share it.
+    let sc = &crate::realise::pinned(sc, 0)?;
+    let prep = fit::prepare(sc, &launch, opts)?;
     if prep.facts.aggregate && opts.covariates.any() {
         return Err(Error::Usage(format!(
             "--marketing / --detailing (the detailing likelihood's covariates) need per-physician adoption periods; {} is aggregate",

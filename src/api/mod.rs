@@ -1,21 +1,71 @@
 //! The library face: run a [`Scenario`] in memory, without files, printing or process exits.
 //!
-//! [`simulate`] takes a scenario (read from a file with [`crate::scenario::load`], or built in
-//! code with [`Scenario::new`]) and [`Options`] (threads, recording, a progress callback, a
-//! cancellation flag) and returns [`RunResults`]: the curves and everything derived from them.
-//! Writing a results folder is a separate call, [`crate::jobs::write_run_folder`]. Nothing here
-//! reads argv or the environment, prints, or exits; errors are returned as [`Error`].
+//! - [`simulate`] (a scenario and [`Options`]: threads, recording, a progress callback, a
+//!   cancellation flag) → [`RunResults`]: the curves and everything derived from them;
+//! - [`fit`] (a scenario and an observed launch, a file or a [`Launch::Table`] in memory) →
+//!   [`FitResults`]: every model's fit, tests and verdict;
+//! - [`select_seeds`] (a scenario and a [`SeedRequest`]) → [`SeedOutcome`]: the recommended
+//!   seed set, how it was found and the compared sets;
+//! - [`sweep_grid`] + [`run_sweep`] (a grid of scenario values) → [`SweepResults`].
 //!
-//! The other jobs' computations are here too, in memory: [`fit`] (an observed launch →
-//! [`FitResults`]) and [`sweep_grid`] / [`run_sweep`] (a grid → [`SweepResults`]); the seed
-//! selection is [`crate::jobs::select_seeds`] (it shares its comparison with the seed job's
-//! files). `kolsim fit`, `sweep` and `seed` write their folders from these, and the Python
-//! package returns them as tables, so both give the same numbers.
+//! A scenario comes from a file ([`crate::scenario::load`]) or is built in code
+//! ([`Scenario::new`]; a network in memory: [`crate::network::in_memory`]). Writing a results
+//! folder is a separate call ([`crate::jobs::write_run_folder`], [`crate::jobs::seed_folder`],
+//! …). Nothing here reads argv or the environment, prints, or exits; errors are returned as
+//! [`Error`]. `kolsim` writes its folders from these results and the Python package returns
+//! them as tables, so both give the same numbers.
+//!
+//! A scenario built in code, simulated, fitted to its own first replicate and given 5 seeds,
+//! without touching the disk:
+//!
+//! ```
+//! use kolsim::api::{self, FitOptions, Launch, Options, SeedRequest};
+//! use kolsim::models::bass::Bass;
+//! use kolsim::scenario::{NamedModel, NetworkSpec, Scenario};
+//!
+//! // 500 physicians on a scale-free network, 12 months, 20 replicates, one model.
+//! let bass = Bass { p: 0.01, q: 0.4 };
+//! let sc = Scenario::new("in-code", 12, 20, NetworkSpec::BarabasiAlbert { n: 500, m: 3 },
+//!     vec![NamedModel::new("bass", bass, &[("p", "0.01"), ("q", "0.4")])]);
+//!
+//! // Simulate, recording who adopted when.
+//! let run = api::simulate(&sc, &Options { record: true, ..Default::default() })?;
+//! let share = run.summaries[0][0].last().unwrap().mean;
+//! assert!(share > 0.0);
+//!
+//! // Replicate 0 as an observed launch, in memory: one row per physician (`id`,
+//! // `adopted_at` = step + 1; empty = not adopted).
+//! let mut adopted = vec![String::new(); run.result.n];
+//! for r in &run.result.records[0][0][0] {
+//!     adopted[r.node as usize] = (r.step + 1).to_string();
+//! }
+//! let launch = Launch::Table {
+//!     name: "replicate-0".into(),
+//!     header: vec!["id".into(), "adopted_at".into()],
+//!     rows: adopted.into_iter().enumerate().map(|(i, t)| vec![i.to_string(), t]).collect(),
+//! };
+//! let fitted = api::fit(&sc, &launch, &FitOptions { permutations: 0, ..Default::default() })?;
+//! let best = fitted.report.models.iter().min_by(|a, b| a.aic.total_cmp(&b.aic)).unwrap();
+//! println!("best fit: {} (AIC {:.1})", best.name, best.aic);
+//!
+//! // The 5 best initial adopters under the model, compared with KOLs and random sets.
+//! let seeds = api::select_seeds(&sc, &SeedRequest::new(Some("bass"), 5, sc.replicates))?;
+//! assert_eq!(seeds.seeds.len(), 5);
+//! # Ok::<(), kolsim::Error>(())
+//! ```
 
 mod fit;
+mod seeds;
 mod sweep;
 
+pub use crate::fit::FitOptions;
+pub use crate::fit::observed::Launch;
 pub use fit::{FitResults, fit, fitted_scenario};
+pub use seeds::{
+    CELF_FIRST_REPLICATE, Check, Decision, Method, RegretRow, Robust, Role, Row, SeedOutcome,
+    SeedRequest, Selection, Sets, Share, Theory, select_seeds, select_seeds_checked,
+};
+pub(crate) use seeds::{check_request as seeds_check_request, scenario_ranking as seeds_ranking};
 pub use sweep::{SweepResults, run_sweep, sweep_grid};
 
 use crate::error::Error;

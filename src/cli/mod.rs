@@ -214,7 +214,7 @@ fn seed(command: Command) -> Result<(), Error> {
     let dir = common.out.clone().unwrap_or_else(|| {
         std::path::PathBuf::from("results").join(format!("{}-seed-{what}", sc.name))
     });
-    let req = jobs::SeedRequest {
+    let request = jobs::SeedRequest {
         model,
         theories,
         robust: if objective == "worst" {
@@ -222,8 +222,6 @@ fn seed(command: Command) -> Result<(), Error> {
         } else {
             jobs::Robust::Mean
         },
-        max_memory: common.max_memory,
-        pdf,
         k,
         budget,
         cost,
@@ -241,10 +239,15 @@ fn seed(command: Command) -> Result<(), Error> {
         pool: pool.max(1),
         replicates: sc.replicates,
         threads: common.threads,
+    };
+    let job = jobs::SeedJob {
+        request,
+        max_memory: common.max_memory,
+        pdf,
         dir,
         force: common.force,
     };
-    let o = jobs::seed_folder(&sc, req)?;
+    let o = jobs::seed_folder(&sc, job)?;
     if !common.quiet {
         say(&o.text)?;
     }

@@ -156,6 +156,44 @@ pub fn boundary_rho(
         .then(|| (-s[0][1] / (s[0][0] * s[1][1]).sqrt()).clamp(-1.0, 1.0))
 }
 
+/// A float for a CSV file: at most 10 significant digits (shortest form of the value
+/// rounded to 10 digits), scientific notation below 1e-6 and from 1e15; `inf`, `-inf`;
+/// empty for NaN.
+pub fn num(x: f64) -> String {
+    if x.is_finite() {
+        let y: f64 = format!("{x:.9e}").parse().unwrap_or(x);
+        if y != 0.0 && (y.abs() < 1e-6 || y.abs() >= 1e15) {
+            format!("{y:e}")
+        } else {
+            format!("{y}")
+        }
+    } else if x == f64::INFINITY {
+        "inf".into()
+    } else if x == f64::NEG_INFINITY {
+        "-inf".into()
+    } else {
+        String::new()
+    }
+}
+
+/// Estimates with at most 4 significant digits, for the terminal.
+pub fn short(x: f64) -> String {
+    if !x.is_finite() {
+        return num(x);
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let mag = x.abs().log10().floor() as i32;
+    let decimals = (3 - mag).clamp(0, 8) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// A p-value for people: `< 0.001` below it, else three decimals.
 pub fn format_p(p: f64) -> String {
     if p < 0.0005 {

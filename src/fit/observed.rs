@@ -100,10 +100,79 @@ pub(crate) fn header_and_rows(path: &Path) -> Result<crate::network::Sheet, Erro
     crate::network::read_sheet(path, None).map_err(Error::Input)
 }
 
+/// An observed launch to read: a file, or the same table in memory.
+#[derive(Debug, Clone)]
+pub enum Launch {
+    /// A delimited file.
+    File(PathBuf),
+    /// The table in memory: the header's fields and the data rows (lines 2, 3, … in messages);
+    /// `name` stands for the file in messages.
+    Table {
+        /// The name messages give it.
+        name: PathBuf,
+        /// The header's fields.
+        header: Vec<String>,
+        /// The data rows.
+        rows: Vec<Vec<String>>,
+    },
+}
+
+impl Launch {
+    /// The file, or the name of the table.
+    pub fn name(&self) -> &Path {
+        match self {
+            Launch::File(p) | Launch::Table { name: p, .. } => p,
+        }
+    }
+
+    /// Reads the launch against the physicians of `net` (as [`read`]).
+    pub fn read(&self, net: &Network, opts: &ReadOptions) -> Result<Observed, Error> {
+        match self {
+            Launch::File(path) => read(path, net, opts),
+            Launch::Table { name, header, rows } => {
+                let sheet = crate::network::Sheet {
+                    header_line: 1,
+                    header: header.clone(),
+                    rows: (2..).zip(rows.iter().cloned()).collect(),
+                    delimiter: b',',
+                };
+                from_sheet(name, sheet, net, opts)
+            }
+        }
+    }
+}
+
+impl From<&Path> for Launch {
+    fn from(p: &Path) -> Self {
+        Launch::File(p.to_path_buf())
+    }
+}
+
+impl From<&PathBuf> for Launch {
+    fn from(p: &PathBuf) -> Self {
+        Launch::File(p.clone())
+    }
+}
+
+impl From<&Launch> for Launch {
+    fn from(l: &Launch) -> Self {
+        l.clone()
+    }
+}
+
 /// Reads `path` against the physicians of `net` (ids as in the network's node file, or
 /// indices for generated networks).
 pub fn read(path: &Path, net: &Network, opts: &ReadOptions) -> Result<Observed, Error> {
-    let sheet = header_and_rows(path)?;
+    from_sheet(path, header_and_rows(path)?, net, opts)
+}
+
+/// [`read`] on a table already read (`path` names it in messages).
+fn from_sheet(
+    path: &Path,
+    sheet: crate::network::Sheet,
+    net: &Network,
+    opts: &ReadOptions,
+) -> Result<Observed, Error> {
     let (hline, header, rows) = (sheet.header_line, sheet.header, sheet.rows);
     let find = |name: &str| header.iter().position(|h| h == name);
     if let (Some(s), Some(a)) = (find("step"), find("adopters")) {

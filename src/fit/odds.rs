@@ -2,7 +2,7 @@
 //! `α`, `δ_g` and `γ`), the odds-ratio line of the terminal and report, and the verdict's
 //! phrase on them.
 
-use super::output::{num, short};
+use super::lrtest::{num, short};
 use super::{Estimate, FitReport, Method, ModelFit};
 use std::fmt::Write as _;
 

@@ -2,51 +2,13 @@
 //! (the verdict: [`super::verdict`]; `fitted.toml`: [`super::fitted`]). Writers are pure (they
 //! return bytes or text).
 
-use super::lrtest::format_p;
+use super::lrtest::{format_p, num, short};
 use super::{Estimate, FitReport, Method, ModelFit, TIME_CONVENTION};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 
-/// A float for a CSV file: at most 10 significant digits (shortest form of the value
-/// rounded to 10 digits), scientific notation below 1e-6 and from 1e15; `inf`, `-inf`;
-/// empty for NaN.
-pub fn num(x: f64) -> String {
-    if x.is_finite() {
-        let y: f64 = format!("{x:.9e}").parse().unwrap_or(x);
-        if y != 0.0 && (y.abs() < 1e-6 || y.abs() >= 1e15) {
-            format!("{y:e}")
-        } else {
-            format!("{y}")
-        }
-    } else if x == f64::INFINITY {
-        "inf".into()
-    } else if x == f64::NEG_INFINITY {
-        "-inf".into()
-    } else {
-        String::new()
-    }
-}
-
 fn opt(x: Option<f64>) -> String {
     x.map(num).unwrap_or_default()
-}
-
-/// Estimates with at most 4 significant digits, for the terminal.
-pub fn short(x: f64) -> String {
-    if !x.is_finite() {
-        return num(x);
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let mag = x.abs().log10().floor() as i32;
-    let decimals = (3 - mag).clamp(0, 8) as usize;
-    let s = format!("{x:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 /// Upper interval end of κ̂ (or threshold's `high`) at its search bound is reported as

@@ -2,19 +2,23 @@
 //! adoption excluded or kept as never adopting), their networks and adoption periods.
 
 use super::data::{Cell, FitNet, NEVER};
-use super::observed::{self, Layout, Observed, Status};
+use super::observed::{Launch, Layout, Observed, Status};
 use super::{Facts, FitOptions, Prepared, Unobserved, controls, covariates};
 use crate::error::Error;
 use crate::scenario::Scenario;
-use std::path::Path;
 
 /// Default `top_k` of the similarity network when the scenario has no structural model.
 pub const DEFAULT_TOP_K: usize = 10;
 
-/// Reads `observed` against realisation 0 of `sc` and prepares the fit.
-pub fn prepare(sc: &Scenario, path: &Path, opts: &FitOptions) -> Result<Prepared, Error> {
+/// Reads `observed` (a file or a table in memory) against realisation 0 of `sc` and prepares
+/// the fit.
+pub fn prepare(
+    sc: &Scenario,
+    observed: impl Into<Launch>,
+    opts: &FitOptions,
+) -> Result<Prepared, Error> {
     let real = crate::realise::kolled(sc, 0)?;
-    let obs: Observed = observed::read(path, &real.net, &opts.read)?;
+    let obs: Observed = observed.into().read(&real.net, &opts.read)?;
     let n0 = real.net.n();
     let mut facts = Facts {
         network_physicians: n0,

@@ -11,7 +11,7 @@
 //!    cannot produce the data at all (as families, not as theories).
 
 use super::lrtest::format_p;
-use super::output::short;
+use super::lrtest::short;
 use super::{FitReport, Method, ModelFit};
 use std::fmt::Write as _;
 

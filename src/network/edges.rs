@@ -3,12 +3,12 @@
 //! assembly.
 
 use super::ArcList;
-use super::edge_list::{
+use super::hash::IdIndex;
+use super::rows::{Row, Rows};
+use super::spec::{
     Dropped, EdgeListSpec, InputError, InputReport, UnknownIds, column_index, column_indices,
     did_you_mean, err, normalize_id, number_hint,
 };
-use super::hash::IdIndex;
-use super::rows::{Row, Rows};
 use crate::limits;
 use std::path::Path;
 
@@ -316,8 +316,8 @@ fn stem(name: &str) -> Option<&str> {
 
 /// The quoted header columns of the same stem as the one column `col` (all of them, `col`
 /// included), in header order.
-fn similar_columns(header: &[String], col: &super::edge_list::Column) -> Vec<String> {
-    let super::edge_list::Column::Name(name) = col else {
+fn similar_columns(header: &[String], col: &super::spec::Column) -> Vec<String> {
+    let super::spec::Column::Name(name) = col else {
         return Vec::new();
     };
     let Some(st) = stem(name) else {
@@ -334,7 +334,7 @@ fn similar_columns(header: &[String], col: &super::edge_list::Column) -> Vec<Str
 /// `adviser2`, `adviser3` not), those others, for a warning.
 fn more_nominations(
     header: &[String],
-    col: &super::edge_list::Column,
+    col: &super::spec::Column,
     read: &[usize],
 ) -> Option<String> {
     if read.len() != 1 {

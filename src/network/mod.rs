@@ -15,6 +15,7 @@ pub mod in_memory;
 mod rows;
 mod sheet;
 pub mod similarity;
+mod spec;
 
 pub use build::ArcList;
 pub use sheet::{Sheet, parse_number, read_sheet};

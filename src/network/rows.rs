@@ -3,7 +3,7 @@
 //! bounds on the file and line sizes. A [`Row`] is one reusable buffer, so reading a large edge
 //! list allocates nothing per row.
 
-use super::edge_list::{InputError, err};
+use super::spec::{InputError, err};
 use crate::limits;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};

@@ -2,8 +2,8 @@
 //! covariates, a candidate list): [`read_sheet`], on the same [`Rows`] as the node file and the
 //! edge lists, and [`parse_number`], the one way numbers are read from input files.
 
-use super::edge_list::{InputError, err};
 use super::rows::{Row, Rows};
+use super::spec::{InputError, err};
 use std::path::Path;
 
 /// A small delimited table with a header row, as the observed launch, the marketing and

@@ -252,12 +252,13 @@ fn certificate(sc: &Scenario, o: &SeedOutcome, net: &Network) -> Value {
 
 /// Every file of the folder, in order. `base` is the network before KOL weights (ids and
 /// attributes).
-pub(super) fn files(sc: &Scenario, o: &SeedOutcome, base: &Network) -> Result<Files, Error> {
-    let ranking = super::inputs::scenario_ranking(sc, base)?;
+pub(super) fn files(sc: &Scenario, o: &SeedOutcome, text: &str, pdf: bool) -> Result<Files, Error> {
+    let base = &o.network;
+    let ranking = crate::api::seeds_ranking(sc, base)?;
     let kols = o
         .rows
         .iter()
-        .find(|r| r.role == super::candidates::Role::KolList)
+        .find(|r| r.role == super::Role::KolList)
         .map(|r| r.fixed().to_vec())
         .unwrap_or_default();
     let json = |v: &Value| serde_json::to_vec_pretty(v).map_err(|e| Error::Other(e.to_string()));
@@ -271,14 +272,14 @@ pub(super) fn files(sc: &Scenario, o: &SeedOutcome, base: &Network) -> Result<Fi
     if o.multi() {
         out.push(("regret.csv", regret_csv(o, base).into_bytes()));
     }
-    let (svg, html) = super::page::report(sc, o, base);
+    let (svg, html) = super::page::report(sc, o, text);
     out.extend([
         ("certificate.json", json(&certificate(sc, o, base))?),
-        ("summary.txt", o.text.clone().into_bytes()),
+        ("summary.txt", text.as_bytes().to_vec()),
         ("scenario.toml", sc.toml_text().into_bytes()),
         ("seed.svg", svg.into_bytes()),
     ]);
-    if let Some(browser) = super::browser(o.req.pdf)? {
+    if let Some(browser) = super::browser(pdf)? {
         let pdf = crate::jobs::run_job::print_pdf(&browser, html.as_bytes())?;
         out.push(("report.html", html.into_bytes()));
         out.push(("report.pdf", pdf));

@@ -2,7 +2,6 @@
 
 use super::SeedOutcome;
 use super::text::{pct, pct_ci, summary};
-use crate::network::Network;
 use crate::report::{Bar, SeedPage, SeedTable, bars_svg, seed_report_html};
 use crate::scenario::Scenario;
 
@@ -88,7 +87,7 @@ fn regret(o: &SeedOutcome) -> SeedTable {
 }
 
 /// `(seed.svg, report.html)`.
-pub(super) fn report(sc: &Scenario, o: &SeedOutcome, _net: &Network) -> (String, String) {
+pub(super) fn report(sc: &Scenario, o: &SeedOutcome, terminal: &str) -> (String, String) {
     let bars: Vec<Bar> = if o.multi() {
         o.rows
             .iter()
@@ -130,8 +129,7 @@ pub(super) fn report(sc: &Scenario, o: &SeedOutcome, _net: &Network) -> (String,
     if o.multi() {
         tables.insert(0, regret(o));
     }
-    let method: String = o
-        .text
+    let method: String = terminal
         .lines()
         .take_while(|l| !l.starts_with("Forward simulation"))
         .collect::<Vec<_>>()

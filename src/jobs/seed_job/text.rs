@@ -1,7 +1,7 @@
 //! The terminal text of a `seed` job (also `summary.txt`), and the plain sentences the report
 //! opens with.
 
-use super::candidates::Role;
+use super::Role;
 use super::{Robust, SeedOutcome, Selection};
 use crate::network::Network;
 use crate::scenario::Scenario;
@@ -313,8 +313,8 @@ fn regret(t: &mut String, o: &SeedOutcome) {
 }
 
 /// The terminal text.
-pub(super) fn terminal(sc: &Scenario, o: &SeedOutcome, net: &Network) -> String {
-    let r = &o.req;
+pub(super) fn terminal(sc: &Scenario, o: &SeedOutcome, dir: &std::path::Path) -> String {
+    let (r, net) = (&o.req, &o.network);
     let mut t = String::new();
     let what = match (&o.budget, r.k) {
         (Some(b), _) => format!(
@@ -376,7 +376,7 @@ pub(super) fn terminal(sc: &Scenario, o: &SeedOutcome, net: &Network) -> String 
     let _ = writeln!(
         t,
         "Results in {} (seeds.csv, comparison.csv{}, certificate.json, report.html).",
-        r.dir.display(),
+        dir.display(),
         if o.multi() { ", regret.csv" } else { "" }
     );
     t

@@ -1,0 +1,405 @@
+//! Seed selection in memory: the (near-)best `k` initial adopters under one of the scenario's
+//! models, or over several theories at once (weighted mean or worst case), compared by forward
+//! simulation with the scenario's own KOL list and arms, the top-`k` by each KOL rule and
+//! random seeds (issues 13, 21 and 23). `kolsim seed` ([`crate::jobs::seed_folder`]) writes its
+//! folder from the [`SeedOutcome`]; nothing here writes, prints or reads argv.
+//!
+//! Runs on the scenario's network realisation 0 (for scenarios that redraw a random network
+//! per replicate, the seeds are optimised and evaluated on that one draw).
+//!
+//! With a budget `B` and a cost attribute the number of seeds is not fixed: the best of two
+//! (cost-greedy set, best single affordable physician, [`crate::seed::budget`]), and each
+//! comparison row spends the same budget down its own ranking ([`crate::seed::Budget::fill`]).
+//!
+//! **Never worse than a compared set**: the greedy set and every candidate set are evaluated
+//! by forward simulation with common random numbers ([`candidates`]); when a candidate of at
+//! most `k` seeds beats the greedy set beyond the interval of the paired difference, that
+//! candidate is recommended instead (the certificate still holds for it, since it is at least
+//! as good as the certified set) and the output says so.
+//!
+//! Files: `theories.rs` reads the theories; `inputs.rs` the candidate filters and costs;
+//! `select.rs` chooses the sets; `candidates.rs` builds and evaluates the compared sets and
+//! `regret.rs` the regret table.
+
+mod candidates;
+mod inputs;
+mod regret;
+mod select;
+mod theories;
+
+pub(crate) use inputs::scenario_ranking;
+
+pub use candidates::{Decision, Role, Row, Sets};
+pub use regret::{RegretRow, Share};
+pub use theories::Theory;
+
+use crate::error::Error;
+use crate::network::Network;
+use crate::realise;
+use crate::scenario::Scenario;
+use crate::seed::robust::Saturated;
+use crate::seed::{BestOfTwo, Budget, Certified, Compared, Forward, Lazy, Objective, Sentinel};
+use std::path::PathBuf;
+
+/// How the seeds are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// RR sets where the model has a reverse-reachable form, else CELF.
+    Auto,
+    /// RR sets + OPIM-C (refused for models without a reverse-reachable form).
+    Rr,
+    /// CELF lazy greedy on forward simulations.
+    Celf,
+}
+
+/// How several theories are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Robust {
+    /// Maximise the weighted expected objective.
+    Mean,
+    /// Maximise the smallest ratio to each theory's own optimized set.
+    Worst,
+}
+
+/// First replicate index of the simulations CELF selects with: disjoint from the evaluation
+/// replicates `0..R`, so the comparison is not biased towards the selected set.
+pub const CELF_FIRST_REPLICATE: u64 = 1 << 40;
+
+/// What to optimise: one theory or several, `k` seeds or a budget, the objective and method.
+#[derive(Debug, Clone)]
+pub struct SeedRequest {
+    /// `name` of the scenario's `[[model]]` (one theory; or [`SeedRequest::theories`]).
+    pub model: Option<String>,
+    /// `--theories SPEC`: a list `name=weight,...` of the scenario's models or a fit's
+    /// `fitted.toml` (read as `seed_job/theories.rs` documents).
+    pub theories: Option<String>,
+    /// How several theories are combined.
+    pub robust: Robust,
+    /// Number of seeds (`None`: a budget instead).
+    pub k: Option<usize>,
+    /// The budget `B` (with [`SeedRequest::cost`]; `None`: `k` seeds).
+    pub budget: Option<f64>,
+    /// Numeric node attribute holding each physician's cost (with a budget).
+    pub cost: Option<String>,
+    /// Horizon `H` in steps (default: the scenario's `steps`).
+    pub horizon: Option<u32>,
+    /// ε of the target ratio `1 − 1/e − ε`.
+    pub epsilon: f64,
+    /// The objective.
+    pub objective: Objective,
+    /// The method.
+    pub method: Method,
+    /// Only physicians with a positive value of this numeric node attribute may be seeds.
+    pub candidates: Option<String>,
+    /// Only the physicians listed in this file may be seeds (with [`SeedRequest::candidates`]:
+    /// both filters apply).
+    pub candidates_file: Option<PathBuf>,
+    /// The sentinel-set variant of the RR method ([`crate::seed::sentinel`]).
+    pub sentinel: Sentinel,
+    /// Largest CELF candidate pool (the top physicians by in-degree when there are more).
+    pub pool: usize,
+    /// Replicates of the forward comparison (and of CELF's selection).
+    pub replicates: u32,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+}
+
+impl SeedRequest {
+    /// `k` seeds under the scenario's model `model` (`None`: its only model), with the defaults
+    /// of `kolsim seed`: expected adopters at the scenario's horizon, RR sets where the model
+    /// has them (else CELF), ε = 0.1, a CELF pool of 500, `replicates` forward replicates, all
+    /// cores.
+    pub fn new(model: Option<&str>, k: usize, replicates: u32) -> Self {
+        SeedRequest {
+            model: model.map(str::to_string),
+            theories: None,
+            robust: Robust::Mean,
+            k: Some(k),
+            budget: None,
+            cost: None,
+            horizon: None,
+            epsilon: 0.1,
+            objective: Objective::Adopters,
+            method: Method::Auto,
+            candidates: None,
+            candidates_file: None,
+            sentinel: Sentinel::default(),
+            pool: 500,
+            replicates,
+            threads: 0,
+        }
+    }
+}
+
+/// How a set was found.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    /// RR sets and OPIM-C (over the mixture of the theories with `--theories`), with its
+    /// certificate.
+    Rr(Certified),
+    /// CELF on forward simulations (no guarantee).
+    Celf {
+        /// The selection.
+        lazy: Lazy,
+        /// With a budget: the best-of-two comparison (simulated values).
+        best_of_two: Option<BestOfTwo>,
+        /// Why RR sets were not used.
+        why: String,
+        /// Candidates in the pool.
+        pool: usize,
+        /// Seconds.
+        seconds: f64,
+    },
+    /// Saturate greedy for the worst case on each theory's RR sets (no guarantee with `k`
+    /// seeds).
+    Saturate {
+        /// The result.
+        sat: Saturated,
+        /// RR sets per theory.
+        rr_sets: Vec<u64>,
+        /// Seconds.
+        seconds: f64,
+    },
+}
+
+impl Selection {
+    /// The seeds, in selection order.
+    pub fn seeds(&self) -> &[u32] {
+        match self {
+            Selection::Rr(c) => &c.seeds,
+            Selection::Celf { lazy, .. } => &lazy.seeds,
+            Selection::Saturate { sat, .. } => &sat.seeds,
+        }
+    }
+
+    /// Seconds spent choosing.
+    pub fn seconds(&self) -> f64 {
+        match self {
+            Selection::Rr(c) => c.seconds,
+            Selection::Celf { seconds, .. } | Selection::Saturate { seconds, .. } => *seconds,
+        }
+    }
+}
+
+/// A finished seed selection, in memory.
+#[derive(Debug)]
+pub struct SeedOutcome {
+    /// The theories (one for `--model`), weights summing to 1.
+    pub theories: Vec<Theory>,
+    /// Where the weights came from.
+    pub weights_from: String,
+    /// Horizon used.
+    pub horizon: u32,
+    /// The recommended seeds (the greedy set unless a compared set beat it), in selection
+    /// order.
+    pub seeds: Vec<u32>,
+    /// The costs and budget (`None`: `k` seeds).
+    pub budget: Option<Budget>,
+    /// How the greedy set of the objective was found.
+    pub selection: Selection,
+    /// With several theories: each theory's own selection, in theory order.
+    pub own: Vec<Selection>,
+    /// The compared sets with their forward values per theory.
+    pub rows: Vec<Row>,
+    /// Forward comparison on the weighted objective, paired against the recommended set,
+    /// one per row.
+    pub compared: Vec<Compared>,
+    /// With several theories: the regret table, one per row.
+    pub regret: Vec<RegretRow>,
+    /// Which set is recommended, and why.
+    pub decision: Decision,
+    /// `marginal_gain` and `estimated_so_far` of the recommended seeds (one sample).
+    pub prefix: (Vec<f64>, Vec<f64>),
+    /// Physicians.
+    pub n: usize,
+    /// The request.
+    pub req: SeedRequest,
+    /// Realisation 0's network before the KOL weights (the physicians' ids and attributes).
+    pub network: Network,
+}
+
+impl SeedOutcome {
+    /// Whether several theories were combined.
+    pub fn multi(&self) -> bool {
+        self.theories.len() > 1
+    }
+}
+
+/// What the selection and the evaluation share.
+pub(crate) struct Ctx<'a> {
+    /// The scenario the theories run in.
+    pub sc: &'a Scenario,
+    /// The request.
+    pub req: &'a SeedRequest,
+    /// The network, KOL weights applied.
+    pub net: &'a Network,
+    /// The network before KOL weights (rankings).
+    pub base: &'a Network,
+    /// One forward evaluator per theory.
+    pub fwds: Vec<Forward<'a>>,
+    /// The theories.
+    pub theories: &'a [Theory],
+    /// Allowed seeds (`None`: everyone).
+    pub mask: Option<Vec<bool>>,
+    /// The budget.
+    pub budget: Option<Budget>,
+    /// Horizon.
+    pub h: u32,
+    /// Seeds requested (0 with a budget).
+    pub k: usize,
+    /// Master seed.
+    pub seed: u64,
+}
+
+/// A check of the resolved theories' scenario and their number before any work (the seed
+/// job refuses what would not fit in memory there).
+pub type Check<'a> = &'a (dyn Fn(&Scenario, usize) -> Result<(), Error> + Sync);
+
+/// Selects seeds in memory on `req.threads` threads: the recommended set, how it was found and
+/// the compared sets. Writes and prints nothing.
+///
+/// ```
+/// use kolsim::api::{Method, Robust, SeedRequest, select_seeds};
+/// use kolsim::models::bass::Bass;
+/// use kolsim::scenario::{NamedModel, NetworkSpec, Scenario};
+/// use kolsim::seed::{Objective, Sentinel};
+/// let sc = Scenario::new("doc", 10, 20, NetworkSpec::BarabasiAlbert { n: 300, m: 2 },
+///     vec![NamedModel::new("bass", Bass { p: 0.01, q: 0.3 }, &[("p", "0.01"), ("q", "0.3")])]);
+/// let req = SeedRequest::new(Some("bass"), 5, sc.replicates);
+/// let out = select_seeds(&sc, &req)?;
+/// assert_eq!(out.seeds.len(), 5);
+/// assert!(out.rows.len() > 1); // the compared sets: KOL rules, random, ...
+/// # let _ = (Method::Auto, Robust::Mean, Objective::Adopters, Sentinel::default());
+/// # Ok::<(), kolsim::Error>(())
+/// ```
+pub fn select_seeds(sc: &Scenario, req: &SeedRequest) -> Result<SeedOutcome, Error> {
+    select_seeds_checked(sc, req, &|_, _| Ok(()))
+}
+
+/// [`select_seeds`], calling `check` with the theories' scenario and their number once they
+/// are resolved, before any network is built.
+pub fn select_seeds_checked(
+    sc: &Scenario,
+    req: &SeedRequest,
+    check: Check,
+) -> Result<SeedOutcome, Error> {
+    check_request(req)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(req.threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| compute(sc, req, check))
+}
+
+/// Refuses a request that asks for no seeds, for both `k` and a budget, or an ε out of range.
+pub(crate) fn check_request(req: &SeedRequest) -> Result<(), Error> {
+    let usage = |m: &str| Err(Error::Usage(m.into()));
+    match (req.k, req.budget, &req.cost) {
+        (Some(0), _, _) => return usage("--k must be at least 1"),
+        (Some(_), None, None) => {}
+        (Some(_), _, _) => return usage("give either --k or --budget with --cost, not both"),
+        (None, Some(b), Some(_)) if b.is_finite() && b > 0.0 => {}
+        (None, Some(b), Some(_)) => {
+            return Err(Error::Usage(format!(
+                "--budget {b}: the budget must be positive"
+            )));
+        }
+        (None, Some(_), None) => {
+            return usage(
+                "--budget needs --cost ATTR (the numeric node attribute with each physician's cost)",
+            );
+        }
+        (None, None, _) => return usage("give --k (number of seeds) or --budget with --cost"),
+    }
+    if !(req.epsilon > 0.0 && req.epsilon < 1.0 - (-1.0f64).exp()) {
+        return usage("--epsilon must be in (0, 0.632): the target ratio is 1 - 1/e - ε");
+    }
+    Ok(())
+}
+
+fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome, Error> {
+    let res = theories::resolve(sc, req.model.as_deref(), req.theories.as_deref())?;
+    let multi = res.theories.len() > 1;
+    if multi && req.budget.is_some() {
+        return Err(Error::Usage(
+            "--budget works with one theory (--model); with --theories give --k".into(),
+        ));
+    }
+    check(&res.scenario, res.theories.len())?;
+    // The network is read (or generated) once; the theories' scenario shares it.
+    let base = realise::build_network(sc, 0)?;
+    let real = realise::realise_on(&res.scenario, base.clone(), 0)?;
+    let own_real = if res.fitted {
+        Some(realise::realise_on(sc, base.clone(), 0)?)
+    } else {
+        None
+    };
+    let (mask, budget) = inputs::filters(&real.net, req)?;
+    let h = req.horizon.unwrap_or(sc.steps);
+    let fwds = res
+        .theories
+        .iter()
+        .map(|t| Forward {
+            model: real.models[t.model].as_ref(),
+            net: &real.net,
+            is_kol: &real.is_kol,
+            steps: h,
+            seed: sc.seed,
+            engine: sc.engine,
+            objective: req.objective,
+        })
+        .collect();
+    let cx = Ctx {
+        sc: &res.scenario,
+        req,
+        net: &real.net,
+        base: &base,
+        fwds,
+        theories: &res.theories,
+        mask,
+        budget,
+        h,
+        k: req.k.unwrap_or(0),
+        seed: sc.seed,
+    };
+    let graphs = select::graphs(&cx)?;
+    let g = graphs.as_deref();
+    let (selection, own, worst) = if multi {
+        let own: Vec<Selection> = (0..res.theories.len())
+            .map(|t| select::one(&cx, t, g))
+            .collect();
+        let worst = select::worst(&cx, g, &own);
+        (select::mean(&cx, g)?, own, Some(worst))
+    } else {
+        (select::one(&cx, 0, g), Vec::new(), None)
+    };
+    let own_sc = if res.fitted { sc } else { &res.scenario };
+    let arms_real = own_real.as_ref().unwrap_or(&real);
+    let rows = candidates::rows(&cx, own_sc, arms_real, &selection, worst.as_ref(), &own)?;
+    let selection = match (req.robust, worst) {
+        (Robust::Worst, Some(w)) if multi => w,
+        _ => selection,
+    };
+    let ev = candidates::evaluate(&cx, rows, matches!(selection, Selection::Rr(_)));
+    let seeds = ev.rows[ev.decision.chosen].fixed().to_vec();
+    let prefix = candidates::prefix(&cx, &selection, &seeds, ev.decision.replaced());
+    Ok(SeedOutcome {
+        theories: res.theories.clone(),
+        weights_from: res.source.clone(),
+        horizon: h,
+        seeds,
+        budget: cx.budget.clone(),
+        selection,
+        own,
+        rows: ev.rows,
+        compared: ev.compared,
+        regret: ev.regret,
+        decision: ev.decision,
+        prefix,
+        n: real.net.n(),
+        req: req.clone(),
+        network: base,
+    })
+}
