@@ -280,7 +280,7 @@ fn check_request(req: &SeedRequest) -> Result<(), Error> {
 }
 
 /// The headless browser for `--pdf` (`None` without it); refused when there is none.
-fn browser(pdf: bool) -> Result<Option<PathBuf>, Error> {
+pub(super) fn browser(pdf: bool) -> Result<Option<PathBuf>, Error> {
     if !pdf {
         return Ok(None);
     }
