@@ -15,6 +15,9 @@ pub struct FitResults {
     pub report: FitReport,
     /// The observed cumulative share adopted, `(period, share)`, for the fit figure.
     pub observed_share: Vec<(f64, f64)>,
+    /// The fit's inputs: the physicians the likelihood used, their networks and adoption
+    /// periods (the fit report simulates the fitted theories on exactly these).
+    pub prepared: fit::Prepared,
 }
 
 /// Fits every exact-likelihood model (and, by simulation, the scenario's models without one on
@@ -58,7 +61,8 @@ pub fn fit(
     fit::add_simulated(&mut report, sims, failed);
     Ok(FitResults {
         report,
-        observed_share: prep.observed_share,
+        observed_share: prep.observed_share.clone(),
+        prepared: prep,
     })
 }
 

@@ -216,7 +216,7 @@ pub enum Command {
     /// Fit every theory to an observed launch (exact likelihood, or by simulation where there
     /// is none) and rank them.
     #[command(
-        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --holdout 10\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nModels without an exact likelihood on these data are fitted by simulation (method = simulated,\napproximate; --sim-replicates N).\nWrites <DIR>/verdict.txt, fit.csv, models.csv, fitted.toml, fit.svg, report.html,\npermutation.csv and manifest.json (default DIR: results/<scenario name>-fit).\nControls: kolsim fit s.toml --covariates jours,med_sch_yr,patients --strata city_name gives every\nmodel the spontaneous rate logistic(alpha_t + delta_group + covariates·gamma)."
+        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --holdout 10\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nModels without an exact likelihood on these data are fitted by simulation (method = simulated,\napproximate; --sim-replicates N).\nWrites <DIR>/verdict.txt, fit.csv, models.csv, fitted.toml, fit.svg, curves.csv, report.html,\npermutation.csv and manifest.json (report.pdf with --pdf; default DIR: results/<scenario name>-fit).\nControls: kolsim fit s.toml --covariates jours,med_sch_yr,patients --strata city_name gives every\nmodel the spontaneous rate logistic(alpha_t + delta_group + covariates·gamma)."
     )]
     Fit {
         /// The scenario file (TOML): its network (first realisation), KOLs and KOL weight.
@@ -289,6 +289,9 @@ pub enum Command {
         /// Replace an existing output folder that kolsim wrote.
         #[arg(long)]
         force: bool,
+        /// Also write report.pdf, printed with headless Chromium (chromium on PATH).
+        #[arg(long)]
+        pdf: bool,
         /// No table.
         #[arg(long, short)]
         quiet: bool,

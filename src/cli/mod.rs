@@ -328,6 +328,7 @@ fn fit(command: Command) -> Result<(), Error> {
         bootstrap,
         out,
         force,
+        pdf,
         quiet,
     } = command
     else {
@@ -387,6 +388,7 @@ fn fit(command: Command) -> Result<(), Error> {
         dir,
         force,
         command: std::env::args().collect(),
+        pdf,
     };
     let outcome = jobs::fit_folder(&sc, req)?;
     if !quiet {

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 /// Whether a coefficient is an intercept (`alpha`, `alpha_<t>`) rather than a group's or a
 /// covariate's.
-fn is_alpha(e: &Estimate) -> bool {
+pub fn is_alpha(e: &Estimate) -> bool {
     e.name == "alpha" || e.name.starts_with("alpha_")
 }
 

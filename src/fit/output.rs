@@ -13,7 +13,7 @@ fn opt(x: Option<f64>) -> String {
 
 /// Upper interval end of κ̂ (or threshold's `high`) at its search bound is reported as
 /// unbounded.
-fn ci_high(e: &Estimate) -> f64 {
+pub fn ci_high(e: &Estimate) -> f64 {
     if (e.name == "kappa" || e.name == "high") && e.ci.1 >= 1000.0 {
         f64::INFINITY
     } else {
@@ -165,13 +165,24 @@ fn params_text(m: &ModelFit) -> String {
     parts.join(", ")
 }
 
-/// The terminal ranking table (best AIC first): the exact fits, then (when there are any)
-/// the simulation-based fits in their own block, with innovation only as their reference.
-pub fn table(r: &FitReport) -> String {
-    let mut o = rows_table(ranked(r));
+/// The columns of the ranking table ([`ranking_rows`]).
+pub const RANKING_HEAD: [&str; 7] = [
+    "model",
+    "logL",
+    "ΔAIC",
+    "weight",
+    "BIC",
+    "LR p",
+    "estimates [95% profile CI]",
+];
+
+/// The rows of the ranking (best AIC first): the exact fits, and the simulation-based fits
+/// with innovation only as their reference (empty when there are none).
+pub fn ranking_rows(r: &FitReport) -> (Vec<[String; 7]>, Vec<[String; 7]>) {
+    let exact = cells(ranked(r));
     let sims = ranked_by(r, Method::Simulated);
     if sims.is_empty() {
-        return o;
+        return (exact, Vec::new());
     }
     let mut rows: Vec<ModelFit> = sims.into_iter().cloned().collect();
     if let Some(innov) = r
@@ -195,15 +206,27 @@ pub fn table(r: &FitReport) -> String {
         rows.push(reference);
         rows.sort_by(|a, b| a.aic.total_cmp(&b.aic).then(a.name.cmp(&b.name)));
     }
+    (exact, cells(rows.iter().collect()))
+}
+
+/// The terminal ranking table (best AIC first): the exact fits, then (when there are any)
+/// the simulation-based fits in their own block, with innovation only as their reference.
+pub fn table(r: &FitReport) -> String {
+    let (exact, sims) = ranking_rows(r);
+    let mut o = rows_table(&exact);
+    if sims.is_empty() {
+        return o;
+    }
     o.push_str(
         "\nSimulation-based fits (method = simulated: approximate likelihood of the per-period adoption counts; ranked only among themselves and against innovation only):\n",
     );
-    o.push_str(&rows_table(rows.iter().collect()));
+    o.push_str(&rows_table(&sims));
     o
 }
 
-fn rows_table(models: Vec<&ModelFit>) -> String {
-    let rows: Vec<[String; 7]> = models
+/// The ranking cells of `models`, in order.
+fn cells(models: Vec<&ModelFit>) -> Vec<[String; 7]> {
+    models
         .into_iter()
         .map(|m| {
             [
@@ -222,16 +245,11 @@ fn rows_table(models: Vec<&ModelFit>) -> String {
                 params_text(m),
             ]
         })
-        .collect();
-    let head = [
-        "model",
-        "logL",
-        "ΔAIC",
-        "weight",
-        "BIC",
-        "LR p",
-        "estimates [95% profile CI]",
-    ];
+        .collect()
+}
+
+fn rows_table(rows: &[[String; 7]]) -> String {
+    let head = RANKING_HEAD;
     let width: Vec<usize> = (0..7)
         .map(|k| {
             rows.iter()
@@ -258,7 +276,7 @@ fn rows_table(models: Vec<&ModelFit>) -> String {
     o.push_str(&line(
         &width.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>(),
     ));
-    for r in &rows {
+    for r in rows {
         o.push_str(&line(r));
     }
     o
@@ -413,7 +431,7 @@ pub fn terminal_text(
     }
     let _ = writeln!(
         o,
-        "Results in {} (verdict.txt, fit.csv, models.csv, fitted.toml, fit.svg, report.html{}, manifest.json).",
+        "Results in {} (verdict.txt, fit.csv, models.csv, fitted.toml, fit.svg, curves.csv, report.html{}, manifest.json).",
         dir.display(),
         if r.permutation.is_some() {
             ", permutation.csv"

@@ -186,6 +186,27 @@ impl Setup {
     /// Mean cumulative adopters per step `0..T−1` over the replicates, and the largest final
     /// count of any replicate. `Err` if the model cannot run on this network.
     pub fn simulate(&self, model: &dyn Model) -> Result<(Vec<f64>, u64), String> {
+        let curves = self.curves(model)?;
+        let steps = self.observed.len() - 1;
+        let mut sum = vec![0u64; steps + 1];
+        for c in &curves {
+            for (s, &a) in sum.iter_mut().zip(c) {
+                *s += u64::from(a);
+            }
+        }
+        let reps = curves.len().max(1) as f64;
+        let most = curves
+            .iter()
+            .map(|c| u64::from(c[steps]))
+            .max()
+            .unwrap_or(0);
+        Ok((sum.iter().map(|&s| s as f64 / reps).collect(), most))
+    }
+
+    /// Cumulative adopters per step `0..T−1` of each replicate (in replicate order; the fit
+    /// report's figure draws their mean and 5–95% band). `Err` if the model cannot run on
+    /// this network.
+    pub fn curves(&self, model: &dyn Model) -> Result<Vec<Vec<u32>>, String> {
         let prepared = model.prepare(&Setting {
             net: &self.base,
             kols: &self.kols,
@@ -212,19 +233,12 @@ impl Setup {
                 a
             })
             .collect();
-        let mut sum = vec![0u64; steps as usize + 1];
-        for c in &curves {
-            for (s, &a) in sum.iter_mut().zip(c) {
-                *s += u64::from(a);
-            }
-        }
-        let reps = curves.len().max(1) as f64;
-        let most = curves
-            .iter()
-            .map(|c| u64::from(c[steps as usize]))
-            .max()
-            .unwrap_or(0);
-        Ok((sum.iter().map(|&s| s as f64 / reps).collect(), most))
+        Ok(curves)
+    }
+
+    /// The number of replicates simulated.
+    pub fn replicates(&self) -> usize {
+        self.seeds.len()
     }
 
     /// The binomial log-likelihood of the observed new adopters per period given the mean

@@ -2,6 +2,7 @@
 //! one on these data) to an observed launch and write the fit folder.
 
 use crate::error::Error;
+use crate::fit::report::FitCurves;
 use crate::fit::{self, FitOptions, FitReport, output};
 use crate::folder;
 use crate::scenario::Scenario;
@@ -20,6 +21,8 @@ pub struct FitRequest {
     pub force: bool,
     /// The command line, for `manifest.json` (written as one string).
     pub command: Vec<String>,
+    /// Also print the report to `report.pdf` with headless Chromium.
+    pub pdf: bool,
 }
 
 /// What a fit produced (everything is also in the folder).
@@ -33,43 +36,39 @@ pub struct FitOutcome {
     pub seconds: f64,
 }
 
-/// Files of a fit folder, in order (`fit.svg` only when a fitted theory can be simulated,
-/// `permutation.csv` only with the permutation test).
-pub const FILES: [&str; 8] = [
+/// Files of a fit folder, in order (`fit.svg` and `curves.csv` only when a fitted theory can
+/// be simulated, `report.pdf` only with `--pdf`, `permutation.csv` only with the permutation
+/// test).
+pub const FILES: [&str; 10] = [
     "fit.csv",
     "models.csv",
     "fitted.toml",
     "fit.svg",
+    "curves.csv",
     "report.html",
+    "report.pdf",
     "permutation.csv",
     "verdict.txt",
     "manifest.json",
 ];
 
-/// Fits `sc`'s network to `req.observed` and writes `fit.csv`, `models.csv`, `fitted.toml`,
-/// `fit.svg` (the fitted theories simulated under the observed launch) and `report.html`
-/// atomically. An existing folder is refused before anything runs, unless
-/// `force` and it is kolsim's own.
-pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
-    folder::check_out(&req.dir, req.force)?;
-    let start = std::time::Instant::now();
-    let crate::api::FitResults {
-        report,
-        observed_share,
-    } = crate::api::fit(sc, &req.observed, &req.opts)?;
-    let fitted = fit::fitted::fitted_toml(sc, &report, &req.dir);
-    // The figure is a view of the fit: if the fitted theories cannot be simulated, the fit's
-    // results are still written and the report says why the figure is missing.
-    // Drawn from a copy whose paths are relative to the scenario's folder: the results folder
-    // does not exist yet, so paths relative to it cannot be resolved.
-    let scenario_dir = sc.source.path.parent().unwrap_or(std::path::Path::new(""));
-    let here = fit::fitted::fitted_toml(sc, &report, scenario_dir);
-    let (svg, svg_note) = match fit::report::fit_svg(&here, &sc.source.path, &observed_share) {
-        Ok(svg) => (svg, None),
-        Err(e) => (None, Some(format!("fit.svg not drawn: {e}"))),
-    };
-    let extra: Vec<(String, String)> = report
-        .permutation
+/// The fitted theories simulated on the physicians the likelihood used (`None`: no theory
+/// with a simulation model).
+fn figure_curves(sc: &Scenario, res: &crate::api::FitResults) -> Result<Option<FitCurves>, Error> {
+    // Read with paths relative to the scenario's folder: the results folder does not exist
+    // yet, so paths relative to it cannot be resolved.
+    let fitted = crate::api::fitted_scenario(sc, res)?;
+    if fitted.models.is_empty() {
+        return Ok(None);
+    }
+    let c = fit::report::fit_curves(sc, &fitted, &res.prepared, &res.report)?;
+    Ok((!c.curves.is_empty()).then_some(c))
+}
+
+/// The report's plain-text sections besides the ranking: the permutation test, the controls,
+/// the holdout, the simulation-based fits and, if any, why the figure is missing.
+fn extra_sections(r: &FitReport, figure_note: Option<String>) -> Vec<(String, String)> {
+    r.permutation
         .iter()
         .map(|t| {
             (
@@ -77,35 +76,72 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
                 fit::permutation::text(t),
             )
         })
-        .chain(fit::odds::text(&report).map(|t| ("Controls".to_string(), t)))
-        .chain(output::holdout_text(&report).map(|t| ("Holdout".to_string(), t)))
-        .chain(output::simulated_text(&report).map(|t| ("Simulation-based fits".to_string(), t)))
-        .chain(svg_note.map(|t| ("Figure".to_string(), t)))
-        .collect();
-    let html = fit::report::report_html(sc, &report, &req.observed, svg.as_deref(), &extra);
+        .chain(fit::odds::text(r).map(|t| ("Controls".to_string(), t)))
+        .chain(output::holdout_text(r).map(|t| ("Holdout".to_string(), t)))
+        .chain(output::simulated_text(r).map(|t| ("Simulation-based fits".to_string(), t)))
+        .chain(figure_note.map(|t| ("Figure".to_string(), t)))
+        .collect()
+}
+
+/// Fits `sc`'s network to `req.observed` and writes the fit folder ([`FILES`]) atomically:
+/// `fit.svg` and `curves.csv` simulate the fitted theories on the physicians the likelihood
+/// used. An existing folder is refused before anything runs, unless `force` and it is
+/// kolsim's own; so is `--pdf` without a headless Chromium.
+pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
+    folder::check_out(&req.dir, req.force)?;
+    let browser = super::seed_job::browser(req.pdf)?;
+    let start = std::time::Instant::now();
+    let res = crate::api::fit(sc, &req.observed, &req.opts)?;
+    let report = &res.report;
+    // The figure is a view of the fit: if the fitted theories cannot be simulated, the fit's
+    // results are still written and the report says why the figure is missing.
+    let (curves, note) = match figure_curves(sc, &res) {
+        Ok(c) => (c, None),
+        Err(e) => (None, Some(format!("fit.svg not drawn: {e}"))),
+    };
+    let svg = curves.as_ref().map(|c| {
+        crate::plot::fit_svg(
+            &format!("{}: fitted theories against the launch", sc.name),
+            sc.time_unit.plural(),
+            c,
+        )
+    });
+    let extra = extra_sections(report, note);
+    let html = crate::report::fit_report_html(&crate::report::FitPage {
+        scenario: sc,
+        report,
+        observed: &req.observed,
+        curves: curves.as_ref(),
+        svg: svg.as_deref(),
+        extra: &extra,
+    });
     let seconds = start.elapsed().as_secs_f64();
-    let mut files = vec![
-        (FILES[0], output::fit_csv(&report)),
-        (FILES[1], output::models_csv(&report)),
-        (FILES[2], fitted),
+    let pdf = match &browser {
+        Some(b) => Some(super::run_job::print_pdf(b, html.as_bytes())?),
+        None => None,
+    };
+    let bytes: [Option<Vec<u8>>; 9] = [
+        Some(output::fit_csv(report)),
+        Some(output::models_csv(report)),
+        Some(fit::fitted::fitted_toml(sc, report, &req.dir)),
+        svg.map(String::into_bytes),
+        curves.as_ref().map(fit::report::curves_csv),
+        Some(html.into_bytes()),
+        pdf,
+        report.permutation.as_ref().map(fit::permutation::csv),
+        Some(format!("{}\n", fit::verdict::verdict(report)).into_bytes()),
     ];
-    if let Some(svg) = svg {
-        files.push((FILES[3], svg.into_bytes()));
-    }
-    files.push((FILES[4], html.into_bytes()));
-    if let Some(t) = &report.permutation {
-        files.push((FILES[5], fit::permutation::csv(t)));
-    }
-    files.push((
-        FILES[6],
-        format!("{}\n", fit::verdict::verdict(&report)).into_bytes(),
-    ));
-    let names: Vec<&str> = files.iter().map(|f| f.0).chain([FILES[7]]).collect();
-    let manifest = manifest_json(sc, &req, &report, &names, seconds);
-    files.push((FILES[7], manifest));
+    let mut files: Vec<(&str, Vec<u8>)> = FILES
+        .iter()
+        .zip(bytes)
+        .filter_map(|(&name, b)| b.map(|b| (name, b)))
+        .collect();
+    let names: Vec<&str> = files.iter().map(|f| f.0).chain([FILES[9]]).collect();
+    let manifest = manifest_json(sc, &req, report, &names, seconds);
+    files.push((FILES[9], manifest));
     folder::write_folder(&req.dir, &files, req.force)?;
     Ok(FitOutcome {
-        report,
+        report: res.report,
         dir: req.dir,
         seconds,
     })

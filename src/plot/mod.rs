@@ -12,13 +12,15 @@
 //!
 //! Files: `figure.rs` draws the generic figure (panels, lines, bands, legend); `run.rs` builds
 //! the run figures, `segments.rs` the figure faceted by segment, and `sweep.rs` the sweep
-//! figure from it.
+//! figure from it, `fit.rs` the fit figure.
 
 mod figure;
+mod fit;
 mod run;
 mod segments;
 mod sweep;
 
+pub use fit::{CANNOT_REPRODUCE, fit_svg};
 pub use run::{RunPlotOptions, adoption_svg, mean_new_adopters, new_adopters_svg};
 pub use segments::{SegmentPlot, segments_svg};
 pub use sweep::{key_label, sweep_metric_svg, sweep_svg};

@@ -7,8 +7,9 @@
 //!
 //! Files: `page.rs` holds what every page shares (escaping, style sheet, tables); `run.rs` the
 //! run report and deliverables (the [`Report`] and its [`Figure`]s are declared here); `models.rs` its models section; `segments.rs` the run report's section per segment (with
-//! `segment` in the scenario, which also adds `segments.svg`); `sweep.rs` the sweep report.
+//! `segment` in the scenario, which also adds `segments.svg`); `sweep.rs` the sweep report; `fit.rs` the fit report; `seed.rs` the seed report.
 
+mod fit;
 mod models;
 mod page;
 mod run;
@@ -18,6 +19,7 @@ mod segments;
 mod summary;
 mod sweep;
 
+pub use fit::{FitPage, fit_report_html};
 pub use page::escape;
 pub use run::{files, report_html};
 pub use seed::{SeedPage, SeedTable, seed_report_html};

@@ -62,7 +62,7 @@ pub fn seed_files(sc: &Scenario, job: &SeedJob) -> Result<(SeedDone, Files), Err
 }
 
 /// The headless browser for `--pdf` (`None` without it); refused when there is none.
-fn browser(pdf: bool) -> Result<Option<PathBuf>, Error> {
+pub(super) fn browser(pdf: bool) -> Result<Option<PathBuf>, Error> {
     if !pdf {
         return Ok(None);
     }
