@@ -58,6 +58,8 @@ pub struct EdgeListSpec {
     pub nodes: Option<NodeFileSpec>,
     /// The field delimiter (`,`, `;` or tab); detected from the first data line when `None`.
     pub delimiter: Option<u8>,
+    /// The decimal separator of the numbers of the edge lists, layers and node file.
+    pub decimal: super::sheet::Decimal,
     /// What to do with an endpoint that is not in the node file.
     pub unknown_ids: UnknownIds,
     /// Endpoint cells that mark a missing value (e.g. `NA`, `0`, ``): such rows are dropped.
@@ -202,7 +204,7 @@ pub(super) fn number_hint(s: &str) -> Option<String> {
             .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '\'' | '\u{a0}'));
     ok.then(|| {
         format!(
-            "\"{}\" looks like a number written with a thousands separator or a decimal comma; kolsim reads plain numbers such as 1296 or 0.5 (in Excel, format the column as General or Number without the 1000 separator, and save with \".\" as the decimal symbol)",
+            "\"{}\" looks like a number written with a thousands separator or a decimal comma; kolsim reads plain numbers such as 1296 or 0.5 (in Excel, format the column as General or Number without the 1000 separator, and save with \".\" as the decimal symbol; or, for a decimal comma, set decimal = \",\" in [network])",
             limits::quote(t)
         )
     })
@@ -227,7 +229,10 @@ pub struct Dropped {
 /// Node ids, attribute columns and warnings of a node file.
 type NodeTable = (Vec<String>, Vec<(String, Attribute)>, Vec<String>);
 
-fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
+fn read_nodes(
+    spec: &NodeFileSpec,
+    decimal: super::sheet::Decimal,
+) -> Result<NodeTable, InputError> {
     let t = read_table(&spec.path, true, spec.delimiter)?;
     let header = t.header.ok_or_else(|| {
         err(
@@ -277,7 +282,7 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
     }
     let mut attributes = Vec::new();
     let mut warnings = Vec::new();
-    let decimal_comma = t.delimiter == Some(b';');
+    let decimal_comma = decimal.comma(t.delimiter);
     for (c, name) in header.iter().enumerate() {
         if c == id_col {
             continue;
@@ -391,7 +396,7 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
     let mut report = InputReport::default();
     let (ids, attributes, fixed) = match &spec.nodes {
         Some(n) => {
-            let (mut ids, attrs, warnings) = read_nodes(n)?;
+            let (mut ids, attrs, warnings) = read_nodes(n, spec.decimal)?;
             report.warnings = warnings;
             if spec.normalize_ids {
                 let mut seen: HashMap<String, usize> = HashMap::new();
@@ -479,6 +484,7 @@ mod tests {
             weight: None,
             nodes: None,
             delimiter: None,
+            decimal: Default::default(),
             unknown_ids: UnknownIds::Error,
             missing: Vec::new(),
             normalize_ids: false,
