@@ -313,6 +313,7 @@ fn ingest(c: &mut Criterion) {
         weight: None,
         nodes: None,
         delimiter: None,
+        decimal: Default::default(),
         unknown_ids: UnknownIds::Error,
         missing: Vec::new(),
         normalize_ids: false,

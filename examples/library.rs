@@ -1,6 +1,6 @@
 //! kolsim as a library: build a scenario in code (no TOML file), simulate it in memory with a
 //! progress callback and a cancellation flag, and read the results. Run it with
-//! `cargo run --release --example library`. The README's "Using kolsim as a library" shows this
+//! `cargo run --release --example library`. docs/library.md ("Using kolsim as a library") shows this
 //! code.
 
 use kolsim::api::{Options, simulate};

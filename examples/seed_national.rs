@@ -18,7 +18,7 @@
 //! SEED_VARIANT=count SEED_THREADS=2 cargo run --release --example seed_national
 //! SEED_VARIANT=mix3 cargo run --release --example seed_national
 //! ```
-//! Results: README, "Is our KOL list the best seed set?".
+//! Results: docs/seed.md, "Speed".
 
 use kolsim::models::ReverseReachable;
 use kolsim::network::{ArcList, Network, generators};

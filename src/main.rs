@@ -2,8 +2,6 @@
 //! data; 1 any other failure; 130 interrupted. The commands live in [`kolsim::cli`], the work
 //! in [`kolsim::jobs`].
 
-use clap::Parser;
-
 fn main() {
     // A panic is a bug: say so plainly, exit 1, and never show a raw backtrace to a user
     // (set RUST_BACKTRACE=1 to get one).
@@ -25,7 +23,7 @@ fn main() {
         eprintln!("interrupted: partial results removed; finished results folders are intact");
         std::process::exit(130);
     });
-    let cli = kolsim::cli::Cli::parse();
+    let cli = kolsim::cli::parse();
     let code = match kolsim::cli::execute(cli) {
         Ok(()) => 0,
         Err(e) => {

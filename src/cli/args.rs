@@ -210,9 +210,18 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) to standard output.
-    #[command(after_help = "Example:\n  kolsim man > kolsim.1 && man ./kolsim.1")]
-    Man,
+    /// Print a manual page (roff): kolsim's, or one subcommand's; or write them all with --out.
+    #[command(
+        after_help = "Examples:\n  kolsim man > kolsim.1 && man ./kolsim.1\n  kolsim man seed | man -l -\n  kolsim man --out man/    (writes kolsim.1 and kolsim-<command>.1 for every command)"
+    )]
+    Man {
+        /// The subcommand whose page to print (default: kolsim's own page).
+        #[arg(value_name = "COMMAND", conflicts_with = "out")]
+        command: Option<String>,
+        /// Write every page into this folder (kolsim.1, kolsim-run.1, ...) instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Fit every theory to an observed launch (exact likelihood, or by simulation where there
     /// is none) and rank them.
     #[command(
@@ -296,7 +305,8 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Combine the finished points (shards) of a sweep folder into sweep.csv and friends.
+    /// Combine the finished points (shards) of a sweep folder into sweep.csv, summary.csv,
+    /// manifest.json, the plots and report.html.
     #[command(
         after_help = "Example:\n  kolsim merge results/quickstart-sweep\n\nWrites into the sweep folder: sweep.csv, summary.csv, manifest.json, one plot per metric\n(plot_final_share.svg, plot_t50.svg, ...) and report.html, byte-identical to an unsharded sweep."
     )]

@@ -3,8 +3,10 @@
 //! `main.rs` only installs the process-wide handlers, parses, and exits with the status.
 
 mod args;
+mod man;
 
 pub use args::{Cli, Command, Common};
+pub use man::{command, pages, parse};
 
 use crate::jobs::{self, Progress};
 use crate::{Error, models, run, seed};
@@ -125,19 +127,12 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             ))
         }
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = command();
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut cmd, "kolsim", &mut out);
             say(&String::from_utf8_lossy(&out))
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let mut out = Vec::new();
-            clap_mangen::Man::new(cmd)
-                .render(&mut out)
-                .map_err(|e| Error::Other(format!("cannot render the manual page: {e}")))?;
-            say(&String::from_utf8_lossy(&out))
-        }
+        Command::Man { command, out } => say(&man::man(command.as_deref(), out.as_deref())?),
     }
 }
 

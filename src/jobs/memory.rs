@@ -8,7 +8,7 @@
 //! and the output files' text, which is built in memory before the folder is written. It is
 //! compared with the memory available to the process (`MemAvailable` in `/proc/meminfo`,
 //! bounded by the cgroup limit where there is one) or with `--max-memory`. Calibration against
-//! measured peak resident memory is in the README.
+//! measured peak resident memory is in docs/limits.md.
 
 use crate::error::Error;
 use crate::limits::{MAX_ARCS, MAX_DATA_IN_WEIGHT, MAX_IN_WEIGHT, size_text};

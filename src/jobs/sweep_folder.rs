@@ -121,8 +121,9 @@ pub fn read_grid(dir: &Path) -> Result<Grid, Error> {
     serde_json::from_str(&text).map_err(|e| Error::Other(format!("{}: {e}", path.display())))
 }
 
-/// Combines the finished points of a sweep folder into `sweep.csv`, `summary.csv` and
-/// `manifest.json` — byte for byte what a single run writes. Fails, naming them, if points
+/// Combines the finished points of a sweep folder into `sweep.csv`, `summary.csv`,
+/// `manifest.json`, one `plot_<metric>.svg` per metric and `report.html` — byte for byte what a
+/// single run writes; returns those names. Fails, naming them, if points
 /// are missing.
 pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
     let grid = read_grid(dir)?;
@@ -192,5 +193,11 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
     for (name, bytes) in files {
         folder::write_file_atomic(&dir.join(&name), &bytes)?;
     }
-    Ok(vec!["sweep.csv", "summary.csv", "manifest.json"])
+    Ok(vec![
+        "sweep.csv",
+        "summary.csv",
+        "manifest.json",
+        "plot_<metric>.svg",
+        "report.html",
+    ])
 }

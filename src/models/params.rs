@@ -1,7 +1,7 @@
 //! Model parameters, declared once per model: name, meaning, unit, rule (range), default and
 //! the short phrase used in error messages. Validation ([`ParamTable`]), `kolsim models`
-//! ([`super::Registry::describe`]) and the README's parameter tables ([`readme_table`]) all
-//! come from the declaration.
+//! ([`super::Registry::describe`]) and the user guide's parameter tables in `docs/models.md`
+//! ([`readme_table`]) all come from the declaration.
 
 use crate::source::{ScenarioError, Source};
 use std::ops::Range;
@@ -63,7 +63,7 @@ pub enum Default {
 pub struct Param {
     /// Name in the scenario file.
     pub name: &'static str,
-    /// What it means (`kolsim models`, README).
+    /// What it means (`kolsim models`, docs/models.md).
     pub meaning: &'static str,
     /// Its unit (`-` for none).
     pub unit: &'static str,
@@ -146,8 +146,8 @@ impl ModelInfo {
     }
 }
 
-/// The README's parameter table of a model (header included), generated from its
-/// declaration; `tests/it/readme.rs` checks that the README holds exactly this.
+/// The parameter table (`docs/models.md`) of a model (header included), generated from its
+/// declaration; `tests/it/readme.rs` checks that docs/models.md holds exactly this.
 pub fn readme_table(info: &ModelInfo) -> String {
     let cell = |s: &str| s.replace('|', "\\|");
     let mut t =

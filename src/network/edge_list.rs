@@ -21,7 +21,10 @@ use std::collections::HashMap;
 /// Node ids, attribute columns and warnings of a node file.
 type NodeTable = (Vec<String>, Vec<(String, Attribute)>, Vec<String>);
 
-fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
+fn read_nodes(
+    spec: &NodeFileSpec,
+    decimal: super::sheet::Decimal,
+) -> Result<NodeTable, InputError> {
     let t = read_table(&spec.path, true, spec.delimiter)?;
     let header = t.header.ok_or_else(|| {
         err(
@@ -71,7 +74,7 @@ fn read_nodes(spec: &NodeFileSpec) -> Result<NodeTable, InputError> {
     }
     let mut attributes = Vec::new();
     let mut warnings = Vec::new();
-    let decimal_comma = t.delimiter == Some(b';');
+    let decimal_comma = decimal.comma(t.delimiter);
     for (c, name) in header.iter().enumerate() {
         if c == id_col {
             continue;
@@ -123,7 +126,7 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
     let mut report = InputReport::default();
     let (ids, attributes, fixed) = match &spec.nodes {
         Some(n) => {
-            let (mut ids, attrs, warnings) = read_nodes(n)?;
+            let (mut ids, attrs, warnings) = read_nodes(n, spec.decimal)?;
             report.warnings = warnings;
             if spec.normalize_ids {
                 let mut seen: HashMap<String, usize> = HashMap::new();
@@ -212,6 +215,7 @@ mod tests {
             weight: None,
             nodes: None,
             delimiter: None,
+            decimal: Default::default(),
             unknown_ids: UnknownIds::Error,
             missing: Vec::new(),
             normalize_ids: false,

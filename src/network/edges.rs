@@ -31,6 +31,8 @@ struct Columns {
     sources: Vec<usize>,
     targets: Vec<usize>,
     weight: Option<usize>,
+    /// The weight column as messages name it (`column "contacts"`, `column 3`).
+    weight_label: String,
     need: usize,
     decimal_comma: bool,
 }
@@ -43,7 +45,7 @@ pub(super) fn read_edges(
     st: &mut State,
 ) -> Result<(), InputError> {
     let mut lines = Rows::open(p, spec.delimiter)?;
-    let decimal_comma = lines.delimiter() == Some(b';');
+    let decimal_comma = spec.decimal.comma(lines.delimiter());
     let mut header: Option<Vec<String>> = None;
     let mut columns: Option<Columns> = None;
     let mut rows = 0u64;
@@ -90,7 +92,7 @@ pub(super) fn read_edges(
         }
         let w = match c.weight {
             None => scale,
-            Some(k) => weight_of(&row[k], scale, p, line, c.decimal_comma)?,
+            Some(k) => weight_of(&row[k], scale, (p, line, &c.weight_label), c.decimal_comma)?,
         };
         for &s in &srcs {
             for &d in &dsts {
@@ -299,10 +301,15 @@ fn columns_of(
         .copied()
         .unwrap_or(0)
         + 1;
+    let weight_label = weight.map_or_else(String::new, |k| match header.and_then(|h| h.get(k)) {
+        Some(name) => format!("column \"{}\"", limits::quote(name)),
+        None => format!("column {}", k + 1),
+    });
     Ok(Columns {
         sources,
         targets,
         weight,
+        weight_label,
         need,
         decimal_comma,
     })
@@ -349,12 +356,11 @@ fn more_nominations(
 }
 
 /// The weight in `cell`, times `scale`: a positive number at most
-/// [`limits::MAX_DATA_IN_WEIGHT`], or an error located on `line` of `p`.
+/// [`limits::MAX_DATA_IN_WEIGHT`], or an error located by file `p`, `line` and `column`.
 fn weight_of(
     cell: &str,
     scale: f32,
-    p: &Path,
-    line: usize,
+    (p, line, column): (&Path, usize, &str),
     decimal_comma: bool,
 ) -> Result<f32, InputError> {
     let max_w = limits::MAX_DATA_IN_WEIGHT;
@@ -366,9 +372,9 @@ fn weight_of(
         Some(w) if w > 0.0 && w.is_finite() && w as f64 * scale as f64 <= max_w => Ok(w * scale),
         _ => {
             let message = match number_hint(cell) {
-                Some(h) => format!("malformed row: weight {h}"),
+                Some(h) => format!("malformed row: weight in {column}: {h}"),
                 None => format!(
-                    "malformed row: weight \"{}\" must be a positive number at most {max_w:e}",
+                    "malformed row: weight \"{}\" must be a positive number at most {max_w:e} ({column})",
                     limits::quote(cell)
                 ),
             };

@@ -18,7 +18,7 @@ pub mod similarity;
 mod spec;
 
 pub use build::ArcList;
-pub use sheet::{Sheet, parse_number, read_sheet};
+pub use sheet::{Decimal, Sheet, parse_number, read_sheet};
 use std::sync::Arc;
 
 /// Largest supported number of physicians (node indices are `u32`).

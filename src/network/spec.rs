@@ -49,6 +49,8 @@ pub struct EdgeListSpec {
     pub nodes: Option<NodeFileSpec>,
     /// The field delimiter (`,`, `;` or tab); detected from the first data line when `None`.
     pub delimiter: Option<u8>,
+    /// The decimal separator of the numbers of the edge lists, layers and node file.
+    pub decimal: super::sheet::Decimal,
     /// What to do with an endpoint that is not in the node file.
     pub unknown_ids: UnknownIds,
     /// Endpoint cells that mark a missing value (e.g. `NA`, `0`, ``): such rows are dropped.
@@ -193,7 +195,7 @@ pub(super) fn number_hint(s: &str) -> Option<String> {
             .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '\'' | '\u{a0}'));
     ok.then(|| {
         format!(
-            "\"{}\" looks like a number written with a thousands separator or a decimal comma; kolsim reads plain numbers such as 1296 or 0.5 (in Excel, format the column as General or Number without the 1000 separator, and save with \".\" as the decimal symbol)",
+            "\"{}\" looks like a number written with a thousands separator or a decimal comma; kolsim reads plain numbers such as 1296 or 0.5 (in Excel, format the column as General or Number without the 1000 separator, and save with \".\" as the decimal symbol; or, for a decimal comma, set decimal = \",\" in [network])",
             limits::quote(t)
         )
     })

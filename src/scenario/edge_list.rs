@@ -3,6 +3,7 @@
 
 use super::raw::{Opt, RawColumn, RawNetwork};
 use super::{Ctx, ScenarioError};
+use crate::network::Decimal;
 use crate::network::edge_list::{Column, EdgeListSpec, Layer, NodeFileSpec, UnknownIds};
 use std::ops::Range;
 
@@ -61,6 +62,12 @@ pub(super) fn parse_edge_list(
         },
         nodes,
         delimiter: delimiter(cx, &r.delimiter, "network.delimiter")?,
+        decimal: cx.one_of(
+            &r.decimal,
+            "network.decimal",
+            &[(".", Decimal::Point), (",", Decimal::Comma)],
+            Decimal::Detect,
+        )?,
         unknown_ids: cx.one_of(
             &r.unknown_ids,
             "network.unknown_ids",

@@ -124,6 +124,7 @@ const NETWORK_KEYS: &[(&str, &[&str])] = &[
             "target",
             "weight",
             "delimiter",
+            "decimal",
             "unknown_ids",
             "missing",
             "normalize_ids",
@@ -185,7 +186,7 @@ pub(super) fn parse_network(
 
 /// Rejects keys that are set but do not apply to `kind`, whose keys are `allowed`.
 fn check_keys(cx: &Ctx, r: &RawNetwork, kind: &str, allowed: &[&str]) -> Result<(), ScenarioError> {
-    let spans: [(&str, Option<Range<usize>>); 19] = [
+    let spans: [(&str, Option<Range<usize>>); 20] = [
         ("n", r.n.as_ref().map(|v| v.span())),
         ("m", r.m.as_ref().map(|v| v.span())),
         ("mean_degree", r.mean_degree.as_ref().map(|v| v.span())),
@@ -201,6 +202,7 @@ fn check_keys(cx: &Ctx, r: &RawNetwork, kind: &str, allowed: &[&str]) -> Result<
         ("target", r.target.as_ref().map(|v| v.span())),
         ("weight", r.weight.as_ref().map(|v| v.span())),
         ("delimiter", r.delimiter.as_ref().map(|v| v.span())),
+        ("decimal", r.decimal.as_ref().map(|v| v.span())),
         ("unknown_ids", r.unknown_ids.as_ref().map(|v| v.span())),
         ("missing", r.missing.as_ref().map(|v| v.span())),
         ("normalize_ids", r.normalize_ids.as_ref().map(|v| v.span())),

@@ -90,6 +90,9 @@ pub struct RawNetwork {
     pub weight: Opt<RawColumn>,
     /// `delimiter`: the field separator (default: detected).
     pub delimiter: Opt<String>,
+    /// `decimal`: the decimal separator of the network's files, `"."` or `","` (default:
+    /// a comma when the delimiter is `;`).
+    pub decimal: Opt<String>,
     /// `unknown_ids`: `"error"` or `"drop"` for endpoints absent from the node file.
     pub unknown_ids: Opt<String>,
     /// `missing`: cell values that mean "no value" (e.g. `"NA"`).

@@ -7,6 +7,7 @@ use super::{Arm, IdList, KolRuleSpec, KolSize, KolSpec, NamedModel, Scenario, Se
 use super::{Draw, NetworkSpec, ObservedSpec, TimeUnit};
 use crate::engine::EngineKind;
 use crate::kols::KolRule;
+use crate::network::Decimal;
 use crate::network::edge_list::{Column, EdgeListSpec, UnknownIds};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -225,6 +226,15 @@ impl Writer<'_> {
         }
         if let Some(d) = e.delimiter {
             t.insert("delimiter".into(), delimiter(d));
+        }
+        match e.decimal {
+            Decimal::Detect => {}
+            Decimal::Point => {
+                t.insert("decimal".into(), ".".into());
+            }
+            Decimal::Comma => {
+                t.insert("decimal".into(), ",".into());
+            }
         }
         let unknown = match e.unknown_ids {
             UnknownIds::Error => "error",

@@ -5,9 +5,12 @@
 //!   order, so a later command can read what an earlier one wrote), and what it prints (stdout,
 //!   then stderr) must match the lines below it: `[..]` in a line matches any text, a line `...`
 //!   any number of lines, and a first line `? N` expects exit status N (default 0);
-//! - every relative link leads to an existing file, and its `#anchor` to a heading there.
+//! - every relative link leads to an existing file, and its `#anchor` to a heading there;
+//! - `kolsim man` gives every subcommand a page with its options, and each command's `--help`
+//!   words the options it shares with others for that command.
 
 use crate::common::root;
+use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -266,4 +269,99 @@ fn wildcards_match_as_documented() {
     assert!(lines_match(&want, &["a", "b", "c", "z"]));
     assert!(lines_match(&want, &["a", "z"]));
     assert!(!lines_match(&want, &["a", "b"]));
+}
+
+#[test]
+fn every_subcommand_has_a_manual_page_with_its_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::common::kolsim()
+        .args(["man", "--out"])
+        .arg(dir.path().join("man"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("kolsim-seed.1"));
+    let cmd = kolsim::cli::command();
+    let root = std::fs::read_to_string(dir.path().join("man/kolsim.1")).unwrap();
+    for sub in cmd.get_subcommands() {
+        let name = format!("kolsim-{}.1", sub.get_name());
+        // The page exists, the root page points at it, and `kolsim man <command>` prints it.
+        let page = std::fs::read_to_string(dir.path().join("man").join(&name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            root.contains(&format!("kolsim\\-{}(1)", sub.get_name())),
+            "kolsim.1 lacks {name}"
+        );
+        assert!(
+            page.contains(&format!(".TH kolsim-{}", sub.get_name())),
+            "{name}: {page}"
+        );
+        for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+            if let Some(long) = arg.get_long() {
+                let roff = format!("\\-\\-{}", long.replace('-', "\\-"));
+                assert!(page.contains(&roff), "{name} lacks --{long}");
+            }
+        }
+        let printed = crate::common::kolsim()
+            .args(["man", sub.get_name()])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert_eq!(
+            String::from_utf8_lossy(&printed),
+            page,
+            "kolsim man {}",
+            sub.get_name()
+        );
+    }
+    assert_eq!(
+        kolsim::cli::pages().unwrap().len(),
+        cmd.get_subcommands().count() + 1
+    );
+    crate::common::kolsim()
+        .args(["man", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no command `nope`"))
+        .stderr(predicate::str::contains("run, validate, models"));
+}
+
+#[test]
+fn shared_options_are_worded_for_each_command() {
+    let help = |sub: &str| {
+        let out = crate::common::kolsim()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let run = help("run");
+    assert!(run.contains("results/NAME,"), "{run}");
+    assert!(!run.contains("sweep"), "run --help mentions sweep:\n{run}");
+    let seed = help("seed");
+    assert!(seed.contains("results/NAME-seed-MODEL"), "{seed}");
+    assert!(
+        !seed.contains("NAME-sweep") && !seed.contains("per model and point"),
+        "{seed}"
+    );
+    let sweep = help("sweep");
+    assert!(
+        sweep.contains("results/NAME-sweep") && sweep.contains("report.html"),
+        "{sweep}"
+    );
+    assert!(sweep.contains("plot_"), "{sweep}");
+    let merge = help("merge");
+    assert!(
+        merge.contains("report.html") && merge.contains("plot"),
+        "{merge}"
+    );
+    let fit = help("fit");
+    assert!(fit.contains("results/NAME-fit"), "{fit}");
 }

@@ -10,6 +10,7 @@ mod determinism;
 mod docs;
 mod engine;
 mod errors;
+mod excel;
 mod fit;
 mod fit_controls;
 mod fit_covariates;
