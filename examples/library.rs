@@ -1,9 +1,10 @@
 //! kolsim as a library: build a scenario in code (no TOML file), simulate it in memory with a
-//! progress callback and a cancellation flag, and read the results. Run it with
+//! progress callback and a cancellation flag, fit the models to one simulated launch handed
+//! over as a table in memory, and select seeds, all without touching the disk. Run it with
 //! `cargo run --release --example library`. docs/library.md ("Using kolsim as a library") shows this
 //! code.
 
-use kolsim::api::{Options, simulate};
+use kolsim::api::{FitOptions, Launch, Options, SeedRequest, fit, select_seeds, simulate};
 use kolsim::models::ExposureKind;
 use kolsim::models::bass::Bass;
 use kolsim::models::imitation::Imitation;
@@ -52,7 +53,7 @@ fn main() -> Result<(), kolsim::Error> {
             threads: 0,
             progress: Some(&progress),
             cancel: Some(&cancel),
-            ..Default::default()
+            record: true, // who adopted when, for the launch fitted below
         },
     )?;
     for (a, arm) in res.result.arms.iter().enumerate() {
@@ -77,5 +78,31 @@ fn main() -> Result<(), kolsim::Error> {
         );
     }
     println!("{} work items", done.into_inner());
+
+    // The KOL arm's first imitation replicate as an observed launch, in memory: one row per
+    // physician (`id`, `adopted_at` = step + 1; empty = not adopted by the end).
+    let mut adopted = vec![String::new(); res.result.n];
+    for r in &res.result.records[0][0][0] {
+        adopted[r.node as usize] = (r.step + 1).to_string();
+    }
+    let launch = Launch::Table {
+        name: "replicate-0".into(),
+        header: vec!["id".into(), "adopted_at".into()],
+        rows: (0..)
+            .zip(adopted)
+            .map(|(i, t): (u32, String)| vec![i.to_string(), t])
+            .collect(),
+    };
+    let fitted = fit(&sc, &launch, &FitOptions::default())?;
+    let mut models: Vec<_> = fitted.report.models.iter().collect();
+    models.sort_by(|a, b| a.aic.total_cmp(&b.aic));
+    for m in models.iter().take(3) {
+        println!("fit {:>16}: AIC {:.1}", m.name, m.aic);
+    }
+
+    // The 10 best initial adopters under the imitation model, compared by forward simulation
+    // with the KOLs, the top physicians by each KOL rule and random sets.
+    let seeds = select_seeds(&sc, &SeedRequest::new(Some("imitation"), 10, sc.replicates))?;
+    println!("selected seed set: {:?}", seeds.seeds);
     Ok(())
 }

@@ -34,6 +34,8 @@ pub struct Realisation {
     pub models: Vec<Box<dyn Prepared>>,
     /// How the KOL ranking was computed (eigenvector and betweenness rules).
     pub kol_ranking: Option<kols::RankingNote>,
+    /// The KOL rule's score of every physician before κ ([`Kolled::scores`]).
+    pub kol_scores: Option<Vec<Option<f64>>>,
 }
 
 impl std::fmt::Debug for Realisation {
@@ -101,6 +103,9 @@ pub struct Kolled {
     pub is_kol: Vec<bool>,
     /// How the KOL ranking was computed (eigenvector and betweenness rules).
     pub kol_ranking: Option<kols::RankingNote>,
+    /// The KOL rule's score of every physician on the network before κ (`kols.csv`), where
+    /// the rule has scores and KOLs were ranked.
+    pub scores: Option<Vec<Option<f64>>>,
 }
 
 /// Realisation `index`'s network with its KOLs and the KOL weight κ applied, without preparing
@@ -134,12 +139,22 @@ pub fn ranked_kols(sc: &Scenario, net: Network, index: u64) -> Result<Kolled, Er
     }
     let count = sc.kols.size.count(n);
     let mut kol_ranking = None;
+    let mut scores = None;
     let kol_list = if count == 0 {
         Vec::new()
     } else {
-        let (mut ranking, note) =
-            kols::rank_with_note(&net, &rule, &mut stream(sc.seed, Purpose::Kols, index));
-        kol_ranking = note;
+        // The scores once: the ranking and `kols.csv` use them.
+        let found = kols::scores(&net, &rule, &mut stream(sc.seed, Purpose::Kols, index));
+        let mut ranking = match (&rule, found) {
+            (_, Some(s)) => {
+                kol_ranking = s.note.clone();
+                let ranking = s.ranking();
+                scores = Some(s.values);
+                ranking
+            }
+            (KolRule::Explicit(ids), None) => ids.clone(),
+            _ => Vec::new(),
+        };
         if sc.kols.group.is_some() || !sc.kols.filter.is_empty() {
             stratified_kols(sc, &net, &ranking)?
         } else {
@@ -156,6 +171,7 @@ pub fn ranked_kols(sc: &Scenario, net: Network, index: u64) -> Result<Kolled, Er
         kols: kol_list,
         is_kol,
         kol_ranking,
+        scores,
     })
 }
 
@@ -180,6 +196,7 @@ pub fn realise_on(sc: &Scenario, net: Network, index: u64) -> Result<Realisation
         kols: kol_list,
         is_kol,
         kol_ranking,
+        scores: kol_scores,
     } = ranked_kols(sc, net, index)?;
     check_kol_arms(sc, kol_list.len())?;
     // Each model prepares what it needs from the network before the KOL weight is applied.
@@ -214,6 +231,7 @@ pub fn realise_on(sc: &Scenario, net: Network, index: u64) -> Result<Realisation
         segments,
         models,
         kol_ranking,
+        kol_scores,
     })
 }
 

@@ -102,9 +102,11 @@ pub struct RunResult {
     pub timings: Timings,
     /// Threads used.
     pub threads: usize,
-    /// With `RunOptions::record`: realisation 0's network, kept for the physicians' ids in
-    /// `adoptions.csv` (so the edge list is not read twice); else `None`.
+    /// Realisation 0's network (κ applied), kept for the physicians' ids and attributes in
+    /// `kols.csv`, `adoptions.csv` and the observed launch, so the edge list is not read twice.
     pub ids: Option<Network>,
+    /// Realisation 0's KOL rule scores before κ (`kols.csv`), where the rule has scores.
+    pub kol_scores0: Option<Vec<Option<f64>>>,
     /// Realisation 0's KOLs, in rank order (for `kols.csv`).
     pub kols0: Vec<u32>,
     /// Replicate 0's initial adopters on realisation 0, per arm (for `kols.csv`).
@@ -219,7 +221,7 @@ pub fn run_cancellable(
     let threads = pool.current_num_threads();
     pool.install(|| {
         let t0 = Instant::now();
-        let real0 = realise::check(sc)?;
+        let mut real0 = realise::check(sc)?;
         let seeds0 = sc
             .arms
             .iter()
@@ -253,6 +255,7 @@ pub fn run_cancellable(
         }
         let (n, kols) = (real0.net.n(), real0.kols.len());
         let kols0 = real0.kols.clone();
+        let kol_scores0 = real0.kol_scores.take();
         let segments = segments_of(sc, &real0, &kols0, tallies);
         Ok(RunResult {
             models: sc.models.iter().map(|m| m.name.clone()).collect(),
@@ -262,7 +265,8 @@ pub fn run_cancellable(
             kol_tie_share,
             n,
             kols,
-            ids: opts.record.then_some(real0.net),
+            ids: Some(real0.net),
+            kol_scores0,
             kols0,
             seeds0,
             warnings,

@@ -2,7 +2,7 @@
 //! ([`crate::fit::FitReport`]). `kolsim fit` writes its folder from this; the Python package
 //! returns it as tables.
 
-use crate::error::Error;
+use crate::error::{Error, FitError};
 use crate::fit::observed::Launch;
 use crate::fit::{self, FitOptions, FitReport};
 use crate::scenario::Scenario;
@@ -23,8 +23,23 @@ pub struct FitResults {
 /// Fits every exact-likelihood model (and, by simulation, the scenario's models without one on
 /// these data) to the observed launch in `observed`. Writes and prints nothing.
 ///
-/// Refused as a usage error: covariates or a holdout with aggregate data, a holdout `K`
-/// outside `2 ≤ K < T`.
+/// `observed` is a file (`&Path`) or a [`Launch::Table`] in memory (the crate's `api` module
+/// shows one built from a simulation). The network is read or generated once.
+///
+/// Refused ([`FitError`]): covariates or a holdout with aggregate data, a holdout `K`
+/// outside `2 ≤ K < T`, controls where they cannot apply.
+///
+/// ```
+/// use kolsim::api::{FitOptions, fit, fitted_scenario};
+/// let sc = kolsim::scenario::load("scenarios/ckm-tetracycline.toml".as_ref())?;
+/// let observed = std::path::Path::new("scenarios/data/ckm/observed.csv");
+/// let res = fit(&sc, observed, &FitOptions { permutations: 0, ..Default::default() })?;
+/// assert!(res.report.models.iter().any(|m| m.name == "imitation"));
+/// // The fitted theories as a scenario, ready to simulate or select seeds under.
+/// let fitted = fitted_scenario(&sc, &res)?;
+/// assert!(!fitted.models.is_empty());
+/// # Ok::<(), kolsim::Error>(())
+/// ```
 pub fn fit(
     sc: &Scenario,
     observed: impl Into<Launch>,
@@ -36,23 +51,15 @@ pub fn fit(
     let sc = &crate::realise::pinned(sc, 0)?;
     let prep = fit::prepare(sc, &launch, opts)?;
     if prep.facts.aggregate && opts.covariates.any() {
-        return Err(Error::Usage(format!(
-            "--marketing / --detailing (the detailing likelihood's covariates) need per-physician adoption periods; {} is aggregate",
-            observed.display()
-        )));
+        return Err(FitError::CovariatesOnAggregate(observed.to_path_buf()).into());
     }
     if let Some(k) = opts.holdout {
         let t = prep.facts.periods;
         if prep.facts.aggregate {
-            return Err(Error::Usage(format!(
-                "--holdout needs per-physician adoption periods; {} is aggregate",
-                observed.display()
-            )));
+            return Err(FitError::HoldoutOnAggregate(observed.to_path_buf()).into());
         }
         if k < 2 || k >= t {
-            return Err(Error::Usage(format!(
-                "--holdout {k}: K must be at least 2 and below the last observed period T = {t}"
-            )));
+            return Err(FitError::Holdout { k, t }.into());
         }
     }
     check_controls(&prep, observed, opts)?;
@@ -68,6 +75,7 @@ pub fn fit(
 
 /// The fitted theories as a scenario: `fitted.toml` with its data paths relative to the
 /// scenario's folder, read back (its path is the scenario's, so relative paths resolve).
+/// Example: [`fit`].
 pub fn fitted_scenario(sc: &Scenario, r: &FitResults) -> Result<Scenario, Error> {
     let dir = sc.source.path.parent().unwrap_or(Path::new(""));
     let text = fit::fitted::fitted_toml(sc, &r.report, dir);
@@ -79,24 +87,25 @@ pub fn fitted_scenario(sc: &Scenario, r: &FitResults) -> Result<Scenario, Error>
 }
 
 /// Refuses controls (`--strata`, `--covariates`) where they cannot apply.
-fn check_controls(prep: &fit::Prepared, observed: &Path, opts: &FitOptions) -> Result<(), Error> {
+fn check_controls(
+    prep: &fit::Prepared,
+    observed: &Path,
+    opts: &FitOptions,
+) -> Result<(), FitError> {
     if !opts.controls.any() {
         return Ok(());
     }
-    let refuse = |what: &str| Err(Error::Usage(format!("--strata / --covariates: {what}")));
     if prep.facts.aggregate {
-        return refuse(&format!(
-            "controls need per-physician adoption periods; {} is aggregate",
-            observed.display()
-        ));
+        return Err(FitError::ControlsOnAggregate(observed.to_path_buf()));
     }
     if opts.holdout.is_some() {
-        return refuse("not combined with --holdout yet");
+        return Err(FitError::ControlsWith("--holdout", ""));
     }
     if opts.bootstrap > 0 {
-        return refuse(
-            "not combined with --bootstrap yet (the bootstrap simulates launches without the controls)",
-        );
+        return Err(FitError::ControlsWith(
+            "--bootstrap",
+            " (the bootstrap simulates launches without the controls)",
+        ));
     }
     Ok(())
 }

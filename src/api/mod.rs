@@ -58,6 +58,7 @@ mod fit;
 mod seeds;
 mod sweep;
 
+pub use crate::error::{FitError, SeedError};
 pub use crate::fit::FitOptions;
 pub use crate::fit::observed::Launch;
 pub use fit::{FitResults, fit, fitted_scenario};

@@ -22,6 +22,7 @@ pub struct SweepResults {
 
 impl SweepResults {
     /// `sweep.csv`, byte for byte what `kolsim sweep` writes.
+    /// (Example: [`sweep_grid`].)
     pub fn csv(&self) -> String {
         sweep_csv(&self.grid, &self.rows)
     }
@@ -29,6 +30,21 @@ impl SweepResults {
 
 /// The grid of `sc`: its `[sweep]` table's axes, each replaced by the axis in `set` of the same
 /// key, then the other axes of `set` in order. Every point is validated.
+///
+/// ```
+/// use kolsim::api::{Options, run_sweep, sweep_grid};
+/// use kolsim::models::bass::Bass;
+/// use kolsim::scenario::{NamedModel, NetworkSpec, Scenario};
+/// use kolsim::sweep::parse_set;
+/// let sc = Scenario::new("doc", 6, 4, NetworkSpec::ErdosRenyi { n: 150, mean_degree: 4.0 },
+///     vec![NamedModel::new("bass", Bass { p: 0.01, q: 0.3 }, &[("p", "0.01"), ("q", "0.3")])]);
+/// let grid = sweep_grid(&sc, vec![parse_set("model.bass.q=0.2,0.4")?])?;
+/// assert_eq!(grid.len(), 2);
+/// let res = run_sweep(&sc, grid, &Options::default())?;
+/// assert_eq!(res.rows.len(), 2); // one per point × model × arm
+/// assert!(res.csv().starts_with("point,"));
+/// # Ok::<(), kolsim::Error>(())
+/// ```
 pub fn sweep_grid(sc: &Scenario, set: Vec<Axis>) -> Result<Grid, Error> {
     let mut axes = sweep::axes_from_table(sc)?;
     for a in set {
@@ -50,6 +66,8 @@ pub fn sweep_grid(sc: &Scenario, set: Vec<Axis>) -> Result<Grid, Error> {
 /// The rows are those `kolsim sweep` merges into `sweep.csv` (read back from the same point
 /// text), so the table is the same. `opts.progress` counts points; `opts.cancel` is checked
 /// between points.
+///
+/// See [`sweep_grid`] for an example.
 pub fn run_sweep(sc: &Scenario, grid: Grid, opts: &Options) -> Result<SweepResults, Error> {
     let mut rows = Vec::new();
     let mut summary = String::new();

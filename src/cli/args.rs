@@ -84,7 +84,7 @@ impl Common {
 pub enum Command {
     /// Run every model of a scenario over many replicates and write the results folder.
     #[command(
-        after_help = "Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nWrites results/<scenario name>/ (or --out): curves.csv, summary.csv, metrics.csv,\ncomparison.csv, manifest.json, scenario.toml, adoption.svg, new_adopters.svg,\nreport.html, kols.csv (and adoptions.csv with --record adoptions, report.pdf with --pdf,\nsegment_*.csv and segments.svg when the scenario sets `segment`; curves.csv and\nmetrics.csv depend on --curves)."
+        after_help = crate::jobs::outputs::after_help("Example:\n  kolsim run scenarios/quickstart.toml --replicates 500 --threads 2\n\nThe results folder: results/<scenario name>/ (or --out).", "run")
     )]
     Run {
         /// The scenario file (TOML).
@@ -116,7 +116,7 @@ pub enum Command {
     Models,
     /// Sweep numeric scenario values over a grid (common random numbers across points).
     #[command(
-        after_help = "Examples:\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1,0.2,0.4 --set kols.share=0.01:0.05:0.01\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1:0.5:0.1 --shard 0/4 --out results/qs-sweep\n  kolsim merge results/qs-sweep\n\nKEY is a path into the scenario: model.<name>.<param>, arm.<name>.<param>, kols.share,\nnetwork.m, steps, ... VALUES is a list (0.1,0.2,0.4) or an inclusive range start:stop:step.\nWrites <DIR>/sweep.csv (one row per point × model × arm), summary.csv, manifest.json,\ngrid.json, points/, one plot per metric (plot_final_share.svg, plot_t50.svg, ...)\nand report.html (its executive summary first); with --shard, `kolsim merge` writes them."
+        after_help = crate::jobs::outputs::after_help("Examples:\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1,0.2,0.4 --set kols.share=0.01:0.05:0.01\n  kolsim sweep scenarios/quickstart.toml --set model.bass.q=0.1:0.5:0.1 --shard 0/4 --out results/qs-sweep\n  kolsim merge results/qs-sweep\n\nKEY is a path into the scenario: model.<name>.<param>, arm.<name>.<param>, kols.share,\nnetwork.m, steps, ... VALUES is a list (0.1,0.2,0.4) or an inclusive range start:stop:step.\nWith --shard, `kolsim merge` writes the merged files.", "sweep")
     )]
     Sweep {
         /// The scenario file (TOML); an optional `sweep` table adds keys.
@@ -138,7 +138,7 @@ pub enum Command {
     /// several theories (--theories), and compare them with the scenario's KOL list and arms,
     /// the top-k by each KOL rule and random seeds by forward simulation.
     #[command(
-        after_help = "Examples:\n  kolsim seed scenarios/ckm-tetracycline.toml --k 11 --model cascade\n  kolsim seed scenarios/ckm-layers.toml --k 8 --theories imitation=0.5,bass=0.3,cascade=0.2\n  kolsim seed scenarios/ckm-tetracycline.toml --k 11 --theories results/ckm-tetracycline-fit/fitted.toml --objective worst\n\nModels with a reverse-reachable form (independent_cascade, imitation, bass, threshold with\ntheta uniform on [0, 1]) use RR sets + OPIM-C and print a certified approximation ratio (with\n--theories: RR sets whose theory is drawn by weight); the others use CELF greedy on\nsimulations, with no guarantee. A compared set that beats the greedy set beyond its interval is\nrecommended instead. Writes <DIR>/seeds.csv, comparison.csv, regret.csv (--theories),\ncertificate.json, summary.txt, scenario.toml, seed.svg, report.html (report.pdf with --pdf);\ndefault DIR: results/<scenario name>-seed-<model or theories>."
+        after_help = crate::jobs::outputs::after_help("Examples:\n  kolsim seed scenarios/ckm-tetracycline.toml --k 11 --model cascade\n  kolsim seed scenarios/ckm-layers.toml --k 8 --theories imitation=0.5,bass=0.3,cascade=0.2\n  kolsim seed scenarios/ckm-tetracycline.toml --k 11 --theories results/ckm-tetracycline-fit/fitted.toml --objective worst\n\nModels with a reverse-reachable form (independent_cascade, imitation, bass, threshold with\ntheta uniform on [0, 1]) use RR sets + OPIM-C and print a certified approximation ratio (with\n--theories: RR sets whose theory is drawn by weight); the others use CELF greedy on\nsimulations, with no guarantee. A compared set that beats the greedy set beyond its interval is\nrecommended instead.\nDefault DIR: results/<scenario name>-seed-<model or theories>.", "seed")
     )]
     Seed {
         /// The scenario file (TOML).
@@ -225,7 +225,7 @@ pub enum Command {
     /// Fit every theory to an observed launch (exact likelihood, or by simulation where there
     /// is none) and rank them.
     #[command(
-        after_help = "Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --holdout 10\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nModels without an exact likelihood on these data are fitted by simulation (method = simulated,\napproximate; --sim-replicates N).\nWrites <DIR>/verdict.txt, fit.csv, models.csv, fitted.toml, fit.svg, curves.csv, report.html,\npermutation.csv and manifest.json (report.pdf with --pdf; default DIR: results/<scenario name>-fit).\nControls: kolsim fit s.toml --covariates jours,med_sch_yr,patients --strata city_name gives every\nmodel the spontaneous rate logistic(alpha_t + delta_group + covariates·gamma)."
+        after_help = crate::jobs::outputs::after_help("Examples:\n  kolsim fit scenarios/ckm-tetracycline.toml --observed scenarios/data/ckm/observed.csv\n  kolsim fit s.toml --observed launch.csv --id-column npi --time-column month --missing 98,99 --holdout 10\n\nThe observed file is per physician (columns id,adopted_at: the adoption period 1..T, empty = not\nadopted by T, a missing code = unknown) or aggregate (columns step,adopters: cumulative adopters,\nstep 0 = period 1); the layout is detected from the header.\nTime: period 1 is the initial condition (its adopters are the seeds); the likelihood covers\nperiods 2..T, T = last observed period; non-adopters are censored at T.\nModels without an exact likelihood on these data are fitted by simulation (method = simulated,\napproximate; --sim-replicates N).\nDefault DIR: results/<scenario name>-fit.\nControls: kolsim fit s.toml --covariates jours,med_sch_yr,patients --strata city_name gives every\nmodel the spontaneous rate logistic(alpha_t + delta_group + covariates·gamma).", "fit")
     )]
     Fit {
         /// The scenario file (TOML): its network (first realisation), KOLs and KOL weight.
@@ -308,7 +308,7 @@ pub enum Command {
     /// Combine the finished points (shards) of a sweep folder into sweep.csv, summary.csv,
     /// manifest.json, the plots and report.html.
     #[command(
-        after_help = "Example:\n  kolsim merge results/quickstart-sweep\n\nWrites into the sweep folder: sweep.csv, summary.csv, manifest.json, one plot per metric\n(plot_final_share.svg, plot_t50.svg, ...) and report.html, byte-identical to an unsharded sweep."
+        after_help = crate::jobs::outputs::after_help("Example:\n  kolsim merge results/quickstart-sweep\n\nWrites into the sweep folder the files of an unsharded sweep, byte for byte.", "merge")
     )]
     Merge {
         /// The sweep folder.

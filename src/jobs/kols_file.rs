@@ -29,12 +29,31 @@ fn scores(sc: &Scenario, net: &Network) -> Option<Vec<Option<f64>>> {
 /// `explicit`, the position in the list); `kol` 1 or 0; `seeded_in` the arms whose
 /// replicate 0 seeded the physician, separated by `;`.
 pub fn kols_csv(sc: &Scenario, res: &RunResult) -> Result<Vec<u8>, Error> {
-    // The unweighted network, as the KOLs were ranked (the run's copy has κ applied).
-    let net = crate::realise::build_network(sc, 0)?;
+    // The run keeps realisation 0's network (κ applied: ids and attributes only) and the
+    // scores it ranked the KOLs by (before κ). Without KOLs there is no ranking, and no κ.
+    let built;
+    let net = match &res.ids {
+        Some(net) => net,
+        None => {
+            built = crate::realise::build_network(sc, 0)?;
+            &built
+        }
+    };
     let n = net.n();
-    let score = scores(sc, &net);
+    let computed;
+    let score: Option<&[Option<f64>]> = match &res.kol_scores0 {
+        Some(s) => Some(s),
+        None => {
+            computed = if res.kols0.is_empty() {
+                scores(sc, net)
+            } else {
+                None // an explicit list
+            };
+            computed.as_deref()
+        }
+    };
     let mut rank: Vec<Option<usize>> = vec![None; n];
-    match &score {
+    match score {
         Some(s) => {
             let mut order: Vec<usize> = (0..n).filter(|&i| s[i].is_some()).collect();
             order.sort_by(|&a, &b| {
@@ -76,7 +95,7 @@ pub fn kols_csv(sc: &Scenario, res: &RunResult) -> Result<Vec<u8>, Error> {
     for i in 0..n {
         o.push_str(&csv_field(&net.id(i)));
         o.push(',');
-        if let Some(Some(v)) = score.as_ref().map(|s| s[i]) {
+        if let Some(Some(v)) = score.map(|s| s[i]) {
             let _ = write!(o, "{v}");
         }
         o.push(',');

@@ -6,6 +6,7 @@
 mod fit_job;
 pub mod kols_file;
 pub mod memory;
+pub mod outputs;
 mod run_files;
 mod run_job;
 mod seed_job;

@@ -3,6 +3,7 @@
 //! come from it. To add a file: its writer (in `output.rs`, `segments/`, `report/`, …) and one
 //! entry here.
 
+use super::outputs::OutputFile;
 use crate::api;
 use crate::error::Error;
 use crate::scenario::Scenario;
@@ -146,10 +147,32 @@ pub(super) struct RunFile {
     pub when: fn(&Plan) -> bool,
     /// Its bytes.
     pub bytes: Bytes,
+    /// Its name, when it is written, its writer and what it holds, in words (`--help`, docs).
+    pub doc: OutputFile,
 }
 
-const fn file(name: &'static str, when: fn(&Plan) -> bool, bytes: Bytes) -> RunFile {
-    RunFile { name, when, bytes }
+const fn file(
+    name: &'static str,
+    when: fn(&Plan) -> bool,
+    bytes: Bytes,
+    [condition, writer, about]: [&'static str; 3],
+) -> RunFile {
+    RunFile {
+        name,
+        when,
+        bytes,
+        doc: OutputFile {
+            name,
+            when: condition,
+            writer,
+            about,
+        },
+    }
+}
+
+/// The files a run may write, in words ([`super::outputs`]).
+pub(super) fn outputs() -> Vec<OutputFile> {
+    FILES.iter().map(|f| f.doc).collect()
 }
 
 fn always(_: &Plan) -> bool {
@@ -183,42 +206,87 @@ pub(super) const FILES: [RunFile; 18] = [
         "curves.csv",
         full,
         Bytes::Table(|i| Ok(output::curves_csv(&i.res.result, i.ids))),
+        [
+            "--curves full (the default below 50 MB)",
+            "output::curves_csv",
+            "every replicate's adoption curve, per arm and model",
+        ],
     ),
     file(
         "summary.csv",
         always,
         Bytes::Table(|i| Ok(output::summary_csv(&i.res.result, &i.res.summaries))),
+        [
+            "",
+            "output::summary_csv",
+            "the share adopted per step over replicates (mean and interval)",
+        ],
     ),
     file(
         "metrics.csv",
         per_replicate,
         Bytes::Table(|i| Ok(output::metrics_csv(&i.res.result, &i.res.metrics, i.ids))),
+        [
+            "--curves full or summary",
+            "output::metrics_csv",
+            "every replicate's final share, t10, t50, t90, …",
+        ],
     ),
     file(
         "comparison.csv",
         always,
         Bytes::Table(|i| Ok(output::comparison_csv(&i.res.comparisons))),
+        [
+            "",
+            "output::comparison_csv",
+            "each model vs the baseline, each arm vs the reference arm (paired)",
+        ],
     ),
     file(
         "manifest.json",
         always,
         Bytes::Table(|i| Ok(i.manifest.to_vec())),
+        [
+            "",
+            "manifest::build",
+            "version, scenario, seed, timings and the files written",
+        ],
     ),
     file(
         "scenario.toml",
         always,
         Bytes::Table(|i| Ok(i.sc.toml_text().into_bytes())),
+        ["", "Scenario::toml_text", "the scenario as run"],
     ),
     file(
         "kols.csv",
         always,
         Bytes::Table(|i| super::kols_file::kols_csv(i.sc, &i.res.result)),
+        [
+            "",
+            "jobs::kols_file::kols_csv",
+            "every physician of realisation 0: KOL rule score and rank, KOL flag, seeding arms, attributes",
+        ],
     ),
-    file("adoptions.csv", |p| p.record, Bytes::Table(adoptions)),
+    file(
+        "adoptions.csv",
+        |p| p.record,
+        Bytes::Table(adoptions),
+        [
+            "--record adoptions",
+            "output::adoptions_csv",
+            "every adoption with its step, channel and influencer",
+        ],
+    ),
     file(
         "dropped.csv",
         |p| p.dropped,
         Bytes::Table(|i| Ok(output::dropped_csv(&i.res.result.network.dropped))),
+        [
+            "edge-list rows were dropped",
+            "output::dropped_csv",
+            "the edge-list endpoints dropped as not in the node file",
+        ],
     ),
     file(
         segments::FILES[0],
@@ -227,6 +295,11 @@ pub(super) const FILES: [RunFile; 18] = [
             let (s, _) = seg(i)?;
             Ok(segments::output::curves_csv(&i.res.result, s, i.ids))
         }),
+        [
+            "`segment` and --curves full",
+            "segments::output::curves_csv",
+            "every replicate's curve per segment",
+        ],
     ),
     file(
         segments::FILES[1],
@@ -235,6 +308,11 @@ pub(super) const FILES: [RunFile; 18] = [
             let (s, a) = seg(i)?;
             Ok(segments::output::summary_csv(&i.res.result, s, a))
         }),
+        [
+            "`segment`",
+            "segments::output::summary_csv",
+            "summary.csv per segment",
+        ],
     ),
     file(
         segments::FILES[2],
@@ -243,6 +321,11 @@ pub(super) const FILES: [RunFile; 18] = [
             let (s, a) = seg(i)?;
             Ok(segments::output::metrics_csv(&i.res.result, s, a, i.ids))
         }),
+        [
+            "`segment`, --curves full or summary",
+            "segments::output::metrics_csv",
+            "metrics.csv per segment",
+        ],
     ),
     file(
         segments::FILES[3],
@@ -251,12 +334,50 @@ pub(super) const FILES: [RunFile; 18] = [
             let (s, a) = seg(i)?;
             Ok(segments::output::comparison_csv(s, a))
         }),
+        [
+            "`segment`",
+            "segments::output::comparison_csv",
+            "comparison.csv per segment",
+        ],
     ),
-    file(crate::report::FILES[0], always, Bytes::Report),
-    file(crate::report::FILES[1], always, Bytes::Report),
-    file(crate::report::FILES[2], always, Bytes::Report),
-    file(segments::FILES[4], segmented, Bytes::Report),
-    file("report.pdf", |p| p.pdf, Bytes::Report),
+    file(
+        crate::report::FILES[0],
+        always,
+        Bytes::Report,
+        [
+            "",
+            "report::files",
+            "the adoption curves (mean and interval)",
+        ],
+    ),
+    file(
+        crate::report::FILES[1],
+        always,
+        Bytes::Report,
+        ["", "report::files", "new adopters per step"],
+    ),
+    file(
+        crate::report::FILES[2],
+        always,
+        Bytes::Report,
+        ["", "report::files", "the run report, one page"],
+    ),
+    file(
+        segments::FILES[4],
+        segmented,
+        Bytes::Report,
+        ["`segment`", "report::files", "the final share per segment"],
+    ),
+    file(
+        "report.pdf",
+        |p| p.pdf,
+        Bytes::Report,
+        [
+            "--pdf",
+            "jobs::run_job::print_pdf",
+            "the report printed by headless Chromium",
+        ],
+    ),
 ];
 
 /// `adoptions.csv`: every recorded adoption, with the ids of realisation 0's network.

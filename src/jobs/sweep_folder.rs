@@ -178,7 +178,7 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
         "replicates_per_point": grid.replicates,
         "points": grid.len(),
         "axes": grid.axes,
-        "files": ["sweep.csv", "summary.csv", "manifest.json", "grid.json", "points/", "plot_<metric>.svg", "report.html"],
+        "files": super::outputs::SWEEP.iter().map(|f| f.name).collect::<Vec<_>>(),
         "common_random_numbers": "every point uses the same seed: replicate r draws the same streams at every point",
     });
     let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;

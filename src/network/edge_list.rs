@@ -115,6 +115,24 @@ fn read_nodes(
     Ok((ids, attributes, warnings))
 }
 
+/// Edge-list files read so far in this process, with how often each was read.
+static READS: std::sync::Mutex<Vec<(std::path::PathBuf, u64)>> = std::sync::Mutex::new(Vec::new());
+
+fn note_read(path: &std::path::Path) {
+    let mut reads = READS.lock().unwrap_or_else(|e| e.into_inner());
+    match reads.iter_mut().find(|(p, _)| p == path) {
+        Some((_, n)) => *n += 1,
+        None => reads.push((path.to_path_buf(), 1)),
+    }
+}
+
+/// How many times this process has read the edge list at `path` (each command reads its
+/// network once; the tests check it).
+pub fn times_read(path: &std::path::Path) -> u64 {
+    let reads = READS.lock().unwrap_or_else(|e| e.into_inner());
+    reads.iter().find(|(p, _)| p == path).map_or(0, |(_, n)| *n)
+}
+
 /// Reads the network described by `spec`, streaming the edge list row by row (memory: the arcs
 /// and ids, not the file's text).
 ///
@@ -123,6 +141,7 @@ fn read_nodes(
 /// weigh more than that in total, more than [`super::MAX_NODES`] physicians or
 /// [`limits::MAX_ARCS`] arcs.
 pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
+    note_read(&spec.path);
     let mut report = InputReport::default();
     let (ids, attributes, fixed) = match &spec.nodes {
         Some(n) => {

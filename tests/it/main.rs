@@ -20,6 +20,7 @@ mod golden;
 mod lazy;
 mod limits;
 mod models;
+mod outputs;
 mod reader;
 mod readme;
 mod realdata;

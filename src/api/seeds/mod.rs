@@ -33,7 +33,7 @@ pub use candidates::{Decision, Role, Row, Sets};
 pub use regret::{RegretRow, Share};
 pub use theories::Theory;
 
-use crate::error::Error;
+use crate::error::{Error, SeedError};
 use crate::network::Network;
 use crate::realise;
 use crate::scenario::Scenario;
@@ -107,7 +107,7 @@ pub struct SeedRequest {
 }
 
 impl SeedRequest {
-    /// `k` seeds under the scenario's model `model` (`None`: its only model), with the defaults
+    /// `k` seeds under the scenario's model named `model` (`None`: set `theories`), with the defaults
     /// of `kolsim seed`: expected adopters at the scenario's horizon, RR sets where the model
     /// has them (else CELF), ε = 0.1, a CELF pool of 500, `replicates` forward replicates, all
     /// cores.
@@ -280,6 +280,20 @@ pub fn select_seeds(sc: &Scenario, req: &SeedRequest) -> Result<SeedOutcome, Err
 
 /// [`select_seeds`], calling `check` with the theories' scenario and their number once they
 /// are resolved, before any network is built.
+///
+/// ```
+/// use kolsim::api::{SeedRequest, select_seeds_checked};
+/// use kolsim::models::bass::Bass;
+/// use kolsim::scenario::{NamedModel, NetworkSpec, Scenario};
+/// let sc = Scenario::new("doc", 10, 10, NetworkSpec::BarabasiAlbert { n: 200, m: 2 },
+///     vec![NamedModel::new("bass", Bass { p: 0.01, q: 0.3 }, &[("p", "0.01"), ("q", "0.3")])]);
+/// let refuse = |_: &Scenario, theories: usize| -> Result<(), kolsim::Error> {
+///     Err(kolsim::Error::Usage(format!("{theories} theory: too big today")))
+/// };
+/// let err = select_seeds_checked(&sc, &SeedRequest::new(Some("bass"), 3, 10), &refuse).unwrap_err();
+/// assert_eq!(err.to_string(), "1 theory: too big today");
+/// # Ok::<(), kolsim::Error>(())
+/// ```
 pub fn select_seeds_checked(
     sc: &Scenario,
     req: &SeedRequest,
@@ -294,27 +308,18 @@ pub fn select_seeds_checked(
 }
 
 /// Refuses a request that asks for no seeds, for both `k` and a budget, or an ε out of range.
-pub(crate) fn check_request(req: &SeedRequest) -> Result<(), Error> {
-    let usage = |m: &str| Err(Error::Usage(m.into()));
+pub(crate) fn check_request(req: &SeedRequest) -> Result<(), SeedError> {
     match (req.k, req.budget, &req.cost) {
-        (Some(0), _, _) => return usage("--k must be at least 1"),
+        (Some(0), _, _) => return Err(SeedError::NoSeeds),
         (Some(_), None, None) => {}
-        (Some(_), _, _) => return usage("give either --k or --budget with --cost, not both"),
+        (Some(_), _, _) => return Err(SeedError::KAndBudget),
         (None, Some(b), Some(_)) if b.is_finite() && b > 0.0 => {}
-        (None, Some(b), Some(_)) => {
-            return Err(Error::Usage(format!(
-                "--budget {b}: the budget must be positive"
-            )));
-        }
-        (None, Some(_), None) => {
-            return usage(
-                "--budget needs --cost ATTR (the numeric node attribute with each physician's cost)",
-            );
-        }
-        (None, None, _) => return usage("give --k (number of seeds) or --budget with --cost"),
+        (None, Some(b), Some(_)) => return Err(SeedError::Budget(b)),
+        (None, Some(_), None) => return Err(SeedError::BudgetWithoutCost),
+        (None, None, _) => return Err(SeedError::NoK),
     }
     if !(req.epsilon > 0.0 && req.epsilon < 1.0 - (-1.0f64).exp()) {
-        return usage("--epsilon must be in (0, 0.632): the target ratio is 1 - 1/e - ε");
+        return Err(SeedError::Epsilon);
     }
     Ok(())
 }
@@ -323,9 +328,7 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
     let res = theories::resolve(sc, req.model.as_deref(), req.theories.as_deref())?;
     let multi = res.theories.len() > 1;
     if multi && req.budget.is_some() {
-        return Err(Error::Usage(
-            "--budget works with one theory (--model); with --theories give --k".into(),
-        ));
+        return Err(SeedError::BudgetWithTheories.into());
     }
     check(&res.scenario, res.theories.len())?;
     // The network is read (or generated) once; the theories' scenario shares it.
