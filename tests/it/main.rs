@@ -12,6 +12,7 @@ mod errors;
 mod fit;
 mod fit_controls;
 mod fit_covariates;
+mod fit_report;
 mod fit_simulated;
 mod fit_verdict;
 mod golden;
