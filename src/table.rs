@@ -33,9 +33,9 @@ pub fn steps_cell(values: impl Iterator<Item = Option<u32>>, steps: u32) -> Stri
     format!("{} [{}–{}]", f(mid), f(lo), f(hi))
 }
 
-/// Median final share with its 5–95% range over replicates, in percent (one number when the
-/// range is a single value). The median, not the mean, so the figure always lies within its
-/// own range.
+/// Mean final share with its 5–95% range over replicates, in percent (one number when the
+/// range is a single value): the mean, as the figures, the executive summary and the paired
+/// differences beside it, labelled `mean [5–95%]` wherever it is shown.
 pub fn share_cell(ms: &[Metrics]) -> String {
     if ms.is_empty() {
         return "-".into();
@@ -43,7 +43,7 @@ pub fn share_cell(ms: &[Metrics]) -> String {
     let mut fs: Vec<f64> = ms.iter().map(|x| x.final_share).collect();
     fs.sort_by(f64::total_cmp);
     let (mid, lo, hi) = (
-        quantile(&fs, 0.5) * 100.0,
+        fs.iter().sum::<f64>() / fs.len() as f64 * 100.0,
         quantile(&fs, 0.05) * 100.0,
         quantile(&fs, 0.95) * 100.0,
     );
@@ -126,7 +126,7 @@ fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Renders the comparison tables: per arm, each model's final share with its 5–95% range,
+/// Renders the comparison tables: per arm, each model's mean final share with its 5–95% range,
 /// the mean share of current users at the end (below the final share when physicians
 /// discontinued), steps to 10/50/90% (headed in `unit`, e.g. `months`) (median over replicates with 5–95% range) and the paired difference to
 /// the baseline model; then, with several arms, the KOL lift: each arm's paired difference
@@ -142,7 +142,7 @@ pub fn render(
 ) -> String {
     let header = [
         "model",
-        "final share, median [5–95%]",
+        "final share, mean [5–95%]",
         "users at end",
         "t10",
         "t50",

@@ -47,6 +47,8 @@ pub struct FitCurves {
     pub replicates: usize,
     /// The theories, in `fitted.toml`'s order.
     pub curves: Vec<FittedCurve>,
+    /// The theories of `fitted.toml` not simulated, with the reason.
+    pub left_out: Vec<(String, String)>,
 }
 
 impl FitCurves {
@@ -99,10 +101,27 @@ pub fn fit_curves(
     let setup: Setup = simulated::setup(sc, prep, reps)?;
     let periods = setup.observed.len();
     let want = setup.observed.last().copied().unwrap_or(0.0);
-    let mut curves = Vec::new();
+    let (mut curves, mut left_out) = (Vec::new(), Vec::new());
     for m in &fitted.models {
-        let Ok(runs) = setup.curves(m.model.as_ref()) else {
+        if r.models
+            .iter()
+            .any(|f| f.name == m.name && !f.coefficients.is_empty())
+        {
+            // Its spontaneous rate is logistic in the controls, per physician: no simulation
+            // model expresses it, so `fitted.toml`'s version is not the fitted theory.
+            left_out.push((
+                m.name.clone(),
+                "fitted with controls of the spontaneous rate, which no simulation model expresses"
+                    .into(),
+            ));
             continue;
+        }
+        let runs = match setup.curves(m.model.as_ref()) {
+            Ok(runs) => runs,
+            Err(why) => {
+                left_out.push((m.name.clone(), why));
+                continue;
+            }
         };
         let finals: Vec<f64> = runs
             .iter()
@@ -124,6 +143,7 @@ pub fn fit_curves(
         observed: setup.observed.clone(),
         replicates: setup.replicates(),
         curves,
+        left_out,
     })
 }
 
@@ -188,6 +208,7 @@ mod tests {
                     reproduces: false,
                 },
             ],
+            left_out: Vec::new(),
         };
         let text = String::from_utf8(curves_csv(&c)).unwrap();
         let lines: Vec<&str> = text.lines().collect();

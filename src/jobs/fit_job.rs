@@ -52,17 +52,29 @@ pub const FILES: [&str; 10] = [
     "manifest.json",
 ];
 
-/// The fitted theories simulated on the physicians the likelihood used (`None`: no theory
-/// with a simulation model).
-fn figure_curves(sc: &Scenario, res: &crate::api::FitResults) -> Result<Option<FitCurves>, Error> {
+/// The fitted theories simulated on the physicians the likelihood used, or why there is no
+/// figure.
+fn figure_curves(sc: &Scenario, res: &crate::api::FitResults) -> Result<FitCurves, String> {
     // Read with paths relative to the scenario's folder: the results folder does not exist
     // yet, so paths relative to it cannot be resolved.
-    let fitted = crate::api::fitted_scenario(sc, res)?;
+    let fitted = crate::api::fitted_scenario(sc, res).map_err(|e| e.to_string())?;
     if fitted.models.is_empty() {
-        return Ok(None);
+        return Err("no fitted theory has a simulation model".into());
     }
-    let c = fit::report::fit_curves(sc, &fitted, &res.prepared, &res.report)?;
-    Ok((!c.curves.is_empty()).then_some(c))
+    let c = fit::report::fit_curves(sc, &fitted, &res.prepared, &res.report)
+        .map_err(|e| e.to_string())?;
+    if c.curves.is_empty() {
+        let why: Vec<String> = c
+            .left_out
+            .iter()
+            .map(|(m, why)| format!("{m}: {why}"))
+            .collect();
+        return Err(format!(
+            "no fitted theory could be simulated ({})",
+            why.join("; ")
+        ));
+    }
+    Ok(c)
 }
 
 /// The report's plain-text sections besides the ranking: the permutation test, the controls,
@@ -96,8 +108,8 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     // The figure is a view of the fit: if the fitted theories cannot be simulated, the fit's
     // results are still written and the report says why the figure is missing.
     let (curves, note) = match figure_curves(sc, &res) {
-        Ok(c) => (c, None),
-        Err(e) => (None, Some(format!("fit.svg not drawn: {e}"))),
+        Ok(c) => (Some(c), None),
+        Err(e) => (None, Some(format!("fit.svg not drawn: {e}."))),
     };
     let svg = curves.as_ref().map(|c| {
         crate::plot::fit_svg(

@@ -16,6 +16,21 @@ pub(super) struct Line {
     pub(super) band: Vec<(f64, f64, f64)>,
 }
 
+impl Line {
+    /// The mean of per-step summaries with their 5–95% band, in series style `style` (steps
+    /// with a non-finite value left out).
+    pub(super) fn of_summary(style: usize, s: &[crate::stats::StepSummary]) -> Line {
+        let ok = s
+            .iter()
+            .filter(|x| x.mean.is_finite() && x.p05.is_finite() && x.p95.is_finite());
+        Line {
+            style,
+            points: ok.clone().map(|x| (f64::from(x.step), x.mean)).collect(),
+            band: ok.map(|x| (f64::from(x.step), x.p05, x.p95)).collect(),
+        }
+    }
+}
+
 /// One panel: an optional caption, its lines and observed points (drawn as black dots).
 pub(super) struct Panel {
     pub(super) caption: Option<String>,
@@ -46,6 +61,8 @@ pub(super) struct Figure {
     /// Draw a marker at every point (for sweeps with few points).
     pub(super) markers: bool,
     pub(super) panels: Vec<Panel>,
+    /// Panels per row (`None`: chosen from the number of panels).
+    pub(super) columns: Option<usize>,
     /// Legend heading and entries `(label, series style index)`.
     pub(super) legend_title: String,
     pub(super) legend: Vec<(String, usize)>,
@@ -114,13 +131,14 @@ struct Layout {
 impl Layout {
     fn of(fig: &Figure) -> Layout {
         let n_panels = fig.panels.len().max(1);
-        let ncols = match n_panels {
+        let ncols = fig.columns.unwrap_or(match n_panels {
             1 => 1,
             2 => 2,
             3 => 3,
             4 => 2,
             _ => 3,
-        };
+        });
+        let ncols = ncols.clamp(1, n_panels);
         let nrows = n_panels.div_ceil(ncols);
         let (panel_w, panel_h) = match n_panels {
             1 => (760, 470),

@@ -76,6 +76,7 @@ pub fn fit_svg(title: &str, unit: &str, c: &FitCurves) -> String {
         x_integer: true,
         markers: false,
         panels,
+        columns: None,
         legend_title: String::new(),
         legend: Vec::new(),
         band_note: Some("shaded: 5–95% of replicates".into()),
@@ -102,6 +103,7 @@ mod tests {
             observed: vec![1.0, 4.0, 6.0],
             replicates: 20,
             curves: vec![curve("good", true), curve("learning", false)],
+            left_out: Vec::new(),
         };
         let svg = fit_svg("t", "months", &c);
         assert!(svg.contains(&format!("learning: {CANNOT_REPRODUCE}")));

@@ -22,7 +22,7 @@ mod sweep;
 
 pub use fit::{CANNOT_REPRODUCE, fit_svg};
 pub use run::{RunPlotOptions, adoption_svg, mean_new_adopters, new_adopters_svg};
-pub use segments::{SegmentPlot, segments_svg};
+pub use segments::{SegmentPlot, segment_title, segments_svg};
 pub use sweep::{key_label, sweep_metric_svg, sweep_svg};
 
 use plotters::style::RGBColor;

@@ -100,7 +100,6 @@ pub fn adoption_svg(
         .map(|s| s.replicates)
         .max()
         .unwrap_or(0);
-    let ok = |x: &&StepSummary| x.mean.is_finite() && x.p05.is_finite() && x.p95.is_finite();
     let panels = (0..models.len())
         .map(|m| Panel {
             caption: (models.len() > 1 || arms.len() > 1).then(|| models[m].clone()),
@@ -108,19 +107,7 @@ pub fn adoption_svg(
                 .iter()
                 .enumerate()
                 .filter_map(|(a, by_model)| by_model.get(m).map(|s| (a, s)))
-                .map(|(a, s)| Line {
-                    style: style(arms.len(), a, m),
-                    points: s
-                        .iter()
-                        .filter(ok)
-                        .map(|x| (f64::from(x.step), x.mean))
-                        .collect(),
-                    band: s
-                        .iter()
-                        .filter(ok)
-                        .map(|x| (f64::from(x.step), x.p05, x.p95))
-                        .collect(),
-                })
+                .map(|(a, s)| Line::of_summary(style(arms.len(), a, m), s))
                 .collect(),
             observed: observed.clone(),
         })
@@ -145,6 +132,7 @@ pub fn adoption_svg(
         x_integer: true,
         markers: false,
         panels,
+        columns: None,
         legend_title,
         legend,
         band_note: Some("shaded: 5–95% of replicates".into()),
@@ -241,6 +229,7 @@ pub fn new_adopters_svg(
         x_integer: true,
         markers: false,
         panels,
+        columns: None,
         legend_title,
         legend,
         band_note: None,

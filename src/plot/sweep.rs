@@ -76,6 +76,7 @@ pub fn sweep_svg(
             lines,
             observed: Vec::new(),
         }],
+        columns: None,
         legend_title: String::new(),
         legend: series
             .iter()
@@ -367,6 +368,7 @@ pub fn sweep_metric_svg(grid: &Grid, rows: &[SweepRow], metric: Metric) -> Strin
                 observed: Vec::new(),
             })
             .collect(),
+        columns: None,
         legend_title: if arms.len() > 1 {
             "model \u{b7} arm".into()
         } else {

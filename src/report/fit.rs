@@ -55,6 +55,18 @@ pub fn fit_report_html(p: &FitPage) -> String {
             "<section id=\"figure\">\n<h2>Fitted theories against the launch</h2>\n<figure>\n{svg}\n<figcaption>Each fitted theory (<code>fitted.toml</code>) simulated with its maximum-likelihood parameters on exactly the physicians the likelihood used, seeded with the observed period-1 adopters: mean share of those physicians who have adopted (line) and 5–95% of replicates (shaded); the observed launch of the same physicians as black points. A theory that cannot reproduce the launch has no band. The plotted numbers are in <code>curves.csv</code>; theories without a simulation model (kol_contagion, period effects) are not drawn.</figcaption>\n</figure>\n</section>"
         );
     }
+    if let Some(c) = p.curves.filter(|c| !c.left_out.is_empty()) {
+        let list: Vec<String> = c
+            .left_out
+            .iter()
+            .map(|(m, why)| format!("{m} ({why})"))
+            .collect();
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">Not drawn: {}.</p>",
+            escape(&list.join("; "))
+        );
+    }
     ranking(&mut o, r);
     estimates(&mut o, r);
     for (head, text) in p.extra {

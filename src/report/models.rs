@@ -59,7 +59,7 @@ pub(super) fn model_sections(o: &mut String, r: &Report) {
             let mean = ms.iter().map(|x| x.final_share).sum::<f64>() / ms.len() as f64;
             let _ = writeln!(
                 o,
-                "<p>{}By {month} {}, {:.1}% of the {} physicians have adopted on average (about {:.0} prescribers; median and 5–95% of replicates: {}).</p>",
+                "<p>{}By {month} {}, {:.1}% of the {} physicians have adopted on average (about {:.0} prescribers; mean and 5–95% of replicates: {}).</p>",
                 if res.arms.len() > 1 {
                     format!("Seeding “{}”: ", escape(arm))
                 } else {

@@ -242,7 +242,7 @@ fn results(o: &mut String, r: &Report) {
     let recorded = res.kol_tie_share.iter().flatten().any(|v| !v.is_empty());
     let mut header = vec![
         "model",
-        "final share, median [5–95%]",
+        "final share, mean [5–95%]",
         "users at end",
         "KOLs adopted",
         "t10",
@@ -266,7 +266,7 @@ fn results(o: &mut String, r: &Report) {
     }
     let _ = writeln!(
         o,
-        "<p class=\"note\">Final share: median share of physicians who adopted by {month} {steps}, with the 5th–95th percentiles over replicates. \
+        "<p class=\"note\">Final share: mean share of physicians who adopted by {month} {steps}, with the 5th–95th percentiles over replicates. \
          Users at end: mean share still using it (lower when physicians discontinue). \
          t10/t50/t90: {months} to reach 10/50/90% adoption, median [5th–95th percentile] over replicates; “&gt;{steps}” means not reached. \
          Δ: paired difference to the baseline model “{}” on the same replicates (same network and random numbers), mean [95% t-interval]; \
@@ -402,7 +402,8 @@ pub fn files(
     });
     let segment_caption = res.segments.as_ref().map_or(String::new(), |seg| {
         format!(
-            "Cumulative adoption by {}, one panel per segment: the mean share of the segment’s physicians who have adopted, per arm and model.",
+            "Cumulative adoption {} (column {}), one panel per segment and model: the mean share of the segment’s physicians who have adopted under each seeding arm, with 5–95% of replicates shaded.",
+            crate::plot::segment_title(&seg.attribute).to_lowercase(),
             seg.attribute
         )
     });

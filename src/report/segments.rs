@@ -23,7 +23,8 @@ pub(super) fn section(o: &mut String, r: &Report, figure: Option<&Figure>) {
     let (months, month) = (sc.time_unit.plural(), sc.time_unit.singular());
     let _ = writeln!(
         o,
-        "<section id=\"segments\">\n<h2>Results per segment: {}</h2>",
+        "<section id=\"segments\">\n<h2>Results {} (<code>{}</code>)</h2>",
+        escape(&crate::plot::segment_title(&seg.attribute).to_lowercase()),
         escape(&seg.attribute)
     );
     let _ = writeln!(
@@ -51,7 +52,7 @@ pub(super) fn section(o: &mut String, r: &Report, figure: Option<&Figure>) {
     lift(o, r, seg, &an);
     let _ = writeln!(
         o,
-        "<p class=\"note\">Final share: median share of the segment’s physicians who adopted by {month} {}, with the 5th–95th percentiles over replicates; t50: {months} until half the segment adopted. \
+        "<p class=\"note\">Final share: mean share of the segment’s physicians who adopted by {month} {}, with the 5th–95th percentiles over replicates; t50: {months} until half the segment adopted. \
          KOL lift: paired over replicates within the segment, as in the whole-network table; a segment with few physicians has wide intervals.</p>\n</section>",
         sc.steps
     );
@@ -88,7 +89,7 @@ fn outcomes(o: &mut String, r: &Report, seg: &Segments, an: &segments::Analysis,
         "model",
         "physicians",
         "KOLs",
-        "final share, median [5–95%]",
+        "final share, mean [5–95%]",
         "t50",
     ]);
     let text = header.len() - 4;

@@ -1,5 +1,5 @@
-//! The reports in a real browser: headless Chromium lays out `report.html` of the CKM run and
-//! of a sweep at laptop width (900 px) and narrower, screenshots it and prints it to PDF on A4
+//! The reports in a real browser: headless Chromium lays out `report.html` of the CKM run, of
+//! its fit and seed, and of a sweep at laptop width (900 px) and narrower, screenshots it and prints it to PDF on A4
 //! and Letter. Checks that nothing overflows the page horizontally (no table is clipped or
 //! scrolls) and that the PDF text holds every table column's header.
 //!
@@ -237,6 +237,23 @@ fn reports_print_every_column_and_fit_a_laptop_screen() {
         "recommended",
     );
 
+    let fit = tmp.path().join("fit");
+    Command::cargo_bin("kolsim")
+        .unwrap()
+        .current_dir(root())
+        .args(["fit", "scenarios/ckm-tetracycline.toml", "--quiet", "--out"])
+        .arg(&fit)
+        .assert()
+        .success();
+    check_report(
+        &b,
+        &fit,
+        &shots,
+        "fit",
+        &["ΔAIC", "LR p", "standard error", "person-periods at risk"],
+        "each fitted theory against the observed launch",
+    );
+
     let sweep = tmp.path().join("sweep");
     Command::cargo_bin("kolsim")
         .unwrap()
@@ -266,8 +283,8 @@ fn reports_print_every_column_and_fit_a_laptop_screen() {
     );
 }
 
-#[test]
-fn run_pdf_writes_a_pdf_report() {
+/// Runs kolsim with `args` and `--pdf --out DIR` and checks the PDF and its manifest entry.
+fn writes_a_pdf(args: &[&str]) {
     if browser().is_none() {
         eprintln!("skipped: no chromium on PATH");
         return;
@@ -277,15 +294,8 @@ fn run_pdf_writes_a_pdf_report() {
     Command::cargo_bin("kolsim")
         .unwrap()
         .current_dir(root())
-        .args([
-            "run",
-            "scenarios/quickstart.toml",
-            "--replicates",
-            "4",
-            "--quiet",
-            "--pdf",
-            "--out",
-        ])
+        .args(args)
+        .args(["--quiet", "--pdf", "--out"])
         .arg(&out)
         .assert()
         .success();
@@ -293,4 +303,19 @@ fn run_pdf_writes_a_pdf_report() {
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
     let man = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(man.contains("\"report.pdf\""));
+}
+
+#[test]
+fn run_pdf_writes_a_pdf_report() {
+    writes_a_pdf(&["run", "scenarios/quickstart.toml", "--replicates", "4"]);
+}
+
+#[test]
+fn fit_pdf_writes_a_pdf_report() {
+    writes_a_pdf(&[
+        "fit",
+        "scenarios/ckm-tetracycline.toml",
+        "--permutations",
+        "0",
+    ]);
 }

@@ -96,7 +96,7 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
         .assert()
         .success()
         .stderr(predicate::str::is_empty())
-        .stdout(predicate::str::contains("final share, median [5–95%]"));
+        .stdout(predicate::str::contains("final share, mean [5–95%]"));
 }
 
 #[cfg(target_os = "linux")]
