@@ -10,7 +10,7 @@
 //! no band (a band would suggest it describes the data). The figure itself is drawn by
 //! [`crate::plot::fit_svg`], the page by [`crate::report::fit_report_html`].
 
-use super::output::num;
+use super::lrtest::num;
 use super::simulated::{self, Setup};
 use super::{FitReport, Prepared};
 use crate::error::Error;

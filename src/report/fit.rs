@@ -5,7 +5,8 @@
 //! as HTML tables. Pure: returns the page's text.
 
 use super::page::{escape, page_head, table};
-use crate::fit::output::{self, RANKING_HEAD, ci_high, short};
+use crate::fit::lrtest::short;
+use crate::fit::output::{self, RANKING_HEAD, ci_high};
 use crate::fit::report::FitCurves;
 use crate::fit::{Estimate, FitReport, Method, ModelFit, TIME_CONVENTION, odds, verdict};
 use crate::scenario::Scenario;
