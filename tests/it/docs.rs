@@ -365,3 +365,35 @@ fn shared_options_are_worded_for_each_command() {
     let fit = help("fit");
     assert!(fit.contains("results/NAME-fit"), "{fit}");
 }
+
+/// The README's quick start is two commands, and CI (`.ci/run`) runs both: the test command
+/// exactly, the run command with only options added after it.
+#[test]
+fn quick_start_commands_are_what_ci_runs() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    let start = readme
+        .find("## Quick start")
+        .expect("a Quick start section");
+    let block = &readme[start..];
+    let block = &block[block.find("```sh\n").expect("a sh block") + 6..];
+    let commands: Vec<&str> = block[..block.find("```").unwrap()].lines().collect();
+    assert_eq!(
+        commands,
+        [
+            "cargo run --release -- run scenarios/quickstart.toml",
+            "cargo test --release"
+        ]
+    );
+    assert!(
+        ci.lines().any(|l| l.trim() == commands[1]),
+        "CI lacks `{}`",
+        commands[1]
+    );
+    assert!(
+        ci.lines()
+            .any(|l| l.trim().starts_with(&format!("{} ", commands[0]))),
+        "CI lacks `{}`",
+        commands[0]
+    );
+}
