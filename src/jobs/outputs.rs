@@ -5,18 +5,7 @@
 //! and this page read it); the fit, seed and sweep lists below are checked against the folders
 //! those commands write.
 
-/// One output file of a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Its name in the folder.
-    pub name: &'static str,
-    /// When it is written (empty: always).
-    pub when: &'static str,
-    /// The function that makes its bytes.
-    pub writer: &'static str,
-    /// What it holds.
-    pub about: &'static str,
-}
+pub use super::run_files::OutputFile;
 
 const fn out(
     name: &'static str,
