@@ -1,7 +1,7 @@
 //! Every output file of `kolsim run`, `fit`, `seed` and `sweep`, described once: its name, when
 //! it is written, its writer and what it holds. Each subcommand's `--help` "Writes" lines and
 //! `docs/output-files.md` ([`markdown`]; `tests/it/outputs.rs` keeps the page in sync) come from
-//! here. A run folder's list is [`super::run_files`]'s `FILES` itself (the folder, the manifest
+//! here. A run folder's list is `jobs/run_files.rs`'s `FILES` itself (the folder, the manifest
 //! and this page read it); the fit, seed and sweep lists below are checked against the folders
 //! those commands write.
 
