@@ -75,7 +75,7 @@ pub fn fit(
 
 /// The fitted theories as a scenario: `fitted.toml` with its data paths relative to the
 /// scenario's folder, read back (its path is the scenario's, so relative paths resolve).
-/// Example: [`fit`].
+/// Example: [`fit()`].
 pub fn fitted_scenario(sc: &Scenario, r: &FitResults) -> Result<Scenario, Error> {
     let dir = sc.source.path.parent().unwrap_or(Path::new(""));
     let text = fit::fitted::fitted_toml(sc, &r.report, dir);

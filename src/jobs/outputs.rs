@@ -1,22 +1,11 @@
 //! Every output file of `kolsim run`, `fit`, `seed` and `sweep`, described once: its name, when
 //! it is written, its writer and what it holds. Each subcommand's `--help` "Writes" lines and
 //! `docs/output-files.md` ([`markdown`]; `tests/it/outputs.rs` keeps the page in sync) come from
-//! here. A run folder's list is [`super::run_files`]'s `FILES` itself (the folder, the manifest
+//! here. A run folder's list is `jobs/run_files.rs`'s `FILES` itself (the folder, the manifest
 //! and this page read it); the fit, seed and sweep lists below are checked against the folders
 //! those commands write.
 
-/// One output file of a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Its name in the folder.
-    pub name: &'static str,
-    /// When it is written (empty: always).
-    pub when: &'static str,
-    /// The function that makes its bytes.
-    pub writer: &'static str,
-    /// What it holds.
-    pub about: &'static str,
-}
+pub use super::run_files::OutputFile;
 
 const fn out(
     name: &'static str,

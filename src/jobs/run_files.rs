@@ -3,7 +3,6 @@
 //! come from it. To add a file: its writer (in `output.rs`, `segments/`, `report/`, …) and one
 //! entry here.
 
-use super::outputs::OutputFile;
 use crate::api;
 use crate::error::Error;
 use crate::scenario::Scenario;
@@ -137,6 +136,19 @@ pub(super) enum Bytes {
     Table(fn(&Inputs) -> Result<Vec<u8>, Error>),
     /// Made by the report.
     Report,
+}
+
+/// One output file of a command, in words (`--help`, `docs/output-files.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Its name in the folder.
+    pub name: &'static str,
+    /// When it is written (empty: always).
+    pub when: &'static str,
+    /// The function that makes its bytes.
+    pub writer: &'static str,
+    /// What it holds.
+    pub about: &'static str,
 }
 
 /// One file of a run folder.
