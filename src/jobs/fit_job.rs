@@ -95,7 +95,7 @@ fn extra_sections(r: &FitReport, figure_note: Option<String>) -> Vec<(String, St
         .collect()
 }
 
-/// Fits `sc`'s network to `req.observed` and writes the fit folder ([`FILES`]) atomically:
+/// Fits `sc`'s network to `req.observed` and writes the fit folder (the files of `FILES`) atomically:
 /// `fit.svg` and `curves.csv` simulate the fitted theories on the physicians the likelihood
 /// used. An existing folder is refused before anything runs, unless `force` and it is
 /// kolsim's own; so is `--pdf` without a headless Chromium.

@@ -31,11 +31,13 @@ impl Line {
     }
 }
 
-/// One panel: an optional caption, its lines and observed points (drawn as black dots).
+/// One panel: an optional caption, its lines and observed points (drawn as black dots), and
+/// an optional note written in its top-left corner.
 pub(super) struct Panel {
     pub(super) caption: Option<String>,
     pub(super) lines: Vec<Line>,
     pub(super) observed: Vec<(f64, f64)>,
+    pub(super) note: Option<String>,
 }
 
 /// How y tick labels are written.
@@ -269,6 +271,20 @@ fn draw_panel(fig: &Figure, panel: &Panel, area: &Area) -> Res {
         .bold_line_style(grid)
         .light_line_style(TRANSPARENT)
         .draw()?;
+    if let Some(note) = &panel.note {
+        let (x0, x1) = fig.x_range;
+        let (y0, y1) = fig.y_range;
+        chart.draw_series(std::iter::once(Text::new(
+            note.clone(),
+            (x0 + 0.03 * (x1 - x0), y1 - 0.03 * (y1 - y0)),
+            text_style(
+                LABEL_FONT,
+                &RGBColor(0xA0, 0x3C, 0x00),
+                HPos::Left,
+                VPos::Top,
+            ),
+        )))?;
+    }
     draw_lines(fig, panel, &mut chart)
 }
 

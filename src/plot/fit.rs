@@ -7,7 +7,7 @@ use super::figure::{Figure, Line, Panel, YFormat, render};
 use super::nice_ceil;
 use crate::fit::report::FitCurves;
 
-/// What a panel of a theory that cannot reproduce the launch says after the model's name.
+/// What the panel of a theory that cannot reproduce the launch says (in its corner).
 pub const CANNOT_REPRODUCE: &str = "cannot reproduce this launch (no band)";
 
 /// The fit figure of `c` under the title `title`; `unit` is the time unit in the plural
@@ -38,11 +38,8 @@ pub fn fit_svg(title: &str, unit: &str, c: &FitCurves) -> String {
         .iter()
         .enumerate()
         .map(|(k, f)| Panel {
-            caption: Some(if f.reproduces {
-                f.model.clone()
-            } else {
-                format!("{}: {CANNOT_REPRODUCE}", f.model)
-            }),
+            caption: Some(f.model.clone()),
+            note: (!f.reproduces).then(|| CANNOT_REPRODUCE.to_string()),
             lines: vec![Line {
                 style: k,
                 points: f
@@ -106,7 +103,7 @@ mod tests {
             left_out: Vec::new(),
         };
         let svg = fit_svg("t", "months", &c);
-        assert!(svg.contains(&format!("learning: {CANNOT_REPRODUCE}")));
+        assert!(svg.contains(CANNOT_REPRODUCE) && svg.contains("\nlearning\n"));
         assert!(svg.contains("\ngood\n"));
         // One band polygon: the reproducing theory's.
         assert_eq!(svg.matches("<polygon").count(), 1, "{svg}");

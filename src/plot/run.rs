@@ -110,6 +110,7 @@ pub fn adoption_svg(
                 .map(|(a, s)| Line::of_summary(style(arms.len(), a, m), s))
                 .collect(),
             observed: observed.clone(),
+            note: None,
         })
         .collect();
     let (legend_title, legend) = legend(arms);
@@ -212,6 +213,7 @@ pub fn new_adopters_svg(
                 })
                 .collect(),
             observed: Vec::new(),
+            note: None,
         })
         .collect();
     let unit = singular(opts.unit);

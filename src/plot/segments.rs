@@ -81,6 +81,7 @@ fn panels(p: &SegmentPlot) -> Vec<Panel> {
                     .map(|(a, s)| Line::of_summary(a, s))
                     .collect(),
                 observed: Vec::new(),
+                note: None,
             });
         }
     }

@@ -75,6 +75,7 @@ pub fn sweep_svg(
             caption: None,
             lines,
             observed: Vec::new(),
+            note: None,
         }],
         columns: None,
         legend_title: String::new(),
@@ -366,6 +367,7 @@ pub fn sweep_metric_svg(grid: &Grid, rows: &[SweepRow], metric: Metric) -> Strin
                 caption: if one_panel { None } else { Some(c) },
                 lines,
                 observed: Vec::new(),
+                note: None,
             })
             .collect(),
         columns: None,

@@ -250,7 +250,7 @@ fn reports_print_every_column_and_fit_a_laptop_screen() {
         &fit,
         &shots,
         "fit",
-        &["ΔAIC", "LR p", "standard error", "person-periods at risk"],
+        &["ΔAIC", "LR p", "parameter", "method", "person-periods"],
         "each fitted theory against the observed launch",
     );
 

@@ -145,7 +145,7 @@ fn curves_csv_holds_the_plotted_numbers() {
     let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"curves.csv\""), "{manifest}");
     let svg = std::fs::read_to_string(dir.join("fit.svg")).unwrap();
-    assert!(svg.contains("learning: cannot reproduce this launch"));
+    assert!(svg.contains("\nlearning\n") && svg.contains("cannot reproduce this launch"));
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("<code>curves.csv</code>"));
 }
