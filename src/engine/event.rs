@@ -317,6 +317,25 @@ fn push_and_reschedule<H: Hazard>(
     });
 }
 
+/// Empties step `t`'s bucket into `new`: the physicians still scheduled for `t` (the others
+/// are stale entries of a physician rescheduled since), marked adopted.
+fn pop_due(st: &mut EventState, t: u32, new: &mut Vec<u32>) {
+    new.clear();
+    let mut bucket = std::mem::take(&mut st.buckets[t as usize]);
+    for (k, &i) in bucket.iter().enumerate() {
+        if let Some(&ahead) = bucket.get(k + PREFETCH) {
+            prefetch(&st.nodes[ahead as usize]);
+        }
+        let node = &mut st.nodes[i as usize];
+        if node.sched == t {
+            node.sched = ADOPTED;
+            new.push(i);
+        }
+    }
+    bucket.clear();
+    st.buckets[t as usize] = bucket;
+}
+
 /// Runs one replicate with the event engine.
 pub fn run<H: Hazard, O: Observer + ?Sized>(
     model: &H,
@@ -375,20 +394,7 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         if !go {
             return;
         }
-        s.new.clear();
-        let mut bucket = std::mem::take(&mut st.buckets[t as usize]);
-        for (k, &i) in bucket.iter().enumerate() {
-            if let Some(&ahead) = bucket.get(k + PREFETCH) {
-                prefetch(&st.nodes[ahead as usize]);
-            }
-            let node = &mut st.nodes[i as usize];
-            if node.sched == t {
-                node.sched = ADOPTED;
-                s.new.push(i);
-            }
-        }
-        bucket.clear();
-        st.buckets[t as usize] = bucket;
+        pop_due(st, t, &mut s.new);
         // The order of adoptions within a step does not matter to the process; sorting makes
         // the on_adopt and push orders canonical.
         s.new.sort_unstable();
