@@ -34,14 +34,17 @@ struct Node {
     c: f32,
     /// Total in-weight (copied from the network so a touch reads one record).
     w: f32,
-    /// Remaining resistance extrapolated to step 0 at the current rate: the remaining
-    /// resistance at the end of step `t` is `rho0 - rate·t`. NaN until first needed.
+    /// Remaining resistance at the end of step `mark` (after that step's impulse), NaN until
+    /// first needed. Extrapolated to step 0 at the current rate it is
+    /// `rho0 + rate·mark` (see [`resistance_at`]), and the remaining resistance at the end of
+    /// a later step `t` is that minus `rate·t`.
     rho0: f64,
     /// Current cumulative-hazard rate per step, `-ln(1 - P)`.
     rate: f64,
     /// Scheduled adoption step, NEVER, or ADOPTED.
     sched: u32,
-    /// Last step in which the node was touched (dedup of the touched list).
+    /// The step `rho0` refers to: the last step in which the node was touched or
+    /// rescheduled (also the dedup of the touched list). NEVER before.
     mark: u32,
 }
 
@@ -61,7 +64,7 @@ const FRESH: Node = Node {
 const PREFETCH: usize = 16;
 
 /// How many adopters' CSR rows ahead [`push`] prefetches (the rows are random accesses too).
-const ROWS_AHEAD: usize = 4;
+const ROWS_AHEAD: usize = 8;
 
 /// Hints the CPU to fetch `p`'s cache line: the push and update loops visit physicians in
 /// random order and are bound by memory latency, not by work.
@@ -107,11 +110,38 @@ impl EventState {
             self.impulse.resize(n, 0.0);
         }
         self.touched.clear();
-        self.buckets.resize_with(steps as usize + 2, Vec::new);
-        for b in &mut self.buckets {
+        // Only buckets up to the last replicate's `last_due` can hold entries: clearing just
+        // those keeps a long horizon from costing a pass over all its steps per replicate.
+        for b in self.buckets.iter_mut().take(self.last_due as usize + 1) {
             b.clear();
         }
+        self.buckets.resize_with(steps as usize + 2, Vec::new);
         self.last_due = 0;
+    }
+}
+
+/// The remaining resistance of `node` at the end of step `t`, before any change made in `t`
+/// (or, when `node` was already touched in `t`, as that touch left it). The arithmetic is
+/// exactly that of storing `rho0 + rate·mark` and subtracting `rate·t` later, so the bytes of
+/// every run are those of the engine that stored the extrapolated value.
+#[inline]
+fn resistance_at(node: &Node, i: usize, t: u32, key: u64) -> f64 {
+    if node.rho0.is_nan() {
+        return -keyed_unit(key, i as u64).ln();
+    }
+    if node.mark == t {
+        return node.rho0;
+    }
+    let rate = node.rate;
+    let at_zero = if rate > 0.0 && rate.is_finite() {
+        node.rho0 + rate * node.mark as f64
+    } else {
+        node.rho0
+    };
+    if rate > 0.0 {
+        at_zero - rate * t as f64
+    } else {
+        at_zero
     }
 }
 
@@ -132,15 +162,7 @@ fn reschedule(
     } else {
         -(-prob).ln_1p()
     };
-    let tf = t as f64;
-    let mut rho = if node.rho0.is_nan() {
-        -keyed_unit(key, i as u64).ln()
-    } else if node.rate > 0.0 {
-        node.rho0 - node.rate * tf
-    } else {
-        node.rho0
-    };
-    rho -= impulse;
+    let rho = resistance_at(node, i, t, key) - impulse;
     node.rate = rate;
     // First s > t with rho - rate (s - t) <= 0.
     let wait = if rho <= 0.0 || rate == f64::INFINITY {
@@ -150,11 +172,8 @@ fn reschedule(
     } else {
         f64::INFINITY
     };
-    node.rho0 = if rate > 0.0 && rate.is_finite() {
-        rho + rate * tf
-    } else {
-        rho
-    };
+    node.rho0 = rho;
+    node.mark = t;
     let s = if wait <= (steps - t) as f64 {
         t + wait as u32
     } else {
@@ -164,35 +183,47 @@ fn reschedule(
     s
 }
 
-/// Pushes exposure from the new adopters `from` along their out-arcs (and, for cascades, the
-/// one-shot impulse); collects the touched non-adopters in `st.touched`.
-///
-/// The arcs are walked in place, row after row, with a second cursor [`PREFETCH`] arcs ahead
-/// prefetching the target's record (copying the rows into one flat buffer first cost 14% of
-/// the national benchmark in `memmove`).
-fn push<H: Hazard>(
-    st: &mut EventState,
+/// Files `i` under its new adoption step `due` unless it is already there (`old`, its step
+/// before the reschedule: that bucket still holds it) or it never adopts.
+#[inline]
+fn file(buckets: &mut [Vec<u32>], last_due: &mut u32, i: u32, old: u32, due: u32) {
+    if due != NEVER && due != old {
+        buckets[due as usize].push(i);
+        *last_due = (*last_due).max(due);
+    }
+}
+
+/// Walks the out-arcs of the adopters `from` row after row in place, calling
+/// `visit(target, weight)` for each, with a second cursor [`PREFETCH`] arcs ahead prefetching
+/// the target's record in `records` (copying the rows into one flat buffer first cost 14% of
+/// the national benchmark in `memmove`) and the rows of the adopters [`ROWS_AHEAD`] ahead.
+fn walk_arcs<T>(
+    ranges: &mut Vec<(usize, usize)>,
     out: &Adjacency,
-    model: &H,
-    cascade: bool,
     from: &[u32],
-    t: u32,
+    records: *const T,
+    mut visit: impl FnMut(u32, f32),
 ) {
-    st.ranges.clear();
-    st.ranges.extend(from.iter().filter_map(|&j| {
+    ranges.clear();
+    // The adopters are sorted, but far apart: their offsets are random accesses too.
+    let offsets = out.offsets.as_ptr();
+    ranges.extend(from.iter().enumerate().filter_map(|(k, &j)| {
+        if let Some(&ahead) = from.get(k + PREFETCH) {
+            prefetch(offsets.wrapping_add(ahead as usize));
+        }
         let (a, b) = (out.offsets[j as usize], out.offsets[j as usize + 1]);
         (b > a).then_some((a, b))
     }));
     let (dst, wts) = (&out.nodes[..], &out.weights[..]);
-    let ranges = &st.ranges[..];
-    let records = st.nodes.as_ptr();
+    let ranges = &ranges[..];
     let (dst_ptr, w_ptr) = (dst.as_ptr(), wts.as_ptr());
-    for &(a, b) in ranges.iter().take(ROWS_AHEAD) {
+    let fetch_row = |(a, b): (usize, usize)| {
         prefetch(dst_ptr.wrapping_add(a));
         prefetch(dst_ptr.wrapping_add(b - 1));
         prefetch(w_ptr.wrapping_add(a));
         prefetch(w_ptr.wrapping_add(b - 1));
-    }
+    };
+    ranges.iter().take(ROWS_AHEAD).for_each(|&r| fetch_row(r));
     // The prefetching cursor: range `lr`, arc `lk`.
     let (mut lr, mut lk) = (0usize, ranges.first().map_or(0, |r| r.0));
     let mut ahead = || {
@@ -205,11 +236,8 @@ fn push<H: Hazard>(
                     lk = r.0;
                 }
                 // The rows themselves sit at random places in the CSR: fetch a few ahead.
-                if let Some(&(a, b)) = ranges.get(lr + ROWS_AHEAD) {
-                    prefetch(dst_ptr.wrapping_add(a));
-                    prefetch(dst_ptr.wrapping_add(b - 1));
-                    prefetch(w_ptr.wrapping_add(a));
-                    prefetch(w_ptr.wrapping_add(b - 1));
+                if let Some(&r) = ranges.get(lr + ROWS_AHEAD) {
+                    fetch_row(r);
                 }
             }
         }
@@ -220,26 +248,92 @@ fn push<H: Hazard>(
     for &(a, b) in ranges {
         for k in a..b {
             ahead();
-            let (i, wi) = (dst[k], wts[k]);
-            let node = &mut st.nodes[i as usize];
-            if node.sched == ADOPTED {
-                continue;
-            }
-            node.c += wi;
-            if node.mark != t {
-                node.mark = t;
-                st.touched.push(i);
-            }
-            if cascade {
-                let pa = model.arc_prob(wi).unwrap_or(0.0);
-                st.impulse[i as usize] += if pa >= 1.0 {
-                    f64::INFINITY
-                } else {
-                    -(-pa).ln_1p()
-                };
-            }
+            visit(dst[k], wts[k]);
         }
     }
+}
+
+/// Pushes exposure from the new adopters `from` along their out-arcs (and, for cascades, the
+/// one-shot impulse); collects the touched non-adopters in `st.touched`, each brought to its
+/// resistance at the end of `t` on its first touch (so that `mark == t` means touched).
+fn push<H: Hazard>(
+    st: &mut EventState,
+    out: &Adjacency,
+    model: &H,
+    cascade: bool,
+    from: &[u32],
+    t: u32,
+    key: u64,
+) {
+    let records = st.nodes.as_ptr();
+    let (nodes, touched, impulse) = (&mut st.nodes, &mut st.touched, &mut st.impulse);
+    walk_arcs(&mut st.ranges, out, from, records, |i, wi| {
+        let node = &mut nodes[i as usize];
+        if node.sched == ADOPTED {
+            return;
+        }
+        node.c += wi;
+        if node.mark != t {
+            node.rho0 = resistance_at(node, i as usize, t, key);
+            node.mark = t;
+            touched.push(i);
+        }
+        if cascade {
+            let pa = model.arc_prob(wi).unwrap_or(0.0);
+            impulse[i as usize] += if pa >= 1.0 {
+                f64::INFINITY
+            } else {
+                -(-pa).ln_1p()
+            };
+        }
+    });
+}
+
+/// [`push`] and the reschedule of every touched physician in one pass, for models without
+/// a one-shot impulse: a physician is rescheduled at each touch from its resistance at the end
+/// of `t` (kept in the record from the first touch), so after the last touch of the step its
+/// record and schedule are exactly what one reschedule after all pushes gives, without a
+/// second random access to it (intermediate schedules only leave stale bucket entries).
+fn push_and_reschedule<H: Hazard>(
+    st: &mut EventState,
+    out: &Adjacency,
+    model: &H,
+    from: &[u32],
+    t: u32,
+    (key, steps): (u64, u32),
+) {
+    let records = st.nodes.as_ptr();
+    let (nodes, buckets, last_due) = (&mut st.nodes, &mut st.buckets, &mut st.last_due);
+    walk_arcs(&mut st.ranges, out, from, records, |i, wi| {
+        let node = &mut nodes[i as usize];
+        if node.sched == ADOPTED {
+            return;
+        }
+        node.c += wi;
+        let p = model.prob(i as usize, node.c as f64, node.w as f64);
+        let old = node.sched;
+        let due = reschedule(node, i as usize, t, p, 0.0, key, steps);
+        file(buckets, last_due, i, old, due);
+    });
+}
+
+/// Empties step `t`'s bucket into `new`: the physicians still scheduled for `t` (the others
+/// are stale entries of a physician rescheduled since), marked adopted.
+fn pop_due(st: &mut EventState, t: u32, new: &mut Vec<u32>) {
+    new.clear();
+    let mut bucket = std::mem::take(&mut st.buckets[t as usize]);
+    for (k, &i) in bucket.iter().enumerate() {
+        if let Some(&ahead) = bucket.get(k + PREFETCH) {
+            prefetch(&st.nodes[ahead as usize]);
+        }
+        let node = &mut st.nodes[i as usize];
+        if node.sched == t {
+            node.sched = ADOPTED;
+            new.push(i);
+        }
+    }
+    bucket.clear();
+    st.buckets[t as usize] = bucket;
 }
 
 /// Runs one replicate with the event engine.
@@ -275,15 +369,13 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         if t == 0 && p <= 0.0 && imp <= 0.0 {
             return;
         }
+        let old = node.sched;
         let due = reschedule(node, i, t, p, imp, key, steps);
-        if due != NEVER {
-            st.buckets[due as usize].push(i as u32);
-            st.last_due = st.last_due.max(due);
-        }
+        file(&mut st.buckets, &mut st.last_due, i as u32, old, due);
     };
 
     // Step 0: exposure from the initial adopters, then every node's starting hazard.
-    push(st, out, model, cascade, rep.initial, 0);
+    push(st, out, model, cascade, rep.initial, 0, key);
     st.touched.clear();
     for i in 0..n {
         if st.nodes[i].sched != ADOPTED {
@@ -302,20 +394,7 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         if !go {
             return;
         }
-        s.new.clear();
-        let mut bucket = std::mem::take(&mut st.buckets[t as usize]);
-        for (k, &i) in bucket.iter().enumerate() {
-            if let Some(&ahead) = bucket.get(k + PREFETCH) {
-                prefetch(&st.nodes[ahead as usize]);
-            }
-            let node = &mut st.nodes[i as usize];
-            if node.sched == t {
-                node.sched = ADOPTED;
-                s.new.push(i);
-            }
-        }
-        bucket.clear();
-        st.buckets[t as usize] = bucket;
+        pop_due(st, t, &mut s.new);
         // The order of adoptions within a step does not matter to the process; sorting makes
         // the on_adopt and push orders canonical.
         s.new.sort_unstable();
@@ -323,7 +402,11 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         if t == steps {
             break;
         }
-        push(st, out, model, cascade, &s.new, t);
+        if !cascade {
+            push_and_reschedule(st, out, model, &s.new, t, (key, steps));
+        } else {
+            push(st, out, model, cascade, &s.new, t, key);
+        }
         let touched = std::mem::take(&mut st.touched);
         for (k, &i) in touched.iter().enumerate() {
             if let Some(&ahead) = touched.get(k + PREFETCH) {

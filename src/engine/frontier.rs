@@ -36,6 +36,9 @@ const SKIP_BELOW: f64 = 0.5;
 pub struct FrontierState {
     /// Spontaneous adoptions due at each step (only when `p > 0`).
     buckets: Vec<Vec<u32>>,
+    /// Buckets `..used` may hold entries (of this or an earlier replicate): a replicate
+    /// clears those, not all `steps + 1`, so that with `p = 0` a long horizon costs nothing.
+    used: usize,
     /// Last step's new adopters (the frontier).
     frontier: Vec<u32>,
 }
@@ -63,11 +66,13 @@ fn spontaneous_clocks(
     steps: u32,
     clock_key: u64,
 ) -> u32 {
-    st.buckets.resize_with(steps as usize + 1, Vec::new);
-    for b in &mut st.buckets {
+    for b in &mut st.buckets[..st.used] {
         b.clear();
     }
+    st.used = 0;
+    let mut last = 0;
     if p > 0.0 && steps > 0 {
+        st.buckets.resize_with(steps as usize + 1, Vec::new);
         let ln_q = (-p).ln_1p();
         for (i, &a) in adopted_at.iter().enumerate() {
             if a != NEVER {
@@ -80,13 +85,12 @@ fn spontaneous_clocks(
             };
             if at <= steps as u64 {
                 st.buckets[at as usize].push(i as u32);
+                last = last.max(at as u32);
             }
         }
+        st.used = last as usize + 1;
     }
-    (1..=steps as usize)
-        .rev()
-        .find(|&t| !st.buckets[t].is_empty())
-        .unwrap_or(0) as u32
+    last
 }
 
 /// Runs one replicate of a one-shot cascade with constant spontaneous probability `p`.
@@ -170,7 +174,13 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
             }
         }
         // Spontaneous adoptions due now.
-        for &i in &st.buckets[t as usize] {
+        for &i in st
+            .buckets
+            .get(t as usize)
+            .filter(|_| t <= last_due)
+            .into_iter()
+            .flatten()
+        {
             let a = &mut s.adopted_at[i as usize];
             if *a == NEVER {
                 *a = t;

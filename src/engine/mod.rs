@@ -95,6 +95,12 @@ pub trait Observer {
     }
     /// Called for each adoption (node index, step), before `on_step` of that step.
     fn on_adopt(&mut self, _node: u32, _step: u32) {}
+    /// Called once for the idle steps `from..=to` of an absorbing state, each with `counts`
+    /// (no adoption): the same as `on_step` for each step in order, which is the default, but
+    /// an observer may record them at once. Return `false` to stop.
+    fn on_idle(&mut self, from: u32, to: u32, counts: StepCounts) -> bool {
+        (from..=to).all(|step| self.on_step(step, counts))
+    }
 }
 
 /// Everything one replicate of one model needs from the run, shared by all models of that
@@ -230,10 +236,8 @@ pub fn fill_idle<O: Observer + ?Sized>(rep: &Replicate<'_>, from: u32, adopters:
         discontinued: 0,
         users: adopters,
     };
-    for step in from..=rep.steps {
-        if !obs.on_step(step, counts) {
-            return;
-        }
+    if from <= rep.steps {
+        obs.on_idle(from, rep.steps, counts);
     }
 }
 
@@ -280,6 +284,15 @@ impl Observer for Curve {
         self.new_kol_adopters.push(c.new_kol_adopters);
         self.discontinued.push(c.discontinued);
         self.users.push(c.users);
+        true
+    }
+
+    fn on_idle(&mut self, from: u32, to: u32, c: StepCounts) -> bool {
+        let len = self.new_adopters.len() + (to - from) as usize + 1;
+        self.new_adopters.resize(len, c.new_adopters);
+        self.new_kol_adopters.resize(len, c.new_kol_adopters);
+        self.discontinued.resize(len, c.discontinued);
+        self.users.resize(len, c.users);
         true
     }
 }

@@ -216,7 +216,9 @@ impl Setup {
         let steps = self.observed.len() as u32 - 1;
         let curves: Vec<Vec<u32>> = (0..self.seeds.len())
             .into_par_iter()
-            .map(|r| {
+            // One engine scratch per worker, reused across replicates (and its buffers grown
+            // once), not allocated per replicate and evaluation.
+            .map_init(Scratch::default, |scratch, r| {
                 let rep = Replicate {
                     net: &self.net,
                     is_kol: &self.is_kol,
@@ -226,7 +228,7 @@ impl Setup {
                     replicate: r as u64,
                 };
                 let mut curve = Curve::with_steps(steps);
-                prepared.run(EngineKind::Event, &rep, &mut Scratch::default(), &mut curve);
+                prepared.run(EngineKind::Event, &rep, scratch, &mut curve);
                 let mut a = curve.adopters();
                 let last = a.last().copied().unwrap_or(self.seeds[r].len() as u32);
                 a.resize(steps as usize + 1, last);

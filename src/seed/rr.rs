@@ -280,6 +280,10 @@ pub struct Sampler {
     best: Vec<u32>,
     touched: Vec<u32>,
     buckets: Vec<Vec<u32>>,
+    /// The lowest bucket offered to since the last reset (`usize::MAX`: none), so that a
+    /// reset clears the buckets one search used, not all `H + 1` (a search with a long
+    /// horizon that dies out after a few levels costs its levels, not the horizon).
+    low: usize,
     /// Stop set (empty: none): the search ends as soon as it reaches one of these.
     stop: Vec<bool>,
     /// The search reached the stop set.
@@ -298,6 +302,7 @@ impl Sampler {
             best: vec![0; g.n],
             touched: Vec::new(),
             buckets: vec![Vec::new(); g.horizon as usize + 1],
+            low: usize::MAX,
             stop: Vec::new(),
             hit: false,
             limit: 0,
@@ -336,18 +341,23 @@ impl Sampler {
             }
             *b = d + 1;
             self.buckets[d as usize].push(v);
+            self.low = self.low.min(d as usize);
             *pending += 1;
         }
     }
 
-    fn reset(&mut self) {
+    /// Forgets the search whose root had deadline `h` (no bucket above `h` was used).
+    fn reset(&mut self, h: u32) {
         for &v in &self.touched {
             self.best[v as usize] = 0;
         }
         self.touched.clear();
-        for b in &mut self.buckets {
-            b.clear();
+        if self.low <= h as usize {
+            for b in &mut self.buckets[self.low..=h as usize] {
+                b.clear();
+            }
         }
+        self.low = usize::MAX;
     }
 
     /// Samples the RR set of `root` with deadline `h ≤ horizon` into [`Sampler::set`].
@@ -405,7 +415,7 @@ impl Sampler {
             }
             d -= 1;
         }
-        self.reset();
+        self.reset(h);
         if covered {
             Outcome::Precovered
         } else if self.hit {

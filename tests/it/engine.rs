@@ -529,3 +529,61 @@ fn absorbing_states_are_filled_exactly() {
         assert!(took < 20.0, "horizon {long_steps}: {took:.1} s");
     }
 }
+
+/// Records every `on_step` call; idle steps reach it through the default
+/// [`Observer::on_idle`], one `on_step` each.
+#[derive(Default)]
+struct Stepped(Vec<(u32, StepCounts)>);
+impl Observer for Stepped {
+    fn on_step(&mut self, step: u32, counts: StepCounts) -> bool {
+        self.0.push((step, counts));
+        true
+    }
+}
+
+/// The idle steps of an absorbing state reach an observer that only steps (the default
+/// `on_idle`) as the same steps, in order, with the same counts as the curve's bulk fill, on
+/// both engines; and one `Scratch` reused across replicates with different horizons (buckets
+/// cleared only as far as the previous replicate used them) gives what a fresh one gives.
+#[test]
+fn idle_steps_are_the_same_for_every_observer() {
+    let net = generators::barabasi_albert(2000, 2, &mut stream(5, Purpose::Network, 0));
+    let is_kol = vec![false; net.n()];
+    let initial: Vec<u32> = (0..4).collect();
+    let models: Vec<Box<dyn Model>> = vec![
+        Box::new(IndependentCascade { beta: 0.2, p: 0.0 }),
+        Box::new(IndependentCascade { beta: 0.1, p: 0.01 }),
+        Box::new(Imitation {
+            q: 0.3,
+            exposure: ExposureKind::Share,
+        }),
+    ];
+    let mut reused = Scratch::default();
+    for m in &models {
+        let prepared = prepare(m.as_ref(), &net);
+        for (r, steps) in [(0u64, 5_000u32), (1, 40), (2, 900), (3, 40)] {
+            let rep = Replicate {
+                net: &net,
+                is_kol: &is_kol,
+                initial: &initial,
+                steps,
+                seed: 3,
+                replicate: r,
+            };
+            let mut curve = Curve::with_steps(steps);
+            prepared.run(EngineKind::Event, &rep, &mut reused, &mut curve);
+            let mut stepped = Stepped::default();
+            let mut fresh = Scratch::default();
+            prepared.run_observed(EngineKind::Event, &rep, &mut fresh, &mut stepped);
+            assert_eq!(stepped.0.len(), steps as usize + 1);
+            assert_eq!(curve.new_adopters.len(), steps as usize + 1);
+            for (k, (step, c)) in stepped.0.iter().enumerate() {
+                assert_eq!(*step, k as u32);
+                assert_eq!(c.new_adopters, curve.new_adopters[k]);
+                assert_eq!(c.new_kol_adopters, curve.new_kol_adopters[k]);
+                assert_eq!(c.users, curve.users[k]);
+                assert_eq!(c.discontinued, curve.discontinued[k]);
+            }
+        }
+    }
+}
