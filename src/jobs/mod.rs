@@ -18,8 +18,8 @@ pub use run_job::{
     CURVES_AUTO_LIMIT, Curves, FolderOptions, RunOutcome, RunRequest, run_folder, write_run_folder,
 };
 pub use seed_job::{
-    CELF_FIRST_REPLICATE, Decision, Method, RegretRow, Robust, Role, Row, SeedOutcome, SeedRequest,
-    Selection, Sets, Share, Theory, seed_folder, select_seeds,
+    CELF_FIRST_REPLICATE, Compare, Decision, Method, RegretRow, Robust, Role, Row, SeedOutcome,
+    SeedRequest, Selection, Sets, Share, Theory, seed_folder, select_seeds,
 };
 pub use sweep_folder::merge;
 pub use sweep_job::{SweepOutcome, SweepRequest, sweep};
