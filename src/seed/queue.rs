@@ -140,7 +140,7 @@ mod tests {
             while let Some((v, d)) = q.pop() {
                 seen[i].push((v, d));
                 // Pushes below the popped deadline, several per deadline, some repeated.
-                for _ in 0..(v % 3) {
+                for _ in 0..(2 + v % 3) {
                     x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
                     if d > 0 && seen[i].len() < 200 {
                         q.push(x % 50, (x >> 8) % d);
