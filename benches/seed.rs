@@ -11,6 +11,9 @@
 //!   weighted-cascade BA n = 10^5, one thread, beside `seed/mixture_single` (the cascade
 //!   alone, same H), for issue 23's "at most 3 × the single-theory time".
 //!
+//! - `seed/count_imitation_long`: 1,024 RR sets of count-form imitation, q = 0.01, on BA
+//!   n = 1,000, m = 2, with H = 1,000 and H = 100,000 (issue 24: the same cost for both).
+//!
 //! The national-size run (n = 10^6) is a one-shot example, not a criterion loop:
 //! `cargo run --release --example seed_national`.
 
@@ -95,6 +98,28 @@ fn bench(c: &mut Criterion) {
     grp.bench_function("count_imitation/ba_10k_q0.08_h24_k50", |b| {
         b.iter(|| black_box(opim_c(&gc, &options(50))))
     });
+    // Issue 24: a long deadline. The search settles each physician once in order of its
+    // deadline (a heap above HEAP_ABOVE), so the cost follows the reachable set, not H.
+    let tiny = generators::barabasi_albert(1_000, 2, &mut stream(42, Purpose::Network, 0));
+    for h in [1_000u32, 100_000] {
+        let gl = ReverseGraph::new(&tiny, ReverseReachable::Delays { q: 0.01 }, h).expect("sparse");
+        grp.bench_function(
+            format!("count_imitation_long/ba_1k_q0.01_h{h}_1024sets"),
+            |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        black_box(sample_batches(
+                            &gl,
+                            Objective::Adopters,
+                            42,
+                            0,
+                            0..1024 / BATCH,
+                        ))
+                    })
+                })
+            },
+        );
+    }
     grp.finish();
 }
 

@@ -327,6 +327,7 @@ pub fn select_seeds<'py>(
         candidates,
         candidates_file: None,
         pool: pool.max(1),
+        compare: jobs::Compare::All,
         replicates: replicates.unwrap_or(sc.replicates),
         threads,
     };

@@ -198,6 +198,12 @@ pub enum Command {
         /// Largest CELF candidate pool (the top physicians by in-degree beyond it).
         #[arg(long, value_name = "N", default_value_t = 500)]
         pool: usize,
+        /// The sets compared with the recommended one by forward simulation: all (the
+        /// scenario's KOL list and arms, the top k by every KOL rule, random seeds), scenario
+        /// (the KOL list, arms and random seeds: no other KOL rule is ranked) or none (the
+        /// recommended set alone: the fastest).
+        #[arg(long, value_name = "SETS", default_value = "all", value_parser = ["all", "scenario", "none"])]
+        compare: String,
         /// Options shared by every job (output folder, threads, ...).
         #[command(flatten)]
         common: Common,

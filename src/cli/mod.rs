@@ -199,6 +199,7 @@ fn seed(command: Command) -> Result<(), Error> {
         candidates_file,
         sentinel,
         pool,
+        compare,
         common,
     } = command
     else {
@@ -232,6 +233,7 @@ fn seed(command: Command) -> Result<(), Error> {
         candidates_file,
         sentinel: seed::Sentinel::parse(&sentinel).unwrap_or_default(),
         pool: pool.max(1),
+        compare: jobs::Compare::parse(&compare).unwrap_or_default(),
         replicates: sc.replicates,
         threads: common.threads,
     };

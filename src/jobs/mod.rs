@@ -19,8 +19,8 @@ pub use run_job::{
     CURVES_AUTO_LIMIT, Curves, FolderOptions, RunOutcome, RunRequest, run_folder, write_run_folder,
 };
 pub use seed_job::{
-    CELF_FIRST_REPLICATE, Decision, Files, Method, RegretRow, Robust, Role, Row, SeedDone, SeedJob,
-    SeedOutcome, SeedRequest, Selection, Sets, Share, Theory, seed_files, seed_folder,
+    CELF_FIRST_REPLICATE, Compare, Decision, Files, Method, RegretRow, Robust, Role, Row, SeedDone,
+    SeedJob, SeedOutcome, SeedRequest, Selection, Sets, Share, Theory, seed_files, seed_folder,
 };
 pub use sweep_folder::merge;
 pub use sweep_job::{SweepOutcome, SweepRequest, sweep};

@@ -9,6 +9,7 @@
 pub mod build;
 pub mod edge_list;
 mod edges;
+mod fast_csv;
 pub mod generators;
 mod hash;
 pub mod in_memory;

@@ -68,6 +68,7 @@ pub mod mixture;
 pub mod objective;
 pub mod opim;
 pub mod options;
+mod queue;
 pub mod robust;
 pub mod rr;
 pub mod sentinel;

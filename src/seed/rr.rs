@@ -12,8 +12,10 @@
 //! Every supported model is sampled by one reverse search over `(physician, deadline)`:
 //! physician `u` with deadline `d` (it must adopt by step `d`) names the in-neighbours `j`
 //! whose adoption by step `d' < d` would make `u` adopt by `d`, each with its own `d'`.
-//! Physicians are expanded in decreasing deadline order (a bucket queue of `H + 1` buckets),
-//! each once, at the largest deadline it is reached with: every quantity a physician draws
+//! Physicians are expanded in decreasing deadline order (a bucket queue of `H + 1` buckets for
+//! small horizons, a binary heap above [`HEAP_ABOVE`] — the same order, last pushed first among
+//! equal deadlines), each once, at the largest deadline it is reached with, as in Dijkstra's
+//! algorithm: every quantity a physician draws
 //! is drawn once per RR set, at that deadline, which is what the forward process needs
 //! (randomness memoised within one RR set). The rules ([`crate::models::ReverseReachable`];
 //! the equivalences with the forward models are worked out in [`super`]):
@@ -52,8 +54,11 @@
 //!
 //! # Complexity
 //! Building: `O(arcs · log(max in-degree))` (per-physician sorts). One RR set: `O(size +
-//! arcs examined)` plus `O(H)` bucket scans at most.
+//! arcs examined)` plus, for `H ≤` [`HEAP_ABOVE`], `O(H)` bucket scans at most; above it
+//! `O(pushes · log pushes)`: bounded by the reachable set, not by the horizon.
 
+pub use super::queue::HEAP_ABOVE;
+use super::queue::Queue;
 use crate::models::ReverseReachable;
 use crate::network::Network;
 use rand::RngExt;
@@ -279,11 +284,7 @@ pub struct Sampler {
     /// Best deadline + 1 per physician (0: not reached).
     best: Vec<u32>,
     touched: Vec<u32>,
-    buckets: Vec<Vec<u32>>,
-    /// The lowest bucket offered to since the last reset (`usize::MAX`: none), so that a
-    /// reset clears the buckets one search used, not all `H + 1` (a search with a long
-    /// horizon that dies out after a few levels costs its levels, not the horizon).
-    low: usize,
+    queue: Queue,
     /// Stop set (empty: none): the search ends as soon as it reaches one of these.
     stop: Vec<bool>,
     /// The search reached the stop set.
@@ -301,13 +302,20 @@ impl Sampler {
         Sampler {
             best: vec![0; g.n],
             touched: Vec::new(),
-            buckets: vec![Vec::new(); g.horizon as usize + 1],
-            low: usize::MAX,
+            queue: Queue::for_horizon(g.horizon, false),
             stop: Vec::new(),
             hit: false,
             limit: 0,
             set: Vec::new(),
         }
+    }
+
+    /// Memory for graph `g` that keeps the pending pairs in a heap whatever the horizon (the
+    /// same sets as [`Sampler::new`]; for tests of that equivalence).
+    pub fn with_heap(g: &ReverseGraph) -> Self {
+        let mut s = Sampler::new(g);
+        s.queue = Queue::for_horizon(g.horizon, true);
+        s
     }
 
     /// Memory for graph `g`, with searches that stop at the first physician `v` with
@@ -329,7 +337,7 @@ impl Sampler {
 
     /// Offers physician `v` with deadline `d`; queues it if that beats its best so far.
     #[inline]
-    fn offer(&mut self, v: u32, d: u32, pending: &mut usize) {
+    fn offer(&mut self, v: u32, d: u32) {
         if !self.stop.is_empty() && self.stop[v as usize] {
             self.hit = true;
             return;
@@ -340,9 +348,7 @@ impl Sampler {
                 self.touched.push(v);
             }
             *b = d + 1;
-            self.buckets[d as usize].push(v);
-            self.low = self.low.min(d as usize);
-            *pending += 1;
+            self.queue.push(v, d);
         }
     }
 
@@ -352,12 +358,7 @@ impl Sampler {
             self.best[v as usize] = 0;
         }
         self.touched.clear();
-        if self.low <= h as usize {
-            for b in &mut self.buckets[self.low..=h as usize] {
-                b.clear();
-            }
-        }
-        self.low = usize::MAX;
+        self.queue.clear();
     }
 
     /// Samples the RR set of `root` with deadline `h ≤ horizon` into [`Sampler::set`].
@@ -385,37 +386,28 @@ impl Sampler {
         debug_assert!(h <= g.horizon);
         self.set.clear();
         self.hit = false;
-        let mut pending = 0usize;
-        self.offer(root, h, &mut pending);
-        let mut d = h as usize;
+        self.queue.start(h);
+        self.offer(root, h);
         let mut covered = false;
-        'outer: while pending > 0 && !self.hit {
-            while let Some(u) = self.buckets[d].pop() {
-                pending -= 1;
-                if self.best[u as usize] != d as u32 + 1 {
-                    continue; // reached later with a larger deadline: already expanded
-                }
-                self.set.push(u);
-                if self.limit > 0 && self.set.len() >= self.limit {
-                    break 'outer;
-                }
-                if g.p > 0.0 && d > 0 && rng.random::<f64>() < g.spont[d] {
-                    covered = true;
-                    break 'outer;
-                }
-                if d > 0 {
-                    self.expand(g, u as usize, d as u32, rng, &mut pending);
-                    if self.hit {
-                        break 'outer;
-                    }
-                }
+        while !self.hit
+            && let Some((u, d)) = self.queue.pop()
+        {
+            if self.best[u as usize] != d + 1 {
+                continue; // reached later with a larger deadline: already expanded
             }
-            if d == 0 {
+            self.set.push(u);
+            if self.limit > 0 && self.set.len() >= self.limit {
                 break;
             }
-            d -= 1;
+            if g.p > 0.0 && d > 0 && rng.random::<f64>() < g.spont[d as usize] {
+                covered = true;
+                break;
+            }
+            if d > 0 {
+                self.expand(g, u as usize, d, rng);
+            }
         }
-        self.reset(h);
+        self.reset();
         if covered {
             Outcome::Precovered
         } else if self.hit {
@@ -427,14 +419,7 @@ impl Sampler {
 
     /// Offers the in-neighbours of `u` (deadline `d ≥ 1`) that the rule makes relevant.
     #[inline]
-    fn expand<R: rand::Rng + ?Sized>(
-        &mut self,
-        g: &ReverseGraph,
-        u: usize,
-        d: u32,
-        rng: &mut R,
-        pending: &mut usize,
-    ) {
+    fn expand<R: rand::Rng + ?Sized>(&mut self, g: &ReverseGraph, u: usize, d: u32, rng: &mut R) {
         let r = g.range(u);
         if r.is_empty() {
             return;
@@ -446,12 +431,12 @@ impl Sampler {
                     arcs,
                     |p| p as f64,
                     rng,
-                    |k, _, _| self.offer(arcs[k].src, d - 1, pending),
+                    |k, _, _| self.offer(arcs[k].src, d - 1),
                 );
             }
             Rule::OneParent => {
                 let j = g.pick(u, rng.random::<f64>());
-                self.offer(j, d - 1, pending);
+                self.offer(j, d - 1);
             }
             Rule::Delays => {
                 let arcs = &g.arcs[r];
@@ -473,7 +458,7 @@ impl Sampler {
                             let x = (-(open01(rng) * keep)).ln_1p() / (-q).ln_1p();
                             (x.ceil().max(1.0) as u32).min(d)
                         };
-                        self.offer(arcs[k].src, d - delay, pending);
+                        self.offer(arcs[k].src, d - delay);
                     },
                 );
             }
@@ -491,7 +476,7 @@ impl Sampler {
                         break;
                     }
                     let j = g.pick(u, rng.random::<f64>());
-                    self.offer(j, t as u32 - 1, pending);
+                    self.offer(j, t as u32 - 1);
                     t -= 1;
                 }
             }
@@ -542,5 +527,38 @@ mod tests {
         assert_eq!(set, vec![1, 2, 3]);
         assert!(s.sample(&g, 3, 5, &mut rng));
         assert_eq!(s.set.len(), 4);
+    }
+
+    #[test]
+    fn heap_and_buckets_sample_the_same_sets_for_every_rule() {
+        let mut arcs = ArcList::default();
+        let mut x = 7u64;
+        for _ in 0..600 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let (a, b) = ((x >> 33) as u32 % 80, (x >> 13) as u32 % 80);
+            if a != b {
+                arcs.push(a, b, 1.0 + (x % 3) as f32);
+            }
+        }
+        let net = Network::from_arcs(80, arcs);
+        for rule in [
+            ReverseReachable::LiveArcs { beta: 0.2, p: 0.01 },
+            ReverseReachable::OneParent { p: 0.02 },
+            ReverseReachable::Delays { q: 0.05 },
+            ReverseReachable::Listening { q: 0.3, p: 0.01 },
+        ] {
+            let g = ReverseGraph::new(&net, rule, 40).expect("sparse");
+            let (mut a, mut b) = (Sampler::new(&g), Sampler::with_heap(&g));
+            let (mut ra, mut rb) = (stream(5, Purpose::RrSets, 0), stream(5, Purpose::RrSets, 0));
+            let mut sizes = 0;
+            for i in 0..400u32 {
+                let (root, h) = (i % 80, i % 41);
+                let oa = a.sample_outcome(&g, root, h, &mut ra);
+                let ob = b.sample_outcome(&g, root, h, &mut rb);
+                assert_eq!((oa, &a.set), (ob, &b.set), "{rule:?}, set {i}");
+                sizes += a.set.len();
+            }
+            assert!(sizes > 800, "{rule:?}: sets too small to test ({sizes})");
+        }
     }
 }

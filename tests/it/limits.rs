@@ -407,3 +407,33 @@ fn address_space_limit_refuses_a_run_that_needs_more() {
     assert!(err.contains("of memory available"), "{err}");
     assert!(!d.path().join("out").exists());
 }
+
+/// `validate` under `ulimit -v` (issue 24): a network that cannot be built within the address
+/// space is refused with the estimate, in well under a second, instead of built for minutes.
+#[test]
+fn validate_under_an_address_space_limit_refuses_before_building() {
+    let bin = assert_cmd::cargo::cargo_bin("kolsim");
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("big.toml");
+    std::fs::write(
+        &path,
+        scenario("kind = \"barabasi_albert\"\nn = 40000000\nm = 5", ""),
+    )
+    .unwrap();
+    let t = Instant::now();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        // 1 GiB of address space; 40 million physicians with m = 5 need several GiB.
+        .arg("ulimit -v 1048576 && exec \"$0\" validate \"$1\"")
+        .arg(&bin)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("building the network needs about") && err.contains("of memory available"),
+        "{err}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+}

@@ -145,6 +145,20 @@ fn count_imitation_rr_sets_equal_forward_simulation() {
 }
 
 #[test]
+fn count_imitation_rr_sets_equal_forward_simulation_over_a_long_horizon() {
+    // Above HEAP_ABOVE the search keeps its pending physicians in a heap (Dijkstra on the
+    // sampled delays): same law, cost bounded by the reachable set.
+    let h = 2 * kolsim::seed::rr::HEAP_ABOVE;
+    let net = network(300, 2);
+    let m = Imitation {
+        q: 0.002,
+        exposure: ExposureKind::Count,
+    };
+    equivalent(&m, &net, &SET, h, Objective::Adopters);
+    equivalent(&m, &net, &SET, h, Objective::AdopterSteps);
+}
+
+#[test]
 fn share_imitation_and_bass_rr_sets_equal_forward_simulation() {
     let net = network(300, 2);
     let m = Imitation {

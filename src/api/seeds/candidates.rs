@@ -4,7 +4,7 @@
 //! set (never worse than a compared set).
 
 use super::regret::{RegretRow, regret_row};
-use super::{Ctx, Robust, Selection};
+use super::{Compare, Ctx, Robust, Selection};
 use crate::engine::Scratch;
 use crate::error::Error;
 use crate::kols;
@@ -138,7 +138,8 @@ fn kol_row(own_sc: &Scenario, real: &Realisation, k: usize) -> Result<(Row, Opti
     Ok((Row::new(name, Role::KolList, Sets::Fixed(set)), None))
 }
 
-/// Every compared set, greedy set first.
+/// Every compared set, greedy set first (as many as [`super::Compare`] asks for), and the
+/// scenario's KOL list seeded with `k` (compared or not).
 pub(super) fn rows(
     cx: &Ctx,
     own_sc: &Scenario,
@@ -146,7 +147,7 @@ pub(super) fn rows(
     mean: &Selection,
     worst: Option<&Selection>,
     own: &[Selection],
-) -> Result<Vec<Row>, Error> {
+) -> Result<(Vec<Row>, Vec<u32>), Error> {
     let fixed = |s: &[u32]| Sets::Fixed(s.to_vec());
     let mut rows = Vec::new();
     match worst {
@@ -174,7 +175,38 @@ pub(super) fn rows(
     }
     let k = rows[0].fixed().len();
     let (kol, from_arm) = kol_row(own_sc, arms_real, k)?;
+    let kol_list = kol.fixed().to_vec();
+    if cx.req.compare == Compare::None {
+        return Ok((rows, kol_list));
+    }
     rows.push(kol);
+    arm_rows(cx, own_sc, arms_real, from_arm, &mut rows)?;
+    if cx.req.compare == Compare::All {
+        let krng = || stream(cx.seed, Purpose::Kols, 0);
+        for rule in kols::RANKED {
+            let set = match &cx.budget {
+                Some(b) => b.fill(kols::rank_with(cx.base, &rule, &mut krng())),
+                None => kols::select_with(cx.base, &rule, k, &mut krng()),
+            };
+            rows.push(Row::new(
+                rule.name().to_string(),
+                Role::Rule,
+                Sets::Fixed(set),
+            ));
+        }
+    }
+    rows.push(Row::new("random".into(), Role::Random, random_sets(cx, k)));
+    Ok((rows, kol_list))
+}
+
+/// One row per `[[arm]]` of the scenario (the one the KOL list came from excepted).
+fn arm_rows(
+    cx: &Ctx,
+    own_sc: &Scenario,
+    arms_real: &Realisation,
+    from_arm: Option<usize>,
+    rows: &mut Vec<Row>,
+) -> Result<(), Error> {
     let reps = cx.req.replicates as u64;
     for (a, arm) in own_sc.arms.iter().enumerate() {
         if from_arm == Some(a) {
@@ -188,7 +220,7 @@ pub(super) fn rows(
                     .collect::<Result<_, _>>()?,
             )
         } else {
-            fixed(&realise::initial_adopters(
+            Sets::Fixed(realise::initial_adopters(
                 own_sc,
                 &arm.seeding,
                 arms_real,
@@ -197,20 +229,7 @@ pub(super) fn rows(
         };
         rows.push(Row::new(format!("arm {}", arm.name), Role::Arm, sets));
     }
-    let krng = || stream(cx.seed, Purpose::Kols, 0);
-    for rule in kols::RANKED {
-        let set = match &cx.budget {
-            Some(b) => b.fill(kols::rank_with(cx.base, &rule, &mut krng())),
-            None => kols::select_with(cx.base, &rule, k, &mut krng()),
-        };
-        rows.push(Row::new(
-            rule.name().to_string(),
-            Role::Rule,
-            Sets::Fixed(set),
-        ));
-    }
-    rows.push(Row::new("random".into(), Role::Random, random_sets(cx, k)));
-    Ok(rows)
+    Ok(())
 }
 
 /// `k` physicians per replicate from the replicate's seeding stream (with a budget: a random
@@ -368,6 +387,10 @@ pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>, certified: bool) -> Evaluat
                 "\"{}\" scores slightly higher on the {what}, but within the interval of the difference: the greedy set is kept.",
                 rows[b].name
             ),
+        ),
+        _ if rows.len() == 1 => (
+            greedy,
+            "No other set was compared (--compare none): the greedy set is recommended.".into(),
         ),
         _ => (
             greedy,

@@ -63,6 +63,32 @@ pub enum Robust {
     Worst,
 }
 
+/// Which sets the forward comparison evaluates besides the recommended set (`--compare`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// The scenario's KOL list and arms, the top `k` by every global KOL rule, random seeds.
+    #[default]
+    All,
+    /// The scenario's own KOL list and arms, and random seeds; no global KOL rule is ranked.
+    Scenario,
+    /// The recommended set alone (with several theories, the robust sets and each theory's
+    /// own set): its forward value, nothing to compare against.
+    None,
+}
+
+impl Compare {
+    /// Parses `all`, `scenario` or `none`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "all" => Some(Compare::All),
+            "scenario" => Some(Compare::Scenario),
+            "none" => Some(Compare::None),
+            _ => None,
+        }
+    }
+}
+
 /// First replicate index of the simulations CELF selects with: disjoint from the evaluation
 /// replicates `0..R`, so the comparison is not biased towards the selected set.
 pub const CELF_FIRST_REPLICATE: u64 = 1 << 40;
@@ -100,6 +126,8 @@ pub struct SeedRequest {
     pub sentinel: Sentinel,
     /// Largest CELF candidate pool (the top physicians by in-degree when there are more).
     pub pool: usize,
+    /// Which sets the forward comparison evaluates.
+    pub compare: Compare,
     /// Replicates of the forward comparison (and of CELF's selection).
     pub replicates: u32,
     /// Worker threads (0 = all cores).
@@ -210,6 +238,10 @@ pub struct SeedOutcome {
     pub regret: Vec<RegretRow>,
     /// Which set is recommended, and why.
     pub decision: Decision,
+    /// Seconds spent building and forward-simulating the compared sets.
+    pub compare_seconds: f64,
+    /// The scenario's KOL list as seeded with `k` seeds (whether compared or not).
+    pub kol_list: Vec<u32>,
     /// `marginal_gain` and `estimated_so_far` of the recommended seeds (one sample).
     pub prefix: (Vec<f64>, Vec<f64>),
     /// Physicians.
@@ -380,12 +412,15 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
     };
     let own_sc = if res.fitted { sc } else { &res.scenario };
     let arms_real = own_real.as_ref().unwrap_or(&real);
-    let rows = candidates::rows(&cx, own_sc, arms_real, &selection, worst.as_ref(), &own)?;
+    let t_compare = std::time::Instant::now();
+    let (rows, kol_list) =
+        candidates::rows(&cx, own_sc, arms_real, &selection, worst.as_ref(), &own)?;
     let selection = match (req.robust, worst) {
         (Robust::Worst, Some(w)) if multi => w,
         _ => selection,
     };
     let ev = candidates::evaluate(&cx, rows, matches!(selection, Selection::Rr(_)));
+    let compare_seconds = t_compare.elapsed().as_secs_f64();
     let seeds = ev.rows[ev.decision.chosen].fixed().to_vec();
     let prefix = candidates::prefix(&cx, &selection, &seeds, ev.decision.replaced());
     Ok(SeedOutcome {
@@ -400,6 +435,8 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         compared: ev.compared,
         regret: ev.regret,
         decision: ev.decision,
+        compare_seconds,
+        kol_list,
         prefix,
         n: real.net.n(),
         req: req.clone(),

@@ -236,6 +236,8 @@ fn certificate(sc: &Scenario, o: &SeedOutcome, net: &Network) -> Value {
         "cost": o.req.cost,
         "spent": o.budget.as_ref().map(|b| b.cost_of(&o.seeds)),
         "comparison_replicates": o.req.replicates,
+        "compare": o.req.compare,
+        "compare_seconds": o.compare_seconds,
         "recommended": {
             "set": chosen.name,
             "replaced_greedy": o.decision.replaced(),
@@ -255,18 +257,10 @@ fn certificate(sc: &Scenario, o: &SeedOutcome, net: &Network) -> Value {
 pub(super) fn files(sc: &Scenario, o: &SeedOutcome, text: &str, pdf: bool) -> Result<Files, Error> {
     let base = &o.network;
     let ranking = crate::api::seeds_ranking(sc, base)?;
-    let kols = o
-        .rows
-        .iter()
-        .find(|r| r.role == super::Role::KolList)
-        .map(|r| r.fixed().to_vec())
-        .unwrap_or_default();
+    let kols = &o.kol_list;
     let json = |v: &Value| serde_json::to_vec_pretty(v).map_err(|e| Error::Other(e.to_string()));
     let mut out: Files = vec![
-        (
-            "seeds.csv",
-            seeds_csv(o, base, &ranking, &kols).into_bytes(),
-        ),
+        ("seeds.csv", seeds_csv(o, base, &ranking, kols).into_bytes()),
         ("comparison.csv", comparison_csv(o, base).into_bytes()),
     ];
     if o.multi() {

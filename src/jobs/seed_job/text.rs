@@ -255,8 +255,10 @@ fn comparison(t: &mut String, o: &SeedOutcome) {
     };
     let _ = writeln!(
         t,
-        "\nForward simulation, {} replicates, paired (common random numbers); [95% intervals]:",
-        o.req.replicates
+        "\nForward simulation, {} replicates, paired (common random numbers); [95% intervals]; {} set(s) ({:.2} s; --compare chooses them):",
+        o.req.replicates,
+        o.rows.len(),
+        o.compare_seconds
     );
     let w = name_width(o);
     let _ = writeln!(

@@ -1,0 +1,164 @@
+//! The pending `(physician, deadline)` pairs of one reverse-reachable search ([`super::rr`]):
+//! a bucket queue for small horizons, a binary heap above [`HEAP_ABOVE`], popping in the same
+//! order so that the choice never changes a sampled set.
+
+/// Horizons above this use a binary heap for the pending `(physician, deadline)` pairs instead
+/// of one bucket per deadline: a bucket scan costs `O(H)` per RR set, a heap `O(log)` per push.
+/// Both pop in the same order, so the choice never changes a result.
+pub const HEAP_ABOVE: u32 = 256;
+
+/// The pending `(physician, deadline)` pairs of one search, popped largest deadline first and,
+/// among equal deadlines, last pushed first. Every push has a deadline below the one just
+/// popped (every rule moves at least one step back), so the order is the one of a bucket queue
+/// scanned downwards, whichever form holds it.
+#[derive(Debug, Clone)]
+pub(crate) enum Queue {
+    /// One stack per deadline (small horizons); `cur` is the deadline being drained.
+    Buckets {
+        /// Stacks by deadline.
+        stacks: Vec<Vec<u32>>,
+        /// The deadline being drained.
+        cur: usize,
+        /// Entries still queued.
+        pending: usize,
+    },
+    /// A max-heap on `(deadline, push order)` (large horizons: cost bounded by the pushes,
+    /// not by the horizon).
+    Heap {
+        /// `(deadline, push order, physician)`.
+        heap: std::collections::BinaryHeap<(u32, u64, u32)>,
+        /// Pushes so far in this search.
+        seq: u64,
+    },
+}
+
+impl Default for Queue {
+    fn default() -> Self {
+        Queue::Heap {
+            heap: Default::default(),
+            seq: 0,
+        }
+    }
+}
+
+impl Queue {
+    /// The form for deadlines up to `horizon` (`heap`: force the heap, for tests).
+    pub(crate) fn for_horizon(horizon: u32, heap: bool) -> Self {
+        if heap || horizon > HEAP_ABOVE {
+            Queue::default()
+        } else {
+            Queue::Buckets {
+                stacks: vec![Vec::new(); horizon as usize + 1],
+                cur: 0,
+                pending: 0,
+            }
+        }
+    }
+
+    /// Starts a search at deadline `h` (the queue is empty).
+    pub(crate) fn start(&mut self, h: u32) {
+        match self {
+            Queue::Buckets { cur, .. } => *cur = h as usize,
+            Queue::Heap { seq, .. } => *seq = 0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, v: u32, d: u32) {
+        match self {
+            Queue::Buckets {
+                stacks, pending, ..
+            } => {
+                stacks[d as usize].push(v);
+                *pending += 1;
+            }
+            Queue::Heap { heap, seq } => {
+                heap.push((d, *seq, v));
+                *seq += 1;
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Option<(u32, u32)> {
+        match self {
+            Queue::Buckets {
+                stacks,
+                cur,
+                pending,
+            } => {
+                if *pending == 0 {
+                    return None;
+                }
+                loop {
+                    if let Some(v) = stacks[*cur].pop() {
+                        *pending -= 1;
+                        return Some((v, *cur as u32));
+                    }
+                    *cur -= 1;
+                }
+            }
+            Queue::Heap { heap, .. } => heap.pop().map(|(d, _, v)| (v, d)),
+        }
+    }
+
+    /// Empties the queue (after a search that stopped early).
+    pub(crate) fn clear(&mut self) {
+        match self {
+            Queue::Buckets {
+                stacks,
+                cur,
+                pending,
+            } => {
+                while *pending > 0 {
+                    *pending -= stacks[*cur].len();
+                    stacks[*cur].clear();
+                    *cur = cur.saturating_sub(1);
+                }
+            }
+            Queue::Heap { heap, .. } => heap.clear(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_and_heap_pop_in_the_same_order() {
+        let mut a = Queue::for_horizon(20, false);
+        let mut b = Queue::for_horizon(20, true);
+        assert!(matches!(a, Queue::Buckets { .. }) && matches!(b, Queue::Heap { .. }));
+        for q in [&mut a, &mut b] {
+            q.start(20);
+            q.push(7, 20);
+        }
+        let mut seen = [Vec::new(), Vec::new()];
+        for (i, q) in [&mut a, &mut b].into_iter().enumerate() {
+            let mut x = 1u32;
+            while let Some((v, d)) = q.pop() {
+                seen[i].push((v, d));
+                // Pushes below the popped deadline, several per deadline, some repeated.
+                for _ in 0..(2 + v % 3) {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    if d > 0 && seen[i].len() < 200 {
+                        q.push(x % 50, (x >> 8) % d);
+                    }
+                }
+            }
+        }
+        assert!(seen[0].len() > 20, "{:?}", seen[0]);
+        assert_eq!(seen[0], seen[1]);
+        // Clearing mid-search leaves both empty.
+        for q in [&mut a, &mut b] {
+            q.start(20);
+            q.push(1, 20);
+            q.push(2, 3);
+            q.push(3, 3);
+            assert_eq!(q.pop(), Some((1, 20)));
+            q.clear();
+            assert_eq!(q.pop(), None);
+        }
+    }
+}
