@@ -361,13 +361,7 @@ pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>, certified: bool) -> Evaluat
             seed::compare("", &w[i], &w[greedy]).diff_lo > 0.0
         }
     };
-    let what = if worst {
-        "worst-case share"
-    } else if multi {
-        "weighted expected objective"
-    } else {
-        "expected objective"
-    };
+    let what = objective_word(worst, multi);
     let (chosen, note) = match best {
         Some(b) if beats(b) => (
             b,
@@ -412,6 +406,17 @@ pub(super) fn evaluate(cx: &Ctx, mut rows: Vec<Row>, certified: bool) -> Evaluat
             reference,
             note,
         },
+    }
+}
+
+/// What the recommendation compares on, for the note.
+fn objective_word(worst: bool, multi: bool) -> &'static str {
+    if worst {
+        "worst-case share"
+    } else if multi {
+        "weighted expected objective"
+    } else {
+        "expected objective"
     }
 }
 
