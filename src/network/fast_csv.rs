@@ -14,8 +14,8 @@
 //! large to hold — makes [`FastRows::open`] answer `None`, and the general reader takes the
 //! file, errors and all. `tests` below check the equivalence over generated files.
 
-use super::edge_list::{InputError, err};
 use super::rows::Row;
+use super::spec::{InputError, err};
 use crate::limits;
 use std::io::Read;
 use std::path::Path;

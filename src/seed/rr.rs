@@ -352,8 +352,8 @@ impl Sampler {
         }
     }
 
-    /// Forgets the search whose root had deadline `h` (no bucket above `h` was used).
-    fn reset(&mut self, h: u32) {
+    /// Forgets the last search (the queue clears only what it used).
+    fn reset(&mut self) {
         for &v in &self.touched {
             self.best[v as usize] = 0;
         }

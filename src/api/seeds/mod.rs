@@ -148,6 +148,7 @@ impl SeedRequest {
             budget: None,
             cost: None,
             horizon: None,
+            compare: Compare::All,
             epsilon: 0.1,
             objective: Objective::Adopters,
             method: Method::Auto,

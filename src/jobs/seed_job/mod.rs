@@ -8,8 +8,8 @@ mod page;
 mod text;
 
 pub use crate::api::{
-    CELF_FIRST_REPLICATE, Decision, Method, RegretRow, Robust, Role, Row, SeedOutcome, SeedRequest,
-    Selection, Sets, Share, Theory,
+    CELF_FIRST_REPLICATE, Compare, Decision, Method, RegretRow, Robust, Role, Row, SeedOutcome,
+    SeedRequest, Selection, Sets, Share, Theory,
 };
 
 use crate::error::Error;
