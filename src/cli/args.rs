@@ -133,6 +133,10 @@ pub enum Command {
         /// Run only the points with index % N == I (e.g. a Slurm array task), then `kolsim merge`.
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
+        /// Also write report.pdf, printed with headless Chromium (chromium on PATH); with
+        /// --shard, give it to `kolsim merge` instead.
+        #[arg(long)]
+        pdf: bool,
     },
     /// Find the (near-)best k initial adopters under one of the scenario's models, or over
     /// several theories (--theories), and compare them with the scenario's KOL list and arms,
@@ -319,5 +323,8 @@ pub enum Command {
     Merge {
         /// The sweep folder.
         dir: PathBuf,
+        /// Also write report.pdf, printed with headless Chromium (chromium on PATH).
+        #[arg(long)]
+        pdf: bool,
     },
 }

@@ -118,8 +118,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         Command::Models => say(&models_text()),
         c @ Command::Sweep { .. } => sweep(c),
         c @ Command::Fit { .. } => fit(c),
-        Command::Merge { dir } => {
-            let files = jobs::merge(&dir)?;
+        Command::Merge { dir, pdf } => {
+            let files = jobs::merge_pdf(&dir, pdf)?;
             say(&format!(
                 "merged {} into {}\n",
                 dir.display(),
@@ -259,6 +259,7 @@ fn sweep(command: Command) -> Result<(), Error> {
         common,
         resume,
         shard,
+        pdf,
     } = command
     else {
         return Err(Error::Other("not a sweep command".into()));
@@ -277,6 +278,7 @@ fn sweep(command: Command) -> Result<(), Error> {
         shard,
         threads: common.threads,
         max_memory: common.max_memory,
+        pdf,
     };
     let o = jobs::sweep(&sc, req, &bar)?;
     drop(bar);

@@ -22,7 +22,7 @@ pub use seed_job::{
     CELF_FIRST_REPLICATE, Compare, Decision, Files, Method, RegretRow, Robust, Role, Row, SeedDone,
     SeedJob, SeedOutcome, SeedRequest, Selection, Sets, Share, Theory, seed_files, seed_folder,
 };
-pub use sweep_folder::merge;
+pub use sweep_folder::{merge, merge_pdf};
 pub use sweep_job::{SweepOutcome, SweepRequest, sweep};
 pub use validate::{Validation, validate};
 

@@ -144,7 +144,7 @@ pub const SEED: [OutputFile; 9] = [
 ];
 
 /// The files of a sweep folder (written by `kolsim sweep`, or by `kolsim merge` after shards).
-pub const SWEEP: [OutputFile; 7] = [
+pub const SWEEP: [OutputFile; 8] = [
     out(
         "sweep.csv",
         "",
@@ -186,6 +186,12 @@ pub const SWEEP: [OutputFile; 7] = [
         "",
         "report::sweep_report_html",
         "the sweep report, executive summary first",
+    ),
+    out(
+        "report.pdf",
+        "--pdf",
+        "jobs::run_job::print_pdf",
+        "the report printed by headless Chromium",
     ),
 ];
 

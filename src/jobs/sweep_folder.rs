@@ -126,6 +126,18 @@ pub fn read_grid(dir: &Path) -> Result<Grid, Error> {
 /// single run writes; returns those names. Fails, naming them, if points
 /// are missing.
 pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
+    merge_with(dir, None)
+}
+
+/// [`merge`], with `pdf`: also `report.pdf` (headless Chromium; an error when none is on PATH).
+pub fn merge_pdf(dir: &Path, pdf: bool) -> Result<Vec<&'static str>, Error> {
+    let browser = super::seed_job::browser(pdf)?;
+    merge_with(dir, browser.as_deref())
+}
+
+/// [`merge`], also printing `report.html` to `report.pdf` with the headless Chromium
+/// `browser` (`kolsim sweep --pdf`, `kolsim merge --pdf`).
+pub fn merge_with(dir: &Path, browser: Option<&Path>) -> Result<Vec<&'static str>, Error> {
     let grid = read_grid(dir)?;
     let states: Vec<(usize, String)> = (0..grid.len())
         .filter_map(|k| point_state(dir, k).map(|why| (k, why)))
@@ -178,7 +190,11 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
         "replicates_per_point": grid.replicates,
         "points": grid.len(),
         "axes": grid.axes,
-        "files": super::outputs::SWEEP.iter().map(|f| f.name).collect::<Vec<_>>(),
+        "files": super::outputs::SWEEP
+            .iter()
+            .map(|f| f.name)
+            .filter(|&f| f != "report.pdf" || browser.is_some())
+            .collect::<Vec<_>>(),
         "common_random_numbers": "every point uses the same seed: replicate r draws the same streams at every point",
     });
     let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
@@ -189,15 +205,23 @@ pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
     ];
     let report = crate::report::sweep_report_html(&grid, &plots, &rows);
     files.extend(plots);
-    files.push(("report.html".into(), report.into_bytes()));
+    let report = report.into_bytes();
+    if let Some(b) = browser {
+        files.push(("report.pdf".into(), super::run_job::print_pdf(b, &report)?));
+    }
+    files.push(("report.html".into(), report));
     for (name, bytes) in files {
         folder::write_file_atomic(&dir.join(&name), &bytes)?;
     }
-    Ok(vec![
+    let mut names = vec![
         "sweep.csv",
         "summary.csv",
         "manifest.json",
         "plot_<metric>.svg",
         "report.html",
-    ])
+    ];
+    if browser.is_some() {
+        names.push("report.pdf");
+    }
+    Ok(names)
 }

@@ -27,6 +27,8 @@ pub struct SweepRequest {
     pub threads: usize,
     /// Memory each point may use, in bytes (`None`: the memory available).
     pub max_memory: Option<u64>,
+    /// Also print the merged report to `report.pdf` with headless Chromium.
+    pub pdf: bool,
 }
 
 /// What a sweep did.
@@ -62,6 +64,7 @@ pub fn sweep(
         .map(|a| sweep::parse_set(a))
         .collect::<Result<Vec<_>, _>>()?;
     let grid = crate::api::sweep_grid(sc, set)?;
+    let browser = super::seed_job::browser(req.pdf)?;
     for k in 0..grid.len() {
         let point = sweep::point_scenario(sc, &grid, k)?;
         super::memory::check_run(&point, req.threads, false, req.max_memory)
@@ -95,7 +98,7 @@ pub fn sweep(
         }
     }
     if shard.is_none() {
-        sweep_folder::merge(&dir)?;
+        sweep_folder::merge_with(&dir, browser.as_deref())?;
     }
     let finished = (0..grid.len())
         .filter(|&k| sweep_folder::is_done(&dir, k))

@@ -319,3 +319,15 @@ fn fit_pdf_writes_a_pdf_report() {
         "0",
     ]);
 }
+
+#[test]
+fn sweep_pdf_writes_a_pdf_report() {
+    writes_a_pdf(&[
+        "sweep",
+        "scenarios/quickstart.toml",
+        "--set",
+        "model.bass.q=0.2,0.4",
+        "--replicates",
+        "4",
+    ]);
+}
