@@ -36,9 +36,9 @@ use super::collection::Source;
 pub use super::collection::{BATCH, Collection, Greedy, greedy, greedy_from, sample_batches};
 use super::mixture::Mixture;
 pub use super::objective::Objective;
-pub use super::options::{MAX_NODES, MIN_SETS, OpimOptions};
+pub use super::options::{FIRST_ROUND_WORK, MAX_NODES, MIN_SETS, OpimOptions};
 use super::rr::ReverseGraph;
-use super::sentinel::{self, Pilot};
+use super::sentinel::{self, Pilot, Scouting};
 use crate::rng::Purpose;
 
 /// The budgeted selection, in objective units.
@@ -118,6 +118,18 @@ const ON_ADDITION: &str =
 const ON_SIGMA: &str =
     "sigma(S) itself, spontaneous baseline included (sentinel sets hide the virtual source)";
 
+/// The first round's floor on RR sets per collection: `min_sets`, lowered where the pilot
+/// estimates that many searches would explore more than [`FIRST_ROUND_WORK`] members (large
+/// searches: the extra sets only cost time there; the theory's own start still applies). The
+/// estimate comes from the pilot's own random streams, so the number of rounds in the union
+/// bound is fixed before the certificate's sets are drawn.
+fn affordable(min_sets: u64, cost: Option<f64>) -> u64 {
+    match cost {
+        Some(c) if c * min_sets as f64 > FIRST_ROUND_WORK => (FIRST_ROUND_WORK / c) as u64,
+        _ => min_sets,
+    }
+}
+
 /// Runs OPIM-C on `g` (see the module docs).
 pub fn opim_c(g: &ReverseGraph, o: &OpimOptions) -> Certified {
     opim_mix(&Mixture::single(g), o)
@@ -166,10 +178,12 @@ impl Plan {
         } else {
             e1 - eps
         };
-        let pilot = match o.budget {
+        let scout = match o.budget {
             None => sentinel::choose(g, o, k, delta, norm, o.max_nodes / 4),
-            Some(_) => None,
+            Some(_) => Scouting::default(),
         };
+        let min_sets = affordable(o.min_sets, scout.cost);
+        let pilot = scout.pilot;
         let fixed: Vec<u32> = pilot.as_ref().map(|p| p.set.clone()).unwrap_or_default();
         let stop: Option<Vec<bool>> = (!fixed.is_empty()).then(|| {
             let mut m = vec![false; n];
@@ -187,7 +201,7 @@ impl Plan {
         let beta = (e1 * (ln_choose(nc, k) + (6.0 / delta).ln())).sqrt();
         let base = 2.0 * (e1 * alpha + beta).powi(2);
         let max_r = base * norm / (k as f64 * eps * eps);
-        let batches0 = (base.max(o.min_sets.min(max_r.ceil() as u64) as f64) / BATCH as f64)
+        let batches0 = (base.max(min_sets.min(max_r.ceil() as u64) as f64) / BATCH as f64)
             .ceil()
             .max(1.0) as u64;
         let i_max = ((max_r / (batches0 * BATCH) as f64).log2().ceil().max(0.0) as u32) + 1;
@@ -373,6 +387,15 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_round_keeps_min_sets_for_small_searches_only() {
+        assert_eq!(affordable(MIN_SETS, None), MIN_SETS);
+        assert_eq!(affordable(MIN_SETS, Some(10.9)), MIN_SETS);
+        // Searches of 1,024 members: 2^21 / 2^10 = 2,048 sets in the first round.
+        assert_eq!(affordable(MIN_SETS, Some(1024.0)), 2048);
+        assert_eq!(affordable(0, Some(1e9)), 0);
+    }
 
     #[test]
     fn ln_choose_small() {

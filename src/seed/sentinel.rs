@@ -34,6 +34,11 @@
 //! itself (baseline included, pre-covered sets count as covered in both bounds) rather than on
 //! the seeds' own addition, and says so.
 //!
+//! The pilot also sizes the certificate's first round: where its sets say that a search
+//! explores many members (counted up to the first sentinel, where the search will stop),
+//! [`OpimOptions::min_sets`] is lowered to what [`super::options::FIRST_ROUND_WORK`] allows
+//! ([`Scouting::cost`]); the rounds then double from there, as in OPIM-C.
+//!
 //! HIST picks the sentinel set with its own ratio test and fills it with high out-degree
 //! nodes when the pilot sets are all covered; kolsim's rule above is simpler. With
 //! [`Sentinel::Auto`] the variant runs only when the pilot sets are large (on average
@@ -83,19 +88,25 @@ pub struct Pilot {
     pub seconds: f64,
 }
 
-/// Phase 1: samples the pilot collection and picks the sentinel set (`None`: no sentinel set,
-/// use plain OPIM-C). `k` is the number of seeds, `delta` the failure probability, `norm` the
-/// objective's scale (`n` or `n·(H+1)`), `cap` the most pilot members to store.
-pub fn choose(
-    g: &Mixture,
-    o: &OpimOptions,
-    k: usize,
-    delta: f64,
-    norm: f64,
-    cap: u64,
-) -> Option<Pilot> {
+/// What the pilot collection says before the certificate's sampling starts.
+#[derive(Debug, Clone, Default)]
+pub struct Scouting {
+    /// The sentinel set (`None`: plain OPIM-C).
+    pub pilot: Option<Pilot>,
+    /// Estimated members one certificate search explores (`None`: no pilot was sampled):
+    /// the pilot sets' mean size, each counted only up to its first sentinel when there is
+    /// a sentinel set (searches stop there). An under-estimate where pilot searches ran into
+    /// their member limit.
+    pub cost: Option<f64>,
+}
+
+/// Phase 1: samples the pilot collection, picks the sentinel set (none: use plain OPIM-C)
+/// and estimates the cost of one certificate search. `k` is the number of seeds, `delta` the
+/// failure probability, `norm` the objective's scale (`n` or `n·(H+1)`), `cap` the most pilot
+/// members to store. No pilot (an empty [`Scouting`]) with [`Sentinel::Off`] or `k < 2`.
+pub fn choose(g: &Mixture, o: &OpimOptions, k: usize, delta: f64, norm: f64, cap: u64) -> Scouting {
     if o.sentinel == Sentinel::Off || k < 2 {
-        return None;
+        return Scouting::default();
     }
     let t0 = std::time::Instant::now();
     let n = g.n();
@@ -119,26 +130,52 @@ pub fn choose(
         .filter(|&s| coll.set(s).len() >= src.limit)
         .count();
     let is_large = mean >= large || at_limit as f64 >= AUTO_SHARE * coll.stored() as f64;
+    let plain = Scouting {
+        pilot: None,
+        cost: Some(mean),
+    };
     if o.sentinel == Sentinel::Auto && !is_large {
-        return None;
+        return plain;
     }
     let bmax = (k / 4).max(1);
     let gr = greedy(&coll, n, bmax, o.candidates.as_deref());
     let b = gr.gains.iter().take_while(|&&x| x >= MIN_GAIN).count();
     if b == 0 {
-        return None;
+        return plain;
     }
     let set = gr.seeds[..b].to_vec();
     let per = norm / coll.theta as f64;
     let prefix = prefix_estimates(&coll, &set, n, per);
-    Some(Pilot {
-        set,
-        prefix,
-        baseline: coll.precovered as f64 * per,
-        sets: coll.theta,
-        mean_size: mean,
-        seconds: t0.elapsed().as_secs_f64(),
-    })
+    Scouting {
+        cost: Some(cost_with_stop(&coll, &set, n)),
+        pilot: Some(Pilot {
+            set,
+            prefix,
+            baseline: coll.precovered as f64 * per,
+            sets: coll.theta,
+            mean_size: mean,
+            seconds: t0.elapsed().as_secs_f64(),
+        }),
+    }
+}
+
+/// Mean members a search explores when it stops at the first member of `stop`: each stored
+/// pilot set counted up to and including its first member of `stop` (sets are stored in the
+/// order the search settles them).
+fn cost_with_stop(coll: &Collection, stop: &[u32], n: usize) -> f64 {
+    let mut is = vec![false; n];
+    for &v in stop {
+        is[v as usize] = true;
+    }
+    let explored: usize = (0..coll.stored())
+        .map(|s| {
+            let set = coll.set(s);
+            set.iter()
+                .position(|&v| is[v as usize])
+                .map_or(set.len(), |i| i + 1)
+        })
+        .sum();
+    explored as f64 / coll.stored().max(1) as f64
 }
 
 /// Objective estimates of each prefix of `set` from full sets (baseline included).
