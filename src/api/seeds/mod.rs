@@ -22,6 +22,7 @@
 //! `regret.rs` the regret table.
 
 mod candidates;
+mod error;
 mod inputs;
 mod regret;
 mod select;
@@ -33,12 +34,13 @@ pub use candidates::{Decision, Role, Row, Sets};
 pub use regret::{RegretRow, Share};
 pub use theories::Theory;
 
-use crate::error::{Error, SeedError};
+use crate::error::Error;
 use crate::network::Network;
 use crate::realise;
 use crate::scenario::Scenario;
 use crate::seed::robust::Saturated;
 use crate::seed::{BestOfTwo, Budget, Certified, Compared, Forward, Lazy, Objective, Sentinel};
+pub use error::SeedError;
 use std::path::PathBuf;
 
 /// How the seeds are chosen.
@@ -307,7 +309,7 @@ pub type Check<'a> = &'a (dyn Fn(&Scenario, usize) -> Result<(), Error> + Sync);
 /// # let _ = (Method::Auto, Robust::Mean, Objective::Adopters, Sentinel::default());
 /// # Ok::<(), kolsim::Error>(())
 /// ```
-pub fn select_seeds(sc: &Scenario, req: &SeedRequest) -> Result<SeedOutcome, Error> {
+pub fn select_seeds(sc: &Scenario, req: &SeedRequest) -> Result<SeedOutcome, SeedError> {
     select_seeds_checked(sc, req, &|_, _| Ok(()))
 }
 
@@ -331,7 +333,7 @@ pub fn select_seeds_checked(
     sc: &Scenario,
     req: &SeedRequest,
     check: Check,
-) -> Result<SeedOutcome, Error> {
+) -> Result<SeedOutcome, SeedError> {
     check_request(req)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(req.threads)
@@ -357,11 +359,11 @@ pub(crate) fn check_request(req: &SeedRequest) -> Result<(), SeedError> {
     Ok(())
 }
 
-fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome, Error> {
+fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome, SeedError> {
     let res = theories::resolve(sc, req.model.as_deref(), req.theories.as_deref())?;
     let multi = res.theories.len() > 1;
     if multi && req.budget.is_some() {
-        return Err(SeedError::BudgetWithTheories.into());
+        return Err(SeedError::BudgetWithTheories);
     }
     check(&res.scenario, res.theories.len())?;
     // The network is read (or generated) once; the theories' scenario shares it.
