@@ -368,7 +368,15 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
     check(&res.scenario, res.theories.len())?;
     // The network is read (or generated) once; the theories' scenario shares it.
     let base = realise::build_network(sc, 0)?;
-    let real = realise::realise_on(&res.scenario, base.clone(), 0)?;
+    // With a fit's theories the arms come from the scenario's own realisation below: the
+    // theories' realisation chooses none (an `optimized` arm's selection runs once).
+    let real = if res.fitted {
+        let mut theories_sc = res.scenario.clone();
+        theories_sc.arms.clear();
+        realise::realise_on(&theories_sc, base.clone(), 0)?
+    } else {
+        realise::realise_on(&res.scenario, base.clone(), 0)?
+    };
     let own_real = if res.fitted {
         Some(realise::realise_on(sc, base.clone(), 0)?)
     } else {
