@@ -61,7 +61,7 @@ mod sweep;
 pub use crate::fit::FitOptions;
 pub use crate::fit::observed::Launch;
 pub use fit::{FitError, FitResults, fit, fitted_scenario};
-pub(crate) use seeds::{check_request as seeds_check_request, scenario_ranking as seeds_ranking};
+pub(crate) use seeds::check_request as seeds_check_request;
 pub use seeds::{
     CELF_FIRST_REPLICATE, Check, Compare, Decision, Method, RegretRow, Robust, Role, Row,
     SeedError, SeedOutcome, SeedRequest, Selection, Sets, Share, Theory, select_seeds,

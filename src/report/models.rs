@@ -72,10 +72,9 @@ pub(super) fn model_sections(o: &mut String, r: &Report) {
                 escape(&crate::table::share_cell(ms))
             );
         }
-        for c in r
-            .comparisons
-            .iter()
-            .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference && c.model == nm.name)
+        for c in crate::table::kol_lift(r.comparisons)
+            .into_iter()
+            .filter(|c| c.model == nm.name)
         {
             let _ = writeln!(
                 o,

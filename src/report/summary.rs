@@ -6,15 +6,12 @@
 use super::page::{escape, table};
 use super::{Report, told};
 use crate::output::{self, Comparison};
-use crate::table::diff_cell;
+use crate::table::{diff_cell, kol_lift, lift_row};
 use std::fmt::Write as _;
 
 /// The lift comparisons (each arm minus the reference arm), in model order.
 fn lifts<'a>(r: &Report<'a>) -> Vec<&'a Comparison> {
-    r.comparisons
-        .iter()
-        .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference)
-        .collect()
+    kol_lift(r.comparisons)
 }
 
 /// Replicates per model and arm.
@@ -241,11 +238,7 @@ fn time_words(c: &Comparison) -> String {
 pub(super) fn lift_table(o: &mut String, r: &Report) {
     let sc = r.scenario;
     let (months, month) = (sc.time_unit.plural(), sc.time_unit.singular());
-    let lift: Vec<&Comparison> = r
-        .comparisons
-        .iter()
-        .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference)
-        .collect();
+    let lift = lifts(r);
     if !lift.is_empty() {
         let _ = writeln!(
             o,
@@ -253,22 +246,18 @@ pub(super) fn lift_table(o: &mut String, r: &Report) {
             escape(&lift[0].reference)
         );
         let n = r.result.n as f64;
-        let reps = r
-            .metrics
-            .first()
-            .and_then(|m| m.first())
-            .map_or(0, Vec::len);
+        let reps = replicates(r);
         let rows: Vec<Vec<String>> = lift
             .iter()
             .map(|c| {
-                vec![
-                    c.model.clone(),
-                    c.arm.clone(),
-                    diff_cell(&c.final_share, 100.0, " pp"),
-                    diff_cell(&c.final_share, n, ""),
-                    diff_cell(&c.t50_restricted, 1.0, ""),
-                    flagged(diff_cell(&c.t10, 1.0, ""), &c.t10, reps),
-                ]
+                lift_row(
+                    c,
+                    [
+                        diff_cell(&c.final_share, n, ""),
+                        diff_cell(&c.t50_restricted, 1.0, ""),
+                        flagged(diff_cell(&c.t10, 1.0, ""), &c.t10, reps),
+                    ],
+                )
             })
             .collect();
         table(

@@ -28,8 +28,6 @@ mod regret;
 mod select;
 mod theories;
 
-pub(crate) use inputs::scenario_ranking;
-
 pub use candidates::{Decision, Role, Row, Sets};
 pub use regret::{RegretRow, Share};
 pub use theories::Theory;
@@ -245,6 +243,9 @@ pub struct SeedOutcome {
     pub compare_seconds: f64,
     /// The scenario's KOL list as seeded with `k` seeds (whether compared or not).
     pub kol_list: Vec<u32>,
+    /// Every ranked physician in the order of the scenario's KOL rule, on the network before
+    /// the KOL weight (`seeds.csv`'s `kol_rule_rank`): the realisation's own ranking.
+    pub kol_ranking: Vec<u32>,
     /// `marginal_gain` and `estimated_so_far` of the recommended seeds (one sample).
     pub prefix: (Vec<f64>, Vec<f64>),
     /// Physicians.
@@ -430,6 +431,16 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         (Robust::Worst, Some(w)) if multi => w,
         _ => selection,
     };
+    // The realisation ranked the KOL rule once; its scores give the full ranking (ranked
+    // again only where it kept none: no KOLs asked for, or an explicit list).
+    let kol_ranking = match &arms_real.kol_scores {
+        Some(values) => crate::kols::Scores {
+            values: values.clone(),
+            note: None,
+        }
+        .ranking(),
+        None => inputs::scenario_ranking(sc, &base)?,
+    };
     let ev = candidates::evaluate(&cx, rows, matches!(selection, Selection::Rr(_)));
     let compare_seconds = t_compare.elapsed().as_secs_f64();
     let seeds = ev.rows[ev.decision.chosen].fixed().to_vec();
@@ -448,6 +459,7 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         decision: ev.decision,
         compare_seconds,
         kol_list,
+        kol_ranking,
         prefix,
         n: real.net.n(),
         req: req.clone(),
