@@ -68,6 +68,27 @@ pub fn signed_dec(x: f64, dec: usize) -> String {
     }
 }
 
+/// The KOL lift: the comparisons of each arm with the reference arm (none when every arm is
+/// the reference), in model order.
+pub fn kol_lift(cmp: &[Comparison]) -> Vec<&Comparison> {
+    cmp.iter()
+        .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference)
+        .collect()
+}
+
+/// A KOL-lift row's first cells: model, arm and the Δ final share in percentage points (the
+/// terminal table and the report's lift table go on with their own).
+pub fn lift_row(c: &Comparison, rest: impl IntoIterator<Item = String>) -> Vec<String> {
+    [
+        c.model.clone(),
+        c.arm.clone(),
+        diff_cell(&c.final_share, 100.0, " pp"),
+    ]
+    .into_iter()
+    .chain(rest)
+    .collect()
+}
+
 /// A paired difference with its 95% interval, scaled (100 for percentage points).
 pub fn diff_cell(d: &crate::stats::PairedDiff, scale: f64, unit: &str) -> String {
     match (d.mean, d.lo, d.hi) {
@@ -180,10 +201,7 @@ pub fn render(
             out.push('\n');
         }
     }
-    let lift: Vec<&Comparison> = cmp
-        .iter()
-        .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference)
-        .collect();
+    let lift = kol_lift(cmp);
     if !lift.is_empty() {
         let _ = writeln!(
             out,
@@ -193,13 +211,13 @@ pub fn render(
         let rows: Vec<Vec<String>> = lift
             .iter()
             .map(|c| {
-                vec![
-                    c.model.clone(),
-                    c.arm.clone(),
-                    diff_cell(&c.final_share, 100.0, " pp"),
-                    diff_cell(&c.t50_restricted, 1.0, ""),
-                    with_pairs(diff_cell(&c.t10, 1.0, ""), &c.t10, c.final_share.pairs),
-                ]
+                lift_row(
+                    c,
+                    [
+                        diff_cell(&c.t50_restricted, 1.0, ""),
+                        with_pairs(diff_cell(&c.t10, 1.0, ""), &c.t10, c.final_share.pairs),
+                    ],
+                )
             })
             .collect();
         out.push_str(&render_rows(

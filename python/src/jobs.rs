@@ -223,7 +223,7 @@ pub fn fit(
     };
     let job = sc.clone();
     let res = blocking(py, threads, progress.as_ref(), move |_| {
-        api::fit(&job, &observed, &opts)
+        api::fit(&job, &observed, &opts).map_err(Error::from)
     })?;
     Ok(NativeFit { sc, res })
 }

@@ -38,7 +38,7 @@ pub(crate) fn to_py(e: Error) -> PyErr {
     match e {
         Error::Scenario(_) => ScenarioError::new_err(text),
         Error::Input(_) => InputError::new_err(text),
-        Error::Usage(_) | Error::Seed(_) | Error::Fit(_) => PyValueError::new_err(text),
+        Error::Usage(_) => PyValueError::new_err(text),
         Error::OutputExists(_) => PyFileExistsError::new_err(text),
         Error::Io { .. } => PyOSError::new_err(text),
         Error::Cancelled => PyKeyboardInterrupt::new_err("kolsim: cancelled"),

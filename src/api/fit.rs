@@ -2,11 +2,11 @@
 //! ([`crate::fit::FitReport`]). `kolsim fit` writes its folder from this; the Python package
 //! returns it as tables.
 
-use crate::error::{Error, FitError};
+use crate::error::Error;
 use crate::fit::observed::Launch;
 use crate::fit::{self, FitOptions, FitReport};
 use crate::scenario::Scenario;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A fit's results in memory.
 #[derive(Debug, Clone)]
@@ -27,7 +27,8 @@ pub struct FitResults {
 /// shows one built from a simulation). The network is read or generated once.
 ///
 /// Refused ([`FitError`]): covariates or a holdout with aggregate data, a holdout `K`
-/// outside `2 ≤ K < T`, controls where they cannot apply.
+/// outside `2 ≤ K < T`, controls where they cannot apply; any error below the fit (scenario,
+/// observed file, network) is [`FitError::Failed`]. `?` converts it into [`crate::Error`].
 ///
 /// ```
 /// use kolsim::api::{FitOptions, fit, fitted_scenario};
@@ -44,22 +45,22 @@ pub fn fit(
     sc: &Scenario,
     observed: impl Into<Launch>,
     opts: &FitOptions,
-) -> Result<FitResults, Error> {
+) -> Result<FitResults, FitError> {
     let launch = observed.into();
     let observed = launch.name();
     // The network is read (or generated) once; preparing and simulating share it.
     let sc = &crate::realise::pinned(sc, 0)?;
     let prep = fit::prepare(sc, &launch, opts)?;
     if prep.facts.aggregate && opts.covariates.any() {
-        return Err(FitError::CovariatesOnAggregate(observed.to_path_buf()).into());
+        return Err(FitError::CovariatesOnAggregate(observed.to_path_buf()));
     }
     if let Some(k) = opts.holdout {
         let t = prep.facts.periods;
         if prep.facts.aggregate {
-            return Err(FitError::HoldoutOnAggregate(observed.to_path_buf()).into());
+            return Err(FitError::HoldoutOnAggregate(observed.to_path_buf()));
         }
         if k < 2 || k >= t {
-            return Err(FitError::Holdout { k, t }.into());
+            return Err(FitError::Holdout { k, t });
         }
     }
     check_controls(&prep, observed, opts)?;
@@ -108,4 +109,38 @@ fn check_controls(
         ));
     }
     Ok(())
+}
+
+/// A fit that cannot be done on these data with these options.
+#[derive(Debug, thiserror::Error)]
+pub enum FitError {
+    /// The detailing covariates with aggregate data.
+    #[error(
+        "--marketing / --detailing (the detailing likelihood's covariates) need per-physician adoption periods; {} is aggregate",
+        .0.display()
+    )]
+    CovariatesOnAggregate(PathBuf),
+    /// A holdout with aggregate data.
+    #[error("--holdout needs per-physician adoption periods; {} is aggregate", .0.display())]
+    HoldoutOnAggregate(PathBuf),
+    /// A holdout `K` outside `2 ≤ K < T`.
+    #[error("--holdout {k}: K must be at least 2 and below the last observed period T = {t}")]
+    Holdout {
+        /// The holdout asked for.
+        k: u32,
+        /// The last observed period.
+        t: u32,
+    },
+    /// Controls with aggregate data.
+    #[error(
+        "--strata / --covariates: controls need per-physician adoption periods; {} is aggregate",
+        .0.display()
+    )]
+    ControlsOnAggregate(PathBuf),
+    /// Controls with an option they are not combined with yet (the option, then why).
+    #[error("--strata / --covariates: not combined with {0} yet{1}")]
+    ControlsWith(&'static str, &'static str),
+    /// The fit failed below the request: the scenario, the observed launch, the network.
+    #[error(transparent)]
+    Failed(#[from] Error),
 }

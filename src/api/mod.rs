@@ -58,15 +58,15 @@ mod fit;
 mod seeds;
 mod sweep;
 
-pub use crate::error::{FitError, SeedError};
 pub use crate::fit::FitOptions;
 pub use crate::fit::observed::Launch;
-pub use fit::{FitResults, fit, fitted_scenario};
+pub use fit::{FitError, FitResults, fit, fitted_scenario};
+pub(crate) use seeds::check_request as seeds_check_request;
 pub use seeds::{
     CELF_FIRST_REPLICATE, Check, Compare, Decision, Method, RegretRow, Robust, Role, Row,
-    SeedOutcome, SeedRequest, Selection, Sets, Share, Theory, select_seeds, select_seeds_checked,
+    SeedError, SeedOutcome, SeedRequest, Selection, Sets, Share, Theory, select_seeds,
+    select_seeds_checked,
 };
-pub(crate) use seeds::{check_request as seeds_check_request, scenario_ranking as seeds_ranking};
 pub use sweep::{SweepResults, run_sweep, sweep_grid};
 
 use crate::error::Error;

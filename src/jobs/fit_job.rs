@@ -1,6 +1,7 @@
 //! `fit`: fit every exact-likelihood model (and, by simulation, the scenario's models without
 //! one on these data) to an observed launch and write the fit folder.
 
+use super::outputs::FIT;
 use crate::error::Error;
 use crate::fit::report::FitCurves;
 use crate::fit::{self, FitOptions, FitReport, output};
@@ -35,22 +36,6 @@ pub struct FitOutcome {
     /// Seconds spent fitting (reading and preparing included).
     pub seconds: f64,
 }
-
-/// Files of a fit folder, in order (`fit.svg` and `curves.csv` only when a fitted theory can
-/// be simulated, `report.pdf` only with `--pdf`, `permutation.csv` only with the permutation
-/// test).
-pub const FILES: [&str; 10] = [
-    "fit.csv",
-    "models.csv",
-    "fitted.toml",
-    "fit.svg",
-    "curves.csv",
-    "report.html",
-    "report.pdf",
-    "permutation.csv",
-    "verdict.txt",
-    "manifest.json",
-];
 
 /// The fitted theories simulated on the physicians the likelihood used, or why there is no
 /// figure.
@@ -95,7 +80,8 @@ fn extra_sections(r: &FitReport, figure_note: Option<String>) -> Vec<(String, St
         .collect()
 }
 
-/// Fits `sc`'s network to `req.observed` and writes the fit folder (the files of `FILES`) atomically:
+/// Fits `sc`'s network to `req.observed` and writes the fit folder (the files of
+/// [`super::outputs::FIT`], in its order) atomically:
 /// `fit.svg` and `curves.csv` simulate the fitted theories on the physicians the likelihood
 /// used. An existing folder is refused before anything runs, unless `force` and it is
 /// kolsim's own; so is `--pdf` without a headless Chromium.
@@ -143,14 +129,20 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
         report.permutation.as_ref().map(fit::permutation::csv),
         Some(format!("{}\n", fit::verdict::verdict(report)).into_bytes()),
     ];
-    let mut files: Vec<(&str, Vec<u8>)> = FILES
+    // The names and their order are `outputs::FIT`'s, the manifest last.
+    let [list @ .., manifest_file] = &FIT;
+    let mut files: Vec<(&str, Vec<u8>)> = list
         .iter()
         .zip(bytes)
-        .filter_map(|(&name, b)| b.map(|b| (name, b)))
+        .filter_map(|(f, b)| b.map(|b| (f.name, b)))
         .collect();
-    let names: Vec<&str> = files.iter().map(|f| f.0).chain([FILES[9]]).collect();
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| f.0)
+        .chain([manifest_file.name])
+        .collect();
     let manifest = manifest_json(sc, &req, report, &names, seconds);
-    files.push((FILES[9], manifest));
+    files.push((manifest_file.name, manifest));
     folder::write_folder(&req.dir, &files, req.force)?;
     Ok(FitOutcome {
         report: res.report,

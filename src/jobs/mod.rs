@@ -26,6 +26,28 @@ pub use sweep_folder::{merge, merge_pdf};
 pub use sweep_job::{SweepOutcome, SweepRequest, sweep};
 pub use validate::{Validation, validate};
 
+/// At the edge: a refused fit is a usage error (exit status 2, the same words); a failure
+/// below the fit is itself.
+impl From<crate::api::FitError> for crate::Error {
+    fn from(e: crate::api::FitError) -> Self {
+        match e {
+            crate::api::FitError::Failed(e) => e,
+            refused => crate::Error::Usage(refused.to_string()),
+        }
+    }
+}
+
+/// At the edge: a refused seed request is a usage error (exit status 2, the same words); a
+/// failure below the selection is itself.
+impl From<crate::api::SeedError> for crate::Error {
+    fn from(e: crate::api::SeedError) -> Self {
+        match e {
+            crate::api::SeedError::Failed(e) => e,
+            refused => crate::Error::Usage(refused.to_string()),
+        }
+    }
+}
+
 /// Progress reporting for long jobs: the library calls it, the command line draws a bar.
 pub trait Progress: Sync {
     /// The job has `len` work items (replicates, or sweep points) to do.

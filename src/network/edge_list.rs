@@ -21,10 +21,7 @@ use std::collections::HashMap;
 /// Node ids, attribute columns and warnings of a node file.
 type NodeTable = (Vec<String>, Vec<(String, Attribute)>, Vec<String>);
 
-fn read_nodes(
-    spec: &NodeFileSpec,
-    decimal: super::sheet::Decimal,
-) -> Result<NodeTable, InputError> {
+fn read_nodes(spec: &NodeFileSpec, decimal: super::spec::Decimal) -> Result<NodeTable, InputError> {
     let t = read_table(&spec.path, true, spec.delimiter)?;
     let header = t.header.ok_or_else(|| {
         err(

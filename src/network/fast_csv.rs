@@ -14,7 +14,7 @@
 //! large to hold — makes [`FastRows::open`] answer `None`, and the general reader takes the
 //! file, errors and all. `tests` below check the equivalence over generated files.
 
-use super::rows::Row;
+use super::row::Row;
 use super::spec::{InputError, err};
 use crate::limits;
 use std::io::Read;

@@ -13,6 +13,7 @@ mod fast_csv;
 pub mod generators;
 mod hash;
 pub mod in_memory;
+mod row;
 mod rows;
 mod sheet;
 pub mod similarity;

@@ -3,65 +3,11 @@
 //! bounds on the file and line sizes. A [`Row`] is one reusable buffer, so reading a large edge
 //! list allocates nothing per row.
 
+pub(super) use super::row::Row;
 use super::spec::{InputError, err};
 use crate::limits;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
-
-/// One data row: its fields in one reusable buffer, with its 1-based line number.
-#[derive(Debug, Default)]
-pub(super) struct Row {
-    text: String,
-    /// End offset of each field in `text`.
-    ends: Vec<usize>,
-    /// The row's 1-based line in the file.
-    pub line: usize,
-}
-
-impl Row {
-    pub(super) fn clear(&mut self) {
-        self.text.clear();
-        self.ends.clear();
-    }
-
-    pub(super) fn push(&mut self, field: &str) {
-        self.text.push_str(field);
-        self.ends.push(self.text.len());
-    }
-
-    /// Whether every field is empty (such rows are skipped).
-    pub(super) fn is_blank(&self) -> bool {
-        self.text.is_empty()
-    }
-
-    /// Number of fields.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// The fields in order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.len()).map(|k| &self[k])
-    }
-
-    /// The fields as owned strings (a header, a node-file row).
-    pub fn to_vec(&self) -> Vec<String> {
-        self.iter().map(str::to_string).collect()
-    }
-
-    /// The fields joined by `sep` (for messages).
-    pub fn join(&self, sep: &str) -> String {
-        self.to_vec().join(sep)
-    }
-}
-
-impl std::ops::Index<usize> for Row {
-    type Output = str;
-    fn index(&self, k: usize) -> &str {
-        let start = if k == 0 { 0 } else { self.ends[k - 1] };
-        &self.text[start..self.ends[k]]
-    }
-}
 
 /// A parsed table: optional header and rows with their line numbers.
 pub(super) struct Table {
@@ -179,9 +125,13 @@ pub(super) struct Capped<R> {
     since_newline: usize,
     /// Line endings seen.
     newlines: usize,
-    /// Byte offsets of the line endings read but not yet passed by a record (see
-    /// [`Capped::line_at`]): the `csv` crate's own line count is one short per CRLF row.
-    pending: std::collections::VecDeque<u64>,
+    /// The line endings read but not yet passed by a record (see [`Capped::line_at`]): each
+    /// one's byte offset and whether the line it ends is one the `csv` parser skips before a
+    /// record (empty, or starting with `#`). The parser's own line count is one short per
+    /// CRLF row.
+    pending: std::collections::VecDeque<(u64, bool)>,
+    /// The first bytes of the line being read (to tell a line the parser skips).
+    head: [u8; 4],
     /// Line endings before the first offset in `pending`.
     passed: usize,
     refused: Option<(Option<usize>, String)>,
@@ -201,10 +151,14 @@ impl<R: Read> Read for Capped<R> {
         }
         for (k, &b) in buf[..n].iter().enumerate() {
             if b == b'\n' {
-                self.pending.push_back(start + k as u64);
+                let skipped = self.skipped_line();
+                self.pending.push_back((start + k as u64, skipped));
                 self.newlines += 1;
                 self.since_newline = 0;
             } else {
+                if let Some(h) = self.head.get_mut(self.since_newline) {
+                    *h = b;
+                }
                 self.since_newline += 1;
                 if self.since_newline > limits::MAX_LINE_BYTES {
                     self.refused = Some((Some(self.newlines + 1), line_too_long()));
@@ -343,6 +297,7 @@ impl Rows {
                     since_newline: 0,
                     newlines: 0,
                     pending: Default::default(),
+                    head: [0; 4],
                     passed: 0,
                     refused: None,
                 };
@@ -422,7 +377,7 @@ impl Rows {
                 if row.is_blank() {
                     continue;
                 }
-                if row.text.len() > limits::MAX_LINE_BYTES {
+                if row.bytes() > limits::MAX_LINE_BYTES {
                     return Err(err(path, Some(line), line_too_long()));
                 }
                 return Ok(true);
@@ -432,15 +387,39 @@ impl Rows {
 }
 
 impl<R> Capped<R> {
-    /// The 1-based line of the record starting at byte `offset` (offsets must not decrease
-    /// between calls): one more than the line endings before it. After a CRLF the `csv` crate
-    /// places the next record at the `\n`, so a line ending at `offset` itself counts as before.
+    /// The 1-based line of the record whose read started at byte `offset` (offsets must not
+    /// decrease between calls): one more than the line endings before it, then past the lines
+    /// the parser skipped before the record (empty lines and `#` comments: the read starts
+    /// where they do). After a CRLF the `csv` crate places the next read at the `\n`, and
+    /// after an empty line at its `\n`, so a line ending at `offset` itself counts as before.
     fn line_at(&mut self, offset: u64) -> usize {
-        while self.pending.front().is_some_and(|&o| o <= offset) {
+        while self.pending.front().is_some_and(|&(o, _)| o <= offset) {
+            self.pending.pop_front();
+            self.passed += 1;
+        }
+        while self.pending.front().is_some_and(|&(_, skipped)| skipped) {
             self.pending.pop_front();
             self.passed += 1;
         }
         self.passed + 1
+    }
+
+    /// Whether the line just read (up to its `\n`) is one the parser skips before a record:
+    /// empty (or `\r` alone), or starting with `#`; on the first line, after a byte-order mark
+    /// (the parser strips it).
+    fn skipped_line(&self) -> bool {
+        let mut len = self.since_newline;
+        let mut head = &self.head[..len.min(self.head.len())];
+        if self.newlines == 0 && head.starts_with(BOM.as_bytes()) {
+            head = &head[BOM.len()..];
+            len -= BOM.len();
+        }
+        match head.first() {
+            None => true,
+            Some(b'#') => true,
+            Some(b'\r') => len == 1,
+            Some(_) => false,
+        }
     }
 
     fn get_mut_refused(&mut self) -> Option<(Option<usize>, String)> {
@@ -468,4 +447,80 @@ pub(super) fn read_table(
         }
     }
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The 1-based lines of the data rows of `text`, counted by hand: a byte-order mark at
+    /// the start dropped, blank lines and lines starting with `#` skipped.
+    fn data_lines(text: &str) -> Vec<usize> {
+        let text = text.strip_prefix(BOM).unwrap_or(text);
+        text.split('\n')
+            .enumerate()
+            .filter(|(_, l)| {
+                let l = l.trim();
+                !l.is_empty() && !l.starts_with('#')
+            })
+            .map(|(k, _)| k + 1)
+            .collect()
+    }
+
+    /// The lines the reader gives the rows of `text` (general reader, or the fast path where it
+    /// takes the file).
+    fn read_lines(text: &str, general: bool) -> Vec<usize> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut rows = if general {
+            Rows::open_general(&path, None, false).unwrap()
+        } else {
+            Rows::open(&path, None).unwrap()
+        };
+        let mut row = Row::default();
+        let mut lines = Vec::new();
+        while rows.next_row(&mut row).unwrap() {
+            lines.push(row.line);
+        }
+        lines
+    }
+
+    #[test]
+    fn rows_name_their_lines_after_comments_blank_lines_and_a_lone_byte_order_mark() {
+        let cases = [
+            "a,b\n# comment\nc,d\n",
+            "a,b\n\nc,d\n",
+            "a,b\n\n\nc,d\n",
+            "a,b\n\n\n\n# x\n\n# y\n# z\nc,d\ne,f",
+            "# first\n# second\na,b\nc,d\n",
+            "\u{feff}\na,b\nc,d\n",
+            "\u{feff}\n\n# c\na,b\n\n\nc,d\n",
+            "\u{feff}a,b\n\n\nc,d\n",
+            "a,b\r\n# comment\r\n\r\n\r\nc,d\r\n",
+            "\u{feff}\r\n\r\na,b\r\nc,d\r\n",
+            "a,b\n   \n\t\nc,d\n",
+            "a;b\n#\n\n\nc;d\n",
+        ];
+        for text in cases {
+            let want = data_lines(text);
+            assert_eq!(read_lines(text, true), want, "general reader: {text:?}");
+            assert_eq!(read_lines(text, false), want, "fast path: {text:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_field_after_comments_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.csv");
+        std::fs::write(&path, b"a,b\n# note\n\n\nc,\xff\n").unwrap();
+        let e = Rows::open_general(&path, None, false)
+            .and_then(|mut rows| {
+                let mut row = Row::default();
+                while rows.next_row(&mut row)? {}
+                Ok(())
+            })
+            .unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+    }
 }

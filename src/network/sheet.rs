@@ -3,6 +3,7 @@
 //! edge lists, and [`parse_number`], the one way numbers are read from input files.
 
 use super::rows::{Row, Rows};
+pub use super::spec::Decimal;
 use super::spec::{InputError, err};
 use std::path::Path;
 
@@ -53,33 +54,6 @@ pub fn read_sheet(path: &Path, delimiter: Option<u8>) -> Result<Sheet, InputErro
         sheet.rows.push((row.line, row.to_vec()));
     }
     Ok(sheet)
-}
-
-/// How the numbers of a data file write their decimal separator: the `[network]` key
-/// `decimal` (edge lists, layers and the node file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Decimal {
-    /// Detected: a decimal comma in a file delimited by `;` (as a European Excel writes it),
-    /// else a decimal point (the default).
-    #[default]
-    Detect,
-    /// A decimal point, whatever the delimiter (`decimal = "."`): `0,5` is not a number.
-    Point,
-    /// A decimal comma, whatever the delimiter (`decimal = ","`): `0,5` is 0.5 (quoted in a
-    /// comma-delimited file); `0.5` still reads as 0.5.
-    Comma,
-}
-
-impl Decimal {
-    /// Whether a decimal comma is read in a file delimited by `delimiter` (`None`: split on
-    /// whitespace).
-    pub fn comma(self, delimiter: Option<u8>) -> bool {
-        match self {
-            Decimal::Detect => delimiter == Some(b';'),
-            Decimal::Point => false,
-            Decimal::Comma => true,
-        }
-    }
 }
 
 /// `s` as a number, reading a decimal comma (`0,5`) when `decimal_comma`; `None` when it is

@@ -50,7 +50,7 @@ pub struct EdgeListSpec {
     /// The field delimiter (`,`, `;` or tab); detected from the first data line when `None`.
     pub delimiter: Option<u8>,
     /// The decimal separator of the numbers of the edge lists, layers and node file.
-    pub decimal: super::sheet::Decimal,
+    pub decimal: Decimal,
     /// What to do with an endpoint that is not in the node file.
     pub unknown_ids: UnknownIds,
     /// Endpoint cells that mark a missing value (e.g. `NA`, `0`, ``): such rows are dropped.
@@ -276,5 +276,32 @@ pub(super) fn did_you_mean(ids: &[String], id: &str, normalize: bool) -> String 
         ),
         Some(k) => format!(" (did you mean \"{}\"?)", limits::quote(k)),
         None => String::new(),
+    }
+}
+
+/// How the numbers of a data file write their decimal separator: the `[network]` key
+/// `decimal` (edge lists, layers and the node file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Decimal {
+    /// Detected: a decimal comma in a file delimited by `;` (as a European Excel writes it),
+    /// else a decimal point (the default).
+    #[default]
+    Detect,
+    /// A decimal point, whatever the delimiter (`decimal = "."`): `0,5` is not a number.
+    Point,
+    /// A decimal comma, whatever the delimiter (`decimal = ","`): `0,5` is 0.5 (quoted in a
+    /// comma-delimited file); `0.5` still reads as 0.5.
+    Comma,
+}
+
+impl Decimal {
+    /// Whether a decimal comma is read in a file delimited by `delimiter` (`None`: split on
+    /// whitespace).
+    pub fn comma(self, delimiter: Option<u8>) -> bool {
+        match self {
+            Decimal::Detect => delimiter == Some(b';'),
+            Decimal::Point => false,
+            Decimal::Comma => true,
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! caller writes them (with [`crate::output::write_folder`]).
 //!
 //! Files: `page.rs` holds what every page shares (escaping, style sheet, tables); `run.rs` the
-//! run report and deliverables (the [`Report`] and its [`Figure`]s are declared here); `models.rs` its models section; `segments.rs` the run report's section per segment (with
+//! run report and deliverables (the [`Report`] and its [`Figure`]s are declared here); `models.rs` its models section, `summary.rs` its executive summary and lift table, `told.rs` the words for a difference both use; `segments.rs` the run report's section per segment (with
 //! `segment` in the scenario, which also adds `segments.svg`); `sweep.rs` the sweep report; `fit.rs` the fit report; `seed.rs` the seed report.
 
 mod fit;
@@ -18,6 +18,7 @@ mod seed_figure;
 mod segments;
 mod summary;
 mod sweep;
+mod told;
 
 pub use fit::{FitPage, fit_report_html};
 pub use page::escape;

@@ -1,8 +1,8 @@
 //! The report's models section: per model, what the theory assumes, its parameters and what
 //! it predicts, with the KOL lift in client terms.
 
-use super::Report;
 use super::page::escape;
+use super::{Report, told};
 use crate::output::{self, Comparison};
 use std::fmt::Write as _;
 
@@ -72,10 +72,9 @@ pub(super) fn model_sections(o: &mut String, r: &Report) {
                 escape(&crate::table::share_cell(ms))
             );
         }
-        for c in r
-            .comparisons
-            .iter()
-            .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference && c.model == nm.name)
+        for c in crate::table::kol_lift(r.comparisons)
+            .into_iter()
+            .filter(|c| c.model == nm.name)
         {
             let _ = writeln!(
                 o,
@@ -86,35 +85,6 @@ pub(super) fn model_sections(o: &mut String, r: &Report) {
         o.push_str("</section>\n");
     }
     o.push_str("</section>\n");
-}
-
-/// A 95% interval of a difference told in words (“more”, “sooner”): the bounds of `lo..hi`
-/// times `scale` in the sentence's direction (negated when `flip`, so “2.8 months sooner
-/// [95% CI 2.7, 3.0]”), with `dec` decimals; empty when unknown.
-pub(super) fn told_ci(
-    lo: Option<f64>,
-    hi: Option<f64>,
-    scale: f64,
-    dec: usize,
-    flip: bool,
-) -> String {
-    let (Some(lo), Some(hi)) = (lo, hi) else {
-        return String::new();
-    };
-    let (a, b) = if flip {
-        (-hi * scale, -lo * scale)
-    } else {
-        (lo * scale, hi * scale)
-    };
-    // A bound that rounds to zero prints unsigned (no “-0.0”).
-    let num = |x: f64| {
-        let s = format!("{x:.dec$}");
-        match s.strip_prefix('-') {
-            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-            _ => s,
-        }
-    };
-    format!(" [95% CI {}, {}]", num(a), num(b))
 }
 
 /// The KOL lift of one model and arm in client terms (HTML, escaped): share, physicians and
@@ -141,12 +111,12 @@ fn lift_sentence(
         escape(&c.arm),
         escape(&c.reference),
         d.abs() * 100.0,
-        told_ci(lo, hi, 100.0, 1, fewer),
+        told::ci(lo, hi, 100.0, 1, fewer),
         (d * nf).abs(),
-        told_ci(lo, hi, nf, 0, fewer),
+        told::ci(lo, hi, nf, 0, fewer),
     );
     match c.t50_restricted.mean {
-        Some(_) if super::summary::fifty_not_reached(c) => {
+        Some(_) if told::fifty_not_reached(c) => {
             let _ = write!(
                 s,
                 "; 50% adoption is not reached within the {steps} {months} by either arm"
@@ -159,7 +129,7 @@ fn lift_sentence(
                 "; 50% adoption comes {:.1} {months} {}{} (restricted mean within the {steps} {months}, every replicate counted)",
                 t.abs(),
                 if sooner { "sooner" } else { "later" },
-                told_ci(c.t50_restricted.lo, c.t50_restricted.hi, 1.0, 1, sooner)
+                told::ci(c.t50_restricted.lo, c.t50_restricted.hi, 1.0, 1, sooner)
             );
         }
         None => {}
@@ -172,7 +142,7 @@ fn lift_sentence(
                 "; 10% comes {:.1} {months} {}{} over the {} of {replicates} pairs where both arms reached 10%",
                 t.abs(),
                 if sooner { "sooner" } else { "later" },
-                told_ci(c.t10.lo, c.t10.hi, 1.0, 1, sooner),
+                told::ci(c.t10.lo, c.t10.hi, 1.0, 1, sooner),
                 c.t10.pairs
             );
             if output::few_pairs(c.t10.pairs, replicates) {

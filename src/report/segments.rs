@@ -102,10 +102,7 @@ fn lift(o: &mut String, r: &Report, seg: &Segments, an: &segments::Analysis) {
     let months = sc.time_unit.plural();
     let mut rows = Vec::new();
     for (k, label) in seg.labels.iter().enumerate() {
-        for c in an.comparisons[k]
-            .iter()
-            .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference)
-        {
+        for c in crate::table::kol_lift(&an.comparisons[k]) {
             rows.push(vec![
                 label.clone(),
                 c.model.clone(),

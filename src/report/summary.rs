@@ -3,18 +3,15 @@
 //! lift under each theory with its interval, where it is credible, when 50% comes), and the
 //! results section's KOL lift table ([`lift_table`]).
 
-use super::Report;
 use super::page::{escape, table};
+use super::{Report, told};
 use crate::output::{self, Comparison};
-use crate::table::diff_cell;
+use crate::table::{diff_cell, kol_lift, lift_row};
 use std::fmt::Write as _;
 
 /// The lift comparisons (each arm minus the reference arm), in model order.
 fn lifts<'a>(r: &Report<'a>) -> Vec<&'a Comparison> {
-    r.comparisons
-        .iter()
-        .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference)
-        .collect()
+    kol_lift(r.comparisons)
 }
 
 /// Replicates per model and arm.
@@ -119,7 +116,7 @@ fn lift_sentences(lift: &[&Comparison], steps: u32, month: &str) -> Vec<String> 
                 "{:.1} percentage points {}{}",
                 d.abs(),
                 if d < 0.0 { "fewer" } else { "more" },
-                super::models::told_ci(c.final_share.lo, c.final_share.hi, 100.0, 1, d < 0.0)
+                told::ci(c.final_share.lo, c.final_share.hi, 100.0, 1, d < 0.0)
             )
         };
         out.push(format!(
@@ -189,9 +186,7 @@ fn lift_headline(o: &mut String, r: &Report, lift: &[&Comparison], reps: usize) 
             let d = c.final_share.mean.unwrap_or(0.0);
             let fewer = d < 0.0;
             let more = if fewer { "fewer" } else { "more" };
-            let ci = |scale, dec| {
-                super::models::told_ci(c.final_share.lo, c.final_share.hi, scale, dec, fewer)
-            };
+            let ci = |scale, dec| told::ci(c.final_share.lo, c.final_share.hi, scale, dec, fewer);
             vec![
                 c.model.clone(),
                 c.arm.clone(),
@@ -221,23 +216,13 @@ fn lift_headline(o: &mut String, r: &Report, lift: &[&Comparison], reps: usize) 
     );
 }
 
-/// Whether neither arm of `c` reaches 50% within the horizon: no pair where both reach it,
-/// and the restricted times (all the horizon) do not differ.
-pub(super) fn fifty_not_reached(c: &Comparison) -> bool {
-    let t = &c.t50_restricted;
-    c.t50.pairs == 0
-        && t.mean == Some(0.0)
-        && t.lo.unwrap_or(0.0) == 0.0
-        && t.hi.unwrap_or(0.0) == 0.0
-}
-
 /// The time to 50% of a lift in words: “2.8 sooner [95% CI 2.7, 3.0]”, or “not reached”.
 fn time_words(c: &Comparison) -> String {
     let t = &c.t50_restricted;
     let Some(m) = t.mean else {
         return "-".into();
     };
-    if fifty_not_reached(c) {
+    if told::fifty_not_reached(c) {
         return "not reached".into();
     }
     let sooner = m < 0.0;
@@ -245,7 +230,7 @@ fn time_words(c: &Comparison) -> String {
         "{:.1} {}{}",
         m.abs(),
         if sooner { "sooner" } else { "later" },
-        super::models::told_ci(t.lo, t.hi, 1.0, 1, sooner)
+        told::ci(t.lo, t.hi, 1.0, 1, sooner)
     )
 }
 
@@ -253,11 +238,7 @@ fn time_words(c: &Comparison) -> String {
 pub(super) fn lift_table(o: &mut String, r: &Report) {
     let sc = r.scenario;
     let (months, month) = (sc.time_unit.plural(), sc.time_unit.singular());
-    let lift: Vec<&Comparison> = r
-        .comparisons
-        .iter()
-        .filter(|c| c.kind == "arm_vs_reference" && c.arm != c.reference)
-        .collect();
+    let lift = lifts(r);
     if !lift.is_empty() {
         let _ = writeln!(
             o,
@@ -265,22 +246,18 @@ pub(super) fn lift_table(o: &mut String, r: &Report) {
             escape(&lift[0].reference)
         );
         let n = r.result.n as f64;
-        let reps = r
-            .metrics
-            .first()
-            .and_then(|m| m.first())
-            .map_or(0, Vec::len);
+        let reps = replicates(r);
         let rows: Vec<Vec<String>> = lift
             .iter()
             .map(|c| {
-                vec![
-                    c.model.clone(),
-                    c.arm.clone(),
-                    diff_cell(&c.final_share, 100.0, " pp"),
-                    diff_cell(&c.final_share, n, ""),
-                    diff_cell(&c.t50_restricted, 1.0, ""),
-                    flagged(diff_cell(&c.t10, 1.0, ""), &c.t10, reps),
-                ]
+                lift_row(
+                    c,
+                    [
+                        diff_cell(&c.final_share, n, ""),
+                        diff_cell(&c.t50_restricted, 1.0, ""),
+                        flagged(diff_cell(&c.t10, 1.0, ""), &c.t10, reps),
+                    ],
+                )
             })
             .collect();
         table(

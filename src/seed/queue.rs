@@ -13,15 +13,8 @@ pub const HEAP_ABOVE: u32 = 256;
 /// scanned downwards, whichever form holds it.
 #[derive(Debug, Clone)]
 pub(crate) enum Queue {
-    /// One stack per deadline (small horizons); `cur` is the deadline being drained.
-    Buckets {
-        /// Stacks by deadline.
-        stacks: Vec<Vec<u32>>,
-        /// The deadline being drained.
-        cur: usize,
-        /// Entries still queued.
-        pending: usize,
-    },
+    /// One stack per deadline (small horizons).
+    Buckets(Buckets),
     /// A max-heap on `(deadline, push order)` (large horizons: cost bounded by the pushes,
     /// not by the horizon).
     Heap {
@@ -30,6 +23,48 @@ pub(crate) enum Queue {
         /// Pushes so far in this search.
         seq: u64,
     },
+}
+
+/// One stack per deadline; `cur` is the deadline being drained.
+#[derive(Debug, Clone)]
+pub(crate) struct Buckets {
+    /// Stacks by deadline.
+    stacks: Vec<Vec<u32>>,
+    /// The deadline being drained.
+    cur: usize,
+    /// Entries still queued.
+    pending: usize,
+}
+
+impl Buckets {
+    #[inline]
+    fn push(&mut self, v: u32, d: u32) {
+        self.stacks[d as usize].push(v);
+        self.pending += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<(u32, u32)> {
+        if self.pending == 0 {
+            return None;
+        }
+        loop {
+            if let Some(v) = self.stacks[self.cur].pop() {
+                self.pending -= 1;
+                return Some((v, self.cur as u32));
+            }
+            self.cur -= 1;
+        }
+    }
+
+    /// Empties the stacks from the current deadline down.
+    fn clear(&mut self) {
+        while self.pending > 0 {
+            self.pending -= self.stacks[self.cur].len();
+            self.stacks[self.cur].clear();
+            self.cur = self.cur.saturating_sub(1);
+        }
+    }
 }
 
 impl Default for Queue {
@@ -47,18 +82,18 @@ impl Queue {
         if heap || horizon > HEAP_ABOVE {
             Queue::default()
         } else {
-            Queue::Buckets {
+            Queue::Buckets(Buckets {
                 stacks: vec![Vec::new(); horizon as usize + 1],
                 cur: 0,
                 pending: 0,
-            }
+            })
         }
     }
 
     /// Starts a search at deadline `h` (the queue is empty).
     pub(crate) fn start(&mut self, h: u32) {
         match self {
-            Queue::Buckets { cur, .. } => *cur = h as usize,
+            Queue::Buckets(b) => b.cur = h as usize,
             Queue::Heap { seq, .. } => *seq = 0,
         }
     }
@@ -66,12 +101,7 @@ impl Queue {
     #[inline]
     pub(crate) fn push(&mut self, v: u32, d: u32) {
         match self {
-            Queue::Buckets {
-                stacks, pending, ..
-            } => {
-                stacks[d as usize].push(v);
-                *pending += 1;
-            }
+            Queue::Buckets(b) => b.push(v, d),
             Queue::Heap { heap, seq } => {
                 heap.push((d, *seq, v));
                 *seq += 1;
@@ -82,22 +112,7 @@ impl Queue {
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<(u32, u32)> {
         match self {
-            Queue::Buckets {
-                stacks,
-                cur,
-                pending,
-            } => {
-                if *pending == 0 {
-                    return None;
-                }
-                loop {
-                    if let Some(v) = stacks[*cur].pop() {
-                        *pending -= 1;
-                        return Some((v, *cur as u32));
-                    }
-                    *cur -= 1;
-                }
-            }
+            Queue::Buckets(b) => b.pop(),
             Queue::Heap { heap, .. } => heap.pop().map(|(d, _, v)| (v, d)),
         }
     }
@@ -105,17 +120,7 @@ impl Queue {
     /// Empties the queue (after a search that stopped early).
     pub(crate) fn clear(&mut self) {
         match self {
-            Queue::Buckets {
-                stacks,
-                cur,
-                pending,
-            } => {
-                while *pending > 0 {
-                    *pending -= stacks[*cur].len();
-                    stacks[*cur].clear();
-                    *cur = cur.saturating_sub(1);
-                }
-            }
+            Queue::Buckets(b) => b.clear(),
             Queue::Heap { heap, .. } => heap.clear(),
         }
     }
@@ -129,7 +134,7 @@ mod tests {
     fn buckets_and_heap_pop_in_the_same_order() {
         let mut a = Queue::for_horizon(20, false);
         let mut b = Queue::for_horizon(20, true);
-        assert!(matches!(a, Queue::Buckets { .. }) && matches!(b, Queue::Heap { .. }));
+        assert!(matches!(a, Queue::Buckets(_)) && matches!(b, Queue::Heap { .. }));
         for q in [&mut a, &mut b] {
             q.start(20);
             q.push(7, 20);

@@ -20,6 +20,19 @@ pub fn kolsim() -> assert_cmd::Command {
     c
 }
 
+/// Runs `kolsim args…` in `dir` and returns its stdout; it must succeed.
+pub fn stdout_of(dir: &Path, args: &[&str]) -> String {
+    let out = kolsim()
+        .current_dir(dir)
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
 /// `model` prepared on `net` with `kols` (in rank order) as the KOL list the model may target;
 /// `is_kol` stays all false and κ = 1.
 pub fn prepare(model: &dyn Model, net: &Network, kols: &[u32]) -> Box<dyn Prepared> {

@@ -332,16 +332,7 @@ fn every_subcommand_has_a_manual_page_with_its_options() {
 
 #[test]
 fn shared_options_are_worded_for_each_command() {
-    let help = |sub: &str| {
-        let out = crate::common::kolsim()
-            .args([sub, "--help"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).unwrap()
-    };
+    let help = |sub: &str| crate::common::stdout_of(&crate::common::root(), &[sub, "--help"]);
     let run = help("run");
     assert!(run.contains("results/NAME,"), "{run}");
     assert!(!run.contains("sweep"), "run --help mentions sweep:\n{run}");

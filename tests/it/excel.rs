@@ -3,7 +3,7 @@
 //! them, then exactly the documented steps — `validate`, `run`, `fit`, `seed` — giving the
 //! results of the shipped CKM scenario. And the `[network]` key `decimal`.
 
-use crate::common::{kolsim, root};
+use crate::common::{kolsim, root, stdout_of as ok};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -21,19 +21,6 @@ fn excel(src: &Path, extra: impl Fn(usize) -> String) -> Vec<u8> {
         out.push_str(&format!("{};{cell}\r\n", line.replace(',', ";")));
     }
     out.into_bytes()
-}
-
-/// Runs `kolsim args…` in `dir` and returns its stdout; it must succeed.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = kolsim()
-        .current_dir(dir)
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
 }
 
 #[test]

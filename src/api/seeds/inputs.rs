@@ -8,7 +8,7 @@ use crate::rng::{Purpose, stream};
 use crate::scenario::{KolRuleSpec, Scenario};
 
 /// The full ranking under the scenario's KOL rule (on the network before the KOL weight).
-pub(crate) fn scenario_ranking(sc: &Scenario, base: &Network) -> Result<Vec<u32>, Error> {
+pub(super) fn scenario_ranking(sc: &Scenario, base: &Network) -> Result<Vec<u32>, Error> {
     let rule = match &sc.kols.rule {
         KolRuleSpec::Ranked(r) => r.clone(),
         KolRuleSpec::Attribute(name, _) => KolRule::Attribute(name.clone()),

@@ -22,23 +22,23 @@
 //! `regret.rs` the regret table.
 
 mod candidates;
+mod error;
 mod inputs;
 mod regret;
 mod select;
 mod theories;
 
-pub(crate) use inputs::scenario_ranking;
-
 pub use candidates::{Decision, Role, Row, Sets};
 pub use regret::{RegretRow, Share};
 pub use theories::Theory;
 
-use crate::error::{Error, SeedError};
+use crate::error::Error;
 use crate::network::Network;
 use crate::realise;
 use crate::scenario::Scenario;
 use crate::seed::robust::Saturated;
 use crate::seed::{BestOfTwo, Budget, Certified, Compared, Forward, Lazy, Objective, Sentinel};
+pub use error::SeedError;
 use std::path::PathBuf;
 
 /// How the seeds are chosen.
@@ -243,6 +243,9 @@ pub struct SeedOutcome {
     pub compare_seconds: f64,
     /// The scenario's KOL list as seeded with `k` seeds (whether compared or not).
     pub kol_list: Vec<u32>,
+    /// Every ranked physician in the order of the scenario's KOL rule, on the network before
+    /// the KOL weight (`seeds.csv`'s `kol_rule_rank`): the realisation's own ranking.
+    pub kol_ranking: Vec<u32>,
     /// `marginal_gain` and `estimated_so_far` of the recommended seeds (one sample).
     pub prefix: (Vec<f64>, Vec<f64>),
     /// Physicians.
@@ -307,7 +310,7 @@ pub type Check<'a> = &'a (dyn Fn(&Scenario, usize) -> Result<(), Error> + Sync);
 /// # let _ = (Method::Auto, Robust::Mean, Objective::Adopters, Sentinel::default());
 /// # Ok::<(), kolsim::Error>(())
 /// ```
-pub fn select_seeds(sc: &Scenario, req: &SeedRequest) -> Result<SeedOutcome, Error> {
+pub fn select_seeds(sc: &Scenario, req: &SeedRequest) -> Result<SeedOutcome, SeedError> {
     select_seeds_checked(sc, req, &|_, _| Ok(()))
 }
 
@@ -331,7 +334,7 @@ pub fn select_seeds_checked(
     sc: &Scenario,
     req: &SeedRequest,
     check: Check,
-) -> Result<SeedOutcome, Error> {
+) -> Result<SeedOutcome, SeedError> {
     check_request(req)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(req.threads)
@@ -357,16 +360,24 @@ pub(crate) fn check_request(req: &SeedRequest) -> Result<(), SeedError> {
     Ok(())
 }
 
-fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome, Error> {
+fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome, SeedError> {
     let res = theories::resolve(sc, req.model.as_deref(), req.theories.as_deref())?;
     let multi = res.theories.len() > 1;
     if multi && req.budget.is_some() {
-        return Err(SeedError::BudgetWithTheories.into());
+        return Err(SeedError::BudgetWithTheories);
     }
     check(&res.scenario, res.theories.len())?;
     // The network is read (or generated) once; the theories' scenario shares it.
     let base = realise::build_network(sc, 0)?;
-    let real = realise::realise_on(&res.scenario, base.clone(), 0)?;
+    // With a fit's theories the arms come from the scenario's own realisation below: the
+    // theories' realisation chooses none (an `optimized` arm's selection runs once).
+    let real = if res.fitted {
+        let mut theories_sc = res.scenario.clone();
+        theories_sc.arms.clear();
+        realise::realise_on(&theories_sc, base.clone(), 0)?
+    } else {
+        realise::realise_on(&res.scenario, base.clone(), 0)?
+    };
     let own_real = if res.fitted {
         Some(realise::realise_on(sc, base.clone(), 0)?)
     } else {
@@ -420,6 +431,16 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         (Robust::Worst, Some(w)) if multi => w,
         _ => selection,
     };
+    // The realisation ranked the KOL rule once; its scores give the full ranking (ranked
+    // again only where it kept none: no KOLs asked for, or an explicit list).
+    let kol_ranking = match &arms_real.kol_scores {
+        Some(values) => crate::kols::Scores {
+            values: values.clone(),
+            note: None,
+        }
+        .ranking(),
+        None => inputs::scenario_ranking(sc, &base)?,
+    };
     let ev = candidates::evaluate(&cx, rows, matches!(selection, Selection::Rr(_)));
     let compare_seconds = t_compare.elapsed().as_secs_f64();
     let seeds = ev.rows[ev.decision.chosen].fixed().to_vec();
@@ -438,6 +459,7 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         decision: ev.decision,
         compare_seconds,
         kol_list,
+        kol_ranking,
         prefix,
         n: real.net.n(),
         req: req.clone(),

@@ -256,11 +256,13 @@ fn certificate(sc: &Scenario, o: &SeedOutcome, net: &Network) -> Value {
 /// attributes).
 pub(super) fn files(sc: &Scenario, o: &SeedOutcome, text: &str, pdf: bool) -> Result<Files, Error> {
     let base = &o.network;
-    let ranking = crate::api::seeds_ranking(sc, base)?;
     let kols = &o.kol_list;
     let json = |v: &Value| serde_json::to_vec_pretty(v).map_err(|e| Error::Other(e.to_string()));
     let mut out: Files = vec![
-        ("seeds.csv", seeds_csv(o, base, &ranking, kols).into_bytes()),
+        (
+            "seeds.csv",
+            seeds_csv(o, base, &o.kol_ranking, kols).into_bytes(),
+        ),
         ("comparison.csv", comparison_csv(o, base).into_bytes()),
     ];
     if o.multi() {
