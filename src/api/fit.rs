@@ -65,6 +65,7 @@ pub fn fit(
     }
     check_controls(&prep, observed, opts)?;
     let mut report = fit::fit_models(&prep, opts);
+    fit::holdout::score_controlled(&prep, &mut report);
     let (sims, failed) = fit::simulated::fit_all(sc, &prep, opts)?;
     fit::add_simulated(&mut report, sims, failed);
     Ok(FitResults {
@@ -79,7 +80,7 @@ pub fn fit(
 /// Example: [`fit()`].
 pub fn fitted_scenario(sc: &Scenario, r: &FitResults) -> Result<Scenario, Error> {
     let dir = sc.source.path.parent().unwrap_or(Path::new(""));
-    let text = fit::fitted::fitted_toml(sc, &r.report, dir);
+    let text = fit::fitted::fitted_toml(sc, &r.report, dir, Some(&r.prepared));
     let text = String::from_utf8(text).map_err(|e| Error::Other(e.to_string()))?;
     Ok(crate::scenario::parse(crate::scenario::Source {
         path: sc.source.path.clone(),
@@ -87,7 +88,9 @@ pub fn fitted_scenario(sc: &Scenario, r: &FitResults) -> Result<Scenario, Error>
     })?)
 }
 
-/// Refuses controls (`--strata`, `--covariates`) where they cannot apply.
+/// Refuses controls (`--strata`, `--covariates`) where they cannot apply: aggregate data, and
+/// the detailing model's visit files (its spontaneous channel is its own hazard). A holdout
+/// and the bootstrap work with controls.
 fn check_controls(
     prep: &fit::Prepared,
     observed: &Path,
@@ -99,13 +102,10 @@ fn check_controls(
     if prep.facts.aggregate {
         return Err(FitError::ControlsOnAggregate(observed.to_path_buf()));
     }
-    if opts.holdout.is_some() {
-        return Err(FitError::ControlsWith("--holdout", ""));
-    }
-    if opts.bootstrap > 0 {
+    if opts.covariates.any() {
         return Err(FitError::ControlsWith(
-            "--bootstrap",
-            " (the bootstrap simulates launches without the controls)",
+            "--marketing / --detailing (or [observed] marketing / detailing)",
+            ": the detailing model's spontaneous channel is its own hazard 1 − exp(−(α + β·D)), driven by the visits, which the controls' logistic rate would replace; fit the detailing model without --strata / --covariates, or the controls without the visit files",
         ));
     }
     Ok(())

@@ -1,7 +1,8 @@
 //! `fitted.toml`: the scenario with the fitted theories as simulation models, so that
 //! `kolsim run fitted.toml` simulates them from the observed seeds. Pure: returns bytes.
 
-use super::{FitReport, TIME_CONVENTION};
+use super::data::NEVER;
+use super::{FitReport, ModelFit, Prepared, TIME_CONVENTION};
 use crate::fit::models::Candidate;
 use crate::scenario::Scenario;
 
@@ -81,13 +82,51 @@ fn relink_all(doc: &mut toml::Table, base: &Path, dir: &Path) {
     }
 }
 
+/// The spontaneous probability of a model fitted with controls (`p_i = logistic(α + z_iᵀβ)`,
+/// constant α), averaged over the at-risk person-periods of the physicians fitted: the one
+/// rate a simulation model can carry. It reproduces the fitted expected number of spontaneous
+/// adoptions over those person-periods. `None` for a model without controls (or one per
+/// period), or when `prep` has none.
+pub fn mean_spontaneous(m: &ModelFit, prep: &Prepared) -> Option<f64> {
+    let ctl = prep.controls.as_ref()?;
+    if m.period_effects || m.coefficients.is_empty() {
+        return None;
+    }
+    let coef = |name: &str| {
+        m.coefficients
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.value)
+    };
+    let alpha = coef("alpha")?;
+    let beta: Vec<f64> = ctl.names.iter().map(|n| coef(n).unwrap_or(0.0)).collect();
+    let p_of: Vec<f64> = ctl
+        .rows
+        .iter()
+        .map(|row| {
+            let eta = alpha + row.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>();
+            1.0 / (1.0 + (-eta).exp())
+        })
+        .collect();
+    let periods = prep.facts.periods;
+    let (mut sum, mut n) = (0.0, 0.0);
+    for (&t, &z) in prep.tau.iter().zip(&prep.z) {
+        let at_risk = if t == NEVER { periods - 1 } else { t - 1 };
+        sum += f64::from(at_risk) * p_of.get(z as usize).copied().unwrap_or(0.0);
+        n += f64::from(at_risk);
+    }
+    (n > 0.0).then(|| sum / n)
+}
+
 /// `fitted.toml`: the scenario with the fitted models, the observed seeds as initial adopters
 /// and `steps = T − 1`, so `kolsim run fitted.toml` simulates the fitted theories on the same
 /// network. Data paths are written relative to `dir`, the folder that holds `fitted.toml`.
+/// A model fitted with controls of the spontaneous rate gets `p` = [`mean_spontaneous`]
+/// (from `prep`, the fit's inputs; without them its `p` is 0), said in a comment.
 /// Left out: kol_contagion (no simulation model), detailing fitted to observed visits,
 /// structural equivalence with a spontaneous rate and threshold with `high > 1` (the
-/// simulation models have neither).
-pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path) -> Vec<u8> {
+/// simulation models have neither), and the models with one rate per period.
+pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepared>) -> Vec<u8> {
     let mut doc = sc.written_table();
     let base = sc
         .source
@@ -139,10 +178,16 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path) -> Vec<u8> {
         );
     }
     doc.insert("initial_adopters".into(), toml::Value::Table(init));
+    let mut averaged = false;
     let mut models: Vec<toml::Value> = r
         .models
         .iter()
-        .filter_map(|m| model_table(m, r.facts.top_k))
+        .filter_map(|m| {
+            let p = prep.and_then(|prep| mean_spontaneous(m, prep));
+            let t = model_table(m, r.facts.top_k, p)?;
+            averaged |= p.is_some();
+            Some(t)
+        })
         .collect();
     for m in &r.models {
         if let Some(t) = &m.sim_table {
@@ -158,13 +203,21 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path) -> Vec<u8> {
         sc.source.path.display(),
         TIME_CONVENTION
     );
+    if averaged {
+        o.push_str(&format!(
+            "# Controls: the models were fitted with a spontaneous rate per physician, logistic(alpha + groups + covariates): {}. A simulation model has one rate for everyone, so each model's p here is its fitted spontaneous probability averaged over the {} at-risk person-periods of the physicians fitted (it reproduces the fitted number of spontaneous adoptions; the differences between physicians are averaged out).\n",
+            r.facts.controls.as_deref().unwrap_or("controls"),
+            r.facts.person_periods
+        ));
+    }
     o.push_str(&toml::to_string(&doc).unwrap_or_default());
     o.into_bytes()
 }
 
 /// The simulation model of one exact fit (with a constant spontaneous rate and a simulation
-/// counterpart), as a `[[model]]` table.
-fn model_table(m: &crate::fit::ModelFit, top_k: usize) -> Option<toml::Value> {
+/// counterpart), as a `[[model]]` table; `p`: the averaged spontaneous rate of a model fitted
+/// with controls.
+fn model_table(m: &ModelFit, top_k: usize, p: Option<f64>) -> Option<toml::Value> {
     let c = m.candidate?;
     if m.period_effects || !m.loglik.is_finite() {
         return None;
@@ -174,6 +227,7 @@ fn model_table(m: &crate::fit::ModelFit, top_k: usize) -> Option<toml::Value> {
             .iter()
             .find(|e| e.name == name)
             .map(|e| e.value)
+            .or(p.filter(|_| name == "p"))
             .unwrap_or(0.0)
     };
     let mut t = toml::Table::new();

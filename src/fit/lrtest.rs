@@ -194,12 +194,22 @@ pub fn short(x: f64) -> String {
     }
 }
 
-/// A p-value for people: `< 0.001` below it, else three decimals.
+/// A p-value for people: `< 0.001` below it, else three decimals (never `0.000`).
 pub fn format_p(p: f64) -> String {
     if p < 0.0005 {
         "< 0.001".into()
     } else {
         format!("{p:.3}")
+    }
+}
+
+/// A p-value in a sentence: `p = 0.012`, or `p < 0.001` (never `p = 0.000`).
+pub fn p_text(p: f64) -> String {
+    let f = format_p(p);
+    if f.starts_with('<') {
+        format!("p {f}")
+    } else {
+        format!("p = {f}")
     }
 }
 
@@ -232,5 +242,9 @@ mod tests {
     fn small_p_values_never_print_as_zero() {
         assert_eq!(format_p(1e-9), "< 0.001");
         assert_eq!(format_p(0.0123), "0.012");
+        assert_eq!(format_p(0.0004), "< 0.001");
+        assert_eq!(format_p(0.0005), "0.001");
+        assert_eq!(p_text(1e-12), "p < 0.001");
+        assert_eq!(p_text(0.25), "p = 0.250");
     }
 }

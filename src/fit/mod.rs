@@ -12,7 +12,8 @@
 //!
 //! Every model is fitted with a constant spontaneous rate and (by default) with one rate per
 //! period (period effects). Also: a holdout score (`--holdout K`: refit on
-//! periods `≤ K`, log-likelihood of the later periods), and the model-free exposure
+//! periods `≤ K`, log-likelihood of the later periods; with controls: [`holdout`]), and the
+//! model-free exposure
 //! [`permutation`] test.
 //!
 //! Pipeline: [`observed::read`] → [`prepare()`] (network restricted to the physicians with known
@@ -32,6 +33,7 @@ pub mod exact;
 pub mod fitnet;
 pub mod fitted;
 pub mod hazard;
+pub mod holdout;
 pub mod lrtest;
 pub mod models;
 mod newton;

@@ -101,8 +101,9 @@ fn plain(e: &Estimate) -> String {
     )
 }
 
-/// The verdict's phrase on the controls under model `m`: which go with faster or slower
-/// spontaneous adoption (interval excluding 1), or that none does.
+/// The verdict's clause on the controls under model `m` (lower case, no final stop, joined
+/// to the verdict's first sentence): what was controlled, and which controls go with faster
+/// or slower spontaneous adoption (interval excluding 1), or that none does.
 pub fn verdict_phrase(r: &FitReport, m: &ModelFit) -> Option<String> {
     let what = r.facts.controls.as_ref()?;
     let clear: Vec<(&Estimate, bool)> = m
@@ -112,16 +113,14 @@ pub fn verdict_phrase(r: &FitReport, m: &ModelFit) -> Option<String> {
         .filter(|e| e.ci.0 > 0.0 || e.ci.1 < 0.0)
         .map(|e| (e, e.ci.0 > 0.0))
         .collect();
-    let faster: Vec<String> = clear
-        .iter()
-        .filter(|(_, up)| *up)
-        .map(|(e, _)| plain(e))
-        .collect();
-    let slower: Vec<String> = clear
-        .iter()
-        .filter(|(_, up)| !*up)
-        .map(|(e, _)| plain(e))
-        .collect();
+    let listed = |up: bool| -> Vec<String> {
+        clear
+            .iter()
+            .filter(|(_, u)| *u == up)
+            .map(|(e, _)| plain(e))
+            .collect()
+    };
+    let (faster, slower) = (listed(true), listed(false));
     let mut parts = Vec::new();
     if !faster.is_empty() {
         parts.push(format!("more likely with {}", faster.join(" and ")));
@@ -137,5 +136,5 @@ pub fn verdict_phrase(r: &FitReport, m: &ModelFit) -> Option<String> {
             parts.join(", and ")
         )
     };
-    Some(format!("Every model controls for {what}; {found}."))
+    Some(format!("every model controls for {what}, and {found}"))
 }

@@ -12,6 +12,7 @@
 //! `(1 + #{null ≥ observed}) / (R + 1)`.
 
 use super::data::{FitNet, NEVER};
+use super::lrtest::{num, p_text};
 use crate::rng::{Purpose, stream};
 use rand::RngExt;
 use rayon::prelude::*;
@@ -146,7 +147,14 @@ pub fn test(net: &FitNet, tau: &[u32], permutations: u32, seed: u64) -> Option<P
 pub fn csv(t: &PermutationTest) -> Vec<u8> {
     format!(
         "statistic,adopters,observed,null_mean,null_p05,null_p95,permutations,p_value,seed\nshare_of_adopters_with_earlier_adopting_adviser,{},{},{},{},{},{},{},{}\n",
-        t.adopters, t.observed, t.null_mean, t.null_p05, t.null_p95, t.permutations, t.p_value, t.seed
+        t.adopters,
+        num(t.observed),
+        num(t.null_mean),
+        num(t.null_p05),
+        num(t.null_p95),
+        t.permutations,
+        num(t.p_value),
+        t.seed
     )
     .into_bytes()
 }
@@ -154,13 +162,13 @@ pub fn csv(t: &PermutationTest) -> Vec<u8> {
 /// The sentence printed beside the ranking.
 pub fn text(t: &PermutationTest) -> String {
     format!(
-        "Exposure permutation test (model-free): {:.1}% of the {} adopters in periods 2..T had an adviser who adopted earlier; with adoption times shuffled within network components, {:.1}% on average (5–95%: {:.1}–{:.1}%); p = {:.3} ({} permutations, seed {}){}",
+        "Exposure permutation test (model-free): {:.1}% of the {} adopters in periods 2..T had an adviser who adopted earlier; with adoption times shuffled within network components, {:.1}% on average (5–95%: {:.1}–{:.1}%); {} ({} permutations, seed {}){}",
         100.0 * t.observed,
         t.adopters,
         100.0 * t.null_mean,
         100.0 * t.null_p05,
         100.0 * t.null_p95,
-        t.p_value,
+        p_text(t.p_value),
         t.permutations,
         t.seed,
         if t.p_value < 0.05 {

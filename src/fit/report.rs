@@ -103,19 +103,6 @@ pub fn fit_curves(
     let want = setup.observed.last().copied().unwrap_or(0.0);
     let (mut curves, mut left_out) = (Vec::new(), Vec::new());
     for m in &fitted.models {
-        if r.models
-            .iter()
-            .any(|f| f.name == m.name && !f.coefficients.is_empty())
-        {
-            // Its spontaneous rate is logistic in the controls, per physician: no simulation
-            // model expresses it, so `fitted.toml`'s version is not the fitted theory.
-            left_out.push((
-                m.name.clone(),
-                "fitted with controls of the spontaneous rate, which no simulation model expresses"
-                    .into(),
-            ));
-            continue;
-        }
         let runs = match setup.curves(m.model.as_ref()) {
             Ok(runs) => runs,
             Err(why) => {

@@ -10,8 +10,8 @@
 //! 4. The homophily / shared-shock caveat when an association survives, and the families that
 //!    cannot produce the data at all (as families, not as theories).
 
-use super::lrtest::format_p;
-use super::lrtest::short;
+use super::lrtest::{p_text, short};
+use super::output::{KappaShape, human, kappa_shape};
 use super::{FitReport, Method, ModelFit};
 use std::fmt::Write as _;
 
@@ -50,7 +50,7 @@ fn controls(pe: bool) -> &'static str {
     }
 }
 
-/// Sentence 1: which control family wins.
+/// Sentence 1: which control family wins (without its final stop).
 fn family_sentence(r: &FitReport, top: &ModelFit) -> Option<String> {
     if !r.models.iter().any(|m| m.period_effects) {
         return None;
@@ -63,12 +63,12 @@ fn family_sentence(r: &FitReport, top: &ModelFit) -> Option<String> {
         .sum();
     Some(if top.period_effects {
         format!(
-            "Period effects win: letting the adoption rate change from period to period (common shocks such as marketing waves or news) fits better than a constant rate; the models with period effects carry {} of the Akaike weight.",
+            "Period effects win: letting the adoption rate change from period to period (common shocks such as marketing waves or news) fits better than a constant rate; the models with period effects carry {} of the Akaike weight",
             percent(w_pe)
         )
     } else {
         format!(
-            "A constant adoption rate wins: period effects (one rate per period) do not improve the fit enough to pay for their parameters; the models with a constant rate carry {} of the Akaike weight.",
+            "A constant adoption rate wins: period effects (one rate per period) do not improve the fit enough to pay for their parameters; the models with a constant rate carry {} of the Akaike weight",
             percent(1.0 - w_pe)
         )
     })
@@ -100,16 +100,11 @@ fn beyond(pe: bool) -> &'static str {
 fn test_text(m: &ModelFit, null: Option<&ModelFit>) -> String {
     match (&m.lr, null) {
         (Some(t), _) => {
-            let p = format_p(t.p);
-            let p = if p.starts_with('<') {
-                format!("LR p {p}")
-            } else {
-                format!("LR p = {p}")
-            };
+            let p = format!("LR {}", p_text(t.p));
             match t.p_bootstrap {
                 Some(b) => format!(
-                    "{p}, boundary-corrected; parametric bootstrap p = {} over {} launches",
-                    format_p(b),
+                    "{p}, boundary-corrected; parametric bootstrap {} over {} launches",
+                    p_text(b),
                     t.bootstrap
                 ),
                 None => format!("{p}, boundary-corrected"),
@@ -221,31 +216,39 @@ fn network_sentence(r: &FitReport, pe: bool) -> (String, bool) {
     (s, survives)
 }
 
-/// Sentence 3: the KOL premium under the winning controls.
+/// Sentence 3: the KOL premium under the winning controls, worded so that a degenerate
+/// interval (no network effect to split, no upper end) is read correctly.
 fn kol_sentence(r: &FitReport, pe: bool) -> Option<String> {
     let m = r
         .models
         .iter()
         .find(|m| m.name.starts_with("kol_contagion") && m.period_effects == pe)?;
     let k = m.kappa.as_ref()?;
-    let hi = if k.ci.1 >= 1000.0 {
-        "∞".to_string()
-    } else {
-        short(k.ci.1)
-    };
-    let est = format!("κ̂ = {} [{}, {hi}]", short(k.value), short(k.ci.0));
-    Some(if k.ci.0 > 1.0 {
-        format!(
+    let (v, lo) = (short(k.value), short(k.ci.0));
+    let est = format!("κ̂ = {v} [{lo}, {}]", human(super::output::ci_high(k)));
+    Some(match kappa_shape(m, k) {
+        KappaShape::NotIdentified => "Whether KOLs weigh more than other advisers cannot be told: the KOL model finds no network effect at all to split between KOLs and other advisers, so κ (the weight of an adopted KOL against another adopted adviser) has no estimate.".into(),
+        KappaShape::Unbounded if k.value <= 1e-6 => format!(
+            "No evidence that KOLs weigh more than other advisers: κ̂ = 0 (in the best fit, adopted KOLs add nothing beyond other advisers), but the data cannot bound κ above (95% interval {lo} to ∞), so they cannot tell whether KOLs weigh more or less."
+        ),
+        KappaShape::Unbounded => format!(
+            "No evidence either way on a KOL premium: κ̂ = {v}, but the data cannot bound κ (95% interval {lo} to ∞), so they cannot tell whether KOLs weigh more or less than other advisers."
+        ),
+        KappaShape::NoUpper if k.ci.0 > 1.0 => format!(
+            "A KOL premium: an adopted KOL weighs at least {lo} times as much as another adopted adviser (κ̂ = {v}; 95% interval above 1, and the data cannot bound it above)."
+        ),
+        KappaShape::NoUpper => format!(
+            "No evidence that KOLs weigh more than other advisers (κ̂ = {v}, 95% interval from {lo} with no upper bound, which contains 1)."
+        ),
+        KappaShape::Bounded if k.ci.0 > 1.0 => format!(
             "A KOL premium: an adopted KOL weighs more than another adopted adviser ({est}, 95% interval above 1)."
-        )
-    } else if k.ci.1 < 1.0 {
-        format!(
+        ),
+        KappaShape::Bounded if k.ci.1 < 1.0 => format!(
             "No KOL premium: an adopted KOL weighs less than another adopted adviser ({est}, 95% interval below 1)."
-        )
-    } else {
-        format!(
+        ),
+        KappaShape::Bounded => format!(
             "No evidence that KOLs weigh more than other advisers ({est}, an interval that contains 1)."
-        )
+        ),
     })
 }
 
@@ -308,7 +311,9 @@ fn aggregate_verdict(r: &FitReport, innov: &ModelFit) -> String {
     s
 }
 
-/// The plain-language verdict (one to four sentences), derived from the AIC ranking.
+/// The plain-language verdict (one to four sentences), derived from the AIC ranking: the
+/// winning controls (with what the physician controls show), the network association, the
+/// KOL premium, and the caveat with the families that cannot produce the data.
 pub fn verdict(r: &FitReport) -> String {
     let Some(innov) = r
         .models
@@ -325,9 +330,15 @@ pub fn verdict(r: &FitReport) -> String {
     };
     let pe = top.period_effects;
     let (net, survives) = network_sentence(r, pe);
-    let parts: Vec<String> = family_sentence(r, top)
+    // At most four sentences: the controls share the first one.
+    let first = match (family_sentence(r, top), super::odds::verdict_phrase(r, top)) {
+        (Some(f), Some(c)) => Some(format!("{f}; {c}.")),
+        (Some(f), None) => Some(format!("{f}.")),
+        (None, Some(c)) => Some(format!("{}{}.", c[..1].to_uppercase(), &c[1..])),
+        (None, None) => None,
+    };
+    let parts: Vec<String> = first
         .into_iter()
-        .chain(super::odds::verdict_phrase(r, top))
         .chain([net])
         .chain(kol_sentence(r, pe))
         .chain(caveat_sentence(r, survives))

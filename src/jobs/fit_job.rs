@@ -121,7 +121,12 @@ pub fn fit_folder(sc: &Scenario, req: FitRequest) -> Result<FitOutcome, Error> {
     let bytes: [Option<Vec<u8>>; 9] = [
         Some(output::fit_csv(report)),
         Some(output::models_csv(report)),
-        Some(fit::fitted::fitted_toml(sc, report, &req.dir)),
+        Some(fit::fitted::fitted_toml(
+            sc,
+            report,
+            &req.dir,
+            Some(&res.prepared),
+        )),
         svg.map(String::into_bytes),
         curves.as_ref().map(fit::report::curves_csv),
         Some(html.into_bytes()),

@@ -6,7 +6,7 @@
 
 use super::page::{escape, page_head, table};
 use crate::fit::lrtest::short;
-use crate::fit::output::{self, RANKING_HEAD, ci_high};
+use crate::fit::output::{self, RANKING_HEAD};
 use crate::fit::report::FitCurves;
 use crate::fit::{Estimate, FitReport, Method, ModelFit, TIME_CONVENTION, odds, verdict};
 use crate::scenario::Scenario;
@@ -173,13 +173,14 @@ fn ranking(o: &mut String, r: &FitReport) {
     o.push_str("</section>\n");
 }
 
-/// An estimate with its interval: `0.1145 [0.0943, 0.137]`.
-fn with_ci(value: f64, lo: f64, hi: f64) -> String {
-    if lo.is_nan() {
-        format!("{} (no interval)", short(value))
-    } else {
-        format!("{} [{}, {}]", short(value), short(lo), short(hi))
-    }
+/// An odds ratio with its Wald interval: `1.19 [1.058, 1.338]`.
+fn odds_with_ci(e: &Estimate) -> String {
+    output::with_ci(&Estimate {
+        name: "odds ratio".into(),
+        value: e.value.exp(),
+        se: None,
+        ci: (e.ci.0.exp(), e.ci.1.exp()),
+    })
 }
 
 /// The rows of one model in the estimates table.
@@ -193,13 +194,18 @@ fn estimate_rows(m: &ModelFit) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = m
         .params
         .iter()
-        .chain(&m.kappa)
-        .map(|e| {
-            let name = if e.name == "kappa" { "κ̂" } else { &e.name };
+        .map(|e| (e, false))
+        .chain(m.kappa.iter().map(|k| (k, true)))
+        .map(|(e, kappa)| {
+            let (name, value) = if kappa {
+                ("κ̂", output::kappa_text(m, e))
+            } else {
+                (e.name.as_str(), output::with_ci(e))
+            };
             vec![
                 m.name.clone(),
                 name.to_string(),
-                with_ci(e.value, e.ci.0, ci_high(e)),
+                value,
                 se(e),
                 method.clone(),
             ]
@@ -209,7 +215,7 @@ fn estimate_rows(m: &ModelFit) -> Vec<Vec<String>> {
         rows.push(vec![
             m.name.clone(),
             format!("odds ratio, {}", e.name),
-            with_ci(e.value.exp(), e.ci.0.exp(), e.ci.1.exp()),
+            odds_with_ci(e),
             "Wald".into(),
             method.clone(),
         ]);

@@ -1,0 +1,121 @@
+//! `--holdout K` with controls of the spontaneous rate (`--strata`, `--covariates`): each
+//! model with a constant α and its controls refitted on periods `≤ K` (adoptions after `K`
+//! censored at `K`) and scored on periods `K+1..T` at the early fit's network parameters and
+//! control coefficients. As without controls, the cells of periods `≤ K` are the same in
+//! both data sets, so the score is `LL_full(θ̂_K) − LL_K(θ̂_K)`. Models with one α per period
+//! have no rate for the held-out periods and are not scored (as without controls).
+
+use super::data::{self, Cell, Design, NEVER};
+use super::hazard::{self, Spont};
+use super::models::Candidate;
+use super::{FitReport, Method, Prepared, maximum, optim};
+use rayon::prelude::*;
+
+/// The log-likelihood of `cells` at network parameters `psi` (the model's parameters other
+/// than `p`) and control coefficients `beta = (α, z-coefficients)` of `s`.
+fn controlled_loglik(
+    c: Option<Candidate>,
+    cells: &[Cell],
+    s: &Spont<'_>,
+    psi: &[f64],
+    beta: &[f64],
+) -> f64 {
+    let th = c.map(|c| {
+        let mut th = psi.to_vec();
+        th.insert(c.p_index().unwrap_or(0), 0.0);
+        th
+    });
+    let mut next = cells.iter();
+    data::log_likelihood(cells, |x| {
+        let z = next.next().map_or(0, |cell| cell.z as usize);
+        let eta = beta[0]
+            + s.rows.get(z).map_or(0.0, |row| {
+                row.iter().zip(&beta[1..]).map(|(a, b)| a * b).sum()
+            });
+        let p = 1.0 / (1.0 + (-eta).exp());
+        let h0 = match (c, &th) {
+            (Some(c), Some(th)) => c.hazard(th, x),
+            _ => 0.0,
+        };
+        h0 + (1.0 - h0) * p
+    })
+}
+
+/// The holdout score of one model: fitted on `early`, scored on `full` (`None` when the early
+/// fit is impossible).
+fn score(c: Candidate, early: &[Cell], full: &[Cell], s: &Spont<'_>, psi0: &[f64]) -> Option<f64> {
+    if c.p_index().is_none() {
+        // No spontaneous channel: fitted without controls.
+        let (th, ll_k) = maximum(c, early, 0.0);
+        let ll = data::log_likelihood(full, |x| c.hazard(&th, x));
+        return ll_k.is_finite().then_some(ll - ll_k);
+    }
+    let cand = (c != Candidate::Innovation).then_some(c);
+    let prof = hazard::Profiled::new(cand, early, s);
+    let f = |x: &[f64]| prof.value(x);
+    let (_, b) = hazard::network_params(cand);
+    let (psi, ll_k) = if b.is_empty() {
+        (Vec::new(), f(&[]))
+    } else {
+        let starts = [psi0.to_vec(), vec![0.0; b.len()]];
+        optim::maximize(&f, &starts, &b, c == Candidate::Threshold)
+    };
+    if !ll_k.is_finite() {
+        return None;
+    }
+    let (_, beta) = prof.solve(&psi);
+    let ll = controlled_loglik(cand, full, s, &psi, &beta);
+    Some(ll - ll_k)
+}
+
+/// Scores the holdout of every exact model with a constant α under the controls (nothing
+/// without controls or without `--holdout`: [`super::fit_models`] scores those).
+pub fn score_controlled(prep: &Prepared, r: &mut FitReport) {
+    let (Some(ctl), Some(net), Some(k)) = (&prep.controls, &prep.net, r.holdout) else {
+        return;
+    };
+    let periods = prep.facts.periods;
+    let tau_k: Vec<u32> = prep
+        .tau
+        .iter()
+        .map(|&t| if t != NEVER && t > k { NEVER } else { t })
+        .collect();
+    let s = Spont {
+        rows: &ctl.rows,
+        names: &ctl.names,
+        by_period: false,
+    };
+    let todo: Vec<(usize, Candidate, Vec<f64>)> = r
+        .models
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.method == Method::Exact && !m.period_effects && m.loglik.is_finite())
+        .filter_map(|(i, m)| Some((i, m.candidate?, m.params.iter().map(|e| e.value).collect())))
+        .filter(|(_, c, _)| *c != Candidate::Detailing)
+        .collect();
+    let scores: Vec<(usize, Option<f64>)> = todo
+        .par_iter()
+        .map(|(i, c, psi0)| {
+            let on = match c.design() {
+                Design::Similar => prep.similar.as_ref().ok(),
+                _ => Some(net),
+            };
+            let score = on.and_then(|on| {
+                let cells = |tau: &[u32], t: u32| {
+                    data::cells_by_pattern(on, tau, t, &[c.design()], false, &prep.z).remove(0)
+                };
+                let (early, full) = (cells(&tau_k, k), cells(&prep.tau, periods));
+                let psi0 = if c.p_index().is_some() {
+                    psi0.clone()
+                } else {
+                    Vec::new()
+                };
+                score(*c, &early, &full, &s, &psi0)
+            });
+            (*i, score)
+        })
+        .collect();
+    for (i, s) in scores {
+        r.models[i].holdout_log_score = s;
+    }
+}
