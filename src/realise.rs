@@ -5,7 +5,7 @@
 use crate::error::Error;
 use crate::kols::{self, KolRule};
 use crate::models::{Prepared, Setting};
-use crate::network::{Network, edge_list, generators};
+use crate::network::{Network, edge_list};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Draw, KolRuleSpec, NetworkSpec, Scenario, SeedingSpec};
 use crate::seeding::Seeding;
@@ -61,20 +61,13 @@ pub fn realisation_index(sc: &Scenario, replicate: u64) -> u64 {
 /// Builds the network (before KOL weighting) for realisation `index`.
 pub fn build_network(sc: &Scenario, index: u64) -> Result<Network, Error> {
     let mut rng = stream(sc.seed, Purpose::Network, index);
+    if let Some((g, params)) = sc.network.generator() {
+        return Ok((g.build)(&params, &mut rng));
+    }
     Ok(match &sc.network {
-        NetworkSpec::Complete { n } => Network::complete(*n),
-        NetworkSpec::ErdosRenyi { n, mean_degree } => {
-            generators::erdos_renyi(*n, *mean_degree, &mut rng)
-        }
-        NetworkSpec::BarabasiAlbert { n, m } => generators::barabasi_albert(*n, *m, &mut rng),
-        NetworkSpec::WattsStrogatz { n, k, rewire } => {
-            generators::watts_strogatz(*n, *k, *rewire, &mut rng)
-        }
-        NetworkSpec::StochasticBlock { sizes, p_in, p_out } => {
-            generators::stochastic_block(sizes, *p_in, *p_out, &mut rng)
-        }
         NetworkSpec::EdgeList(spec) => edge_list::read(spec)?,
         NetworkSpec::InMemory { net, .. } => (**net).clone(),
+        _ => unreachable!("generated networks are built by their generator"),
     })
 }
 

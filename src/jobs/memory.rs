@@ -167,49 +167,11 @@ fn net_size(sc: &Scenario) -> NetSize {
         build: NODE * nodes + 12.0 * arclist_cap + 16.0 * arcs + extra,
         keep: NODE * nodes + ARC * arcs,
     };
+    if let Some((g, params)) = sc.network.generator() {
+        let s = (g.size)(&params);
+        return sparse(s.nodes, s.arcs, s.arclist_cap, s.extra);
+    }
     match &sc.network {
-        NetworkSpec::Complete { n } => {
-            let n = *n as f64;
-            NetSize {
-                arcs: 0.0,
-                nodes: n,
-                build: NODE * n,
-                keep: NODE * n,
-            }
-        }
-        NetworkSpec::ErdosRenyi { n, mean_degree } => {
-            let n = *n as f64;
-            let mean = n * mean_degree.clamp(0.0, (n - 1.0).max(0.0));
-            let hi = mean + 6.0 * mean.sqrt() + 16.0;
-            let cap = 1.1 * mean + 16.0;
-            let cap = if hi > cap { 2.0 * cap } else { cap };
-            sparse(n, hi, cap, 0.0)
-        }
-        NetworkSpec::BarabasiAlbert { n, m } => {
-            let (n, m) = (*n as f64, *m as f64);
-            let ties = m * (m + 1.0) / 2.0 + (n - m - 1.0).max(0.0) * m;
-            // The arc list has room for 2mn arcs; the list of tie ends (4 bytes each) lives
-            // until the network is built.
-            sparse(n, 2.0 * ties, 2.0 * m * n, 8.0 * m * n)
-        }
-        NetworkSpec::WattsStrogatz { n, k, .. } => {
-            let (n, k) = (*n as f64, *k as f64);
-            let ties = n * k / 2.0;
-            // The tie list (8 bytes) and the hash set of ties (about 24 bytes each).
-            sparse(n, 2.0 * ties, 2.0 * ties, 32.0 * ties)
-        }
-        NetworkSpec::StochasticBlock { sizes, p_in, p_out } => {
-            let n: f64 = sizes.iter().map(|&s| s as f64).sum();
-            let within: f64 = sizes
-                .iter()
-                .map(|&s| s as f64 * (s as f64 - 1.0) / 2.0)
-                .sum();
-            let between = (n * n - sizes.iter().map(|&s| (s as f64).powi(2)).sum::<f64>()) / 2.0;
-            let ties = within * p_in.clamp(0.0, 1.0) + between * p_out.clamp(0.0, 1.0);
-            let ties = ties + 6.0 * ties.sqrt() + 16.0;
-            // The arc list grows by doubling: up to twice the arcs.
-            sparse(n, 2.0 * ties, 4.0 * ties, 0.0)
-        }
         NetworkSpec::EdgeList(spec) => {
             let (_, rows) = file_rows(&spec.path).unwrap_or((0.0, 0.0));
             let arcs = rows * if spec.directed { 1.0 } else { 2.0 };
@@ -230,6 +192,8 @@ fn net_size(sc: &Scenario) -> NetSize {
             let (n, arcs) = (net.n() as f64, net.arc_count() as f64);
             sparse(n, arcs, 0.0, 120.0 * n)
         }
+        // Generated networks are sized by their generator (above).
+        _ => unreachable!("generated networks are sized by their generator"),
     }
 }
 

@@ -1,10 +1,11 @@
 //! `[network]`: the typed [`NetworkSpec`] and [`Draw`], and their validation, one function
 //! per network kind. Edge-list files are validated in [`super::edge_list`].
 
-use super::raw::{Opt, RawNetwork};
+use super::raw::RawNetwork;
 use super::{Ctx, ScenarioError, edge_list};
 use crate::network::MAX_NODES;
 use crate::network::edge_list::EdgeListSpec;
+use crate::network::generators::{self, Generator, Key, KeyType, Params, Value};
 use std::ops::Range;
 use toml::Spanned;
 
@@ -50,6 +51,14 @@ pub enum NetworkSpec {
     },
     /// Read from files.
     EdgeList(EdgeListSpec),
+    /// Any registered generator ([`generators::GENERATORS`]) with its checked key values; the
+    /// generators above keep their named variants.
+    Generated {
+        /// The generator.
+        generator: &'static Generator,
+        /// Its key values.
+        params: Params,
+    },
     /// Handed over in memory (by the Python package) and registered under `name`
     /// ([`crate::network::in_memory`]).
     InMemory {
@@ -64,34 +73,87 @@ impl NetworkSpec {
     /// The `kind` string.
     pub fn kind(&self) -> &'static str {
         match self {
-            NetworkSpec::Complete { .. } => "complete",
-            NetworkSpec::ErdosRenyi { .. } => "erdos_renyi",
-            NetworkSpec::BarabasiAlbert { .. } => "barabasi_albert",
-            NetworkSpec::WattsStrogatz { .. } => "watts_strogatz",
-            NetworkSpec::StochasticBlock { .. } => "stochastic_block",
             NetworkSpec::EdgeList(_) => "edge_list",
             NetworkSpec::InMemory { .. } => "in_memory",
+            _ => self.generator().map_or("", |(g, _)| g.kind),
         }
     }
 
     /// Whether building it consumes randomness (so it is redrawn per replicate by default).
     pub fn is_random(&self) -> bool {
-        !matches!(
-            self,
-            NetworkSpec::Complete { .. } | NetworkSpec::EdgeList(_) | NetworkSpec::InMemory { .. }
-        )
+        self.generator().is_some_and(|(g, _)| g.random)
     }
 
     /// Number of physicians when known without reading files.
     pub fn known_n(&self) -> Option<usize> {
         match self {
-            NetworkSpec::Complete { n }
-            | NetworkSpec::ErdosRenyi { n, .. }
-            | NetworkSpec::BarabasiAlbert { n, .. }
-            | NetworkSpec::WattsStrogatz { n, .. } => Some(*n),
-            NetworkSpec::StochasticBlock { sizes, .. } => Some(sizes.iter().sum()),
             NetworkSpec::EdgeList(_) => None,
             NetworkSpec::InMemory { net, .. } => Some(net.n()),
+            _ => self.generator().map(|(g, p)| (g.size)(&p).nodes as usize),
+        }
+    }
+
+    /// The generator and its key values, for a generated network.
+    pub fn generator(&self) -> Option<(&'static Generator, Params)> {
+        use Value::{Count, Counts, Number};
+        let (kind, values) = match self {
+            NetworkSpec::Complete { n } => ("complete", vec![("n", Count(*n))]),
+            NetworkSpec::ErdosRenyi { n, mean_degree } => (
+                "erdos_renyi",
+                vec![("n", Count(*n)), ("mean_degree", Number(*mean_degree))],
+            ),
+            NetworkSpec::BarabasiAlbert { n, m } => {
+                ("barabasi_albert", vec![("n", Count(*n)), ("m", Count(*m))])
+            }
+            NetworkSpec::WattsStrogatz { n, k, rewire } => (
+                "watts_strogatz",
+                vec![
+                    ("n", Count(*n)),
+                    ("k", Count(*k)),
+                    ("rewire", Number(*rewire)),
+                ],
+            ),
+            NetworkSpec::StochasticBlock { sizes, p_in, p_out } => (
+                "stochastic_block",
+                vec![
+                    ("sizes", Counts(sizes.clone())),
+                    ("p_in", Number(*p_in)),
+                    ("p_out", Number(*p_out)),
+                ],
+            ),
+            NetworkSpec::Generated { generator, params } => {
+                return Some((*generator, params.clone()));
+            }
+            NetworkSpec::EdgeList(_) | NetworkSpec::InMemory { .. } => return None,
+        };
+        generators::find(kind).map(|g| (g, Params(values)))
+    }
+
+    /// The spec of a generator's checked key values: the named variant where the generator
+    /// has one, else [`NetworkSpec::Generated`].
+    pub fn from_generator(generator: &'static Generator, params: Params) -> NetworkSpec {
+        let p = &params;
+        match generator.kind {
+            "complete" => NetworkSpec::Complete { n: p.count("n") },
+            "erdos_renyi" => NetworkSpec::ErdosRenyi {
+                n: p.count("n"),
+                mean_degree: p.number("mean_degree"),
+            },
+            "barabasi_albert" => NetworkSpec::BarabasiAlbert {
+                n: p.count("n"),
+                m: p.count("m"),
+            },
+            "watts_strogatz" => NetworkSpec::WattsStrogatz {
+                n: p.count("n"),
+                k: p.count("k"),
+                rewire: p.number("rewire"),
+            },
+            "stochastic_block" => NetworkSpec::StochasticBlock {
+                sizes: p.counts("sizes").to_vec(),
+                p_in: p.number("p_in"),
+                p_out: p.number("p_out"),
+            },
+            _ => NetworkSpec::Generated { generator, params },
         }
     }
 }
@@ -107,13 +169,8 @@ pub enum Draw {
     Once,
 }
 
-/// Allowed keys per network kind (besides `kind` and `draw`).
-const NETWORK_KEYS: &[(&str, &[&str])] = &[
-    ("complete", &["n"]),
-    ("erdos_renyi", &["n", "mean_degree"]),
-    ("barabasi_albert", &["n", "m"]),
-    ("watts_strogatz", &["n", "k", "rewire"]),
-    ("stochastic_block", &["sizes", "p_in", "p_out"]),
+/// Allowed keys of the kinds that are not generators (besides `kind` and `draw`).
+const OTHER_KEYS: &[(&str, &[&str])] = &[
     (
         "edge_list",
         &[
@@ -137,7 +194,8 @@ const NETWORK_KEYS: &[(&str, &[&str])] = &[
 
 /// The network kinds, comma-separated, for messages.
 pub(super) fn kinds() -> String {
-    let kinds: Vec<&str> = NETWORK_KEYS.iter().map(|(k, _)| *k).collect();
+    let gens = generators::GENERATORS.iter().map(|g| g.kind);
+    let kinds: Vec<&str> = gens.chain(OTHER_KEYS.iter().map(|(k, _)| *k)).collect();
     kinds.join(", ")
 }
 
@@ -148,31 +206,31 @@ pub(super) fn parse_network(
 ) -> Result<(NetworkSpec, Draw), ScenarioError> {
     let r = net.get_ref();
     let kind = r.kind.get_ref().as_str();
-    let allowed = NETWORK_KEYS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, keys)| *keys)
-        .ok_or_else(|| {
-            cx.err(
-                r.kind.span(),
-                "network.kind",
-                format!("unknown network kind \"{kind}\" (allowed: {})", kinds()),
-            )
-        })?;
-    check_keys(cx, r, kind, allowed)?;
+    let generator = generators::find(kind);
+    let allowed: Vec<&str> = match generator {
+        Some(g) => g.keys.iter().map(|k| k.name).collect(),
+        None => OTHER_KEYS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, keys)| keys.to_vec())
+            .ok_or_else(|| {
+                cx.err(
+                    r.kind.span(),
+                    "network.kind",
+                    format!("unknown network kind \"{kind}\" (allowed: {})", kinds()),
+                )
+            })?,
+    };
+    check_keys(cx, r, kind, &allowed)?;
     let t = Table {
         cx,
         r,
         span: net.span(),
         kind,
     };
-    let spec = match kind {
-        "complete" => NetworkSpec::Complete { n: t.n(2)? },
-        "erdos_renyi" => t.erdos_renyi()?,
-        "barabasi_albert" => t.barabasi_albert()?,
-        "watts_strogatz" => t.watts_strogatz()?,
-        "stochastic_block" => t.stochastic_block()?,
-        "in_memory" => t.in_memory()?,
+    let spec = match (generator, kind) {
+        (Some(g), _) => t.generated(g)?,
+        (None, "in_memory") => t.in_memory()?,
         _ => NetworkSpec::EdgeList(edge_list::parse_edge_list(cx, r, net.span())?),
     };
     let draw = cx.one_of(
@@ -244,30 +302,39 @@ struct Table<'a> {
     kind: &'a str,
 }
 
+/// A generator key's value as written.
+enum Raw<'a> {
+    Int(&'a Spanned<i64>),
+    Float(&'a Spanned<f64>),
+    Ints(&'a Spanned<Vec<Spanned<i64>>>),
+}
+
+impl Raw<'_> {
+    fn span(&self) -> Range<usize> {
+        match self {
+            Raw::Int(v) => v.span(),
+            Raw::Float(v) => v.span(),
+            Raw::Ints(v) => v.span(),
+        }
+    }
+}
+
+/// The raw value of a generator's key (every key a generator declares is one of these).
+fn raw_param<'a>(r: &'a RawNetwork, key: &str) -> Option<Raw<'a>> {
+    match key {
+        "n" => r.n.as_ref().map(Raw::Int),
+        "m" => r.m.as_ref().map(Raw::Int),
+        "k" => r.k.as_ref().map(Raw::Int),
+        "mean_degree" => r.mean_degree.as_ref().map(Raw::Float),
+        "rewire" => r.rewire.as_ref().map(Raw::Float),
+        "p_in" => r.p_in.as_ref().map(Raw::Float),
+        "p_out" => r.p_out.as_ref().map(Raw::Float),
+        "sizes" => r.sizes.as_ref().map(Raw::Ints),
+        _ => None,
+    }
+}
+
 impl Table<'_> {
-    /// A required integer key in `[lo, hi]`.
-    fn int(
-        &self,
-        v: &Opt<i64>,
-        key: &str,
-        lo: i64,
-        hi: i64,
-        what: &str,
-    ) -> Result<i64, ScenarioError> {
-        match v {
-            Some(v) => self.cx.int_in(v, &format!("network.{key}"), lo, hi, what),
-            None => Err(self.missing(key, what)),
-        }
-    }
-
-    /// A required probability key.
-    fn prob(&self, v: &Opt<f64>, key: &str, what: &str) -> Result<f64, ScenarioError> {
-        match v {
-            Some(v) => self.cx.prob(v, &format!("network.{key}"), what),
-            None => Err(self.missing(key, what)),
-        }
-    }
-
     fn missing(&self, key: &str, what: &str) -> ScenarioError {
         self.cx.missing(
             self.span.clone(),
@@ -276,111 +343,71 @@ impl Table<'_> {
         )
     }
 
-    /// `n`, at least `lo`.
-    fn n(&self, lo: i64) -> Result<usize, ScenarioError> {
-        Ok(self.int(&self.r.n, "n", lo, MAX_NODES as i64, "number of physicians")? as usize)
+    /// A generated kind: each key checked against its type, then the generator's `check`.
+    fn generated(&self, g: &'static Generator) -> Result<NetworkSpec, ScenarioError> {
+        let mut values = Vec::with_capacity(g.keys.len());
+        for key in g.keys {
+            values.push((key.name, self.value(key)?));
+        }
+        let params = Params(values);
+        if let Err((key, msg)) = (g.check)(&params) {
+            let span = raw_param(self.r, key).map_or(self.span.clone(), |v| v.span());
+            return Err(self.cx.err(span, &format!("network.{key}"), msg));
+        }
+        Ok(NetworkSpec::from_generator(g, params))
     }
 
-    fn erdos_renyi(&self) -> Result<NetworkSpec, ScenarioError> {
-        let n = self.n(2)?;
-        let md = self.r.mean_degree.as_ref().ok_or_else(|| {
-            self.cx.missing(
-                self.span.clone(),
-                "network.mean_degree",
-                "expected ties per physician",
-            )
-        })?;
-        let x = *md.get_ref();
-        if !(x >= 0.0 && x <= (n - 1) as f64) {
-            return Err(self.cx.err(
-                md.span(),
-                "network.mean_degree",
-                format!(
-                    "{x} is outside [0, n - 1 = {}] (expected ties per physician)",
-                    n - 1
-                ),
-            ));
-        }
-        Ok(NetworkSpec::ErdosRenyi { n, mean_degree: x })
+    /// A generator key's value, checked against its type.
+    fn value(&self, key: &Key) -> Result<Value, ScenarioError> {
+        let (cx, name, what) = (self.cx, key.name, key.what);
+        let path = format!("network.{name}");
+        let raw = raw_param(self.r, name).ok_or_else(|| self.missing(name, what))?;
+        Ok(match (key.ty, raw) {
+            (KeyType::Nodes { lo }, Raw::Int(v)) => {
+                Value::Count(cx.int_in(v, &path, lo as i64, MAX_NODES as i64, what)? as usize)
+            }
+            (KeyType::Count { lo }, Raw::Int(v)) => {
+                Value::Count(cx.int_in(v, &path, lo as i64, i64::MAX, what)? as usize)
+            }
+            (KeyType::Number, Raw::Float(v)) => Value::Number(*v.get_ref()),
+            (KeyType::Prob, Raw::Float(v)) => Value::Number(cx.prob(v, &path, what)?),
+            (KeyType::Counts, Raw::Ints(v)) => Value::Counts(self.counts(v, &path)?),
+            (ty, _) => unreachable!("generator key {name} declared {ty:?}, read otherwise"),
+        })
     }
 
-    fn barabasi_albert(&self) -> Result<NetworkSpec, ScenarioError> {
-        let n = self.n(2)?;
-        let m = self.int(&self.r.m, "m", 1, i64::MAX, "ties per new physician")? as usize;
-        if m >= n {
-            let s = self.value_span(&self.r.m);
-            return Err(self.cx.err(
-                s,
-                "network.m",
-                format!("m = {m} must be smaller than n = {n}"),
-            ));
-        }
-        Ok(NetworkSpec::BarabasiAlbert { n, m })
-    }
-
-    fn watts_strogatz(&self) -> Result<NetworkSpec, ScenarioError> {
-        let n = self.n(3)?;
-        let what = "ring neighbours per physician, even";
-        let k = self.int(&self.r.k, "k", 2, i64::MAX, what)? as usize;
-        let ks = self.value_span(&self.r.k);
-        if !k.is_multiple_of(2) {
-            return Err(self
-                .cx
-                .err(ks, "network.k", format!("k = {k} must be even")));
-        }
-        if k >= n {
-            return Err(self.cx.err(
-                ks,
-                "network.k",
-                format!("k = {k} must be smaller than n = {n}"),
-            ));
-        }
-        let rewire = self.prob(&self.r.rewire, "rewire", "rewiring probability")?;
-        Ok(NetworkSpec::WattsStrogatz { n, k, rewire })
-    }
-
-    fn stochastic_block(&self) -> Result<NetworkSpec, ScenarioError> {
+    /// A non-empty list of counts, each at least 1, their total at most [`MAX_NODES`].
+    fn counts(
+        &self,
+        v: &Spanned<Vec<Spanned<i64>>>,
+        path: &str,
+    ) -> Result<Vec<usize>, ScenarioError> {
         let cx = self.cx;
-        let sizes = self.r.sizes.as_ref().ok_or_else(|| {
-            cx.missing(
-                self.span.clone(),
-                "network.sizes",
-                "list of block sizes, e.g. [100, 200]",
-            )
-        })?;
-        if sizes.get_ref().is_empty() {
-            return Err(cx.err(
-                sizes.span(),
-                "network.sizes",
-                "is empty: give at least one block size",
-            ));
+        if v.get_ref().is_empty() {
+            return Err(cx.err(v.span(), path, "is empty: give at least one block size"));
         }
         let mut out = Vec::new();
         let mut total = 0u64;
-        for (k, s) in sizes.get_ref().iter().enumerate() {
+        for (k, s) in v.get_ref().iter().enumerate() {
             let x = *s.get_ref();
             if x < 1 {
                 return Err(cx.err(
                     s.span(),
-                    &format!("network.sizes[{k}]"),
+                    &format!("{path}[{k}]"),
                     format!("{x} is not a valid block size: must be at least 1"),
                 ));
             }
             total = total.saturating_add(x as u64);
             if total > MAX_NODES {
                 return Err(cx.err(
-                    sizes.span(),
-                    "network.sizes",
+                    v.span(),
+                    path,
                     format!("too many physicians in total: at most {MAX_NODES}"),
                 ));
             }
             out.push(x as usize);
         }
-        Ok(NetworkSpec::StochasticBlock {
-            sizes: out,
-            p_in: self.prob(&self.r.p_in, "p_in", "tie probability within a block")?,
-            p_out: self.prob(&self.r.p_out, "p_out", "tie probability between blocks")?,
-        })
+        Ok(out)
     }
 
     /// `kind = "in_memory"`: the network registered under `path` in this process.
@@ -404,9 +431,56 @@ impl Table<'_> {
             )),
         }
     }
+}
 
-    /// The span of a value if set, else the table's.
-    fn value_span<T>(&self, v: &Opt<T>) -> Range<usize> {
-        v.as_ref().map(|v| v.span()).unwrap_or(self.span.clone())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use generators::GENERATORS;
+
+    /// A value of each key type, as written in TOML and as checked.
+    fn example(ty: KeyType) -> (&'static str, Value) {
+        match ty {
+            KeyType::Nodes { .. } => ("1000", Value::Count(1000)),
+            KeyType::Count { .. } => ("4", Value::Count(4)),
+            KeyType::Number => ("3.5", Value::Number(3.5)),
+            KeyType::Prob => ("0.25", Value::Number(0.25)),
+            KeyType::Counts => ("[10, 20]", Value::Counts(vec![10, 20])),
+        }
+    }
+
+    #[test]
+    fn every_generator_is_read_and_typed_back_the_same() {
+        let mut kinds: Vec<&str> = GENERATORS.iter().map(|g| g.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), GENERATORS.len(), "a kind registered twice");
+        for g in GENERATORS {
+            let mut text = format!("kind = \"{}\"\n", g.kind);
+            let mut values = Vec::new();
+            for key in g.keys {
+                let (written, value) = example(key.ty);
+                text += &format!("{} = {written}\n", key.name);
+                values.push((key.name, value));
+            }
+            let raw: RawNetwork = toml::from_str(&text).expect("raw table");
+            for key in g.keys {
+                let ok = matches!(
+                    (key.ty, raw_param(&raw, key.name)),
+                    (
+                        KeyType::Nodes { .. } | KeyType::Count { .. },
+                        Some(Raw::Int(_))
+                    ) | (KeyType::Number | KeyType::Prob, Some(Raw::Float(_)))
+                        | (KeyType::Counts, Some(Raw::Ints(_)))
+                );
+                assert!(ok, "{}.{} is not read as its type", g.kind, key.name);
+            }
+            let params = Params(values);
+            let spec = NetworkSpec::from_generator(g, params.clone());
+            let (back, back_params) = spec.generator().expect("a generator");
+            assert_eq!((back.kind, back_params), (g.kind, params));
+            assert_eq!(spec.kind(), g.kind);
+            assert_eq!(spec.is_random(), g.random);
+        }
     }
 }

@@ -9,6 +9,7 @@ use crate::engine::EngineKind;
 use crate::kols::KolRule;
 use crate::network::Decimal;
 use crate::network::edge_list::{Column, EdgeListSpec, UnknownIds};
+use crate::network::generators::Value as Param;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
@@ -168,34 +169,24 @@ impl Writer<'_> {
             Draw::Once => "once",
         };
         t.insert("draw".into(), draw.into());
+        if let Some((_, params)) = spec.generator() {
+            for (key, v) in params.0 {
+                let v = match v {
+                    Param::Count(x) => int(x),
+                    Param::Number(x) => x.into(),
+                    Param::Counts(xs) => xs.into_iter().map(int).collect::<Vec<_>>().into(),
+                };
+                t.insert(key.into(), v);
+            }
+            return t;
+        }
         match spec {
-            NetworkSpec::Complete { n } => {
-                t.insert("n".into(), int(*n));
-            }
-            NetworkSpec::ErdosRenyi { n, mean_degree } => {
-                t.insert("n".into(), int(*n));
-                t.insert("mean_degree".into(), (*mean_degree).into());
-            }
-            NetworkSpec::BarabasiAlbert { n, m } => {
-                t.insert("n".into(), int(*n));
-                t.insert("m".into(), int(*m));
-            }
-            NetworkSpec::WattsStrogatz { n, k, rewire } => {
-                t.insert("n".into(), int(*n));
-                t.insert("k".into(), int(*k));
-                t.insert("rewire".into(), (*rewire).into());
-            }
-            NetworkSpec::StochasticBlock { sizes, p_in, p_out } => {
-                let sizes: Vec<Value> = sizes.iter().map(|&s| int(s)).collect();
-                t.insert("sizes".into(), sizes.into());
-                t.insert("p_in".into(), (*p_in).into());
-                t.insert("p_out".into(), (*p_out).into());
-            }
             NetworkSpec::EdgeList(e) => self.edge_list(&mut t, e),
             // The network itself lives in memory (registered under this name by the caller).
             NetworkSpec::InMemory { name, .. } => {
                 t.insert("path".into(), name.clone().into());
             }
+            _ => unreachable!("generated networks are written from their keys"),
         }
         t
     }
