@@ -101,6 +101,7 @@ impl EventState {
     fn reset(&mut self, net: &crate::network::Network, steps: u32, cascade: bool) {
         let n = net.n();
         self.nodes.clear();
+        super::pages::reserve_huge(&mut self.nodes, n);
         self.nodes.extend((0..n).map(|i| Node {
             w: net.in_weight(i) as f32,
             ..FRESH
@@ -351,12 +352,14 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
     let st = &mut s.event;
     st.reset(net, steps, cascade);
     s.adopted_at.clear();
+    super::pages::reserve_huge(&mut s.adopted_at, n);
     s.adopted_at.resize(n, NEVER);
     let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
     for &i in rep.initial {
         st.nodes[i as usize].sched = ADOPTED;
     }
     let out = net.out_arcs();
+    super::pages::collapse_arcs(out);
 
     let update = |st: &mut EventState, i: usize, t: u32| {
         let imp = if cascade {

@@ -20,6 +20,7 @@
 pub mod complete;
 pub mod event;
 pub mod frontier;
+pub mod pages;
 pub mod reference;
 
 use crate::network::Network;
