@@ -9,8 +9,9 @@
 //! - a numeric covariate is one column of its values; a text covariate, or one written
 //!   `name:factor`, one dummy per level except the first (sorted as groups are).
 //!
-//! Physicians with equal design rows share a *pattern*; the likelihood's cells are keyed by
-//! pattern ([`crate::fit::data::cells_by_pattern`]). Physicians with a missing value (empty,
+//! Physicians with equal design rows share a *pattern*; the likelihood's adoptions and
+//! person-periods at risk are kept apart by pattern ([`crate::fit::data::cells_and_events`],
+//! [`crate::fit::data::at_risk`]). Physicians with a missing value (empty,
 //! `NA`, …) in any control are excluded from the fit with their arcs, as unknown adoption is.
 
 use crate::error::Error;

@@ -301,7 +301,7 @@ pub fn cells(net: &FitNet, tau: &[u32], periods: u32, cov: &Covariates) -> Vec<C
         }
     }
     pool.into_values()
-        .map(|(x, r, y)| Cell { x, r, y, z: 0 })
+        .map(|(x, r, y)| Cell { x, r, y })
         .collect()
 }
 

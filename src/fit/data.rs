@@ -34,9 +34,33 @@ pub struct Cell {
     pub r: f64,
     /// Adoptions among them.
     pub y: f64,
-    /// Control pattern of the physicians (their group and covariate values, an index into
-    /// [`crate::fit::controls::Controls::rows`]); 0 without controls.
+}
+
+/// Adoptions of a controlled fit with equal exposure, period and control pattern: the
+/// spontaneous rate depends on `(t, z)`, the network term on the exposure only, so the
+/// censored person-periods factor into [`Cell`]s (pooled over periods and patterns) and
+/// [`AtRisk`] counts, and only the adoptions need all three ([`crate::fit::hazard`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Event {
+    /// Index of the cell of its exposure (in the design's pooled cells).
+    pub cell: u32,
+    /// The period of adoption.
+    pub t: u32,
+    /// Control pattern (an index into [`crate::fit::controls::Controls::rows`]).
     pub z: u32,
+    /// Adoptions.
+    pub y: f64,
+}
+
+/// Person-periods at risk without an adoption in period `t`, by control pattern `z`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AtRisk {
+    /// Period.
+    pub t: u32,
+    /// Control pattern.
+    pub z: u32,
+    /// Person-periods at risk that did not adopt.
+    pub r: f64,
 }
 
 /// Which covariates a model's hazard reads.
@@ -76,7 +100,7 @@ impl Hasher for Fx {
     }
 }
 
-type Key = [u64; 5];
+type Key = [u64; 4];
 
 /// One key's pooled counts: covariates, `r`, `y` (pooled), and per-period difference array of
 /// `r` and adoptions (by period).
@@ -87,19 +111,24 @@ struct Tally {
     periods: Option<u32>,
     index: HashMap<Key, usize, BuildHasherDefault<Fx>>,
     cells: Vec<Acc>,
+    /// With controls: each adoption as `(t, key index, pattern)`.
+    events: Option<Vec<(u32, u32, u32)>>,
 }
 
 impl Tally {
-    fn new(periods: Option<u32>) -> Self {
+    fn new(periods: Option<u32>, events: bool) -> Self {
         Tally {
             periods,
             index: HashMap::default(),
             cells: Vec::new(),
+            events: events.then(Vec::new),
         }
     }
 
-    /// Adds periods `from..=to` with covariates `x`, and an adoption in `event` if any.
-    fn add(&mut self, key: Key, x: &Exposure, from: u32, to: u32, event: Option<u32>) {
+    /// Adds periods `from..=to` with covariates `x`, and an adoption in `event` if any (of a
+    /// physician of pattern `z`).
+    fn add(&mut self, key: Key, x: &Exposure, span: (u32, u32), event: Option<u32>, z: u32) {
+        let (from, to) = span;
         let k = match self.index.get(&key) {
             Some(&k) => k,
             None => {
@@ -110,6 +139,9 @@ impl Tally {
                 self.cells.len() - 1
             }
         };
+        if let (Some(ev), Some(t)) = (&mut self.events, event) {
+            ev.push((t, k as u32, z));
+        }
         let c = &mut self.cells[k];
         if self.periods.is_some() {
             c.4[from as usize] += 1;
@@ -123,12 +155,12 @@ impl Tally {
         }
     }
 
-    fn finish(self) -> Vec<Cell> {
+    /// The cells sorted by `(period, key)`, and the events (by `(t, z, cell)`, pooled).
+    fn finish(self) -> (Vec<Cell>, Vec<Event>) {
         let mut out = Vec::new();
         for (key, x, r, y, diff, ys) in self.cells {
-            let z = key[4] as u32;
             match self.periods {
-                None => out.push((0, key, Cell { x, r, y, z })),
+                None => out.push((0, key, Cell { x, r, y })),
                 Some(t_max) => {
                     let mut run = 0i64;
                     for t in 0..=t_max as usize {
@@ -143,7 +175,6 @@ impl Tally {
                                     x,
                                     r: run as f64,
                                     y: ys[t] as f64,
-                                    z,
                                 },
                             ));
                         }
@@ -151,13 +182,35 @@ impl Tally {
                 }
             }
         }
-        out.sort_by_key(|a| (a.0, a.1));
-        out.into_iter().map(|(_, _, c)| c).collect()
+        let mut order: Vec<u32> = (0..out.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| (out[i as usize].0, out[i as usize].1));
+        let events = self.events.map_or_else(Vec::new, |ev| {
+            // Events are recorded only when periods are pooled: key index = cell before sorting.
+            let mut pos = vec![0u32; order.len()];
+            for (j, &i) in order.iter().enumerate() {
+                pos[i as usize] = j as u32;
+            }
+            let mut ev: Vec<(u32, u32, u32)> = ev
+                .into_iter()
+                .map(|(t, k, z)| (t, z, pos[k as usize]))
+                .collect();
+            ev.sort_unstable();
+            let mut pooled: Vec<Event> = Vec::new();
+            for (t, z, cell) in ev {
+                match pooled.last_mut() {
+                    Some(e) if (e.t, e.z, e.cell) == (t, z, cell) => e.y += 1.0,
+                    _ => pooled.push(Event { cell, t, z, y: 1.0 }),
+                }
+            }
+            pooled
+        });
+        let cells = order.into_iter().map(|i| out[i as usize].2).collect();
+        (cells, events)
     }
 }
 
-fn key2(a: f64, b: f64, z: u32) -> Key {
-    [a.to_bits(), b.to_bits(), 0, 0, z as u64]
+fn key2(a: f64, b: f64) -> Key {
+    [a.to_bits(), b.to_bits(), 0, 0]
 }
 
 /// Per-physician state of the cells pass, one record per physician (the pass touches it at random: one
@@ -202,7 +255,7 @@ fn flush_spell(
                     w: s.w,
                     ..Exposure::default()
                 };
-                tally.add(key2(x.c, x.w, s.z), &x, from, end, ev);
+                tally.add(key2(x.c, x.w), &x, (from, end), ev, s.z);
             }
             Design::KolSplit => {
                 let x = Exposure {
@@ -211,14 +264,8 @@ fn flush_spell(
                     w_raw: s.w_raw,
                     ..Exposure::default()
                 };
-                let key = [
-                    x.kol.to_bits(),
-                    x.other.to_bits(),
-                    x.w_raw.to_bits(),
-                    0,
-                    s.z as u64,
-                ];
-                tally.add(key, &x, from, end, ev);
+                let key = [x.kol.to_bits(), x.other.to_bits(), x.w_raw.to_bits(), 0];
+                tally.add(key, &x, (from, end), ev, s.z);
             }
             Design::Cascade => {
                 if !cascade {
@@ -235,12 +282,11 @@ fn flush_spell(
                     (n[2] as u64) << 32 | n[3] as u64,
                     (n[4] as u64) << 32 | n[5] as u64,
                     (n[6] as u64) << 32 | n[7] as u64,
-                    s.z as u64,
                 ];
-                tally.add(key, &x, from, from, ev.filter(|&t| t == from));
+                tally.add(key, &x, (from, from), ev.filter(|&t| t == from), s.z);
                 if end > from {
                     x.new = [0; MAX_CLASSES];
-                    tally.add([0, 0, 0, 0, s.z as u64], &x, from + 1, end, ev_rest);
+                    tally.add([0; 4], &x, (from + 1, end), ev_rest, s.z);
                 }
             }
             Design::Threshold => {
@@ -250,13 +296,13 @@ fn flush_spell(
                     m: s.prev,
                     ..Exposure::default()
                 };
-                let key = [x.c.to_bits(), x.w.to_bits(), x.m.to_bits(), 1, s.z as u64];
-                tally.add(key, &x, from, from, ev.filter(|&t| t == from));
+                let key = [x.c.to_bits(), x.w.to_bits(), x.m.to_bits(), 1];
+                tally.add(key, &x, (from, from), ev.filter(|&t| t == from), s.z);
                 if end > from {
                     // No change since last period: exposure equals the largest survived
                     // exposure, so only the spontaneous channel acts.
                     let rest = Exposure::default();
-                    tally.add([0, 0, 0, 0, s.z as u64], &rest, from + 1, end, ev_rest);
+                    tally.add([0; 4], &rest, (from + 1, end), ev_rest, s.z);
                 }
             }
         }
@@ -274,19 +320,78 @@ pub fn cells(
     designs: &[Design],
     by_period: bool,
 ) -> Vec<Vec<Cell>> {
-    cells_by_pattern(net, tau, periods, designs, by_period, &[])
+    sweep(net, tau, periods, designs, by_period, None)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
 }
 
-/// [`cells`] with each physician's control pattern `z[i]` kept apart (`z` empty: all 0).
-pub fn cells_by_pattern(
+/// The data of a controlled fit ([`crate::fit::hazard`]), per design: the cells pooled over
+/// periods and patterns (as [`cells`] with `by_period = false`) and the adoptions by period,
+/// pattern `z[i]` and cell. The censored person-periods by period and pattern are
+/// [`at_risk`]'s, shared by every design.
+pub fn cells_and_events(
+    net: &FitNet,
+    tau: &[u32],
+    periods: u32,
+    designs: &[Design],
+    z: &[u32],
+) -> Vec<(Vec<Cell>, Vec<Event>)> {
+    sweep(net, tau, periods, designs, false, Some(z))
+}
+
+/// The person-periods at risk that did not adopt, per period `2..=periods` and pattern
+/// `z[i]`, sorted by `(t, z)`: each physician's last such period from its adoption period,
+/// sorted per pattern and swept (no per-pattern arrays over periods).
+pub fn at_risk(tau: &[u32], z: &[u32], periods: u32) -> Vec<AtRisk> {
+    let mut last: Vec<(u32, u32)> = tau
+        .iter()
+        .zip(z)
+        .filter(|(t, _)| **t >= 2)
+        .map(|(&t, &z)| {
+            (
+                z,
+                if t == NEVER || t > periods {
+                    periods
+                } else {
+                    t - 1
+                },
+            )
+        })
+        .filter(|&(_, l)| l >= 2)
+        .collect();
+    last.sort_unstable();
+    let mut out = Vec::new();
+    for run in last.chunk_by(|a, b| a.0 == b.0) {
+        let mut k = 0;
+        for t in 2..=run[run.len() - 1].1 {
+            while run[k].1 < t {
+                k += 1;
+            }
+            out.push(AtRisk {
+                t,
+                z: run[0].0,
+                r: (run.len() - k) as f64,
+            });
+        }
+    }
+    out.sort_unstable_by_key(|a| (a.t, a.z));
+    out
+}
+
+/// One streaming pass: the cells of every design (and, with patterns `z`, the adoption
+/// events; periods then pooled).
+fn sweep(
     net: &FitNet,
     tau: &[u32],
     periods: u32,
     designs: &[Design],
     by_period: bool,
-    z: &[u32],
-) -> Vec<Vec<Cell>> {
+    z: Option<&[u32]>,
+) -> Vec<(Vec<Cell>, Vec<Event>)> {
     let n = net.n;
+    let events = z.is_some();
+    let z = z.unwrap_or(&[]);
     let classes = net.cascade_classes().unwrap_or(&[]);
     let mut class_w = [0f32; MAX_CLASSES];
     class_w[..classes.len()].copy_from_slice(classes);
@@ -295,7 +400,7 @@ pub fn cells_by_pattern(
     let cascade = want(Design::Cascade) && !classes.is_empty();
     let mut tallies: Vec<Tally> = designs
         .iter()
-        .map(|_| Tally::new(by_period.then_some(periods)))
+        .map(|_| Tally::new(by_period.then_some(periods), events))
         .collect();
     let mut st: Vec<Node> = (0..n)
         .map(|i| Node {

@@ -2,9 +2,10 @@
 //! rate ([`fit_pooled`]) or one rate per period, profiled out ([`fit_period`]); the KOL
 //! premium κ̂ ([`kappa_estimate`]) and why a likelihood is −∞ ([`impossible_note`]).
 
+use super::data::Design;
 use super::data::{self, Cell};
 use super::models::Candidate;
-use super::{Estimate, optim};
+use super::{Estimate, Method, ModelFit, optim};
 
 fn estimates(
     c: Option<Candidate>,
@@ -279,5 +280,51 @@ fn ratio_estimate(f: &optim::Objective<'_>, start: &[f64], b: &[(f64, f64)]) -> 
         value: x[k],
         se: se[k],
         ci,
+    }
+}
+
+/// The entry of candidate `c`'s design in `v` (`[Influence, KolSplit, Cascade, Threshold]`)
+/// or `sim`.
+pub fn slot<'a, T>(v: &'a [T], sim: Option<&'a T>, c: Candidate) -> Option<&'a T> {
+    match c.design() {
+        Design::Similar => sim,
+        Design::Influence => Some(&v[0]),
+        Design::KolSplit => Some(&v[1]),
+        Design::Cascade => Some(&v[2]),
+        _ => Some(&v[3]),
+    }
+}
+
+/// A fitted exact model, not yet ranked.
+pub fn new_fit(
+    name: String,
+    cand: Option<Candidate>,
+    pe: bool,
+    params: Vec<Estimate>,
+    k: usize,
+    ll: f64,
+    cells: &[Cell],
+) -> ModelFit {
+    ModelFit {
+        method: Method::Exact,
+        warnings: Vec::new(),
+        sim_table: None,
+        note: (!ll.is_finite()).then(|| impossible_note(cand, cells)),
+        name,
+        candidate: cand,
+        period_effects: pe,
+        params: if ll.is_finite() { params } else { Vec::new() },
+        k,
+        loglik: ll,
+        aic: f64::INFINITY,
+        bic: f64::INFINITY,
+        delta_aic: f64::INFINITY,
+        weight: 0.0,
+        lr: None,
+        boundary_rho: None,
+        kappa: None,
+        period_rates: Vec::new(),
+        holdout_log_score: None,
+        coefficients: Vec::new(),
     }
 }

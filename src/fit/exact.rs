@@ -4,13 +4,13 @@
 //! covariates.
 
 use super::data::{self, Cell, Design, FitNet, NEVER};
-use super::estimate::{fit_period, fit_pooled, impossible_note, kappa_estimate, maximum};
+use super::estimate::{fit_period, fit_pooled, kappa_estimate, maximum, new_fit, slot};
 use super::models::Candidate;
-use super::{
-    Estimate, FitOptions, FitReport, Method, ModelFit, Prepared, controls, covariates, hazard,
-    lrtest, permutation, rank,
-};
+use super::{FitOptions, FitReport, ModelFit, Prepared, covariates, lrtest, permutation, rank};
 use rayon::prelude::*;
+
+mod controlled;
+use controlled::fit_controlled;
 
 /// The cells of every design from one pass each: `[Influence, KolSplit, Cascade, Threshold]`
 /// and the similarity network's.
@@ -21,9 +21,7 @@ struct Designs {
 
 impl Designs {
     fn build(prep: &Prepared, net: &FitNet, tau: &[u32], periods: u32, by_period: bool) -> Self {
-        let z = &prep.z;
-        let pass_on =
-            |n: &FitNet, d: &[Design]| data::cells_by_pattern(n, tau, periods, d, by_period, z);
+        let pass_on = |n: &FitNet, d: &[Design]| data::cells(n, tau, periods, d, by_period);
         let pass = |d: &[Design]| pass_on(net, d);
         let ((mut v, b), sim) = rayon::join(
             || {
@@ -44,13 +42,7 @@ impl Designs {
     }
 
     fn of(&self, c: Candidate) -> Option<&[Cell]> {
-        match c.design() {
-            Design::Similar => self.sim.as_deref(),
-            Design::Influence => Some(&self.v[0]),
-            Design::KolSplit => Some(&self.v[1]),
-            Design::Cascade => Some(&self.v[2]),
-            _ => Some(&self.v[3]),
-        }
+        slot(&self.v, self.sim.as_ref(), c).map(Vec::as_slice)
     }
 
     /// Innovation only's estimate: adoptions / person-periods at risk.
@@ -59,40 +51,6 @@ impl Designs {
             .iter()
             .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
         if r > 0.0 { y / r } else { 0.0 }
-    }
-}
-
-/// A fitted exact model, not yet ranked.
-fn new_fit(
-    name: String,
-    cand: Option<Candidate>,
-    pe: bool,
-    params: Vec<Estimate>,
-    k: usize,
-    ll: f64,
-    cells: &[Cell],
-) -> ModelFit {
-    ModelFit {
-        method: Method::Exact,
-        warnings: Vec::new(),
-        sim_table: None,
-        note: (!ll.is_finite()).then(|| impossible_note(cand, cells)),
-        name,
-        candidate: cand,
-        period_effects: pe,
-        params: if ll.is_finite() { params } else { Vec::new() },
-        k,
-        loglik: ll,
-        aic: f64::INFINITY,
-        bic: f64::INFINITY,
-        delta_aic: f64::INFINITY,
-        weight: 0.0,
-        lr: None,
-        boundary_rho: None,
-        kappa: None,
-        period_rates: Vec::new(),
-        holdout_log_score: None,
-        coefficients: Vec::new(),
     }
 }
 
@@ -343,77 +301,6 @@ fn fit_network(
     if opts.period_effects {
         fit_periods(prep, net, &todo, fits);
     }
-}
-
-/// Every candidate with the controls of the spontaneous rate ([`hazard`]): the constant-α
-/// family and (with `period_effects`) the α-per-period family. Models without a spontaneous
-/// channel (imitation) have nothing to control and are fitted as without controls.
-fn fit_controlled(
-    prep: &Prepared,
-    net: &FitNet,
-    ctl: &controls::Controls,
-    period_effects: bool,
-    todo: &[Candidate],
-    fits: &mut Vec<ModelFit>,
-) {
-    let families: &[bool] = if period_effects {
-        &[false, true]
-    } else {
-        &[false]
-    };
-    for &pe in families {
-        let cells = Designs::build(prep, net, &prep.tau, prep.facts.periods, pe);
-        let s = hazard::Spont {
-            rows: &ctl.rows,
-            names: &ctl.names,
-            by_period: pe,
-        };
-        let mut work: Vec<(Option<Candidate>, &[Cell])> = vec![(None, &cells.v[0])];
-        for &c in todo.iter().skip(1) {
-            if let Some(v) = cells.of(c)
-                && (c.nests_innovation() || !pe)
-            {
-                work.push((Some(c), v));
-            }
-        }
-        let done: Vec<ModelFit> = work
-            .par_iter()
-            .map(|&(c, v)| controlled_fit(c, v, &s, pe))
-            .collect();
-        fits.extend(done);
-    }
-}
-
-/// One model with controls (`None`: the controls alone, innovation only or period effects).
-fn controlled_fit(c: Option<Candidate>, v: &[Cell], s: &hazard::Spont<'_>, pe: bool) -> ModelFit {
-    let name = match (c, pe) {
-        (None, false) => Candidate::Innovation.name().to_string(),
-        (None, true) => "period_effects".to_string(),
-        (Some(c), false) => c.name().to_string(),
-        (Some(c), true) => format!("{}+period", c.name()),
-    };
-    let cand = if c.is_none() && !pe {
-        Some(Candidate::Innovation)
-    } else {
-        c
-    };
-    if let Some(c) = c.filter(|c| c.p_index().is_none()) {
-        // No spontaneous channel: nothing for the controls to act on.
-        let (est, ll) = fit_pooled(c, v, 0.0);
-        return new_fit(name, Some(c), false, est, c.params().len(), ll, v);
-    }
-    let f = hazard::fit(c, v, s);
-    let mut m = new_fit(name, cand, pe, f.params, f.k, f.loglik, v);
-    if f.loglik.is_finite() {
-        m.coefficients = f.coefficients;
-        if c == Some(Candidate::KolContagion) {
-            m.kappa = hazard::kappa(v, s, &m.params);
-        }
-    }
-    if let Some(c) = c {
-        m.boundary_rho = hazard::null_rho(c, v, s);
-    }
-    m
 }
 
 /// Fits every model to the prepared data and ranks them.

@@ -17,13 +17,16 @@
 //! `Var β̂ = I_ββ⁻¹ + J V Jᵀ`, `J = dβ̂/dψ`, `V` the profile covariance of `ψ̂`. Their 95%
 //! intervals are Wald intervals on the log-odds scale.
 //!
-//! Cells carry the period (`x.t`) and the control pattern (`z`); the inner pass costs
-//! `O(cells · E + patterns · E²)` for `E` group and covariate coefficients.
+//! The data ([`Controlled`]) factor the likelihood: the network term is evaluated once per
+//! `ψ` on the exposure cells (pooled over periods and patterns), and the inner pass costs
+//! `O((groups + events) + patterns · E²)`, `groups` the `(period, pattern)` pairs at risk and
+//! `events` the adoptions by period, pattern and exposure ([`super::newton`]).
 
-use super::data::Cell;
+mod inner;
+
 use super::models::Candidate;
-pub use super::newton::Spont;
-use super::newton::{BOUND, Problem, inner_variance, pass};
+use super::newton::{BOUND, Problem, Terms, inner_variance, pass};
+pub use super::newton::{Controlled, Spont};
 use super::{Estimate, optim};
 use std::cell::RefCell;
 
@@ -40,10 +43,13 @@ pub struct Profiled<'a> {
 }
 
 impl<'a> Profiled<'a> {
-    /// Model `cand` (`None`: the controls alone) on `cells` with controls `s`.
-    pub fn new(cand: Option<Candidate>, cells: &'a [Cell], s: &Spont<'a>) -> Self {
-        let pr = Problem::new(cells, s);
-        let (r, y) = cells.iter().fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
+    /// Model `cand` (`None`: the controls alone) on data `d` with controls `s`.
+    pub fn new(cand: Option<Candidate>, d: &Controlled<'a>, s: &Spont<'a>) -> Self {
+        let pr = Problem::new(d, s);
+        let (r, y) = d
+            .cells
+            .iter()
+            .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
         let p0 = if r > 0.0 {
             (y / r).clamp(1e-9, 1.0 - 1e-9)
         } else {
@@ -81,11 +87,15 @@ impl<'a> Profiled<'a> {
         if h0.iter().any(|h| !(0.0..=1.0).contains(h)) {
             return (f64::NEG_INFINITY, self.start.clone());
         }
+        let h0 = Terms::new(self.pr.cells, h0);
+        if !h0.censored.is_finite() {
+            return (f64::NEG_INFINITY, self.start.clone());
+        }
         let mut beta = self.warm.borrow().clone();
-        let mut ll = super::newton::inner(&self.pr, &h0, &mut beta);
+        let mut ll = inner::inner(&self.pr, &h0, &mut beta);
         if !ll.is_finite() {
             beta = self.start.clone();
-            ll = super::newton::inner(&self.pr, &h0, &mut beta);
+            ll = inner::inner(&self.pr, &h0, &mut beta);
         }
         if ll.is_finite() {
             self.warm.replace(beta.clone());
@@ -107,7 +117,7 @@ impl<'a> Profiled<'a> {
         names: &[String],
     ) -> Vec<Estimate> {
         let (_, beta) = self.solve(psi);
-        let h0 = self.h0(psi);
+        let h0 = Terms::new(self.pr.cells, self.h0(psi));
         let p = pass(&self.pr, &h0, &beta, false);
         let var = inner_variance(&p, self.pr.n_alpha(), self.pr.e);
         // J V Jᵀ: the inner solution's derivatives in the free ψ (central differences).
@@ -216,9 +226,9 @@ fn starts(c: Option<Candidate>) -> Vec<Vec<f64>> {
     .unwrap_or_default()
 }
 
-/// Fits `c` (or the controls alone, `None`) with controls `s` on `cells`.
-pub fn fit(c: Option<Candidate>, cells: &[Cell], s: &Spont<'_>) -> ControlledFit {
-    let prof = Profiled::new(c, cells, s);
+/// Fits `c` (or the controls alone, `None`) with controls `s` on data `d`.
+pub fn fit(c: Option<Candidate>, d: &Controlled<'_>, s: &Spont<'_>) -> ControlledFit {
+    let prof = Profiled::new(c, d, s);
     let (names, b) = network_params(c);
     let f = |psi: &[f64]| prof.value(psi);
     let (x, fx) = if names.is_empty() {
@@ -258,14 +268,14 @@ pub fn fit(c: Option<Candidate>, cells: &[Cell], s: &Spont<'_>) -> ControlledFit
 
 /// κ̂ = q_kol / q_other with controls: the KOL term reparametrised as `(q_other, κ)` over the
 /// profile, started at the fitted `(q_kol, q_other)`.
-pub fn kappa(cells: &[Cell], s: &Spont<'_>, est: &[Estimate]) -> Option<Estimate> {
+pub fn kappa(d: &Controlled<'_>, s: &Spont<'_>, est: &[Estimate]) -> Option<Estimate> {
     let n = est.len();
     if n < 2 {
         return None;
     }
     let (qk, qo) = (est[n - 2].value, est[n - 1].value);
     let k0 = if qo > 0.0 { (qk / qo).min(999.0) } else { 1.0 };
-    let prof = Profiled::new(Some(Candidate::KolRatio), cells, s);
+    let prof = Profiled::new(Some(Candidate::KolRatio), d, s);
     let f = |psi: &[f64]| prof.value(psi);
     let (_, b) = network_params(Some(Candidate::KolRatio));
     let (x, fx) = optim::newton(&f, &[qo, k0], &b);
@@ -280,11 +290,11 @@ pub fn kappa(cells: &[Cell], s: &Spont<'_>, est: &[Estimate]) -> Option<Estimate
 
 /// The correlation of the two boundary parameters at the null (ψ = 0) under the controls,
 /// for the χ̄² weights of a two-parameter test.
-pub fn null_rho(c: Candidate, cells: &[Cell], s: &Spont<'_>) -> Option<f64> {
+pub fn null_rho(c: Candidate, d: &Controlled<'_>, s: &Spont<'_>) -> Option<f64> {
     if c.boundary_params() != 2 || c.p_index().is_none() {
         return None;
     }
-    let prof = Profiled::new(Some(c), cells, s);
+    let prof = Profiled::new(Some(c), d, s);
     let f = |psi: &[f64]| prof.value(psi);
     let (_, b) = network_params(Some(c));
     super::lrtest::boundary_rho(&f, &[0.0, 0.0], &b, 0, 1)

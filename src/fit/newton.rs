@@ -1,13 +1,16 @@
 //! The inner maximisation of [`super::hazard`]: for fixed network terms, the control
 //! coefficients `β = (α, δ, γ)` of `p = logistic(α_t + z·(δ, γ))` by Newton's method with the
-//! analytic gradient and Hessian (Fisher scoring where the observed information is not
-//! positive definite), step halving, and coefficients held at ±[`BOUND`].
+//! analytic gradient and Hessian (a positive semi-definite approximation where the observed
+//! information is not positive definite), step halving, and coefficients held at ±[`BOUND`].
 //!
-//! The α block of the Hessian is diagonal (each cell has one period), so each step solves a
-//! Schur complement in the `E` group and covariate coefficients: one pass over the cells,
-//! `O(cells · E + patterns · E²)`.
+//! The log-likelihood factors: `ln(1 − h) = ln(1 − h0) + ln(1 − p)`, so the person-periods
+//! without adoption contribute `Σ_cells (r − y) ln(1 − h0)` (the network term, fixed here) plus
+//! `−Σ_(t,z) R_tz softplus(η_tz)` ([`AtRisk`]); only the adoptions need `ln(h0 + (1 − h0) p)`
+//! per [`Event`]. One pass costs `O(groups + events)`, `groups` the `(α, pattern)` pairs, not
+//! `O(person-periods)`. The α block of the Hessian is diagonal (each group has one α), so
+//! each step solves a Schur complement in the `E` group and covariate coefficients.
 
-use super::data::Cell;
+use super::data::{AtRisk, Cell, Event};
 use super::optim;
 
 /// Bound on every control coefficient (log-odds): a group or period without adoptions
@@ -25,37 +28,111 @@ pub struct Spont<'a> {
     pub by_period: bool,
 }
 
-/// The cells of one model with their α index, ready for the inner maximisation.
+/// The data of one model under controls ([`super::data::cells_and_events`],
+/// [`super::data::at_risk`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Controlled<'a> {
+    /// Person-periods pooled by exposure (over periods and patterns).
+    pub cells: &'a [Cell],
+    /// Adoptions by period, pattern and cell.
+    pub events: &'a [Event],
+    /// Person-periods at risk without adoption by period and pattern.
+    pub risk: &'a [AtRisk],
+}
+
+/// One model's data indexed for the inner maximisation.
 pub(super) struct Problem<'a> {
     pub(super) cells: &'a [Cell],
-    pub(super) alpha: Vec<u32>,
+    /// Per `(α, pattern)` group, sorted: α index, pattern, censored person-periods.
+    pub(super) groups: Vec<(u32, u32, f64)>,
+    /// Per event, sorted by group: group, cell, adoptions.
+    pub(super) events: Vec<(u32, u32, f64)>,
+    /// The groups of α `t`: `alpha_groups[t]..alpha_groups[t + 1]`.
+    pub(super) alpha_groups: Vec<usize>,
+    /// The events of group `g`: `group_events[g]..group_events[g + 1]`.
+    pub(super) group_events: Vec<usize>,
     pub(super) periods: Vec<u32>,
+    /// Per α held at a bound whatever the other coefficients: −[`BOUND`] where its periods
+    /// saw no adoption, +[`BOUND`] where everyone at risk adopted.
+    pub(super) pinned: Vec<Option<f64>>,
     pub(super) rows: &'a [Vec<f64>],
     pub(super) e: usize,
 }
 
 impl<'a> Problem<'a> {
-    pub(super) fn new(cells: &'a [Cell], s: &Spont<'a>) -> Self {
+    pub(super) fn new(d: &Controlled<'a>, s: &Spont<'a>) -> Self {
         let mut periods: Vec<u32> = if s.by_period {
-            cells.iter().map(|c| c.x.t).collect()
+            d.risk
+                .iter()
+                .map(|a| a.t)
+                .chain(d.events.iter().map(|e| e.t))
+                .collect()
         } else {
             vec![0]
         };
         periods.sort_unstable();
         periods.dedup();
-        let alpha = cells
+        let a_of = |t: u32| {
+            if s.by_period {
+                periods.partition_point(|&p| p < t) as u32
+            } else {
+                0
+            }
+        };
+        let mut groups: Vec<(u32, u32, f64)> = d
+            .risk
             .iter()
-            .map(|c| {
-                if s.by_period {
-                    periods.partition_point(|&t| t < c.x.t) as u32
-                } else {
-                    0
-                }
+            .map(|a| (a_of(a.t), a.z, a.r))
+            .chain(d.events.iter().map(|e| (a_of(e.t), e.z, 0.0)))
+            .collect();
+        groups.sort_unstable_by_key(|g| (g.0, g.1));
+        groups.dedup_by(|next, kept| {
+            let same = (next.0, next.1) == (kept.0, kept.1);
+            if same {
+                kept.2 += next.2;
+            }
+            same
+        });
+        let mut events = d
+            .events
+            .iter()
+            .map(|e| {
+                let key = (a_of(e.t), e.z);
+                let g = groups.partition_point(|g| (g.0, g.1) < key);
+                (g as u32, e.cell, e.y)
+            })
+            .collect::<Vec<(u32, u32, f64)>>();
+        events.sort_by_key(|e| (e.0, e.1));
+        let mut adopted = vec![false; periods.len()];
+        let mut censored = vec![false; periods.len()];
+        for &(g, _, _) in &events {
+            adopted[groups[g as usize].0 as usize] = true;
+        }
+        for g in &groups {
+            censored[g.0 as usize] |= g.2 > 0.0;
+        }
+        let pinned = adopted
+            .iter()
+            .zip(&censored)
+            .map(|(&a, &c)| match (a, c) {
+                (false, _) => Some(-BOUND),
+                (true, false) => Some(BOUND),
+                _ => None,
             })
             .collect();
+        let alpha_groups = (0..=periods.len() as u32)
+            .map(|t| groups.partition_point(|g| g.0 < t))
+            .collect();
+        let group_events = (0..=groups.len() as u32)
+            .map(|g| events.partition_point(|e| e.0 < g))
+            .collect();
         Problem {
-            cells,
-            alpha,
+            cells: d.cells,
+            groups,
+            events,
+            alpha_groups,
+            group_events,
+            pinned,
             periods,
             rows: s.rows,
             e: s.rows.first().map_or(0, Vec::len),
@@ -71,18 +148,65 @@ impl<'a> Problem<'a> {
     }
 }
 
+/// The network term of one model at fixed parameters: each cell's hazard with `p = 0` and
+/// `Σ_cells (r − y) ln(1 − h0)`.
+pub(super) struct Terms {
+    pub(super) h0: Vec<f64>,
+    pub(super) censored: f64,
+}
+
+impl Terms {
+    /// The terms of hazards `h0` on `cells` (`−∞` where a censored person-period has
+    /// `h0 = 1`).
+    pub(super) fn new(cells: &[Cell], h0: Vec<f64>) -> Self {
+        let mut sum = Neumaier::default();
+        for (c, h) in cells.iter().zip(&h0) {
+            if c.r > c.y {
+                sum.add((c.r - c.y) * (-h).ln_1p());
+            }
+        }
+        Terms {
+            h0,
+            censored: sum.total(),
+        }
+    }
+}
+
+/// Neumaier-compensated sum, as [`super::data::log_likelihood`].
+#[derive(Default)]
+pub(super) struct Neumaier {
+    sum: f64,
+    comp: f64,
+}
+
+impl Neumaier {
+    pub(super) fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        self.comp += if self.sum.abs() >= v.abs() {
+            (self.sum - t) + v
+        } else {
+            (v - t) + self.sum
+        };
+        self.sum = t;
+    }
+
+    pub(super) fn total(&self) -> f64 {
+        self.sum + self.comp
+    }
+}
+
 /// Log-likelihood, gradient and minus the Hessian (blocks: diagonal `a` for α, `b` α×(δ,γ)
 /// row-major, `c` (δ,γ)²) at `beta`.
 pub(super) struct Pass {
-    ll: f64,
-    g: Vec<f64>,
+    pub(super) ll: f64,
+    pub(super) g: Vec<f64>,
     a: Vec<f64>,
     b: Vec<f64>,
     c: Vec<f64>,
 }
 
 /// `ln(1 + e^x)` without overflow.
-fn softplus(x: f64) -> f64 {
+pub(super) fn softplus(x: f64) -> f64 {
     if x > 0.0 {
         x + (-x).exp().ln_1p()
     } else {
@@ -90,65 +214,64 @@ fn softplus(x: f64) -> f64 {
     }
 }
 
-/// One cell's log-likelihood and its first and second derivatives in η (`fisher`: the
-/// expected information instead of minus the observed second derivative).
-fn cell_terms(h0: f64, eta: f64, r: f64, y: f64, fisher: bool) -> (f64, f64, f64) {
-    let p = 1.0 / (1.0 + (-eta).exp());
-    let q = 1.0 / (1.0 + eta.exp());
-    let h = h0 + (1.0 - h0) * p;
-    let u = (1.0 - h0) * p * q; // dh/dη
-    let ln_1mh = (-h0).ln_1p() - softplus(eta);
-    let mut ll = 0.0;
-    if y > 0.0 {
-        ll += y * h.ln();
-    }
-    if r > y {
-        ll += (r - y) * ln_1mh;
-    }
-    let g = if y > 0.0 { y * u / h } else { 0.0 } - (r - y) * p;
-    let w = if fisher {
-        r * u * u / (h * (1.0 - h)).max(1e-300)
-    } else {
-        let obs = if y > 0.0 {
-            y * (u * (1.0 - 2.0 * p) / h - u * u / (h * h))
-        } else {
-            0.0
-        } - (r - y) * p * q;
-        -obs
-    };
-    (ll, g, w)
+/// `(p, 1 − p)` of `p = logistic(η)`, each without cancellation.
+pub(super) fn logistic(eta: f64) -> (f64, f64) {
+    (1.0 / (1.0 + (-eta).exp()), 1.0 / (1.0 + eta.exp()))
 }
 
-pub(super) fn pass(pr: &Problem, h0: &[f64], beta: &[f64], fisher: bool) -> Pass {
+/// One adoption's log-likelihood `y ln h`, `h = h0 + (1 − h0) p`, and its first and second
+/// derivatives in η (`psd`: minus the second derivative's non-negative part only, so the
+/// information stays positive semi-definite).
+pub(super) fn event_terms(h0: f64, (p, q): (f64, f64), y: f64, psd: bool) -> (f64, f64, f64) {
+    let h = h0 + (1.0 - h0) * p;
+    let u = (1.0 - h0) * p * q; // dh/dη
+    let g = y * u / h;
+    let w = if psd {
+        y * u * u / (h * h)
+    } else {
+        -y * (u * (1.0 - 2.0 * p) / h - u * u / (h * h))
+    };
+    (y * h.ln(), g, w)
+}
+
+pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass {
     let (na, e) = (pr.n_alpha(), pr.e);
     let eta_z: Vec<f64> = pr
         .rows
         .iter()
         .map(|row| row.iter().zip(&beta[na..]).map(|(x, b)| x * b).sum())
         .collect();
+    let mut ll = Neumaier::default();
+    ll.add(terms.censored);
+    // Per group: (p, q), then the group's gradient and weight in η.
+    let mut pq = Vec::with_capacity(pr.groups.len());
+    let mut gw = Vec::with_capacity(pr.groups.len());
+    for &(t, z, r) in &pr.groups {
+        let eta = beta[t as usize] + eta_z.get(z as usize).copied().unwrap_or(0.0);
+        let (p, q) = logistic(eta);
+        pq.push((p, q));
+        if r > 0.0 {
+            ll.add(-r * softplus(eta));
+        }
+        gw.push((-r * p, r * p * q));
+    }
+    for &(g, cell, y) in &pr.events {
+        let (l, gi, w) = event_terms(terms.h0[cell as usize], pq[g as usize], y, psd);
+        ll.add(l);
+        gw[g as usize].0 += gi;
+        gw[g as usize].1 += w;
+    }
     let mut g = vec![0.0; na + e];
     let mut a = vec![0.0; na];
     let mut b = vec![0.0; na * e];
     let mut wz = vec![0.0; pr.rows.len()];
     let mut gz = vec![0.0; pr.rows.len()];
-    let (mut ll, mut comp) = (0.0f64, 0.0f64);
-    for (k, cell) in pr.cells.iter().enumerate() {
-        let (t, z) = (pr.alpha[k] as usize, cell.z as usize);
-        let eta = beta[t] + eta_z.get(z).copied().unwrap_or(0.0);
-        let (l, gi, w) = cell_terms(h0[k], eta, cell.r, cell.y, fisher);
-        // Neumaier-compensated sum, as data::log_likelihood.
-        let s = ll + l;
-        comp += if ll.abs() >= l.abs() {
-            (ll - s) + l
-        } else {
-            (l - s) + ll
-        };
-        ll = s;
+    for (&(t, z, _), &(gi, w)) in pr.groups.iter().zip(&gw) {
+        let (t, z) = (t as usize, z as usize);
         g[t] += gi;
         a[t] += w;
         if e > 0 {
-            let row = &pr.rows[z];
-            for (bj, x) in b[t * e..(t + 1) * e].iter_mut().zip(row) {
+            for (bj, x) in b[t * e..(t + 1) * e].iter_mut().zip(&pr.rows[z]) {
                 *bj += w * x;
             }
             wz[z] += w;
@@ -164,7 +287,7 @@ pub(super) fn pass(pr: &Problem, h0: &[f64], beta: &[f64], fisher: bool) -> Pass
             }
         }
     }
-    let ll = ll + comp;
+    let ll = ll.total();
     Pass {
         ll: if ll.is_nan() { f64::NEG_INFINITY } else { ll },
         g,
@@ -174,10 +297,12 @@ pub(super) fn pass(pr: &Problem, h0: &[f64], beta: &[f64], fisher: bool) -> Pass
     }
 }
 
-/// The inverse of the Schur complement `c − bᵀ diag(a)⁻¹ b` of minus the Hessian (empty
-/// when `E = 0`); `None` if minus the Hessian is not positive definite.
-fn schur_inverse(p: &Pass, na: usize, e: usize) -> Option<Vec<Vec<f64>>> {
-    if p.a.iter().any(|&a| a.is_nan() || a <= 0.0) {
+/// The inverse of the Schur complement `c − bᵀ diag(a)⁻¹ b` of minus the Hessian over the
+/// coefficients not `held` (a held coefficient's row and column are the identity's; empty
+/// when `E = 0`); `None` if that matrix is not positive definite.
+fn schur_inverse(p: &Pass, na: usize, e: usize, held: &[bool]) -> Option<Vec<Vec<f64>>> {
+    let free = |k: usize| !held.get(k).copied().unwrap_or(false);
+    if (0..na).any(|t| free(t) && (p.a[t].is_nan() || p.a[t] <= 0.0)) {
         return None;
     }
     if e == 0 {
@@ -186,7 +311,7 @@ fn schur_inverse(p: &Pass, na: usize, e: usize) -> Option<Vec<Vec<f64>>> {
     let mut s: Vec<Vec<f64>> = (0..e)
         .map(|i| (0..e).map(|j| p.c[i * e + j]).collect())
         .collect();
-    for t in 0..na {
+    for t in (0..na).filter(|&t| free(t)) {
         let bt = &p.b[t * e..(t + 1) * e];
         for i in 0..e {
             for j in 0..e {
@@ -194,17 +319,30 @@ fn schur_inverse(p: &Pass, na: usize, e: usize) -> Option<Vec<Vec<f64>>> {
             }
         }
     }
+    for i in (0..e).filter(|&i| !free(na + i)) {
+        for j in 0..e {
+            s[i][j] = 0.0;
+            s[j][i] = 0.0;
+        }
+        s[i][i] = 1.0;
+    }
     optim::inverse_spd(&s)
 }
 
-/// Solves `[[diag a, b], [bᵀ, c]] d = g` by the Schur complement in the (δ, γ) block;
-/// `None` if the matrix is not positive definite.
-fn solve(p: &Pass, na: usize, e: usize) -> Option<Vec<f64>> {
-    let inv = schur_inverse(p, na, e)?;
+/// Solves `[[diag a, b], [bᵀ, c]] d = g` over the coefficients not `held` (their step is 0)
+/// by the Schur complement in the (δ, γ) block; `None` if the matrix is not positive
+/// definite.
+pub(super) fn solve(p: &Pass, na: usize, e: usize, held: &[bool]) -> Option<Vec<f64>> {
+    let inv = schur_inverse(p, na, e, held)?;
     let mut rhs: Vec<f64> = p.g[na..].to_vec();
-    for t in 0..na {
+    for t in (0..na).filter(|&t| !held[t]) {
         for (r, bi) in rhs.iter_mut().zip(&p.b[t * e..(t + 1) * e]) {
             *r -= bi * p.g[t] / p.a[t];
+        }
+    }
+    for (r, h) in rhs.iter_mut().zip(&held[na..]) {
+        if *h {
+            *r = 0.0;
         }
     }
     let db: Vec<f64> = (0..e)
@@ -212,6 +350,9 @@ fn solve(p: &Pass, na: usize, e: usize) -> Option<Vec<f64>> {
         .collect();
     let mut d: Vec<f64> = (0..na)
         .map(|t| {
+            if held[t] {
+                return 0.0;
+            }
             let bt = &p.b[t * e..(t + 1) * e];
             (p.g[t] - bt.iter().zip(&db).map(|(x, y)| x * y).sum::<f64>()) / p.a[t]
         })
@@ -220,63 +361,9 @@ fn solve(p: &Pass, na: usize, e: usize) -> Option<Vec<f64>> {
     d.iter().all(|v| v.is_finite()).then_some(d)
 }
 
-/// The inner maximum over `β` for hazards `h0` (each cell's network term), from `beta`.
-pub(super) fn inner(pr: &Problem, h0: &[f64], beta: &mut [f64]) -> f64 {
-    let (na, e) = (pr.n_alpha(), pr.e);
-    let mut cur = pass(pr, h0, beta, false);
-    if !cur.ll.is_finite() {
-        return f64::NEG_INFINITY;
-    }
-    for _ in 0..200 {
-        let mut dir = match solve(&cur, na, e) {
-            Some(d) => d,
-            None => {
-                let f = pass(pr, h0, beta, true);
-                match solve(&f, na, e) {
-                    Some(d) => d,
-                    None => break,
-                }
-            }
-        };
-        // Coefficients held at the bound (a period or group without adoptions) stay there.
-        for (d, b) in dir.iter_mut().zip(beta.iter()) {
-            if (*b <= -BOUND && *d < 0.0) || (*b >= BOUND && *d > 0.0) {
-                *d = 0.0;
-            }
-        }
-        let gain: f64 = dir.iter().zip(&cur.g).map(|(d, g)| d * g).sum();
-        if gain.is_nan() || gain <= 0.0 {
-            break;
-        }
-        // Step halving until the log-likelihood does not fall (as glm's IRLS); the last step
-        // is taken even when the predicted gain is below the tolerance.
-        let mut step = 1.0;
-        let mut moved = false;
-        for _ in 0..40 {
-            let trial: Vec<f64> = beta
-                .iter()
-                .zip(&dir)
-                .map(|(b, d)| (b + step * d).clamp(-BOUND, BOUND))
-                .collect();
-            let next = pass(pr, h0, &trial, false);
-            if next.ll.is_finite() && next.ll >= cur.ll {
-                beta.copy_from_slice(&trial);
-                cur = next;
-                moved = true;
-                break;
-            }
-            step *= 0.5;
-        }
-        if !moved || gain <= 1e-12 * (1.0 + cur.ll.abs()) {
-            break;
-        }
-    }
-    cur.ll
-}
-
 /// The diagonal of the inverse of minus the inner Hessian (`None` if not positive definite).
 pub(super) fn inner_variance(p: &Pass, na: usize, e: usize) -> Option<Vec<f64>> {
-    let inv = schur_inverse(p, na, e)?;
+    let inv = schur_inverse(p, na, e, &[])?;
     let mut d: Vec<f64> = (0..na)
         .map(|t| {
             let u: Vec<f64> = p.b[t * e..(t + 1) * e].iter().map(|x| x / p.a[t]).collect();

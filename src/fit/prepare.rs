@@ -226,7 +226,6 @@ fn prepare_aggregate(
             x: Default::default(),
             r: 0.0,
             y: 0.0,
-            z: 0,
         },
         Vec::new(),
     );
@@ -237,7 +236,6 @@ fn prepare_aggregate(
             x: Default::default(),
             r,
             y,
-            z: 0,
         };
         c.x.t = t as u32;
         by_t.push(c);

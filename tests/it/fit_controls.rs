@@ -291,20 +291,26 @@ fn group_and_covariate_effects_are_recovered_with_95_percent_coverage() {
         let st = simulate(&net, &truth, u64::from(rep) + 1);
         let prep = prepared(&net, &st);
         let ctl = prep.controls.as_ref().unwrap();
-        let cells = data::cells_by_pattern(
+        let (cells, events) = data::cells_and_events(
             prep.net.as_ref().unwrap(),
             &prep.tau,
             T,
             &[Design::Influence],
-            false,
             &prep.z,
-        );
+        )
+        .remove(0);
+        let risk = data::at_risk(&prep.tau, &prep.z, T);
+        let d = hazard::Controlled {
+            cells: &cells,
+            events: &events,
+            risk: &risk,
+        };
         let s = hazard::Spont {
             rows: &ctl.rows,
             names: &ctl.names,
             by_period: false,
         };
-        let f = hazard::fit(Some(Candidate::Bass), &cells[0], &s);
+        let f = hazard::fit(Some(Candidate::Bass), &d, &s);
         assert!(f.loglik.is_finite());
         for k in 0..4 {
             let e = &f.coefficients[1 + k];
