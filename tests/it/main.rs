@@ -14,6 +14,7 @@ mod excel;
 mod fit;
 mod fit_controls;
 mod fit_covariates;
+mod fit_options;
 mod fit_report;
 mod fit_simulated;
 mod fit_verdict;
