@@ -49,6 +49,7 @@ pub mod report;
 mod sim_search;
 pub mod simulated;
 pub mod verdict;
+pub mod wording;
 
 use data::{Cell, FitNet};
 pub use estimate::{PeriodFit, fit_period, fit_pooled, maximum};

@@ -82,6 +82,10 @@ fn lr_tests(fits: &mut [ModelFit]) {
     };
     let (innov, pe) = (null("innovation"), null("period_effects"));
     for m in fits.iter_mut().filter(|m| m.method == Method::Exact) {
+        // Ranking again (after the simulation-based fits) keeps a bootstrap p-value.
+        let boot =
+            m.lr.as_ref()
+                .and_then(|t| Some((t.p_bootstrap?, t.bootstrap)));
         m.lr = match m.candidate {
             Some(c) if c.nests_innovation() && c.boundary_params() > 0 => {
                 let (name, base) = if m.period_effects {
@@ -104,6 +108,9 @@ fn lr_tests(fits: &mut [ModelFit]) {
             }),
             _ => None,
         };
+        if let (Some(t), Some((p, n))) = (m.lr.as_mut(), boot) {
+            (t.p_bootstrap, t.bootstrap) = (Some(p), n);
+        }
     }
 }
 

@@ -11,7 +11,7 @@
 //!    cannot produce the data at all (as families, not as theories).
 
 use super::lrtest::{p_text, short};
-use super::output::{KappaShape, human, kappa_shape};
+use super::wording::{KappaShape, ci_high, human, kappa_shape};
 use super::{FitReport, Method, ModelFit};
 use std::fmt::Write as _;
 
@@ -225,7 +225,7 @@ fn kol_sentence(r: &FitReport, pe: bool) -> Option<String> {
         .find(|m| m.name.starts_with("kol_contagion") && m.period_effects == pe)?;
     let k = m.kappa.as_ref()?;
     let (v, lo) = (short(k.value), short(k.ci.0));
-    let est = format!("κ̂ = {v} [{lo}, {}]", human(super::output::ci_high(k)));
+    let est = format!("κ̂ = {v} [{lo}, {}]", human(ci_high(k)));
     Some(match kappa_shape(m, k) {
         KappaShape::NotIdentified => "Whether KOLs weigh more than other advisers cannot be told: the KOL model finds no network effect at all to split between KOLs and other advisers, so κ (the weight of an adopted KOL against another adopted adviser) has no estimate.".into(),
         KappaShape::Unbounded if k.value <= 1e-6 => format!(

@@ -8,7 +8,7 @@ use super::page::{escape, page_head, table};
 use crate::fit::lrtest::short;
 use crate::fit::output::{self, RANKING_HEAD};
 use crate::fit::report::FitCurves;
-use crate::fit::{Estimate, FitReport, Method, ModelFit, TIME_CONVENTION, odds, verdict};
+use crate::fit::{Estimate, FitReport, Method, ModelFit, TIME_CONVENTION, odds, verdict, wording};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 
@@ -175,7 +175,7 @@ fn ranking(o: &mut String, r: &FitReport) {
 
 /// An odds ratio with its Wald interval: `1.19 [1.058, 1.338]`.
 fn odds_with_ci(e: &Estimate) -> String {
-    output::with_ci(&Estimate {
+    wording::with_ci(&Estimate {
         name: "odds ratio".into(),
         value: e.value.exp(),
         se: None,
@@ -198,9 +198,9 @@ fn estimate_rows(m: &ModelFit) -> Vec<Vec<String>> {
         .chain(m.kappa.iter().map(|k| (k, true)))
         .map(|(e, kappa)| {
             let (name, value) = if kappa {
-                ("κ̂", output::kappa_text(m, e))
+                ("κ̂", wording::kappa_text(m, e))
             } else {
-                (e.name.as_str(), output::with_ci(e))
+                (e.name.as_str(), wording::with_ci(e))
             };
             vec![
                 m.name.clone(),

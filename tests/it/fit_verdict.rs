@@ -139,8 +139,49 @@ fn verdict_no_network_effect_on_ckm() {
     let v = fit::verdict::verdict(&fit::fit_models(&prep, &opts));
     assert_eq!(
         v,
-        "A constant adoption rate wins: period effects (one rate per period) do not improve the fit enough to pay for their parameters; the models with a constant rate carry over 99% of the Akaike weight. No association between adopting and advisers' earlier adoption shows beyond a constant adoption rate: the best model with a network term, kol_contagion, does not beat innovation (LR p = 0.107, boundary-corrected; Akaike weight 18% against 31%), nor under period effects (the smallest LR p there: kol_contagion+period, LR p = 0.409, boundary-corrected). No evidence that KOLs weigh more than other advisers (κ̂ = 0 [0, ∞], an interval that contains 1). The imitation and imitation_count families cannot produce the data at all (a limit of their exact form, not a test of the theory behind it)."
+        "A constant adoption rate wins: period effects (one rate per period) do not improve the fit enough to pay for their parameters; the models with a constant rate carry over 99% of the Akaike weight. No association between adopting and advisers' earlier adoption shows beyond a constant adoption rate: the best model with a network term, kol_contagion, does not beat innovation (LR p = 0.107, boundary-corrected; Akaike weight 18% against 31%), nor under period effects (the smallest LR p there: kol_contagion+period, LR p = 0.409, boundary-corrected). No evidence that KOLs weigh more than other advisers: κ̂ = 0 (in the best fit, adopted KOLs add nothing beyond other advisers), but the data cannot bound κ above (95% interval 0 to ∞), so they cannot tell whether KOLs weigh more or less. The imitation and imitation_count families cannot produce the data at all (a limit of their exact form, not a test of the theory behind it)."
     );
+    plain(
+        &v,
+        &[
+            "A constant adoption rate wins",
+            "No association between adopting and advisers' earlier adoption",
+            "LR p = 0.107, boundary-corrected",
+            "Akaike weight 18%",
+            "κ̂ = 0",
+            "cannot bound κ above",
+            "cannot produce the data",
+        ],
+    );
+    assert!(!v.contains("rejected"), "{v}");
+}
+
+/// The sentences of a verdict: it ends with a full stop, and a sentence ends where a full
+/// stop is followed by a space and a capital letter.
+fn sentences(v: &str) -> usize {
+    let c: Vec<char> = v.chars().collect();
+    let inner = c
+        .windows(3)
+        .filter(|w| w[0] == '.' && w[1] == ' ' && w[2].is_uppercase())
+        .count();
+    inner + usize::from(v.ends_with('.'))
+}
+
+/// A verdict is one to four plain sentences that say "association" (never "contagion" as a
+/// finding) and contain each of `phrases`.
+fn plain(v: &str, phrases: &[&str]) {
+    let n = sentences(v);
+    assert!((1..=4).contains(&n), "{n} sentences: {v}");
+    assert!(v.ends_with('.'), "{v}");
+    assert!(v.contains("association"), "{v}");
+    assert!(!v.contains("0.000"), "{v}");
+    assert!(
+        !v.contains("contagion wins") && !v.contains("proves"),
+        "{v}"
+    );
+    for p in phrases {
+        assert!(v.contains(p), "missing {p:?}: {v}");
+    }
 }
 
 #[test]
@@ -164,6 +205,15 @@ fn verdict_network_effect_survives_period_effects() {
         v.contains("This is an association, not proof of contagion"),
         "{v}"
     );
+    plain(
+        &v,
+        &[
+            "beats period_effects (LR p < 0.001, boundary-corrected; Akaike weight",
+            "homophily",
+            "no groups were controlled",
+            "κ̂ = ",
+        ],
+    );
     insta_like("survives", &v);
 }
 
@@ -185,6 +235,16 @@ fn verdict_network_effect_vanishes_under_period_effects() {
         "{v}"
     );
     assert!(v.contains("explained by timing"), "{v}");
+    plain(
+        &v,
+        &[
+            "under a constant rate",
+            "LR p < 0.001",
+            "κ (the weight of an adopted KOL against another adopted adviser) has no estimate",
+            "cannot produce the data",
+        ],
+    );
+    assert!(!v.contains("κ̂ = 1 [0, ∞]"), "{v}");
     insta_like("vanishes", &v);
 }
 
@@ -203,6 +263,14 @@ fn verdict_kol_premium() {
         "{v}"
     );
     assert!(v.contains("95% interval above 1"), "{v}");
+    plain(
+        &v,
+        &[
+            "beats innovation (LR p < 0.001, boundary-corrected",
+            "κ̂ = ",
+            "homophily",
+        ],
+    );
     insta_like("kol", &v);
 }
 
