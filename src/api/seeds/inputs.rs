@@ -7,8 +7,26 @@ use crate::network::{Attribute, Network};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{KolRuleSpec, Scenario};
 
+/// Every ranked physician by the scenario's KOL rule, on the network before the KOL weight:
+/// from the scores `real` ranked its KOLs by (the rule is ranked again only where it kept
+/// none: no KOLs asked for, or an explicit list).
+pub(super) fn kol_ranking(
+    sc: &Scenario,
+    real: &crate::realise::Realisation,
+    base: &Network,
+) -> Result<Vec<u32>, Error> {
+    match &real.kol_scores {
+        Some(values) => Ok(kols::Scores {
+            values: values.clone(),
+            note: None,
+        }
+        .ranking()),
+        None => scenario_ranking(sc, base),
+    }
+}
+
 /// The full ranking under the scenario's KOL rule (on the network before the KOL weight).
-pub(super) fn scenario_ranking(sc: &Scenario, base: &Network) -> Result<Vec<u32>, Error> {
+fn scenario_ranking(sc: &Scenario, base: &Network) -> Result<Vec<u32>, Error> {
     let rule = match &sc.kols.rule {
         KolRuleSpec::Ranked(r) => r.clone(),
         KolRuleSpec::Attribute(name, _) => KolRule::Attribute(name.clone()),

@@ -431,16 +431,7 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         (Robust::Worst, Some(w)) if multi => w,
         _ => selection,
     };
-    // The realisation ranked the KOL rule once; its scores give the full ranking (ranked
-    // again only where it kept none: no KOLs asked for, or an explicit list).
-    let kol_ranking = match &arms_real.kol_scores {
-        Some(values) => crate::kols::Scores {
-            values: values.clone(),
-            note: None,
-        }
-        .ranking(),
-        None => inputs::scenario_ranking(sc, &base)?,
-    };
+    let kol_ranking = inputs::kol_ranking(sc, arms_real, &base)?;
     let ev = candidates::evaluate(&cx, rows, matches!(selection, Selection::Rr(_)));
     let compare_seconds = t_compare.elapsed().as_secs_f64();
     let seeds = ev.rows[ev.decision.chosen].fixed().to_vec();
