@@ -101,13 +101,14 @@ fn offsets_of(counts: impl Iterator<Item = u32>, n: usize) -> Vec<usize> {
     offsets
 }
 
-/// Places item `k` (for each `k` with `row_of(k)` = `Some(row)`) into its row of a CSR with
-/// `offsets`, in parallel. The order *within* a row depends on scheduling: callers sort rows
+/// Places `value(k)` (for each item `k` with `row_of(k)` = `Some(row)`) into its row of a CSR
+/// with `offsets`, in parallel. The order *within* a row depends on scheduling: callers sort rows
 /// by a total order afterwards, so the result does not.
 fn scatter(
     len: usize,
     offsets: &[usize],
     row_of: impl Fn(usize) -> Option<u32> + Sync,
+    value: impl Fn(usize) -> u32 + Sync,
 ) -> Vec<u32> {
     let cursor: Vec<AtomicUsize> = offsets[..offsets.len() - 1]
         .par_iter()
@@ -120,7 +121,7 @@ fn scatter(
     (0..len).into_par_iter().for_each(|k| {
         if let Some(r) = row_of(k) {
             let at = cursor[r as usize].fetch_add(1, Ordering::Relaxed);
-            slots[at].store(k as u32, Ordering::Relaxed);
+            slots[at].store(value(k), Ordering::Relaxed);
         }
     });
     slots.into_par_iter().map(AtomicU32::into_inner).collect()
@@ -162,7 +163,12 @@ fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRep
         .count() as u64;
     let offsets = offsets_of(counts.into_iter().map(AtomicU32::into_inner), n);
     // In-rows: every arc into i, sorted by (source, index); duplicates merged in index order.
-    let mut order = scatter(len, &offsets, |k| (asrc[k] != adst[k]).then_some(adst[k]));
+    let mut order = scatter(
+        len,
+        &offsets,
+        |k| (asrc[k] != adst[k]).then_some(adst[k]),
+        |k| k as u32,
+    );
     let bounds = row_groups(&offsets);
     let merged: Vec<(Vec<u32>, Vec<f32>, Vec<u32>)> = split_groups(&mut order, &offsets, &bounds)
         .into_par_iter()
@@ -216,7 +222,7 @@ fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRep
         counts[s as usize].fetch_add(1, Ordering::Relaxed);
     });
     let out_offsets = offsets_of(counts.into_iter().map(AtomicU32::into_inner), n);
-    let mut out_order = scatter(kept, &out_offsets, |k| Some(in_nodes[k]));
+    let mut out_order = scatter(kept, &out_offsets, |k| Some(in_nodes[k]), |k| k as u32);
     let bounds = row_groups(&out_offsets);
     split_groups(&mut out_order, &out_offsets, &bounds)
         .into_par_iter()
@@ -254,26 +260,25 @@ fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRep
 /// the result is exactly [`csr_pair`]'s on the same arcs (tested).
 pub fn csr_pair_simple_ties(n: usize, ends: &[u32]) -> Option<(Adjacency, Adjacency, BuildReport)> {
     debug_assert!(ends.len().is_multiple_of(2));
-    let mut offsets = vec![0usize; n + 1];
-    for &e in ends {
-        offsets[e as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    let mut cursor = offsets[..n].to_vec();
-    let mut nodes = vec![0u32; ends.len()];
-    for t in ends.chunks_exact(2) {
-        let (a, b) = (t[0], t[1]);
-        if a == b {
+    let (offsets, mut nodes) = if rayon::current_num_threads() >= PARALLEL_FROM_THREADS
+        && ends.len() >= 1 << 16
+    {
+        if ends.par_chunks_exact(2).any(|t| t[0] == t[1]) {
             return None;
         }
-        nodes[cursor[a as usize]] = b;
-        cursor[a as usize] += 1;
-        nodes[cursor[b as usize]] = a;
-        cursor[b as usize] += 1;
-    }
-    drop(cursor);
+        // Each end is counted and placed by atomics; the order within a row depends on the
+        // schedule, and the rows are sorted below.
+        let counts: Vec<AtomicU32> = (0..n).into_par_iter().map(|_| AtomicU32::new(0)).collect();
+        ends.par_iter().for_each(|&e| {
+            counts[e as usize].fetch_add(1, Ordering::Relaxed);
+        });
+        let offsets = offsets_of(counts.into_iter().map(AtomicU32::into_inner), n);
+        // Item k is tie end k: it goes into its own row, holding the tie's other end.
+        let nodes = scatter(ends.len(), &offsets, |k| Some(ends[k]), |k| ends[k ^ 1]);
+        (offsets, nodes)
+    } else {
+        simple_ties_serial(n, ends)?
+    };
     let bounds = row_groups(&offsets);
     let simple = split_groups(&mut nodes, &offsets, &bounds)
         .into_par_iter()
@@ -297,6 +302,30 @@ pub fn csr_pair_simple_ties(n: usize, ends: &[u32]) -> Option<(Adjacency, Adjace
     };
     // In- and out-rows share the arrays (a clone of `Arc`s, not of the arcs).
     Some((adj.clone(), adj, BuildReport::default()))
+}
+
+/// [`csr_pair_simple_ties`]'s offsets and unsorted rows on one thread; `None` on a self-loop.
+fn simple_ties_serial(n: usize, ends: &[u32]) -> Option<(Vec<usize>, Vec<u32>)> {
+    let mut offsets = vec![0usize; n + 1];
+    for &e in ends {
+        offsets[e as usize + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut cursor = offsets[..n].to_vec();
+    let mut nodes = vec![0u32; ends.len()];
+    for t in ends.chunks_exact(2) {
+        let (a, b) = (t[0], t[1]);
+        if a == b {
+            return None;
+        }
+        nodes[cursor[a as usize]] = b;
+        cursor[a as usize] += 1;
+        nodes[cursor[b as usize]] = a;
+        cursor[b as usize] += 1;
+    }
+    Some((offsets, nodes))
 }
 
 /// Stable counting sort of `order` by `key[order[k]]`, keys in `0..n`.
@@ -410,7 +439,8 @@ mod tests {
         let n = 3000usize;
         let mut seen = std::collections::HashSet::new();
         let mut ends = Vec::new();
-        while ends.len() < 40_000 {
+        // Above 2^16 ends: the parallel placement runs on two threads.
+        while ends.len() < 80_000 {
             let (a, b) = (rng.random_range(0..n as u32), rng.random_range(0..n as u32));
             if a != b && seen.insert((a.min(b), a.max(b))) {
                 ends.extend([a, b]);
@@ -420,24 +450,30 @@ mod tests {
         for t in ends.chunks_exact(2) {
             arcs.push_undirected(t[0], t[1], 1.0);
         }
-        let (si, so, sr) = csr_pair_simple_ties(n, &ends).expect("simple");
-        for (gi, go, gr) in [
-            csr_pair_serial(n, arcs.clone()),
-            csr_pair_parallel(n, arcs.clone()),
-        ] {
-            assert_eq!(sr, gr);
-            for (a, b) in [(&si, &gi), (&so, &go)] {
-                assert_eq!(a.offsets, b.offsets);
-                assert_eq!(a.nodes, b.nodes);
-                assert_eq!(a.weights, b.weights);
-            }
-        }
         let mut dup = ends.clone();
         dup.extend([ends[1], ends[0]]);
-        assert!(csr_pair_simple_ties(n, &dup).is_none());
         let mut looped = ends.clone();
         looped.extend([5, 5]);
-        assert!(csr_pair_simple_ties(n, &looped).is_none());
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (si, so, sr) = pool.install(|| csr_pair_simple_ties(n, &ends).expect("simple"));
+            for (gi, go, gr) in [
+                csr_pair_serial(n, arcs.clone()),
+                csr_pair_parallel(n, arcs.clone()),
+            ] {
+                assert_eq!(sr, gr);
+                for (a, b) in [(&si, &gi), (&so, &go)] {
+                    assert_eq!(a.offsets, b.offsets);
+                    assert_eq!(a.nodes, b.nodes);
+                    assert_eq!(a.weights, b.weights);
+                }
+            }
+            assert!(pool.install(|| csr_pair_simple_ties(n, &dup)).is_none());
+            assert!(pool.install(|| csr_pair_simple_ties(n, &looped)).is_none());
+        }
     }
 
     /// The plain definition: sort by (target, source, position), merge duplicates in order.

@@ -357,7 +357,7 @@ impl Network {
         self.report
     }
 
-    /// Number of weakly connected components (petgraph's union–find).
+    /// Number of weakly connected components.
     pub fn components(&self) -> usize {
         self.component_labels().1
     }
@@ -368,27 +368,44 @@ impl Network {
         if self.complete || self.n == 0 {
             return (vec![0; self.n], usize::from(self.n > 0));
         }
-        let mut uf = petgraph::unionfind::UnionFind::<u32>::new(self.n);
+        // Union–find, linking the larger root under the smaller and halving paths: a root is
+        // the smallest physician of its component, found once per row.
+        let mut parent: Vec<u32> = (0..self.n as u32).collect();
         for i in 0..self.n {
+            let mut ri = root(&mut parent, i as u32);
             for &j in self.in_arcs.arcs(i).0 {
-                uf.union(i as u32, j);
+                let rj = root(&mut parent, j);
+                if rj != ri {
+                    let (lo, hi) = (ri.min(rj), ri.max(rj));
+                    parent[hi as usize] = lo;
+                    ri = lo;
+                }
             }
         }
-        let labels = uf.into_labeling();
-        let mut dense = vec![u32::MAX; self.n];
+        // A component's root is its first physician, so it is labelled before the others.
+        let mut out = vec![0u32; self.n];
         let mut count = 0u32;
-        let out = labels
-            .iter()
-            .map(|&l| {
-                if dense[l as usize] == u32::MAX {
-                    dense[l as usize] = count;
-                    count += 1;
-                }
-                dense[l as usize]
-            })
-            .collect();
+        for i in 0..self.n {
+            let r = root(&mut parent, i as u32) as usize;
+            if r == i {
+                out[i] = count;
+                count += 1;
+            } else {
+                out[i] = out[r];
+            }
+        }
         (out, count as usize)
     }
+}
+
+/// The root of `x` in the union–find forest `parent`, halving the path on the way.
+fn root(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let g = parent[parent[x as usize] as usize];
+        parent[x as usize] = g;
+        x = g;
+    }
+    x
 }
 
 #[cfg(test)]
@@ -460,5 +477,44 @@ mod tests {
         net.scale_sources(&[0], 3.0);
         assert_eq!(net.in_weight(1), 3.0 + 3.0);
         assert_eq!(net.in_weight(0), 4.0);
+    }
+
+    #[test]
+    fn component_labels_match_petgraph_union_find() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(7);
+        for (n, ties) in [(50, 20), (500, 300), (2000, 1900), (300, 2000)] {
+            let mut arcs = ArcList::default();
+            for _ in 0..ties {
+                arcs.push(rng.random_range(0..n), rng.random_range(0..n), 1.0);
+            }
+            let net = Network::from_arcs(n as usize, arcs);
+            let mut uf = petgraph::unionfind::UnionFind::<u32>::new(net.n());
+            for i in 0..net.n() {
+                for &j in net.in_arcs().arcs(i).0 {
+                    uf.union(i as u32, j);
+                }
+            }
+            let want = uf.into_labeling();
+            let (got, count) = net.component_labels();
+            let mut first = std::collections::HashMap::new();
+            for (i, (&w, &g)) in want.iter().zip(&got).enumerate() {
+                let l = *first.entry(w).or_insert_with(|| {
+                    assert_eq!(
+                        g as usize,
+                        first_count(&got[..i]),
+                        "new component numbered next"
+                    );
+                    g
+                });
+                assert_eq!(l, g, "physician {i} of n = {n}");
+            }
+            assert_eq!(count, first.len());
+        }
+    }
+
+    /// Distinct labels among `seen` (dense labels: one more than the largest).
+    fn first_count(seen: &[u32]) -> usize {
+        seen.iter().max().map_or(0, |&m| m as usize + 1)
     }
 }

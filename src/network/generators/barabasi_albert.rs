@@ -53,10 +53,23 @@ pub fn barabasi_albert<R: Rng + ?Sized>(n: usize, m: usize, rng: &mut R) -> Netw
         }
     }
     let mut chosen: Vec<u32> = Vec::with_capacity(m);
+    let mut first: Vec<u32> = vec![0; m];
     for v in (m + 1) as u32..n as u32 {
         chosen.clear();
+        // A node's draws do not depend on what they pick (the list grows only after its
+        // last draw), so its first m are drawn at once and their random loads overlap; any
+        // further draws (after a repeat) follow one by one, in the same order.
+        let len = ends.len();
+        for p in first.iter_mut() {
+            *p = ends[rng.random_range(0..len)];
+        }
+        for &t in &first {
+            if !chosen.contains(&t) {
+                chosen.push(t);
+            }
+        }
         while chosen.len() < m {
-            let t = ends[rng.random_range(0..ends.len())];
+            let t = ends[rng.random_range(0..len)];
             if !chosen.contains(&t) {
                 chosen.push(t);
             }
