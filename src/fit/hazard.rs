@@ -20,7 +20,8 @@
 //! The data ([`Controlled`]) factor the likelihood: the network term is evaluated once per
 //! `ψ` on the exposure cells (pooled over periods and patterns), and the inner pass costs
 //! `O((groups + events) + patterns · E²)`, `groups` the `(period, pattern)` pairs at risk and
-//! `events` the adoptions by period, pattern and exposure ([`super::newton`]).
+//! `events` the adoptions by period, pattern and exposure (the inner Newton of `newton.rs`, made
+//! independent of its start in `hazard/inner.rs`).
 
 mod inner;
 

@@ -320,9 +320,9 @@ fn schur_inverse(p: &Pass, na: usize, e: usize, held: &[bool]) -> Option<Vec<Vec
         }
     }
     for i in (0..e).filter(|&i| !free(na + i)) {
-        for j in 0..e {
-            s[i][j] = 0.0;
-            s[j][i] = 0.0;
+        s[i].fill(0.0);
+        for row in s.iter_mut() {
+            row[i] = 0.0;
         }
         s[i][i] = 1.0;
     }
