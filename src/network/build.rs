@@ -101,14 +101,13 @@ fn offsets_of(counts: impl Iterator<Item = u32>, n: usize) -> Vec<usize> {
     offsets
 }
 
-/// Places `value(k)` (for each item `k` with `row_of(k)` = `Some(row)`) into its row of a CSR
-/// with `offsets`, in parallel. The order *within* a row depends on scheduling: callers sort rows
+/// Places `value` (for each item `k` with `place(k)` = `Some((row, value))`) into its row of a
+/// CSR with `offsets`, in parallel. The order *within* a row depends on scheduling: callers sort rows
 /// by a total order afterwards, so the result does not.
 fn scatter(
     len: usize,
     offsets: &[usize],
-    row_of: impl Fn(usize) -> Option<u32> + Sync,
-    value: impl Fn(usize) -> u32 + Sync,
+    place: impl Fn(usize) -> Option<(u32, usize)> + Sync,
 ) -> Vec<u32> {
     let cursor: Vec<AtomicUsize> = offsets[..offsets.len() - 1]
         .par_iter()
@@ -119,9 +118,9 @@ fn scatter(
         .map(|_| AtomicU32::new(0))
         .collect();
     (0..len).into_par_iter().for_each(|k| {
-        if let Some(r) = row_of(k) {
+        if let Some((r, value)) = place(k) {
             let at = cursor[r as usize].fetch_add(1, Ordering::Relaxed);
-            slots[at].store(value(k), Ordering::Relaxed);
+            slots[at].store(value as u32, Ordering::Relaxed);
         }
     });
     slots.into_par_iter().map(AtomicU32::into_inner).collect()
@@ -135,8 +134,15 @@ const PARALLEL_FROM_THREADS: usize = 2;
 /// Builds in-arcs (sorted by target, then source) and out-arcs (sorted by source, then
 /// target), dropping self-loops and merging duplicates by summing their weights in the order
 /// of the list. With two or more rayon threads and a large list it runs
-/// in parallel; both builds give the same network (tested against the definition).
+/// in parallel; both builds give the same network (tested against the definition). A list of
+/// simple undirected ties of weight 1 (each tie's two arcs pushed together, as an undirected
+/// edge list without weights reads) takes [`csr_pair_simple_ties`], which gives the same.
 pub fn csr_pair(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildReport) {
+    if let Some(ends) = unit_tie_ends(&arcs)
+        && let Some(built) = csr_pair_simple_ties(n, &ends)
+    {
+        return built;
+    }
     if rayon::current_num_threads() >= PARALLEL_FROM_THREADS && arcs.len() >= 1 << 16 {
         csr_pair_parallel(n, arcs)
     } else {
@@ -144,11 +150,38 @@ pub fn csr_pair(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildReport) 
     }
 }
 
+/// The tie ends `a, b` of a list whose arcs come in pairs `a → b`, `b → a`, all of weight 1;
+/// `None` for any other list.
+fn unit_tie_ends(arcs: &ArcList) -> Option<Vec<u32>> {
+    let len = arcs.len();
+    if len == 0 || !len.is_multiple_of(2) {
+        return None;
+    }
+    let paired = (0..len / 2).into_par_iter().all(|t| {
+        let (k, l) = (2 * t, 2 * t + 1);
+        arcs.src[k] == arcs.dst[l]
+            && arcs.dst[k] == arcs.src[l]
+            && arcs.w[k] == 1.0
+            && arcs.w[l] == 1.0
+    });
+    paired.then(|| {
+        (0..len)
+            .into_par_iter()
+            .map(|k| {
+                if k % 2 == 0 {
+                    arcs.src[k]
+                } else {
+                    arcs.dst[k - 1]
+                }
+            })
+            .collect()
+    })
+}
+
 /// [`csr_pair`] in parallel: rows are filled in any order (atomic cursors), then each row is
 /// sorted by a total order, so the result does not depend on the number of threads.
 fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildReport) {
-    let mut report = BuildReport::default();
-    let len = arcs.len();
+    let (mut report, len) = (BuildReport::default(), arcs.len());
     let (asrc, adst, aw) = (&arcs.src, &arcs.dst, &arcs.w);
     let counts: Vec<AtomicU32> = (0..n).into_par_iter().map(|_| AtomicU32::new(0)).collect();
     report.self_loops_dropped = (0..len)
@@ -163,12 +196,8 @@ fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRep
         .count() as u64;
     let offsets = offsets_of(counts.into_iter().map(AtomicU32::into_inner), n);
     // In-rows: every arc into i, sorted by (source, index); duplicates merged in index order.
-    let mut order = scatter(
-        len,
-        &offsets,
-        |k| (asrc[k] != adst[k]).then_some(adst[k]),
-        |k| k as u32,
-    );
+    let into = |k: usize| (asrc[k] != adst[k]).then_some((adst[k], k));
+    let mut order = scatter(len, &offsets, into);
     let bounds = row_groups(&offsets);
     let merged: Vec<(Vec<u32>, Vec<f32>, Vec<u32>)> = split_groups(&mut order, &offsets, &bounds)
         .into_par_iter()
@@ -222,7 +251,7 @@ fn csr_pair_parallel(n: usize, arcs: ArcList) -> (Adjacency, Adjacency, BuildRep
         counts[s as usize].fetch_add(1, Ordering::Relaxed);
     });
     let out_offsets = offsets_of(counts.into_iter().map(AtomicU32::into_inner), n);
-    let mut out_order = scatter(kept, &out_offsets, |k| Some(in_nodes[k]), |k| k as u32);
+    let mut out_order = scatter(kept, &out_offsets, |k| Some((in_nodes[k], k)));
     let bounds = row_groups(&out_offsets);
     split_groups(&mut out_order, &out_offsets, &bounds)
         .into_par_iter()
@@ -274,7 +303,9 @@ pub fn csr_pair_simple_ties(n: usize, ends: &[u32]) -> Option<(Adjacency, Adjace
         });
         let offsets = offsets_of(counts.into_iter().map(AtomicU32::into_inner), n);
         // Item k is tie end k: it goes into its own row, holding the tie's other end.
-        let nodes = scatter(ends.len(), &offsets, |k| Some(ends[k]), |k| ends[k ^ 1]);
+        let nodes = scatter(ends.len(), &offsets, |k| {
+            Some((ends[k], ends[k ^ 1] as usize))
+        });
         (offsets, nodes)
     } else {
         simple_ties_serial(n, ends)?
@@ -460,9 +491,11 @@ mod tests {
                 .build()
                 .unwrap();
             let (si, so, sr) = pool.install(|| csr_pair_simple_ties(n, &ends).expect("simple"));
+            assert_eq!(unit_tie_ends(&arcs).as_deref(), Some(&ends[..]));
             for (gi, go, gr) in [
                 csr_pair_serial(n, arcs.clone()),
                 csr_pair_parallel(n, arcs.clone()),
+                pool.install(|| csr_pair(n, arcs.clone())),
             ] {
                 assert_eq!(sr, gr);
                 for (a, b) in [(&si, &gi), (&so, &go)] {
