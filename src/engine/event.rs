@@ -381,9 +381,7 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
     let cascade = model.arc_prob(1.0).is_some();
     let st = &mut s.event;
     st.reset(net, steps, cascade);
-    s.adopted_at.clear();
-    super::pages::reserve_huge(&mut s.adopted_at, n);
-    s.adopted_at.resize(n, NEVER);
+    super::pages::fill_huge(&mut s.adopted_at, n, NEVER);
     let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
     for &i in rep.initial {
         adopt(&mut st.nodes[i as usize], &mut st.adopted, i);
