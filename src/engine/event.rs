@@ -64,7 +64,7 @@ const FRESH: Node = Node {
 const PREFETCH: usize = 16;
 
 /// How many adopters' CSR rows ahead [`push`] prefetches (the rows are random accesses too).
-const ROWS_AHEAD: usize = 8;
+const ROWS_AHEAD: usize = 16;
 
 /// Hints the CPU to fetch `p`'s cache line: the push and update loops visit physicians in
 /// random order and are bound by memory latency, not by work.
@@ -85,6 +85,11 @@ fn prefetch<T>(p: *const T) {
 #[derive(Debug, Default)]
 pub struct EventState {
     nodes: Vec<Node>,
+    /// Bit `i` is set once physician `i` has adopted (a copy of `sched == ADOPTED`). About
+    /// half the arcs a diffusion walks lead to a physician who adopted before the arc's
+    /// source did; this `n/8`-byte copy stays in cache, so those arcs are skipped without
+    /// fetching the target's record from memory.
+    adopted: Vec<u64>,
     /// One-shot hazard from last step's adopters (independent cascade only).
     impulse: Vec<f64>,
     /// Arc ranges (`start..end` in the out-CSR) of this step's adopters, so that the
@@ -106,6 +111,10 @@ impl EventState {
             w: net.in_weight(i) as f32,
             ..FRESH
         }));
+        // The buffer may reuse pages freed earlier (already mapped small): move them too.
+        super::pages::collapse(&self.nodes);
+        self.adopted.clear();
+        self.adopted.resize(n.div_ceil(64), 0);
         self.impulse.clear();
         if cascade {
             self.impulse.resize(n, 0.0);
@@ -119,6 +128,19 @@ impl EventState {
         self.buckets.resize_with(steps as usize + 2, Vec::new);
         self.last_due = 0;
     }
+}
+
+/// Whether bit `i` of `bits` is set.
+#[inline(always)]
+fn has(bits: &[u64], i: u32) -> bool {
+    (bits[(i >> 6) as usize] >> (i & 63)) & 1 != 0
+}
+
+/// Marks physician `i` adopted: its record and its bit.
+#[inline]
+fn adopt(node: &mut Node, bits: &mut [u64], i: u32) {
+    node.sched = ADOPTED;
+    bits[(i >> 6) as usize] |= 1 << (i & 63);
 }
 
 /// The remaining resistance of `node` at the end of step `t`, before any change made in `t`
@@ -195,14 +217,14 @@ fn file(buckets: &mut [Vec<u32>], last_due: &mut u32, i: u32, old: u32, due: u32
 }
 
 /// Walks the out-arcs of the adopters `from` row after row in place, calling
-/// `visit(target, weight)` for each, with a second cursor [`PREFETCH`] arcs ahead prefetching
+/// `visit(target, weight)` for each target not in `adopted` (see [`EventState::adopted`]), with a second cursor [`PREFETCH`] arcs ahead prefetching
 /// the target's record in `records` (copying the rows into one flat buffer first cost 14% of
 /// the national benchmark in `memmove`) and the rows of the adopters [`ROWS_AHEAD`] ahead.
 fn walk_arcs<T>(
     ranges: &mut Vec<(usize, usize)>,
     out: &Adjacency,
     from: &[u32],
-    records: *const T,
+    (records, adopted): (*const T, &[u64]),
     mut visit: impl FnMut(u32, f32),
 ) {
     ranges.clear();
@@ -229,7 +251,10 @@ fn walk_arcs<T>(
     let (mut lr, mut lk) = (0usize, ranges.first().map_or(0, |r| r.0));
     let mut ahead = || {
         if lr < ranges.len() {
-            prefetch(records.wrapping_add(dst[lk] as usize));
+            let i = dst[lk];
+            if !has(adopted, i) {
+                prefetch(records.wrapping_add(i as usize));
+            }
             lk += 1;
             if lk == ranges[lr].1 {
                 lr += 1;
@@ -249,7 +274,10 @@ fn walk_arcs<T>(
     for &(a, b) in ranges {
         for k in a..b {
             ahead();
-            visit(dst[k], wts[k]);
+            let i = dst[k];
+            if !has(adopted, i) {
+                visit(i, wts[k]);
+            }
         }
     }
 }
@@ -268,7 +296,8 @@ fn push<H: Hazard>(
 ) {
     let records = st.nodes.as_ptr();
     let (nodes, touched, impulse) = (&mut st.nodes, &mut st.touched, &mut st.impulse);
-    walk_arcs(&mut st.ranges, out, from, records, |i, wi| {
+    let skip = (records, &st.adopted[..]);
+    walk_arcs(&mut st.ranges, out, from, skip, |i, wi| {
         let node = &mut nodes[i as usize];
         if node.sched == ADOPTED {
             return;
@@ -305,7 +334,8 @@ fn push_and_reschedule<H: Hazard>(
 ) {
     let records = st.nodes.as_ptr();
     let (nodes, buckets, last_due) = (&mut st.nodes, &mut st.buckets, &mut st.last_due);
-    walk_arcs(&mut st.ranges, out, from, records, |i, wi| {
+    let skip = (records, &st.adopted[..]);
+    walk_arcs(&mut st.ranges, out, from, skip, |i, wi| {
         let node = &mut nodes[i as usize];
         if node.sched == ADOPTED {
             return;
@@ -329,7 +359,7 @@ fn pop_due(st: &mut EventState, t: u32, new: &mut Vec<u32>) {
         }
         let node = &mut st.nodes[i as usize];
         if node.sched == t {
-            node.sched = ADOPTED;
+            adopt(node, &mut st.adopted, i);
             new.push(i);
         }
     }
@@ -351,12 +381,10 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
     let cascade = model.arc_prob(1.0).is_some();
     let st = &mut s.event;
     st.reset(net, steps, cascade);
-    s.adopted_at.clear();
-    super::pages::reserve_huge(&mut s.adopted_at, n);
-    s.adopted_at.resize(n, NEVER);
+    super::pages::fill_huge(&mut s.adopted_at, n, NEVER);
     let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
     for &i in rep.initial {
-        st.nodes[i as usize].sched = ADOPTED;
+        adopt(&mut st.nodes[i as usize], &mut st.adopted, i);
     }
     let out = net.out_arcs();
     super::pages::collapse_arcs(out);

@@ -107,9 +107,7 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
     let key: u64 = rep.stream(Purpose::Dynamics).random();
     let (arc_key, clock_key) = (mix64(key ^ 0xA5A5), mix64(key ^ 0x5A5A));
     let st = &mut s.frontier;
-    s.adopted_at.clear();
-    super::pages::reserve_huge(&mut s.adopted_at, n);
-    s.adopted_at.resize(n, NEVER);
+    super::pages::fill_huge(&mut s.adopted_at, n, NEVER);
     let (mut adopters, mut go) = start(rep, &mut s.adopted_at, obs);
 
     let last_due = spontaneous_clocks(st, &s.adopted_at, p, steps, clock_key);

@@ -91,6 +91,14 @@ pub fn reserve_huge<T>(v: &mut Vec<T>, n: usize) {
     );
 }
 
+/// Sets `v` to `n` copies of `value`, asking for huge pages first when its buffer grows (the
+/// per-worker arrays indexed by physician).
+pub fn fill_huge<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
+    v.clear();
+    reserve_huge(v, n);
+    v.resize(n, value);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
