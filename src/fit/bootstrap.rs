@@ -96,9 +96,9 @@ impl ControlledNull {
 /// `2 (logL₁ − logL₀)` on one simulated launch's `cells`, both models refitted with the
 /// controls `s`; the alternative started from the observed fit's network parameters `psi`
 /// and from 0.
-fn controlled_stat(c: Candidate, cells: &[Cell], s: &Spont<'_>, psi: &[f64]) -> f64 {
-    let ll0 = hazard::Profiled::new(None, cells, s).value(&[]);
-    let prof = hazard::Profiled::new(Some(c), cells, s);
+fn controlled_stat(c: Candidate, d: &hazard::Controlled<'_>, s: &Spont<'_>, psi: &[f64]) -> f64 {
+    let ll0 = hazard::Profiled::new(None, d, s).value(&[]);
+    let prof = hazard::Profiled::new(Some(c), d, s);
     let f = |x: &[f64]| prof.value(x);
     let (_, b) = hazard::network_params(Some(c));
     let starts = [psi.to_vec(), vec![0.0; b.len()]];
@@ -153,10 +153,16 @@ pub fn apply(prep: &Prepared, r: &mut FitReport, n: u32) {
             .map(|b| {
                 let rate = |i: usize, t: u32| null.rate(prep.z[i], t);
                 let tau = simulate_null_with(&prep.tau, rate, periods, prep.seed, b);
-                let cells =
-                    data::cells_by_pattern(design_net, &tau, periods, &[c.design()], pe, &prep.z)
+                let (cells, events) =
+                    data::cells_and_events(design_net, &tau, periods, &[c.design()], &prep.z)
                         .remove(0);
-                controlled_stat(c, &cells, &s, &psi)
+                let risk = data::at_risk(&tau, &prep.z, periods);
+                let d = hazard::Controlled {
+                    cells: &cells,
+                    events: &events,
+                    risk: &risk,
+                };
+                controlled_stat(c, &d, &s, &psi)
             })
             .collect()
     } else {

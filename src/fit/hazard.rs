@@ -109,6 +109,20 @@ impl<'a> Profiled<'a> {
         self.solve(psi).0
     }
 
+    /// The log-likelihood at network parameters `psi` and control coefficients `beta` as
+    /// given, not maximised (a holdout scores an early fit's `beta` on the full data).
+    pub fn loglik_at(&self, psi: &[f64], beta: &[f64]) -> f64 {
+        let h0 = self.h0(psi);
+        if h0.iter().any(|h| !(0.0..=1.0).contains(h)) {
+            return f64::NEG_INFINITY;
+        }
+        let h0 = Terms::new(self.pr.cells, h0);
+        if !h0.censored.is_finite() {
+            return f64::NEG_INFINITY;
+        }
+        pass(&self.pr, &h0, beta, false).ll
+    }
+
     /// The names and Wald estimates of `β` at `psi` (the maximum), with `V` the covariance of
     /// `ψ̂` over its free parameters `free` and `bounds` for the finite-difference steps.
     pub fn coefficients(

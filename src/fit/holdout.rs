@@ -5,49 +5,37 @@
 //! both data sets, so the score is `LL_full(θ̂_K) − LL_K(θ̂_K)`. Models with one α per period
 //! have no rate for the held-out periods and are not scored (as without controls).
 
-use super::data::{self, Cell, Design, NEVER};
-use super::hazard::{self, Spont};
+use super::data::{self, AtRisk, Cell, Design, Event, NEVER};
+use super::hazard::{self, Controlled, Spont};
 use super::models::Candidate;
 use super::{FitReport, Method, Prepared, maximum, optim};
 use rayon::prelude::*;
 
-/// The log-likelihood of `cells` at network parameters `psi` (the model's parameters other
-/// than `p`) and control coefficients `beta = (α, z-coefficients)` of `s`.
-fn controlled_loglik(
-    c: Option<Candidate>,
-    cells: &[Cell],
-    s: &Spont<'_>,
-    psi: &[f64],
-    beta: &[f64],
-) -> f64 {
-    let th = c.map(|c| {
-        let mut th = psi.to_vec();
-        th.insert(c.p_index().unwrap_or(0), 0.0);
-        th
-    });
-    let mut next = cells.iter();
-    data::log_likelihood(cells, |x| {
-        let z = next.next().map_or(0, |cell| cell.z as usize);
-        let eta = beta[0]
-            + s.rows.get(z).map_or(0.0, |row| {
-                row.iter().zip(&beta[1..]).map(|(a, b)| a * b).sum()
-            });
-        let p = 1.0 / (1.0 + (-eta).exp());
-        let h0 = match (c, &th) {
-            (Some(c), Some(th)) => c.hazard(th, x),
-            _ => 0.0,
-        };
-        h0 + (1.0 - h0) * p
-    })
+/// One data set's cells, adoption events and person-periods at risk.
+type Owned = (Vec<Cell>, Vec<Event>, Vec<AtRisk>);
+
+/// The controlled-fit view of an [`Owned`] data set.
+fn view(d: &Owned) -> Controlled<'_> {
+    Controlled {
+        cells: &d.0,
+        events: &d.1,
+        risk: &d.2,
+    }
 }
 
 /// The holdout score of one model: fitted on `early`, scored on `full` (`None` when the early
 /// fit is impossible).
-fn score(c: Candidate, early: &[Cell], full: &[Cell], s: &Spont<'_>, psi0: &[f64]) -> Option<f64> {
+fn score(
+    c: Candidate,
+    early: &Controlled<'_>,
+    full: &Controlled<'_>,
+    s: &Spont<'_>,
+    psi0: &[f64],
+) -> Option<f64> {
     if c.p_index().is_none() {
         // No spontaneous channel: fitted without controls.
-        let (th, ll_k) = maximum(c, early, 0.0);
-        let ll = data::log_likelihood(full, |x| c.hazard(&th, x));
+        let (th, ll_k) = maximum(c, early.cells, 0.0);
+        let ll = data::log_likelihood(full.cells, |x| c.hazard(&th, x));
         return ll_k.is_finite().then_some(ll - ll_k);
     }
     let cand = (c != Candidate::Innovation).then_some(c);
@@ -64,7 +52,7 @@ fn score(c: Candidate, early: &[Cell], full: &[Cell], s: &Spont<'_>, psi0: &[f64
         return None;
     }
     let (_, beta) = prof.solve(&psi);
-    let ll = controlled_loglik(cand, full, s, &psi, &beta);
+    let ll = hazard::Profiled::new(cand, full, s).loglik_at(&psi, &beta);
     Some(ll - ll_k)
 }
 
@@ -101,16 +89,18 @@ pub fn score_controlled(prep: &Prepared, r: &mut FitReport) {
                 _ => Some(net),
             };
             let score = on.and_then(|on| {
-                let cells = |tau: &[u32], t: u32| {
-                    data::cells_by_pattern(on, tau, t, &[c.design()], false, &prep.z).remove(0)
+                let data = |tau: &[u32], t: u32| {
+                    let (cells, events) =
+                        data::cells_and_events(on, tau, t, &[c.design()], &prep.z).remove(0);
+                    (cells, events, data::at_risk(tau, &prep.z, t))
                 };
-                let (early, full) = (cells(&tau_k, k), cells(&prep.tau, periods));
+                let (early, full) = (data(&tau_k, k), data(&prep.tau, periods));
                 let psi0 = if c.p_index().is_some() {
                     psi0.clone()
                 } else {
                     Vec::new()
                 };
-                score(*c, &early, &full, &s, &psi0)
+                score(*c, &view(&early), &view(&full), &s, &psi0)
             });
             (*i, score)
         })
