@@ -158,14 +158,25 @@ pub(super) fn table(
 pub(super) const FEW: &str = " (few pairs)";
 
 /// A cell's HTML: a value and its bracketed interval as two unbreakable pieces that may sit
-/// on two lines.
+/// on two lines; words after the interval (a note such as κ̂'s) wrap as plain text.
 fn cell_html(c: &str) -> String {
     match c.find(" [") {
-        Some(i) if c.ends_with(']') || c.contains("] ") => format!(
-            "<span class=\"v\">{}</span> <span class=\"ci\">{}</span>",
-            escape(&c[..i]),
-            escape(&c[i + 1..])
-        ),
+        Some(i) if c.ends_with(']') || c.contains("] ") => {
+            let end = c[i..].find(']').map_or(c.len(), |j| i + j + 1);
+            let (ci, rest) = c[i + 1..].split_at(end - i - 1);
+            // A short marker (" (few pairs)") stays with its interval.
+            let (ci, rest) = if rest.len() <= FEW.len() {
+                (&c[i + 1..], "")
+            } else {
+                (ci, rest)
+            };
+            format!(
+                "<span class=\"v\">{}</span> <span class=\"ci\">{}</span>{}",
+                escape(&c[..i]),
+                escape(ci),
+                escape(rest)
+            )
+        }
         _ => escape(c),
     }
 }
