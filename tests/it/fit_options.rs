@@ -312,7 +312,7 @@ fn degenerate_kappa_and_p_values_read_correctly() {
     );
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
-        html.contains("[0, ∞] (adopted KOLs add nothing beyond other advisers in the best fit, but the data cannot bound κ above)"),
+        html.contains("[0, ∞]</span> (adopted KOLs add nothing beyond other advisers in the best fit, but the data cannot bound κ above)"),
         "report.html"
     );
     let csv = std::fs::read_to_string(dir.join("fit.csv")).unwrap();
