@@ -217,8 +217,8 @@ fn file(buckets: &mut [Vec<u32>], last_due: &mut u32, i: u32, old: u32, due: u32
 }
 
 /// Walks the out-arcs of the adopters `from` row after row in place, calling
-/// `visit(target, weight)` for each target not in `adopted` (see [`EventState::adopted`]), with a second cursor [`PREFETCH`] arcs ahead prefetching
-/// the target's record in `records` (copying the rows into one flat buffer first cost 14% of
+/// `visit(target, weight)` for each target not in `adopted` (see [`EventState::adopted`]),
+/// with a second cursor [`PREFETCH`] arcs ahead prefetching the target's record in `records` (copying the rows into one flat buffer first cost 14% of
 /// the national benchmark in `memmove`) and the rows of the adopters [`ROWS_AHEAD`] ahead.
 fn walk_arcs<T>(
     ranges: &mut Vec<(usize, usize)>,

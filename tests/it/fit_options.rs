@@ -35,6 +35,24 @@ fn scratch(tag: &str) -> PathBuf {
 
 /// Innovation's holdout score with controls equals the log-likelihood of periods `K+1..T`
 /// at the coefficients fitted to periods `≤ K`, computed here from the person-period table.
+/// `kolsim fit` on CKM with the covariates and strata of the example, plus `extra`,
+/// into `dir`; it must succeed.
+fn fit_with_controls(dir: &Path, extra: &[&str]) {
+    let out = kolsim()
+        .args(["fit", SCENARIO])
+        .args(extra)
+        .args(["--covariates", "jours,med_sch_yr,patients"])
+        .args(["--strata", "city_name", "--out"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn holdout_with_controls_scores_the_later_periods() {
     let sc = kolsim::scenario::load(&root().join(SCENARIO)).unwrap();
@@ -123,23 +141,7 @@ fn holdout_with_controls_scores_the_later_periods() {
 fn bootstrap_with_controls_agrees_and_is_kept() {
     let n = 200;
     let dir = scratch("boot");
-    let out = kolsim()
-        .args(["fit", SCENARIO, "--permutations", "0", "--bootstrap", "200"])
-        .args([
-            "--covariates",
-            "jours,med_sch_yr,patients",
-            "--strata",
-            "city_name",
-        ])
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    fit_with_controls(&dir, &["--permutations", "0", "--bootstrap", "200"]);
     let (head, rows) = read_csv(&dir.join("models.csv"));
     let col = |name: &str| head.iter().position(|h| h == name).unwrap();
     let with: Vec<&Vec<String>> = rows
@@ -217,23 +219,7 @@ fn assert_csv_digits(dir: &Path) {
 #[test]
 fn fitted_toml_with_controls_reproduces_the_launch() {
     let dir = scratch("fitted");
-    let out = kolsim()
-        .args(["fit", SCENARIO, "--permutations", "99", "--holdout", "10"])
-        .args([
-            "--covariates",
-            "jours,med_sch_yr,patients",
-            "--strata",
-            "city_name",
-        ])
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    fit_with_controls(&dir, &["--permutations", "99", "--holdout", "10"]);
     assert_csv_digits(&dir);
     let text = std::fs::read_to_string(dir.join("fitted.toml")).unwrap();
     assert!(
