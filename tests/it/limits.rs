@@ -313,7 +313,10 @@ fn a_100_mb_malformed_row_gives_a_short_message() {
     row.push(b'\n');
     c.file("e.txt", &row);
     let err = c.refused(&["e.txt:2: malformed row \"", "…\": 1 field(s)"]);
-    assert!(err.matches('y').count() <= 200, "{err}");
+    // Count only the quoted row: the temp folder's name may hold a 'y' too.
+    let quoted = err.split("malformed row \"").nth(1).unwrap_or("");
+    let quoted = quoted.split('…').next().unwrap_or("");
+    assert!((150..=200).contains(&quoted.matches('y').count()), "{err}");
 }
 
 #[test]
