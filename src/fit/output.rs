@@ -3,7 +3,7 @@
 //! return bytes or text).
 
 use super::lrtest::{format_p, num, short};
-use super::wording::{KappaShape, ci_high, kappa_shape, kappa_text, with_ci};
+use super::wording::{KappaShape, ci_high, kappa_shape, kappa_text, weight_text, with_ci};
 use super::{Estimate, FitReport, Method, ModelFit, TIME_CONVENTION};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
@@ -219,11 +219,7 @@ fn cells(models: Vec<&ModelFit>) -> Vec<[String; 7]> {
                 m.name.clone(),
                 short(m.loglik),
                 short(m.delta_aic),
-                if m.weight > 0.0 && m.weight < 0.0005 {
-                    "<0.001".into()
-                } else {
-                    format!("{:.3}", m.weight)
-                },
+                weight_text(m.weight),
                 short(m.bic),
                 m.lr.as_ref()
                     .map(|t| format_p(t.p))

@@ -3,7 +3,20 @@
 //! is read correctly in the terminal, `verdict.txt` and `report.html`.
 
 use super::lrtest::short;
+use super::models::HIGH_MAX;
 use super::{Estimate, ModelFit};
+
+/// An Akaike weight for people: 3 decimals, `<0.001` for a positive weight that would round
+/// to 0, and `0` only for a weight that is exactly 0 (a −∞ likelihood).
+pub fn weight_text(w: f64) -> String {
+    if w == 0.0 {
+        "0".into()
+    } else if w < 0.0005 {
+        "<0.001".into()
+    } else {
+        format!("{w:.3}")
+    }
+}
 
 /// Upper interval end of κ̂ (or threshold's `high`) at its search bound is reported as
 /// unbounded.
@@ -63,6 +76,15 @@ pub fn human(x: f64) -> String {
 /// An estimate with its 95% interval for people: `0.1145 [0.0943, 0.137]`, `(no interval)`
 /// where there is none, ∞ for an unbounded end.
 pub fn with_ci(e: &Estimate) -> String {
+    if e.name == "high" && e.value >= HIGH_MAX * (1.0 - 1e-6) {
+        // θ ~ U(0, high) with high at its search bound: a share 1 − 1/high → 1 of the
+        // physicians never adopts through the network, so the network term vanishes. The
+        // bound is a numerical cap, not an estimate: "1000" would read as one.
+        return format!(
+            "∞ [{}, ∞] (no network effect in the best fit)",
+            human(e.ci.0)
+        );
+    }
     if e.ci.0.is_nan() {
         format!("{} (no interval)", short(e.value))
     } else {

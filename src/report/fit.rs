@@ -102,7 +102,11 @@ fn headline(o: &mut String, r: &FitReport, c: &FitCurves) {
             let m = fit_of(&f.model);
             let rank = match m {
                 Some(m) if m.method == Method::Exact => {
-                    format!("{} ({:.3})", short(m.delta_aic), m.weight)
+                    format!(
+                        "{} ({})",
+                        short(m.delta_aic),
+                        wording::weight_text(m.weight)
+                    )
                 }
                 _ => "simulation-based fit (ranked apart)".into(),
             };

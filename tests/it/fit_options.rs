@@ -277,7 +277,7 @@ fn fitted_toml_with_controls_reproduces_the_launch() {
 
 /// κ̂ = 0 with the interval [0, ∞] on the shipped CKM launch: worded in the terminal,
 /// `verdict.txt` and `report.html`, a number and `inf` in `fit.csv`; no p-value prints as
-/// 0.000 anywhere; CSV floats have at most 10 significant digits.
+/// 0.000 anywhere, nor a weight, nor threshold's `high` as its search cap; CSV floats have at most 10 significant digits.
 #[test]
 fn degenerate_kappa_and_p_values_read_correctly() {
     let dir = scratch("kappa");
@@ -306,7 +306,33 @@ fn degenerate_kappa_and_p_values_read_correctly() {
         csv.contains("\nkol_contagion,kappa,0,,0,inf,exact\n"),
         "{csv}"
     );
+    // Threshold's `high` at its search bound reads as ∞ (no network effect), never as the
+    // cap 1000; a −∞ likelihood has weight exactly 0, not a rounded "0.000".
+    let threshold = terminal
+        .lines()
+        .find(|l| l.starts_with("threshold "))
+        .unwrap();
+    assert!(
+        threshold.contains("high = ∞ [7.38, ∞] (no network effect in the best fit)"),
+        "{threshold}"
+    );
+    let imitation = terminal
+        .lines()
+        .find(|l| l.starts_with("imitation "))
+        .unwrap();
+    assert!(
+        imitation.contains("  -inf    inf    0       inf"),
+        "{imitation}"
+    );
     for text in [&terminal, &verdict, &html] {
+        assert!(!text.contains("high = 1000"));
+        let rounded_zero = text.match_indices("0.000").any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + 5..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_digit() || c == '.')
+                && !after.is_some_and(|c| c.is_ascii_digit())
+        });
+        assert!(!rounded_zero, "a weight or p printed as 0.000");
         for bad in ["p = 0.000", "p 0.000", "p = < "] {
             assert!(!text.contains(bad), "{bad}");
         }
