@@ -46,7 +46,7 @@ impl SweepResults {
 /// # Ok::<(), kolsim::Error>(())
 /// ```
 pub fn sweep_grid(sc: &Scenario, set: Vec<Axis>) -> Result<Grid, Error> {
-    let mut axes = sweep::axes_from_table(sc)?;
+    let mut axes = sweep::axes_from_table(sc);
     for a in set {
         axes.retain(|b| b.key != a.key);
         axes.push(a);

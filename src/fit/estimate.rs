@@ -308,7 +308,7 @@ pub fn new_fit(
     ModelFit {
         method: Method::Exact,
         warnings: Vec::new(),
-        sim_table: None,
+        sim_model: None,
         note: (!ll.is_finite()).then(|| impossible_note(cand, cells)),
         name,
         candidate: cand,

@@ -4,83 +4,9 @@
 use super::data::NEVER;
 use super::{FitReport, ModelFit, Prepared, TIME_CONVENTION};
 use crate::fit::models::Candidate;
-use crate::scenario::Scenario;
+use crate::scenario::{Derived, IdList, NamedModel, ParamValue, Scenario, SeedingSpec};
 
-use std::path::{Component, Path, PathBuf};
-
-/// `p` made absolute (against the working directory) with `.` and `..` resolved lexically.
-fn absolute(p: &Path) -> PathBuf {
-    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The path of `target` relative to the folder `from` (both made absolute first).
-pub fn relative_to(target: &Path, from: &Path) -> PathBuf {
-    let (t, f) = (absolute(target), absolute(from));
-    let (tc, fc): (Vec<_>, Vec<_>) = (t.components().collect(), f.components().collect());
-    let common = tc.iter().zip(&fc).take_while(|(a, b)| a == b).count();
-    let mut out = PathBuf::new();
-    for _ in common..fc.len() {
-        out.push("..");
-    }
-    for c in &tc[common..] {
-        out.push(c);
-    }
-    out
-}
-
-/// Rewrites a data path of the scenario (relative to `base`, the scenario's folder) relative
-/// to `dir`, the folder `fitted.toml` is written to, so the fit folder can be moved together
-/// with the data or shared within the project.
-fn relink(v: &mut toml::Value, base: &Path, dir: &Path) {
-    if let toml::Value::String(s) = v {
-        let p = Path::new(s.as_str());
-        let target = if p.is_relative() {
-            base.join(p)
-        } else {
-            p.to_path_buf()
-        };
-        *s = relative_to(&target, dir)
-            .to_string_lossy()
-            .replace('\\', "/");
-    }
-}
-
-/// Rewrites every data path of the scenario document relative to `dir`.
-fn relink_all(doc: &mut toml::Table, base: &Path, dir: &Path) {
-    if let Some(toml::Value::Table(net)) = doc.get_mut("network") {
-        if let Some(p) = net.get_mut("path") {
-            relink(p, base, dir);
-        }
-        if let Some(toml::Value::Table(nodes)) = net.get_mut("nodes")
-            && let Some(p) = nodes.get_mut("path")
-        {
-            relink(p, base, dir);
-        }
-    }
-    for (table, key) in [
-        ("kols", "path"),
-        ("observed", "path"),
-        ("observed", "marketing"),
-        ("observed", "detailing"),
-    ] {
-        if let Some(toml::Value::Table(k)) = doc.get_mut(table)
-            && let Some(p) = k.get_mut(key)
-        {
-            relink(p, base, dir);
-        }
-    }
-}
+use std::path::Path;
 
 /// The spontaneous probability of a model fitted with controls (`p_i = logistic(α + z_iᵀβ)`,
 /// constant α), averaged over the at-risk person-periods of the physicians fitted: the one
@@ -127,77 +53,58 @@ pub fn mean_spontaneous(m: &ModelFit, prep: &Prepared) -> Option<f64> {
 /// structural equivalence with a spontaneous rate and threshold with `high > 1` (the
 /// simulation models have neither), and the models with one rate per period.
 pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepared>) -> Vec<u8> {
-    let mut doc = sc.written_table();
-    let base = sc
-        .source
-        .path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    relink_all(&mut doc, &base, dir);
-    for key in ["arm", "initial_adopters", "sweep", "reference_arm"] {
-        doc.remove(key);
-    }
-    doc.insert("name".into(), format!("{}-fitted", sc.name).into());
-    doc.insert(
-        "description".into(),
-        format!(
-            "{}: the theories fitted by `kolsim fit`, seeded with the {} observed period-1 adopters{}, over the {} observed periods",
-            sc.name,
-            r.facts.seeds,
-            if r.facts.aggregate {
-                " (random physicians: the aggregate data do not say who)"
-            } else {
-                ""
-            },
-            r.facts.periods
-        )
-        .into(),
+    let description = format!(
+        "{}: the theories fitted by `kolsim fit`, seeded with the {} observed period-1 adopters{}, over the {} observed periods",
+        sc.name,
+        r.facts.seeds,
+        if r.facts.aggregate {
+            " (random physicians: the aggregate data do not say who)"
+        } else {
+            ""
+        },
+        r.facts.periods
     );
-    doc.insert(
-        "steps".into(),
-        toml::Value::Integer(r.facts.periods as i64 - 1),
-    );
-    let mut init = toml::Table::new();
-    if r.facts.aggregate && r.facts.seeds > 0 {
+    let initial_adopters = if r.facts.aggregate && r.facts.seeds > 0 {
         // Who adopted first is unknown: as many random physicians, as the simulated fits did.
-        init.insert("strategy".into(), "random".into());
-        init.insert("count".into(), toml::Value::Integer(r.facts.seeds as i64));
+        SeedingSpec::Random(r.facts.seeds as usize)
     } else if r.seeds.is_empty() {
-        init.insert("strategy".into(), "none".into());
+        SeedingSpec::None
     } else {
-        init.insert("strategy".into(), "explicit".into());
-        init.insert(
-            "ids".into(),
-            toml::Value::Array(
-                r.seeds
-                    .iter()
-                    .map(|s| toml::Value::String(s.clone()))
-                    .collect(),
-            ),
-        );
-    }
-    doc.insert("initial_adopters".into(), toml::Value::Table(init));
+        SeedingSpec::Explicit(IdList {
+            ids: r.seeds.clone(),
+            key: "initial_adopters.ids".into(),
+            span: 0..0,
+            spans: Vec::new(),
+            path: None,
+        })
+    };
     let mut averaged = false;
-    let mut models: Vec<toml::Value> = r
+    let mut models: Vec<NamedModel> = r
         .models
         .iter()
         .filter_map(|m| {
             let p = prep.and_then(|prep| mean_spontaneous(m, prep));
-            let t = model_table(m, r.facts.top_k, p)?;
+            let t = exact_model(m, r.facts.top_k, p)?;
             averaged |= p.is_some();
             Some(t)
         })
         .collect();
     for m in &r.models {
-        if let Some(t) = &m.sim_table {
-            let mut t = t.clone();
-            t.insert("name".into(), m.name.clone().into());
-            models.push(toml::Value::Table(t));
+        if let Some(f) = &m.sim_model {
+            let mut f = f.clone();
+            f.name = m.name.clone();
+            models.push(f);
         }
     }
-    doc.insert("model".into(), toml::Value::Array(models));
-    doc.insert("baseline".into(), "innovation".into());
+    let derived = Derived {
+        name: format!("{}-fitted", sc.name),
+        description,
+        steps: r.facts.periods.saturating_sub(1),
+        initial_adopters,
+        models,
+        baseline: "innovation".into(),
+        dir,
+    };
     let mut o = format!(
         "# Written by `kolsim fit` from {}.\n# The fitted theories as simulation models (left out: kol_contagion, which has no simulation model; detailing fitted to observed visits, which no targeting policy reproduces; structural_equivalence with a spontaneous rate p > 0 and threshold with high > 1, which the simulation models cannot express). Paths are relative to this file.\n# {}\n",
         sc.source.path.display(),
@@ -210,14 +117,15 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepa
             r.facts.person_periods
         ));
     }
-    o.push_str(&toml::to_string(&doc).unwrap_or_default());
+    o.push_str(&sc.derived_toml(&derived));
     o.into_bytes()
 }
 
 /// The simulation model of one exact fit (with a constant spontaneous rate and a simulation
-/// counterpart), as a `[[model]]` table; `p`: the averaged spontaneous rate of a model fitted
-/// with controls.
-fn model_table(m: &ModelFit, top_k: usize, p: Option<f64>) -> Option<toml::Value> {
+/// counterpart), built as a `[[model]]` table with these values would be; `p`: the averaged
+/// spontaneous rate of a model fitted with controls. `None` also where the fitted values are
+/// not a valid model (a non-finite estimate).
+fn exact_model(m: &ModelFit, top_k: usize, p: Option<f64>) -> Option<NamedModel> {
     let c = m.candidate?;
     if m.period_effects || !m.loglik.is_finite() {
         return None;
@@ -230,55 +138,38 @@ fn model_table(m: &ModelFit, top_k: usize, p: Option<f64>) -> Option<toml::Value
             .or(p.filter(|_| name == "p"))
             .unwrap_or(0.0)
     };
-    let mut t = toml::Table::new();
-    t.insert("name".into(), m.name.clone().into());
-    let kind = match c {
-        Candidate::Innovation => {
-            t.insert("p".into(), v("p").into());
-            t.insert("q".into(), 0.0.into());
-            "bass"
-        }
+    let num = |name: &'static str| (name, ParamValue::Number(v(name)));
+    let (kind, values) = match c {
+        Candidate::Innovation => ("bass", vec![num("p"), ("q", ParamValue::Number(0.0))]),
         Candidate::Imitation | Candidate::ImitationCount => {
-            t.insert("q".into(), v("q").into());
             let e = if c == Candidate::Imitation {
                 "share"
             } else {
                 "count"
             };
-            t.insert("exposure".into(), e.into());
-            "imitation"
+            let exposure = ("exposure", ParamValue::Text(e.into()));
+            ("imitation", vec![num("q"), exposure])
         }
-        Candidate::Bass => {
-            t.insert("p".into(), v("p").into());
-            t.insert("q".into(), v("q").into());
-            "bass"
-        }
-        Candidate::Cascade => {
-            t.insert("beta".into(), v("beta").into());
-            t.insert("p".into(), v("p").into());
-            "independent_cascade"
-        }
+        Candidate::Bass => ("bass", vec![num("p"), num("q")]),
+        Candidate::Cascade => ("independent_cascade", vec![num("beta"), num("p")]),
         Candidate::Threshold if v("high") > 1.0 => return None,
         Candidate::Structural if v("p") > 0.0 => return None,
         Candidate::Threshold => {
-            let mut th = toml::Table::new();
-            th.insert("dist".into(), "uniform".into());
-            th.insert("low".into(), 0.0.into());
-            th.insert("high".into(), v("high").into());
-            t.insert("theta".into(), toml::Value::Table(th));
-            t.insert("p".into(), v("p").into());
-            "threshold"
+            let theta = ParamValue::Table(vec![
+                ("dist".into(), ParamValue::Text("uniform".into())),
+                ("low".into(), ParamValue::Number(0.0)),
+                ("high".into(), ParamValue::Number(v("high"))),
+            ]);
+            ("threshold", vec![("theta", theta), num("p")])
         }
         Candidate::Structural => {
             // p̂ = 0: the simulation model (no spontaneous channel) is the fitted one.
-            t.insert("q".into(), v("q").into());
-            t.insert("top_k".into(), toml::Value::Integer(top_k as i64));
-            "structural_equivalence"
+            let k = ("top_k", ParamValue::Int(top_k as i64));
+            ("structural_equivalence", vec![num("q"), k])
         }
         // kol_contagion has no simulation model; detailing was fitted to the observed
         // visits, which no targeting policy of the scenario reproduces.
         Candidate::KolContagion | Candidate::KolRatio | Candidate::Detailing => return None,
     };
-    t.insert("kind".into(), kind.into());
-    Some(toml::Value::Table(t))
+    NamedModel::from_values(&m.name, kind, &values).ok()
 }

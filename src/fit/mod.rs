@@ -217,8 +217,8 @@ pub struct ModelFit {
     pub method: Method,
     /// Warnings of the fit (a parameter not identified, a launch not reachable).
     pub warnings: Vec<String>,
-    /// Simulation-based fits: the scenario's `[[model]]` table with the fitted parameters.
-    pub sim_table: Option<toml::Table>,
+    /// Simulation-based fits: the scenario's model with the fitted parameters.
+    pub sim_model: Option<crate::scenario::NamedModel>,
     /// Name (`bass`, `bass+period`, `period_effects`, …).
     pub name: String,
     /// The candidate (None for `period_effects`).

@@ -188,11 +188,7 @@ pub fn prepare_network_with(
 /// `decay` of the scenario's first `detailing` model (its declared default when not written).
 fn scenario_decay(sc: &Scenario) -> Option<f64> {
     let m = sc.models.iter().find(|m| m.model.kind() == "detailing")?;
-    Some(match m.param("decay") {
-        Some(toml::Value::Float(x)) => x,
-        Some(toml::Value::Integer(i)) => i as f64,
-        _ => covariates::DEFAULT_DECAY,
-    })
+    Some(m.number("decay").unwrap_or(covariates::DEFAULT_DECAY))
 }
 
 /// `top_k` of the scenario's first `structural_equivalence` model (its default when not given).
@@ -201,11 +197,7 @@ fn scenario_top_k(sc: &Scenario) -> Option<usize> {
         .models
         .iter()
         .find(|m| m.model.kind() == "structural_equivalence")?;
-    Some(
-        m.param("top_k")
-            .and_then(|v| v.as_integer())
-            .map_or(DEFAULT_TOP_K, |k| k as usize),
-    )
+    Some(m.number("top_k").map_or(DEFAULT_TOP_K, |k| k as usize))
 }
 
 /// Aggregate data: the cells of innovation only (pooled) and of period effects (one per

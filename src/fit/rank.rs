@@ -130,7 +130,7 @@ pub fn add_simulated(
         r.models.push(ModelFit {
             method: Method::Simulated,
             warnings: f.warnings,
-            sim_table: Some(f.table),
+            sim_model: Some(f.model),
             name,
             candidate: None,
             period_effects: false,

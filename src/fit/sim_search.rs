@@ -2,11 +2,13 @@
 //! Nelder–Mead with restarts, and the approximate 95% profile intervals (module docs of
 //! [`super::simulated`]).
 
-use super::models::{SimParam, sim_get};
 use super::optim::{PROFILE_DROP, nelder_mead};
+use crate::models::FreeParam;
+use crate::scenario::NamedModel;
 
-/// Starting points: the scenario's values and a small grid per parameter.
-pub(super) fn starts(params: &[SimParam], table: &toml::Table) -> Vec<Vec<f64>> {
+/// Starting points: the scenario's values (`model`'s, the lower bound where it leaves a
+/// parameter to its default) and a small grid per parameter.
+pub(super) fn starts(params: &[FreeParam], model: &NamedModel) -> Vec<Vec<f64>> {
     let mut out: Vec<Vec<f64>> = vec![Vec::new()];
     for p in params {
         let (lo, hi) = p.bounds;
@@ -30,7 +32,8 @@ pub(super) fn starts(params: &[SimParam], table: &toml::Table) -> Vec<Vec<f64>> 
     let own: Vec<f64> = params
         .iter()
         .map(|p| {
-            sim_get(table, p.key)
+            model
+                .number(p.key)
                 .unwrap_or(p.bounds.0)
                 .clamp(p.bounds.0, p.bounds.1)
         })

@@ -3,8 +3,9 @@
 //! other than `θ ~ U(0, high)` on per-physician data, and every model on an aggregate curve.
 //!
 //! # Objective
-//! At parameters `θ` the model (the scenario's `[[model]]` table with `θ` filled in, built by
-//! the registry as a scenario would be) is simulated `R` times (`--sim-replicates`) from the
+//! At parameters `θ` the model (the scenario's model with `θ` set, [`Scenario::model_with`],
+//! built by the registry as a scenario would be; the free parameters are the model's own,
+//! [`Model::free_params`]) is simulated `R` times (`--sim-replicates`) from the
 //! observed seeds over the observed window, replicate `r` always on the same streams
 //! `(seed, purpose, r)` (**common random numbers**: the objective changes with `θ`, not with
 //! the draws). With `F̄(t)` the mean simulated cumulative adopters, the implied hazard among
@@ -28,7 +29,6 @@
 //! fitted. Aggregate data: as many random physicians as the period-1 count, drawn per
 //! replicate from `stream(seed, Seeding, r)` (the same at every `θ`).
 
-use super::models::{build_model, sim_get, sim_params, sim_set};
 use super::optim::PROFILE_DROP;
 use super::sim_search::{optimise, profile, starts};
 use super::{Estimate, FitOptions, Prepared};
@@ -37,7 +37,7 @@ use crate::error::Error;
 use crate::models::{Model, Setting};
 use crate::network::{ArcList, Network};
 use crate::rng::{Purpose, stream};
-use crate::scenario::Scenario;
+use crate::scenario::{NamedModel, Scenario};
 use crate::seeding::Seeding;
 use rayon::prelude::*;
 
@@ -63,8 +63,8 @@ pub type SimFits = (Vec<SimFit>, Vec<(String, String)>);
 pub struct SimFit {
     /// The scenario model's name.
     pub name: String,
-    /// Its `[[model]]` table with the fitted parameters.
-    pub table: toml::Table,
+    /// The scenario's model with the fitted parameters.
+    pub model: NamedModel,
     /// The free parameters with approximate profile intervals (no standard errors).
     pub estimates: Vec<Estimate>,
     /// The simulated log-likelihood at the estimate.
@@ -267,36 +267,32 @@ impl Setup {
     }
 }
 
-/// Fits one scenario model (`table`, `index` in the scenario) by simulation.
-pub fn fit_model(
-    setup: &Setup,
-    sc: &Scenario,
-    table: &toml::Table,
-    index: usize,
-    name: &str,
-) -> Result<SimFit, String> {
-    let params = sim_params(table);
+/// Fits the scenario's model `index` (named `name`) by simulation.
+pub fn fit_model(setup: &Setup, sc: &Scenario, index: usize, name: &str) -> Result<SimFit, String> {
+    let own_model = &sc.models[index];
+    let params = own_model.model.free_params();
     if params.is_empty() {
         return Err("no free parameter is defined for this kind".into());
     }
     let b: Vec<(f64, f64)> = params.iter().map(|p| p.bounds).collect();
-    let with = |th: &[f64]| {
-        let mut t = table.clone();
-        for (p, &v) in params.iter().zip(th) {
-            sim_set(&mut t, p.key, v);
-        }
-        t
+    let with = |th: &[f64]| -> Result<NamedModel, String> {
+        let values: Vec<(&str, f64)> = params
+            .iter()
+            .map(|p| p.key)
+            .zip(th.iter().copied())
+            .collect();
+        sc.model_with(index, &values).map_err(|e| e.to_string())
     };
     let f = |th: &[f64]| -> f64 {
-        build_model(&with(th), &sc.source, index)
-            .and_then(|m| setup.simulate(m.as_ref()))
+        with(th)
+            .and_then(|m| setup.simulate(m.model.as_ref()))
             .map_or(f64::NEG_INFINITY, |(mean, _)| setup.log_likelihood(&mean))
     };
     // The model must run at all (e.g. an attribute it reads may be missing).
-    let own = starts(&params, table).remove(0);
-    build_model(&with(&own), &sc.source, index).and_then(|m| setup.simulate(m.as_ref()))?;
-    let (x, fx) = optimise(&f, &starts(&params, table), &b);
-    let fitted = with(&x);
+    let own = starts(&params, own_model).remove(0);
+    with(&own).and_then(|m| setup.simulate(m.model.as_ref()))?;
+    let (x, fx) = optimise(&f, &starts(&params, own_model), &b);
+    let fitted = with(&x)?;
     let mut warnings = Vec::new();
     let estimates: Vec<Estimate> = params
         .iter()
@@ -317,8 +313,7 @@ pub fn fit_model(
             }
         })
         .collect();
-    let model = build_model(&fitted, &sc.source, index)?;
-    let (_, most) = setup.simulate(model.as_ref())?;
+    let (_, most) = setup.simulate(fitted.model.as_ref())?;
     let want = setup.observed.last().copied().unwrap_or(0.0);
     let mut estimates = estimates;
     if (most as f64) < want {
@@ -334,48 +329,30 @@ pub fn fit_model(
     }
     Ok(SimFit {
         name: name.to_string(),
-        table: fitted,
+        model: fitted,
         estimates,
         loglik: fx,
         warnings,
     })
 }
 
-/// Whether a scenario model (`table`) needs the simulation-based fit on these data: every
-/// model on aggregate data; on per-physician data, `social_learning` and `threshold` unless
-/// its θ is the `U(0, high)` form the exact likelihood covers.
-pub fn needs_simulation(table: &toml::Table, aggregate: bool) -> bool {
-    if aggregate {
-        return true;
-    }
-    match table.get("kind").and_then(|k| k.as_str()) {
-        Some("social_learning") => true,
-        Some("threshold") => match table.get("theta") {
-            Some(toml::Value::Table(t)) => {
-                t.get("dist").and_then(|d| d.as_str()) != Some("uniform")
-                    || sim_get(table, "theta.low").unwrap_or(0.0) != 0.0
-            }
-            _ => true,
-        },
-        _ => false,
-    }
+/// Whether a scenario model needs the simulation-based fit on these data: every model on
+/// aggregate data; on per-physician data, those whose exact likelihood does not cover them
+/// ([`Model::needs_simulation`]: `social_learning`, and `threshold` unless its θ is the
+/// `U(0, high)` form).
+pub fn needs_simulation(model: &NamedModel, aggregate: bool) -> bool {
+    aggregate || model.model.needs_simulation()
 }
 
 /// Fits by simulation every scenario model that needs it ([`needs_simulation`]), in scenario
 /// order; models that cannot be fitted are returned with the reason.
 pub fn fit_all(sc: &Scenario, prep: &Prepared, opts: &FitOptions) -> Result<SimFits, Error> {
-    let tables: Vec<toml::Table> = sc.models.iter().map(|m| m.table()).collect();
-    let todo: Vec<(usize, &toml::Table, String)> = tables
+    let todo: Vec<(usize, &str)> = sc
+        .models
         .iter()
         .enumerate()
-        .filter(|(_, t)| needs_simulation(t, prep.facts.aggregate))
-        .map(|(k, t)| {
-            let name = sc
-                .models
-                .get(k)
-                .map_or_else(|| format!("model{k}"), |m| m.name.clone());
-            (k, t, name)
-        })
+        .filter(|(_, m)| needs_simulation(m, prep.facts.aggregate))
+        .map(|(k, m)| (k, m.name.as_str()))
         .collect();
     if todo.is_empty() {
         return Ok((Vec::new(), Vec::new()));
@@ -383,14 +360,17 @@ pub fn fit_all(sc: &Scenario, prep: &Prepared, opts: &FitOptions) -> Result<SimF
     let setup = setup(sc, prep, opts.sim_replicates.max(2))?;
     let done: Vec<Result<SimFit, String>> = todo
         .par_iter()
-        .map(|(k, t, name)| fit_model(&setup, sc, t, *k, name))
+        .map(|&(k, name)| fit_model(&setup, sc, k, name))
         .collect();
     let mut fits = Vec::new();
     let mut failed = Vec::new();
-    for ((_, _, name), r) in todo.iter().zip(done) {
+    for ((_, name), r) in todo.iter().zip(done) {
         match r {
             Ok(f) => fits.push(f),
-            Err(why) => failed.push((name.clone(), format!("simulation-based fit failed: {why}"))),
+            Err(why) => failed.push((
+                name.to_string(),
+                format!("simulation-based fit failed: {why}"),
+            )),
         }
     }
     Ok((fits, failed))

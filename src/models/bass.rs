@@ -107,6 +107,11 @@ impl Model for Bass {
             p: self.p,
         })
     }
+
+    fn free_params(&self) -> Vec<super::FreeParam> {
+        use super::FreeParam as FP;
+        vec![FP::new("p", 0.0, 1.0), FP::new("q", 0.0, 1.0)]
+    }
 }
 
 impl HazardModel for Bass {

@@ -104,6 +104,11 @@ impl Model for IndependentCascade {
             p: self.p,
         })
     }
+
+    fn free_params(&self) -> Vec<super::FreeParam> {
+        use super::FreeParam as FP;
+        vec![FP::new("beta", 0.0, 1.0), FP::new("p", 0.0, 1.0)]
+    }
 }
 
 impl HazardModel for IndependentCascade {

@@ -400,6 +400,13 @@ impl Model for Detailing {
             priority,
         }))
     }
+
+    /// The simulation-based fit frees α and β (γ, the decay, budget and policy as in the
+    /// scenario).
+    fn free_params(&self) -> Vec<super::FreeParam> {
+        use super::FreeParam as FP;
+        vec![FP::new("alpha", 0.0, 1.0), FP::new("beta", 0.0, 2.0)]
+    }
 }
 
 impl Dynamics for Targeted {

@@ -100,6 +100,11 @@ impl Model for Imitation {
             ExposureKind::Count => ReverseReachable::Delays { q: self.q },
         })
     }
+
+    fn free_params(&self) -> Vec<super::FreeParam> {
+        use super::FreeParam as FP;
+        vec![FP::new("q", 0.0, 1.0)]
+    }
 }
 
 impl HazardModel for Imitation {

@@ -156,6 +156,40 @@ pub trait Model: std::fmt::Debug + Send + Sync {
     fn reverse_reachable(&self) -> Option<ReverseReachable> {
         None
     }
+
+    /// The parameters the simulation-based fit (`kolsim fit`, [`crate::fit::simulated`])
+    /// frees, the others keeping the scenario's values; empty (the default) where the model
+    /// cannot be fitted by simulation.
+    fn free_params(&self) -> Vec<FreeParam> {
+        Vec::new()
+    }
+
+    /// Whether fitting this model to per-physician data needs the simulation-based fit, its
+    /// exact likelihood not covering it (on aggregate data every model does). `false` by
+    /// default.
+    fn needs_simulation(&self) -> bool {
+        false
+    }
+}
+
+/// A parameter the simulation-based fit frees ([`Model::free_params`]): its key in the
+/// `[[model]]` table (`a.b` for a key of an inline table, e.g. `theta.high`) and its box.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FreeParam {
+    /// Key in the model table.
+    pub key: &'static str,
+    /// Bounds.
+    pub bounds: (f64, f64),
+}
+
+impl FreeParam {
+    /// `key` in `[lo, hi]`.
+    pub const fn new(key: &'static str, lo: f64, hi: f64) -> FreeParam {
+        FreeParam {
+            key,
+            bounds: (lo, hi),
+        }
+    }
 }
 
 /// A model prepared on one realisation: runs replicates. Implemented for every
@@ -350,8 +384,8 @@ impl Registry {
         }
     }
 
-    /// Adds a kind. `Err` if its `kind` string is taken or a parameter is called `name` or
-    /// `kind` (the keys every `[[model]]` has).
+    /// Adds a kind. `Err` if its `kind` string is taken or a parameter is called `name`,
+    /// `kind` or `weight` (the keys every `[[model]]` may have).
     pub fn register(&mut self, kind: Kind) -> Result<&mut Self, String> {
         if self.get(kind.info.kind).is_some() {
             return Err(format!(
@@ -363,7 +397,7 @@ impl Registry {
             .info
             .params
             .iter()
-            .find(|p| p.name == "name" || p.name == "kind")
+            .find(|p| ["name", "kind", "weight"].contains(&p.name))
         {
             return Err(format!(
                 "model kind \"{}\" declares a parameter `{}`, a key every [[model]] has",

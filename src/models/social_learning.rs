@@ -398,6 +398,17 @@ impl Model for SocialLearning {
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
         Ok(Box::new(*self))
     }
+
+    /// The simulation-based fit frees the drug's quality only.
+    fn free_params(&self) -> Vec<super::FreeParam> {
+        use super::FreeParam as FP;
+        vec![FP::new("quality", -5.0, 5.0)]
+    }
+
+    /// Social learning has no exact likelihood: it is always fitted by simulation.
+    fn needs_simulation(&self) -> bool {
+        true
+    }
 }
 
 impl Dynamics for SocialLearning {

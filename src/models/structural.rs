@@ -123,6 +123,11 @@ impl Model for StructuralEquivalence {
             similar,
         }))
     }
+
+    fn free_params(&self) -> Vec<super::FreeParam> {
+        use super::FreeParam as FP;
+        vec![FP::new("q", 0.0, 1.0)]
+    }
 }
 
 impl Dynamics for OnSimilarity {

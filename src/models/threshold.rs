@@ -352,6 +352,27 @@ impl Model for Threshold {
             _ => None,
         }
     }
+
+    /// The simulation-based fit frees θ when it is one number, the upper end of a uniform θ
+    /// (above its lower end), and `p`; θ of another law or from an attribute stays as given.
+    fn free_params(&self) -> Vec<super::FreeParam> {
+        use super::FreeParam as FP;
+        match self.theta {
+            Theta::Fixed(_) => vec![FP::new("theta", 0.0, 1.0), FP::new("p", 0.0, 1.0)],
+            Theta::Uniform { low, .. } => {
+                vec![
+                    FP::new("theta.high", low + 1e-6, 1.0),
+                    FP::new("p", 0.0, 1.0),
+                ]
+            }
+            _ => vec![FP::new("p", 0.0, 1.0)],
+        }
+    }
+
+    /// The exact likelihood covers `θ ~ U(0, high)` only.
+    fn needs_simulation(&self) -> bool {
+        !matches!(self.theta, Theta::Uniform { low, .. } if low == 0.0)
+    }
 }
 
 impl Dynamics for Threshold {

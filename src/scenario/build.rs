@@ -55,6 +55,7 @@ impl NamedModel {
             name: name.to_string(),
             model: Arc::new(model),
             params,
+            weight: None,
         }
     }
 }

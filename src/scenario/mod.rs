@@ -6,12 +6,15 @@
 //! `kols.rs` (`[kols]`), `seeding.rs` (`[initial_adopters]` and `[[arm]]`), [`models`]
 //! (`[[model]]`), `ids.rs` (node ids and attributes named in the tables); `ctx.rs` holds the
 //! helpers that locate errors; `write.rs` writes a scenario back as TOML
-//! ([`Scenario::to_toml`]) and `patch.rs` changes one value by its key ([`Scenario::with`]).
+//! ([`Scenario::to_toml`]) and `patch.rs` changes one value by its key ([`Scenario::with`]);
+//! `values.rs` reads and changes a model's parameters by key ([`Scenario::model_with`]) and
+//! `derive.rs` writes a file derived from the user's ([`Scenario::derived_toml`]).
 //! This file validates the top-level keys and puts the tables
 //! together. The types are re-exported here: `kolsim::scenario::NetworkSpec` and so on.
 
 mod build;
 mod ctx;
+mod derive;
 mod edge_list;
 pub use crate::source as error;
 mod ids;
@@ -22,17 +25,22 @@ mod observed;
 mod patch;
 pub mod raw;
 mod seeding;
+mod sweep;
 mod time;
+mod values;
 mod write;
 
 pub(crate) use ctx::Ctx;
+pub use derive::{Derived, relative_to};
 pub use error::{ScenarioError, Source};
 pub use ids::IdList;
 pub use kols::{KolRuleSpec, KolSize, KolSpec};
 pub use network::{Draw, NetworkSpec};
 pub use observed::ObservedSpec;
 pub use seeding::{Arm, SeedingSpec};
+pub use sweep::{distinct_values, sweep_values};
 pub use time::TimeUnit;
+pub use values::ParamValue;
 
 use crate::engine::EngineKind;
 use crate::models::{Model, Registry};
@@ -50,6 +58,9 @@ pub struct NamedModel {
     /// without `name` and `kind`: what the report shows. A model built in code lists its
     /// values here (see [`NamedModel::new`]); a parameter not listed is shown as its default.
     pub params: Vec<(String, String)>,
+    /// `weight`: the model's weight as a theory (`kolsim seed --theories` with a
+    /// `fitted.toml`), if given.
+    pub weight: Option<f64>,
 }
 
 /// A validated scenario.
@@ -82,9 +93,9 @@ pub struct Scenario {
     pub reference_arm: String,
     /// Models, in file order.
     pub models: Vec<NamedModel>,
-    /// The `[sweep]` table, if any: `(key path, values as written)`, checked by
-    /// [`crate::sweep`].
-    pub sweep: Vec<(String, toml::Value)>,
+    /// The `[sweep]` table, if any: `(key path, values)` in key order (the keys are checked
+    /// by [`crate::sweep`]).
+    pub sweep: Vec<(String, Vec<f64>)>,
     /// The observed launch (`[observed]`), if the scenario declares one.
     pub observed: Option<ObservedSpec>,
     /// What one step is (`time_unit`, default month): for labels only.
@@ -142,6 +153,7 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
     let observed = observed::parse_observed(&cx, &raw.observed)?;
     let time_unit = time::parse_time_unit(&cx, &raw.time_unit)?;
     let start_date = time::parse_start_date(&cx, &raw.start_date)?;
+    let sweep = sweep::parse_sweep(&cx, &raw.sweep)?;
     let segment = match &raw.segment {
         Some(s) if s.get_ref().trim().is_empty() => {
             return Err(cx.err(
@@ -167,10 +179,7 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
         arms,
         reference_arm,
         models,
-        sweep: raw
-            .sweep
-            .map(|t| t.into_inner().into_iter().collect())
-            .unwrap_or_default(),
+        sweep,
         observed,
         time_unit,
         start_date,

@@ -10,6 +10,10 @@ use serde::Deserialize;
 use std::ops::Range;
 use toml::Spanned;
 
+/// `weight`, the key every `[[model]]` may have besides `name` and `kind`
+/// ([`NamedModel::weight`]).
+pub const WEIGHT: &str = "weight";
+
 /// The entries of a model table in document order.
 fn entries(m: &RawModel) -> Vec<(&Spanned<String>, &Spanned<toml::Value>)> {
     let mut v: Vec<_> = m.iter().collect();
@@ -60,6 +64,16 @@ pub(crate) fn check_raw(
                 }
                 continue;
             }
+            if name == WEIGHT {
+                if let Err(e) = f64::deserialize(value.get_ref().clone()) {
+                    let msg = e
+                        .message()
+                        .trim()
+                        .replace("expected f64", "expected a number");
+                    return Err(cx.err(value.span(), &path, msg));
+                }
+                continue;
+            }
             let decl = own
                 .and_then(|o| o.info.param(name))
                 .or_else(|| reg.kinds().find_map(|o| o.info.param(name)));
@@ -83,6 +97,7 @@ pub(crate) fn check_raw(
                             }
                         }
                     }
+                    keys.push(WEIGHT);
                     return Err(cx.err(
                         key.span(),
                         &path,
@@ -133,7 +148,7 @@ pub(crate) fn parse_model(
     let mut params = Vec::new();
     for (p, value) in entries(table) {
         let p = p.get_ref().as_str();
-        if p == "name" || p == "kind" {
+        if p == "name" || p == "kind" || p == WEIGHT {
             continue;
         }
         if info.param(p).is_none() {
@@ -166,13 +181,33 @@ pub(crate) fn parse_model(
     };
     let mut written: Vec<(String, String)> = entries(table)
         .into_iter()
-        .filter(|(k, _)| k.get_ref() != "name" && k.get_ref() != "kind")
+        .filter(|(k, _)| !["name", "kind", WEIGHT].contains(&k.get_ref().as_str()))
         .map(|(k, v)| (k.get_ref().clone(), v.get_ref().to_string()))
         .collect();
     written.sort();
+    let weight = match get(table, WEIGHT) {
+        None => None,
+        Some(w) => {
+            let x = w
+                .get_ref()
+                .as_float()
+                .or_else(|| w.get_ref().as_integer().map(|i| i as f64));
+            match x {
+                Some(x) if x.is_finite() && x >= 0.0 => Some(x),
+                _ => {
+                    return Err(cx.err(
+                        w.span(),
+                        &key(WEIGHT),
+                        "the weight of a theory (`kolsim seed --theories`) is a number >= 0",
+                    ));
+                }
+            }
+        }
+    };
     Ok(NamedModel {
         name,
         model,
         params: written,
+        weight,
     })
 }

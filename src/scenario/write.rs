@@ -85,7 +85,11 @@ impl Scenario {
         let models: Vec<Value> = self.models.iter().map(|m| m.table().into()).collect();
         t.insert("model".into(), models.into());
         if !self.sweep.is_empty() {
-            let sweep: Table = self.sweep.iter().cloned().collect();
+            let sweep: Table = self
+                .sweep
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+                .collect();
             t.insert("sweep".into(), sweep.into());
         }
         if let Some(o) = &self.observed {
@@ -113,11 +117,14 @@ impl NamedModel {
         doc.get("v").cloned()
     }
 
-    /// Its `[[model]]` table: `name`, `kind` and the parameters it lists.
+    /// Its `[[model]]` table: `name`, `kind`, `weight` if given and the parameters it lists.
     pub fn table(&self) -> Table {
         let mut t = Table::new();
         t.insert("name".into(), self.name.clone().into());
         t.insert("kind".into(), self.model.kind().into());
+        if let Some(w) = self.weight {
+            t.insert(super::models::WEIGHT.into(), w.into());
+        }
         for (k, _) in &self.params {
             if let Some(v) = self.param(k) {
                 t.insert(k.clone(), v);
@@ -147,8 +154,8 @@ fn is_none(k: &KolSpec) -> bool {
 }
 
 /// Writes tables with data paths relative to the scenario's folder `base`.
-struct Writer<'a> {
-    base: &'a Path,
+pub(super) struct Writer<'a> {
+    pub(super) base: &'a Path,
 }
 
 impl Writer<'_> {
@@ -307,7 +314,7 @@ impl Writer<'_> {
     }
 
     /// An arm's seeding keys, without its name.
-    fn seeding(&self, a: &Arm) -> Table {
+    pub(super) fn seeding(&self, a: &Arm) -> Table {
         let mut t = Table::new();
         let (strategy, count) = match &a.seeding {
             SeedingSpec::None => ("none", None),

@@ -72,21 +72,6 @@ fn bad(key: &str, why: impl std::fmt::Display) -> Error {
     Error::Usage(format!("sweep key `{key}`: {why}"))
 }
 
-/// Rounds away binary noise from range arithmetic (0.1 + 2·0.05 = 0.2, not 0.20000000000000004).
-fn tidy(x: f64) -> f64 {
-    if x == 0.0 {
-        return 0.0;
-    }
-    let scale = 10f64.powi(12 - x.abs().log10().ceil() as i32);
-    let y = (x * scale).round() / scale;
-    // Very small or very large values have no binary noise to remove (and the scale overflows).
-    if y.is_finite() && scale.is_finite() && scale > 0.0 {
-        y
-    } else {
-        x
-    }
-}
-
 /// The most points a sweep may have. Each point is validated (its network built) before
 /// anything runs and gets its own folder; larger grids are almost always a typo.
 pub const MAX_POINTS: usize = 100_000;
@@ -104,60 +89,15 @@ const NOT_SWEEPABLE: [(&str, &str); 3] = [
     ("name", "the name is not a number"),
 ];
 
-/// Parses `VALUES`: a comma-separated list or `start:stop:step` (inclusive).
+/// Parses `VALUES`: a comma-separated list or `start:stop:step` (inclusive), as
+/// [`crate::scenario::sweep_values`]; errors name `key`.
 pub fn parse_values(key: &str, text: &str) -> Result<Vec<f64>, Error> {
-    let num = |s: &str| -> Result<f64, Error> {
-        s.trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| bad(key, format!("\"{}\" is not a number", s.trim())))
-    };
-    let values: Vec<f64> = if text.contains(':') {
-        let parts: Vec<&str> = text.split(':').collect();
-        if parts.len() != 3 {
-            return Err(bad(
-                key,
-                format!("range \"{text}\" must be start:stop:step"),
-            ));
-        }
-        let (a, b, st) = (num(parts[0])?, num(parts[1])?, num(parts[2])?);
-        if st <= 0.0 {
-            return Err(bad(key, format!("range step {st} must be positive")));
-        }
-        if b < a {
-            return Err(bad(key, format!("range stop {b} is below start {a}")));
-        }
-        let n = ((b - a) / st + 1e-9).floor() as usize + 1;
-        if n > 100_000 {
-            return Err(bad(
-                key,
-                format!("range \"{text}\" has {n} values; at most 100000"),
-            ));
-        }
-        (0..n).map(|i| tidy(a + i as f64 * st)).collect()
-    } else {
-        text.split(',').map(num).collect::<Result<_, _>>()?
-    };
-    if values.is_empty() {
-        return Err(bad(key, "no values"));
-    }
-    distinct(key, &values)?;
-    Ok(values)
+    crate::scenario::sweep_values(text).map_err(|why| bad(key, why))
 }
 
-/// Refuses repeated values (e.g. a range step too small to tell values apart), which would run
-/// identical points under different labels.
+/// Refuses repeated values of `key` ([`crate::scenario::distinct_values`]).
 fn distinct(key: &str, values: &[f64]) -> Result<(), Error> {
-    for (i, v) in values.iter().enumerate() {
-        if values[..i].contains(v) {
-            return Err(bad(
-                key,
-                format!("the value {v} appears twice (is the range step too small?)"),
-            ));
-        }
-    }
-    Ok(())
+    crate::scenario::distinct_values(values).map_err(|why| bad(key, why))
 }
 
 /// Parses a `--set KEY=VALUES` argument.
@@ -176,36 +116,12 @@ pub fn parse_set(arg: &str) -> Result<Axis, Error> {
 }
 
 /// Axes from the scenario's `[sweep]` table.
-pub fn axes_from_table(sc: &Scenario) -> Result<Vec<Axis>, Error> {
+pub fn axes_from_table(sc: &Scenario) -> Vec<Axis> {
     sc.sweep
         .iter()
-        .map(|(key, v)| {
-            let values = match v {
-                toml::Value::String(s) => parse_values(key, s)?,
-                toml::Value::Array(items) => items
-                    .iter()
-                    .map(|x| match x {
-                        toml::Value::Integer(i) => Ok(*i as f64),
-                        toml::Value::Float(f) if f.is_finite() => Ok(*f),
-                        other => Err(bad(key, format!("{other} is not a number"))),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                toml::Value::Integer(i) => vec![*i as f64],
-                toml::Value::Float(f) => vec![*f],
-                other => {
-                    return Err(bad(
-                        key,
-                        format!("{other}: give a list of numbers or \"start:stop:step\""),
-                    ));
-                }
-            };
-            if values.is_empty() {
-                return Err(bad(key, "no values"));
-            }
-            Ok(Axis {
-                key: key.clone(),
-                values,
-            })
+        .map(|(key, values)| Axis {
+            key: key.clone(),
+            values: values.clone(),
         })
         .collect()
 }
@@ -216,11 +132,11 @@ pub fn point_scenario(base: &Scenario, grid: &Grid, k: usize) -> Result<Scenario
     let mut base = base.clone();
     base.sweep.clear();
     let values = grid.point(k);
-    let patch: Vec<(&str, toml::Value)> = grid
+    let patch: Vec<(&str, _)> = grid
         .axes
         .iter()
         .zip(&values)
-        .map(|(a, &v)| (a.key.as_str(), toml::Value::Float(v)))
+        .map(|(a, &v)| (a.key.as_str(), v.into()))
         .collect();
     let text = base
         .patched_text(&patch)

@@ -155,23 +155,11 @@ fn normalise(mut theories: Vec<Theory>, source: &mut String) -> Result<Vec<Theor
     Ok(theories)
 }
 
-/// Weights from the model tables of a `fitted.toml` (`weight` or `akaike_weight`).
-fn table_weights(text: &str) -> Vec<(String, f64)> {
-    let Ok(doc) = toml::from_str::<toml::Table>(text) else {
-        return Vec::new();
-    };
-    let Some(toml::Value::Array(models)) = doc.get("model") else {
-        return Vec::new();
-    };
-    models
+/// Weights from the models of a `fitted.toml` (their `weight` keys, [`NamedModel::weight`]).
+fn table_weights(fit: &Scenario) -> Vec<(String, f64)> {
+    fit.models
         .iter()
-        .filter_map(|m| {
-            let t = m.as_table()?;
-            let name = t.get("name")?.as_str()?.to_string();
-            let w = t.get("weight").or_else(|| t.get("akaike_weight"))?;
-            let w = w.as_float().or_else(|| w.as_integer().map(|i| i as f64))?;
-            Some((name, w))
-        })
+        .filter_map(|m| Some((m.name.clone(), m.weight?)))
         .collect()
 }
 
@@ -202,7 +190,7 @@ fn csv_weights(path: &Path) -> Vec<(String, f64)> {
 
 /// The theories of a fit's `fitted.toml`, simulated on `sc`'s network.
 fn fitted(sc: &Scenario, path: &Path) -> Result<Resolved, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    std::fs::File::open(path).map_err(|e| {
         usage(format!(
             "--theories {}: cannot read it: {e}",
             path.display()
@@ -220,7 +208,7 @@ fn fitted(sc: &Scenario, path: &Path) -> Result<Resolved, Error> {
             path.display()
         )));
     }
-    let mut weights = table_weights(&text);
+    let mut weights = table_weights(&fit);
     let mut source = format!("the weights in {}", path.display());
     if weights.is_empty() {
         let csv = path.with_file_name("models.csv");
@@ -277,7 +265,15 @@ mod tests {
             vec![("a".into(), 0.5), ("b".into(), 1.5), ("c".into(), 1.0)]
         );
         assert!(parse_list("a=-1").is_err());
-        let w = table_weights("[[model]]\nname = \"x\"\nweight = 0.25\n[[model]]\nname = \"y\"\n");
-        assert_eq!(w, vec![("x".into(), 0.25)]);
+        let text = "name = \"t\"\nsteps = 2\nreplicates = 1\n[network]\nkind = \"complete\"\nn = 5\n\
+                    [[model]]\nname = \"x\"\nkind = \"bass\"\np = 0.1\nq = 0.2\nweight = 0.25\n\
+                    [[model]]\nname = \"y\"\nkind = \"bass\"\np = 0.1\nq = 0.2\n";
+        let fit = crate::scenario::parse(crate::scenario::Source {
+            path: "fitted.toml".into(),
+            text: text.into(),
+        })
+        .unwrap();
+        assert_eq!(table_weights(&fit), vec![("x".into(), 0.25)]);
+        assert!(fit.to_toml().contains("weight = 0.25"));
     }
 }

@@ -1,0 +1,176 @@
+//! Typed access to a model's parameters by key, for the analyses that change a model (the
+//! simulation-based fit, `fitted.toml`): the number a `[[model]]` table gives a parameter
+//! ([`NamedModel::number`]), a scenario model with some numbers changed
+//! ([`Scenario::model_with`]) and a model from values given in code
+//! ([`NamedModel::from_values`]), each validated and built through the model registry as a
+//! `[[model]]` table with those keys would be.
+
+use super::{NamedModel, Scenario, ScenarioError, Source};
+use crate::models::{ParamTable, Registry};
+use toml::{Spanned, Table, Value};
+
+/// A parameter value given in code: what a `[[model]]` table may hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    /// A number (written as a TOML float).
+    Number(f64),
+    /// A whole number (written as a TOML integer).
+    Int(i64),
+    /// A string.
+    Text(String),
+    /// An inline table, e.g. threshold's `theta = { dist = "uniform", low = 0, high = 0.5 }`.
+    Table(Vec<(String, ParamValue)>),
+}
+
+impl From<&ParamValue> for Value {
+    fn from(v: &ParamValue) -> Value {
+        match v {
+            ParamValue::Number(x) => Value::Float(*x),
+            ParamValue::Int(i) => Value::Integer(*i),
+            ParamValue::Text(s) => Value::String(s.clone()),
+            ParamValue::Table(t) => {
+                Value::Table(t.iter().map(|(k, v)| (k.clone(), v.into())).collect())
+            }
+        }
+    }
+}
+
+/// A TOML number as `f64`.
+fn number(v: &Value) -> Option<f64> {
+    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+}
+
+impl NamedModel {
+    /// The number parameter `key` is given (`a`, or `a.b` for a key of an inline table, such
+    /// as `theta.high`); `None` when it is left to its default or is not a number.
+    ///
+    /// ```
+    /// use kolsim::models::bass::Bass;
+    /// use kolsim::scenario::NamedModel;
+    /// let m = NamedModel::new("bass", Bass { p: 0.01, q: 0.3 }, &[("p", "0.01"), ("q", "0.3")]);
+    /// assert_eq!(m.number("q"), Some(0.3));
+    /// assert_eq!(m.number("theta.high"), None);
+    /// ```
+    pub fn number(&self, key: &str) -> Option<f64> {
+        match key.split_once('.') {
+            Some((a, b)) => self.param(a)?.as_table()?.get(b).and_then(number),
+            None => self.param(key).as_ref().and_then(number),
+        }
+    }
+
+    /// The model of kind `kind` named `name` with the parameters `values` (the others at their
+    /// defaults), validated and built through the built-in registry as a `[[model]]` table
+    /// with these keys would be.
+    ///
+    /// ```
+    /// use kolsim::scenario::{NamedModel, ParamValue};
+    /// let m = NamedModel::from_values("b", "bass", &[("p", ParamValue::Number(0.02))])?;
+    /// assert_eq!((m.model.kind(), m.number("p")), ("bass", Some(0.02)));
+    /// assert!(NamedModel::from_values("b", "bass", &[("p", ParamValue::Number(2.0))]).is_err());
+    /// # Ok::<(), kolsim::scenario::ScenarioError>(())
+    /// ```
+    pub fn from_values(
+        name: &str,
+        kind: &str,
+        values: &[(&str, ParamValue)],
+    ) -> Result<NamedModel, ScenarioError> {
+        let params: Table = values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.into()))
+            .collect();
+        let src = Source {
+            path: format!("<{name}, built in code>").into(),
+            text: String::new(),
+        };
+        build(name, kind, &params, &src, 0)
+    }
+}
+
+impl Scenario {
+    /// The scenario's model `index` with the numbers `values` set (keys as for
+    /// [`NamedModel::number`]; a key `a.b` is set only where `a` is a table), rebuilt through
+    /// the built-in registry; errors name `model[index]`.
+    ///
+    /// ```
+    /// use kolsim::models::bass::Bass;
+    /// use kolsim::scenario::{NamedModel, NetworkSpec, Scenario};
+    /// let bass = NamedModel::new("bass", Bass { p: 0.01, q: 0.3 }, &[("p", "0.01"), ("q", "0.3")]);
+    /// let sc = Scenario::new("in-code", 24, 10, NetworkSpec::Complete { n: 100 }, vec![bass]);
+    /// assert_eq!(sc.model_with(0, &[("q", 0.5)])?.number("q"), Some(0.5));
+    /// assert!(sc.model_with(0, &[("q", 1.5)]).is_err()); // q is a probability
+    /// # Ok::<(), kolsim::scenario::ScenarioError>(())
+    /// ```
+    pub fn model_with(
+        &self,
+        index: usize,
+        values: &[(&str, f64)],
+    ) -> Result<NamedModel, ScenarioError> {
+        let key = format!("model[{index}]");
+        let m = self
+            .models
+            .get(index)
+            .ok_or_else(|| self.source.error(None, &key, "no such model"))?;
+        let mut t = m.table();
+        for &(key, v) in values {
+            match key.split_once('.') {
+                Some((a, b)) => {
+                    if let Some(Value::Table(inner)) = t.get_mut(a) {
+                        inner.insert(b.into(), v.into());
+                    }
+                }
+                None => {
+                    t.insert(key.into(), v.into());
+                }
+            }
+        }
+        let mut changed = build(&m.name, m.model.kind(), &t, &self.source, index)?;
+        changed.weight = m.weight;
+        Ok(changed)
+    }
+}
+
+/// Builds model `index` of kind `kind` from its table `table` (keys other than `name` and
+/// `kind` are its parameters) through the built-in registry. Errors are located in `src` at
+/// `model[index]` without a line: the table is not the user's text.
+fn build(
+    name: &str,
+    kind: &str,
+    table: &Table,
+    src: &Source,
+    index: usize,
+) -> Result<NamedModel, ScenarioError> {
+    let reg = Registry::builtin();
+    let entry = reg.get(kind).ok_or_else(|| {
+        src.error(
+            None,
+            &format!("model[{index}].kind"),
+            format!("unknown model kind \"{kind}\""),
+        )
+    })?;
+    let owned: Vec<(&str, Spanned<Value>)> = table
+        .iter()
+        .filter(|(k, _)| !["name", "kind", super::models::WEIGHT].contains(&k.as_str()))
+        .map(|(k, v)| (k.as_str(), Spanned::new(0..0, v.clone())))
+        .collect();
+    if let Some((k, _)) = owned.iter().find(|(k, _)| entry.info.param(k).is_none()) {
+        return Err(src.error(
+            None,
+            &format!("model[{index}].{k}"),
+            format!("`{k}` is not a parameter of model kind \"{kind}\""),
+        ));
+    }
+    let entries = owned.iter().map(|(k, v)| (*k, v)).collect();
+    let t = ParamTable::new(src, index, entry.info, 0..0, entries);
+    let model = (entry.parse)(&t)?;
+    let mut params: Vec<(String, String)> = owned
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.get_ref().to_string()))
+        .collect();
+    params.sort();
+    Ok(NamedModel {
+        name: name.to_string(),
+        model,
+        params,
+        weight: None,
+    })
+}
