@@ -30,7 +30,8 @@ pub struct Realisation {
     pub arm_pools: Vec<Option<Vec<Vec<u32>>>>,
     /// With `segment`: the physicians grouped by the segment attribute.
     pub segments: Option<crate::groups::Grouping>,
-    /// The scenario's models prepared on this realisation, in scenario order.
+    /// The scenario's models prepared on this realisation, in scenario order (those of
+    /// [`Need::models`], in its order, from [`realise_for`]).
     pub models: Vec<Box<dyn Prepared>>,
     /// How the KOL ranking was computed (eigenvector and betweenness rules).
     pub kol_ranking: Option<kols::RankingNote>,
@@ -181,9 +182,46 @@ pub fn realise(sc: &Scenario, index: u64) -> Result<Realisation, Error> {
     realise_on(sc, build_network(sc, index)?, index)
 }
 
+/// What a command uses of a realisation beyond the network and its KOLs ([`realise_for`]):
+/// [`Need::all`] for a run; less for a command that simulates fewer models or no arm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Need {
+    /// The models to prepare, by index in the scenario, in this order (`None`: every model, in
+    /// scenario order). [`Realisation::models`] holds them in this order.
+    pub models: Option<Vec<usize>>,
+    /// Choose every arm's initial adopters (ranked by their own rule, pooled by group, or
+    /// optimized); without, only the `strategy = "kols"` arms' (the scenario's KOL list):
+    /// [`initial_adopters`] of any other arm is then empty.
+    pub arms: bool,
+    /// Group the physicians by the scenario's `segment` ([`Realisation::segments`]).
+    pub segments: bool,
+}
+
+impl Need {
+    /// Everything: every model, every arm, the segments (a run).
+    pub fn all() -> Need {
+        Need {
+            models: None,
+            arms: true,
+            segments: true,
+        }
+    }
+}
+
 /// [`realise`] on `net`, realisation `index`'s network as [`build_network`] gives it (for a
 /// job that has built it already).
 pub fn realise_on(sc: &Scenario, net: Network, index: u64) -> Result<Realisation, Error> {
+    realise_for(sc, net, index, &Need::all())
+}
+
+/// [`realise_on`] computing only what `need` asks for: the KOLs and the KOL weight always;
+/// the models, the arms' initial adopters and the segments as `need` says.
+pub fn realise_for(
+    sc: &Scenario,
+    net: Network,
+    index: u64,
+    need: &Need,
+) -> Result<Realisation, Error> {
     let Kolled {
         mut net,
         kols: kol_list,
@@ -199,22 +237,28 @@ pub fn realise_on(sc: &Scenario, net: Network, index: u64) -> Result<Realisation
         is_kol: &is_kol,
         kol_weight: sc.kols.weight,
     };
-    let models = sc
-        .models
+    let which: Vec<usize> = match &need.models {
+        Some(w) => w.clone(),
+        None => (0..sc.models.len()).collect(),
+    };
+    let models = which
         .iter()
-        .map(|m| {
+        .map(|&k| {
+            let m = &sc.models[k];
             m.model.prepare(&setting).map_err(|msg| {
                 Error::Scenario(sc.source.error(None, &format!("model \"{}\"", m.name), msg))
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    let (mut arm_top, arm_pools) = ranked_arms(sc, &net, &kol_list, index)?;
+    let (mut arm_top, arm_pools) = ranked_arms(sc, &net, &kol_list, index, need.arms)?;
     let segments = match &sc.segment {
-        Some((name, span)) => Some(crate::groups::grouping(sc, &net, name, span)?),
-        None => None,
+        Some((name, span)) if need.segments => Some(crate::groups::grouping(sc, &net, name, span)?),
+        _ => None,
     };
     apply_kappa(sc, &mut net, &kol_list)?;
-    optimized_arms(sc, &net, &mut arm_top)?;
+    if need.arms {
+        optimized_arms(sc, &net, &mut arm_top)?;
+    }
     Ok(Realisation {
         net,
         kols: kol_list,
@@ -254,17 +298,22 @@ fn check_kol_arms(sc: &Scenario, kols: usize) -> Result<(), Error> {
 
 /// Arms with their own ranking rule, or with `group` / `where`, chosen on the unweighted
 /// network like the KOLs: per arm, the top physicians (`arm_top`) or the pools random seeds
-/// are drawn from (`arm_pools`).
+/// are drawn from (`arm_pools`). Without `all`, only the `strategy = "kols"` arms.
 #[allow(clippy::type_complexity)]
 fn ranked_arms(
     sc: &Scenario,
     net: &Network,
     kol_list: &[u32],
     index: u64,
+    all: bool,
 ) -> Result<(Vec<Option<Vec<u32>>>, Vec<Option<Vec<Vec<u32>>>>), Error> {
     let mut arm_top: Vec<Option<Vec<u32>>> = Vec::with_capacity(sc.arms.len());
     let mut arm_pools: Vec<Option<Vec<Vec<u32>>>> = vec![None; sc.arms.len()];
     for (k, a) in sc.arms.iter().enumerate() {
+        if !all && !matches!(a.seeding, SeedingSpec::Kols(_)) {
+            arm_top.push(None);
+            continue;
+        }
         let table = table_of(sc, &a.seeding);
         let strata = crate::groups::Strata::of_arm(a, &table);
         let ranked =

@@ -2,9 +2,10 @@
 //! it is written, its writer and what it holds. Each subcommand's `--help` "Writes" lines and
 //! `docs/output-files.md` ([`markdown`]; `tests/it/outputs.rs` keeps the page in sync) come from
 //! here. A run folder's list is `jobs/run_files.rs`'s `FILES` itself (the folder, the manifest
-//! and this page read it); a fit folder's names and order are [`FIT`]'s (`jobs/fit_job.rs`
-//! reads it); the seed and sweep lists below are checked against the folders those commands
-//! write (`tests/it/outputs.rs`).
+//! and this page read it); a fit, seed or sweep folder's names and order are [`FIT`]'s,
+//! [`SEED`]'s and [`SWEEP`]'s: `jobs/fit_job.rs`, `jobs/seed_job/files.rs` and
+//! `jobs/sweep_folder.rs` write one entry per listed file, in the list's order (an array as
+//! long as the list), and `tests/it/outputs.rs` checks the folders against the lists.
 
 pub use super::run_files::OutputFile;
 
@@ -87,7 +88,8 @@ pub const FIT: [OutputFile; 10] = [
     ),
 ];
 
-/// The files of a seed folder, in order.
+/// The files of a seed folder, in order: `jobs/seed_job/files.rs` names and orders the
+/// folder's files from this list.
 pub const SEED: [OutputFile; 9] = [
     out(
         "seeds.csv",
@@ -145,7 +147,9 @@ pub const SEED: [OutputFile; 9] = [
     ),
 ];
 
-/// The files of a sweep folder (written by `kolsim sweep`, or by `kolsim merge` after shards).
+/// The files of a sweep folder (written by `kolsim sweep`, or by `kolsim merge` after shards),
+/// in order: `jobs/sweep_folder.rs` names, orders and lists in the manifest the merged files
+/// from this list.
 pub const SWEEP: [OutputFile; 8] = [
     out(
         "sweep.csv",

@@ -4,6 +4,7 @@
 
 use crate::error::Error;
 use crate::folder;
+use crate::jobs::outputs::SWEEP;
 use crate::scenario::Scenario;
 use crate::sweep::point::POINT_FILES;
 use crate::sweep::row::{Metric, SweepRow, parse_rows, sweep_csv};
@@ -123,7 +124,8 @@ pub fn read_grid(dir: &Path) -> Result<Grid, Error> {
 
 /// Combines the finished points of a sweep folder into `sweep.csv`, `summary.csv`,
 /// `manifest.json`, one `plot_<metric>.svg` per metric and `report.html` — byte for byte what a
-/// single run writes; returns those names. Fails, naming them, if points
+/// single run writes; returns those names, in the order of [`SWEEP`] (whose entries name,
+/// order and list in the manifest the folder's files). Fails, naming them, if points
 /// are missing.
 pub fn merge(dir: &Path) -> Result<Vec<&'static str>, Error> {
     merge_with(dir, None)
@@ -182,6 +184,65 @@ pub fn merge_with(dir: &Path, browser: Option<&Path>) -> Result<Vec<&'static str
             )
         })
         .collect();
+    let report = crate::report::sweep_report_html(&grid, &plots, &rows).into_bytes();
+    let pdf = match browser {
+        Some(b) => Made::Bytes(super::run_job::print_pdf(b, &report)?),
+        None => Made::Not,
+    };
+    // One entry per file of `outputs::SWEEP`, in its order.
+    let mut made: [Made; SWEEP.len()] = [
+        Made::Bytes(sweep.into_bytes()),
+        Made::Bytes(summary.into_bytes()),
+        Made::Manifest,
+        Made::Earlier,
+        Made::Earlier,
+        Made::PerMetric(plots),
+        Made::Bytes(report),
+        pdf,
+    ];
+    let listed: Vec<&str> = SWEEP
+        .iter()
+        .zip(&made)
+        .filter(|(_, m)| !matches!(m, Made::Not))
+        .map(|(f, _)| f.name)
+        .collect();
+    for m in &mut made {
+        if let Made::Manifest = m {
+            *m = Made::Bytes(manifest_json(&grid, &listed)?);
+        }
+    }
+    let mut names = Vec::new();
+    for (f, m) in SWEEP.iter().zip(made) {
+        let files = match m {
+            Made::Bytes(b) => vec![(f.name.to_string(), b)],
+            Made::PerMetric(v) => v,
+            Made::Manifest | Made::Earlier | Made::Not => continue,
+        };
+        for (name, bytes) in files {
+            folder::write_file_atomic(&dir.join(&name), &bytes)?;
+        }
+        names.push(f.name);
+    }
+    Ok(names)
+}
+
+/// How a file of [`SWEEP`] is made by the merge.
+enum Made {
+    /// These bytes, under the file's name.
+    Bytes(Vec<u8>),
+    /// One file per metric (`plot_<metric>.svg`): names and bytes.
+    PerMetric(Vec<(String, Vec<u8>)>),
+    /// `manifest.json`, made once the written files are known.
+    Manifest,
+    /// Written before the merge: `grid.json` ([`prepare_dir`]) and `points/`
+    /// ([`run_point_folder`]).
+    Earlier,
+    /// Not written this time (`report.pdf` without `--pdf`).
+    Not,
+}
+
+/// `manifest.json` of a sweep folder, listing `files`.
+fn manifest_json(grid: &Grid, files: &[&str]) -> Result<Vec<u8>, Error> {
     let manifest = serde_json::json!({
         "schema_version": crate::manifest::SCHEMA_VERSION,
         "kolsim_version": env!("CARGO_PKG_VERSION"),
@@ -190,38 +251,8 @@ pub fn merge_with(dir: &Path, browser: Option<&Path>) -> Result<Vec<&'static str
         "replicates_per_point": grid.replicates,
         "points": grid.len(),
         "axes": grid.axes,
-        "files": super::outputs::SWEEP
-            .iter()
-            .map(|f| f.name)
-            .filter(|&f| f != "report.pdf" || browser.is_some())
-            .collect::<Vec<_>>(),
+        "files": files,
         "common_random_numbers": "every point uses the same seed: replicate r draws the same streams at every point",
     });
-    let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
-    let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("sweep.csv".into(), sweep.into_bytes()),
-        ("summary.csv".into(), summary.into_bytes()),
-        ("manifest.json".into(), manifest),
-    ];
-    let report = crate::report::sweep_report_html(&grid, &plots, &rows);
-    files.extend(plots);
-    let report = report.into_bytes();
-    if let Some(b) = browser {
-        files.push(("report.pdf".into(), super::run_job::print_pdf(b, &report)?));
-    }
-    files.push(("report.html".into(), report));
-    for (name, bytes) in files {
-        folder::write_file_atomic(&dir.join(&name), &bytes)?;
-    }
-    let mut names = vec![
-        "sweep.csv",
-        "summary.csv",
-        "manifest.json",
-        "plot_<metric>.svg",
-        "report.html",
-    ];
-    if browser.is_some() {
-        names.push("report.pdf");
-    }
-    Ok(names)
+    serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))
 }

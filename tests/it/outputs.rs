@@ -75,3 +75,95 @@ fn help_lists_what_each_command_writes() {
             .stdout(predicates::str::contains(file));
     }
 }
+
+/// The names of a folder's entries (a folder's with a trailing `/`), but the hidden ones
+/// (kolsim's ownership marker `.kolsim`).
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            !e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with('.')
+        })
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_dir() {
+                format!("{name}/")
+            } else {
+                name
+            }
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_sweep_folder_holds_the_listed_files_and_its_manifest_lists_them_in_order() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("sw");
+    crate::common::kolsim()
+        .args([
+            "sweep",
+            "scenarios/quickstart.toml",
+            "--set",
+            "model.bass.q=0.1,0.3",
+        ])
+        .args(["--replicates", "4", "--threads", "1", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    // Every entry of the folder is a listed file (the plots by their pattern), and every
+    // file the list writes without `--pdf` is there.
+    let is = |f: &OutputFile, e: &str| match f.name.split_once("<metric>") {
+        Some((pre, post)) => e.starts_with(pre) && e.ends_with(post),
+        None => f.name == e,
+    };
+    let have = entries(&out);
+    for e in &have {
+        assert!(outputs::SWEEP.iter().any(|f| is(f, e)), "{e} is not listed");
+    }
+    for f in outputs::SWEEP.iter().filter(|f| f.when.is_empty()) {
+        assert!(
+            have.iter().any(|e| is(f, e)),
+            "{} missing: {have:?}",
+            f.name
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let want: Vec<&str> = outputs::SWEEP
+        .iter()
+        .filter(|f| f.when.is_empty())
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(manifest["files"], serde_json::json!(want));
+}
+
+#[test]
+fn a_seed_folder_with_several_theories_holds_the_regret_table_in_its_place() {
+    let sc = kolsim::scenario::load(&crate::common::root().join("scenarios/ckm-tetracycline.toml"))
+        .unwrap();
+    let mut request = kolsim::api::SeedRequest::new(None, 3, 8);
+    request.theories = Some("imitation=0.5,cascade=0.5".into());
+    request.compare = kolsim::api::Compare::None;
+    let job = kolsim::jobs::SeedJob {
+        request,
+        max_memory: None,
+        pdf: false,
+        dir: "unused".into(),
+        force: false,
+    };
+    let (_, files) = kolsim::jobs::seed_files(&sc, &job).unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.0).collect();
+    let want: Vec<&str> = outputs::SEED
+        .iter()
+        .filter(|f| f.when.is_empty() || f.when == "--theories")
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(names, want);
+}

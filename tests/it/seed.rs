@@ -531,3 +531,72 @@ fn seed_command_writes_its_folder_and_refuses_rr_for_non_triggering_models() {
         "{err}"
     );
 }
+
+/// `seed --compare none` simulates no arm, so it chooses no arm's seeds: an `optimized` arm
+/// whose selection fails (its model has no reverse-reachable form) shows whether the
+/// selection ran. With `--compare scenario` the arm is simulated and its selection runs.
+#[test]
+fn seed_without_a_comparison_chooses_no_arm() {
+    use kolsim::api::{Compare, SeedRequest, select_seeds};
+    let sc = parse(&ARMS.replace(
+        "model = \"imitation\"\ncount = 6",
+        "model = \"fixed\"\ncount = 6",
+    ))
+    .unwrap();
+    let mut req = SeedRequest::new(Some("imitation"), 6, 10);
+    req.compare = Compare::None;
+    req.threads = 1;
+    let out = select_seeds(&sc, &req).unwrap();
+    assert_eq!(out.seeds.len(), 6);
+    assert_eq!(out.rows.len(), 1);
+    // The KOL list (the `strategy = "kols"` arm, 6 seeds) is still chosen and reported.
+    assert_eq!(out.kol_list.len(), 6);
+    req.compare = Compare::Scenario;
+    let e = select_seeds(&sc, &req).unwrap_err().to_string();
+    assert!(e.contains("reverse-reachable"), "{e}");
+}
+
+/// The realisation computes what it is asked for: without arms no arm's seeds are chosen
+/// (the `strategy = "kols"` arms excepted), and only the models named are prepared.
+#[test]
+fn a_partial_realisation_chooses_no_arm_and_prepares_the_models_asked_for() {
+    use kolsim::realise::{Need, realise_for};
+    let sc = parse(&ARMS.replace(
+        "model = \"imitation\"\ncount = 6",
+        "model = \"fixed\"\ncount = 6",
+    ))
+    .unwrap();
+    let net = kolsim::realise::build_network(&sc, 0).unwrap();
+    let need = Need {
+        models: Some(vec![1]),
+        arms: false,
+        segments: false,
+    };
+    let real = realise_for(&sc, net.clone(), 0, &need).unwrap();
+    assert_eq!(real.models.len(), 1);
+    assert_eq!(real.arm_top, vec![None, None]);
+    assert_eq!(real.kols.len(), 6);
+    let all = Need { arms: true, ..need };
+    let e = realise_for(&sc, net, 0, &all).unwrap_err().to_string();
+    assert!(e.contains("reverse-reachable"), "{e}");
+}
+
+/// `fit` chooses no arm's seeds: the shipped CKM scenario with an `optimized` arm that cannot
+/// be chosen (the threshold model with θ ~ U(0, 0.5) has no reverse-reachable form) fits as
+/// the scenario without it does, while running it fails.
+#[test]
+fn fit_chooses_no_arm() {
+    let root = crate::common::root();
+    let path = root.join("scenarios/ckm-tetracycline.toml");
+    let text = std::fs::read_to_string(&path).unwrap()
+        + "\n[[arm]]\nname = \"opt\"\nstrategy = \"optimized\"\nmodel = \"threshold\"\ncount = 5\nhorizon = 100000\n";
+    let sc = kolsim::scenario::parse(kolsim::scenario::Source { path, text }).unwrap();
+    assert!(kolsim::realise::realise(&sc, 0).is_err());
+    let observed = root.join("scenarios/data/ckm/observed.csv");
+    let opts = kolsim::api::FitOptions {
+        permutations: 0,
+        ..Default::default()
+    };
+    let res = kolsim::api::fit(&sc, observed.as_path(), &opts).unwrap();
+    assert!(res.report.models.iter().any(|m| m.name == "imitation"));
+}

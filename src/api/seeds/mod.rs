@@ -369,27 +369,14 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
     check(&res.scenario, res.theories.len())?;
     // The network is read (or generated) once; the theories' scenario shares it.
     let base = realise::build_network(sc, 0)?;
-    // With a fit's theories the arms come from the scenario's own realisation below: the
-    // theories' realisation chooses none (an `optimized` arm's selection runs once).
-    let real = if res.fitted {
-        let mut theories_sc = res.scenario.clone();
-        theories_sc.arms.clear();
-        realise::realise_on(&theories_sc, base.clone(), 0)?
-    } else {
-        realise::realise_on(&res.scenario, base.clone(), 0)?
-    };
-    let own_real = if res.fitted {
-        Some(realise::realise_on(sc, base.clone(), 0)?)
-    } else {
-        None
-    };
+    let (real, own_real) = realisations(sc, &res, req, &base)?;
     let (mask, budget) = inputs::filters(&real.net, req)?;
     let h = req.horizon.unwrap_or(sc.steps);
-    let fwds = res
-        .theories
+    let fwds = real
+        .models
         .iter()
-        .map(|t| Forward {
-            model: real.models[t.model].as_ref(),
+        .map(|model| Forward {
+            model: model.as_ref(),
             net: &real.net,
             is_kol: &real.is_kol,
             steps: h,
@@ -456,4 +443,35 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         req: req.clone(),
         network: base,
     })
+}
+
+/// Realisation 0 on `base` as the selection and the comparison use it: the theories' models
+/// alone prepared (in theory order), the arms' initial adopters only where the comparison
+/// simulates the arms (the `strategy = "kols"` arms always: the scenario's KOL list), no
+/// segments. With a fit's theories, the theories' realisation chooses no arm and the
+/// scenario's own realisation (returned second) prepares no model.
+fn realisations(
+    sc: &Scenario,
+    res: &theories::Resolved,
+    req: &SeedRequest,
+    base: &Network,
+) -> Result<(realise::Realisation, Option<realise::Realisation>), Error> {
+    let need = |models: Vec<usize>, arms: bool| realise::Need {
+        models: Some(models),
+        arms,
+        segments: false,
+    };
+    let used: Vec<usize> = res.theories.iter().map(|t| t.model).collect();
+    let arms = req.compare != Compare::None;
+    if !res.fitted {
+        let real = realise::realise_for(&res.scenario, base.clone(), 0, &need(used, arms))?;
+        return Ok((real, None));
+    }
+    // The arms come from the scenario's own realisation: the theories' realisation chooses
+    // none (an `optimized` arm's selection runs once).
+    let mut theories_sc = res.scenario.clone();
+    theories_sc.arms.clear();
+    let real = realise::realise_for(&theories_sc, base.clone(), 0, &need(used, false))?;
+    let own = realise::realise_for(sc, base.clone(), 0, &need(Vec::new(), arms))?;
+    Ok((real, Some(own)))
 }

@@ -4,6 +4,7 @@
 
 use super::{CELF_FIRST_REPLICATE, Files, SeedOutcome, Selection};
 use crate::error::Error;
+use crate::jobs::outputs::SEED;
 use crate::network::{Attribute, Network};
 use crate::output::csv_field;
 use crate::scenario::Scenario;
@@ -252,35 +253,31 @@ fn certificate(sc: &Scenario, o: &SeedOutcome, net: &Network) -> Value {
     })
 }
 
-/// Every file of the folder, in order. `base` is the network before KOL weights (ids and
-/// attributes).
+/// Every file of the folder, in order: the names and their order are
+/// [`crate::jobs::outputs::SEED`]'s, one writer per entry (`None`: not written this time).
+/// `o.network` is the network before KOL weights (ids and attributes).
 pub(super) fn files(sc: &Scenario, o: &SeedOutcome, text: &str, pdf: bool) -> Result<Files, Error> {
     let base = &o.network;
-    let kols = &o.kol_list;
     let json = |v: &Value| serde_json::to_vec_pretty(v).map_err(|e| Error::Other(e.to_string()));
-    let mut out: Files = vec![
-        (
-            "seeds.csv",
-            seeds_csv(o, base, &o.kol_ranking, kols).into_bytes(),
-        ),
-        ("comparison.csv", comparison_csv(o, base).into_bytes()),
-    ];
-    if o.multi() {
-        out.push(("regret.csv", regret_csv(o, base).into_bytes()));
-    }
     let (svg, html) = super::page::report(sc, o, text);
-    out.extend([
-        ("certificate.json", json(&certificate(sc, o, base))?),
-        ("summary.txt", text.as_bytes().to_vec()),
-        ("scenario.toml", sc.toml_text().into_bytes()),
-        ("seed.svg", svg.into_bytes()),
-    ]);
-    if let Some(browser) = super::browser(pdf)? {
-        let pdf = crate::jobs::run_job::print_pdf(&browser, html.as_bytes())?;
-        out.push(("report.html", html.into_bytes()));
-        out.push(("report.pdf", pdf));
-    } else {
-        out.push(("report.html", html.into_bytes()));
-    }
-    Ok(out)
+    let pdf = match super::browser(pdf)? {
+        Some(b) => Some(crate::jobs::run_job::print_pdf(&b, html.as_bytes())?),
+        None => None,
+    };
+    let bytes: [Option<Vec<u8>>; SEED.len()] = [
+        Some(seeds_csv(o, base, &o.kol_ranking, &o.kol_list).into_bytes()),
+        Some(comparison_csv(o, base).into_bytes()),
+        o.multi().then(|| regret_csv(o, base).into_bytes()),
+        Some(json(&certificate(sc, o, base))?),
+        Some(text.as_bytes().to_vec()),
+        Some(sc.toml_text().into_bytes()),
+        Some(svg.into_bytes()),
+        Some(html.into_bytes()),
+        pdf,
+    ];
+    Ok(SEED
+        .iter()
+        .zip(bytes)
+        .filter_map(|(f, b)| b.map(|b| (f.name, b)))
+        .collect())
 }
