@@ -114,3 +114,50 @@ pub(crate) fn parse_sweep(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Source, parse};
+
+    fn with_sweep(
+        sweep: &str,
+    ) -> Result<crate::scenario::Scenario, crate::scenario::ScenarioError> {
+        let text = format!(
+            "name = \"t\"\nsteps = 3\nreplicates = 1\n[network]\nkind = \"complete\"\nn = 5\n\
+             [[model]]\nkind = \"bass\"\np = 0.01\nq = 0.2\n[sweep]\n{sweep}"
+        );
+        parse(Source {
+            path: "t.toml".into(),
+            text,
+        })
+    }
+
+    #[test]
+    fn sweep_values_are_numbers_when_read() {
+        let sc =
+            with_sweep("\"model.bass.q\" = [0.1, 0.2]\n\"network.n\" = \"10:30:10\"\n").unwrap();
+        assert_eq!(
+            sc.sweep,
+            vec![
+                ("model.bass.q".to_string(), vec![0.1, 0.2]),
+                ("network.n".to_string(), vec![10.0, 20.0, 30.0])
+            ]
+        );
+        let back = parse(Source {
+            path: "t.toml".into(),
+            text: sc.to_toml(),
+        })
+        .unwrap();
+        assert_eq!(back.sweep, sc.sweep);
+        for (bad, why) in [
+            ("\"network.n\" = [\"a\"]", "is not a number"),
+            ("\"network.n\" = []", "no values"),
+            ("\"network.n\" = \"3:1:1\"", "below start"),
+            ("\"network.n\" = true", "give a list of numbers"),
+        ] {
+            let e = with_sweep(bad).unwrap_err();
+            assert_eq!(e.key, "sweep.network.n", "{bad}");
+            assert!(e.message.contains(why), "{bad}: {}", e.message);
+        }
+    }
+}

@@ -63,10 +63,10 @@ impl NamedModel {
     /// with these keys would be.
     ///
     /// ```
-    /// use kolsim::scenario::{NamedModel, ParamValue};
-    /// let m = NamedModel::from_values("b", "bass", &[("p", ParamValue::Number(0.02))])?;
+    /// use kolsim::scenario::{NamedModel, ParamValue::Number};
+    /// let m = NamedModel::from_values("b", "bass", &[("p", Number(0.02)), ("q", Number(0.3))])?;
     /// assert_eq!((m.model.kind(), m.number("p")), ("bass", Some(0.02)));
-    /// assert!(NamedModel::from_values("b", "bass", &[("p", ParamValue::Number(2.0))]).is_err());
+    /// assert!(NamedModel::from_values("b", "bass", &[("p", Number(2.0))]).is_err());
     /// # Ok::<(), kolsim::scenario::ScenarioError>(())
     /// ```
     pub fn from_values(
@@ -173,4 +173,66 @@ fn build(
         params,
         weight: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Scenario, Source, parse};
+
+    fn threshold(theta: &str) -> Scenario {
+        let text = format!(
+            "name = \"t\"\nsteps = 3\nreplicates = 1\n[network]\nkind = \"complete\"\nn = 5\n\
+             [[model]]\nname = \"th\"\nkind = \"threshold\"\ntheta = {theta}\np = 0.01\nweight = 0.5\n"
+        );
+        parse(Source {
+            path: "t.toml".into(),
+            text,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_uniform_threshold_frees_its_upper_end_and_keeps_its_weight() {
+        let sc = threshold("{ dist = \"uniform\", low = 0.2, high = 0.6 }");
+        let m = &sc.models[0];
+        let free: Vec<_> = m.model.free_params().iter().map(|p| p.key).collect();
+        assert_eq!(free, ["theta.high", "p"]);
+        assert!((m.model.free_params()[0].bounds.0 - 0.200001).abs() < 1e-12);
+        assert!(m.model.needs_simulation(), "low > 0: no exact likelihood");
+        assert_eq!(m.number("theta.high"), Some(0.6));
+        let changed = sc
+            .model_with(0, &[("theta.high", 0.7), ("p", 0.05)])
+            .unwrap();
+        assert_eq!(changed.number("theta.high"), Some(0.7));
+        assert_eq!(changed.number("theta.low"), Some(0.2));
+        assert_eq!(
+            (changed.number("p"), changed.weight),
+            (Some(0.05), Some(0.5))
+        );
+        // Out of the parameter's range: refused as in a scenario file.
+        assert!(sc.model_with(0, &[("theta.high", 0.1)]).is_err());
+    }
+
+    #[test]
+    fn fixed_and_exact_thresholds() {
+        let fixed = threshold("0.3");
+        let free: Vec<_> = fixed.models[0]
+            .model
+            .free_params()
+            .iter()
+            .map(|p| p.key)
+            .collect();
+        assert_eq!(free, ["theta", "p"]);
+        assert!(fixed.models[0].model.needs_simulation());
+        let exact = threshold("{ dist = \"uniform\", low = 0, high = 0.5 }");
+        assert!(!exact.models[0].model.needs_simulation());
+        let beta = threshold("{ dist = \"beta\", a = 2, b = 3 }");
+        let free: Vec<_> = beta.models[0]
+            .model
+            .free_params()
+            .iter()
+            .map(|p| p.key)
+            .collect();
+        assert_eq!(free, ["p"]);
+    }
 }
