@@ -204,9 +204,10 @@ pub enum Command {
         pool: usize,
         /// The sets compared with the recommended one by forward simulation: all (the
         /// scenario's KOL list and arms, the top k by every KOL rule, random seeds), scenario
-        /// (the KOL list, arms and random seeds: no other KOL rule is ranked) or none (the
-        /// recommended set alone: the fastest).
-        #[arg(long, value_name = "SETS", default_value = "all", value_parser = ["all", "scenario", "none"])]
+        /// (the KOL list, arms and random seeds: no other KOL rule is ranked), a list of KOL
+        /// rules such as in_degree,pagerank (scenario's sets and those rules' only), or none
+        /// (the recommended set alone, no arm's seeds chosen: the fastest).
+        #[arg(long, value_name = "SETS", default_value = "all")]
         compare: String,
         /// Options shared by every job (output folder, threads, ...).
         #[command(flatten)]

@@ -233,7 +233,7 @@ fn seed(command: Command) -> Result<(), Error> {
         candidates_file,
         sentinel: seed::Sentinel::parse(&sentinel).unwrap_or_default(),
         pool: pool.max(1),
-        compare: jobs::Compare::parse(&compare).unwrap_or_default(),
+        compare: jobs::Compare::from_arg(&compare).map_err(Error::Usage)?,
         replicates: sc.replicates,
         threads: common.threads,
     };

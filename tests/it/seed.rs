@@ -600,3 +600,38 @@ fn fit_chooses_no_arm() {
     let res = kolsim::api::fit(&sc, observed.as_path(), &opts).unwrap();
     assert!(res.report.models.iter().any(|m| m.name == "imitation"));
 }
+
+/// `--compare` with a list of KOL rules ranks and compares only those (in the order of
+/// `kols::RANKED`), with the same values as the full comparison gives them; a name that is
+/// no rule is refused (exit 2), naming the rules.
+#[test]
+fn compare_a_list_of_rules_ranks_only_those() {
+    use kolsim::api::{Compare, SeedRequest, select_seeds};
+    let sc = parse(ARMS).unwrap();
+    let mut req = SeedRequest::new(Some("imitation"), 6, 10);
+    req.threads = 1;
+    req.compare = Compare::parse("pagerank, in_degree").unwrap();
+    assert_eq!(req.compare.name(), "in_degree,pagerank");
+    let some = select_seeds(&sc, &req).unwrap();
+    req.compare = Compare::All;
+    let all = select_seeds(&sc, &req).unwrap();
+    let names = |o: &kolsim::api::SeedOutcome| -> Vec<String> {
+        o.rows.iter().map(|r| r.name.clone()).collect()
+    };
+    let (a, s) = (names(&all), names(&some));
+    assert_eq!(a.len(), s.len() + 4, "{a:?} vs {s:?}");
+    assert_eq!(&s[s.len() - 3..], ["in_degree", "pagerank", "random"]);
+    for (i, name) in s.iter().enumerate() {
+        let j = a.iter().position(|x| x == name).unwrap();
+        assert_eq!(some.rows[i].sets, all.rows[j].sets, "{name}");
+        assert_eq!(some.rows[i].vals, all.rows[j].vals, "{name}");
+    }
+    let e = Compare::from_arg("in_degree,fame").unwrap_err();
+    assert!(e.contains("\"fame\"") && e.contains("pagerank"), "{e}");
+    crate::common::kolsim()
+        .args(["seed", "scenarios/ckm-tetracycline.toml", "--k", "3"])
+        .args(["--model", "cascade", "--compare", "fame"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("KOL rule"));
+}

@@ -181,19 +181,18 @@ pub(super) fn rows(
     }
     rows.push(kol);
     arm_rows(cx, own_sc, arms_real, from_arm, &mut rows)?;
-    if cx.req.compare == Compare::All {
-        let krng = || stream(cx.seed, Purpose::Kols, 0);
-        for rule in kols::RANKED {
-            let set = match &cx.budget {
-                Some(b) => b.fill(kols::rank_with(cx.base, &rule, &mut krng())),
-                None => kols::select_with(cx.base, &rule, k, &mut krng()),
-            };
-            rows.push(Row::new(
-                rule.name().to_string(),
-                Role::Rule,
-                Sets::Fixed(set),
-            ));
-        }
+    // Only the rules compared are ranked.
+    let krng = || stream(cx.seed, Purpose::Kols, 0);
+    for rule in cx.req.compare.rules() {
+        let set = match &cx.budget {
+            Some(b) => b.fill(kols::rank_with(cx.base, &rule, &mut krng())),
+            None => kols::select_with(cx.base, &rule, k, &mut krng()),
+        };
+        rows.push(Row::new(
+            rule.name().to_string(),
+            Role::Rule,
+            Sets::Fixed(set),
+        ));
     }
     rows.push(Row::new("random".into(), Role::Random, random_sets(cx, k)));
     Ok((rows, kol_list))

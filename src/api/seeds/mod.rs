@@ -64,8 +64,8 @@ pub enum Robust {
 }
 
 /// Which sets the forward comparison evaluates besides the recommended set (`--compare`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+/// Only the KOL rules it compares are ranked.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Compare {
     /// The scenario's KOL list and arms, the top `k` by every global KOL rule, random seeds.
     #[default]
@@ -73,19 +73,72 @@ pub enum Compare {
     /// The scenario's own KOL list and arms, and random seeds; no global KOL rule is ranked.
     Scenario,
     /// The recommended set alone (with several theories, the robust sets and each theory's
-    /// own set): its forward value, nothing to compare against.
+    /// own set): its forward value, nothing to compare against. No arm's seeds are chosen.
     None,
+    /// The scenario's KOL list and arms, the top `k` by each of these global KOL rules (in
+    /// the order of [`crate::kols::RANKED`]), random seeds: only these rules are ranked.
+    Rules(Vec<crate::kols::KolRule>),
 }
 
 impl Compare {
-    /// Parses `all`, `scenario` or `none`.
+    /// Parses `all`, `scenario`, `none` or a comma-separated list of KOL rule names
+    /// (`in_degree,pagerank`).
     pub fn parse(s: &str) -> Option<Self> {
+        Self::from_arg(s).ok()
+    }
+
+    /// [`Compare::parse`], with the error naming the values accepted.
+    pub fn from_arg(s: &str) -> Result<Self, String> {
         match s {
-            "all" => Some(Compare::All),
-            "scenario" => Some(Compare::Scenario),
-            "none" => Some(Compare::None),
-            _ => None,
+            "all" => return Ok(Compare::All),
+            "scenario" => return Ok(Compare::Scenario),
+            "none" => return Ok(Compare::None),
+            _ => {}
         }
+        let names: Vec<&str> = s.split(',').map(str::trim).collect();
+        if let Some(bad) = names
+            .iter()
+            .find(|n| crate::kols::KolRule::ranked(n).is_none())
+        {
+            return Err(format!(
+                "--compare {s}: \"{bad}\" is neither all, scenario, none nor a KOL rule ({})",
+                crate::kols::KolRule::ranked_names()
+            ));
+        }
+        Ok(Compare::Rules(
+            crate::kols::RANKED
+                .into_iter()
+                .filter(|r| names.contains(&r.name()))
+                .collect(),
+        ))
+    }
+
+    /// The global KOL rules compared (ranked), in the order of [`crate::kols::RANKED`].
+    pub fn rules(&self) -> Vec<crate::kols::KolRule> {
+        match self {
+            Compare::All => crate::kols::RANKED.to_vec(),
+            Compare::Rules(r) => r.clone(),
+            Compare::Scenario | Compare::None => Vec::new(),
+        }
+    }
+
+    /// Its name as `--compare` takes it (`all`, `scenario`, `none`, or the rules' names).
+    pub fn name(&self) -> String {
+        match self {
+            Compare::All => "all".into(),
+            Compare::Scenario => "scenario".into(),
+            Compare::None => "none".into(),
+            Compare::Rules(r) => {
+                let names: Vec<&str> = r.iter().map(crate::kols::KolRule::name).collect();
+                names.join(",")
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Compare {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
     }
 }
 
