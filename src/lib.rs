@@ -39,3 +39,8 @@ pub mod sweep;
 pub mod table;
 
 pub use error::Error;
+
+/// The Rust code blocks of `README.md`, compiled and run by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
