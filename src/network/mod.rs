@@ -7,6 +7,7 @@
 //! the global adopter weight.
 
 pub mod build;
+pub(crate) mod earlier_ties;
 pub mod edge_list;
 mod edges;
 mod fast_csv;
@@ -22,6 +23,21 @@ mod spec;
 pub use build::ArcList;
 pub use sheet::{Decimal, Sheet, parse_number, read_sheet};
 use std::sync::Arc;
+
+/// Hints the CPU to fetch `p`'s cache line ahead of a random access (the builders and the
+/// engine's push loops are bound by memory latency, not by work).
+#[inline(always)]
+pub fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; it never dereferences `p` architecturally and cannot
+    // fault, whatever the address.
+    #[allow(unused_unsafe)]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
 
 /// Largest supported number of physicians (node indices are `u32`).
 pub const MAX_NODES: u64 = (u32::MAX - 1) as u64;
@@ -131,6 +147,17 @@ impl Network {
                 Self::from_arcs(n, arcs)
             }
         }
+    }
+
+    /// The simple undirected network on `0..n` with weight-1 ties `{v, u}` for every `u` in
+    /// `earlier(v)` (distinct nodes below `v`): what growth generators draw, built in parallel
+    /// without an arc list (the same network as [`Network::from_ties`] on those ties).
+    pub(crate) fn from_earlier_ties<'a>(
+        n: usize,
+        earlier: impl Fn(usize) -> &'a [u32] + Sync,
+    ) -> Self {
+        let (in_arcs, out_arcs, report) = earlier_ties::csr_from_earlier(n, earlier);
+        Self::assemble(n, in_arcs, out_arcs, report)
     }
 
     /// A sparse network from its CSR pair: in-weights summed, no ids or attributes.
