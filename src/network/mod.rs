@@ -106,6 +106,9 @@ pub struct Network {
     attributes: Vec<(String, Attribute)>,
     report: BuildReport,
     input: edge_list::InputReport,
+    /// Known to be one weakly connected component by construction (a growth generator whose
+    /// every newcomer ties to an earlier node), so [`Network::component_labels`] need not search.
+    connected: bool,
 }
 
 impl Network {
@@ -124,6 +127,7 @@ impl Network {
             attributes: Vec::new(),
             report: BuildReport::default(),
             input: Default::default(),
+            connected: false,
         }
     }
 
@@ -156,8 +160,11 @@ impl Network {
         n: usize,
         earlier: impl Fn(usize) -> &'a [u32] + Sync,
     ) -> Self {
+        let connected = (1..n).all(|v| !earlier(v).is_empty());
         let (in_arcs, out_arcs, report) = earlier_ties::csr_from_earlier(n, earlier);
-        Self::assemble(n, in_arcs, out_arcs, report)
+        let mut net = Self::assemble(n, in_arcs, out_arcs, report);
+        net.connected = connected;
+        net
     }
 
     /// A sparse network from its CSR pair: in-weights summed, no ids or attributes.
@@ -181,6 +188,7 @@ impl Network {
             attributes: Vec::new(),
             report,
             input: Default::default(),
+            connected: false,
         }
     }
 
@@ -392,7 +400,7 @@ impl Network {
     /// Each physician's weakly connected component, numbered densely from 0 in order of first
     /// physician, and the number of components.
     pub fn component_labels(&self) -> (Vec<u32>, usize) {
-        if self.complete || self.n == 0 {
+        if self.complete || self.connected || self.n == 0 {
             return (vec![0; self.n], usize::from(self.n > 0));
         }
         // Union–find, linking the larger root under the smaller and halving paths: a root is
@@ -538,6 +546,19 @@ mod tests {
             }
             assert_eq!(count, first.len());
         }
+    }
+
+    #[test]
+    fn earlier_ties_components_are_known_only_when_connected() {
+        // Node 3 ties to nobody earlier and nobody later: two components.
+        let lists: [&[u32]; 5] = [&[], &[0], &[0, 1], &[], &[2]];
+        let net = Network::from_earlier_ties(5, |v| lists[v]);
+        assert!(!net.connected);
+        assert_eq!(net.component_labels(), (vec![0, 0, 0, 1, 0], 2));
+        let lists: [&[u32]; 4] = [&[], &[0], &[1], &[0, 2]];
+        let net = Network::from_earlier_ties(4, |v| lists[v]);
+        assert!(net.connected);
+        assert_eq!(net.component_labels(), (vec![0; 4], 1));
     }
 
     /// Distinct labels among `seen` (dense labels: one more than the largest).

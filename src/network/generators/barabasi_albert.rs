@@ -320,6 +320,7 @@ mod tests {
                 assert_eq!(a.weights, b.weights);
                 assert_eq!(got.out_arcs().nodes, want.out_arcs().nodes);
                 assert_eq!(got.report(), want.report());
+                assert_eq!(got.component_labels(), want.component_labels());
             }
         }
     }
