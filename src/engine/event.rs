@@ -18,7 +18,7 @@
 //! are touched.
 
 use super::{Hazard, NEVER, Observer, Replicate, Scratch, fill_idle, finish_step, start};
-use crate::network::Adjacency;
+use crate::network::{Adjacency, prefetch};
 use crate::rng::{Purpose, keyed_unit};
 use rand::RngExt;
 
@@ -65,21 +65,6 @@ const PREFETCH: usize = 16;
 
 /// How many adopters' CSR rows ahead [`push`] prefetches (the rows are random accesses too).
 const ROWS_AHEAD: usize = 16;
-
-/// Hints the CPU to fetch `p`'s cache line: the push and update loops visit physicians in
-/// random order and are bound by memory latency, not by work.
-#[inline(always)]
-fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint; it never dereferences `p` architecturally and cannot
-    // fault, whatever the address.
-    #[allow(unused_unsafe)]
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
 
 /// Per-worker state of the event engine, reused across replicates.
 #[derive(Debug, Default)]

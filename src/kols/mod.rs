@@ -228,15 +228,23 @@ impl std::fmt::Display for RankingNote {
     }
 }
 
-/// Sorts node indices by descending score, ties by index.
+/// Sorts node indices by descending score (in `f64::total_cmp`'s order), ties by index. Each
+/// node is sorted as one 128-bit key (the score's bits mapped to an order-preserving integer,
+/// then the index), so comparisons read no scores at random.
 fn rank_by(scores: &[f64]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..scores.len() as u32).collect();
-    order.par_sort_by(|&a, &b| {
-        scores[b as usize]
-            .total_cmp(&scores[a as usize])
-            .then(a.cmp(&b))
-    });
-    order
+    let mut keys: Vec<u128> = scores
+        .par_iter()
+        .enumerate()
+        .map(|(i, &x)| (u128::from(!total_order_bits(x)) << 32) | i as u128)
+        .collect();
+    keys.par_sort_unstable();
+    keys.into_par_iter().map(|k| k as u32).collect()
+}
+
+/// `x`'s bits as an unsigned integer ordered as [`f64::total_cmp`] orders the values.
+fn total_order_bits(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 { !b } else { b | 1 << 63 }
 }
 
 /// PageRank of the nomination graph: rank flows from each physician to the advisers it names,
@@ -596,5 +604,27 @@ mod tests {
     fn complete_graph_pagerank_is_uniform() {
         let pr = pagerank(&Network::complete(10), 0.85, 1e-14, 100);
         assert!(pr.iter().all(|x| (x - 0.1).abs() < 1e-12));
+    }
+
+    #[test]
+    fn rank_by_orders_as_total_cmp_then_index() {
+        let v = [
+            1.0,
+            f64::NAN,
+            -0.0,
+            0.0,
+            f64::INFINITY,
+            -f64::NAN,
+            f64::NEG_INFINITY,
+            1.0,
+            -2.5,
+            1e-300,
+            -1e-300,
+            2.0,
+            1.0,
+        ];
+        let mut want: Vec<u32> = (0..v.len() as u32).collect();
+        want.sort_by(|&a, &b| v[b as usize].total_cmp(&v[a as usize]).then(a.cmp(&b)));
+        assert_eq!(rank_by(&v), want);
     }
 }

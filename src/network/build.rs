@@ -90,7 +90,7 @@ fn split_groups<'a, T>(
 }
 
 /// Row offsets from per-row counts (an exclusive prefix sum with the total last).
-fn offsets_of(counts: impl Iterator<Item = u32>, n: usize) -> Vec<usize> {
+pub(crate) fn offsets_of(counts: impl Iterator<Item = u32>, n: usize) -> Vec<usize> {
     let mut offsets = Vec::with_capacity(n + 1);
     let mut acc = 0usize;
     offsets.push(0);

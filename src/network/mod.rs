@@ -7,6 +7,7 @@
 //! the global adopter weight.
 
 pub mod build;
+pub(crate) mod earlier_ties;
 pub mod edge_list;
 mod edges;
 mod fast_csv;
@@ -22,6 +23,21 @@ mod spec;
 pub use build::ArcList;
 pub use sheet::{Decimal, Sheet, parse_number, read_sheet};
 use std::sync::Arc;
+
+/// Hints the CPU to fetch `p`'s cache line ahead of a random access (the builders and the
+/// engine's push loops are bound by memory latency, not by work).
+#[inline(always)]
+pub fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; it never dereferences `p` architecturally and cannot
+    // fault, whatever the address.
+    #[allow(unused_unsafe)]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
 
 /// Largest supported number of physicians (node indices are `u32`).
 pub const MAX_NODES: u64 = (u32::MAX - 1) as u64;
@@ -90,6 +106,9 @@ pub struct Network {
     attributes: Vec<(String, Attribute)>,
     report: BuildReport,
     input: edge_list::InputReport,
+    /// Known to be one weakly connected component by construction (a growth generator whose
+    /// every newcomer ties to an earlier node), so [`Network::component_labels`] need not search.
+    connected: bool,
 }
 
 impl Network {
@@ -108,6 +127,7 @@ impl Network {
             attributes: Vec::new(),
             report: BuildReport::default(),
             input: Default::default(),
+            connected: false,
         }
     }
 
@@ -133,6 +153,20 @@ impl Network {
         }
     }
 
+    /// The simple undirected network on `0..n` with weight-1 ties `{v, u}` for every `u` in
+    /// `earlier(v)` (distinct nodes below `v`): what growth generators draw, built in parallel
+    /// without an arc list (the same network as [`Network::from_ties`] on those ties).
+    pub(crate) fn from_earlier_ties<'a>(
+        n: usize,
+        earlier: impl Fn(usize) -> &'a [u32] + Sync,
+    ) -> Self {
+        let connected = (1..n).all(|v| !earlier(v).is_empty());
+        let (in_arcs, out_arcs, report) = earlier_ties::csr_from_earlier(n, earlier);
+        let mut net = Self::assemble(n, in_arcs, out_arcs, report);
+        net.connected = connected;
+        net
+    }
+
     /// A sparse network from its CSR pair: in-weights summed, no ids or attributes.
     fn assemble(n: usize, in_arcs: Adjacency, out_arcs: Adjacency, report: BuildReport) -> Self {
         let in_weight = {
@@ -154,6 +188,7 @@ impl Network {
             attributes: Vec::new(),
             report,
             input: Default::default(),
+            connected: false,
         }
     }
 
@@ -365,7 +400,7 @@ impl Network {
     /// Each physician's weakly connected component, numbered densely from 0 in order of first
     /// physician, and the number of components.
     pub fn component_labels(&self) -> (Vec<u32>, usize) {
-        if self.complete || self.n == 0 {
+        if self.complete || self.connected || self.n == 0 {
             return (vec![0; self.n], usize::from(self.n > 0));
         }
         // Union–find, linking the larger root under the smaller and halving paths: a root is
@@ -511,6 +546,19 @@ mod tests {
             }
             assert_eq!(count, first.len());
         }
+    }
+
+    #[test]
+    fn earlier_ties_components_are_known_only_when_connected() {
+        // Node 3 ties to nobody earlier and nobody later: two components.
+        let lists: [&[u32]; 5] = [&[], &[0], &[0, 1], &[], &[2]];
+        let net = Network::from_earlier_ties(5, |v| lists[v]);
+        assert!(!net.connected);
+        assert_eq!(net.component_labels(), (vec![0, 0, 0, 1, 0], 2));
+        let lists: [&[u32]; 4] = [&[], &[0], &[1], &[0, 2]];
+        let net = Network::from_earlier_ties(4, |v| lists[v]);
+        assert!(net.connected);
+        assert_eq!(net.component_labels(), (vec![0; 4], 1));
     }
 
     /// Distinct labels among `seen` (dense labels: one more than the largest).
