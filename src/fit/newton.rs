@@ -205,18 +205,16 @@ pub(super) struct Pass {
     c: Vec<f64>,
 }
 
-/// `ln(1 + e^x)` without overflow.
-pub(super) fn softplus(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
+/// `(p, 1 − p, ln(1 + e^η))` of `p = logistic(η)`, each without cancellation or overflow,
+/// from one exponential.
+pub(super) fn logistic_softplus(eta: f64) -> (f64, f64, f64) {
+    let e = (-eta.abs()).exp();
+    let (small, large) = (e / (1.0 + e), 1.0 / (1.0 + e));
+    if eta > 0.0 {
+        (large, small, eta + e.ln_1p())
     } else {
-        x.exp().ln_1p()
+        (small, large, e.ln_1p())
     }
-}
-
-/// `(p, 1 − p)` of `p = logistic(η)`, each without cancellation.
-pub(super) fn logistic(eta: f64) -> (f64, f64) {
-    (1.0 / (1.0 + (-eta).exp()), 1.0 / (1.0 + eta.exp()))
 }
 
 /// One adoption's log-likelihood `y ln h`, `h = h0 + (1 − h0) p`, and its first and second
@@ -248,10 +246,10 @@ pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass
     let mut gw = Vec::with_capacity(pr.groups.len());
     for &(t, z, r) in &pr.groups {
         let eta = beta[t as usize] + eta_z.get(z as usize).copied().unwrap_or(0.0);
-        let (p, q) = logistic(eta);
+        let (p, q, sp) = logistic_softplus(eta);
         pq.push((p, q));
         if r > 0.0 {
-            ll.add(-r * softplus(eta));
+            ll.add(-r * sp);
         }
         gw.push((-r * p, r * p * q));
     }
