@@ -272,6 +272,29 @@ pub fn realise_for(
     })
 }
 
+/// Chooses the initial adopters of `sc`'s arms (as [`realise_for`] with [`Need::arms`] set
+/// to `all`) on `real`, a realisation of a scenario with the same network, `[kols]` and seed
+/// but other models: `unweighted` is its network before the KOL weight (`None`: `real.net`
+/// itself, κ = 1). Replaces `real`'s arms, so that one realisation (one network) serves both the
+/// models of one scenario and the arms of another (`seed --theories fitted.toml`).
+pub fn arms_beside(
+    sc: &Scenario,
+    unweighted: Option<&Network>,
+    real: &mut Realisation,
+    index: u64,
+    all: bool,
+) -> Result<(), Error> {
+    check_kol_arms(sc, real.kols.len())?;
+    let base = unweighted.unwrap_or(&real.net);
+    let (mut arm_top, arm_pools) = ranked_arms(sc, base, &real.kols, index, all)?;
+    if all {
+        optimized_arms(sc, &real.net, &mut arm_top)?;
+    }
+    real.arm_top = arm_top;
+    real.arm_pools = arm_pools;
+    Ok(())
+}
+
 /// Refuses an arm seeding more KOLs than were identified.
 fn check_kol_arms(sc: &Scenario, kols: usize) -> Result<(), Error> {
     let most = sc

@@ -24,11 +24,13 @@
 mod candidates;
 mod error;
 mod inputs;
+mod realised;
 mod regret;
 mod select;
 mod theories;
 
 pub use candidates::{Decision, Role, Row, Sets};
+use realised::realisations;
 pub use regret::{RegretRow, Share};
 pub use theories::Theory;
 
@@ -420,9 +422,10 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         return Err(SeedError::BudgetWithTheories);
     }
     check(&res.scenario, res.theories.len())?;
-    // The network is read (or generated) once; the theories' scenario shares it.
-    let base = realise::build_network(sc, 0)?;
-    let (real, own_real) = realisations(sc, &res, req, &base)?;
+    // The network is read (or generated) once and held once: the theories' scenario and the
+    // scenario's own arms share it (with κ ≠ 1, the weighted copy shares its arcs).
+    let realised = realisations(sc, &res, req, realise::build_network(sc, 0)?)?;
+    let (real, base) = (&realised.real, realised.base());
     let (mask, budget) = inputs::filters(&real.net, req)?;
     let h = req.horizon.unwrap_or(sc.steps);
     let fwds = real
@@ -442,7 +445,7 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         sc: &res.scenario,
         req,
         net: &real.net,
-        base: &base,
+        base,
         fwds,
         theories: &res.theories,
         mask,
@@ -463,25 +466,25 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         (select::one(&cx, 0, g), Vec::new(), None)
     };
     let own_sc = if res.fitted { sc } else { &res.scenario };
-    let arms_real = own_real.as_ref().unwrap_or(&real);
     let t_compare = std::time::Instant::now();
-    let (rows, kol_list) =
-        candidates::rows(&cx, own_sc, arms_real, &selection, worst.as_ref(), &own)?;
+    let (rows, kol_list) = candidates::rows(&cx, own_sc, real, &selection, worst.as_ref(), &own)?;
     let selection = match (req.robust, worst) {
         (Robust::Worst, Some(w)) if multi => w,
         _ => selection,
     };
-    let kol_ranking = inputs::kol_ranking(sc, arms_real, &base)?;
+    let kol_ranking = inputs::kol_ranking(sc, real, base)?;
     let ev = candidates::evaluate(&cx, rows, matches!(selection, Selection::Rr(_)));
     let compare_seconds = t_compare.elapsed().as_secs_f64();
     let seeds = ev.rows[ev.decision.chosen].fixed().to_vec();
     let prefix = candidates::prefix(&cx, &selection, &seeds, ev.decision.replaced());
+    let (budget, n) = (cx.budget.clone(), real.net.n());
+    drop(cx);
     Ok(SeedOutcome {
         theories: res.theories.clone(),
         weights_from: res.source.clone(),
         horizon: h,
         seeds,
-        budget: cx.budget.clone(),
+        budget,
         selection,
         own,
         rows: ev.rows,
@@ -492,39 +495,8 @@ fn compute(sc: &Scenario, req: &SeedRequest, check: Check) -> Result<SeedOutcome
         kol_list,
         kol_ranking,
         prefix,
-        n: real.net.n(),
+        n,
         req: req.clone(),
-        network: base,
+        network: realised.into_network(),
     })
-}
-
-/// Realisation 0 on `base` as the selection and the comparison use it: the theories' models
-/// alone prepared (in theory order), the arms' initial adopters only where the comparison
-/// simulates the arms (the `strategy = "kols"` arms always: the scenario's KOL list), no
-/// segments. With a fit's theories, the theories' realisation chooses no arm and the
-/// scenario's own realisation (returned second) prepares no model.
-fn realisations(
-    sc: &Scenario,
-    res: &theories::Resolved,
-    req: &SeedRequest,
-    base: &Network,
-) -> Result<(realise::Realisation, Option<realise::Realisation>), Error> {
-    let need = |models: Vec<usize>, arms: bool| realise::Need {
-        models: Some(models),
-        arms,
-        segments: false,
-    };
-    let used: Vec<usize> = res.theories.iter().map(|t| t.model).collect();
-    let arms = req.compare != Compare::None;
-    if !res.fitted {
-        let real = realise::realise_for(&res.scenario, base.clone(), 0, &need(used, arms))?;
-        return Ok((real, None));
-    }
-    // The arms come from the scenario's own realisation: the theories' realisation chooses
-    // none (an `optimized` arm's selection runs once).
-    let mut theories_sc = res.scenario.clone();
-    theories_sc.arms.clear();
-    let real = realise::realise_for(&theories_sc, base.clone(), 0, &need(used, false))?;
-    let own = realise::realise_for(sc, base.clone(), 0, &need(Vec::new(), arms))?;
-    Ok((real, Some(own)))
 }
