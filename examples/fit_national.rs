@@ -9,13 +9,13 @@
 //! `jours` 0..7 — drawn per physician with a fixed seed, as `--strata region --covariates
 //! specialist,cohort,jours` would).
 
+use kolsim::adopters::AdopterRule;
 use kolsim::engine::{self, EngineKind, NEVER, Observer, Replicate, Scratch};
 use kolsim::fit::{self, Unobserved, observed::Status};
 use kolsim::kols::{KolRule, select_with};
 use kolsim::models::Bass;
 use kolsim::network::generators;
 use kolsim::rng::{Purpose, stream};
-use kolsim::seeding::Seeding;
 use std::time::Instant;
 
 struct Times(Vec<u32>);
@@ -80,7 +80,8 @@ fn main() {
     if std::env::var("CONTROLS").is_ok() {
         net = net.with_attributes(attributes(n));
     }
-    let initial = Seeding::Random(100).choose(&net, &[], &mut stream(42, Purpose::Seeding, 0));
+    let initial =
+        AdopterRule::Random(100).choose(&net, &[], &mut stream(42, Purpose::InitialAdopters, 0));
     let rep = Replicate {
         net: &net,
         is_kol: &is_kol,

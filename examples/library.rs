@@ -8,7 +8,7 @@ use kolsim::api::{FitOptions, Launch, Options, SeedRequest, fit, select_seeds, s
 use kolsim::models::ExposureKind;
 use kolsim::models::bass::Bass;
 use kolsim::models::imitation::Imitation;
-use kolsim::scenario::{Arm, KolSize, NamedModel, NetworkSpec, Scenario, SeedingSpec};
+use kolsim::scenario::{Arm, InitialAdopters, KolSize, NamedModel, NetworkSpec, Scenario};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 fn main() -> Result<(), kolsim::Error> {
@@ -37,8 +37,8 @@ fn main() -> Result<(), kolsim::Error> {
     sc.kols.size = KolSize::Count(40);
     sc.kols.weight = 2.0;
     sc.arms = vec![
-        Arm::new("kols", SeedingSpec::Kols(10)),
-        Arm::new("random", SeedingSpec::Random(10)),
+        Arm::new("kols", InitialAdopters::Kols(10)),
+        Arm::new("random", InitialAdopters::Random(10)),
     ];
     sc.reference_arm = "random".into();
 

@@ -2,12 +2,13 @@
 //! spread is really due to Key Opinion Leaders.
 //!
 //! Pipeline: a scenario file ([`scenario`]) becomes a network realisation with KOLs
-//! ([`realise`], [`network`], [`kols`]), initial adopters ([`seeding`]) and models
+//! ([`realise`], [`network`], [`kols`]), initial adopters ([`adopters`]) and models
 //! ([`models`]); the [`run`] module runs every model over many replicates in parallel with the
 //! [`engine`], and [`stats`], [`output`] and [`manifest`] turn the curves into files. [`fit`] goes the other way: from an observed launch to the
 //! theories' likelihoods.
 
 #![warn(missing_docs)]
+pub mod adopters;
 pub mod api;
 pub mod attribution;
 pub mod cli;
@@ -30,7 +31,6 @@ pub mod rng;
 pub mod run;
 pub mod scenario;
 pub mod seed;
-pub mod seeding;
 pub mod segments;
 pub mod source;
 pub mod stats;

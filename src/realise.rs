@@ -2,13 +2,13 @@
 //! models, and choosing each replicate's initial adopters. Randomness only from the run's
 //! streams.
 
+use crate::adopters::AdopterRule;
 use crate::error::Error;
 use crate::kols::{self, KolRule};
 use crate::models::{Prepared, Setting};
 use crate::network::{Network, edge_list};
 use crate::rng::{Purpose, stream};
-use crate::scenario::{Draw, KolRuleSpec, NetworkSpec, Scenario, SeedingSpec};
-use crate::seeding::Seeding;
+use crate::scenario::{Draw, InitialAdopters, KolRuleSpec, NetworkSpec, Scenario};
 
 pub use crate::models::structural::{SE_MAX_BYTES, SE_MAX_TWO_HOP, similarity_network};
 
@@ -300,8 +300,8 @@ fn check_kol_arms(sc: &Scenario, kols: usize) -> Result<(), Error> {
     let most = sc
         .arms
         .iter()
-        .filter_map(|a| match a.seeding {
-            SeedingSpec::Kols(c) => Some((c, &a.seeding)),
+        .filter_map(|a| match a.adopters {
+            InitialAdopters::Kols(c) => Some((c, &a.adopters)),
             _ => None,
         })
         .max_by_key(|(c, _)| *c);
@@ -333,28 +333,28 @@ fn ranked_arms(
     let mut arm_top: Vec<Option<Vec<u32>>> = Vec::with_capacity(sc.arms.len());
     let mut arm_pools: Vec<Option<Vec<Vec<u32>>>> = vec![None; sc.arms.len()];
     for (k, a) in sc.arms.iter().enumerate() {
-        if !all && !matches!(a.seeding, SeedingSpec::Kols(_)) {
+        if !all && !matches!(a.adopters, InitialAdopters::Kols(_)) {
             arm_top.push(None);
             continue;
         }
-        let table = table_of(sc, &a.seeding);
+        let table = table_of(sc, &a.adopters);
         let strata = crate::groups::Strata::of_arm(a, &table);
         let ranked =
             |rule: &KolRule| kols::rank_with(net, rule, &mut stream(sc.seed, Purpose::Kols, index));
-        arm_top.push(match &a.seeding {
-            SeedingSpec::TopBy(rule, c) if !strata.any() => Some(kols::select_with(
+        arm_top.push(match &a.adopters {
+            InitialAdopters::TopBy(rule, c) if !strata.any() => Some(kols::select_with(
                 net,
                 rule,
                 *c,
                 &mut stream(sc.seed, Purpose::Kols, index),
             )),
-            SeedingSpec::TopBy(rule, c) => Some(strata.top(sc, net, &ranked(rule), *c)?),
-            SeedingSpec::Kols(c) if strata.any() => Some(strata.top(sc, net, kol_list, *c)?),
-            SeedingSpec::Attribute(name, c, span) if strata.any() => {
+            InitialAdopters::TopBy(rule, c) => Some(strata.top(sc, net, &ranked(rule), *c)?),
+            InitialAdopters::Kols(c) if strata.any() => Some(strata.top(sc, net, kol_list, *c)?),
+            InitialAdopters::Attribute(name, c, span) if strata.any() => {
                 sc.check_attribute(name, span, &format!("{table}.attribute"), net)?;
                 Some(strata.top(sc, net, &kols::by_attribute(net, name), *c)?)
             }
-            SeedingSpec::Random(_) if strata.any() => {
+            InitialAdopters::Random(_) if strata.any() => {
                 arm_pools[k] = Some(strata.pools(sc, net)?);
                 None
             }
@@ -371,15 +371,15 @@ fn optimized_arms(
     arm_top: &mut [Option<Vec<u32>>],
 ) -> Result<(), Error> {
     for (k, a) in sc.arms.iter().enumerate() {
-        let SeedingSpec::Optimized {
+        let InitialAdopters::Optimized {
             model,
             count,
             horizon,
-        } = &a.seeding
+        } = &a.adopters
         else {
             continue;
         };
-        let key = format!("{}.model", table_of(sc, &a.seeding));
+        let key = format!("{}.model", table_of(sc, &a.adopters));
         let Some(m) = sc.models.iter().find(|m| &m.name == model) else {
             let names: Vec<&str> = sc.models.iter().map(|m| m.name.as_str()).collect();
             return Err(Error::Scenario(sc.source.error(
@@ -407,15 +407,15 @@ fn optimized_arms(
 /// The scenario table a seeding strategy came from (`initial_adopters` or `arm[k]`), for
 /// error messages.
 /// Span of the arm whose seeding is `spec` (its `count`, or its table).
-fn span_of(sc: &Scenario, spec: &SeedingSpec) -> Option<std::ops::Range<usize>> {
+fn span_of(sc: &Scenario, spec: &InitialAdopters) -> Option<std::ops::Range<usize>> {
     sc.arms
         .iter()
-        .find(|a| std::ptr::eq(&a.seeding, spec))
+        .find(|a| std::ptr::eq(&a.adopters, spec))
         .and_then(|a| a.span.clone())
 }
 
-fn table_of(sc: &Scenario, spec: &SeedingSpec) -> String {
-    match sc.arms.iter().position(|a| std::ptr::eq(&a.seeding, spec)) {
+fn table_of(sc: &Scenario, spec: &InitialAdopters) -> String {
+    match sc.arms.iter().position(|a| std::ptr::eq(&a.adopters, spec)) {
         Some(k) if sc.arms.len() > 1 || sc.arms[k].name != "default" => format!("arm[{k}]"),
         _ => "initial_adopters".into(),
     }
@@ -425,19 +425,19 @@ fn table_of(sc: &Scenario, spec: &SeedingSpec) -> String {
 /// draw from the replicate's seeding stream, the same for every arm and model.
 pub fn initial_adopters(
     sc: &Scenario,
-    spec: &SeedingSpec,
+    spec: &InitialAdopters,
     real: &Realisation,
     replicate: u64,
 ) -> Result<Vec<u32>, Error> {
-    let arm = sc.arms.iter().position(|a| std::ptr::eq(&a.seeding, spec));
+    let arm = sc.arms.iter().position(|a| std::ptr::eq(&a.adopters, spec));
     if let Some(pools) = arm
         .and_then(|k| real.arm_pools.get(k))
         .and_then(Option::as_ref)
-        && let SeedingSpec::Random(c) = spec
+        && let InitialAdopters::Random(c) = spec
     {
         // `count` at random from each pool, the pools in label order, from the replicate's
         // seeding stream (as every random arm).
-        let mut rng = stream(sc.seed, Purpose::Seeding, replicate);
+        let mut rng = stream(sc.seed, Purpose::InitialAdopters, replicate);
         let mut out = Vec::new();
         for pool in pools {
             let k = (*c).min(pool.len());
@@ -455,32 +455,32 @@ pub fn initial_adopters(
         a.group.is_some() || !a.filter.is_empty()
     });
     let seeding = match spec {
-        _ if stratified.is_some() => Seeding::Explicit(
+        _ if stratified.is_some() => AdopterRule::Explicit(
             stratified
                 .and_then(|k| real.arm_top.get(k))
                 .and_then(|v| v.clone())
                 .unwrap_or_default(),
         ),
-        SeedingSpec::None => Seeding::None,
-        SeedingSpec::Random(c) => Seeding::Random(*c),
-        SeedingSpec::Kols(c) => Seeding::Kols(*c),
-        SeedingSpec::TopBy(..) | SeedingSpec::Optimized { .. } => {
-            let k = sc.arms.iter().position(|a| std::ptr::eq(&a.seeding, spec));
+        InitialAdopters::None => AdopterRule::None,
+        InitialAdopters::Random(c) => AdopterRule::Random(*c),
+        InitialAdopters::Kols(c) => AdopterRule::Kols(*c),
+        InitialAdopters::TopBy(..) | InitialAdopters::Optimized { .. } => {
+            let k = sc.arms.iter().position(|a| std::ptr::eq(&a.adopters, spec));
             let ranked = k.and_then(|k| real.arm_top.get(k)).and_then(|v| v.as_ref());
-            Seeding::Explicit(ranked.cloned().unwrap_or_default())
+            AdopterRule::Explicit(ranked.cloned().unwrap_or_default())
         }
-        SeedingSpec::Explicit(list) => Seeding::Explicit(sc.resolve_ids(list, &real.net)?),
-        SeedingSpec::Attribute(name, c, span) => {
+        InitialAdopters::Explicit(list) => AdopterRule::Explicit(sc.resolve_ids(list, &real.net)?),
+        InitialAdopters::Attribute(name, c, span) => {
             sc.check_attribute(
                 name,
                 span,
                 &format!("{}.attribute", table_of(sc, spec)),
                 &real.net,
             )?;
-            Seeding::Attribute(name.clone(), *c)
+            AdopterRule::Attribute(name.clone(), *c)
         }
     };
-    if let Seeding::Random(c) | Seeding::Attribute(_, c) = &seeding
+    if let AdopterRule::Random(c) | AdopterRule::Attribute(_, c) = &seeding
         && *c > real.net.n()
     {
         return Err(Error::Scenario(sc.source.error(
@@ -492,7 +492,7 @@ pub fn initial_adopters(
             ),
         )));
     }
-    let mut rng = stream(sc.seed, Purpose::Seeding, replicate);
+    let mut rng = stream(sc.seed, Purpose::InitialAdopters, replicate);
     Ok(seeding.choose(&real.net, &real.kols, &mut rng))
 }
 
@@ -519,7 +519,7 @@ fn stratified_kols(sc: &Scenario, net: &Network, ranking: &[u32]) -> Result<Vec<
 pub fn check(sc: &Scenario) -> Result<Realisation, Error> {
     let real = realise(sc, 0)?;
     for arm in &sc.arms {
-        initial_adopters(sc, &arm.seeding, &real, 0)?;
+        initial_adopters(sc, &arm.adopters, &real, 0)?;
     }
     for (k, m) in sc.models.iter().enumerate() {
         for (key, name) in m.model.attributes() {

@@ -21,7 +21,7 @@ pub enum Purpose {
     /// Drawing a random network realisation.
     Network = 1,
     /// Choosing initial adopters (e.g. `strategy = "random"`).
-    Seeding = 2,
+    InitialAdopters = 2,
     /// Per-physician thresholds of the threshold model.
     Thresholds = 3,
     /// Adoption events of the dynamics.

@@ -146,7 +146,7 @@ fn run_replicate(
         if initial[ai].is_none() {
             initial[ai] = Some(realise::initial_adopters(
                 sc,
-                &sc.arms[ai].seeding,
+                &sc.arms[ai].adopters,
                 real,
                 r,
             )?);
@@ -225,7 +225,7 @@ pub fn run_cancellable(
         let seeds0 = sc
             .arms
             .iter()
-            .map(|a| realise::initial_adopters(sc, &a.seeding, &real0, 0))
+            .map(|a| realise::initial_adopters(sc, &a.adopters, &real0, 0))
             .collect::<Result<Vec<_>, Error>>()?;
         let warnings = kol_warnings(sc, &real0);
         let network = network_info(sc, &real0);

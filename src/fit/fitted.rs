@@ -4,7 +4,7 @@
 use super::data::NEVER;
 use super::{FitReport, ModelFit, Prepared, TIME_CONVENTION};
 use crate::fit::models::Candidate;
-use crate::scenario::{Derived, IdList, NamedModel, ParamValue, Scenario, SeedingSpec};
+use crate::scenario::{Derived, IdList, InitialAdopters, NamedModel, ParamValue, Scenario};
 
 use std::path::Path;
 
@@ -66,11 +66,11 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepa
     );
     let initial_adopters = if r.facts.aggregate && r.facts.seeds > 0 {
         // Who adopted first is unknown: as many random physicians, as the simulated fits did.
-        SeedingSpec::Random(r.facts.seeds as usize)
+        InitialAdopters::Random(r.facts.seeds as usize)
     } else if r.seeds.is_empty() {
-        SeedingSpec::None
+        InitialAdopters::None
     } else {
-        SeedingSpec::Explicit(IdList {
+        InitialAdopters::Explicit(IdList {
             ids: r.seeds.clone(),
             key: "initial_adopters.ids".into(),
             span: 0..0,

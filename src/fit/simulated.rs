@@ -32,13 +32,13 @@
 use super::optim::PROFILE_DROP;
 use super::sim_search::{optimise, profile, starts};
 use super::{Estimate, FitOptions, Prepared};
+use crate::adopters::AdopterRule;
 use crate::engine::{Curve, EngineKind, Replicate, Scratch};
 use crate::error::Error;
 use crate::models::{Model, Setting};
 use crate::network::{ArcList, Network};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{NamedModel, Scenario};
-use crate::seeding::Seeding;
 use rayon::prelude::*;
 
 /// What the simulations run on.
@@ -124,7 +124,11 @@ pub fn setup(sc: &Scenario, prep: &Prepared, replicates: u32) -> Result<Setup, E
         let count = prep.facts.seeds as usize;
         let seeds = (0..r)
             .map(|k| {
-                Seeding::Random(count).choose(&full, &[], &mut stream(sc.seed, Purpose::Seeding, k))
+                AdopterRule::Random(count).choose(
+                    &full,
+                    &[],
+                    &mut stream(sc.seed, Purpose::InitialAdopters, k),
+                )
             })
             .collect();
         return Ok(Setup {

@@ -78,7 +78,7 @@ fn components(
     };
     let mut reach = Vec::new();
     for arm in &sc.arms {
-        let seeds = crate::realise::initial_adopters(sc, &arm.seeding, real, 0)?;
+        let seeds = crate::realise::initial_adopters(sc, &arm.adopters, real, 0)?;
         if seeds.is_empty() {
             continue;
         }
@@ -89,9 +89,9 @@ fn components(
         reach.push(ArmReach {
             arm: arm.name.clone(),
             random: matches!(
-                arm.seeding,
-                crate::scenario::SeedingSpec::Random(_)
-                    | crate::scenario::SeedingSpec::Attribute(..)
+                arm.adopters,
+                crate::scenario::InitialAdopters::Random(_)
+                    | crate::scenario::InitialAdopters::Attribute(..)
             ),
             unseeded_components: seeded.iter().filter(|&&x| !x).count(),
             unreachable: (0..count).filter(|&c| !seeded[c]).map(|c| sizes[c]).sum(),

@@ -288,7 +288,13 @@ mod tests {
     }
 
     fn exact(net: &Network) -> Vec<f64> {
-        run(net, usize::MAX, None, &mut stream(0, Purpose::Seeding, 0)).scores
+        run(
+            net,
+            usize::MAX,
+            None,
+            &mut stream(0, Purpose::InitialAdopters, 0),
+        )
+        .scores
     }
 
     fn close(a: &[f64], b: &[f64]) -> bool {
@@ -329,7 +335,7 @@ mod tests {
             &Network::complete(6),
             0,
             Some(2),
-            &mut stream(0, Purpose::Seeding, 0),
+            &mut stream(0, Purpose::InitialAdopters, 0),
         );
         assert_eq!(c.scores, vec![0.0; 6]);
         assert_eq!(c.method, BetweennessMethod::Pivots { pivots: 2 });
@@ -392,15 +398,35 @@ mod tests {
     #[test]
     fn pivot_betweenness_with_all_pivots_is_exact() {
         let net = generators::barabasi_albert(300, 2, &mut stream(5, Purpose::Network, 0));
-        let ex = run(&net, usize::MAX, None, &mut stream(1, Purpose::Seeding, 0));
+        let ex = run(
+            &net,
+            usize::MAX,
+            None,
+            &mut stream(1, Purpose::InitialAdopters, 0),
+        );
         assert!(ex.exact());
         // Limit below n but pivots = n: every node is a source, same arithmetic.
-        let all = run(&net, 10, Some(300), &mut stream(1, Purpose::Seeding, 0));
+        let all = run(
+            &net,
+            10,
+            Some(300),
+            &mut stream(1, Purpose::InitialAdopters, 0),
+        );
         assert!(all.exact());
         assert_eq!(all.scores, ex.scores);
         // Pivots: reports them, depends only on the rng state, roughly tracks exact.
-        let s1 = run(&net, 10, Some(100), &mut stream(1, Purpose::Seeding, 0));
-        let s2 = run(&net, 10, Some(100), &mut stream(1, Purpose::Seeding, 0));
+        let s1 = run(
+            &net,
+            10,
+            Some(100),
+            &mut stream(1, Purpose::InitialAdopters, 0),
+        );
+        let s2 = run(
+            &net,
+            10,
+            Some(100),
+            &mut stream(1, Purpose::InitialAdopters, 0),
+        );
         assert_eq!(s1.method, BetweennessMethod::Pivots { pivots: 100 });
         assert_eq!(s1, s2);
         assert_eq!(betweenness_pivots(300, 10, 100), 100);
@@ -421,15 +447,25 @@ mod tests {
                 .expect("pool")
                 .install(|| {
                     (
-                        run(&net, usize::MAX, None, &mut stream(2, Purpose::Seeding, 0)),
-                        run(&net, 10, Some(37), &mut stream(2, Purpose::Seeding, 0)),
+                        run(
+                            &net,
+                            usize::MAX,
+                            None,
+                            &mut stream(2, Purpose::InitialAdopters, 0),
+                        ),
+                        run(
+                            &net,
+                            10,
+                            Some(37),
+                            &mut stream(2, Purpose::InitialAdopters, 0),
+                        ),
                         betweenness(
                             &net,
                             10,
                             None,
                             0.05,
                             0.1,
-                            &mut stream(2, Purpose::Seeding, 0),
+                            &mut stream(2, Purpose::InitialAdopters, 0),
                         ),
                     )
                 })

@@ -571,7 +571,7 @@ mod tests {
             pivots: Some(6),
         };
         assert_eq!(rank_seeded(&bridged, &all, 9), vec![2, 3, 0, 1, 4, 5]);
-        let mut rng = crate::rng::stream(4, crate::rng::Purpose::Seeding, 0);
+        let mut rng = crate::rng::stream(4, crate::rng::Purpose::InitialAdopters, 0);
         assert_eq!(select_with(&bridged, &all, 1, &mut rng), vec![2]);
         assert_eq!(
             select_with(&bridged, &all, 3, &mut stream(1, Purpose::Kols, 0)),

@@ -5,23 +5,23 @@ use super::{FILES, Figure, Report};
 use crate::output::{self, Comparison};
 use crate::plot;
 use crate::run::RunResult;
-use crate::scenario::{Scenario, SeedingSpec};
+use crate::scenario::{InitialAdopters, Scenario};
 use crate::stats::{Metrics, StepSummary};
 use crate::table::{diff_cell, share_cell, steps_cell};
 use std::fmt::Write as _;
 
 /// Plain-language description of a seeding arm.
-fn seeding_text(s: &SeedingSpec) -> String {
+fn adopters_text(s: &InitialAdopters) -> String {
     match s {
-        SeedingSpec::None => "no initial adopters".into(),
-        SeedingSpec::Random(n) => format!("{n} physicians at random"),
-        SeedingSpec::Kols(n) => format!("the top {n} KOLs"),
-        SeedingSpec::TopBy(rule, n) => format!("the top {n} physicians by {}", rule.name()),
-        SeedingSpec::Explicit(list) => format!("{} listed physicians", list.ids.len()),
-        SeedingSpec::Attribute(attr, n, _) => {
+        InitialAdopters::None => "no initial adopters".into(),
+        InitialAdopters::Random(n) => format!("{n} physicians at random"),
+        InitialAdopters::Kols(n) => format!("the top {n} KOLs"),
+        InitialAdopters::TopBy(rule, n) => format!("the top {n} physicians by {}", rule.name()),
+        InitialAdopters::Explicit(list) => format!("{} listed physicians", list.ids.len()),
+        InitialAdopters::Attribute(attr, n, _) => {
             format!("the {n} physicians with the highest \u{201c}{attr}\u{201d}")
         }
-        SeedingSpec::Optimized { model, count, .. } => {
+        InitialAdopters::Optimized { model, count, .. } => {
             format!("the {count} seeds optimized for model \u{201c}{model}\u{201d}")
         }
     }
@@ -101,7 +101,7 @@ fn scenario_facts(
     let arms: Vec<String> = sc
         .arms
         .iter()
-        .map(|a| format!("{}: {}", a.name, seeding_text(&a.seeding)))
+        .map(|a| format!("{}: {}", a.name, adopters_text(&a.adopters)))
         .collect();
     fact(
         if sc.arms.len() > 1 {
@@ -114,7 +114,7 @@ fn scenario_facts(
         } else {
             sc.arms
                 .first()
-                .map_or_else(|| "none".to_string(), |a| seeding_text(&a.seeding))
+                .map_or_else(|| "none".to_string(), |a| adopters_text(&a.adopters))
         },
     );
     fact(

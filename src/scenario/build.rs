@@ -1,7 +1,7 @@
 //! Building a [`Scenario`] in code, without scenario text: the defaults a scenario file gets
 //! for the tables and keys it leaves out.
 
-use super::{Arm, KolRuleSpec, KolSize, KolSpec, NamedModel, Scenario, SeedingSpec, Source};
+use super::{Arm, InitialAdopters, KolRuleSpec, KolSize, KolSpec, NamedModel, Scenario, Source};
 use super::{Draw, NetworkSpec, TimeUnit};
 use crate::engine::EngineKind;
 use crate::kols::KolRule;
@@ -23,10 +23,10 @@ impl KolSpec {
 
 impl Arm {
     /// An arm named `name` seeding by `seeding`, without `group` or `where`.
-    pub fn new(name: &str, seeding: SeedingSpec) -> Arm {
+    pub fn new(name: &str, seeding: InitialAdopters) -> Arm {
         Arm {
             name: name.to_string(),
-            seeding,
+            adopters: seeding,
             span: None,
             group: None,
             filter: Vec::new(),
@@ -102,7 +102,7 @@ impl Scenario {
             network,
             draw: Draw::PerReplicate,
             kols: KolSpec::none(),
-            arms: vec![Arm::new("default", SeedingSpec::None)],
+            arms: vec![Arm::new("default", InitialAdopters::None)],
             reference_arm: "default".into(),
             models,
             sweep: Vec::new(),

@@ -4,7 +4,7 @@
 //! paths made relative to the folder the new file is written to.
 
 use super::write::Writer;
-use super::{Arm, NamedModel, Scenario, SeedingSpec};
+use super::{Arm, InitialAdopters, NamedModel, Scenario};
 use std::path::{Component, Path, PathBuf};
 use toml::{Table, Value};
 
@@ -19,7 +19,7 @@ pub struct Derived<'a> {
     /// `steps`.
     pub steps: u32,
     /// `[initial_adopters]`.
-    pub initial_adopters: SeedingSpec,
+    pub initial_adopters: InitialAdopters,
     /// The `[[model]]` tables, in order.
     pub models: Vec<NamedModel>,
     /// `baseline`.
@@ -48,7 +48,7 @@ impl Scenario {
         doc.insert("steps".into(), Value::Integer(i64::from(d.steps)));
         let w = Writer { base: &base };
         let arm = Arm::new("default", d.initial_adopters.clone());
-        doc.insert("initial_adopters".into(), w.seeding(&arm).into());
+        doc.insert("initial_adopters".into(), w.adopters(&arm).into());
         let models: Vec<Value> = d.models.iter().map(|m| m.table().into()).collect();
         doc.insert("model".into(), models.into());
         doc.insert("baseline".into(), d.baseline.clone().into());

@@ -31,10 +31,10 @@ pub struct RawScenario {
     /// `[kols]`: how KOLs are chosen.
     pub kols: Option<Spanned<RawKols>>,
     /// `[initial_adopters]`: the one seeding rule when no `[[arm]]` is given.
-    pub initial_adopters: Option<Spanned<RawSeeding>>,
+    pub initial_adopters: Option<Spanned<RawAdopters>>,
     /// `[[arm]]`: seeding strategies compared side by side.
     #[serde(rename = "arm")]
-    pub arms: Option<Spanned<Vec<Spanned<RawSeeding>>>>,
+    pub arms: Option<Spanned<Vec<Spanned<RawAdopters>>>>,
     /// `reference_arm`: the arm other arms are compared with.
     pub reference_arm: Opt<String>,
     /// `[sweep]`: parameter grid, `"path" = [values]` or `"path" = "start:stop:step"`.
@@ -191,7 +191,7 @@ pub struct RawKols {
 /// `[initial_adopters]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSeeding {
+pub struct RawAdopters {
     /// `name`: the arm's label.
     pub name: Opt<String>,
     /// `strategy`: `none`, `random`, `kols`, `explicit`, `attribute`, `by_volume` or `optimized`.

@@ -3,7 +3,7 @@
 //! that loads back to the same scenario. Defaults that follow other keys (an optimized arm's
 //! `horizon`, a model's derived parameters) stay unwritten, so they keep following them.
 
-use super::{Arm, IdList, KolRuleSpec, KolSize, KolSpec, NamedModel, Scenario, SeedingSpec};
+use super::{Arm, IdList, InitialAdopters, KolRuleSpec, KolSize, KolSpec, NamedModel, Scenario};
 use super::{Draw, NetworkSpec, ObservedSpec, TimeUnit};
 use crate::engine::EngineKind;
 use crate::kols::KolRule;
@@ -296,7 +296,7 @@ impl Writer<'_> {
         if let [a] = arms
             && a.name == "default"
         {
-            let at = self.seeding(a);
+            let at = self.adopters(a);
             if at.len() > 1 || at.get("strategy").and_then(Value::as_str) != Some("none") {
                 t.insert("initial_adopters".into(), at.into());
             }
@@ -305,7 +305,7 @@ impl Writer<'_> {
         let list: Vec<Value> = arms
             .iter()
             .map(|a| {
-                let mut at = self.seeding(a);
+                let mut at = self.adopters(a);
                 at.insert("name".into(), a.name.clone().into());
                 at.into()
             })
@@ -314,25 +314,25 @@ impl Writer<'_> {
     }
 
     /// An arm's seeding keys, without its name.
-    pub(super) fn seeding(&self, a: &Arm) -> Table {
+    pub(super) fn adopters(&self, a: &Arm) -> Table {
         let mut t = Table::new();
-        let (strategy, count) = match &a.seeding {
-            SeedingSpec::None => ("none", None),
-            SeedingSpec::Random(c) => ("random", Some(*c)),
-            SeedingSpec::Kols(c) => ("kols", Some(*c)),
-            SeedingSpec::TopBy(rule, c) => {
+        let (strategy, count) = match &a.adopters {
+            InitialAdopters::None => ("none", None),
+            InitialAdopters::Random(c) => ("random", Some(*c)),
+            InitialAdopters::Kols(c) => ("kols", Some(*c)),
+            InitialAdopters::TopBy(rule, c) => {
                 t.insert("rule".into(), rule.name().into());
                 ("kols", Some(*c))
             }
-            SeedingSpec::Explicit(ids) => {
+            InitialAdopters::Explicit(ids) => {
                 self.ids(&mut t, ids);
                 ("explicit", None)
             }
-            SeedingSpec::Attribute(attr, c, _) => {
+            InitialAdopters::Attribute(attr, c, _) => {
                 t.insert("attribute".into(), attr.clone().into());
                 ("attribute", Some(*c))
             }
-            SeedingSpec::Optimized {
+            InitialAdopters::Optimized {
                 model,
                 count,
                 horizon,

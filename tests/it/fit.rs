@@ -3,6 +3,7 @@
 //! command line (CKM, located errors, `fitted.toml` runs).
 
 use assert_cmd::Command;
+use kolsim::adopters::AdopterRule;
 use kolsim::engine::{EngineKind, NEVER, Observer, Replicate, Scratch};
 use kolsim::fit::data::{self, Design};
 use kolsim::fit::models::Candidate;
@@ -12,7 +13,6 @@ use kolsim::kols::{KolRule, select_with};
 use kolsim::models::{Bass, ExposureKind, Imitation, IndependentCascade, Model, Setting};
 use kolsim::network::{Network, generators};
 use kolsim::rng::{Purpose, stream};
-use kolsim::seeding::Seeding;
 use std::path::PathBuf;
 
 fn root() -> PathBuf {
@@ -43,7 +43,8 @@ fn launch(
     steps: u32,
     rep: u64,
 ) -> Vec<Status> {
-    let initial = Seeding::Random(seeds).choose(net, &[], &mut stream(11, Purpose::Seeding, rep));
+    let initial =
+        AdopterRule::Random(seeds).choose(net, &[], &mut stream(11, Purpose::InitialAdopters, rep));
     let r = Replicate {
         net,
         is_kol,

@@ -3,6 +3,7 @@
 //! detailing model, and located errors for bad covariate files.
 
 use assert_cmd::Command;
+use kolsim::adopters::AdopterRule;
 use kolsim::engine::{EngineKind, NEVER, Observer, Replicate, Scratch};
 use kolsim::fit::covariates::{self, Covariates};
 use kolsim::fit::models::Candidate;
@@ -11,7 +12,6 @@ use kolsim::fit::{self, Unobserved, data};
 use kolsim::models::{Detailing, Model, Policy, Setting};
 use kolsim::network::{Network, generators};
 use kolsim::rng::{Purpose, stream};
-use kolsim::seeding::Seeding;
 use std::path::PathBuf;
 
 fn kolsim() -> Command {
@@ -43,7 +43,8 @@ fn launch(
 ) -> (Vec<Status>, Visits) {
     let n = net.n();
     let is_kol = vec![false; n];
-    let initial = Seeding::Random(seeds).choose(net, &[], &mut stream(11, Purpose::Seeding, rep));
+    let initial =
+        AdopterRule::Random(seeds).choose(net, &[], &mut stream(11, Purpose::InitialAdopters, rep));
     let r = Replicate {
         net,
         is_kol: &is_kol,

@@ -3,12 +3,12 @@
 //! fit across thread counts.
 
 use assert_cmd::Command;
+use kolsim::adopters::AdopterRule;
 use kolsim::engine::{Curve, EngineKind, Replicate, Scratch};
 use kolsim::fit::{self, FitOptions, Method};
 use kolsim::models::{Bass, Model, Setting};
 use kolsim::rng::{Purpose, stream};
 use kolsim::scenario::error::Source;
-use kolsim::seeding::Seeding;
 use std::path::PathBuf;
 
 fn root() -> PathBuf {
@@ -57,7 +57,11 @@ fn simulated_fit_recovers_bass_on_an_aggregate_curve() {
     let base = kolsim::realise::build_network(&sc, 0).unwrap();
     let (p, q) = (0.02, 0.35);
     let truth = Bass { p, q };
-    let initial = Seeding::Random(15).choose(&real.net, &[], &mut stream(999, Purpose::Seeding, 0));
+    let initial = AdopterRule::Random(15).choose(
+        &real.net,
+        &[],
+        &mut stream(999, Purpose::InitialAdopters, 0),
+    );
     let prepared = truth
         .prepare(&Setting {
             net: &base,

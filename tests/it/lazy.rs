@@ -4,7 +4,7 @@
 
 use crate::common::{kolsim, root};
 use kolsim::network::edge_list::times_read;
-use kolsim::scenario::{self, Arm, SeedingSpec, Source};
+use kolsim::scenario::{self, Arm, InitialAdopters, Source};
 use std::time::Duration;
 
 /// The shipped CKM scenario plus an optimized arm for `model`, written (data paths absolute)
@@ -13,7 +13,7 @@ fn ckm_with_optimized_arm(dir: &std::path::Path, model: &str) -> std::path::Path
     let mut sc = scenario::load(&root().join("scenarios/ckm-tetracycline.toml")).unwrap();
     sc.arms.push(Arm::new(
         "optimized",
-        SeedingSpec::Optimized {
+        InitialAdopters::Optimized {
             model: model.into(),
             count: 11,
             horizon: Some(100_000),

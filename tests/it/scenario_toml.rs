@@ -7,7 +7,7 @@ use crate::common::root;
 use kolsim::api::{Options, simulate};
 use kolsim::jobs::{FolderOptions, write_run_folder};
 use kolsim::models::bass::Bass;
-use kolsim::scenario::{self, Arm, NamedModel, NetworkSpec, Scenario, SeedingSpec, Source};
+use kolsim::scenario::{self, Arm, InitialAdopters, NamedModel, NetworkSpec, Scenario, Source};
 
 /// `sc` written as TOML and read back from the same folder.
 fn round_trip(sc: &Scenario) -> Scenario {
@@ -87,8 +87,8 @@ fn in_code() -> Scenario {
     sc.kols.size = scenario::KolSize::Count(10);
     sc.kols.weight = 2.5;
     sc.arms = vec![
-        Arm::new("kols", SeedingSpec::Kols(5)),
-        Arm::new("random", SeedingSpec::Random(5)),
+        Arm::new("kols", InitialAdopters::Kols(5)),
+        Arm::new("random", InitialAdopters::Random(5)),
     ];
     sc.reference_arm = "random".into();
     sc
@@ -135,8 +135,8 @@ fn with_patches_one_typed_value_and_validates_it() {
     );
     assert_eq!(sc.with("kols.weight", 3).unwrap().kols.weight, 3.0);
     assert!(matches!(
-        sc.with("arm.kols.count", 8.0).unwrap().arms[0].seeding,
-        SeedingSpec::Kols(8)
+        sc.with("arm.kols.count", 8.0).unwrap().arms[0].adopters,
+        InitialAdopters::Kols(8)
     ));
     // The same errors as in a file, named by key.
     let e = sc.with("model.bass.q", 1.5).unwrap_err();

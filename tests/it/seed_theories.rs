@@ -379,7 +379,7 @@ fn scenario_kol_row_is_the_kols_arm_and_files_name_physicians() {
     let sc = kolsim::scenario::load(std::path::Path::new(LAYERS)).unwrap();
     let real = kolsim::realise::realise(&sc, 0).unwrap();
     let arm = sc.arms.iter().find(|a| a.name == "kols").unwrap();
-    let set = kolsim::realise::initial_adopters(&sc, &arm.seeding, &real, 0).unwrap();
+    let set = kolsim::realise::initial_adopters(&sc, &arm.adopters, &real, 0).unwrap();
     let mut want: Vec<String> = set.iter().map(|&v| real.net.id(v as usize)).collect();
     want.sort();
     let (head, rows) = read_csv(&out.join("comparison.csv"));

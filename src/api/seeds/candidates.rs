@@ -5,14 +5,14 @@
 
 use super::regret::{RegretRow, regret_row};
 use super::{Compare, Ctx, Robust, Selection};
+use crate::adopters::AdopterRule;
 use crate::engine::Scratch;
 use crate::error::Error;
 use crate::kols;
 use crate::realise::{self, Realisation};
 use crate::rng::{Purpose, stream};
-use crate::scenario::{KolSize, Scenario, SeedingSpec};
+use crate::scenario::{InitialAdopters, KolSize, Scenario};
 use crate::seed::{self, Compared};
-use crate::seeding::Seeding;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
@@ -103,8 +103,8 @@ impl Decision {
 fn kol_row(own_sc: &Scenario, real: &Realisation, k: usize) -> Result<(Row, Option<usize>), Error> {
     let rule = own_sc.kols.rule.name();
     for (a, arm) in own_sc.arms.iter().enumerate() {
-        if let SeedingSpec::Kols(c) = arm.seeding {
-            let set = realise::initial_adopters(own_sc, &arm.seeding, real, 0)?;
+        if let InitialAdopters::Kols(c) = arm.adopters {
+            let set = realise::initial_adopters(own_sc, &arm.adopters, real, 0)?;
             if set.len() == k {
                 let per = match &arm.group {
                     Some((g, _)) => format!(" per {g}"),
@@ -211,17 +211,17 @@ fn arm_rows(
         if from_arm == Some(a) {
             continue;
         }
-        let drawn = matches!(arm.seeding, SeedingSpec::Random(_));
+        let drawn = matches!(arm.adopters, InitialAdopters::Random(_));
         let sets = if drawn {
             Sets::Drawn(
                 (0..reps)
-                    .map(|r| realise::initial_adopters(own_sc, &arm.seeding, arms_real, r))
+                    .map(|r| realise::initial_adopters(own_sc, &arm.adopters, arms_real, r))
                     .collect::<Result<_, _>>()?,
             )
         } else {
             Sets::Fixed(realise::initial_adopters(
                 own_sc,
-                &arm.seeding,
+                &arm.adopters,
                 arms_real,
                 0,
             )?)
@@ -238,9 +238,9 @@ fn random_sets(cx: &Ctx, k: usize) -> Sets {
     Sets::Drawn(
         (0..cx.req.replicates as u64)
             .map(|r| {
-                let mut rng = stream(cx.seed, Purpose::Seeding, r);
+                let mut rng = stream(cx.seed, Purpose::InitialAdopters, r);
                 match &cx.budget {
-                    None => Seeding::Random(k).choose(cx.net, &[], &mut rng),
+                    None => AdopterRule::Random(k).choose(cx.net, &[], &mut rng),
                     Some(b) => {
                         let mut order: Vec<u32> = (0..n as u32).collect();
                         order.shuffle(&mut rng);

@@ -1,9 +1,9 @@
-//! `[initial_adopters]` and `[[arm]]`: the typed [`SeedingSpec`] and [`Arm`], and their
+//! `[initial_adopters]` and `[[arm]]`: the typed [`InitialAdopters`] and [`Arm`], and their
 //! validation.
 
 use super::ids::{IdList, id_list};
 use super::kols::KolSpec;
-use super::raw::{RawScenario, RawSeeding};
+use super::raw::{RawAdopters, RawScenario};
 use super::{Ctx, ScenarioError};
 use crate::kols::KolRule;
 use std::ops::Range;
@@ -11,7 +11,7 @@ use toml::Spanned;
 
 /// `[initial_adopters]`, validated.
 #[derive(Debug, Clone)]
-pub enum SeedingSpec {
+pub enum InitialAdopters {
     /// Nobody.
     None,
     /// At random.
@@ -43,7 +43,7 @@ pub struct Arm {
     /// Unique name.
     pub name: String,
     /// How its initial adopters are chosen.
-    pub seeding: SeedingSpec,
+    pub adopters: InitialAdopters,
     /// Span of its `count` (or of its table), for errors found once the network is built.
     pub span: Option<Range<usize>>,
     /// `group` (with `strategy = "kols"`, `"random"`, `"attribute"` or `"by_volume"`): `count`
@@ -63,7 +63,7 @@ const STRATIFIED: [&str; 4] = ["kols", "random", "attribute", "by_volume"];
 #[allow(clippy::type_complexity)]
 fn arm_strata(
     cx: &Ctx,
-    a: &Spanned<RawSeeding>,
+    a: &Spanned<RawAdopters>,
     table: &str,
 ) -> Result<
     (
@@ -96,7 +96,7 @@ fn arm_strata(
 }
 
 /// Where a seeding table's errors point: its `count` if given, else the table.
-fn count_span(s: &Spanned<RawSeeding>) -> Range<usize> {
+fn count_span(s: &Spanned<RawAdopters>) -> Range<usize> {
     s.get_ref()
         .count
         .as_ref()
@@ -135,7 +135,7 @@ pub(super) fn parse_arms(
         let (group, filter) = arm_strata(cx, a, &table)?;
         arms.push(Arm {
             name,
-            seeding,
+            adopters: seeding,
             span: Some(count_span(a)),
             group,
             filter,
@@ -167,11 +167,11 @@ fn default_arm(
             }
             parse_seeding(cx, s, "initial_adopters", kols, known_n)?
         }
-        None => SeedingSpec::None,
+        None => InitialAdopters::None,
     };
     Ok(vec![Arm {
         name: "default".into(),
-        seeding,
+        adopters: seeding,
         span,
         group,
         filter,
@@ -181,7 +181,7 @@ fn default_arm(
 /// The `name` of arm `a` (key path `table`), unique among the `earlier` arms.
 fn arm_name(
     cx: &Ctx,
-    a: &Spanned<RawSeeding>,
+    a: &Spanned<RawAdopters>,
     table: &str,
     earlier: &[Arm],
 ) -> Result<String, ScenarioError> {
@@ -213,11 +213,11 @@ fn arm_name(
 /// Validates one seeding table (`[initial_adopters]` or an `[[arm]]`, key path `table`).
 fn parse_seeding(
     cx: &Ctx,
-    s: &Spanned<RawSeeding>,
+    s: &Spanned<RawAdopters>,
     table: &str,
     kols: &KolSpec,
     known_n: Option<usize>,
-) -> Result<SeedingSpec, ScenarioError> {
+) -> Result<InitialAdopters, ScenarioError> {
     let t = Table {
         cx,
         r: s.get_ref(),
@@ -281,14 +281,16 @@ fn parse_seeding(
         ));
     }
     Ok(match strategy {
-        "none" => SeedingSpec::None,
-        "random" => SeedingSpec::Random(t.count("chosen at random")?),
+        "none" => InitialAdopters::None,
+        "random" => InitialAdopters::Random(t.count("chosen at random")?),
         "kols" => match &r.rule {
             Some(rule) => t.top_by(rule)?,
             None => t.top_kols(kols)?,
         },
-        "explicit" => SeedingSpec::Explicit(id_list(cx, &r.ids, &r.path, table, t.span.clone())?),
-        "by_volume" if r.attribute.is_none() => SeedingSpec::Attribute(
+        "explicit" => {
+            InitialAdopters::Explicit(id_list(cx, &r.ids, &r.path, table, t.span.clone())?)
+        }
+        "by_volume" if r.attribute.is_none() => InitialAdopters::Attribute(
             "volume".into(),
             t.count("highest prescribing volume")?,
             r.strategy.span(),
@@ -308,7 +310,7 @@ fn parse_seeding(
 /// A seeding table being validated.
 struct Table<'a> {
     cx: &'a Ctx<'a>,
-    r: &'a RawSeeding,
+    r: &'a RawAdopters,
     span: Range<usize>,
     /// Key path of the table.
     table: &'a str,
@@ -332,7 +334,7 @@ impl Table<'_> {
     }
 
     /// `strategy = "kols"` with `rule`: the top physicians by that rule.
-    fn top_by(&self, rule: &Spanned<String>) -> Result<SeedingSpec, ScenarioError> {
+    fn top_by(&self, rule: &Spanned<String>) -> Result<InitialAdopters, ScenarioError> {
         let Some(by) = KolRule::ranked(rule.get_ref()) else {
             return Err(self.cx.err(
                 rule.span(),
@@ -344,14 +346,14 @@ impl Table<'_> {
                 ),
             ));
         };
-        Ok(SeedingSpec::TopBy(
+        Ok(InitialAdopters::TopBy(
             by,
             self.count("the top physicians by this rule")?,
         ))
     }
 
     /// `strategy = "kols"`: the top KOLs, no more than `[kols]` defines.
-    fn top_kols(&self, kols: &KolSpec) -> Result<SeedingSpec, ScenarioError> {
+    fn top_kols(&self, kols: &KolSpec) -> Result<InitialAdopters, ScenarioError> {
         let c = self.count("the top KOLs")?;
         if let Some(n) = self.known_n {
             let k = kols.size.count(n);
@@ -369,12 +371,12 @@ impl Table<'_> {
                 ));
             }
         }
-        Ok(SeedingSpec::Kols(c))
+        Ok(InitialAdopters::Kols(c))
     }
 
     /// `strategy = "optimized"`: `model` (checked against the models when the scenario is
     /// realised), `count`, optional `horizon`.
-    fn optimized(&self) -> Result<SeedingSpec, ScenarioError> {
+    fn optimized(&self) -> Result<InitialAdopters, ScenarioError> {
         let m = self.r.model.as_ref().ok_or_else(|| {
             self.cx.missing(
                 self.span.clone(),
@@ -392,7 +394,7 @@ impl Table<'_> {
             )? as u32),
             None => None,
         };
-        Ok(SeedingSpec::Optimized {
+        Ok(InitialAdopters::Optimized {
             model: m.get_ref().clone(),
             count: self.count("the optimized seeds")?,
             horizon,
@@ -400,7 +402,7 @@ impl Table<'_> {
     }
 
     /// `strategy = "attribute"` (or `"by_volume"` with `attribute`).
-    fn attribute(&self) -> Result<SeedingSpec, ScenarioError> {
+    fn attribute(&self) -> Result<InitialAdopters, ScenarioError> {
         let a = self.r.attribute.as_ref().ok_or_else(|| {
             self.cx.missing(
                 self.span.clone(),
@@ -408,7 +410,7 @@ impl Table<'_> {
                 "the node-file column to rank by",
             )
         })?;
-        Ok(SeedingSpec::Attribute(
+        Ok(InitialAdopters::Attribute(
             a.get_ref().clone(),
             self.count("highest attribute values")?,
             a.span(),
