@@ -113,3 +113,11 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let header = split(lines.next().unwrap_or(""));
     (header, lines.map(split).collect())
 }
+
+/// The first line of `text` that starts with `prefix`; panics naming the prefix and the text
+/// when there is none (a test helper).
+pub fn line_starting<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starts with {prefix:?} in:\n{text}"))
+}

@@ -2,6 +2,7 @@
 //! person-period computation, parameter recovery on launches simulated by kolsim's own
 //! detailing model, and located errors for bad covariate files.
 
+use crate::common::line_starting;
 use assert_cmd::Command;
 use kolsim::adopters::AdopterRule;
 use kolsim::engine::{EngineKind, NEVER, Observer, Replicate, Scratch};
@@ -294,10 +295,7 @@ fn ckm_fits_detailing_with_a_marketing_series() {
         "{text}"
     );
     let models = std::fs::read_to_string(dir.join("models.csv")).unwrap();
-    let row = models
-        .lines()
-        .find(|l| l.starts_with("detailing,"))
-        .unwrap();
+    let row = line_starting(&models, "detailing,");
     assert!(
         row.starts_with("detailing,3,") && row.ends_with(",exact"),
         "{row}"

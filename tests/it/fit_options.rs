@@ -11,7 +11,7 @@
 //! - κ̂ at a degenerate interval worded for a client in every output; p-values never
 //!   "0.000"; CSV floats with at most 10 significant digits.
 
-use crate::common::{kolsim, read_csv, root};
+use crate::common::{kolsim, line_starting, read_csv, root};
 use kolsim::fit::{self, Method};
 use std::path::{Path, PathBuf};
 
@@ -308,18 +308,12 @@ fn degenerate_kappa_and_p_values_read_correctly() {
     );
     // Threshold's `high` at its search bound reads as ∞ (no network effect), never as the
     // cap 1000; a −∞ likelihood has weight exactly 0, not a rounded "0.000".
-    let threshold = terminal
-        .lines()
-        .find(|l| l.starts_with("threshold "))
-        .unwrap();
+    let threshold = line_starting(&terminal, "threshold ");
     assert!(
         threshold.contains("high = ∞ [7.38, ∞] (no network effect in the best fit)"),
         "{threshold}"
     );
-    let imitation = terminal
-        .lines()
-        .find(|l| l.starts_with("imitation "))
-        .unwrap();
+    let imitation = line_starting(&terminal, "imitation ");
     assert!(
         imitation.contains("  -inf    inf    0       inf"),
         "{imitation}"
