@@ -113,6 +113,13 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     r
 }
 
+/// A sweep folder's grid file (written by `jobs::sweep_folder`, listed in `jobs::outputs::SWEEP`):
+/// a folder holding it is kolsim's.
+pub const SWEEP_GRID: &str = "grid.json";
+
+/// A sweep folder's subfolder of point folders.
+pub const SWEEP_POINTS: &str = "points";
+
 /// Whether `dir` (an existing folder) was written by kolsim: it holds [`MARKER`], or it is a
 /// results folder of a kolsim that wrote no marker yet (`manifest.json` naming
 /// `kolsim_version`, or a sweep's `grid.json`).
@@ -124,7 +131,7 @@ pub fn is_kolsim_folder(dir: &Path) -> bool {
     if manifest.contains("\"kolsim_version\"") {
         return true;
     }
-    let grid = fs::read_to_string(dir.join("grid.json")).unwrap_or_default();
+    let grid = fs::read_to_string(dir.join(SWEEP_GRID)).unwrap_or_default();
     grid.contains("\"scenario_text\"") && grid.contains("\"axes\"")
 }
 

@@ -170,7 +170,7 @@ pub const SWEEP: [OutputFile; 8] = [
         "version, grid, seed and files",
     ),
     out(
-        "grid.json",
+        crate::folder::SWEEP_GRID,
         "",
         "jobs::sweep_folder",
         "the grid: axes, seed and replicates (to resume and merge)",

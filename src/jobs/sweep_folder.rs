@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn point_dir(dir: &Path, k: usize) -> PathBuf {
-    dir.join("points").join(format!("point-{k:05}"))
+    dir.join(folder::SWEEP_POINTS).join(format!("point-{k:05}"))
 }
 
 /// The completion marker of a point folder, written last: the size and checksum of each file.
@@ -94,14 +94,14 @@ pub fn run_point_folder(
 
 /// Writes `grid.json`, or checks that an existing one describes the same sweep.
 pub fn prepare_dir(dir: &Path, grid: &Grid) -> Result<(), Error> {
-    let path = dir.join("grid.json");
+    let path = dir.join(folder::SWEEP_GRID);
     let text = serde_json::to_string_pretty(grid).map_err(|e| Error::Other(e.to_string()))? + "\n";
     if path.exists() {
         let old = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let old: Grid = serde_json::from_str(&old)
             .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
         folder::clean_stale(dir);
-        folder::clean_stale(&dir.join("points"));
+        folder::clean_stale(&dir.join(folder::SWEEP_POINTS));
         if &old != grid {
             return Err(Error::Usage(format!(
                 "{} holds a different sweep (other scenario, seed, replicates or grid); use another --out or --force",
@@ -111,13 +111,13 @@ pub fn prepare_dir(dir: &Path, grid: &Grid) -> Result<(), Error> {
         return Ok(());
     }
     folder::create_owned(dir)?;
-    folder::clean_stale(&dir.join("points"));
+    folder::clean_stale(&dir.join(folder::SWEEP_POINTS));
     folder::write_file_atomic(&path, text.as_bytes())
 }
 
 /// Reads `grid.json` of a sweep folder.
 pub fn read_grid(dir: &Path) -> Result<Grid, Error> {
-    let path = dir.join("grid.json");
+    let path = dir.join(folder::SWEEP_GRID);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     serde_json::from_str(&text).map_err(|e| Error::Other(format!("{}: {e}", path.display())))
 }
