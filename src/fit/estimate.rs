@@ -5,7 +5,7 @@
 use super::data::Design;
 use super::data::{self, Cell};
 use super::models::Candidate;
-use super::{Estimate, Method, ModelFit, optim};
+use super::{Estimate, Method, ModelFit, optim, profile};
 
 fn estimates(
     c: Option<Candidate>,
@@ -24,7 +24,7 @@ fn estimates(
             name: name.to_string(),
             value: x[k],
             se: se[k],
-            ci: optim::profile_interval(f, x, b, fx, k, se[k]),
+            ci: profile::profile_interval(f, x, b, fx, k, se[k]),
         })
         .collect()
 }
@@ -274,7 +274,7 @@ fn ratio_estimate(f: &optim::Objective<'_>, start: &[f64], b: &[(f64, f64)]) -> 
     let k = start.len() - 1;
     let (x, fx) = optim::newton(f, start, b);
     let se = optim::standard_errors(f, &x, b, fx);
-    let ci = optim::profile_interval(f, &x, b, fx, k, se[k]);
+    let ci = profile::profile_interval(f, &x, b, fx, k, se[k]);
     Estimate {
         name: "kappa".into(),
         value: x[k],

@@ -51,7 +51,8 @@ pub fn mean_spontaneous(m: &ModelFit, prep: &Prepared) -> Option<f64> {
 /// (from `prep`, the fit's inputs; without them its `p` is 0), said in a comment.
 /// Left out: kol_contagion (no simulation model), detailing fitted to observed visits,
 /// structural equivalence with a spontaneous rate and threshold with `high > 1` (the
-/// simulation models have neither), and the models with one rate per period.
+/// simulation models have neither), and the models with one rate per period (the scenario
+/// format cannot express a rate per period: said in the file's header).
 pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepared>) -> Vec<u8> {
     let description = format!(
         "{}: the theories fitted by `kolsim fit`, seeded with the {} observed period-1 adopters{}, over the {} observed periods",
@@ -110,6 +111,9 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepa
         sc.source.path.display(),
         TIME_CONVENTION
     );
+    if r.models.iter().any(|m| m.period_effects) {
+        o.push_str("# Period effects: the models fitted with one spontaneous rate per period (logistic(alpha_t ...), alpha_t in fit.csv) are left out: a scenario model has one constant spontaneous rate p, and the scenario format cannot express a rate per period.\n");
+    }
     if averaged {
         o.push_str(&format!(
             "# Controls: the models were fitted with a spontaneous rate per physician, logistic(alpha + groups + covariates): {}. A simulation model has one rate for everyone, so each model's p here is its fitted spontaneous probability averaged over the {} at-risk person-periods of the physicians fitted (it reproduces the fitted number of spontaneous adoptions; the differences between physicians are averaged out).\n",

@@ -197,12 +197,27 @@ impl Neumaier {
 
 /// Log-likelihood, gradient and minus the Hessian (blocks: diagonal `a` for α, `b` α×(δ,γ)
 /// row-major, `c` (δ,γ)²) at `beta`.
+#[derive(Clone)]
 pub(super) struct Pass {
     pub(super) ll: f64,
     pub(super) g: Vec<f64>,
     a: Vec<f64>,
     b: Vec<f64>,
     c: Vec<f64>,
+}
+
+impl Pass {
+    /// The same pass with `mu` added to the diagonal of minus the Hessian (a Levenberg
+    /// step `(−H + μI)⁻¹ g` through [`solve`]).
+    pub(super) fn damped(&self, mu: f64) -> Pass {
+        let mut p = self.clone();
+        p.a.iter_mut().for_each(|a| *a += mu);
+        let e = self.g.len() - self.a.len();
+        for i in 0..e {
+            p.c[i * e + i] += mu;
+        }
+        p
+    }
 }
 
 /// `(p, 1 − p, ln(1 + e^η))` of `p = logistic(η)`, each without cancellation or overflow,

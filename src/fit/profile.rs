@@ -3,10 +3,8 @@
 //! [`PROFILE_DROP`] of the maximum, bracketed by walking out from the estimate and located by
 //! regula falsi.
 
+pub use super::optim::PROFILE_DROP;
 use super::optim::{Objective, newton};
-
-/// `χ²₁(0.95) / 2`: the drop in log-likelihood that bounds a 95% profile interval.
-pub const PROFILE_DROP: f64 = 3.841_458_820_694_124 / 2.0;
 
 /// 95% profile-likelihood interval of parameter `k`: the values whose profile log-likelihood
 /// (maximised over the other parameters) is within [`PROFILE_DROP`] of the maximum `fx` at
@@ -131,4 +129,22 @@ fn crossing(
         }
     }
     0.5 * (inside + out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fit::optim::{maximize, standard_errors};
+
+    #[test]
+    fn profile_of_a_binomial() {
+        // log L = 30 ln p + 70 ln(1 - p): p̂ = 0.3.
+        let f = |x: &[f64]| 30.0 * x[0].ln() + 70.0 * (1.0 - x[0]).ln();
+        let (x, fx) = maximize(&f, &[vec![0.5]], &[(0.0, 1.0)], false);
+        let se = standard_errors(&f, &x, &[(0.0, 1.0)], fx);
+        let (lo, hi) = profile_interval(&f, &x, &[(0.0, 1.0)], fx, 0, se[0]);
+        assert!((f(&[lo]) - (fx - PROFILE_DROP)).abs() < 1e-5);
+        assert!((f(&[hi]) - (fx - PROFILE_DROP)).abs() < 1e-5);
+        assert!(lo < 0.3 && hi > 0.3);
+    }
 }

@@ -237,6 +237,16 @@ fn fitted_toml_with_controls_reproduces_the_launch() {
     };
     assert!((p_of("innovation") - 91.0 / 792.0).abs() < 1e-6);
     assert!(p_of("bass") > 0.05 && p_of("bass") < p_of("innovation"));
+    // The period-effects models are left out, and the header says why.
+    assert!(
+        text.contains("the scenario format cannot express a rate per period"),
+        "{text}"
+    );
+    assert!(
+        models
+            .iter()
+            .all(|m| !m["name"].as_str().unwrap().contains("period"))
+    );
     // Structural equivalence has a spontaneous rate under the controls: left out.
     assert!(
         models

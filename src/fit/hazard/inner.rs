@@ -10,6 +10,14 @@
 //! against a grid of candidate values ([`GRID`], the bound −[`BOUND`] among them) at the cost
 //! of one pass per grid point. Where a candidate is higher, α moves there and Newton runs
 //! again, so the log-likelihood never falls and does not depend on the start.
+//!
+//! Where the maximum lies at infinity along a direction that is not a coordinate (a
+//! quasi-separation: a late period's α running up in the linear part of the softplus while a
+//! region's δ runs down to its bound), the Newton step is thousands of log-odds units long and
+//! its quadratic model useless; after [`HALVINGS`] halvings the run takes Levenberg steps
+//! instead (network seed 42 of `tests/it/fit_inner.rs`: every evaluation used to stop at the
+//! iteration cap after ~2700 passes, at a value that depended on the start, and the profile
+//! took over ten minutes; now seconds).
 
 use crate::fit::newton::{BOUND, Pass, Problem, Terms, pass, solve};
 
@@ -29,21 +37,25 @@ const MAX_EXPANSIONS: usize = 4;
 /// The inner maximum over `β` for the network terms `h0`, from `beta` (left at the
 /// maximiser). Coefficients at ±[`BOUND`] with the gradient pointing out are held; an α
 /// whose periods saw no adoption is held at −[`BOUND`], one whose periods saw every physician
-/// at risk adopt at +[`BOUND`] (their maxima whatever the other coefficients).
-pub(super) fn inner(pr: &Problem, h0: &Terms, beta: &mut [f64]) -> f64 {
+/// at risk adopt at +[`BOUND`] (their maxima whatever the other coefficients). Each Newton
+/// run is capped at `cap` iterations ([`MAX_ITERATIONS`] in a fit).
+pub(super) fn inner(pr: &Problem, h0: &Terms, beta: &mut [f64], cap: usize) -> Run {
     for (b, pinned) in beta.iter_mut().zip(&pr.pinned) {
         if let Some(v) = pinned {
             *b = *v;
         }
     }
-    let mut ll = f64::NEG_INFINITY;
+    let mut run = Run {
+        ll: f64::NEG_INFINITY,
+        capped: false,
+    };
     for _ in 0..ROUNDS {
-        ll = newton(pr, h0, beta);
-        if !ll.is_finite() || !reseat_alphas(pr, h0, beta) {
+        run = newton(pr, h0, beta, cap);
+        if !run.ll.is_finite() || !reseat_alphas(pr, h0, beta) {
             break;
         }
     }
-    ll
+    run
 }
 
 /// Candidates per α: its value now, then [`GRID`].
@@ -161,64 +173,164 @@ fn reseat_alphas(pr: &Problem, h0: &Terms, beta: &mut [f64]) -> bool {
     moved
 }
 
-/// Projected Newton from `beta` with step halving that never lets the log-likelihood fall.
-fn newton(pr: &Problem, h0: &Terms, beta: &mut [f64]) -> f64 {
+/// Most iterations of one Newton run. A run that reaches it stops at the highest point it
+/// found, a lower bound of the inner maximum, and says so ([`Run::capped`]).
+pub(super) const MAX_ITERATIONS: usize = 200;
+
+/// Halvings of a Newton step tried before the run turns to Levenberg steps.
+const HALVINGS: usize = 4;
+
+/// Most increases of the Levenberg damping within one step.
+const DAMPINGS: usize = 40;
+
+/// Below this the Levenberg damping is dropped (pure Newton steps again).
+const MU_MIN: f64 = 1e-10;
+
+/// What one inner maximisation reached.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Run {
+    /// The log-likelihood at the coefficients left in `beta`.
+    pub(super) ll: f64,
+    /// Whether a Newton run stopped at [`MAX_ITERATIONS`] rather than converging.
+    pub(super) capped: bool,
+}
+
+/// The coefficients at a bound whose gradient points out of the box.
+fn held_at_bounds(beta: &[f64], g: &[f64]) -> Vec<bool> {
+    beta.iter()
+        .zip(g)
+        .map(|(&b, &g)| (b <= -BOUND && g <= 0.0) || (b >= BOUND && g >= 0.0))
+        .collect()
+}
+
+/// `beta + step · dir`, clamped to the box.
+fn along(beta: &[f64], dir: &[f64], step: f64) -> Vec<f64> {
+    beta.iter()
+        .zip(dir)
+        .map(|(b, d)| (b + step * d).clamp(-BOUND, BOUND))
+        .collect()
+}
+
+/// Projected Newton from `beta` that never lets the log-likelihood fall, at most `cap`
+/// iterations. A Newton step is halved up to [`HALVINGS`] times (as glm's IRLS); where that
+/// does not raise the log-likelihood the quadratic model is poor (a curved, nearly flat
+/// valley: an α and a δ both running to their bounds, the α in the linear part of the
+/// softplus, where Newton's step is thousands of log-odds units long), and the run takes
+/// Levenberg steps `(−H + μI)⁻¹ g` with `μ` adapted to how well the model predicted the
+/// gain, back to pure Newton once `μ` falls below [`MU_MIN`]. It ends when the Newton
+/// step's predicted gain is below the tolerance and the step is short (a long one crosses a
+/// flat tail of the logistic, where gains are tiny: see [`expand`]).
+fn newton(pr: &Problem, h0: &Terms, beta: &mut [f64], cap: usize) -> Run {
     let (na, e) = (pr.n_alpha(), pr.e);
     let mut cur = pass(pr, h0, beta, false);
+    let done = |cur: &Pass, capped| Run { ll: cur.ll, capped };
     if !cur.ll.is_finite() {
-        return f64::NEG_INFINITY;
+        return Run {
+            ll: f64::NEG_INFINITY,
+            capped: false,
+        };
     }
-    let mut expansions = 0;
-    for _ in 0..200 {
-        let held: Vec<bool> = beta
-            .iter()
-            .zip(&cur.g)
-            .map(|(&b, &g)| (b <= -BOUND && g <= 0.0) || (b >= BOUND && g >= 0.0))
-            .collect();
+    let (mut expansions, mut mu) = (0, 0.0);
+    for _ in 0..cap {
+        let held = held_at_bounds(beta, &cur.g);
         let dir = match solve(&cur, na, e, &held) {
             Some(d) => d,
             None => match solve(&pass(pr, h0, beta, true), na, e, &held) {
                 Some(d) => d,
-                None => break,
+                None => return done(&cur, false),
             },
         };
         let gain: f64 = dir.iter().zip(&cur.g).map(|(d, g)| d * g).sum();
         if gain.is_nan() || gain <= 0.0 {
-            break;
+            return done(&cur, false);
         }
-        // Step halving until the log-likelihood does not fall (as glm's IRLS). A step whose
-        // predicted gain is below the tolerance is a full Newton step taken unless it loses
-        // more than rounding (no halving); the iteration ends when such a step is also short
-        // (a long one crosses a flat tail of the logistic, where gains are tiny).
         let tol = 1e-12 * (1.0 + cur.ll.abs());
-        let small = gain <= tol;
-        let mut step = 1.0;
-        let mut moved = false;
-        for _ in 0..if small { 1 } else { 40 } {
-            let trial: Vec<f64> = beta
-                .iter()
-                .zip(&dir)
-                .map(|(b, d)| (b + step * d).clamp(-BOUND, BOUND))
-                .collect();
+        if gain <= tol {
+            // A full Newton step, taken unless it loses more than rounding.
+            let trial = along(beta, &dir, 1.0);
             let next = pass(pr, h0, &trial, false);
-            if next.ll.is_finite() && next.ll >= cur.ll - if small { tol } else { 0.0 } {
-                beta.copy_from_slice(&trial);
-                cur = next;
-                moved = true;
-                break;
+            if !(next.ll.is_finite() && next.ll >= cur.ll - tol) {
+                return done(&cur, false);
             }
-            step *= 0.5;
+            beta.copy_from_slice(&trial);
+            cur = next;
+            if !dir.iter().any(|d| d.abs() > 1e-6) {
+                return done(&cur, false);
+            }
+            if expansions < MAX_EXPANSIONS {
+                expansions += 1;
+                cur = expand(pr, h0, beta, &dir, cur);
+            }
+            continue;
         }
-        let long = dir.iter().any(|d| d.abs() > 1e-6);
-        if !moved || (small && !long) {
-            break;
+        if mu == 0.0 {
+            if let Some(next) = halved(pr, h0, beta, &dir, &cur) {
+                cur = next;
+                continue;
+            }
+            mu = cur.g.iter().fold(0.0f64, |m, g| m.max(g.abs()));
         }
-        if small && expansions < MAX_EXPANSIONS {
-            expansions += 1;
-            cur = expand(pr, h0, beta, &dir, cur);
+        match levenberg(pr, h0, beta, &cur, &held, &mut mu) {
+            Some(next) => cur = next,
+            None => return done(&cur, false),
         }
     }
-    cur.ll
+    done(&cur, true)
+}
+
+/// The Newton step from `cur` along `dir`, halved up to [`HALVINGS`] times, where the
+/// log-likelihood does not fall (`beta` moved there); `None` where every try falls.
+fn halved(pr: &Problem, h0: &Terms, beta: &mut [f64], dir: &[f64], cur: &Pass) -> Option<Pass> {
+    let mut step = 1.0;
+    for _ in 0..=HALVINGS {
+        let trial = along(beta, dir, step);
+        let next = pass(pr, h0, &trial, false);
+        if next.ll.is_finite() && next.ll >= cur.ll {
+            beta.copy_from_slice(&trial);
+            return Some(next);
+        }
+        step *= 0.5;
+    }
+    None
+}
+
+/// One Levenberg step from `cur` (`beta` moved there): `μ` raised ×10 until the
+/// log-likelihood rises (at most [`DAMPINGS`] times), then lowered ×10 where the gain was at
+/// least ¾ of the quadratic model's, raised ×4 where below ¼. `None` where no damping rises
+/// (`beta` is a maximum to rounding).
+fn levenberg(
+    pr: &Problem,
+    h0: &Terms,
+    beta: &mut [f64],
+    cur: &Pass,
+    held: &[bool],
+    mu: &mut f64,
+) -> Option<Pass> {
+    let (na, e) = (pr.n_alpha(), pr.e);
+    *mu = mu.max(MU_MIN);
+    for _ in 0..DAMPINGS {
+        if let Some(d) = solve(&cur.damped(*mu), na, e, held) {
+            let trial = along(beta, &d, 1.0);
+            let next = pass(pr, h0, &trial, false);
+            if next.ll.is_finite() && next.ll > cur.ll {
+                let gd: f64 = d.iter().zip(&cur.g).map(|(d, g)| d * g).sum();
+                let dd: f64 = d.iter().map(|d| d * d).sum();
+                let ratio = (next.ll - cur.ll) / (0.5 * (gd + *mu * dd));
+                if ratio > 0.75 {
+                    *mu *= 0.1;
+                } else if ratio < 0.25 {
+                    *mu *= 4.0;
+                }
+                if *mu < MU_MIN {
+                    *mu = 0.0;
+                }
+                beta.copy_from_slice(&trial);
+                return Some(next);
+            }
+        }
+        *mu *= 10.0;
+    }
+    None
 }
 
 /// After a full step with a negligible gain along a long direction (a coefficient crawling
