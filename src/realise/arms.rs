@@ -11,10 +11,11 @@ use crate::rng::{Purpose, stream};
 use crate::scenario::{InitialAdopters, Scenario};
 
 /// Chooses the initial adopters of `sc`'s arms (as [`realise_for`](super::realise_for) with
-/// [`Need::arms`](super::Need::arms) set to `all`) on `real`, a realisation of a scenario with
-/// the same network, `[kols]` and seed but other models: `unweighted` is its network before
-/// the KOL weight (`None`: `real.net` itself, κ = 1). Replaces `real`'s arms, so that one realisation (one network) serves both the
-/// models of one scenario and the arms of another (`seed --theories fitted.toml`).
+/// [`Need::arms`](super::Need::arms) set to `all`) on `real`, a realisation of a scenario with the
+/// same network, `[kols]` and seed but other models: `unweighted` is its network before the KOL
+/// weight (`None`: `real.net` itself, κ = 1). Replaces `real`'s arms, so that one realisation (one
+/// network) serves both the models of one scenario and the arms of another (`seed --theories
+/// fitted.toml`).
 pub fn arms_beside(
     sc: &Scenario,
     unweighted: Option<&Network>,

@@ -33,8 +33,8 @@ impl Need {
     }
 }
 
-/// [`realise`](super::realise) on `net`, realisation `index`'s network as [`build_network`](super::build_network) gives it (for a
-/// job that has built it already).
+/// [`realise`](super::realise) on `net`, realisation `index`'s network as
+/// [`build_network`](super::build_network) gives it (for a job that has built it already).
 pub fn realise_on(sc: &Scenario, net: Network, index: u64) -> Result<Realisation, Error> {
     realise_for(sc, net, index, &Need::all())
 }
