@@ -25,8 +25,8 @@ use rayon::prelude::*;
 /// test's).
 const STREAM_BASE: u64 = 1 << 40;
 
-/// Adoption periods of one launch simulated under the null: the observed seeds adopt in
-/// period 1; anyone else in period t ≥ 2 with probability `rates[t]`.
+/// Adoption periods of one launch simulated under the null: the observed initial adopters
+/// adopt in period 1; anyone else in period t ≥ 2 with probability `rates[t]`.
 pub fn simulate_null(tau: &[u32], rates: &[f64], periods: u32, seed: u64, b: u64) -> Vec<u32> {
     simulate_null_with(tau, |_, t| rates[t as usize], periods, seed, b)
 }

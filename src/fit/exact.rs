@@ -317,7 +317,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         .net
         .as_ref()
         .and_then(|net| permutation::test(net, &prep.tau, opts.permutations, prep.seed));
-    let seeds = prep
+    let initial_adopters = prep
         .ids
         .iter()
         .zip(&prep.tau)
@@ -328,7 +328,7 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
         facts: prep.facts.clone(),
         models: fits,
         not_fitted,
-        seeds,
+        initial_adopters,
         permutation,
         holdout: opts
             .holdout

@@ -1,5 +1,5 @@
 //! `fitted.toml`: the scenario with the fitted theories as simulation models, so that
-//! `kolsim run fitted.toml` simulates them from the observed seeds. Pure: returns bytes.
+//! `kolsim run fitted.toml` simulates them from the observed initial adopters. Pure: returns bytes.
 
 use super::data::NEVER;
 use super::{FitReport, ModelFit, Prepared, TIME_CONVENTION};
@@ -44,7 +44,7 @@ pub fn mean_spontaneous(m: &ModelFit, prep: &Prepared) -> Option<f64> {
     (n > 0.0).then(|| sum / n)
 }
 
-/// `fitted.toml`: the scenario with the fitted models, the observed seeds as initial adopters
+/// `fitted.toml`: the scenario with the fitted models, the observed initial adopters
 /// and `steps = T − 1`, so `kolsim run fitted.toml` simulates the fitted theories on the same
 /// network. Data paths are written relative to `dir`, the folder that holds `fitted.toml`.
 /// A model fitted with controls of the spontaneous rate gets `p` = [`mean_spontaneous`]
@@ -57,7 +57,7 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepa
     let description = format!(
         "{}: the theories fitted by `kolsim fit`, seeded with the {} observed period-1 adopters{}, over the {} observed periods",
         sc.name,
-        r.facts.seeds,
+        r.facts.initial_adopters,
         if r.facts.aggregate {
             " (random physicians: the aggregate data do not say who)"
         } else {
@@ -65,14 +65,14 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepa
         },
         r.facts.periods
     );
-    let initial_adopters = if r.facts.aggregate && r.facts.seeds > 0 {
+    let initial_adopters = if r.facts.aggregate && r.facts.initial_adopters > 0 {
         // Who adopted first is unknown: as many random physicians, as the simulated fits did.
-        InitialAdopters::Random(r.facts.seeds as usize)
-    } else if r.seeds.is_empty() {
+        InitialAdopters::Random(r.facts.initial_adopters as usize)
+    } else if r.initial_adopters.is_empty() {
         InitialAdopters::None
     } else {
         InitialAdopters::Explicit(IdList {
-            ids: r.seeds.clone(),
+            ids: r.initial_adopters.clone(),
             key: "initial_adopters.ids".into(),
             span: 0..0,
             spans: Vec::new(),

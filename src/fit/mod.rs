@@ -1,7 +1,7 @@
 //! `kolsim fit`: which theory do the observed adoption times support?
 //!
 //! The exact discrete-time hazard likelihood of MODELS.md (*Fitting to an observed launch*):
-//! period 1 is the initial condition (its adopters are the seeds of step 0), the likelihood
+//! period 1 is the initial condition (step 0's initial adopters), the likelihood
 //! covers periods `2..=T` with `T` the last observed period, never-adopters are censored at
 //! `T`, and each model's hazard is its own per-step adoption rule ([`models::Likelihood`]) on
 //! the observed state at the end of the previous period. Maximum likelihood with box
@@ -145,8 +145,8 @@ pub struct Facts {
     pub unknown_as_never: bool,
     /// The last observed period `T`.
     pub periods: u32,
-    /// Adopters in period 1 (the seeds).
-    pub seeds: u64,
+    /// Adopters in period 1 (the initial adopters).
+    pub initial_adopters: u64,
     /// Adoptions in periods `2..=T` (BIC's n).
     pub adoptions: u64,
     /// Physicians not adopted by `T`.
@@ -269,8 +269,8 @@ pub struct FitReport {
     pub models: Vec<ModelFit>,
     /// Models not fitted, with the reason.
     pub not_fitted: Vec<(String, String)>,
-    /// Original ids of the seeds (period-1 adopters), for `fitted.toml`.
-    pub seeds: Vec<String>,
+    /// Original ids of the initial adopters (period-1 adopters), for `fitted.toml`.
+    pub initial_adopters: Vec<String>,
     /// The model-free exposure permutation test (per-physician data only).
     pub permutation: Option<permutation::PermutationTest>,
     /// `K` of `--holdout K`, when the holdout was scored.

@@ -2,9 +2,10 @@
 //! aggregate cumulative curve. The layout is detected from the header.
 //!
 //! # Time convention (MODELS.md, *Fitting to an observed launch*)
-//! Period 1 is the first observed period and the initial condition: its adopters are the seeds
-//! of step 0, and period `t` is step `t − 1`. `T` is the last observed period (the largest
-//! adoption period in the file, or `--periods`). A physician not adopted by `T` is censored.
+//! Period 1 is the first observed period and the initial condition: its adopters are the
+//! initial adopters of step 0, and period `t` is step `t − 1`. `T` is the last observed period
+//! (the largest adoption period in the file, or `--periods`). A physician not adopted by `T` is
+//! censored.
 //!
 //! # Formats (delimited as every input file, see [`crate::network::read_sheet`]; header row)
 //! - **Per physician**: an id column (default `id`) and a period column (default

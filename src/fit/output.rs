@@ -360,7 +360,7 @@ pub fn facts_text(sc: &Scenario, r: &FitReport, observed: &std::path::Path) -> S
     let _ = writeln!(
         o,
         "T = {} periods: {} seeds in period 1, {} adoptions in periods 2..{}, {} censored, {} person-periods at risk",
-        f.periods, f.seeds, f.adoptions, f.periods, f.censored, f.person_periods
+        f.periods, f.initial_adopters, f.adoptions, f.periods, f.censored, f.person_periods
     );
     let _ = writeln!(o, "{TIME_CONVENTION}");
     o

@@ -148,7 +148,7 @@ pub fn prepare_network_with(
             _ => NEVER,
         });
     }
-    facts.seeds = tau.iter().filter(|&&t| t == 1).count() as u64;
+    facts.initial_adopters = tau.iter().filter(|&&t| t == 1).count() as u64;
     facts.adoptions = tau.iter().filter(|&&t| t != NEVER && t >= 2).count() as u64;
     facts.censored = tau.iter().filter(|&&t| t == NEVER).count() as u64;
     facts.person_periods = tau
@@ -212,7 +212,7 @@ fn prepare_aggregate(
     facts.aggregate = true;
     facts.physicians = n0;
     facts.arcs = net.arc_count();
-    facts.seeds = obs.cumulative[0];
+    facts.initial_adopters = obs.cumulative[0];
     let (mut pooled, mut by_t) = (
         Cell {
             x: Default::default(),

@@ -5,8 +5,8 @@
 //! # Objective
 //! At parameters `θ` the model (the scenario's model with `θ` set, [`Scenario::model_with`],
 //! built by the registry as a scenario would be; the free parameters are the model's own,
-//! [`Model::free_params`]) is simulated `R` times (`--sim-replicates`) from the
-//! observed seeds over the observed window, replicate `r` always on the same streams
+//! [`Model::free_params`]) is simulated `R` times (`--sim-replicates`) from the observed
+//! initial adopters over the observed window, replicate `r` always on the same streams
 //! `(seed, purpose, r)` (**common random numbers**: the objective changes with `θ`, not with
 //! the draws). With `F̄(t)` the mean simulated cumulative adopters, the implied hazard among
 //! those at risk is `h̄_t = (F̄(t) − F̄(t−1)) / (n − F̄(t−1))`, and the objective is the
@@ -22,12 +22,13 @@
 //! re-optimised by Nelder–Mead), **approximate**: the objective is a Monte Carlo estimate,
 //! piecewise constant in `θ` at the scale of one simulated adoption. Warnings: a parameter
 //! whose profile stays within the 95% drop over its whole range (not identified), and a
-//! launch whose final count no replicate reaches at the estimate (unreachable from the seeds).
+//! launch whose final count no replicate reaches at the estimate (unreachable from the
+//! initial adopters).
 //!
-//! # Seeds
+//! # Initial adopters
 //! Per-physician data: the observed period-1 adopters, on the network of the physicians
 //! fitted. Aggregate data: as many random physicians as the period-1 count, drawn per
-//! replicate from `stream(seed, Seeding, r)` (the same at every `θ`).
+//! replicate from `stream(seed, InitialAdopters, r)` (the same at every `θ`).
 
 use super::optim::PROFILE_DROP;
 use super::sim_search::{optimise, profile, starts};
@@ -49,7 +50,7 @@ pub struct Setup {
     is_kol: Vec<bool>,
     kol_weight: f32,
     /// Initial adopters per replicate.
-    seeds: Vec<Vec<u32>>,
+    initial_adopters: Vec<Vec<u32>>,
     /// Observed cumulative adopters at the end of periods `1..=T`.
     pub observed: Vec<f64>,
     seed: u64,
@@ -107,7 +108,7 @@ fn restrict(net: &Network, keep: &[bool]) -> Network {
     Network::from_arcs(ids.len(), arcs).with_ids(ids)
 }
 
-/// The simulations' network, KOLs and seeds for the prepared data.
+/// The simulations' network, KOLs and initial adopters for the prepared data.
 pub fn setup(sc: &Scenario, prep: &Prepared, replicates: u32) -> Result<Setup, Error> {
     let real = crate::realise::kolled(sc, 0)?;
     let full = crate::realise::build_network(sc, 0)?;
@@ -117,12 +118,12 @@ pub fn setup(sc: &Scenario, prep: &Prepared, replicates: u32) -> Result<Setup, E
         let (_, by_t) = prep.aggregate_cells.as_ref().ok_or_else(|| {
             Error::Other("aggregate data without their counts (a bug in fit::prepare)".into())
         })?;
-        let mut observed = vec![prep.facts.seeds as f64];
+        let mut observed = vec![prep.facts.initial_adopters as f64];
         for c in by_t {
             observed.push(observed[observed.len() - 1] + c.y);
         }
-        let count = prep.facts.seeds as usize;
-        let seeds = (0..r)
+        let count = prep.facts.initial_adopters as usize;
+        let initial_adopters = (0..r)
             .map(|k| {
                 AdopterRule::Random(count).choose(
                     &full,
@@ -137,7 +138,7 @@ pub fn setup(sc: &Scenario, prep: &Prepared, replicates: u32) -> Result<Setup, E
             kols: real.kols,
             is_kol: real.is_kol,
             kol_weight: sc.kols.weight,
-            seeds,
+            initial_adopters,
             observed,
             seed: sc.seed,
         });
@@ -175,7 +176,7 @@ pub fn setup(sc: &Scenario, prep: &Prepared, replicates: u32) -> Result<Setup, E
         kols,
         is_kol,
         kol_weight: sc.kols.weight,
-        seeds: vec![initial; r as usize],
+        initial_adopters: vec![initial; r as usize],
         observed,
         seed: sc.seed,
     })
@@ -218,7 +219,7 @@ impl Setup {
             kol_weight: self.kol_weight,
         })?;
         let steps = self.observed.len() as u32 - 1;
-        let curves: Vec<Vec<u32>> = (0..self.seeds.len())
+        let curves: Vec<Vec<u32>> = (0..self.initial_adopters.len())
             .into_par_iter()
             // One engine scratch per worker, reused across replicates (and its buffers grown
             // once), not allocated per replicate and evaluation.
@@ -226,7 +227,7 @@ impl Setup {
                 let rep = Replicate {
                     net: &self.net,
                     is_kol: &self.is_kol,
-                    initial: &self.seeds[r],
+                    initial: &self.initial_adopters[r],
                     steps,
                     seed: self.seed,
                     replicate: r as u64,
@@ -234,7 +235,10 @@ impl Setup {
                 let mut curve = Curve::with_steps(steps);
                 prepared.run(EngineKind::Event, &rep, scratch, &mut curve);
                 let mut a = curve.adopters();
-                let last = a.last().copied().unwrap_or(self.seeds[r].len() as u32);
+                let last = a
+                    .last()
+                    .copied()
+                    .unwrap_or(self.initial_adopters[r].len() as u32);
                 a.resize(steps as usize + 1, last);
                 a
             })
@@ -244,14 +248,14 @@ impl Setup {
 
     /// The number of replicates simulated.
     pub fn replicates(&self) -> usize {
-        self.seeds.len()
+        self.initial_adopters.len()
     }
 
     /// The binomial log-likelihood of the observed new adopters per period given the mean
     /// simulated curve `mean` (module docs).
     pub fn log_likelihood(&self, mean: &[f64]) -> f64 {
         let n = self.n() as f64;
-        let reps = self.seeds.len().max(1) as f64;
+        let reps = self.initial_adopters.len().max(1) as f64;
         let obs = &self.observed;
         let mut ll = 0.0;
         for t in 1..obs.len() {
@@ -328,7 +332,7 @@ pub fn fit_model(setup: &Setup, sc: &Scenario, index: usize, name: &str) -> Resu
         }
         warnings.push(format!(
             "{name}: the observed {want} adopters by T are not reached from the seeds in any of the {} replicates at the estimate (at most {most}): the model cannot reproduce this launch",
-            setup.seeds.len()
+            setup.initial_adopters.len()
         ));
     }
     Ok(SimFit {

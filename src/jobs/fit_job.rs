@@ -190,7 +190,7 @@ fn manifest_json(
             "excluded": f.excluded,
             "arcs": f.arcs,
             "periods": f.periods,
-            "seeds": f.seeds,
+            "seeds": f.initial_adopters,
             "adoptions": f.adoptions,
             "censored": f.censored,
             "person_periods": f.person_periods,

@@ -28,7 +28,8 @@
 //! out-arcs of each new adopter).
 
 use super::{
-    Default, Dynamics, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule, Setting, share,
+    Default, Dynamics, Kind, Model, ModelInfo, Param, ParamTable, ParamValue, Prepared, Rule,
+    Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::engine::{EngineKind, NEVER, Observer, Replicate, Scratch, finish_step, start};
@@ -36,7 +37,6 @@ use crate::rng::Purpose;
 use crate::source::ScenarioError;
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
-use serde::Deserialize;
 use std::sync::Arc;
 
 /// How visits are targeted.
@@ -146,32 +146,28 @@ const POLICIES: &[&str] = &["kols_first", "by_volume", "uniform", "random"];
 /// The registry entry of `detailing`.
 pub const KIND: Kind = Kind { info: &INFO, parse };
 
-/// `budget` as written: one number or a list per step.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum RawBudget {
-    Each(f64),
-    PerStep(Vec<f64>),
+/// `budget` as written: one number or a list of numbers per step (`None`: neither).
+fn read_budget(value: &ParamValue) -> Option<Vec<f64>> {
+    match value {
+        ParamValue::List(v) => v.iter().map(ParamValue::as_number).collect(),
+        x => x.as_number().map(|x| vec![x]),
+    }
 }
 
-fn check_budget(value: &toml::Value, _: &str) -> Result<(), String> {
-    RawBudget::deserialize(value.clone())
-        .map(drop)
-        .map_err(|e| e.message().trim().to_string())
+fn check_budget(value: &ParamValue, written: &str) -> Result<(), String> {
+    read_budget(value).map(drop).ok_or_else(|| {
+        format!("invalid value `{written}`: expected a number or a list of numbers per step")
+    })
 }
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     let b = t
         .value("budget")
         .ok_or_else(|| t.missing("budget", INFO.params[4].what))?;
-    let budget = match RawBudget::deserialize(b.get_ref().clone()) {
-        Ok(RawBudget::Each(x)) => vec![x],
-        Ok(RawBudget::PerStep(v)) => v,
-        Err(_) => Vec::new(),
-    };
+    let budget = read_budget(&b.value).unwrap_or_default();
     if budget.is_empty() || budget.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
         return Err(t.error(
-            b.span(),
+            b.span.clone(),
             "budget",
             "visits per step must be numbers >= 0 (a number, or a non-empty list per step)",
         ));

@@ -33,7 +33,7 @@ pub use cascade::IndependentCascade;
 pub use detailing::{Detailing, Policy};
 pub use imitation::Imitation;
 pub use likelihood::{Exposure, Likelihood};
-pub use params::{Default, ModelInfo, Param, ParamTable, Rule, readme_table};
+pub use params::{Default, Given, ModelInfo, Param, ParamTable, ParamValue, Rule, readme_table};
 pub use social_learning::SocialLearning;
 pub use structural::StructuralEquivalence;
 pub use threshold::{Theta, Threshold};

@@ -2,10 +2,67 @@
 //! the short phrase used in error messages. Validation ([`ParamTable`]), `kolsim models`
 //! ([`super::Registry::describe`]) and the user guide's parameter tables in `docs/models.md`
 //! ([`readme_table`]) all come from the declaration.
+//!
+//! Models read typed values ([`ParamValue`], each [`Given`] with its place in the file); the
+//! scenario layer reads the file and converts (nothing here parses TOML).
 
 use crate::source::{ScenarioError, Source};
 use std::ops::Range;
-use toml::Spanned;
+
+/// A parameter's value as given in a `[[model]]` table, typed (the scenario layer converts
+/// the file's values; a program builds them directly).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A number with a fraction or exponent.
+    Num(f64),
+    /// A string (or a date, as written).
+    Text(String),
+    /// A list.
+    List(Vec<ParamValue>),
+    /// An inline table, keys in the file's order.
+    Table(Vec<(String, ParamValue)>),
+}
+
+impl ParamValue {
+    /// The number, for [`ParamValue::Num`] and [`ParamValue::Int`].
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            ParamValue::Num(x) => Some(*x),
+            ParamValue::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
+    /// The integer, for [`ParamValue::Int`].
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            ParamValue::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The string, for [`ParamValue::Text`].
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            ParamValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A parameter's value with the span of its text in the scenario file (`0..0` for a value not
+/// from the user's text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Given {
+    /// The value.
+    pub value: ParamValue,
+    /// Byte range of its text in the file.
+    pub span: Range<usize>,
+}
 
 /// What values a parameter accepts. Drives validation, the TOML type check and the range
 /// shown by `kolsim models`.
@@ -40,7 +97,7 @@ pub enum Rule {
         /// What is allowed, for `kolsim models`.
         range: &'static str,
         /// Type check of the value as written (`written` is its source text).
-        check: fn(value: &toml::Value, written: &str) -> Result<(), String>,
+        check: fn(value: &ParamValue, written: &str) -> Result<(), String>,
     },
 }
 
@@ -97,30 +154,6 @@ impl Param {
             Default::Text(t) | Default::Derived(t) => t.into(),
         }
     }
-
-    /// Checks the TOML type of a value as written; `Err` is the message. The wording follows
-    /// serde's, as for every other key of the scenario.
-    pub fn check_type(&self, value: &toml::Value, written: &str) -> Result<(), String> {
-        use serde::Deserialize;
-        let plain = |r: Result<(), toml::de::Error>| {
-            r.map_err(|e| {
-                e.message()
-                    .trim()
-                    .replace("expected i64", "expected an integer")
-                    .replace("expected f64", "expected a number")
-            })
-        };
-        match self.rule {
-            Rule::Prob | Rule::NonNegative | Rule::Positive | Rule::Any => {
-                plain(f64::deserialize(value.clone()).map(drop))
-            }
-            Rule::Int { .. } => plain(i64::deserialize(value.clone()).map(drop)),
-            Rule::Choice(_) | Rule::Text { .. } => {
-                plain(String::deserialize(value.clone()).map(drop))
-            }
-            Rule::Custom { check, .. } => check(value, written),
-        }
-    }
 }
 
 /// Facts about one model kind: its declaration.
@@ -173,7 +206,7 @@ pub struct ParamTable<'a> {
     index: usize,
     info: &'static ModelInfo,
     span: Range<usize>,
-    entries: Vec<(&'a str, &'a Spanned<toml::Value>)>,
+    entries: Vec<(&'a str, Given)>,
 }
 
 impl<'a> ParamTable<'a> {
@@ -184,7 +217,7 @@ impl<'a> ParamTable<'a> {
         index: usize,
         info: &'static ModelInfo,
         span: Range<usize>,
-        entries: Vec<(&'a str, &'a Spanned<toml::Value>)>,
+        entries: Vec<(&'a str, Given)>,
     ) -> Self {
         ParamTable {
             src,
@@ -206,8 +239,8 @@ impl<'a> ParamTable<'a> {
     }
 
     /// The value of `p` as written, if given.
-    pub fn value(&self, p: &str) -> Option<&'a Spanned<toml::Value>> {
-        self.entries.iter().find(|(k, _)| *k == p).map(|(_, v)| *v)
+    pub fn value(&self, p: &str) -> Option<&Given> {
+        self.entries.iter().find(|(k, _)| *k == p).map(|(_, v)| v)
     }
 
     /// An error at `span` about parameter `p`.
@@ -255,17 +288,17 @@ impl<'a> ParamTable<'a> {
                 _ => Err(self.missing_declared(d)),
             };
         };
-        let x = match v.get_ref() {
-            toml::Value::Float(x) => *x,
-            toml::Value::Integer(i) => *i as f64,
-            _ => f64::NAN,
-        };
+        let x = v.value.as_number().unwrap_or(f64::NAN);
         let lo = match d.rule {
             Rule::Prob => {
                 return if (0.0..=1.0).contains(&x) {
                     Ok(x)
                 } else {
-                    Err(self.error(v.span(), p, format!("{x} is outside [0, 1] ({})", d.what)))
+                    Err(self.error(
+                        v.span.clone(),
+                        p,
+                        format!("{x} is outside [0, 1] ({})", d.what),
+                    ))
                 };
             }
             Rule::NonNegative => 0.0,
@@ -275,7 +308,11 @@ impl<'a> ParamTable<'a> {
         if x.is_finite() && x >= lo {
             Ok(x)
         } else {
-            Err(self.error(v.span(), p, format!("{x} is not allowed ({})", d.what)))
+            Err(self.error(
+                v.span.clone(),
+                p,
+                format!("{x} is not allowed ({})", d.what),
+            ))
         }
     }
 
@@ -289,16 +326,16 @@ impl<'a> ParamTable<'a> {
         let Some(v) = self.value(p) else {
             return Ok(default);
         };
-        let x = v.get_ref().as_integer().unwrap_or(i64::MIN);
+        let x = v.value.as_int().unwrap_or(i64::MIN);
         if x < lo {
             Err(self.error(
-                v.span(),
+                v.span.clone(),
                 p,
                 format!("{x} is too small: must be at least {lo} ({})", d.what),
             ))
         } else if x > hi {
             Err(self.error(
-                v.span(),
+                v.span.clone(),
                 p,
                 format!("{x} is too large: must be at most {hi} ({})", d.what),
             ))
@@ -330,10 +367,10 @@ impl<'a> ParamTable<'a> {
                 _ => Err(self.missing_declared(d)),
             },
             Some(v) => {
-                let s = v.get_ref().as_str().unwrap_or_default();
+                let s = v.value.as_text().unwrap_or_default();
                 choices.iter().copied().find(|c| *c == s).ok_or_else(|| {
                     self.error(
-                        v.span(),
+                        v.span.clone(),
                         p,
                         format!("\"{s}\" is not allowed (allowed: {})", choices.join(", ")),
                     )
@@ -345,6 +382,6 @@ impl<'a> ParamTable<'a> {
     /// A string parameter ([`Rule::Text`]) with its span, if given.
     pub fn text(&self, p: &str) -> Option<(String, Range<usize>)> {
         self.value(p)
-            .and_then(|v| v.get_ref().as_str().map(|s| (s.to_string(), v.span())))
+            .and_then(|v| v.value.as_text().map(|s| (s.to_string(), v.span.clone())))
     }
 }

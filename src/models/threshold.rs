@@ -26,8 +26,8 @@
 
 use super::likelihood::{Exposure, Likelihood};
 use super::{
-    Default, Dynamics, ExposureKind, Hazard, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
-    ReverseReachable, Rule, Setting, share,
+    Default, Dynamics, ExposureKind, Given, Hazard, Kind, Model, ModelInfo, Param, ParamTable,
+    ParamValue, Prepared, ReverseReachable, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
@@ -36,9 +36,7 @@ use crate::rng::Purpose;
 use crate::source::ScenarioError;
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Normal};
-use serde::Deserialize;
 use std::sync::Arc;
-use toml::Spanned;
 
 /// How thresholds are assigned.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,16 +168,43 @@ pub const INFO: ModelInfo = ModelInfo {
 pub const KIND: Kind = Kind { info: &INFO, parse };
 
 /// `theta` as written: a number or a distribution table.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum RawTheta {
     Fixed(f64),
     Table(RawThetaTable),
 }
 
+impl RawTheta {
+    /// `theta` read from its value: a number, or a table of the keys below, each of its type
+    /// (`None` otherwise).
+    fn read(v: &ParamValue) -> Option<RawTheta> {
+        if let Some(x) = v.as_number() {
+            return Some(RawTheta::Fixed(x));
+        }
+        let ParamValue::Table(entries) = v else {
+            return None;
+        };
+        let mut tb = RawThetaTable::default();
+        for (k, x) in entries {
+            let (num, text) = (x.as_number(), x.as_text().map(str::to_string));
+            match k.as_str() {
+                "dist" => tb.dist = Some(text?),
+                "attribute" => tb.attribute = Some(text?),
+                "low" => tb.low = Some(num?),
+                "high" => tb.high = Some(num?),
+                "a" => tb.a = Some(num?),
+                "b" => tb.b = Some(num?),
+                "mean" => tb.mean = Some(num?),
+                "sd" => tb.sd = Some(num?),
+                _ => return None,
+            }
+        }
+        Some(RawTheta::Table(tb))
+    }
+}
+
 /// `theta = { dist = ..., ... }` or `theta = { attribute = "column" }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 struct RawThetaTable {
     dist: Option<String>,
     low: Option<f64>,
@@ -191,8 +216,8 @@ struct RawThetaTable {
     attribute: Option<String>,
 }
 
-fn check_theta(value: &toml::Value, written: &str) -> Result<(), String> {
-    RawTheta::deserialize(value.clone()).map(drop).map_err(|_| {
+fn check_theta(value: &ParamValue, written: &str) -> Result<(), String> {
+    RawTheta::read(value).map(drop).ok_or_else(|| {
         format!(
             "invalid value `{written}`: expected a number in [0, 1] or a table: \
              {{ dist = \"uniform\", low = .., high = .. }}, \
@@ -216,13 +241,13 @@ fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
 
 fn parse_theta(
     t: &ParamTable<'_>,
-    v: &Spanned<toml::Value>,
+    v: &Given,
     exposure: ExposureKind,
 ) -> Result<Theta, ScenarioError> {
-    let span = v.span();
+    let span = v.span.clone();
     let err = |msg: String| t.error(span.clone(), "theta", msg);
-    let raw = RawTheta::deserialize(v.get_ref().clone())
-        .map_err(|_| err(check_theta(v.get_ref(), "").unwrap_err()))?;
+    let raw =
+        RawTheta::read(&v.value).ok_or_else(|| err(check_theta(&v.value, "").unwrap_err()))?;
     let upper = match exposure {
         ExposureKind::Share => 1.0,
         ExposureKind::Count => f64::INFINITY,
@@ -251,8 +276,8 @@ fn parse_theta(
                 (None, Some("normal")) => &["dist", "mean", "sd"],
                 _ => &["dist", "attribute", "low", "high", "a", "b", "mean", "sd"],
             };
-            if let Some(table) = v.get_ref().as_table()
-                && let Some(extra) = table.keys().find(|k| !allowed.contains(&k.as_str()))
+            if let ParamValue::Table(table) = &v.value
+                && let Some((extra, _)) = table.iter().find(|(k, _)| !allowed.contains(&k.as_str()))
             {
                 return Err(err(format!(
                     "`{extra}` does not apply to this theta table (it takes {})",

@@ -308,7 +308,10 @@ fn data(o: &mut String, sc: &Scenario, r: &FitReport, observed: &std::path::Path
     }
     rows.extend([
         ["last observed period T".into(), f.periods.to_string()],
-        ["seeds (period-1 adopters)".into(), f.seeds.to_string()],
+        [
+            "seeds (period-1 adopters)".into(),
+            f.initial_adopters.to_string(),
+        ],
         [
             format!("adoptions in periods 2..{}", f.periods),
             f.adoptions.to_string(),

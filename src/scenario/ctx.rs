@@ -191,13 +191,7 @@ pub(super) fn toml_error(src: &Source, e: &toml::de::Error) -> ScenarioError {
     // The value as written, for messages serde cannot give it in.
     let written = span.clone().map(|s| src.written(s)).unwrap_or_default();
     let untagged = |what: &str| format!("invalid value `{written}`: expected {what}");
-    let msg = if msg.contains("untagged enum RawTheta") {
-        untagged(
-            "a number in [0, 1] or a table: { dist = \"uniform\", low = .., high = .. }, \
-             { dist = \"beta\", a = .., b = .. }, { dist = \"normal\", mean = .., sd = .. } \
-             or { attribute = \"column\" }",
-        )
-    } else if msg.contains("untagged enum RawId") {
+    let msg = if msg.contains("untagged enum RawId") {
         untagged("a node id: an integer or a string")
     } else if msg.contains("untagged enum RawColumn") {
         untagged("a column: a number (from 1) or a header name")

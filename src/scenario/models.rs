@@ -5,7 +5,7 @@
 
 use super::raw::RawModel;
 use super::{Ctx, NamedModel, ScenarioError};
-use crate::models::{ParamTable, Registry};
+use crate::models::{Given, Param, ParamTable, ParamValue, Registry, Rule};
 use serde::Deserialize;
 use std::ops::Range;
 use toml::Spanned;
@@ -29,6 +29,51 @@ fn get<'a>(m: &'a RawModel, key: &str) -> Option<&'a Spanned<toml::Value>> {
 /// The span of a model table's `name` value, if it has one.
 pub(crate) fn name_span(m: &RawModel) -> Option<Range<usize>> {
     get(m, "name").map(|v| v.span())
+}
+
+/// A TOML value as a model reads it ([`ParamValue`]).
+pub(crate) fn param_value(v: &toml::Value) -> ParamValue {
+    match v {
+        toml::Value::Boolean(b) => ParamValue::Bool(*b),
+        toml::Value::Integer(i) => ParamValue::Int(*i),
+        toml::Value::Float(x) => ParamValue::Num(*x),
+        toml::Value::String(s) => ParamValue::Text(s.clone()),
+        toml::Value::Datetime(d) => ParamValue::Text(d.to_string()),
+        toml::Value::Array(a) => ParamValue::List(a.iter().map(param_value).collect()),
+        toml::Value::Table(t) => {
+            ParamValue::Table(t.iter().map(|(k, x)| (k.clone(), param_value(x))).collect())
+        }
+    }
+}
+
+/// A located TOML value as a model reads it ([`Given`]).
+pub(crate) fn given(v: &Spanned<toml::Value>) -> Given {
+    Given {
+        value: param_value(v.get_ref()),
+        span: v.span(),
+    }
+}
+
+/// Checks the TOML type of a parameter's value as written; `Err` is the message. The wording
+/// follows serde's, as for every other key of the scenario; a [`Rule::Custom`] parameter is
+/// checked by its model.
+fn check_type(p: &Param, value: &toml::Value, written: &str) -> Result<(), String> {
+    let plain = |r: Result<(), toml::de::Error>| {
+        r.map_err(|e| {
+            e.message()
+                .trim()
+                .replace("expected i64", "expected an integer")
+                .replace("expected f64", "expected a number")
+        })
+    };
+    match p.rule {
+        Rule::Prob | Rule::NonNegative | Rule::Positive | Rule::Any => {
+            plain(f64::deserialize(value.clone()).map(drop))
+        }
+        Rule::Int { .. } => plain(i64::deserialize(value.clone()).map(drop)),
+        Rule::Choice(_) | Rule::Text { .. } => plain(String::deserialize(value.clone()).map(drop)),
+        Rule::Custom { check, .. } => check(&param_value(value), written),
+    }
 }
 
 /// serde's list of expected keys: "`a`", "`a` or `b`", "one of `a`, `b`, `c`".
@@ -80,7 +125,7 @@ pub(crate) fn check_raw(
             match decl {
                 Some(p) => {
                     let written = cx.src.written(value.span());
-                    p.check_type(value.get_ref(), &written)
+                    check_type(p, value.get_ref(), &written)
                         .map_err(|msg| cx.err(value.span(), &path, msg))?;
                 }
                 None => {
@@ -162,7 +207,7 @@ pub(crate) fn parse_model(
                 ),
             ));
         }
-        params.push((p, value));
+        params.push((p, given(value)));
     }
     let model = (entry.parse)(&ParamTable::new(cx.src, k, info, m.span(), params))?;
     let name = match get(table, "name") {

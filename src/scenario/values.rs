@@ -7,7 +7,7 @@
 
 use super::{NamedModel, Scenario, ScenarioError, Source};
 use crate::models::{ParamTable, Registry};
-use toml::{Spanned, Table, Value};
+use toml::{Table, Value};
 
 /// A parameter value given in code: what a `[[model]]` table may hold.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,10 +147,10 @@ fn build(
             format!("unknown model kind \"{kind}\""),
         )
     })?;
-    let owned: Vec<(&str, Spanned<Value>)> = table
+    let owned: Vec<(&str, &Value)> = table
         .iter()
         .filter(|(k, _)| !["name", "kind", super::models::WEIGHT].contains(&k.as_str()))
-        .map(|(k, v)| (k.as_str(), Spanned::new(0..0, v.clone())))
+        .map(|(k, v)| (k.as_str(), v))
         .collect();
     if let Some((k, _)) = owned.iter().find(|(k, _)| entry.info.param(k).is_none()) {
         return Err(src.error(
@@ -159,12 +159,18 @@ fn build(
             format!("`{k}` is not a parameter of model kind \"{kind}\""),
         ));
     }
-    let entries = owned.iter().map(|(k, v)| (*k, v)).collect();
+    let entries = owned
+        .iter()
+        .map(|(k, v)| {
+            let value = super::models::param_value(v);
+            (*k, crate::models::Given { value, span: 0..0 })
+        })
+        .collect();
     let t = ParamTable::new(src, index, entry.info, 0..0, entries);
     let model = (entry.parse)(&t)?;
     let mut params: Vec<(String, String)> = owned
         .iter()
-        .map(|(k, v)| (k.to_string(), v.get_ref().to_string()))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     params.sort();
     Ok(NamedModel {

@@ -632,3 +632,38 @@ fn a_kol_weight_that_overflows_is_refused() {
     ));
     c.fails(&["`kols.weight`", "1e39", "κ must be in [1, 1e6]"]);
 }
+
+#[test]
+fn model_values_of_the_wrong_shape_are_refused_where_written() {
+    // The model reads typed values; the scenario layer locates the value in the file.
+    let theta = |t: &str| {
+        Case::new(&VALID.replace(
+            "kind = \"imitation\"\nq = 0.3",
+            &format!("kind = \"threshold\"\ntheta = {t}"),
+        ))
+    };
+    for t in [
+        "\"x\"",
+        "{ dist = \"beta\", a = \"x\", b = 1 }",
+        "{ foo = 1 }",
+        "[1]",
+    ] {
+        let c = theta(t);
+        c.fails(&[
+            &c.at(12, 9),
+            "`model[0].theta`",
+            &format!("invalid value `{t}`: expected a number in [0, 1] or a table"),
+        ]);
+    }
+    let c = theta("{ dist = \"uniform\", low = 0.1 }");
+    c.fails(&[&c.at(12, 9), "missing `high` in the theta table"]);
+    let c = Case::new(&VALID.replace(
+        "kind = \"imitation\"\nq = 0.3",
+        "kind = \"detailing\"\nalpha = 0.1\nbeta = 0.1\ngamma = 0.1\ndecay = 0.5\nbudget = [1, \"a\"]",
+    ));
+    c.fails(&[
+        &c.at(16, 10),
+        "`model[0].budget`",
+        "invalid value `[1, \"a\"]`: expected a number or a list of numbers per step",
+    ]);
+}

@@ -227,7 +227,12 @@ fn innovation_only_is_adoptions_over_person_periods() {
     let f = &prep.facts;
     assert_eq!((f.physicians, f.excluded, f.periods), (125, 121, 17));
     assert_eq!(
-        (f.seeds, f.adoptions, f.person_periods, f.censored),
+        (
+            f.initial_adopters,
+            f.adoptions,
+            f.person_periods,
+            f.censored
+        ),
         (11, 98, 856, 16)
     );
     let report = fit::fit_models(&prep, &opts);
