@@ -331,12 +331,22 @@ fn push_and_reschedule<H: Hazard>(
 
 /// Empties step `t`'s bucket into `new`: the physicians still scheduled for `t` (the others
 /// are stale entries of a physician rescheduled since), marked adopted.
+///
+/// A stale entry is left behind whenever a touch moves a physician's step, and exposure
+/// mostly moves it earlier: on the national benchmark nearly three in four entries belong to
+/// a physician who has adopted since (2.7 of 3.7 million per model and replicate). The
+/// adopted bitset (in cache) skips those without fetching the record from memory.
 fn pop_due(st: &mut EventState, t: u32, new: &mut Vec<u32>) {
     new.clear();
     let mut bucket = std::mem::take(&mut st.buckets[t as usize]);
     for (k, &i) in bucket.iter().enumerate() {
-        if let Some(&ahead) = bucket.get(k + PREFETCH) {
+        if let Some(&ahead) = bucket.get(k + PREFETCH)
+            && !has(&st.adopted, ahead)
+        {
             prefetch(&st.nodes[ahead as usize]);
+        }
+        if has(&st.adopted, i) {
+            continue;
         }
         let node = &mut st.nodes[i as usize];
         if node.sched == t {
