@@ -17,6 +17,7 @@
 //! `R_i` under every model of the replicate (common random numbers) in whatever order nodes
 //! are touched.
 
+use super::rate::{RateMemo, wait_steps};
 use super::{Hazard, NEVER, Observer, Replicate, Scratch, fill_idle, finish_step, start};
 use crate::network::{Adjacency, prefetch};
 use crate::rng::{Purpose, keyed_unit};
@@ -85,6 +86,8 @@ pub struct EventState {
     /// The latest step any physician was ever scheduled for in this replicate: after it,
     /// with no new adopters, nothing can change (stale entries make it an upper bound).
     last_due: u32,
+    /// The rates of recently seen probabilities (kept across replicates: a pure function).
+    rates: RateMemo,
 }
 
 impl EventState {
@@ -154,29 +157,25 @@ fn resistance_at(node: &Node, i: usize, t: u32, key: u64) -> f64 {
 }
 
 /// Brings a node's hazard up to date at the end of step `t` and returns its new adoption
-/// step (NEVER if after `steps`). `impulse` is the one-shot hazard for step `t + 1`.
+/// step (NEVER if after `steps`). `rate` is the new hazard rate, `-ln(1 - P)` of the node's
+/// probability ([`RateMemo::rate`]); `impulse` is the one-shot hazard for step `t + 1`.
 #[inline]
 fn reschedule(
     node: &mut Node,
     i: usize,
     t: u32,
-    prob: f64,
+    rate: f64,
     impulse: f64,
     key: u64,
     steps: u32,
 ) -> u32 {
-    let rate = if prob >= 1.0 {
-        f64::INFINITY
-    } else {
-        -(-prob).ln_1p()
-    };
     let rho = resistance_at(node, i, t, key) - impulse;
     node.rate = rate;
     // First s > t with rho - rate (s - t) <= 0.
     let wait = if rho <= 0.0 || rate == f64::INFINITY {
         1.0
     } else if rate > 0.0 {
-        (rho / rate).ceil().max(1.0)
+        wait_steps(rho / rate)
     } else {
         f64::INFINITY
     };
@@ -281,6 +280,7 @@ fn push<H: Hazard>(
 ) {
     let records = st.nodes.as_ptr();
     let (nodes, touched, impulse) = (&mut st.nodes, &mut st.touched, &mut st.impulse);
+    let rates = &mut st.rates;
     let skip = (records, &st.adopted[..]);
     walk_arcs(&mut st.ranges, out, from, skip, |i, wi| {
         let node = &mut nodes[i as usize];
@@ -294,12 +294,7 @@ fn push<H: Hazard>(
             touched.push(i);
         }
         if cascade {
-            let pa = model.arc_prob(wi).unwrap_or(0.0);
-            impulse[i as usize] += if pa >= 1.0 {
-                f64::INFINITY
-            } else {
-                -(-pa).ln_1p()
-            };
+            impulse[i as usize] += rates.rate(model.arc_prob(wi).unwrap_or(0.0));
         }
     });
 }
@@ -319,6 +314,7 @@ fn push_and_reschedule<H: Hazard>(
 ) {
     let records = st.nodes.as_ptr();
     let (nodes, buckets, last_due) = (&mut st.nodes, &mut st.buckets, &mut st.last_due);
+    let rates = &mut st.rates;
     let skip = (records, &st.adopted[..]);
     walk_arcs(&mut st.ranges, out, from, skip, |i, wi| {
         let node = &mut nodes[i as usize];
@@ -326,21 +322,31 @@ fn push_and_reschedule<H: Hazard>(
             return;
         }
         node.c += wi;
-        let p = model.prob(i as usize, node.c as f64, node.w as f64);
+        let rate = rates.rate(model.prob(i as usize, node.c as f64, node.w as f64));
         let old = node.sched;
-        let due = reschedule(node, i as usize, t, p, 0.0, key, steps);
+        let due = reschedule(node, i as usize, t, rate, 0.0, key, steps);
         file(buckets, last_due, i, old, due);
     });
 }
 
 /// Empties step `t`'s bucket into `new`: the physicians still scheduled for `t` (the others
 /// are stale entries of a physician rescheduled since), marked adopted.
+///
+/// A stale entry is left behind whenever a touch moves a physician's step, and exposure
+/// mostly moves it earlier: on the national benchmark nearly three in four entries belong to
+/// a physician who has adopted since (2.7 of 3.7 million per model and replicate). The
+/// adopted bitset (in cache) skips those without fetching the record from memory.
 fn pop_due(st: &mut EventState, t: u32, new: &mut Vec<u32>) {
     new.clear();
     let mut bucket = std::mem::take(&mut st.buckets[t as usize]);
     for (k, &i) in bucket.iter().enumerate() {
-        if let Some(&ahead) = bucket.get(k + PREFETCH) {
+        if let Some(&ahead) = bucket.get(k + PREFETCH)
+            && !has(&st.adopted, ahead)
+        {
             prefetch(&st.nodes[ahead as usize]);
+        }
+        if has(&st.adopted, i) {
+            continue;
         }
         let node = &mut st.nodes[i as usize];
         if node.sched == t {
@@ -386,7 +392,7 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
             return;
         }
         let old = node.sched;
-        let due = reschedule(node, i, t, p, imp, key, steps);
+        let due = reschedule(node, i, t, st.rates.rate(p), imp, key, steps);
         file(&mut st.buckets, &mut st.last_due, i as u32, old, due);
     };
 

@@ -21,6 +21,7 @@ pub mod complete;
 pub mod event;
 pub mod frontier;
 pub mod pages;
+pub mod rate;
 pub mod reference;
 
 use crate::network::Network;
