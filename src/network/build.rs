@@ -28,6 +28,17 @@ impl ArcList {
         }
     }
 
+    /// Makes room for `more` arcs beyond those held, where memory allows (a hint: nothing
+    /// changes when it does not).
+    pub fn reserve(&mut self, more: usize) {
+        let more = more.min(crate::limits::MAX_ARCS as usize);
+        let _ = self
+            .src
+            .try_reserve(more)
+            .and_then(|()| self.dst.try_reserve(more));
+        let _ = self.w.try_reserve(more);
+    }
+
     /// Adds the arc `src → dst`.
     #[inline]
     pub fn push(&mut self, src: u32, dst: u32, w: f32) {

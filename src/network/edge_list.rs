@@ -177,6 +177,8 @@ pub fn read(spec: &EdgeListSpec) -> Result<Network, InputError> {
             index
         },
         heard: vec![0.0; ids.len()],
+        heard_upto: 0,
+        heard_bound: 0.0,
         ids,
         fixed,
         arcs: ArcList::default(),
@@ -508,6 +510,69 @@ mod tests {
         assert_eq!(normalize_id("007"), "007");
         assert_eq!(normalize_id("ann"), "ann");
         assert_eq!(normalize_id("2.5"), "2.5");
+    }
+
+    #[test]
+    fn a_large_file_reads_as_through_the_general_reader_and_names_error_lines() {
+        let d = tempfile::tempdir().unwrap();
+        // About 250 kB: many chunks of the fast path.
+        let mut text = String::from("from,to\n");
+        for k in 0..20_000u32 {
+            text.push_str(&format!("{},{}\r\n", k * 7 % 5003, (k * 13 + 1) % 4999));
+        }
+        let with_header = |path| EdgeListSpec {
+            header: true,
+            ..spec(path)
+        };
+        let fast = read(&with_header(file(&d, "e.csv", text.as_bytes()))).unwrap();
+        // A quote sends the file to the general reader: the same network.
+        let quoted = text.replacen("from", "\"from\"", 1);
+        let general = read(&with_header(file(&d, "q.csv", quoted.as_bytes()))).unwrap();
+        assert_eq!(fast.n(), general.n());
+        assert_eq!(fast.ids(), general.ids());
+        for i in 0..fast.n() {
+            assert_eq!(fast.in_arcs().arcs(i), general.in_arcs().arcs(i));
+        }
+        // An empty id on line 15,001 (after the header) is named there.
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[15_000] = "12,";
+        let bad = read(&with_header(file(&d, "b.csv", lines.join("\n").as_bytes()))).unwrap_err();
+        assert_eq!(bad.line, Some(15_001), "{bad}");
+        assert!(bad.message.contains("empty node id"), "{bad}");
+    }
+
+    #[test]
+    fn heavy_physicians_are_refused_at_their_row_across_layers() {
+        let d = tempfile::tempdir().unwrap();
+        let light = file(&d, "light.csv", b"from,to\na,b\na,b\nc,b\n");
+        let heavy = file(&d, "heavy.csv", b"from,to,weight\nc,b,9e14\nd,b,9e14\n");
+        let n = file(&d, "n.csv", b"id\na\nb\nc\nd\n");
+        let mut s = with_nodes(light.clone(), n);
+        s.layers = vec![
+            Layer {
+                name: "light".into(),
+                path: light.clone(),
+                weight: 1.0,
+            },
+            Layer {
+                name: "heavy".into(),
+                path: heavy,
+                weight: 1.0,
+            },
+        ];
+        let bad = read(&s).unwrap_err();
+        assert_eq!(bad.line, Some(3), "{bad}");
+        assert!(bad.path.ends_with("heavy.csv"), "{bad}");
+        assert!(
+            bad.message.contains("\"b\" up to this row weigh 1.800e15"),
+            "{bad}"
+        );
+        // A heavy multiplier on a file without weights: refused on its row too.
+        s.layers.truncate(1);
+        s.layers[0].weight = 4e14;
+        let bad = read(&s).unwrap_err();
+        assert_eq!(bad.line, Some(4), "{bad}");
+        assert!(bad.message.contains("weigh 1.200e15"), "{bad}");
     }
 
     #[test]

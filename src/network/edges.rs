@@ -16,8 +16,12 @@ use std::path::Path;
 pub(super) struct State {
     pub(super) ids: Vec<String>,
     pub(super) index: IdIndex,
-    /// Total incoming weight of each physician so far, for the bound on merged weights.
+    /// Total incoming weight of each physician so far, for the bound on merged weights: the
+    /// weights of the first `heard_upto` arcs of `arcs` (self-loops left out).
     pub(super) heard: Vec<f64>,
+    pub(super) heard_upto: usize,
+    /// A bound on every physician's total incoming weight, `heard` or not yet.
+    pub(super) heard_bound: f64,
     /// Whether the ids are fixed by a node file.
     pub(super) fixed: bool,
     pub(super) arcs: ArcList,
@@ -45,13 +49,29 @@ pub(super) fn read_edges(
     st: &mut State,
 ) -> Result<(), InputError> {
     let mut lines = Rows::open(p, spec.delimiter)?;
+    if let Some(n) = lines.lines_hint() {
+        // At most one row a line, one arc a row (two undirected) but for wide survey sheets.
+        st.arcs
+            .reserve(n.saturating_mul(if spec.directed { 1 } else { 2 }));
+    }
     let decimal_comma = spec.decimal.comma(lines.delimiter());
     let mut header: Option<Vec<String>> = None;
     let mut columns: Option<Columns> = None;
     let mut rows = 0u64;
     let mut row = Row::default();
     let (mut srcs, mut dsts) = (Vec::new(), Vec::new());
-    while lines.next_row(&mut row)? {
+    let arcs_before = st.arcs.len();
+    // Whether the bound on incoming weights needs checking row by row in this file; if not,
+    // its arcs are added to `heard` only when a later file needs the totals.
+    let mut check = true;
+    while lines.next_row_ahead(&mut row, &mut |k, f| {
+        // Where the ids of a row to come will be looked up (a hint: the lookups are random).
+        if let Some(c) = &columns
+            && (c.sources.contains(&k) || c.targets.contains(&k))
+        {
+            st.index.prefetch(f);
+        }
+    })? {
         let line = row.line;
         if spec.header && header.is_none() {
             header = Some(row.to_vec());
@@ -60,7 +80,11 @@ pub(super) fn read_edges(
         rows += 1;
         let c = match &columns {
             Some(c) => c,
-            None => columns.insert(columns_of(spec, p, header.as_ref(), st, decimal_comma)?),
+            None => {
+                let c = columns_of(spec, p, header.as_ref(), st, decimal_comma)?;
+                check = st.check_heard(c.weight.is_some(), scale);
+                columns.insert(c)
+            }
         };
         if row.len() < c.need {
             return Err(err(
@@ -96,10 +120,14 @@ pub(super) fn read_edges(
         };
         for &s in &srcs {
             for &d in &dsts {
-                st.arc(spec, s, d, w, p, line)?;
+                st.arc(spec, (s, d, w), check, p, line)?;
             }
         }
     }
+    st.heard_bound = match check {
+        true => limits::MAX_DATA_IN_WEIGHT,
+        false => st.heard_bound + scale as f64 * (st.arcs.len() - arcs_before) as f64,
+    };
     if rows == 0 {
         return Err(err(
             p,
@@ -111,13 +139,31 @@ pub(super) fn read_edges(
 }
 
 impl State {
-    /// The arc `s → d` of weight `w` (two arcs when undirected), read on `line` of `p`.
+    /// Whether a file whose arcs weigh `scale` each (or are read from a weight column:
+    /// `weighted`) needs the bound on incoming weights checked arc by arc: not when no total
+    /// can reach it, whatever the rows. When it does, `heard` is brought up to date first.
+    fn check_heard(&mut self, weighted: bool, scale: f32) -> bool {
+        let most = self.heard_bound + scale as f64 * limits::MAX_ARCS as f64;
+        if !weighted && most <= limits::MAX_DATA_IN_WEIGHT / 2.0 {
+            return false;
+        }
+        let a = &self.arcs;
+        for k in self.heard_upto..a.len() {
+            if a.src[k] != a.dst[k] {
+                self.heard[a.dst[k] as usize] += a.w[k] as f64;
+            }
+        }
+        self.heard_upto = a.len();
+        true
+    }
+
+    /// The arc `s → d` of weight `w` (two arcs when undirected), read on `line` of `p`; with
+    /// `check`, the bound on incoming weights checked (see [`State::check_heard`]).
     fn arc(
         &mut self,
         spec: &EdgeListSpec,
-        s: u32,
-        d: u32,
-        w: f32,
+        (s, d, w): (u32, u32, f32),
+        check: bool,
         p: &Path,
         line: usize,
     ) -> Result<(), InputError> {
@@ -132,7 +178,7 @@ impl State {
                 ),
             ));
         }
-        if s != d {
+        if check && s != d {
             let targets: &[u32] = if spec.directed { &[d] } else { &[d, s] };
             for &t in targets {
                 self.hear(t, w, p, line)?;
@@ -142,6 +188,9 @@ impl State {
             self.arcs.push(s, d, w);
         } else {
             self.arcs.push_undirected(s, d, w);
+        }
+        if check {
+            self.heard_upto = self.arcs.len();
         }
         Ok(())
     }

@@ -1,28 +1,43 @@
 //! The byte-level fast path behind [`super::rows::Rows`] for the common delimited file: no
 //! quote character anywhere, lines ended by `\n` or `\r\n`, valid UTF-8, no line over
-//! [`limits::MAX_LINE_BYTES`], at most [`FAST_MAX_BYTES`] in all. Such a file is read whole and
-//! split with `memchr` (lines, then fields), each field trimmed of ASCII whitespace, with no
-//! per-row allocation and no copy through the `csv` crate's buffers.
+//! [`limits::MAX_LINE_BYTES`], at most [`FAST_MAX_BYTES`] in all. Such a file is read whole,
+//! checked and split in chunks that end at line ends, the chunks in parallel (`rayon`) and
+//! handed out in file order, so the rows are the same for any thread count. Lines and fields
+//! are split with `memchr`, each field trimmed of ASCII whitespace, with no per-row allocation
+//! and no copy through the `csv` crate's buffers.
 //!
 //! It yields exactly the rows, fields and line numbers the general reader (the `csv` crate,
 //! `flexible`, `#` comments, `Trim::All`, as [`super::rows`] configures it) yields for the same
-//! file: a line that is empty (or only `\r`) is skipped; every other line is a record, split at each delimiter; the first record's first
-//! field loses a byte-order mark and is trimmed again (as the general reader does). Anything
-//! else — a `"`, a lone `\r` (the `csv` crate ends a record there), a `#` comment or an empty
-//! line (the general reader numbers the record after some of them one short), invalid UTF-8 (the general
-//! reader names the field), a byte-order mark followed by `#` or whitespace, an over-long line or a file too
-//! large to hold — makes [`FastRows::open`] answer `None`, and the general reader takes the
-//! file, errors and all. `tests` below check the equivalence over generated files.
+//! file: a line that is empty (or only `\r`) is skipped; every other line is a record, split at
+//! each delimiter; the first record's first field loses a byte-order mark and is trimmed again
+//! (as the general reader does). Anything else — a `"`, a lone `\r` (the `csv` crate ends a
+//! record there), a `#` comment or an empty line (the general reader numbers the record after
+//! some of them one short), invalid UTF-8 (the general reader names the field), a byte-order
+//! mark followed by `#` or whitespace, an over-long line or a file too large to hold — makes
+//! [`FastRows::open`] answer `None`, and the general reader takes the file, errors and all.
+//! `tests` below check the equivalence over generated files, chunk sizes and thread counts.
 
 use super::row::Row;
 use super::spec::{InputError, err};
 use crate::limits;
+use rayon::prelude::*;
 use std::io::Read;
 use std::path::Path;
 
 /// Largest file read whole by the fast path (larger ones stream through the general reader,
-/// so that the file's text is never held in memory beside a large network).
+/// so that the file's text is never held in memory beside a large network). Offsets into it
+/// fit in `u32`.
 pub const FAST_MAX_BYTES: u64 = 256 << 20;
+
+/// Bytes of a chunk split on one thread (a chunk ends just after a line end, so it may be
+/// longer by a line).
+const CHUNK: usize = 64 << 10;
+
+/// Chunks split at a time: only their field offsets are held, not the whole file's.
+const WINDOW: usize = 64;
+
+/// How many rows ahead [`FastRows::next_row`] shows the fields to come.
+pub(super) const AHEAD: usize = 16;
 
 /// The UTF-8 byte-order mark.
 const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -32,17 +47,119 @@ fn skipped_line(text: &[u8], at: usize) -> bool {
     matches!(text.get(at), Some(b'#' | b'\n')) || text.get(at..at + 2) == Some(b"\r\n")
 }
 
+/// The ranges of the chunks of `text` from `from`, each of about `chunk` bytes and ending just
+/// after a `\n` (or at the end), at most `max` of them.
+fn chunks(text: &[u8], from: usize, chunk: usize, max: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = from;
+    while start < text.len() && out.len() < max {
+        let at = start + chunk.max(1) - 1;
+        let end = match text.get(at..) {
+            Some(rest) => memchr::memchr(b'\n', rest).map_or(text.len(), |k| at + k + 1),
+            None => text.len(),
+        };
+        out.push((start, end));
+        start = end;
+    }
+    out
+}
+
+/// The number of lines of chunk `s..e` of `text` when the fast path can read it (see the
+/// module docs), else `None`. Chunks end after a `\n`, so every line lies in one chunk and the
+/// UTF-8 check of the parts is the check of the whole.
+fn plain_lines(text: &[u8], (s, e): (usize, usize)) -> Option<usize> {
+    let part = &text[s..e];
+    if memchr::memchr(b'"', part).is_some()
+        || memchr::memchr_iter(b'\r', part).any(|i| text.get(s + i + 1) != Some(&b'\n'))
+        || std::str::from_utf8(part).is_err()
+    {
+        return None;
+    }
+    let (mut start, mut lines) = (s, 0);
+    for i in memchr::memchr_iter(b'\n', part).map(|i| s + i) {
+        // The general reader numbers the record after a `#` comment or after two empty lines
+        // one short: keep its numbers by leaving files with comments or empty lines to it.
+        if i - start > limits::MAX_LINE_BYTES || skipped_line(text, i + 1) {
+            return None;
+        }
+        start = i + 1;
+        lines += 1;
+    }
+    (e - start <= limits::MAX_LINE_BYTES).then_some(lines + usize::from(e > start))
+}
+
+/// The rows of one chunk: their fields as offsets into the file's text.
+#[derive(Debug, Default)]
+struct Chunk {
+    /// Lines before the chunk in the file.
+    lines_before: usize,
+    /// Each row's line within the chunk (0-based) and the end of its fields in `fields`.
+    rows: Vec<(u32, u32)>,
+    /// Start and end of each field (trimmed) in the text.
+    fields: Vec<(u32, u32)>,
+    /// Lines in the chunk.
+    lines: usize,
+}
+
+/// Splits chunk `s..e` of `text` into rows and fields with `delimiter`, as
+/// [`FastRows::next_row`] hands them out.
+fn split_chunk(text: &str, (s, e): (usize, usize), delimiter: u8) -> Chunk {
+    let b = text.as_bytes();
+    let mut c = Chunk::default();
+    let mut pos = s;
+    while pos < e {
+        let end = memchr::memchr(b'\n', &b[pos..e]).map_or(e, |k| pos + k);
+        let (start, line) = (pos, c.lines as u32);
+        pos = end + 1;
+        c.lines += 1;
+        let raw_end = if end > start && b[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        if raw_end == start {
+            continue;
+        }
+        let first = c.fields.len();
+        let mut from = start;
+        loop {
+            let to = memchr::memchr(delimiter, &b[from..raw_end]).map_or(raw_end, |j| from + j);
+            // Checked as UTF-8 whole, and split at ASCII bytes.
+            let mut f = text[from..to].trim_ascii();
+            if start == 0 && c.fields.len() == first {
+                // The first record's first field, as the general reader gives it.
+                f = f.strip_prefix('\u{feff}').unwrap_or(f).trim();
+            }
+            let at = f.as_ptr() as usize - text.as_ptr() as usize;
+            c.fields.push((at as u32, (at + f.len()) as u32));
+            if to == raw_end {
+                break;
+            }
+            from = to + 1;
+        }
+        if c.fields[first..].iter().all(|&(a, z)| a == z) {
+            c.fields.truncate(first);
+            continue;
+        }
+        c.rows.push((line, c.fields.len() as u32));
+    }
+    c
+}
+
 /// A delimited file held in memory, split row by row.
 #[derive(Debug)]
 pub(super) struct FastRows {
-    text: Vec<u8>,
-    /// Start of the next line.
-    pos: usize,
-    /// 1-based line number of the line at `pos`.
-    line: usize,
+    text: String,
     delimiter: u8,
-    /// No record has been returned yet.
-    first: bool,
+    /// Bytes of a chunk, and chunks split at a time.
+    split: (usize, usize),
+    /// Lines in the file (for capacity hints).
+    lines: usize,
+    /// Start of the text not yet split, and the lines before it.
+    next: (usize, usize),
+    /// The chunks split, and the next row: its chunk and its place there.
+    window: Vec<Chunk>,
+    at: (usize, usize),
 }
 
 impl FastRows {
@@ -68,83 +185,98 @@ impl FastRows {
         {
             return Ok(None);
         }
-        Ok(Self::from_bytes(text, delimiter))
+        Ok(Self::from_bytes(text, delimiter, (CHUNK, WINDOW)))
     }
 
-    /// The fast path over `text`, or `None` when it needs the general reader.
-    fn from_bytes(text: Vec<u8>, delimiter: u8) -> Option<Self> {
-        if memchr::memchr(b'"', &text).is_some()
-            || memchr::memchr_iter(b'\r', &text).any(|i| text.get(i + 1) != Some(&b'\n'))
-            || std::str::from_utf8(&text).is_err()
-            // The general reader numbers the record after a `#` comment or after two empty lines
-            // one short: keep its numbers by leaving files with comments or empty lines to it.
-            || skipped_line(&text, 0)
-            || memchr::memchr_iter(b'\n', &text).any(|i| skipped_line(&text, i + 1))
-            || text.starts_with(BOM) && text.get(BOM.len()).is_none_or(|b| b.is_ascii_whitespace() || *b == b'#')
+    /// The fast path over `text` split in chunks of `split.0` bytes, `split.1` chunks at a
+    /// time, or `None` when it needs the general reader.
+    fn from_bytes(text: Vec<u8>, delimiter: u8, split: (usize, usize)) -> Option<Self> {
+        if skipped_line(&text, 0)
+            || text.starts_with(BOM)
+                && text
+                    .get(BOM.len())
+                    .is_none_or(|b| b.is_ascii_whitespace() || *b == b'#')
         {
             return None;
         }
-        if text.len() > limits::MAX_LINE_BYTES {
-            let mut start = 0;
-            for end in memchr::memchr_iter(b'\n', &text).chain([text.len()]) {
-                if end - start > limits::MAX_LINE_BYTES {
-                    return None;
-                }
-                start = end + 1;
-            }
-        }
+        let parts = chunks(&text, 0, split.0, usize::MAX);
+        let lines = parts
+            .par_iter()
+            .map(|&p| plain_lines(&text, p))
+            .collect::<Option<Vec<usize>>>()?
+            .iter()
+            .sum();
         Some(FastRows {
-            text,
-            pos: 0,
-            line: 1,
+            text: String::from_utf8(text).ok()?,
             delimiter,
-            first: true,
+            split,
+            lines,
+            next: (0, 0),
+            window: Vec::new(),
+            at: (0, 0),
         })
     }
 
-    /// Reads the next data row into `row` (as the general reader does); `false` at the end.
-    pub(super) fn next_row(&mut self, row: &mut Row) -> bool {
-        while self.pos < self.text.len() {
-            let start = self.pos;
-            let end =
-                memchr::memchr(b'\n', &self.text[start..]).map_or(self.text.len(), |k| start + k);
-            let line = self.line;
-            self.pos = end + 1;
-            self.line += 1;
-            let mut raw = &self.text[start..end];
-            if let [rest @ .., b'\r'] = raw {
-                raw = rest;
-            }
-            if raw.is_empty() {
+    /// The number of lines in the file: at least the number of rows.
+    pub(super) fn lines(&self) -> usize {
+        self.lines
+    }
+
+    /// Splits the next chunks of the text, in parallel.
+    fn split_window(&mut self) {
+        let parts = chunks(
+            self.text.as_bytes(),
+            self.next.0,
+            self.split.0,
+            self.split.1,
+        );
+        let (text, delimiter) = (&self.text, self.delimiter);
+        self.window = parts
+            .par_iter()
+            .map(|&p| split_chunk(text, p, delimiter))
+            .collect();
+        for c in &mut self.window {
+            c.lines_before = self.next.1;
+            self.next.1 += c.lines;
+        }
+        self.next.0 = parts.last().map_or(self.text.len(), |p| p.1);
+        self.at = (0, 0);
+    }
+
+    /// Reads the next data row into `row` (as the general reader does), then shows `ahead`
+    /// the fields (column, text) of the row [`AHEAD`] rows later where it is split already (to
+    /// prefetch what they will look up); `false` at the end.
+    pub(super) fn next_row(&mut self, row: &mut Row, ahead: &mut dyn FnMut(usize, &str)) -> bool {
+        loop {
+            let Some(c) = self.window.get(self.at.0) else {
+                if self.next.0 >= self.text.len() {
+                    return false;
+                }
+                self.split_window();
                 continue;
-            }
+            };
+            let Some(&(line, end)) = c.rows.get(self.at.1) else {
+                self.at = (self.at.0 + 1, 0);
+                continue;
+            };
+            let start = match self.at.1 {
+                0 => 0,
+                k => c.rows[k - 1].1,
+            };
             row.clear();
-            row.line = line;
-            let mut from = 0;
-            let mut k = 0;
-            loop {
-                let to =
-                    memchr::memchr(self.delimiter, &raw[from..]).map_or(raw.len(), |j| from + j);
-                let mut f = raw[from..to].trim_ascii();
-                if self.first && k == 0 {
-                    f = f.strip_prefix(BOM).unwrap_or(f);
-                }
-                // Checked as UTF-8 whole in `from_bytes`, and split at ASCII bytes.
-                let s = std::str::from_utf8(f).unwrap_or_default();
-                row.push(if self.first && k == 0 { s.trim() } else { s });
-                k += 1;
-                if to == raw.len() {
-                    break;
-                }
-                from = to + 1;
+            row.line = c.lines_before + line as usize + 1;
+            for &(s, e) in &c.fields[start as usize..end as usize] {
+                row.push(&self.text[s as usize..e as usize]);
             }
-            self.first = false;
-            if row.is_blank() {
-                continue;
+            if let Some(&(_, end)) = c.rows.get(self.at.1 + AHEAD) {
+                let start = c.rows[self.at.1 + AHEAD - 1].1 as usize;
+                for (k, &(s, e)) in c.fields[start..end as usize].iter().enumerate() {
+                    ahead(k, &self.text[s as usize..e as usize]);
+                }
             }
+            self.at.1 += 1;
             return true;
         }
-        false
     }
 }
 
@@ -256,6 +388,65 @@ mod tests {
         );
     }
 
+    /// The rows `FastRows` splits from `text` with `delimiter`, in chunks of `chunk` bytes,
+    /// `window` chunks at a time, on a pool of `threads`.
+    fn split_rows(
+        text: &[u8],
+        delimiter: u8,
+        (chunk, window): (usize, usize),
+        threads: usize,
+    ) -> Vec<(usize, Vec<String>)> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut f = FastRows::from_bytes(text.to_vec(), delimiter, (chunk, window)).unwrap();
+            let mut row = Row::default();
+            let mut out = Vec::new();
+            while f.next_row(&mut row, &mut |_, _| {}) {
+                out.push((row.line, row.to_vec()));
+            }
+            assert!(f.lines() >= out.len());
+            out
+        })
+    }
+
+    #[test]
+    fn any_chunk_size_and_thread_count_reads_the_same_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut checked = 0;
+        for seed in 0..3000u64 {
+            let mut text = generated(seed);
+            if seed % 10 == 0 {
+                // Longer files, so that rows span many chunks and windows.
+                let more = generated(seed + 7919);
+                for _ in 0..4 {
+                    text.extend_from_slice(b"\n");
+                    text.extend_from_slice(&more);
+                }
+            }
+            let p = dir.path().join(format!("f{seed}.csv"));
+            std::fs::write(&p, &text).unwrap();
+            let Rows::Fast(_, d) = Rows::open_as(&p, None, false).unwrap() else {
+                continue;
+            };
+            let want = all(Rows::open_general(&p, None, false).unwrap()).unwrap();
+            for split in [(1, 1), (2, 3), (5, 2), (17, 64), (CHUNK, WINDOW)] {
+                for threads in [1, 3] {
+                    assert_eq!(
+                        split_rows(&text, d, split, threads),
+                        want,
+                        "seed {seed}, {split:?}, {threads} threads: {:?}",
+                        String::from_utf8_lossy(&text)
+                    );
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked > 100, "{checked}");
+    }
+
     #[test]
     fn refuses_what_only_the_general_reader_handles() {
         for (text, ok) in [
@@ -270,11 +461,13 @@ mod tests {
             (b"a,b\r\n\r\n1,2\n", false),
             (b"a,b#\n1,#2\n", true),
         ] {
-            assert_eq!(
-                FastRows::from_bytes(text.to_vec(), b',').is_some(),
-                ok,
-                "{text:?}"
-            );
+            for split in [(CHUNK, WINDOW), (1, 1), (3, 2)] {
+                assert_eq!(
+                    FastRows::from_bytes(text.to_vec(), b',', split).is_some(),
+                    ok,
+                    "{text:?}"
+                );
+            }
         }
     }
 }

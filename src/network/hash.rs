@@ -106,6 +106,17 @@ impl IdIndex {
         }
     }
 
+    /// Hints the CPU to fetch where [`IdIndex::get`] will look `id` up (for a small integer
+    /// id; nothing otherwise).
+    #[inline]
+    pub fn prefetch(&self, id: &str) {
+        if let Some(v) = canonical_integer(id)
+            && v < self.dense.len() as u64
+        {
+            super::prefetch(self.dense.as_ptr().wrapping_add(v as usize));
+        }
+    }
+
     /// Gives `id` the index `k` (replacing any earlier one).
     pub fn insert(&mut self, id: &str, k: u32) {
         match canonical_integer(id) {

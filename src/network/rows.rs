@@ -264,6 +264,15 @@ impl Rows {
         }
     }
 
+    /// The number of lines of a file read on the fast path (at least its rows), for capacity
+    /// hints; `None` for other files.
+    pub fn lines_hint(&self) -> Option<usize> {
+        match self {
+            Rows::Fast(f, _) => Some(f.lines()),
+            _ => None,
+        }
+    }
+
     /// Opens `path` as [`Rows::open`] does; with `always`, as a delimited file whatever its
     /// extension. A plain delimited file takes the fast path ([`super::fast_csv`]: the same
     /// rows, read several times faster).
@@ -322,9 +331,20 @@ impl Rows {
     /// Reads the next data row (blank lines and `#` comments skipped) into `row`; `false` at
     /// the end of the file.
     pub fn next_row(&mut self, row: &mut Row) -> Result<bool, InputError> {
+        self.next_row_ahead(row, &mut |_, _| {})
+    }
+
+    /// [`Rows::next_row`], showing `ahead` the fields (column, text) of a row some rows
+    /// later where the reader has it already (on the fast path), so that the caller can
+    /// prefetch what they will look up: a hint, with no effect on the rows.
+    pub fn next_row_ahead(
+        &mut self,
+        row: &mut Row,
+        ahead: &mut dyn FnMut(usize, &str),
+    ) -> Result<bool, InputError> {
         match self {
             Rows::Whitespace(lines) => lines.next_row(row),
-            Rows::Fast(f, _) => Ok(f.next_row(row)),
+            Rows::Fast(f, _) => Ok(f.next_row(row, ahead)),
             Rows::Delimited {
                 path,
                 reader,
