@@ -63,7 +63,7 @@ impl RateMemo {
 #[inline]
 pub fn wait_steps(q: f64) -> f64 {
     const EXACT: f64 = (1u64 << 52) as f64;
-    if q >= 0.0 && q < EXACT {
+    if (0.0..EXACT).contains(&q) {
         let t = q as u64 as f64;
         (if t < q { t + 1.0 } else { t }).max(1.0)
     } else {
