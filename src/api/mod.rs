@@ -26,7 +26,7 @@
 //! // 500 physicians on a scale-free network, 12 months, 20 replicates, one model.
 //! let bass = Bass { p: 0.01, q: 0.4 };
 //! let sc = Scenario::new("in-code", 12, 20, NetworkSpec::BarabasiAlbert { n: 500, m: 3 },
-//!     vec![NamedModel::new("bass", bass, &[("p", "0.01"), ("q", "0.4")])]);
+//!     vec![NamedModel::of("bass", bass)]);
 //!
 //! // Simulate, recording who adopted when.
 //! let run = api::simulate(&sc, &Options { record: true, ..Default::default() })?;
@@ -129,7 +129,7 @@ pub struct RunResults {
 ///     12,
 ///     5,
 ///     NetworkSpec::BarabasiAlbert { n: 300, m: 2 },
-///     vec![NamedModel::new("bass", Bass { p: 0.01, q: 0.3 }, &[("p", "0.01"), ("q", "0.3")])],
+///     vec![NamedModel::of("bass", Bass { p: 0.01, q: 0.3 })],
 /// );
 /// let done = std::sync::atomic::AtomicU64::new(0);
 /// let progress = |d: u64, _total: u64| { done.fetch_max(d, std::sync::atomic::Ordering::Relaxed); };
@@ -171,7 +171,7 @@ pub fn simulate(sc: &Scenario, opts: &Options) -> Result<RunResults, Error> {
 /// # use kolsim::models::bass::Bass;
 /// # use kolsim::scenario::{NamedModel, NetworkSpec, Scenario};
 /// # let sc = Scenario::new("doc", 6, 3, NetworkSpec::ErdosRenyi { n: 100, mean_degree: 4.0 },
-/// #     vec![NamedModel::new("bass", Bass { p: 0.02, q: 0.2 }, &[])]);
+/// #     vec![NamedModel::of("bass", Bass { p: 0.02, q: 0.2 })]);
 /// let res = simulate(&sc, &Options::default())?;
 /// let again = analyse(&sc, res.result.clone());
 /// assert_eq!(again.comparisons.len(), res.comparisons.len());

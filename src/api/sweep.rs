@@ -37,7 +37,7 @@ impl SweepResults {
 /// use kolsim::scenario::{NamedModel, NetworkSpec, Scenario};
 /// use kolsim::sweep::parse_set;
 /// let sc = Scenario::new("doc", 6, 4, NetworkSpec::ErdosRenyi { n: 150, mean_degree: 4.0 },
-///     vec![NamedModel::new("bass", Bass { p: 0.01, q: 0.3 }, &[("p", "0.01"), ("q", "0.3")])]);
+///     vec![NamedModel::of("bass", Bass { p: 0.01, q: 0.3 })]);
 /// let grid = sweep_grid(&sc, vec![parse_set("model.bass.q=0.2,0.4")?])?;
 /// assert_eq!(grid.len(), 2);
 /// let res = run_sweep(&sc, grid, &Options::default())?;

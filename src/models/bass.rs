@@ -22,7 +22,7 @@
 
 use super::likelihood::{Exposure, Likelihood};
 use super::{
-    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
+    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, ParamValue, Prepared,
     ReverseReachable, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace, rate};
@@ -93,6 +93,13 @@ impl Hazard for Bass {
 impl Model for Bass {
     fn info(&self) -> &'static ModelInfo {
         &INFO
+    }
+
+    fn values(&self) -> Vec<(&'static str, ParamValue)> {
+        vec![
+            ("p", ParamValue::Num(self.p)),
+            ("q", ParamValue::Num(self.q)),
+        ]
     }
 
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {

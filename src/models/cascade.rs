@@ -20,7 +20,7 @@
 
 use super::likelihood::{Exposure, Likelihood, MAX_CLASSES};
 use super::{
-    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared,
+    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, ParamValue, Prepared,
     ReverseReachable, Rule, Setting,
 };
 use crate::attribution::{Attribute, Channel, Trace, rate};
@@ -92,6 +92,13 @@ impl Hazard for IndependentCascade {
 impl Model for IndependentCascade {
     fn info(&self) -> &'static ModelInfo {
         &INFO
+    }
+
+    fn values(&self) -> Vec<(&'static str, ParamValue)> {
+        vec![
+            ("beta", ParamValue::Num(self.beta)),
+            ("p", ParamValue::Num(self.p)),
+        ]
     }
 
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {

@@ -378,6 +378,31 @@ impl Model for Detailing {
         &INFO
     }
 
+    fn values(&self) -> Vec<(&'static str, ParamValue)> {
+        let budget = match self.budget[..] {
+            [x] => ParamValue::Num(x),
+            _ => ParamValue::List(self.budget.iter().map(|&x| ParamValue::Num(x)).collect()),
+        };
+        let policy = match &self.policy {
+            Policy::KolsFirst => "kols_first",
+            Policy::ByVolume(_) => "by_volume",
+            Policy::Uniform => "uniform",
+            Policy::Random => "random",
+        };
+        let mut v = vec![
+            ("alpha", ParamValue::Num(self.alpha)),
+            ("beta", ParamValue::Num(self.beta)),
+            ("gamma", ParamValue::Num(self.gamma)),
+            ("decay", ParamValue::Num(self.decay)),
+            ("budget", budget),
+            ("policy", ParamValue::Text(policy.into())),
+        ];
+        if let Policy::ByVolume(a) = &self.policy {
+            v.push(("volume_attribute", ParamValue::Text(a.clone())));
+        }
+        v
+    }
+
     fn attributes(&self) -> Vec<(&'static str, String)> {
         match &self.policy {
             Policy::ByVolume(name) => vec![("volume_attribute", name.clone())],

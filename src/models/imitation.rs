@@ -21,7 +21,7 @@
 use super::likelihood::{Exposure, Likelihood};
 use super::{
     Default, ExposureKind, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable,
-    Prepared, ReverseReachable, Rule, Setting, share,
+    ParamValue, Prepared, ReverseReachable, Rule, Setting, share,
 };
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::source::ScenarioError;
@@ -86,6 +86,13 @@ impl Hazard for Imitation {
 impl Model for Imitation {
     fn info(&self) -> &'static ModelInfo {
         &INFO
+    }
+
+    fn values(&self) -> Vec<(&'static str, ParamValue)> {
+        vec![
+            ("q", ParamValue::Num(self.q)),
+            ("exposure", ParamValue::Text(self.exposure.name().into())),
+        ]
     }
 
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {

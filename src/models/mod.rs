@@ -68,6 +68,14 @@ impl ExposureKind {
         }
     }
 
+    /// Its name in a scenario file (`"share"` or `"count"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ExposureKind::Share => "share",
+            ExposureKind::Count => "count",
+        }
+    }
+
     /// The exposure of a physician with weighted adopted count `c` and in-weight `w`.
     #[inline]
     pub fn of(self, c: f64, w: f64) -> f64 {
@@ -150,6 +158,14 @@ pub trait Model: std::fmt::Debug + Send + Sync {
     /// targeting order, ...), ready to run replicates. `Err` is a message saying why the
     /// model cannot run on this network.
     fn prepare(&self, setting: &Setting<'_>) -> Result<Box<dyn Prepared>, String>;
+
+    /// Its parameters' values, typed, as a `[[model]]` table would give them (those at their
+    /// declared default may be listed or left out): what the report shows and a scenario file
+    /// writes for a model built in code ([`crate::scenario::NamedModel::of`]). Empty (the
+    /// default) for a model that does not say.
+    fn values(&self) -> Vec<(&'static str, ParamValue)> {
+        Vec::new()
+    }
 
     /// The reverse-reachable sampling rule (issue 13), or `None` (the default) where the
     /// model has none.

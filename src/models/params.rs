@@ -146,6 +146,16 @@ impl Param {
         }
     }
 
+    /// Whether `value` is this parameter's declared default (a number or a string; a
+    /// required or derived default never is).
+    pub fn is_default(&self, value: &ParamValue) -> bool {
+        match self.default {
+            Default::Num(x) => value.as_number() == Some(x),
+            Default::Text(t) => value.as_text() == Some(t),
+            Default::Required | Default::Derived(_) => false,
+        }
+    }
+
     /// The default, as `kolsim models` shows it.
     pub fn default_text(&self) -> String {
         match self.default {

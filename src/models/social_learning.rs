@@ -30,7 +30,8 @@
 //! `O(n)` per step plus the current users' out-degrees (evidence is pushed from users).
 
 use super::{
-    Default, Dynamics, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Rule, Setting,
+    Default, Dynamics, Kind, Model, ModelInfo, Param, ParamTable, ParamValue, Prepared, Rule,
+    Setting,
 };
 use crate::attribution::{Attribute, Channel, Trace};
 use crate::engine::{EngineKind, NEVER, Observer, Replicate, Scratch, StepCounts};
@@ -393,6 +394,31 @@ fn spread(net: &crate::network::Network, st: &mut Beliefs) {
 impl Model for SocialLearning {
     fn info(&self) -> &'static ModelInfo {
         &INFO
+    }
+
+    fn values(&self) -> Vec<(&'static str, ParamValue)> {
+        let mut v = vec![
+            ("quality", ParamValue::Num(self.quality)),
+            ("u0", ParamValue::Num(self.u0)),
+            ("prior_mean", ParamValue::Num(self.prior_mean)),
+            ("prior_sd", ParamValue::Num(self.prior_sd)),
+            ("signal_sd", ParamValue::Num(self.signal_sd)),
+            (
+                "signals_per_step",
+                ParamValue::Int(self.signals_per_step.into()),
+            ),
+            ("risk_aversion", ParamValue::Num(self.risk_aversion)),
+            (
+                "discontinue_margin",
+                ParamValue::Num(self.discontinue_margin),
+            ),
+        ];
+        // Its default copies `signals_per_step`: listed only where it differs.
+        if self.kol_signals_per_step != self.signals_per_step {
+            let k = ParamValue::Int(self.kol_signals_per_step.into());
+            v.insert(6, ("kol_signals_per_step", k));
+        }
+        v
     }
 
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {

@@ -21,7 +21,7 @@ use super::imitation::PeerOnly;
 use super::likelihood::{Exposure, Likelihood};
 use super::{
     Default, Dynamics, ExposureKind, Imitation, Kind, Model, ModelInfo, Param, ParamTable,
-    Prepared, Rule, Setting,
+    ParamValue, Prepared, Rule, Setting,
 };
 use crate::engine::{self, EngineKind, Observer, Replicate, Scratch};
 use crate::network::Network;
@@ -110,6 +110,13 @@ pub struct OnSimilarity {
 impl Model for StructuralEquivalence {
     fn info(&self) -> &'static ModelInfo {
         &INFO
+    }
+
+    fn values(&self) -> Vec<(&'static str, ParamValue)> {
+        vec![
+            ("q", ParamValue::Num(self.q)),
+            ("top_k", ParamValue::Int(self.top_k as i64)),
+        ]
     }
 
     fn prepare(&self, setting: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {

@@ -355,6 +355,32 @@ impl Model for Threshold {
         &INFO
     }
 
+    fn values(&self) -> Vec<(&'static str, ParamValue)> {
+        let table = |dist: &str, a: (&str, f64), b: (&str, f64)| {
+            ParamValue::Table(vec![
+                ("dist".into(), ParamValue::Text(dist.into())),
+                (a.0.into(), ParamValue::Num(a.1)),
+                (b.0.into(), ParamValue::Num(b.1)),
+            ])
+        };
+        let theta = match &self.theta {
+            Theta::Fixed(x) => ParamValue::Num(*x),
+            Theta::Uniform { low, high } => table("uniform", ("low", *low), ("high", *high)),
+            Theta::Beta { a, b } => table("beta", ("a", *a), ("b", *b)),
+            Theta::Normal { mean, sd, .. } => table("normal", ("mean", *mean), ("sd", *sd)),
+            Theta::Attribute(a) => {
+                ParamValue::Table(vec![("attribute".into(), ParamValue::Text(a.clone()))])
+            }
+            // Given in code only (no scenario key): listed as the values.
+            Theta::PerNode(v) => ParamValue::List(v.iter().map(|&x| ParamValue::Num(x)).collect()),
+        };
+        vec![
+            ("theta", theta),
+            ("p", ParamValue::Num(self.p)),
+            ("exposure", ParamValue::Text(self.exposure.name().into())),
+        ]
+    }
+
     fn attributes(&self) -> Vec<(&'static str, String)> {
         match &self.theta {
             Theta::Attribute(name) => vec![("theta", name.clone())],

@@ -37,7 +37,8 @@ impl Arm {
 impl NamedModel {
     /// `model` named `name`; `params` are its parameter values as TOML values
     /// (`(key, value)`, e.g. `("q", "0.25")`): the report shows them and
-    /// [`Scenario::to_toml`] writes them, so list every parameter not at its default.
+    /// [`Scenario::to_toml`] writes them, so list every parameter not at its default
+    /// ([`NamedModel::of`] takes them from the model instead).
     ///
     /// ```
     /// use kolsim::models::bass::Bass;
@@ -54,6 +55,39 @@ impl NamedModel {
         NamedModel {
             name: name.to_string(),
             model: Arc::new(model),
+            params,
+            weight: None,
+        }
+    }
+
+    /// `model` named `name`, its parameters given once, in the model: the report shows them
+    /// and [`Scenario::to_toml`] writes them as the model lists them ([`Model::values`]), those
+    /// at their declared default left out.
+    ///
+    /// ```
+    /// use kolsim::models::bass::Bass;
+    /// use kolsim::scenario::NamedModel;
+    /// let m = NamedModel::of("bass", Bass { p: 0.0, q: 0.3 });
+    /// assert_eq!(m.params, [("q".to_string(), "0.3".to_string())]); // p = 0 is the default
+    /// assert_eq!(m.number("q"), Some(0.3));
+    /// ```
+    pub fn of(name: &str, model: impl Model + 'static) -> NamedModel {
+        NamedModel::derived(name, Arc::new(model))
+    }
+
+    /// [`NamedModel::of`] for a model already shared.
+    pub fn derived(name: &str, model: Arc<dyn Model>) -> NamedModel {
+        let info = model.info();
+        let mut params: Vec<(String, String)> = model
+            .values()
+            .into_iter()
+            .filter(|(k, v)| !info.param(k).is_some_and(|p| p.is_default(v)))
+            .map(|(k, v)| (k.to_string(), super::models::toml_value(&v).to_string()))
+            .collect();
+        params.sort();
+        NamedModel {
+            name: name.to_string(),
+            model,
             params,
             weight: None,
         }

@@ -55,8 +55,9 @@ pub struct NamedModel {
     /// The configured model.
     pub model: std::sync::Arc<dyn Model>,
     /// Its parameters as written in the `[[model]]` table, `(key, TOML value)` in key order,
-    /// without `name` and `kind`: what the report shows. A model built in code lists its
-    /// values here (see [`NamedModel::new`]); a parameter not listed is shown as its default.
+    /// without `name` and `kind`: what the report shows. A model built in code gets them from
+    /// the model ([`NamedModel::of`]) or lists them ([`NamedModel::new`]); a parameter not
+    /// listed is shown as its default.
     pub params: Vec<(String, String)>,
     /// `weight`: the model's weight as a theory (`kolsim seed --theories` with a
     /// `fitted.toml`), if given.

@@ -46,6 +46,20 @@ pub(crate) fn param_value(v: &toml::Value) -> ParamValue {
     }
 }
 
+/// A model's typed value as TOML ([`param_value`] reversed, a text as a string).
+pub(crate) fn toml_value(v: &ParamValue) -> toml::Value {
+    match v {
+        ParamValue::Bool(b) => toml::Value::Boolean(*b),
+        ParamValue::Int(i) => toml::Value::Integer(*i),
+        ParamValue::Num(x) => toml::Value::Float(*x),
+        ParamValue::Text(s) => toml::Value::String(s.clone()),
+        ParamValue::List(a) => toml::Value::Array(a.iter().map(toml_value).collect()),
+        ParamValue::Table(t) => {
+            toml::Value::Table(t.iter().map(|(k, x)| (k.clone(), toml_value(x))).collect())
+        }
+    }
+}
+
 /// A located TOML value as a model reads it ([`Given`]).
 pub(crate) fn given(v: &Spanned<toml::Value>) -> Given {
     Given {

@@ -185,7 +185,7 @@ pub type Check<'a> = &'a (dyn Fn(&Scenario, usize) -> Result<(), Error> + Sync);
 /// use kolsim::scenario::{NamedModel, NetworkSpec, Scenario};
 /// use kolsim::seed::{Objective, Sentinel};
 /// let sc = Scenario::new("doc", 10, 20, NetworkSpec::BarabasiAlbert { n: 300, m: 2 },
-///     vec![NamedModel::new("bass", Bass { p: 0.01, q: 0.3 }, &[("p", "0.01"), ("q", "0.3")])]);
+///     vec![NamedModel::of("bass", Bass { p: 0.01, q: 0.3 })]);
 /// let req = SeedRequest::new(Some("bass"), 5, sc.replicates);
 /// let out = select_seeds(&sc, &req)?;
 /// assert_eq!(out.seeds.len(), 5);
@@ -205,7 +205,7 @@ pub fn select_seeds(sc: &Scenario, req: &SeedRequest) -> Result<SeedOutcome, See
 /// use kolsim::models::bass::Bass;
 /// use kolsim::scenario::{NamedModel, NetworkSpec, Scenario};
 /// let sc = Scenario::new("doc", 10, 10, NetworkSpec::BarabasiAlbert { n: 200, m: 2 },
-///     vec![NamedModel::new("bass", Bass { p: 0.01, q: 0.3 }, &[("p", "0.01"), ("q", "0.3")])]);
+///     vec![NamedModel::of("bass", Bass { p: 0.01, q: 0.3 })]);
 /// let refuse = |_: &Scenario, theories: usize| -> Result<(), kolsim::Error> {
 ///     Err(kolsim::Error::Usage(format!("{theories} theory: too big today")))
 /// };
