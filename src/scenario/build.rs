@@ -65,10 +65,11 @@ impl NamedModel {
     /// at their declared default left out.
     ///
     /// ```
-    /// use kolsim::models::bass::Bass;
+    /// use kolsim::models::{ExposureKind, Imitation};
     /// use kolsim::scenario::NamedModel;
-    /// let m = NamedModel::of("bass", Bass { p: 0.0, q: 0.3 });
-    /// assert_eq!(m.params, [("q".to_string(), "0.3".to_string())]); // p = 0 is the default
+    /// let m = NamedModel::of("im", Imitation { q: 0.3, exposure: ExposureKind::Share });
+    /// // `exposure = "share"` is the default
+    /// assert_eq!(m.params, [("q".to_string(), "0.3".to_string())]);
     /// assert_eq!(m.number("q"), Some(0.3));
     /// ```
     pub fn of(name: &str, model: impl Model + 'static) -> NamedModel {
