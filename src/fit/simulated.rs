@@ -331,7 +331,7 @@ pub fn fit_model(setup: &Setup, sc: &Scenario, index: usize, name: &str) -> Resu
             e.ci = (f64::NAN, f64::NAN);
         }
         warnings.push(format!(
-            "{name}: the observed {want} adopters by T are not reached from the seeds in any of the {} replicates at the estimate (at most {most}): the model cannot reproduce this launch",
+            "{name}: the observed {want} adopters by T are not reached from the initial adopters in any of the {} replicates at the estimate (at most {most}): the model cannot reproduce this launch",
             setup.initial_adopters.len()
         ));
     }

@@ -55,7 +55,7 @@ pub struct ArmReach {
     pub arm: String,
     /// Whether the seeds are drawn at random (so vary by replicate).
     pub random: bool,
-    /// Components that hold no seed.
+    /// Components that hold no initial adopter.
     pub unseeded_components: usize,
     /// Physicians in those components: no chain of ties leads to them from any seed.
     pub unreachable: usize,
@@ -322,7 +322,7 @@ impl std::fmt::Display for Validation {
             if r.unseeded_components > 0 {
                 write!(
                     f,
-                    "\nwarning: arm \"{}\": {} component(s) hold no seed{}, so {} physician(s) are unreachable from the seeds through ties (they can adopt only by a model's non-network channel)",
+                    "\nwarning: arm \"{}\": {} component(s) hold no initial adopter{}, so {} physician(s) are unreachable from the initial adopters through ties (they can adopt only by a model's non-network channel)",
                     r.arm,
                     r.unseeded_components,
                     if r.random {

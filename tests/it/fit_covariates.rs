@@ -283,14 +283,14 @@ fn ckm_fits_detailing_with_a_marketing_series() {
     let text = String::from_utf8(o).unwrap();
     assert!(text.contains("\ndetailing "), "{text}");
     // The scenario's social-learning model is fitted by simulation, in its own block, with
-    // the warning that it cannot reach the observed adopters from the seeds.
+    // the warning that it cannot reach the observed adopters from the initial adopters.
     assert!(
         text.contains("Simulation-based fits (method = simulated"),
         "{text}"
     );
     assert!(
         text.contains(
-            "Warning: learning: the observed 109 adopters by T are not reached from the seeds"
+            "Warning: learning: the observed 109 adopters by T are not reached from the initial adopters"
         ),
         "{text}"
     );

@@ -139,7 +139,7 @@ fn validate_reports_components_and_unseeded_ones() {
     c.validate().success().stdout(
         predicate::str::contains("components: 2 (largest 3 physicians, 0 isolated)").and(
             predicate::str::contains(
-                "warning: arm \"kols\": 1 component(s) hold no seed, so 2 physician(s) are unreachable",
+                "warning: arm \"kols\": 1 component(s) hold no initial adopter, so 2 physician(s) are unreachable",
             ),
         ),
     );
@@ -220,7 +220,7 @@ fn seeding_arm_top_k_per_group() {
     )
     .unwrap();
     c.validate().success().stdout(predicate::str::contains(
-        "warning: arm \"kols\": 1 component(s) hold no seed, so 2 physician(s)",
+        "warning: arm \"kols\": 1 component(s) hold no initial adopter, so 2 physician(s)",
     ));
     // By another rule, per group.
     std::fs::write(
@@ -233,12 +233,12 @@ fn seeding_arm_top_k_per_group() {
     )
     .unwrap();
     c.validate().success().stdout(predicate::str::contains(
-        "warning: arm \"kols\": 1 component(s) hold no seed, so 2 physician(s)",
+        "warning: arm \"kols\": 1 component(s) hold no initial adopter, so 2 physician(s)",
     ));
     // Without the group: one seed (a), two components unseeded.
     std::fs::write(c.scenario(), &text).unwrap();
     c.validate().success().stdout(predicate::str::contains(
-        "warning: arm \"kols\": 2 component(s) hold no seed, so 4 physician(s)",
+        "warning: arm \"kols\": 2 component(s) hold no initial adopter, so 4 physician(s)",
     ));
     // Not with strategies that choose no one by rank or at random.
     std::fs::write(
