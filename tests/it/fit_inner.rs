@@ -131,6 +131,68 @@ fn profile_values_do_not_depend_on_the_warm_start() {
 }
 
 fn warm_start_independence(network_seed: u64) {
+    with_period_design(network_seed, |d, s| {
+        // The evaluations of a fit of Bass with period effects (maximum, standard error, profile
+        // interval), each warm-started from the one before, as `hazard::fit` makes them.
+        let prof = hazard::Profiled::new(Some(Candidate::Bass), d, s);
+        let log = RefCell::new(Vec::new());
+        let f = |psi: &[f64]| {
+            let v = prof.value(psi);
+            log.borrow_mut().push((psi[0], v));
+            v
+        };
+        let b = [(0.0, 1.0)];
+        let (x, fx) = optim::maximize(&f, &[vec![0.05], vec![0.3]], &b, false);
+        let se = optim::standard_errors(&f, &x, &b, fx);
+        let (lo, hi) = profile::profile_interval(&f, &x, &b, fx, 0, se[0]);
+        assert_eq!(prof.capped(), 0, "no evaluation stops at the iteration cap");
+        let log = log.into_inner();
+        assert!(
+            log.len() > 10 && log.len() < 100,
+            "{} evaluations",
+            log.len()
+        );
+        let cold = |q: f64| hazard::Profiled::new(Some(Candidate::Bass), d, s).value(&[q]);
+        for (q, warm) in log {
+            let cold = cold(q);
+            assert!(
+                (warm - cold).abs() <= 1e-8 * (1.0 + cold.abs()),
+                "q = {q}: warm {warm} vs cold {cold}"
+            );
+        }
+        // The interval brackets the estimate, and the profile (cold-started) has fallen by the
+        // χ²₁ cut-off at each end that is not a bound.
+        assert!(lo < x[0] && x[0] < hi, "{lo} < {} < {hi}", x[0]);
+        assert!(se[0].is_some_and(|s| s > 0.0 && s < 0.1), "{se:?}");
+        for end in [lo, hi] {
+            if end > 0.0 && end < 1.0 {
+                let drop = fx - cold(end);
+                assert!(
+                    (drop - profile::PROFILE_DROP).abs() < 1e-4,
+                    "q = {end}: drop {drop}"
+                );
+            }
+        }
+    });
+}
+
+/// An inner Newton stopped by its iteration cap returns the highest log-likelihood it
+/// reached (a lower bound of the profile, finite) and is counted; uncapped, the same
+/// evaluation is not.
+#[test]
+fn an_inner_solve_stopped_by_its_cap_is_a_counted_lower_bound() {
+    with_period_design(42, |d, s| {
+        let full = hazard::Profiled::new(Some(Candidate::Bass), d, s);
+        let capped = hazard::Profiled::new(Some(Candidate::Bass), d, s).with_iteration_cap(1);
+        let (a, b) = (full.value(&[0.167]), capped.value(&[0.167]));
+        assert!(b.is_finite() && b < a, "capped {b} vs full {a}");
+        assert_eq!((full.capped(), capped.capped()), (0, 1));
+    });
+}
+
+/// Calls `f` with the controlled design (period effects, regions and covariates) of the
+/// launch on 2000 physicians drawn from `network_seed`.
+fn with_period_design(network_seed: u64, f: impl FnOnce(&hazard::Controlled, &hazard::Spont)) {
     let prep = launch(2000, network_seed);
     let ctl = prep.controls.as_ref().unwrap();
     let (cells, events, risk) = design(&prep);
@@ -144,70 +206,5 @@ fn warm_start_independence(network_seed: u64) {
         names: &ctl.names,
         by_period: true,
     };
-    // The evaluations of a fit of Bass with period effects (maximum, standard error, profile
-    // interval), each warm-started from the one before, as `hazard::fit` makes them.
-    let prof = hazard::Profiled::new(Some(Candidate::Bass), &d, &s);
-    let log = RefCell::new(Vec::new());
-    let f = |psi: &[f64]| {
-        let v = prof.value(psi);
-        log.borrow_mut().push((psi[0], v));
-        v
-    };
-    let b = [(0.0, 1.0)];
-    let (x, fx) = optim::maximize(&f, &[vec![0.05], vec![0.3]], &b, false);
-    let se = optim::standard_errors(&f, &x, &b, fx);
-    let (lo, hi) = profile::profile_interval(&f, &x, &b, fx, 0, se[0]);
-    assert_eq!(prof.capped(), 0, "no evaluation stops at the iteration cap");
-    let log = log.into_inner();
-    assert!(
-        log.len() > 10 && log.len() < 100,
-        "{} evaluations",
-        log.len()
-    );
-    let cold = |q: f64| hazard::Profiled::new(Some(Candidate::Bass), &d, &s).value(&[q]);
-    for (q, warm) in log {
-        let cold = cold(q);
-        assert!(
-            (warm - cold).abs() <= 1e-8 * (1.0 + cold.abs()),
-            "q = {q}: warm {warm} vs cold {cold}"
-        );
-    }
-    // The interval brackets the estimate, and the profile (cold-started) has fallen by the
-    // χ²₁ cut-off at each end that is not a bound.
-    assert!(lo < x[0] && x[0] < hi, "{lo} < {} < {hi}", x[0]);
-    assert!(se[0].is_some_and(|s| s > 0.0 && s < 0.1), "{se:?}");
-    for end in [lo, hi] {
-        if end > 0.0 && end < 1.0 {
-            let drop = fx - cold(end);
-            assert!(
-                (drop - profile::PROFILE_DROP).abs() < 1e-4,
-                "q = {end}: drop {drop}"
-            );
-        }
-    }
-}
-
-/// An inner Newton stopped by its iteration cap returns the highest log-likelihood it
-/// reached (a lower bound of the profile, finite) and is counted; uncapped, the same
-/// evaluation is not.
-#[test]
-fn an_inner_solve_stopped_by_its_cap_is_a_counted_lower_bound() {
-    let prep = launch(2000, 42);
-    let ctl = prep.controls.as_ref().unwrap();
-    let (cells, events, risk) = design(&prep);
-    let d = hazard::Controlled {
-        cells: &cells,
-        events: &events,
-        risk: &risk,
-    };
-    let s = hazard::Spont {
-        rows: &ctl.rows,
-        names: &ctl.names,
-        by_period: true,
-    };
-    let full = hazard::Profiled::new(Some(Candidate::Bass), &d, &s);
-    let capped = hazard::Profiled::new(Some(Candidate::Bass), &d, &s).with_iteration_cap(1);
-    let (a, b) = (full.value(&[0.167]), capped.value(&[0.167]));
-    assert!(b.is_finite() && b < a, "capped {b} vs full {a}");
-    assert_eq!((full.capped(), capped.capped()), (0, 1));
+    f(&d, &s);
 }
