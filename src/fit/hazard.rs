@@ -15,6 +15,12 @@
 //! evaluations that stopped there). `ψ` is maximised over the profile with [`optim`] (profile
 //! intervals, as without controls).
 //!
+//! Where the network term has analytic derivatives in `ψ` (Bass, structural equivalence, the
+//! KOL term and its `(q_O, κ)` form: `joint.rs`), the maximum is instead one projected Newton
+//! over `(β, ψ)` jointly, the standard errors come from the joint information, and each
+//! profile-interval point is a joint maximum with one `ψ` held; neither the outer optimiser's
+//! finite differences nor the cold re-start of the profile path are needed there.
+//!
 //! The coefficients' standard errors are those of the full information matrix, from the
 //! inner information and the derivative of the inner solution in `ψ`:
 //! `Var β̂ = I_ββ⁻¹ + J V Jᵀ`, `J = dβ̂/dψ`, `V` the profile covariance of `ψ̂`. Their 95%
@@ -27,6 +33,7 @@
 //! independent of its start in `hazard/inner.rs`).
 
 mod inner;
+mod joint;
 
 use super::models::Candidate;
 use super::newton::{BOUND, Problem, Terms, inner_variance, pass};
@@ -196,21 +203,34 @@ impl<'a> Profiled<'a> {
             );
         }
         self.warm.replace(beta.clone());
+        let var: Option<Vec<f64>> = var.map(|d| {
+            d.iter()
+                .enumerate()
+                .map(|(i, di)| {
+                    let extra: f64 = cov
+                        .iter()
+                        .enumerate()
+                        .map(|(a, (_, row))| {
+                            row.iter()
+                                .enumerate()
+                                .map(|(b, vab)| jac[a][i] * vab * jac[b][i])
+                                .sum::<f64>()
+                        })
+                        .sum();
+                    di + extra
+                })
+                .collect()
+        });
+        self.estimates(&beta, var.as_deref(), names)
+    }
+
+    /// The Wald estimates of coefficients `beta` with variances `var` (`None`: not
+    /// identified), named `alpha`/`alpha_<t>` then `names`.
+    fn estimates(&self, beta: &[f64], var: Option<&[f64]>, names: &[String]) -> Vec<Estimate> {
         let mut out = Vec::with_capacity(beta.len());
         for (i, &v) in beta.iter().enumerate() {
-            let extra: f64 = cov
-                .iter()
-                .enumerate()
-                .map(|(a, (_, row))| {
-                    row.iter()
-                        .enumerate()
-                        .map(|(b, vab)| jac[a][i] * vab * jac[b][i])
-                        .sum::<f64>()
-                })
-                .sum();
             let se = var
-                .as_ref()
-                .map(|d| d[i] + extra)
+                .map(|d| d[i])
                 .filter(|x| *x > 0.0 && v.abs() < BOUND - 1e-6)
                 .map(f64::sqrt);
             let ci = se.map_or((f64::NAN, f64::NAN), |s| (v - Z95 * s, v + Z95 * s));
@@ -269,8 +289,9 @@ pub fn network_params(c: Option<Candidate>) -> (Vec<&'static str>, Vec<(f64, f64
     }
 }
 
-/// Starting points of `c`'s network parameters.
-fn starts(c: Option<Candidate>) -> Vec<Vec<f64>> {
+/// Starting points of `c`'s network parameters (the best, by the profile log-likelihood, is
+/// where the search begins).
+pub fn starts(c: Option<Candidate>) -> Vec<Vec<f64>> {
     c.map(|c| {
         let pi = c.p_index().unwrap_or(0);
         c.starts(0.05)
@@ -288,6 +309,10 @@ fn starts(c: Option<Candidate>) -> Vec<Vec<f64>> {
 pub fn fit(c: Option<Candidate>, d: &Controlled<'_>, s: &Spont<'_>) -> ControlledFit {
     let prof = Profiled::new(c, d, s);
     let (names, b) = network_params(c);
+    if let Some(c) = c.filter(|&c| joint::supported(c)) {
+        let top = joint::maximize(&prof, &starts(Some(c)), &b);
+        return joint::fit(&prof, top, &names, &b, s.names);
+    }
     let f = |psi: &[f64]| prof.value(psi);
     let (x, fx) = if names.is_empty() {
         (Vec::new(), f(&[]))
@@ -334,16 +359,8 @@ pub fn kappa(d: &Controlled<'_>, s: &Spont<'_>, est: &[Estimate]) -> Option<Esti
     let (qk, qo) = (est[n - 2].value, est[n - 1].value);
     let k0 = if qo > 0.0 { (qk / qo).min(999.0) } else { 1.0 };
     let prof = Profiled::new(Some(Candidate::KolRatio), d, s);
-    let f = |psi: &[f64]| prof.value(psi);
     let (_, b) = network_params(Some(Candidate::KolRatio));
-    let (x, fx) = optim::newton(&f, &[qo, k0], &b);
-    let se = optim::standard_errors(&f, &x, &b, fx);
-    Some(Estimate {
-        name: "kappa".into(),
-        value: x[1],
-        se: se[1],
-        ci: profile::profile_interval(&f, &x, &b, fx, 1, se[1]),
-    })
+    Some(joint::kappa(&prof, &[qo, k0], &b))
 }
 
 /// The correlation of the two boundary parameters at the null (ψ = 0) under the controls,

@@ -207,6 +207,65 @@ pub(super) struct Pass {
 }
 
 impl Pass {
+    /// This pass (over `na` α's and `e` dense coefficients) with `m` more dense coordinates
+    /// appended: their gradient `g`, their α rows `b` (`na × m`), their rows against the
+    /// first `e` dense ones `cross` (`e × m`) and their own block `c` (`m × m`), all minus the
+    /// Hessian as the pass's.
+    pub(super) fn extended(
+        &self,
+        na: usize,
+        g: &[f64],
+        b: &[f64],
+        cross: &[f64],
+        c: &[f64],
+    ) -> Pass {
+        let (m, e) = (g.len(), self.g.len() - na);
+        let n = e + m;
+        let mut bb = Vec::with_capacity(na * n);
+        for t in 0..na {
+            bb.extend_from_slice(&self.b[t * e..(t + 1) * e]);
+            bb.extend_from_slice(&b[t * m..(t + 1) * m]);
+        }
+        let mut cc = vec![0.0; n * n];
+        for i in 0..e {
+            cc[i * n..i * n + e].copy_from_slice(&self.c[i * e..(i + 1) * e]);
+            for k in 0..m {
+                cc[i * n + e + k] = cross[i * m + k];
+                cc[(e + k) * n + i] = cross[i * m + k];
+            }
+        }
+        for k in 0..m {
+            cc[(e + k) * n + e..(e + k + 1) * n].copy_from_slice(&c[k * m..(k + 1) * m]);
+        }
+        let mut gg = self.g.clone();
+        gg.extend_from_slice(g);
+        Pass {
+            ll: self.ll,
+            g: gg,
+            a: self.a.clone(),
+            b: bb,
+            c: cc,
+        }
+    }
+
+    /// Minus the Hessian's entry `(k, l)` (coordinates: the α's, then the dense ones).
+    #[cfg(test)]
+    pub(super) fn info(&self, k: usize, l: usize) -> f64 {
+        let (na, e) = (self.a.len(), self.g.len() - self.a.len());
+        match (k < na, l < na) {
+            (true, true) => {
+                if k == l {
+                    self.a[k]
+                } else {
+                    0.0
+                }
+            }
+            (true, false) => self.b[k * e + l - na],
+            (false, true) => self.b[l * e + k - na],
+            (false, false) => self.c[(k - na) * e + l - na],
+        }
+    }
+
     /// The same pass with `mu` added to the diagonal of minus the Hessian (a Levenberg
     /// step `(−H + μI)⁻¹ g` through [`solve`]).
     pub(super) fn damped(&self, mu: f64) -> Pass {
@@ -247,13 +306,18 @@ pub(super) fn event_terms(h0: f64, (p, q): (f64, f64), y: f64, psd: bool) -> (f6
     (y * h.ln(), g, w)
 }
 
-pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass {
-    let (na, e) = (pr.n_alpha(), pr.e);
-    let eta_z: Vec<f64> = pr
-        .rows
+/// Each pattern's part `z·(δ, γ)` of the log-odds at coefficients `beta`.
+pub(super) fn pattern_eta(pr: &Problem, beta: &[f64]) -> Vec<f64> {
+    let na = pr.n_alpha();
+    pr.rows
         .iter()
         .map(|row| row.iter().zip(&beta[na..]).map(|(x, b)| x * b).sum())
-        .collect();
+        .collect()
+}
+
+pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass {
+    let (na, e) = (pr.n_alpha(), pr.e);
+    let eta_z = pattern_eta(pr, beta);
     let mut ll = Neumaier::default();
     ll.add(terms.censored);
     // Per group: (p, q), then the group's gradient and weight in η.

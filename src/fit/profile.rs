@@ -17,9 +17,11 @@ pub fn profile_interval(
     k: usize,
     se: Option<f64>,
 ) -> (f64, f64) {
-    let target = fx - PROFILE_DROP;
     let mut warm = x.to_vec();
-    let profile = |v: f64, warm: &mut Vec<f64>| -> f64 {
+    let mut profile = |v: f64, restart: bool| -> f64 {
+        if restart {
+            warm = x.to_vec();
+        }
         let mut bb = b.to_vec();
         bb[k] = (v, v);
         let mut y = warm.clone();
@@ -29,16 +31,29 @@ pub fn profile_interval(
         }
         let (y, fy) = newton(f, &y, &bb);
         if fy.is_finite() {
-            *warm = y;
+            warm = y;
         }
         fy
     };
-    let side = |end: f64, warm: &mut Vec<f64>| -> f64 {
-        let start = x[k];
+    interval(&mut profile, x[k], b[k], fx, se)
+}
+
+/// The 95% profile interval of one parameter estimated at `start` with maximum `fx`, bounds
+/// `bound` and standard error `se`, from its profile log-likelihood `profile(v, restart)`
+/// (`restart`: the first value of each side, where a warm start goes back to the estimate).
+pub fn interval(
+    profile: &mut dyn FnMut(f64, bool) -> f64,
+    start: f64,
+    bound: (f64, f64),
+    fx: f64,
+    se: Option<f64>,
+) -> (f64, f64) {
+    let target = fx - PROFILE_DROP;
+    let mut side = |end: f64| -> f64 {
         if (end - start).abs() < 1e-15 {
             return end;
         }
-        *warm = x.to_vec();
+        let mut restart = true;
         // Bracket: walk out from the estimate.
         let scale = se.unwrap_or(0.0).max(1e-3 * (1.0 + start.abs()));
         let mut inside = start;
@@ -53,7 +68,7 @@ pub fn profile_interval(
             } else {
                 start - dist
             };
-            let fv = profile(v, warm);
+            let fv = profile(v, std::mem::take(&mut restart));
             if fv.is_nan() || fv < target {
                 outside = Some(v);
                 break;
@@ -67,10 +82,10 @@ pub fn profile_interval(
         let Some(out) = outside else {
             return inside;
         };
-        crossing(&mut |v| profile(v, warm), inside, out, target)
+        crossing(&mut |v| profile(v, false), inside, out, target)
     };
-    let lo = side(b[k].0, &mut warm);
-    let hi = side(b[k].1, &mut warm);
+    let lo = side(bound.0);
+    let hi = side(bound.1);
     (lo, hi)
 }
 

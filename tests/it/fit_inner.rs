@@ -105,13 +105,16 @@ fn launch(n: usize, network_seed: u64) -> fit::Prepared {
     .expect("prepare")
 }
 
-/// The controlled data of [`launch`] for the Bass influence design, with the controls.
-fn design(prep: &fit::Prepared) -> (Vec<data::Cell>, Vec<data::Event>, Vec<data::AtRisk>) {
+/// The controlled data of [`launch`] for design `kind`, with the controls.
+fn design(
+    prep: &fit::Prepared,
+    kind: Design,
+) -> (Vec<data::Cell>, Vec<data::Event>, Vec<data::AtRisk>) {
     let (cells, events) = data::cells_and_events(
         prep.net.as_ref().unwrap(),
         &prep.tau,
         prep.facts.periods,
-        &[Design::Influence],
+        &[kind],
         &prep.z,
     )
     .remove(0);
@@ -193,9 +196,20 @@ fn an_inner_solve_stopped_by_its_cap_is_a_counted_lower_bound() {
 /// Calls `f` with the controlled design (period effects, regions and covariates) of the
 /// launch on 2000 physicians drawn from `network_seed`.
 fn with_period_design(network_seed: u64, f: impl FnOnce(&hazard::Controlled, &hazard::Spont)) {
-    let prep = launch(2000, network_seed);
+    with_design(2000, network_seed, Design::Influence, f);
+}
+
+/// Calls `f` with the controlled data of design `kind` (period effects, regions and
+/// covariates) of the launch on `n` physicians drawn from `network_seed`.
+pub(crate) fn with_design(
+    n: usize,
+    network_seed: u64,
+    kind: Design,
+    f: impl FnOnce(&hazard::Controlled, &hazard::Spont),
+) {
+    let prep = launch(n, network_seed);
     let ctl = prep.controls.as_ref().unwrap();
-    let (cells, events, risk) = design(&prep);
+    let (cells, events, risk) = design(&prep, kind);
     let d = hazard::Controlled {
         cells: &cells,
         events: &events,

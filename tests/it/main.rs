@@ -15,6 +15,7 @@ mod fit;
 mod fit_controls;
 mod fit_covariates;
 mod fit_inner;
+mod fit_joint;
 mod fit_options;
 mod fit_report;
 mod fit_simulated;

@@ -19,7 +19,44 @@
 //! iteration cap after ~2700 passes, at a value that depended on the start, and the profile
 //! took over ten minutes; now seconds).
 
-use crate::fit::newton::{BOUND, Pass, Problem, Terms, pass, solve};
+use crate::fit::newton::{BOUND, Pass, Problem, Terms, pass, pattern_eta, solve};
+
+/// A log-likelihood surface the Newton runs below climb: the inner one over `β` at fixed
+/// network terms ([`Fixed`]), or the joint one over `(β, ψ)` of `super::joint`. Its
+/// coordinates are the α's (a diagonal block of the Hessian) then the dense ones.
+pub(super) trait Surface {
+    /// Log-likelihood, gradient and minus the Hessian at `x` ([`pass`]'s layout).
+    fn pass(&self, x: &[f64], psd: bool) -> Pass;
+    /// The box of coordinate `k`.
+    fn bounds(&self, k: usize) -> (f64, f64);
+    /// Number of α's and of dense coordinates.
+    fn dims(&self) -> (usize, usize);
+    /// Whether a run whose Newton and Fisher steps are both singular turns to Levenberg
+    /// steps rather than stopping (the joint surface: κ is not identified at `q_O = 0`).
+    fn damp_singular(&self) -> bool {
+        false
+    }
+}
+
+/// The inner surface: `β` at fixed network terms.
+pub(super) struct Fixed<'a, 'b> {
+    pub(super) pr: &'b Problem<'a>,
+    pub(super) h0: &'b Terms,
+}
+
+impl Surface for Fixed<'_, '_> {
+    fn pass(&self, x: &[f64], psd: bool) -> Pass {
+        pass(self.pr, self.h0, x, psd)
+    }
+
+    fn bounds(&self, _: usize) -> (f64, f64) {
+        (-BOUND, BOUND)
+    }
+
+    fn dims(&self) -> (usize, usize) {
+        (self.pr.n_alpha(), self.pr.e)
+    }
+}
 
 /// The candidate values of every α: −[`BOUND`] (its maximum where the network terms explain
 /// its adoptions) and a grid over the log-odds, denser where the logistic bends.
@@ -29,7 +66,7 @@ const GRID: [f64; 22] = [
 ];
 
 /// Most Newton runs (each followed by the check of every α).
-const ROUNDS: usize = 4;
+pub(super) const ROUNDS: usize = 4;
 
 /// Most extrapolations along a flat tail ([`expand`]) per Newton run.
 const MAX_EXPANSIONS: usize = 4;
@@ -50,7 +87,7 @@ pub(super) fn inner(pr: &Problem, h0: &Terms, beta: &mut [f64], cap: usize) -> R
         capped: false,
     };
     for _ in 0..ROUNDS {
-        run = newton(pr, h0, beta, cap);
+        run = newton(&Fixed { pr, h0 }, beta, cap);
         if !run.ll.is_finite() || !reseat_alphas(pr, h0, beta) {
             break;
         }
@@ -145,13 +182,9 @@ fn alpha_logliks(
 
 /// Moves every free α to the best of its candidate maxima where that is higher than its
 /// value now by more than rounding; whether any moved.
-fn reseat_alphas(pr: &Problem, h0: &Terms, beta: &mut [f64]) -> bool {
+pub(super) fn reseat_alphas(pr: &Problem, h0: &Terms, beta: &mut [f64]) -> bool {
     let na = pr.n_alpha();
-    let eta_z: Vec<f64> = pr
-        .rows
-        .iter()
-        .map(|row| row.iter().zip(&beta[na..]).map(|(x, b)| x * b).sum())
-        .collect();
+    let eta_z = pattern_eta(pr, beta);
     let mut moved = false;
     for t in (0..na).filter(|&t| pr.pinned[t].is_none()) {
         let mut vs = [beta[t]; POINTS];
@@ -195,19 +228,27 @@ pub(super) struct Run {
     pub(super) capped: bool,
 }
 
-/// The coefficients at a bound whose gradient points out of the box.
-fn held_at_bounds(beta: &[f64], g: &[f64]) -> Vec<bool> {
+/// The coordinates at a bound whose gradient points out of the box.
+fn held_at_bounds(s: &impl Surface, beta: &[f64], g: &[f64]) -> Vec<bool> {
     beta.iter()
         .zip(g)
-        .map(|(&b, &g)| (b <= -BOUND && g <= 0.0) || (b >= BOUND && g >= 0.0))
+        .enumerate()
+        .map(|(k, (&b, &g))| {
+            let (lo, hi) = s.bounds(k);
+            (b <= lo && g <= 0.0) || (b >= hi && g >= 0.0)
+        })
         .collect()
 }
 
 /// `beta + step · dir`, clamped to the box.
-fn along(beta: &[f64], dir: &[f64], step: f64) -> Vec<f64> {
+fn along(s: &impl Surface, beta: &[f64], dir: &[f64], step: f64) -> Vec<f64> {
     beta.iter()
         .zip(dir)
-        .map(|(b, d)| (b + step * d).clamp(-BOUND, BOUND))
+        .enumerate()
+        .map(|(k, (b, d))| {
+            let (lo, hi) = s.bounds(k);
+            (b + step * d).clamp(lo, hi)
+        })
         .collect()
 }
 
@@ -220,9 +261,9 @@ fn along(beta: &[f64], dir: &[f64], step: f64) -> Vec<f64> {
 /// gain, back to pure Newton once `μ` falls below [`MU_MIN`]. It ends when the Newton
 /// step's predicted gain is below the tolerance and the step is short (a long one crosses a
 /// flat tail of the logistic, where gains are tiny: see [`expand`]).
-fn newton(pr: &Problem, h0: &Terms, beta: &mut [f64], cap: usize) -> Run {
-    let (na, e) = (pr.n_alpha(), pr.e);
-    let mut cur = pass(pr, h0, beta, false);
+pub(super) fn newton(s: &impl Surface, beta: &mut [f64], cap: usize) -> Run {
+    let (na, e) = s.dims();
+    let mut cur = s.pass(beta, false);
     let done = |cur: &Pass, capped| Run { ll: cur.ll, capped };
     if !cur.ll.is_finite() {
         return Run {
@@ -230,13 +271,23 @@ fn newton(pr: &Problem, h0: &Terms, beta: &mut [f64], cap: usize) -> Run {
             capped: false,
         };
     }
-    let (mut expansions, mut mu) = (0, 0.0);
+    let (mut expansions, mut mu) = (0, 0.0f64);
     for _ in 0..cap {
-        let held = held_at_bounds(beta, &cur.g);
+        let held = held_at_bounds(s, beta, &cur.g);
         let dir = match solve(&cur, na, e, &held) {
             Some(d) => d,
-            None => match solve(&pass(pr, h0, beta, true), na, e, &held) {
+            None => match solve(&s.pass(beta, true), na, e, &held) {
                 Some(d) => d,
+                None if s.damp_singular() => {
+                    mu = mu.max(cur.g.iter().fold(0.0f64, |m, g| m.max(g.abs())));
+                    match levenberg(s, beta, &cur, &held, &mut mu) {
+                        Some(next) => {
+                            cur = next;
+                            continue;
+                        }
+                        None => return done(&cur, false),
+                    }
+                }
                 None => return done(&cur, false),
             },
         };
@@ -247,8 +298,8 @@ fn newton(pr: &Problem, h0: &Terms, beta: &mut [f64], cap: usize) -> Run {
         let tol = 1e-12 * (1.0 + cur.ll.abs());
         if gain <= tol {
             // A full Newton step, taken unless it loses more than rounding.
-            let trial = along(beta, &dir, 1.0);
-            let next = pass(pr, h0, &trial, false);
+            let trial = along(s, beta, &dir, 1.0);
+            let next = s.pass(&trial, false);
             if !(next.ll.is_finite() && next.ll >= cur.ll - tol) {
                 return done(&cur, false);
             }
@@ -259,18 +310,18 @@ fn newton(pr: &Problem, h0: &Terms, beta: &mut [f64], cap: usize) -> Run {
             }
             if expansions < MAX_EXPANSIONS {
                 expansions += 1;
-                cur = expand(pr, h0, beta, &dir, cur);
+                cur = expand(s, beta, &dir, cur);
             }
             continue;
         }
         if mu == 0.0 {
-            if let Some(next) = halved(pr, h0, beta, &dir, &cur) {
+            if let Some(next) = halved(s, beta, &dir, &cur) {
                 cur = next;
                 continue;
             }
             mu = cur.g.iter().fold(0.0f64, |m, g| m.max(g.abs()));
         }
-        match levenberg(pr, h0, beta, &cur, &held, &mut mu) {
+        match levenberg(s, beta, &cur, &held, &mut mu) {
             Some(next) => cur = next,
             None => return done(&cur, false),
         }
@@ -280,11 +331,11 @@ fn newton(pr: &Problem, h0: &Terms, beta: &mut [f64], cap: usize) -> Run {
 
 /// The Newton step from `cur` along `dir`, halved up to [`HALVINGS`] times, where the
 /// log-likelihood does not fall (`beta` moved there); `None` where every try falls.
-fn halved(pr: &Problem, h0: &Terms, beta: &mut [f64], dir: &[f64], cur: &Pass) -> Option<Pass> {
+fn halved(s: &impl Surface, beta: &mut [f64], dir: &[f64], cur: &Pass) -> Option<Pass> {
     let mut step = 1.0;
     for _ in 0..=HALVINGS {
-        let trial = along(beta, dir, step);
-        let next = pass(pr, h0, &trial, false);
+        let trial = along(s, beta, dir, step);
+        let next = s.pass(&trial, false);
         if next.ll.is_finite() && next.ll >= cur.ll {
             beta.copy_from_slice(&trial);
             return Some(next);
@@ -299,19 +350,18 @@ fn halved(pr: &Problem, h0: &Terms, beta: &mut [f64], dir: &[f64], cur: &Pass) -
 /// least ¾ of the quadratic model's, raised ×4 where below ¼. `None` where no damping rises
 /// (`beta` is a maximum to rounding).
 fn levenberg(
-    pr: &Problem,
-    h0: &Terms,
+    s: &impl Surface,
     beta: &mut [f64],
     cur: &Pass,
     held: &[bool],
     mu: &mut f64,
 ) -> Option<Pass> {
-    let (na, e) = (pr.n_alpha(), pr.e);
+    let (na, e) = s.dims();
     *mu = mu.max(MU_MIN);
     for _ in 0..DAMPINGS {
         if let Some(d) = solve(&cur.damped(*mu), na, e, held) {
-            let trial = along(beta, &d, 1.0);
-            let next = pass(pr, h0, &trial, false);
+            let trial = along(s, beta, &d, 1.0);
+            let next = s.pass(&trial, false);
             if next.ll.is_finite() && next.ll > cur.ll {
                 let gd: f64 = d.iter().zip(&cur.g).map(|(d, g)| d * g).sum();
                 let dd: f64 = d.iter().map(|d| d * d).sum();
@@ -338,15 +388,17 @@ fn levenberg(
 /// long coordinates on along `dir` by 4, 16, … times the step, up to the bounds, while the
 /// log-likelihood rises: the tail's end (its bound) in a few passes instead of one pass per
 /// unit.
-fn expand(pr: &Problem, h0: &Terms, beta: &mut [f64], dir: &[f64], mut cur: Pass) -> Pass {
+fn expand(s: &impl Surface, beta: &mut [f64], dir: &[f64], mut cur: Pass) -> Pass {
     let mut m = 4.0;
     while m <= 1024.0 {
         let trial: Vec<f64> = beta
             .iter()
             .zip(dir)
-            .map(|(b, d)| {
+            .enumerate()
+            .map(|(k, (b, d))| {
                 if d.abs() > 1e-6 {
-                    (b + m * d).clamp(-BOUND, BOUND)
+                    let (lo, hi) = s.bounds(k);
+                    (b + m * d).clamp(lo, hi)
                 } else {
                     *b
                 }
@@ -355,7 +407,7 @@ fn expand(pr: &Problem, h0: &Terms, beta: &mut [f64], dir: &[f64], mut cur: Pass
         if trial == *beta {
             break;
         }
-        let next = pass(pr, h0, &trial, false);
+        let next = s.pass(&trial, false);
         if !(next.ll.is_finite() && next.ll > cur.ll) {
             break;
         }
