@@ -141,8 +141,9 @@ fn tile(offsets: &[usize], nodes: &[u32]) -> Vec<Vec<Vec<(u32, u32)>>> {
             let mut t = vec![Vec::new(); blocks];
             for j in c * ROWS..((c + 1) * ROWS).min(n) {
                 let mut last = usize::MAX;
-                for k in offsets[j]..offsets[j + 1] {
-                    let b = nodes[k] as usize / TILE;
+                let r = offsets[j]..offsets[j + 1];
+                for (k, &i) in r.clone().zip(&nodes[r]) {
+                    let b = i as usize / TILE;
                     if b != last {
                         t[b].push((j as u32, k as u32));
                         last = b;
