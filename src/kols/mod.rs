@@ -16,6 +16,7 @@ pub mod betweenness;
 pub mod centrality;
 pub mod eigenvector;
 pub mod path_sampling;
+mod spmv;
 
 pub use betweenness::{
     BETWEENNESS_DELTA, BETWEENNESS_EPSILON, BETWEENNESS_EXACT_LIMIT, BetweennessMethod,

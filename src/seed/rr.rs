@@ -89,13 +89,50 @@ struct InArc {
     val: f32,
 }
 
+/// Where each physician's in-arcs start: `u32` when the arcs fit (half the memory of `usize`).
+#[derive(Debug, Clone)]
+enum Offsets {
+    /// Fewer than `2³²` arcs.
+    Narrow(Vec<u32>),
+    /// Any number of arcs.
+    Wide(Vec<usize>),
+}
+
+impl Offsets {
+    /// None yet, with room for `n + 1`; narrow when `arcs` (the most there will be) fit `u32`.
+    fn new(n: usize, arcs: usize) -> Self {
+        if arcs < u32::MAX as usize {
+            Offsets::Narrow(Vec::with_capacity(n + 1))
+        } else {
+            Offsets::Wide(Vec::with_capacity(n + 1))
+        }
+    }
+
+    /// Appends an offset (at most the `arcs` given to [`Offsets::new`]).
+    fn push(&mut self, o: usize) {
+        match self {
+            Offsets::Narrow(v) => v.push(o as u32),
+            Offsets::Wide(v) => v.push(o),
+        }
+    }
+
+    /// The arcs of physician `u`.
+    #[inline]
+    fn range(&self, u: usize) -> std::ops::Range<usize> {
+        match self {
+            Offsets::Narrow(v) => v[u] as usize..v[u + 1] as usize,
+            Offsets::Wide(v) => v[u]..v[u + 1],
+        }
+    }
+}
+
 /// The reverse graph of a model: each physician's in-arcs with the per-arc quantity the
 /// model's rule needs, ready for sampling.
 #[derive(Debug, Clone)]
 pub struct ReverseGraph {
     n: usize,
     rule: Rule,
-    offsets: Vec<usize>,
+    offsets: Offsets,
     /// In-arcs, one record each (source and the rule's value side by side: one cache line
     /// per expansion, not two).
     arcs: Vec<InArc>,
@@ -122,7 +159,7 @@ impl ReverseGraph {
             ReverseReachable::Listening { q, p } => (Rule::Listening { q }, p),
         };
         let inn = net.in_arcs();
-        let mut offsets = Vec::with_capacity(n + 1);
+        let mut offsets = Offsets::new(n, inn.nodes.len());
         let mut arcs: Vec<InArc> = Vec::with_capacity(inn.nodes.len());
         let mut buf: Vec<(f32, u32)> = Vec::new();
         offsets.push(0);
@@ -199,7 +236,7 @@ impl ReverseGraph {
 
     #[inline]
     fn range(&self, u: usize) -> std::ops::Range<usize> {
-        self.offsets[u]..self.offsets[u + 1]
+        self.offsets.range(u)
     }
 
     /// The in-neighbour of `u` picked with probability proportional to its weight, from a
@@ -489,6 +526,21 @@ mod tests {
     use super::*;
     use crate::network::ArcList;
     use crate::rng::{Purpose, stream};
+
+    #[test]
+    fn narrow_and_wide_offsets_give_the_same_ranges() {
+        let ends = [0usize, 3, 3, 7, 12];
+        let (mut a, mut b) = (Offsets::new(4, 12), Offsets::new(4, u32::MAX as usize));
+        assert!(matches!((&a, &b), (Offsets::Narrow(_), Offsets::Wide(_))));
+        for &o in &ends {
+            a.push(o);
+            b.push(o);
+        }
+        for u in 0..4 {
+            assert_eq!(a.range(u), ends[u]..ends[u + 1]);
+            assert_eq!(b.range(u), a.range(u));
+        }
+    }
 
     #[test]
     fn subset_sampling_gives_each_arc_its_probability() {
