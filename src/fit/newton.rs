@@ -328,6 +328,10 @@ pub(super) fn event_terms(h0: f64, (p, q): (f64, f64), y: f64, psd: bool) -> (f6
 /// data set of one chunk the same bits as a sequential sum).
 pub(super) const CHUNK: usize = 1 << 13;
 
+/// One chunk of adoptions' log-likelihood, its first group and its groups' gradient and
+/// weight in η.
+type ChunkSums = (f64, usize, Vec<(f64, f64)>);
+
 /// Per group of `groups`: `(p, q)` into `pq`, the censored log-likelihood into `ll`, the
 /// censored gradient and weight in η into `gw`.
 fn group_terms(
@@ -407,7 +411,7 @@ pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass
         adoption_terms(&pr.events, &terms.h0, &pq, psd, &mut ll, &mut gw, 0);
     } else {
         // Events are sorted by group: each chunk adds into its own range of groups.
-        let parts: Vec<(f64, usize, Vec<(f64, f64)>)> = pr
+        let parts: Vec<ChunkSums> = pr
             .events
             .par_chunks(CHUNK)
             .map(|events| {

@@ -304,10 +304,10 @@ impl Sweep<'_, '_> {
                 }
             }
             let (t, z) = (t as usize, z as usize);
-            for a in 0..m {
-                acc.bx[t * m + a] += cr[a];
+            for (a, &cra) in cr.iter().enumerate().take(m) {
+                acc.bx[t * m + a] += cra;
                 for (j, xj) in pr.rows.get(z).into_iter().flatten().enumerate() {
-                    acc.cross[j * m + a] += cr[a] * xj;
+                    acc.cross[j * m + a] += cra * xj;
                 }
             }
         }
