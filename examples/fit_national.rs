@@ -7,7 +7,8 @@
 //! skips the similarity network, `CONTROLS=1` fits with controls of the spontaneous rate
 //! (issue 19's case: 10 groups `region` and 3 covariates — `specialist` 0/1, `cohort` 0..5,
 //! `jours` 0..7 — drawn per physician with a fixed seed, as `--strata region --covariates
-//! specialist,cohort,jours` would).
+//! specialist,cohort,jours` would); with `PER_MODEL=1` too, each model with period effects and
+//! the controls is timed alone instead (data sweep and fit).
 
 use kolsim::adopters::AdopterRule;
 use kolsim::engine::{self, EngineKind, NEVER, Observer, Replicate, Scratch};
@@ -150,6 +151,10 @@ fn main() {
         controls,
     )
     .expect("prepare");
+    if std::env::var("PER_MODEL").is_ok() && prep.controls.is_some() {
+        per_controlled_model(&prep);
+        return;
+    }
     let opts = fit::FitOptions::default();
     let report = fit::fit_models(&prep, &opts);
     println!(
@@ -204,5 +209,64 @@ fn main() {
                 cpu() - c
             );
         }
+    }
+}
+
+/// `PER_MODEL=1` with `CONTROLS=1`: the controlled design's data (one sweep over the
+/// person-periods) and each model with period effects and the controls, with SEs and
+/// intervals, timed alone (CPU of all threads), with the person-periods per second of the
+/// data sweep.
+fn per_controlled_model(prep: &fit::Prepared) {
+    use kolsim::fit::data::{self, Design};
+    use kolsim::fit::hazard;
+    use kolsim::fit::models::Candidate;
+    let ctl = prep.controls.as_ref().expect("controls");
+    let s = hazard::Spont {
+        rows: &ctl.rows,
+        names: &ctl.names,
+        by_period: true,
+    };
+    for (cand, kind) in [
+        (None, Design::Influence),
+        (Some(Candidate::Bass), Design::Influence),
+        (Some(Candidate::KolContagion), Design::KolSplit),
+        (Some(Candidate::Cascade), Design::Cascade),
+        (Some(Candidate::Threshold), Design::Threshold),
+    ] {
+        let (t, c) = (Instant::now(), cpu());
+        let (cells, events) = data::cells_and_events(
+            prep.net.as_ref().expect("net"),
+            &prep.tau,
+            prep.facts.periods,
+            &[kind],
+            &prep.z,
+        )
+        .remove(0);
+        let risk = data::at_risk(&prep.tau, &prep.z, prep.facts.periods);
+        let pp: f64 = cells.iter().map(|c| c.r).sum();
+        let data_cpu = cpu() - c;
+        let d = hazard::Controlled {
+            cells: &cells,
+            events: &events,
+            risk: &risk,
+        };
+        let c2 = cpu();
+        let f = hazard::fit(cand, &d, &s);
+        let kappa = (cand == Some(Candidate::KolContagion))
+            .then(|| hazard::kappa(&d, &s, &f.params))
+            .flatten();
+        println!(
+            "{}+period: data {:.2} s CPU ({pp:.0} person-periods, {:.1} M/s; {} cells, {} events, {} at-risk rows), fit {:.2} s CPU, {:.2} s wall; log L {:.6}{}",
+            cand.map_or("controls", |c| c.name()),
+            data_cpu,
+            pp / data_cpu.max(0.01) / 1e6,
+            cells.len(),
+            events.len(),
+            risk.len(),
+            cpu() - c2,
+            t.elapsed().as_secs_f64(),
+            f.loglik,
+            kappa.map_or(String::new(), |k| format!(", kappa {:.4}", k.value)),
+        );
     }
 }

@@ -36,9 +36,10 @@ mod inner;
 mod joint;
 
 use super::models::Candidate;
-use super::newton::{BOUND, Problem, Terms, inner_variance, pass};
+use super::newton::{BOUND, CHUNK, Problem, Terms, inner_variance, pass};
 pub use super::newton::{Controlled, Spont};
 use super::{Estimate, optim, profile};
+use rayon::prelude::*;
 use std::cell::{Cell, RefCell};
 
 /// A free control coefficient beyond this (log-odds) is in a flat tail of the logistic
@@ -110,7 +111,8 @@ impl<'a> Profiled<'a> {
                 th.insert(c.p_index().unwrap_or(0), 0.0);
                 self.pr
                     .cells
-                    .iter()
+                    .par_iter()
+                    .with_min_len(CHUNK)
                     .map(|cell| c.hazard(&th, &cell.x))
                     .collect()
             }

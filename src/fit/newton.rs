@@ -12,6 +12,7 @@
 
 use super::data::{AtRisk, Cell, Event};
 use super::optim;
+use rayon::prelude::*;
 
 /// Bound on every control coefficient (log-odds): a group or period without adoptions
 /// drives its coefficient to −∞; it stops here (probability ≈ 10⁻¹³).
@@ -159,11 +160,27 @@ impl Terms {
     /// The terms of hazards `h0` on `cells` (`−∞` where a censored person-period has
     /// `h0 = 1`).
     pub(super) fn new(cells: &[Cell], h0: Vec<f64>) -> Self {
-        let mut sum = Neumaier::default();
-        for (c, h) in cells.iter().zip(&h0) {
-            if c.r > c.y {
-                sum.add((c.r - c.y) * (-h).ln_1p());
+        let censored = |cells: &[Cell], h0: &[f64], sum: &mut Neumaier| {
+            for (c, h) in cells.iter().zip(h0) {
+                if c.r > c.y {
+                    sum.add((c.r - c.y) * (-h).ln_1p());
+                }
             }
+        };
+        let mut sum = Neumaier::default();
+        if cells.len() <= CHUNK {
+            censored(cells, &h0, &mut sum);
+        } else {
+            let parts: Vec<f64> = cells
+                .par_chunks(CHUNK)
+                .zip(h0.par_chunks(CHUNK))
+                .map(|(cells, h0)| {
+                    let mut part = Neumaier::default();
+                    censored(cells, h0, &mut part);
+                    part.total()
+                })
+                .collect();
+            parts.into_iter().for_each(|v| sum.add(v));
         }
         Terms {
             h0,
@@ -306,6 +323,56 @@ pub(super) fn event_terms(h0: f64, (p, q): (f64, f64), y: f64, psd: bool) -> (f6
     (y * h.ln(), g, w)
 }
 
+/// Groups, adoptions or cells per parallel chunk of a pass: fixed, and the chunks' sums
+/// combined in chunk order, so a pass gives the same bits on any number of threads (and a
+/// data set of one chunk the same bits as a sequential sum).
+pub(super) const CHUNK: usize = 1 << 13;
+
+/// One chunk of adoptions' log-likelihood, its first group and its groups' gradient and
+/// weight in η.
+type ChunkSums = (f64, usize, Vec<(f64, f64)>);
+
+/// Per group of `groups`: `(p, q)` into `pq`, the censored log-likelihood into `ll`, the
+/// censored gradient and weight in η into `gw`.
+fn group_terms(
+    groups: &[(u32, u32, f64)],
+    beta: &[f64],
+    eta_z: &[f64],
+    ll: &mut Neumaier,
+    pq: &mut [(f64, f64)],
+    gw: &mut [(f64, f64)],
+) {
+    for ((&(t, z, r), pq), gw) in groups.iter().zip(pq).zip(gw) {
+        let eta = beta[t as usize] + eta_z.get(z as usize).copied().unwrap_or(0.0);
+        let (p, q, sp) = logistic_softplus(eta);
+        *pq = (p, q);
+        if r > 0.0 {
+            ll.add(-r * sp);
+        }
+        *gw = (-r * p, r * p * q);
+    }
+}
+
+/// The adoptions `events` (group, cell, count): their log-likelihood into `ll`, their
+/// gradient and weight in η into `gw[group − first]`.
+fn adoption_terms(
+    events: &[(u32, u32, f64)],
+    h0: &[f64],
+    pq: &[(f64, f64)],
+    psd: bool,
+    ll: &mut Neumaier,
+    gw: &mut [(f64, f64)],
+    first: usize,
+) {
+    for &(g, cell, y) in events {
+        let (l, gi, w) = event_terms(h0[cell as usize], pq[g as usize], y, psd);
+        ll.add(l);
+        let acc = &mut gw[g as usize - first];
+        acc.0 += gi;
+        acc.1 += w;
+    }
+}
+
 /// Each pattern's part `z·(δ, γ)` of the log-odds at coefficients `beta`.
 pub(super) fn pattern_eta(pr: &Problem, beta: &[f64]) -> Vec<f64> {
     let na = pr.n_alpha();
@@ -321,22 +388,47 @@ pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass
     let mut ll = Neumaier::default();
     ll.add(terms.censored);
     // Per group: (p, q), then the group's gradient and weight in η.
-    let mut pq = Vec::with_capacity(pr.groups.len());
-    let mut gw = Vec::with_capacity(pr.groups.len());
-    for &(t, z, r) in &pr.groups {
-        let eta = beta[t as usize] + eta_z.get(z as usize).copied().unwrap_or(0.0);
-        let (p, q, sp) = logistic_softplus(eta);
-        pq.push((p, q));
-        if r > 0.0 {
-            ll.add(-r * sp);
-        }
-        gw.push((-r * p, r * p * q));
+    let n = pr.groups.len();
+    let mut pq = vec![(0.0, 0.0); n];
+    let mut gw = vec![(0.0, 0.0); n];
+    if n <= CHUNK {
+        group_terms(&pr.groups, beta, &eta_z, &mut ll, &mut pq, &mut gw);
+    } else {
+        let parts: Vec<f64> = pr
+            .groups
+            .par_chunks(CHUNK)
+            .zip(pq.par_chunks_mut(CHUNK))
+            .zip(gw.par_chunks_mut(CHUNK))
+            .map(|((groups, pq), gw)| {
+                let mut part = Neumaier::default();
+                group_terms(groups, beta, &eta_z, &mut part, pq, gw);
+                part.total()
+            })
+            .collect();
+        parts.into_iter().for_each(|v| ll.add(v));
     }
-    for &(g, cell, y) in &pr.events {
-        let (l, gi, w) = event_terms(terms.h0[cell as usize], pq[g as usize], y, psd);
-        ll.add(l);
-        gw[g as usize].0 += gi;
-        gw[g as usize].1 += w;
+    if pr.events.len() <= CHUNK {
+        adoption_terms(&pr.events, &terms.h0, &pq, psd, &mut ll, &mut gw, 0);
+    } else {
+        // Events are sorted by group: each chunk adds into its own range of groups.
+        let parts: Vec<ChunkSums> = pr
+            .events
+            .par_chunks(CHUNK)
+            .map(|events| {
+                let first = events[0].0 as usize;
+                let mut local = vec![(0.0, 0.0); events[events.len() - 1].0 as usize - first + 1];
+                let mut part = Neumaier::default();
+                adoption_terms(events, &terms.h0, &pq, psd, &mut part, &mut local, first);
+                (part.total(), first, local)
+            })
+            .collect();
+        for (v, first, local) in parts {
+            ll.add(v);
+            for (acc, (gi, w)) in gw[first..].iter_mut().zip(local) {
+                acc.0 += gi;
+                acc.1 += w;
+            }
+        }
     }
     let mut g = vec![0.0; na + e];
     let mut a = vec![0.0; na];

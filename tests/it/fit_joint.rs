@@ -103,3 +103,25 @@ fn joint_newton_equals_the_profile_maximum_for_the_kol_term() {
         assert!(close(kappa.ci.1, ci.1, 1e-4), "{:?} vs {ci:?}", kappa.ci);
     });
 }
+
+/// A controlled fit (more `(period, pattern)` groups than one parallel chunk) gives the same
+/// bits on one thread and on two.
+#[test]
+fn one_and_two_threads_give_the_same_fit() {
+    with_design(2000, 42, Design::KolSplit, |d, s| {
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            pool.install(|| {
+                let f = hazard::fit(Some(Candidate::KolContagion), d, s);
+                let kappa = hazard::kappa(d, s, &f.params);
+                format!("{f:?} {kappa:?}")
+            })
+        };
+        let one = on(1);
+        assert!(one.contains("q_other"), "{one}");
+        assert_eq!(one, on(2));
+    });
+}

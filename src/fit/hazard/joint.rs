@@ -22,9 +22,11 @@ use super::inner::{self, Surface};
 use super::{ControlledFit, Profiled};
 use crate::fit::models::Candidate;
 use crate::fit::newton::{
-    BOUND, Pass, Terms, inner_variance, logistic_softplus, pass, pattern_eta,
+    BOUND, CHUNK, Pass, Problem, Terms, inner_variance, logistic_softplus, pass, pattern_eta,
 };
 use crate::fit::{Estimate, profile};
+use rayon::prelude::*;
+use std::ops::Range;
 
 /// Whether `c`'s network term has analytic derivatives here.
 pub(super) fn supported(c: Candidate) -> bool {
@@ -99,102 +101,35 @@ impl<'p, 'a> Joint<'p, 'a> {
         x.extend(self.free.iter().map(|&k| self.psi[k]));
         x
     }
-
-    /// `∂h0/∂ψ` and `∂²h0/∂ψ²` (row-major) of cell `cell` over the free parameters at `psi`.
-    fn derivatives(&self, psi: &[f64], cell: usize) -> ([f64; 2], [f64; 4]) {
-        let f = self.feats[cell];
-        let (g, k): ([f64; 2], [f64; 4]) = if self.prof.cand == Some(Candidate::KolRatio) {
-            // h0 = q_O (κ f_K + f_O).
-            (
-                [psi[1] * f[0] + f[1], psi[0] * f[0]],
-                [0.0, f[0], f[0], 0.0],
-            )
-        } else {
-            (f, [0.0; 4])
-        };
-        let n = self.psi.len();
-        let mut gf = [0.0; 2];
-        let mut kf = [0.0; 4];
-        let m = self.free.len();
-        for (i, &a) in self.free.iter().enumerate() {
-            gf[i] = g[a];
-            for (j, &b) in self.free.iter().enumerate() {
-                kf[i * m + j] = k[a * n + b];
-            }
-        }
-        (gf, kf)
-    }
-
-    /// The free parameters' gradient and minus Hessian from the censored person-periods.
-    fn censored(&self, psi: &[f64], terms: &Terms, psd: bool, g: &mut [f64], c: &mut [f64]) {
-        let m = self.free.len();
-        for (i, cell) in self.prof.pr.cells.iter().enumerate() {
-            if cell.r <= cell.y {
-                continue;
-            }
-            let (w, om) = (cell.r - cell.y, 1.0 - terms.h0[i]);
-            let (gd, kd) = self.derivatives(psi, i);
-            for a in 0..m {
-                g[a] -= w * gd[a] / om;
-                for b in 0..m {
-                    let curv = if psd { 0.0 } else { kd[a * m + b] / om };
-                    c[a * m + b] += w * (curv + gd[a] * gd[b] / (om * om));
-                }
-            }
-        }
-    }
 }
 
 impl Surface for Joint<'_, '_> {
     fn pass(&self, x: &[f64], psd: bool) -> Pass {
         let pr = &self.prof.pr;
-        let (na, e, dim, m) = (pr.n_alpha(), pr.e, pr.dim(), self.free.len());
+        let (na, dim, m) = (pr.n_alpha(), pr.dim(), self.free.len());
         let psi = self.psi(x);
         let terms = Terms::new(pr.cells, self.prof.h0(&psi));
         let base = pass(pr, &terms, &x[..dim], psd);
         if !base.ll.is_finite() {
             return base;
         }
-        let mut g = vec![0.0; m];
-        let mut c = vec![0.0; m * m];
-        self.censored(&psi, &terms, psd, &mut g, &mut c);
-        let mut bx = vec![0.0; na * m];
-        let mut cross = vec![0.0; e * m];
         let eta_z = pattern_eta(pr, x);
-        for (gi, &(t, z, _)) in pr.groups.iter().enumerate() {
-            let events = &pr.events[pr.group_events[gi]..pr.group_events[gi + 1]];
-            if events.is_empty() {
-                continue;
-            }
-            let eta = x[t as usize] + eta_z.get(z as usize).copied().unwrap_or(0.0);
-            let (p, q, _) = logistic_softplus(eta);
-            let mut cr = [0.0; 2];
-            for &(_, cell, y) in events {
-                let h0 = terms.h0[cell as usize];
-                let h = h0 + (1.0 - h0) * p;
-                let (gd, kd) = self.derivatives(&psi, cell as usize);
-                for a in 0..m {
-                    g[a] += y * q * gd[a] / h;
-                    cr[a] += if psd {
-                        y * (1.0 - h0) * p * q * q * gd[a] / (h * h)
-                    } else {
-                        y * gd[a] * p * q / (h * h)
-                    };
-                    for b in 0..m {
-                        let curv = if psd { 0.0 } else { q * kd[a * m + b] / h };
-                        c[a * m + b] += y * (q * q * gd[a] * gd[b] / (h * h) - curv);
-                    }
-                }
-            }
-            let (t, z) = (t as usize, z as usize);
-            for a in 0..m {
-                bx[t * m + a] += cr[a];
-                for (j, xj) in pr.rows.get(z).into_iter().flatten().enumerate() {
-                    cross[j * m + a] += cr[a] * xj;
-                }
-            }
-        }
-        base.extended(na, &g, &bx, &cross, &c)
+        let sw = Sweep {
+            pr,
+            feats: &self.feats,
+            free: &self.free,
+            ratio: self.prof.cand == Some(Candidate::KolRatio),
+            n: self.psi.len(),
+            psi: &psi,
+            terms: &terms,
+            x,
+            eta_z: &eta_z,
+            psd,
+        };
+        let mut acc = Acc::new(na, pr.e, m);
+        chunked(pr.cells.len(), &mut acc, &|r, acc| sw.censored(r, acc));
+        chunked(pr.groups.len(), &mut acc, &|r, acc| sw.adoptions(r, acc));
+        base.extended(na, &acc.g, &acc.bx, &acc.cross, &acc.c)
     }
 
     fn bounds(&self, k: usize) -> (f64, f64) {
@@ -213,6 +148,169 @@ impl Surface for Joint<'_, '_> {
 
     fn damp_singular(&self) -> bool {
         true
+    }
+}
+
+/// The network parameters' part of a joint pass: gradient `g`, minus the Hessian `c`, minus
+/// the cross derivatives with the α's `bx` (`na × m`) and with the dense coefficients `cross`
+/// (`e × m`).
+struct Acc {
+    g: Vec<f64>,
+    c: Vec<f64>,
+    bx: Vec<f64>,
+    cross: Vec<f64>,
+}
+
+impl Acc {
+    fn new(na: usize, e: usize, m: usize) -> Self {
+        Acc {
+            g: vec![0.0; m],
+            c: vec![0.0; m * m],
+            bx: vec![0.0; na * m],
+            cross: vec![0.0; e * m],
+        }
+    }
+
+    /// An accumulator of the same shape, at zero.
+    fn zeroed(&self) -> Self {
+        let z = |v: &Vec<f64>| vec![0.0; v.len()];
+        Acc {
+            g: z(&self.g),
+            c: z(&self.c),
+            bx: z(&self.bx),
+            cross: z(&self.cross),
+        }
+    }
+
+    fn add(&mut self, o: &Acc) {
+        for (a, b) in [
+            (&mut self.g, &o.g),
+            (&mut self.c, &o.c),
+            (&mut self.bx, &o.bx),
+            (&mut self.cross, &o.cross),
+        ] {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        }
+    }
+}
+
+/// `f` over `0..n` into `acc`: in one call where `n` fits a [`CHUNK`], else over fixed
+/// chunks in parallel, their sums added in chunk order (the same bits on any number of
+/// threads).
+fn chunked(n: usize, acc: &mut Acc, f: &(dyn Fn(Range<usize>, &mut Acc) + Sync)) {
+    if n <= CHUNK {
+        f(0..n, acc);
+        return;
+    }
+    let parts: Vec<Acc> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|k| {
+            let mut part = acc.zeroed();
+            f(k * CHUNK..((k + 1) * CHUNK).min(n), &mut part);
+            part
+        })
+        .collect();
+    parts.iter().for_each(|p| acc.add(p));
+}
+
+/// One joint pass's view of the data and the point, shared by the parallel chunks.
+struct Sweep<'s, 'a> {
+    pr: &'s Problem<'a>,
+    feats: &'s [[f64; 2]],
+    free: &'s [usize],
+    /// Whether the network term is the KOL term in `(q_O, κ)`.
+    ratio: bool,
+    /// Number of network parameters.
+    n: usize,
+    psi: &'s [f64],
+    terms: &'s Terms,
+    x: &'s [f64],
+    eta_z: &'s [f64],
+    psd: bool,
+}
+
+impl Sweep<'_, '_> {
+    /// `∂h0/∂ψ` and `∂²h0/∂ψ²` (row-major) of cell `cell` over the free parameters.
+    fn derivatives(&self, cell: usize) -> ([f64; 2], [f64; 4]) {
+        let (f, psi) = (self.feats[cell], self.psi);
+        let (g, k): ([f64; 2], [f64; 4]) = if self.ratio {
+            // h0 = q_O (κ f_K + f_O).
+            (
+                [psi[1] * f[0] + f[1], psi[0] * f[0]],
+                [0.0, f[0], f[0], 0.0],
+            )
+        } else {
+            (f, [0.0; 4])
+        };
+        let m = self.free.len();
+        let mut gf = [0.0; 2];
+        let mut kf = [0.0; 4];
+        for (i, &a) in self.free.iter().enumerate() {
+            gf[i] = g[a];
+            for (j, &b) in self.free.iter().enumerate() {
+                kf[i * m + j] = k[a * self.n + b];
+            }
+        }
+        (gf, kf)
+    }
+
+    /// The censored person-periods of cells `cells`.
+    fn censored(&self, cells: Range<usize>, acc: &mut Acc) {
+        let m = self.free.len();
+        for i in cells {
+            let cell = &self.pr.cells[i];
+            if cell.r <= cell.y {
+                continue;
+            }
+            let (w, om) = (cell.r - cell.y, 1.0 - self.terms.h0[i]);
+            let (gd, kd) = self.derivatives(i);
+            for a in 0..m {
+                acc.g[a] -= w * gd[a] / om;
+                for b in 0..m {
+                    let curv = if self.psd { 0.0 } else { kd[a * m + b] / om };
+                    acc.c[a * m + b] += w * (curv + gd[a] * gd[b] / (om * om));
+                }
+            }
+        }
+    }
+
+    /// The adoptions of groups `groups`.
+    fn adoptions(&self, groups: Range<usize>, acc: &mut Acc) {
+        let (pr, m) = (self.pr, self.free.len());
+        for gi in groups {
+            let (t, z, _) = pr.groups[gi];
+            let events = &pr.events[pr.group_events[gi]..pr.group_events[gi + 1]];
+            if events.is_empty() {
+                continue;
+            }
+            let eta = self.x[t as usize] + self.eta_z.get(z as usize).copied().unwrap_or(0.0);
+            let (p, q, _) = logistic_softplus(eta);
+            let mut cr = [0.0; 2];
+            for &(_, cell, y) in events {
+                let h0 = self.terms.h0[cell as usize];
+                let h = h0 + (1.0 - h0) * p;
+                let (gd, kd) = self.derivatives(cell as usize);
+                for a in 0..m {
+                    acc.g[a] += y * q * gd[a] / h;
+                    cr[a] += if self.psd {
+                        y * (1.0 - h0) * p * q * q * gd[a] / (h * h)
+                    } else {
+                        y * gd[a] * p * q / (h * h)
+                    };
+                    for b in 0..m {
+                        let curv = if self.psd { 0.0 } else { q * kd[a * m + b] / h };
+                        acc.c[a * m + b] += y * (q * q * gd[a] * gd[b] / (h * h) - curv);
+                    }
+                }
+            }
+            let (t, z) = (t as usize, z as usize);
+            for (a, &cra) in cr.iter().enumerate().take(m) {
+                acc.bx[t * m + a] += cra;
+                for (j, xj) in pr.rows.get(z).into_iter().flatten().enumerate() {
+                    acc.cross[j * m + a] += cra * xj;
+                }
+            }
+        }
     }
 }
 
@@ -517,6 +615,76 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A pass over more groups, adoptions and cells than one [`CHUNK`] gives the same bits on
+    /// one thread and on two.
+    #[test]
+    fn a_chunked_pass_does_not_depend_on_the_thread_count() {
+        let n = 3 * CHUNK as u32;
+        let cells: Vec<Cell> = (0..n)
+            .map(|i| Cell {
+                x: Exposure {
+                    kol: f64::from(i % 7),
+                    other: f64::from(i % 5),
+                    w_raw: 12.0,
+                    ..Exposure::default()
+                },
+                r: 10.0,
+                y: 1.0,
+            })
+            .collect();
+        let events: Vec<Event> = (0..n)
+            .map(|i| Event {
+                cell: i,
+                t: 1 + i % 50,
+                z: i % 700,
+                y: 1.0,
+            })
+            .collect();
+        let risk: Vec<AtRisk> = (1..=50u32)
+            .flat_map(|t| (0..700u32).map(move |z| AtRisk { t, z, r: 3.0 }))
+            .collect();
+        let rows: Vec<Vec<f64>> = (0..700)
+            .map(|z| vec![f64::from(z % 3), f64::from(z % 4)])
+            .collect();
+        let names = vec!["a".to_string(), "b".to_string()];
+        let d = Controlled {
+            cells: &cells,
+            events: &events,
+            risk: &risk,
+        };
+        let s = Spont {
+            rows: &rows,
+            names: &names,
+            by_period: true,
+        };
+        let mut beta = vec![-3.0; 50];
+        beta.extend([0.1, -0.2]);
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            pool.install(|| {
+                let prof = Profiled::new(Some(Candidate::KolContagion), &d, &s);
+                let j = Joint::new(&prof, &[0.05, 0.02], &[false, false]);
+                let x = j.point(&beta);
+                let p = j.pass(&x, false);
+                let info: Vec<u64> = (0..x.len())
+                    .flat_map(|k| (0..x.len()).map(move |l| (k, l)))
+                    .map(|(k, l)| p.info(k, l).to_bits())
+                    .collect();
+                (
+                    p.ll.to_bits(),
+                    p.g.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    info,
+                )
+            })
+        };
+        let one = on(1);
+        assert!(f64::from_bits(one.0).is_finite());
+        assert_eq!(one, on(2));
     }
 
     #[test]
