@@ -191,10 +191,10 @@ fn main() {
             .iter()
             .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
         for (cand, k) in [
-            (Candidate::Bass, 0),
-            (Candidate::Cascade, 2),
-            (Candidate::Threshold, 3),
-            (Candidate::KolContagion, 1),
+            (Candidate::named("bass").unwrap(), 0),
+            (Candidate::named("cascade").unwrap(), 2),
+            (Candidate::named("threshold").unwrap(), 3),
+            (Candidate::named("kol_contagion").unwrap(), 1),
         ] {
             let c = cpu();
             let _ = fit::fit_pooled(cand, &cells[k], y / r);

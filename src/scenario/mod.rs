@@ -30,6 +30,7 @@ mod time;
 mod values;
 mod write;
 
+pub use crate::models::ParamValue;
 pub use adopters::{Arm, InitialAdopters};
 pub(crate) use ctx::Ctx;
 pub use derive::{Derived, relative_to};
@@ -40,7 +41,6 @@ pub use network::{Draw, NetworkSpec};
 pub use observed::ObservedSpec;
 pub use sweep::{distinct_values, sweep_values};
 pub use time::TimeUnit;
-pub use values::ParamValue;
 
 use crate::engine::EngineKind;
 use crate::models::{Model, Registry};
