@@ -54,11 +54,11 @@ pub struct NamedModel {
     pub name: String,
     /// The configured model.
     pub model: std::sync::Arc<dyn Model>,
-    /// Its parameters as written in the `[[model]]` table, `(key, TOML value)` in key order,
-    /// without `name` and `kind`: what the report shows. A model built in code gets them from
-    /// the model ([`NamedModel::of`]) or lists them ([`NamedModel::new`]); a parameter not
-    /// listed is shown as its default.
-    pub params: Vec<(String, String)>,
+    /// Its parameters as given in the `[[model]]` table, typed, `(key, value)` in key order,
+    /// without `name` and `kind`: what the report shows and [`Scenario::to_toml`] writes. A
+    /// model built in code gets them from the model ([`NamedModel::of`]) or lists them
+    /// ([`NamedModel::new`]); a parameter not listed is shown as its default.
+    pub params: Vec<(String, ParamValue)>,
     /// `weight`: the model's weight as a theory (`kolsim seed --theories` with a
     /// `fitted.toml`), if given.
     pub weight: Option<f64>,

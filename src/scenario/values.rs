@@ -9,11 +9,6 @@ use super::{NamedModel, Scenario, ScenarioError, Source};
 use crate::models::{ParamTable, ParamValue, Registry};
 use toml::{Table, Value};
 
-/// A TOML number as `f64`.
-fn number(v: &Value) -> Option<f64> {
-    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
-}
-
 impl NamedModel {
     /// The number parameter `key` is given (`a`, or `a.b` for a key of an inline table, such
     /// as `theta.high`); `None` when it is left to its default or is not a number.
@@ -27,8 +22,11 @@ impl NamedModel {
     /// ```
     pub fn number(&self, key: &str) -> Option<f64> {
         match key.split_once('.') {
-            Some((a, b)) => self.param(a)?.as_table()?.get(b).and_then(number),
-            None => self.param(key).as_ref().and_then(number),
+            Some((a, b)) => match self.param(a)? {
+                ParamValue::Table(t) => t.iter().find(|(k, _)| k == b)?.1.as_number(),
+                _ => None,
+            },
+            None => self.param(key)?.as_number(),
         }
     }
 
@@ -142,11 +140,11 @@ fn build(
         .collect();
     let t = ParamTable::new(src, index, entry.info, 0..0, entries);
     let model = (entry.parse)(&t)?;
-    let mut params: Vec<(String, String)> = owned
+    let mut params: Vec<(String, ParamValue)> = owned
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| (k.to_string(), super::models::param_value(v)))
         .collect();
-    params.sort();
+    params.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(NamedModel {
         name: name.to_string(),
         model,
