@@ -196,10 +196,10 @@ fn main() {
             .iter()
             .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
         for (cand, k) in [
-            (Candidate::Bass, 0),
-            (Candidate::Cascade, 2),
-            (Candidate::Threshold, 3),
-            (Candidate::KolContagion, 1),
+            (Candidate::named("bass").unwrap(), 0),
+            (Candidate::named("cascade").unwrap(), 2),
+            (Candidate::named("threshold").unwrap(), 3),
+            (Candidate::named("kol_contagion").unwrap(), 1),
         ] {
             let c = cpu();
             let _ = fit::fit_pooled(cand, &cells[k], y / r);
@@ -228,10 +228,16 @@ fn per_controlled_model(prep: &fit::Prepared) {
     };
     for (cand, kind) in [
         (None, Design::Influence),
-        (Some(Candidate::Bass), Design::Influence),
-        (Some(Candidate::KolContagion), Design::KolSplit),
-        (Some(Candidate::Cascade), Design::Cascade),
-        (Some(Candidate::Threshold), Design::Threshold),
+        (Some(Candidate::named("bass").unwrap()), Design::Influence),
+        (
+            Some(Candidate::named("kol_contagion").unwrap()),
+            Design::KolSplit,
+        ),
+        (Some(Candidate::named("cascade").unwrap()), Design::Cascade),
+        (
+            Some(Candidate::named("threshold").unwrap()),
+            Design::Threshold,
+        ),
     ] {
         let (t, c) = (Instant::now(), cpu());
         let (cells, events) = data::cells_and_events(
@@ -252,7 +258,7 @@ fn per_controlled_model(prep: &fit::Prepared) {
         };
         let c2 = cpu();
         let f = hazard::fit(cand, &d, &s);
-        let kappa = (cand == Some(Candidate::KolContagion))
+        let kappa = (cand == Some(Candidate::named("kol_contagion").unwrap()))
             .then(|| hazard::kappa(&d, &s, &f.params))
             .flatten();
         println!(

@@ -126,7 +126,7 @@ pub fn apply(prep: &Prepared, r: &mut FitReport, n: u32) {
     }) else {
         return;
     };
-    let (Some(net), true) = (&prep.net, n > 0 && c != Candidate::Detailing) else {
+    let (Some(net), true) = (&prep.net, n > 0 && !c.needs_covariates()) else {
         return;
     };
     let periods = prep.facts.periods;
@@ -214,7 +214,7 @@ fn plain_stat(c: Candidate, cells: &[Cell], pe: bool) -> f64 {
         let (r, y) = cells.iter().fold((0.0, 0.0), |a, x| (a.0 + x.r, a.1 + x.y));
         let p0 = if r > 0.0 { y / r } else { 0.0 };
         (
-            maximum(Candidate::Innovation, cells, p0).1,
+            maximum(Candidate::null(), cells, p0).1,
             maximum(c, cells, p0).1,
         )
     };

@@ -318,19 +318,18 @@ pub struct DetailingFit {
     pub cells: Vec<Cell>,
 }
 
-/// Fits [`super::models::Candidate::Detailing`] to the observed adoptions `tau` with the
+/// Fits `c` (detailing, [`super::models::Role::Covariates`]) to the observed adoptions `tau` with the
 /// covariates, and scores the holdout (as for the other models: refit on periods `≤ K` with
 /// later adoptions censored at `K`; the cells of periods `≤ K` are the same in both data
 /// sets).
 pub fn fit(
+    c: super::models::Candidate,
     net: &FitNet,
     tau: &[u32],
     periods: u32,
     cov: &Covariates,
     holdout: Option<u32>,
 ) -> DetailingFit {
-    use super::models::Candidate;
-    let c = Candidate::Detailing;
     let cells = cells(net, tau, periods, cov);
     let p0 = |cells: &[Cell]| {
         let (r, y) = cells.iter().fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));

@@ -63,22 +63,8 @@ pub struct AtRisk {
     pub r: f64,
 }
 
-/// Which covariates a model's hazard reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Design {
-    /// `(c, w)` on the influence network.
-    Influence,
-    /// `(c, w)` on the similarity network (structural equivalence).
-    Similar,
-    /// `(kol, other, w_raw)`.
-    KolSplit,
-    /// Arcs from last period's adopters, by weight class.
-    Cascade,
-    /// `(c, w, m)`.
-    Threshold,
-    /// `(c, w, d)`: exposure and the detailing stock ([`crate::fit::covariates`]).
-    Detailing,
-}
+/// Which covariates a model's hazard reads (declared with the models' fit facts).
+pub use crate::models::Design;
 
 pub use super::fitnet::{FitNet, MAX_COMPLETE};
 

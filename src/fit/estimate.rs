@@ -4,7 +4,7 @@
 
 use super::data::Design;
 use super::data::{self, Cell};
-use super::models::Candidate;
+use super::models::{Candidate, Counted};
 use super::{Estimate, Method, ModelFit, optim, profile};
 
 fn estimates(
@@ -35,10 +35,10 @@ fn estimates(
 /// estimate itself (closed form).
 pub fn maximum(c: Candidate, cells: &[Cell], p0: f64) -> (Vec<f64>, f64) {
     let f = |th: &[f64]| data::log_likelihood(cells, |x| c.hazard(th, x));
-    if c == Candidate::Innovation {
+    if c.is_null() {
         return (vec![p0], f(&[p0]));
     }
-    optim::maximize(&f, &c.starts(p0), &c.bounds(), c == Candidate::Threshold)
+    optim::maximize(&f, &c.starts(p0), &c.bounds(), c.rough())
 }
 
 /// Fits candidate `c` to pooled cells: estimates with standard errors and profile intervals,
@@ -51,7 +51,7 @@ pub fn fit_pooled(c: Candidate, cells: &[Cell], p0: f64) -> (Vec<Estimate>, f64)
     if !fx.is_finite() {
         return (Vec::new(), f64::NEG_INFINITY);
     }
-    (estimates(Some(c), c.params(), &f, &x, &b, fx), fx)
+    (estimates(Some(c), &c.params(), &f, &x, &b, fx), fx)
 }
 
 /// The per-period maximum over `p_t ∈ [0, 1]` of `Σ y ln h + (r − y) ln(1 − h)` with
@@ -139,7 +139,7 @@ pub fn period_profile(
         }
     };
     let (t0, t1) = (full(0.0), full(1.0));
-    let cand = c.unwrap_or(Candidate::Innovation);
+    let cand = c.unwrap_or_else(Candidate::null);
     let mut total = 0.0;
     let mut ps = Vec::new();
     let mut start = 0;
@@ -224,46 +224,44 @@ pub fn period_maximum(c: Option<Candidate>, by_t: &[Cell]) -> (Vec<f64>, f64) {
                 .collect()
         })
         .unwrap_or_default();
-    optim::maximize(&f, &starts, &b, c == Some(Candidate::Threshold))
+    optim::maximize(&f, &starts, &b, c.is_some_and(Candidate::rough))
 }
 
 /// Why a model's likelihood is −∞ on these cells: which family cannot produce the data.
 pub fn impossible_note(c: Option<Candidate>, cells: &[Cell]) -> String {
-    let count = |pred: &dyn Fn(&Cell) -> f64| cells.iter().map(pred).sum::<f64>() as u64;
-    match c {
-        Some(Candidate::Imitation | Candidate::ImitationCount) => {
-            let k = count(&|c| if c.x.c == 0.0 { c.y } else { 0.0 });
-            format!(
-                "log-likelihood −∞: {k} adoption(s) happened with no adopted peers, and this family has no spontaneous channel"
-            )
-        }
-        Some(Candidate::Threshold) => {
-            let k = count(&|c| {
-                let full = c.x.w > 0.0 && c.x.c >= c.x.w && c.x.m < c.x.c;
-                if full { c.r - c.y } else { 0.0 }
-            });
-            format!(
-                "log-likelihood −∞: {k} physician-period(s) at full exposure (all advisers adopted) without adopting, which this family does not allow"
-            )
-        }
-        _ => "log-likelihood −∞: the model gives probability 0 to some observed event".into(),
-    }
+    let Some(why) = c.and_then(|c| c.fit().impossible) else {
+        return "log-likelihood −∞: the model gives probability 0 to some observed event".into();
+    };
+    let counted = |c: &Cell| match why.counted {
+        Counted::Adoptions => c.y,
+        Counted::NonAdoptions => c.r - c.y,
+    };
+    let k = cells
+        .iter()
+        .map(|c| if (why.when)(&c.x) { counted(c) } else { 0.0 })
+        .sum::<f64>() as u64;
+    format!("log-likelihood −∞: {k} {}", why.says)
 }
 
 /// κ̂ = q_kol / q_other with its profile interval, from the KOL term reparametrised as
 /// `(p, q_other, κ)`, started at the fitted `(p, q_kol, q_other)`; with `by_period`, `p` is one
 /// rate per period (profiled out) and `est` holds `(q_kol, q_other)` only.
-pub fn kappa_estimate(cells: &[Cell], est: &[Estimate], by_period: bool) -> Estimate {
+pub fn kappa_estimate(
+    ratio: Candidate,
+    cells: &[Cell],
+    est: &[Estimate],
+    by_period: bool,
+) -> Estimate {
     let n = est.len();
     let (qk, qo) = (est[n - 2].value, est[n - 1].value);
     let k0 = if qo > 0.0 { (qk / qo).min(999.0) } else { 1.0 };
-    let mut b = Candidate::KolRatio.bounds();
+    let mut b = ratio.bounds();
     if by_period {
         b.remove(0);
-        let f = |th: &[f64]| period_profile(Some(Candidate::KolRatio), th, cells, None);
+        let f = |th: &[f64]| period_profile(Some(ratio), th, cells, None);
         ratio_estimate(&f, &[qo, k0], &b)
     } else {
-        let f = |th: &[f64]| data::log_likelihood(cells, |x| Candidate::KolRatio.hazard(th, x));
+        let f = |th: &[f64]| data::log_likelihood(cells, |x| ratio.hazard(th, x));
         ratio_estimate(&f, &[est[0].value, qo, k0], &b)
     }
 }

@@ -5,7 +5,7 @@
 
 use super::data::{self, Cell, Design, FitNet, NEVER};
 use super::estimate::{fit_period, fit_pooled, kappa_estimate, maximum, new_fit, slot};
-use super::models::Candidate;
+use super::models::{Candidate, Start};
 use super::{FitOptions, FitReport, ModelFit, Prepared, covariates, lrtest, permutation, rank};
 use rayon::prelude::*;
 
@@ -63,7 +63,7 @@ fn fit_aggregate(
     not_fitted: &mut Vec<(String, String)>,
 ) {
     let p0 = pooled[0].y / pooled[0].r;
-    let c = Candidate::Innovation;
+    let c = Candidate::null();
     let (est, ll) = fit_pooled(c, pooled, p0);
     fits.push(new_fit(c.name().into(), Some(c), false, est, 1, ll, pooled));
     if opts.period_effects {
@@ -80,7 +80,11 @@ fn fit_aggregate(
         m.period_rates = rates;
         fits.push(m);
     }
-    let names: Vec<&str> = Candidate::ALL.iter().skip(1).map(|c| c.name()).collect();
+    let names: Vec<&str> = Candidate::all()
+        .iter()
+        .filter(|c| !c.is_null())
+        .map(|c| c.name())
+        .collect();
     not_fitted.push((
         names.join(", "),
         "no exact likelihood on aggregate data (only innovation only and period effects have one); the scenario's models are fitted by simulation instead (method = simulated)".into(),
@@ -100,18 +104,15 @@ pub fn null_rho(c: Candidate, cells: &[Cell], p0: f64, by_period: bool) -> Optio
         return lrtest::boundary_rho(&f, &[0.0, 0.0], &b, 0, 1);
     }
     let f = |th: &[f64]| data::log_likelihood(cells, |x| c.hazard(th, x));
-    let (x0, _) = maximum(Candidate::Innovation, cells, p0);
+    let (x0, _) = maximum(Candidate::null(), cells, p0);
     let mut x = vec![0.0; c.params().len()];
-    match c {
-        Candidate::Detailing => x[0] = -(1.0 - x0[0]).ln(),
-        _ => x[c.p_index()?] = x0[0],
-    }
-    let free: Vec<usize> = (0..x.len()).filter(|&k| Some(k) != c.p_index()).collect();
-    let (i, j) = match c {
-        Candidate::Detailing => (1, 2),
-        _ => (free[0], free[1]),
+    let (s, start) = c.spontaneous()?;
+    x[s] = match start {
+        Start::SpontaneousRate => -(1.0 - x0[0]).ln(),
+        _ => x0[0],
     };
-    lrtest::boundary_rho(&f, &x, &b, i, j)
+    let free: Vec<usize> = (0..x.len()).filter(|&k| k != s).collect();
+    lrtest::boundary_rho(&f, &x, &b, free[0], free[1])
 }
 
 /// Every candidate with a constant spontaneous rate (and its holdout score).
@@ -142,8 +143,8 @@ fn fit_constant(
                 ll,
                 v,
             );
-            if c == Candidate::KolContagion && ll.is_finite() {
-                m.kappa = Some(kappa_estimate(v, &m.params, false));
+            if let (Some(r), true) = (c.ratio(), ll.is_finite()) {
+                m.kappa = Some(kappa_estimate(r, v, &m.params, false));
             }
             m.boundary_rho = null_rho(c, v, p0, false);
             m
@@ -210,8 +211,8 @@ fn fit_periods(prep: &Prepared, net: &FitNet, todo: &[Candidate], fits: &mut Vec
                 m.period_rates = rates;
             }
             if let Some(c) = c {
-                if c == Candidate::KolContagion && ll.is_finite() {
-                    m.kappa = Some(kappa_estimate(cells, &m.params, true));
+                if let (Some(r), true) = (c.ratio(), ll.is_finite()) {
+                    m.kappa = Some(kappa_estimate(r, cells, &m.params, true));
                 }
                 m.boundary_rho = null_rho(c, cells, 0.0, true);
             }
@@ -221,17 +222,17 @@ fn fit_periods(prep: &Prepared, net: &FitNet, todo: &[Candidate], fits: &mut Vec
     fits.extend(done);
 }
 
-/// The detailing model on its covariates, or why it is not fitted.
-fn fit_detailing(
+/// A model fitted on its covariates (detailing), or why it is not fitted.
+fn fit_on_covariates(
+    c: Candidate,
     prep: &Prepared,
     net: &FitNet,
     opts: &FitOptions,
     fits: &mut Vec<ModelFit>,
     not_fitted: &mut Vec<(String, String)>,
 ) {
-    let c = Candidate::Detailing;
     if let Some(cov) = &prep.covariates {
-        let d = covariates::fit(net, &prep.tau, prep.facts.periods, cov, opts.holdout);
+        let d = covariates::fit(c, net, &prep.tau, prep.facts.periods, cov, opts.holdout);
         let mut m = new_fit(
             c.name().into(),
             Some(c),
@@ -251,7 +252,7 @@ fn fit_detailing(
         };
         m.boundary_rho = null_rho(c, &d.cells, p0, false);
         fits.push(m);
-    } else if prep.facts.model_kinds.iter().any(|k| k == "detailing") {
+    } else if prep.facts.model_kinds.iter().any(|k| k == c.kind()) {
         not_fitted.push((
             c.name().into(),
             "needs its covariates: a marketing series (--marketing, step,effort) or per-physician visits (--detailing, id,step,visits), or the [observed] keys marketing / detailing".into(),
@@ -267,37 +268,49 @@ fn fit_network(
     fits: &mut Vec<ModelFit>,
     not_fitted: &mut Vec<(String, String)>,
 ) {
-    if let Err(why) = &prep.similar {
-        not_fitted.push((Candidate::Structural.name().into(), why.clone()));
+    let cascade_why = net.cascade_classes().is_none().then(|| {
+        format!(
+            "the network has {} distinct arc weights (at most {} supported by the cascade likelihood)",
+            net.distinct_weights(),
+            data::MAX_CLASSES
+        )
+    });
+    // The designs this network cannot give, and why.
+    let missing = [
+        (Design::Similar, prep.similar.as_ref().err().cloned()),
+        (Design::Cascade, cascade_why),
+    ];
+    let why_not = |c: &Candidate| {
+        missing
+            .iter()
+            .find(|(d, why)| *d == c.design() && why.is_some())
+            .and_then(|(_, why)| why.clone())
+    };
+    let all = Candidate::all();
+    for (d, _) in &missing {
+        for c in all.iter().filter(|c| c.design() == *d) {
+            if let Some(why) = why_not(c) {
+                not_fitted.push((c.name().into(), why));
+            }
+        }
     }
-    let cascade_ok = net.cascade_classes().is_some();
-    if !cascade_ok {
-        not_fitted.push((
-            Candidate::Cascade.name().into(),
-            format!(
-                "the network has {} distinct arc weights (at most {} supported by the cascade likelihood)",
-                net.distinct_weights(),
-                data::MAX_CLASSES
-            ),
-        ));
-    }
-    let todo: Vec<Candidate> = Candidate::ALL
-        .into_iter()
-        .filter(|&c| c != Candidate::Cascade || cascade_ok)
-        .filter(|&c| c != Candidate::Structural || prep.similar.is_ok())
-        .collect();
+    let todo: Vec<Candidate> = all.into_iter().filter(|c| why_not(c).is_none()).collect();
     if let Some(ctl) = &prep.controls {
         fit_controlled(prep, net, ctl, opts.period_effects, &todo, fits);
-        if prep.covariates.is_some() || prep.facts.model_kinds.iter().any(|k| k == "detailing") {
-            not_fitted.push((
-                Candidate::Detailing.name().into(),
-                "not fitted with --strata / --covariates (its spontaneous channel is a hazard rate, not the controlled logistic rate)".into(),
-            ));
+        for c in Candidate::on_covariates() {
+            if prep.covariates.is_some() || prep.facts.model_kinds.iter().any(|k| k == c.kind()) {
+                not_fitted.push((
+                    c.name().into(),
+                    "not fitted with --strata / --covariates (its spontaneous channel is a hazard rate, not the controlled logistic rate)".into(),
+                ));
+            }
         }
         return;
     }
     fit_constant(prep, net, opts, &todo, fits);
-    fit_detailing(prep, net, opts, fits, not_fitted);
+    for c in Candidate::on_covariates() {
+        fit_on_covariates(c, prep, net, opts, fits, not_fitted);
+    }
     if opts.period_effects {
         fit_periods(prep, net, &todo, fits);
     }

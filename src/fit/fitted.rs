@@ -3,8 +3,7 @@
 
 use super::data::NEVER;
 use super::{FitReport, ModelFit, Prepared, TIME_CONVENTION};
-use crate::fit::models::Candidate;
-use crate::scenario::{Derived, IdList, InitialAdopters, NamedModel, ParamValue, Scenario};
+use crate::scenario::{Derived, IdList, InitialAdopters, NamedModel, Scenario};
 
 use std::path::Path;
 
@@ -142,38 +141,6 @@ fn exact_model(m: &ModelFit, top_k: usize, p: Option<f64>) -> Option<NamedModel>
             .or(p.filter(|_| name == "p"))
             .unwrap_or(0.0)
     };
-    let num = |name: &'static str| (name, ParamValue::Number(v(name)));
-    let (kind, values) = match c {
-        Candidate::Innovation => ("bass", vec![num("p"), ("q", ParamValue::Number(0.0))]),
-        Candidate::Imitation | Candidate::ImitationCount => {
-            let e = if c == Candidate::Imitation {
-                "share"
-            } else {
-                "count"
-            };
-            let exposure = ("exposure", ParamValue::Text(e.into()));
-            ("imitation", vec![num("q"), exposure])
-        }
-        Candidate::Bass => ("bass", vec![num("p"), num("q")]),
-        Candidate::Cascade => ("independent_cascade", vec![num("beta"), num("p")]),
-        Candidate::Threshold if v("high") > 1.0 => return None,
-        Candidate::Structural if v("p") > 0.0 => return None,
-        Candidate::Threshold => {
-            let theta = ParamValue::Table(vec![
-                ("dist".into(), ParamValue::Text("uniform".into())),
-                ("low".into(), ParamValue::Number(0.0)),
-                ("high".into(), ParamValue::Number(v("high"))),
-            ]);
-            ("threshold", vec![("theta", theta), num("p")])
-        }
-        Candidate::Structural => {
-            // p̂ = 0: the simulation model (no spontaneous channel) is the fitted one.
-            let k = ("top_k", ParamValue::Int(top_k as i64));
-            ("structural_equivalence", vec![num("q"), k])
-        }
-        // kol_contagion has no simulation model; detailing was fitted to the observed
-        // visits, which no targeting policy of the scenario reproduces.
-        Candidate::KolContagion | Candidate::KolRatio | Candidate::Detailing => return None,
-    };
+    let (kind, values) = (c.fit().as_model?)(&v, top_k)?;
     NamedModel::from_values(&m.name, kind, &values).ok()
 }

@@ -319,7 +319,7 @@ pub fn fit(c: Option<Candidate>, d: &Controlled<'_>, s: &Spont<'_>) -> Controlle
     let (x, fx) = if names.is_empty() {
         (Vec::new(), f(&[]))
     } else {
-        optim::maximize(&f, &starts(c), &b, c == Some(Candidate::Threshold))
+        optim::maximize(&f, &starts(c), &b, c.is_some_and(Candidate::rough))
     };
     let k = names.len() + prof.n_coefficients();
     if !fx.is_finite() {
@@ -353,15 +353,20 @@ pub fn fit(c: Option<Candidate>, d: &Controlled<'_>, s: &Spont<'_>) -> Controlle
 
 /// κ̂ = q_kol / q_other with controls: the KOL term reparametrised as `(q_other, κ)` over the
 /// profile, started at the fitted `(q_kol, q_other)`.
-pub fn kappa(d: &Controlled<'_>, s: &Spont<'_>, est: &[Estimate]) -> Option<Estimate> {
+pub fn kappa(
+    ratio: Candidate,
+    d: &Controlled<'_>,
+    s: &Spont<'_>,
+    est: &[Estimate],
+) -> Option<Estimate> {
     let n = est.len();
     if n < 2 {
         return None;
     }
     let (qk, qo) = (est[n - 2].value, est[n - 1].value);
     let k0 = if qo > 0.0 { (qk / qo).min(999.0) } else { 1.0 };
-    let prof = Profiled::new(Some(Candidate::KolRatio), d, s);
-    let (_, b) = network_params(Some(Candidate::KolRatio));
+    let prof = Profiled::new(Some(ratio), d, s);
+    let (_, b) = network_params(Some(ratio));
     Some(joint::kappa(&prof, &[qo, k0], &b))
 }
 

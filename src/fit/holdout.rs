@@ -38,7 +38,7 @@ fn score(
         let ll = data::log_likelihood(full.cells, |x| c.hazard(&th, x));
         return ll_k.is_finite().then_some(ll - ll_k);
     }
-    let cand = (c != Candidate::Innovation).then_some(c);
+    let cand = (!c.is_null()).then_some(c);
     let prof = hazard::Profiled::new(cand, early, s);
     let f = |x: &[f64]| prof.value(x);
     let (_, b) = hazard::network_params(cand);
@@ -46,7 +46,7 @@ fn score(
         (Vec::new(), f(&[]))
     } else {
         let starts = [psi0.to_vec(), vec![0.0; b.len()]];
-        optim::maximize(&f, &starts, &b, c == Candidate::Threshold)
+        optim::maximize(&f, &starts, &b, c.rough())
     };
     if !ll_k.is_finite() {
         return None;
@@ -79,7 +79,7 @@ pub fn score_controlled(prep: &Prepared, r: &mut FitReport) {
         .enumerate()
         .filter(|(_, m)| m.method == Method::Exact && !m.period_effects && m.loglik.is_finite())
         .filter_map(|(i, m)| Some((i, m.candidate?, m.params.iter().map(|e| e.value).collect())))
-        .filter(|(_, c, _)| *c != Candidate::Detailing)
+        .filter(|(_, c, _)| !c.needs_covariates())
         .collect();
     let scores: Vec<(usize, Option<f64>)> = todo
         .par_iter()

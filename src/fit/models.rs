@@ -1,260 +1,198 @@
-//! The models `kolsim fit` compares.
+//! The models `kolsim fit` compares, read from the model registry.
 //!
-//! Each simulation model's likelihood is a method of the model: `impl Likelihood for X` sits in
-//! `src/models/<kind>.rs` next to `impl Hazard for X` ([`crate::models::likelihood`]) and
-//! evaluates the model's own per-step rule on the *observed* state at the end of `t − 1`
-//! (MODELS.md, *Fitting to an observed launch*). The only likelihood here is the KOL term's
-//! ([`KolContagion`]), which is fitted but has no simulation model.
-//!
-//! [`Candidate`] lists the models `kolsim fit` compares, their free parameters, bounds and the
-//! covariates ([`Design`]) their hazard reads.
+//! Each fittable model declares its exact fit ([`ExactFit`]: parameters, bounds, starts, the
+//! covariates its hazard reads, its hazard through its own [`Likelihood`], its simulation
+//! counterpart) **in its own file** under `src/models/`, and lists it in its registry entry
+//! ([`crate::models::Kind::fits`]). A [`Candidate`] is a handle on one of them; nothing in
+//! [`crate::fit`] names a model otherwise.
 
 use super::data::{Design, Exposure};
 pub use crate::models::Likelihood;
-use crate::models::{
-    Bass, Detailing, ExposureKind, Hazard, Imitation, IndependentCascade, Policy,
-    StructuralEquivalence, Theta, Threshold,
-};
+use crate::models::Registry;
+pub use crate::models::bass::KolContagion;
+pub use crate::models::exact_fit::{Counted, ExactFit, Role, Start};
+pub use crate::models::threshold::HIGH_MAX;
 
-/// The KOL term (MODELS.md): exposure split by source, each over the total in-weight with
-/// κ = 1, with its own coefficient: Bass with imitation `q_K e^K + q_O e^O`. `q_K / q_O` is
-/// the estimated KOL weight κ̂. Not a simulation model; fitted only.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct KolContagion {
-    /// External influence per step.
-    pub p: f64,
-    /// Imitation coefficient of exposure to KOL adopters.
-    pub q_kol: f64,
-    /// Imitation coefficient of exposure to other adopters.
-    pub q_other: f64,
+/// A model `kolsim fit` compares: one registered [`ExactFit`] and the model kind that
+/// registers it.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    fit: &'static ExactFit,
+    kind: &'static str,
 }
 
-impl Likelihood for KolContagion {
-    /// Bass's rule with the weighted count `q_K c^K + q_O c^O` (so `q = 1` in Bass's formula).
-    fn hazard(&self, x: &Exposure) -> f64 {
-        Bass { p: self.p, q: 1.0 }.prob(0, self.q_kol * x.kol + self.q_other * x.other, x.w_raw)
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Candidate) -> bool {
+        self.fit.name == other.fit.name && self.fit.role == other.fit.role
     }
-}
-
-/// Largest `high` of the threshold family (θ ~ U(0, high)): a share `1 − 1/high` of the
-/// physicians never adopts through the network.
-pub const HIGH_MAX: f64 = 1000.0;
-
-/// A model `kolsim fit` compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Candidate {
-    /// Innovation only: `bass` with `q = 0` (`h = p`), the baseline.
-    Innovation,
-    /// `imitation`, share exposure (no spontaneous channel).
-    Imitation,
-    /// `imitation`, count exposure.
-    ImitationCount,
-    /// `bass`.
-    Bass,
-    /// `independent_cascade` (exposure from last period's adopters only).
-    Cascade,
-    /// `threshold` with `θ ~ U(0, high)` and spontaneous `p`, share exposure; `high` may
-    /// exceed 1, so a share `1 − 1/high` of physicians never adopts through the network
-    /// (θ > 1) and the family can fit launches where some never follow their advisers.
-    Threshold,
-    /// `structural_equivalence` (exposure over the similarity network) with a spontaneous
-    /// channel `p`: `h = 1 − (1 − p)(1 − q·e)`.
-    Structural,
-    /// Bass with separate coefficients for KOL and other adopters.
-    KolContagion,
-    /// [`Candidate::KolContagion`] parametrised by `(p, q_other, κ = q_K / q_O)`, for κ̂'s
-    /// interval.
-    KolRatio,
-    /// `detailing` with the observed marketing covariates (the stock `D_i` at the scenario's
-    /// decay λ): fitted only when a marketing series or detailing file is given, so it is not
-    /// in [`Candidate::ALL`].
-    Detailing,
 }
 
 impl Candidate {
-    /// The models compared, in output order (KolRatio is internal).
-    pub const ALL: [Candidate; 8] = [
-        Candidate::Innovation,
-        Candidate::Imitation,
-        Candidate::ImitationCount,
-        Candidate::Bass,
-        Candidate::Cascade,
-        Candidate::Threshold,
-        Candidate::Structural,
-        Candidate::KolContagion,
-    ];
-
-    /// Name in the outputs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Candidate::Innovation => "innovation",
-            Candidate::Imitation => "imitation",
-            Candidate::ImitationCount => "imitation_count",
-            Candidate::Bass => "bass",
-            Candidate::Cascade => "cascade",
-            Candidate::Threshold => "threshold",
-            Candidate::Structural => "structural_equivalence",
-            Candidate::KolContagion | Candidate::KolRatio => "kol_contagion",
-            Candidate::Detailing => "detailing",
-        }
-    }
-
-    /// What the model says, for the terminal table.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Candidate::Innovation => "h = p (constant adoption rate; bass with q = 0)",
-            Candidate::Imitation => "h = q·e (share of advisers adopted)",
-            Candidate::ImitationCount => "h = 1-(1-q)^c (per adopted adviser)",
-            Candidate::Bass => "h = p + (1-p)·q·e",
-            Candidate::Cascade => "h = 1-(1-p)·Π(1-β·w) over last period's adopters",
-            Candidate::Threshold => {
-                "h = p + (1-p)·P(θ ≤ e | θ > e_prev), θ ~ U(0, high), share 1-1/high never"
-            }
-            Candidate::Structural => "h = p + (1-p)·q·e over the most similar peers",
-            Candidate::KolContagion | Candidate::KolRatio => {
-                "h = p + (1-p)·(q_kol·e_kol + q_other·e_other)"
-            }
-            Candidate::Detailing => "h = 1-exp(-(alpha + beta·D + gamma·e)), D = detailing stock",
-        }
-    }
-
-    /// Free parameter names, in order (names as in scenario files where they exist).
-    pub fn params(self) -> &'static [&'static str] {
-        match self {
-            Candidate::Innovation => &["p"],
-            Candidate::Imitation | Candidate::ImitationCount => &["q"],
-            Candidate::Bass | Candidate::Structural => &["p", "q"],
-            Candidate::Cascade => &["beta", "p"],
-            Candidate::Threshold => &["high", "p"],
-            Candidate::KolContagion => &["p", "q_kol", "q_other"],
-            Candidate::KolRatio => &["p", "q_other", "kappa"],
-            Candidate::Detailing => &["alpha", "beta", "gamma"],
-        }
-    }
-
-    /// Box constraints per parameter.
-    pub fn bounds(self) -> Vec<(f64, f64)> {
-        self.params()
-            .iter()
-            .map(|&p| match p {
-                "high" => (1e-3, HIGH_MAX),
-                "kappa" => (0.0, 1000.0),
-                "alpha" | "gamma" => (0.0, 20.0),
-                "beta" if self == Candidate::Detailing => (0.0, 20.0),
-                _ => (0.0, 1.0),
+    /// Every exact fit of the built-in registry, in registration order.
+    pub fn registered() -> Vec<Candidate> {
+        let reg = Registry::builtin();
+        reg.kinds()
+            .flat_map(|k| {
+                k.fits.iter().map(|fit| Candidate {
+                    fit,
+                    kind: k.info.kind,
+                })
             })
             .collect()
     }
 
-    /// How many parameters of the network term are on their boundary (0) when the model
-    /// reduces to its spontaneous channel alone, for the likelihood-ratio test
-    /// ([`crate::fit::lrtest`]). 0 where no such test is valid: threshold's network term
-    /// vanishes only as `high → ∞`, where nothing identifies it.
-    pub fn boundary_params(self) -> usize {
-        match self {
-            Candidate::Bass | Candidate::Cascade | Candidate::Structural => 1,
-            Candidate::KolContagion | Candidate::Detailing => 2,
-            _ => 0,
-        }
+    /// The models compared on every per-physician launch, in output order: by [`Design`], the
+    /// null first, then in registration order.
+    pub fn all() -> Vec<Candidate> {
+        let mut v: Vec<Candidate> = Candidate::registered()
+            .into_iter()
+            .filter(|c| matches!(c.fit.role, Role::Null | Role::Compared))
+            .collect();
+        v.sort_by_key(|c| (c.fit.design, c.fit.role != Role::Null));
+        v
     }
 
-    /// Index of the spontaneous (innovation) probability `p`, if the model has one.
+    /// The registered fit called `name` (not an internal one), if any.
+    pub fn named(name: &str) -> Option<Candidate> {
+        Candidate::registered()
+            .into_iter()
+            .find(|c| c.fit.name == name && c.fit.role != Role::Internal)
+    }
+
+    /// Innovation only: the baseline ([`Role::Null`]).
+    ///
+    /// # Panics
+    /// If the built-in registry has no null fit (a programming error, tested).
+    pub fn null() -> Candidate {
+        Candidate::registered()
+            .into_iter()
+            .find(|c| c.fit.role == Role::Null)
+            .expect("the built-in registry declares the null fit")
+    }
+
+    /// The fits compared only on their covariates ([`Role::Covariates`]).
+    pub fn on_covariates() -> Vec<Candidate> {
+        Candidate::registered()
+            .into_iter()
+            .filter(|c| c.needs_covariates())
+            .collect()
+    }
+
+    /// The model's fit facts.
+    pub fn fit(self) -> &'static ExactFit {
+        self.fit
+    }
+
+    /// The model kind that registers this fit.
+    pub fn kind(self) -> &'static str {
+        self.kind
+    }
+
+    /// Name in the outputs.
+    pub fn name(self) -> &'static str {
+        self.fit.name
+    }
+
+    /// What the model says, for the terminal table.
+    pub fn describe(self) -> &'static str {
+        self.fit.describe
+    }
+
+    /// Whether this is the null (innovation only).
+    pub fn is_null(self) -> bool {
+        self.fit.role == Role::Null
+    }
+
+    /// Whether the fit needs covariates (detailing).
+    pub fn needs_covariates(self) -> bool {
+        self.fit.role == Role::Covariates
+    }
+
+    /// Free parameter names, in order.
+    pub fn params(self) -> Vec<&'static str> {
+        self.fit.params.iter().map(|p| p.name).collect()
+    }
+
+    /// Box constraints per parameter.
+    pub fn bounds(self) -> Vec<(f64, f64)> {
+        self.fit.params.iter().map(|p| p.bounds).collect()
+    }
+
+    /// How many parameters of the network term are on their boundary (0) when the model
+    /// reduces to its spontaneous channel alone, for the likelihood-ratio test
+    /// ([`crate::fit::lrtest`]).
+    pub fn boundary_params(self) -> usize {
+        self.fit.boundary_params
+    }
+
+    /// Whether the likelihood has kinks (Nelder–Mead before Newton).
+    pub fn rough(self) -> bool {
+        self.fit.rough
+    }
+
+    /// The KOL premium's reparametrisation `(p, q_other, κ)`, if the fit has one.
+    pub fn ratio(self) -> Option<Candidate> {
+        self.fit.ratio.map(|fit| Candidate {
+            fit,
+            kind: self.kind,
+        })
+    }
+
+    /// The fit this one reparametrises (the KOL term for its `(p, q_other, κ)` form), if any.
+    pub fn ratio_of(self) -> Option<Candidate> {
+        Candidate::registered()
+            .into_iter()
+            .find(|c| c.ratio() == Some(self))
+    }
+
+    /// Whether the network term is linear in the network parameters ([`ExactFit::linear`]).
+    pub fn linear(self) -> bool {
+        self.fit.linear
+    }
+
+    /// Index of the spontaneous probability `p`, if the model has one.
     pub fn p_index(self) -> Option<usize> {
-        self.params().iter().position(|&p| p == "p")
+        self.fit
+            .params
+            .iter()
+            .position(|p| p.start == Start::Spontaneous)
+    }
+
+    /// Index and start of the spontaneous channel (`p`, or a spontaneous hazard rate).
+    pub fn spontaneous(self) -> Option<(usize, Start)> {
+        self.fit
+            .params
+            .iter()
+            .position(|p| matches!(p.start, Start::Spontaneous | Start::SpontaneousRate))
+            .map(|k| (k, self.fit.params[k].start))
     }
 
     /// Whether innovation-only is the special case with the contagion terms at 0 (so the
     /// likelihood-ratio test against it applies).
     pub fn nests_innovation(self) -> bool {
-        // Detailing with β = γ = 0 is innovation only with p = 1 − exp(−α).
-        self == Candidate::Detailing || (self.p_index().is_some() && self != Candidate::Innovation)
+        !self.is_null() && self.spontaneous().is_some()
     }
 
     /// The covariates the hazard reads.
     pub fn design(self) -> Design {
-        match self {
-            Candidate::Innovation
-            | Candidate::Imitation
-            | Candidate::ImitationCount
-            | Candidate::Bass => Design::Influence,
-            Candidate::Cascade => Design::Cascade,
-            Candidate::Threshold => Design::Threshold,
-            Candidate::Structural => Design::Similar,
-            Candidate::KolContagion | Candidate::KolRatio => Design::KolSplit,
-            Candidate::Detailing => Design::Detailing,
-        }
+        self.fit.design
     }
 
     /// The hazard at parameters `th` (in [`Candidate::params`] order), through the model's own
     /// [`Likelihood`].
     pub fn hazard(self, th: &[f64], x: &Exposure) -> f64 {
-        match self {
-            Candidate::Innovation => Bass { p: th[0], q: 0.0 }.hazard(x),
-            Candidate::Imitation => Imitation {
-                q: th[0],
-                exposure: ExposureKind::Share,
-            }
-            .hazard(x),
-            Candidate::ImitationCount => Imitation {
-                q: th[0],
-                exposure: ExposureKind::Count,
-            }
-            .hazard(x),
-            Candidate::Bass => Bass { p: th[0], q: th[1] }.hazard(x),
-            Candidate::Cascade => IndependentCascade {
-                beta: th[0],
-                p: th[1],
-            }
-            .hazard(x),
-            Candidate::Threshold => Threshold {
-                theta: Theta::Uniform {
-                    low: 0.0,
-                    high: th[0],
-                },
-                p: th[1],
-                exposure: ExposureKind::Share,
-            }
-            .hazard(x),
-            Candidate::Structural => {
-                let net = StructuralEquivalence { q: th[1], top_k: 0 }.hazard(x);
-                1.0 - (1.0 - th[0]) * (1.0 - net)
-            }
-            Candidate::KolContagion => KolContagion {
-                p: th[0],
-                q_kol: th[1],
-                q_other: th[2],
-            }
-            .hazard(x),
-            Candidate::KolRatio => KolContagion {
-                p: th[0],
-                q_kol: th[2] * th[1],
-                q_other: th[1],
-            }
-            .hazard(x),
-            Candidate::Detailing => Detailing {
-                alpha: th[0],
-                beta: th[1],
-                gamma: th[2],
-                decay: 0.0,
-                budget: Vec::new(),
-                policy: Policy::Uniform,
-            }
-            .hazard(x),
-        }
+        (self.fit.hazard)(th, x)
     }
 
-    /// Starting points for the search: a small grid over the contagion parameters, with `p`
-    /// at the innovation-only estimate `p0`.
+    /// Starting points for the search: each parameter's starts crossed, `p` at the
+    /// innovation-only estimate `p0`.
     pub fn starts(self, p0: f64) -> Vec<Vec<f64>> {
-        let grid: &[f64] = &[0.01, 0.1, 0.4];
         let mut out: Vec<Vec<f64>> = vec![Vec::new()];
-        for &name in self.params() {
-            let vals: Vec<f64> = match name {
-                "p" => vec![p0.clamp(1e-6, 0.999)],
-                "alpha" => vec![-(1.0 - p0.clamp(1e-6, 0.999)).ln()],
-                "high" => vec![0.05, 0.3, 0.8, 5.0],
-                "kappa" => vec![0.5, 1.0, 3.0],
-                _ => grid.to_vec(),
+        for param in self.fit.params {
+            let vals: Vec<f64> = match param.start {
+                Start::Spontaneous => vec![p0.clamp(1e-6, 0.999)],
+                Start::SpontaneousRate => vec![-(1.0 - p0.clamp(1e-6, 0.999)).ln()],
+                Start::Grid(g) => g.to_vec(),
             };
             out = out
                 .into_iter()
@@ -274,6 +212,7 @@ impl Candidate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::{ExposureKind, IndependentCascade, Theta, Threshold};
 
     #[test]
     fn threshold_hazard_is_the_rule_averaged_over_theta() {
@@ -309,5 +248,29 @@ mod tests {
         let m = IndependentCascade { beta: 0.2, p: 0.1 };
         let want = 1.0 - 0.9 * 0.8 * 0.8 * 0.6;
         assert!((m.hazard(&x) - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_compared_models_in_output_order() {
+        let names: Vec<&str> = Candidate::all().iter().map(|c| c.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "innovation",
+                "imitation",
+                "imitation_count",
+                "bass",
+                "cascade",
+                "threshold",
+                "structural_equivalence",
+                "kol_contagion"
+            ]
+        );
+        assert!(Candidate::null().is_null());
+        let cov: Vec<&str> = Candidate::on_covariates()
+            .iter()
+            .map(|c| c.name())
+            .collect();
+        assert_eq!(cov, ["detailing"]);
     }
 }

@@ -1,11 +1,12 @@
 //! Reading the observed launch against the scenario's network: the physicians fitted (unknown
 //! adoption excluded or kept as never adopting), their networks and adoption periods.
 
-use super::data::{Cell, FitNet, NEVER};
+use super::data::{Cell, Design, FitNet, NEVER};
+use super::models::Candidate;
 use super::observed::{Launch, Layout, Observed, Status};
 use super::{Facts, FitOptions, Prepared, Unobserved, controls, covariates};
 use crate::error::Error;
-use crate::scenario::Scenario;
+use crate::scenario::{NamedModel, Scenario};
 
 /// Default `top_k` of the similarity network when the scenario has no structural model.
 pub const DEFAULT_TOP_K: usize = 10;
@@ -185,18 +186,23 @@ pub fn prepare_network_with(
     })
 }
 
+/// The scenario's first model of the kind that registers the fit with `design`.
+fn scenario_model(sc: &Scenario, design: Design) -> Option<&NamedModel> {
+    let c = Candidate::registered()
+        .into_iter()
+        .find(|c| c.design() == design)?;
+    sc.models.iter().find(|m| m.model.kind() == c.kind())
+}
+
 /// `decay` of the scenario's first `detailing` model (its declared default when not written).
 fn scenario_decay(sc: &Scenario) -> Option<f64> {
-    let m = sc.models.iter().find(|m| m.model.kind() == "detailing")?;
+    let m = scenario_model(sc, Design::Detailing)?;
     Some(m.number("decay").unwrap_or(covariates::DEFAULT_DECAY))
 }
 
 /// `top_k` of the scenario's first `structural_equivalence` model (its default when not given).
 fn scenario_top_k(sc: &Scenario) -> Option<usize> {
-    let m = sc
-        .models
-        .iter()
-        .find(|m| m.model.kind() == "structural_equivalence")?;
+    let m = scenario_model(sc, Design::Similar)?;
     Some(m.number("top_k").map_or(DEFAULT_TOP_K, |k| k as usize))
 }
 

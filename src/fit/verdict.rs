@@ -222,7 +222,7 @@ fn kol_sentence(r: &FitReport, pe: bool) -> Option<String> {
     let m = r
         .models
         .iter()
-        .find(|m| m.name.starts_with("kol_contagion") && m.period_effects == pe)?;
+        .find(|m| m.candidate.is_some_and(|c| c.ratio().is_some()) && m.period_effects == pe)?;
     let k = m.kappa.as_ref()?;
     let (v, lo) = (short(k.value), short(k.ci.0));
     let est = format!("κ̂ = {v} [{lo}, {}]", human(ci_high(k)));

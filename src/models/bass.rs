@@ -20,6 +20,7 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation.
 
+use super::exact_fit::{Design, ExactFit, FitParam, Role, Start, num};
 use super::likelihood::{Exposure, Likelihood};
 use super::{
     Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, ParamValue, Prepared,
@@ -64,8 +65,91 @@ pub const INFO: ModelInfo = ModelInfo {
     ],
 };
 
-/// The registry entry of `bass`.
-pub const KIND: Kind = Kind { info: &INFO, parse };
+/// The registry entry of `bass`: its exact fits are innovation only (`q = 0`, the null),
+/// Bass, and the KOL term.
+pub const KIND: Kind = Kind::new(&INFO, parse, &[INNOVATION, FIT, KOL_FIT]);
+
+/// Innovation only: `bass` with `q = 0` (`h = p`), the baseline of every test.
+pub const INNOVATION: ExactFit = ExactFit {
+    role: Role::Null,
+    as_model: Some(|v, _| Some(("bass", vec![num("p", v), ("q", ParamValue::Num(0.0))]))),
+    ..ExactFit::new(
+        "innovation",
+        "h = p (constant adoption rate; bass with q = 0)",
+        &[FitParam::spontaneous("p")],
+        Design::Influence,
+        |th, x| Bass { p: th[0], q: 0.0 }.hazard(x),
+    )
+};
+
+/// Bass's exact fit.
+pub const FIT: ExactFit = ExactFit {
+    boundary_params: 1,
+    linear: true,
+    as_model: Some(|v, _| Some(("bass", vec![num("p", v), num("q", v)]))),
+    ..ExactFit::new(
+        "bass",
+        "h = p + (1-p)·q·e",
+        &[FitParam::spontaneous("p"), FitParam::prob("q")],
+        Design::Influence,
+        |th, x| Bass { p: th[0], q: th[1] }.hazard(x),
+    )
+};
+
+/// The KOL term's describe line.
+const KOL_SAYS: &str = "h = p + (1-p)·(q_kol·e_kol + q_other·e_other)";
+
+/// The KOL term ([`KolContagion`]): fitted only, no simulation model.
+pub const KOL_FIT: ExactFit = ExactFit {
+    boundary_params: 2,
+    linear: true,
+    ratio: Some(&KOL_RATIO),
+    ..ExactFit::new(
+        "kol_contagion",
+        KOL_SAYS,
+        &[
+            FitParam::spontaneous("p"),
+            FitParam::prob("q_kol"),
+            FitParam::prob("q_other"),
+        ],
+        Design::KolSplit,
+        |th, x| {
+            KolContagion {
+                p: th[0],
+                q_kol: th[1],
+                q_other: th[2],
+            }
+            .hazard(x)
+        },
+    )
+};
+
+/// [`KOL_FIT`] parametrised by `(p, q_other, κ = q_kol / q_other)`, for κ̂'s interval.
+pub const KOL_RATIO: ExactFit = ExactFit {
+    role: Role::Internal,
+    ..ExactFit::new(
+        "kol_contagion",
+        KOL_SAYS,
+        &[
+            FitParam::spontaneous("p"),
+            FitParam::prob("q_other"),
+            FitParam {
+                name: "kappa",
+                bounds: (0.0, 1000.0),
+                start: Start::Grid(&[0.5, 1.0, 3.0]),
+            },
+        ],
+        Design::KolSplit,
+        |th, x| {
+            KolContagion {
+                p: th[0],
+                q_kol: th[2] * th[1],
+                q_other: th[1],
+            }
+            .hazard(x)
+        },
+    )
+};
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     Ok(Arc::new(Bass {
@@ -146,6 +230,26 @@ impl Attribute for &Bass {
 impl Likelihood for Bass {
     fn hazard(&self, x: &Exposure) -> f64 {
         self.prob(0, x.c, x.w)
+    }
+}
+
+/// The KOL term (MODELS.md): exposure split by source, each over the total in-weight with
+/// κ = 1, with its own coefficient: Bass with imitation `q_K e^K + q_O e^O`. `q_K / q_O` is
+/// the estimated KOL weight κ̂. Not a simulation model; fitted only ([`KOL_FIT`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KolContagion {
+    /// External influence per step.
+    pub p: f64,
+    /// Imitation coefficient of exposure to KOL adopters.
+    pub q_kol: f64,
+    /// Imitation coefficient of exposure to other adopters.
+    pub q_other: f64,
+}
+
+impl Likelihood for KolContagion {
+    /// Bass's rule with the weighted count `q_K c^K + q_O c^O` (so `q = 1` in Bass's formula).
+    fn hazard(&self, x: &Exposure) -> f64 {
+        Bass { p: self.p, q: 1.0 }.prob(0, self.q_kol * x.kol + self.q_other * x.other, x.w_raw)
     }
 }
 

@@ -18,6 +18,7 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation, `O(1)` per arc from a new adopter.
 
+use super::exact_fit::{Design, ExactFit, FitParam, num};
 use super::likelihood::{Exposure, Likelihood, MAX_CLASSES};
 use super::{
     Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, ParamValue, Prepared,
@@ -63,7 +64,26 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `independent_cascade`.
-pub const KIND: Kind = Kind { info: &INFO, parse };
+pub const KIND: Kind = Kind::new(&INFO, parse, &[FIT]);
+
+/// The cascade's exact fit (exposure from last period's adopters only).
+pub const FIT: ExactFit = ExactFit {
+    boundary_params: 1,
+    as_model: Some(|v, _| Some((INFO.kind, vec![num("beta", v), num("p", v)]))),
+    ..ExactFit::new(
+        "cascade",
+        "h = 1-(1-p)·Π(1-β·w) over last period's adopters",
+        &[FitParam::prob("beta"), FitParam::spontaneous("p")],
+        Design::Cascade,
+        |th, x| {
+            IndependentCascade {
+                beta: th[0],
+                p: th[1],
+            }
+            .hazard(x)
+        },
+    )
+};
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     Ok(Arc::new(IndependentCascade {

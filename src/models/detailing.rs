@@ -27,6 +27,7 @@
 //! `O(n)` per step plus `O(arcs)` per replicate (exposure counters are pushed along the
 //! out-arcs of each new adopter).
 
+use super::exact_fit::{Design, ExactFit, FitParam, Role, Start};
 use super::{
     Default, Dynamics, Kind, Model, ModelInfo, Param, ParamTable, ParamValue, Prepared, Rule,
     Setting, share,
@@ -144,7 +145,49 @@ pub const INFO: ModelInfo = ModelInfo {
 const POLICIES: &[&str] = &["kols_first", "by_volume", "uniform", "random"];
 
 /// The registry entry of `detailing`.
-pub const KIND: Kind = Kind { info: &INFO, parse };
+pub const KIND: Kind = Kind::new(&INFO, parse, &[FIT]);
+
+/// The exact fit with the observed marketing covariates (the stock `D_i` at the scenario's
+/// decay λ): fitted only when a marketing series or detailing file is given; no simulation
+/// model (no targeting policy of the scenario reproduces the observed visits).
+pub const FIT: ExactFit = {
+    const RATE: (f64, f64) = (0.0, 20.0);
+    ExactFit {
+        role: Role::Covariates,
+        boundary_params: 2,
+        ..ExactFit::new(
+            "detailing",
+            "h = 1-exp(-(alpha + beta·D + gamma·e)), D = detailing stock",
+            &[
+                FitParam {
+                    name: "alpha",
+                    bounds: RATE,
+                    start: Start::SpontaneousRate,
+                },
+                FitParam {
+                    bounds: RATE,
+                    ..FitParam::prob("beta")
+                },
+                FitParam {
+                    bounds: RATE,
+                    ..FitParam::prob("gamma")
+                },
+            ],
+            Design::Detailing,
+            |th, x| {
+                let m = Detailing {
+                    alpha: th[0],
+                    beta: th[1],
+                    gamma: th[2],
+                    decay: 0.0,
+                    budget: Vec::new(),
+                    policy: Policy::Uniform,
+                };
+                super::Likelihood::hazard(&m, x)
+            },
+        )
+    }
+};
 
 /// `budget` as written: one number or a list of numbers per step (`None`: neither).
 fn read_budget(value: &ParamValue) -> Option<Vec<f64>> {

@@ -18,6 +18,7 @@
 //! # Complexity
 //! `O(1)` per hazard evaluation.
 
+use super::exact_fit::{Counted, Design, ExactFit, FitParam, Impossible, num};
 use super::likelihood::{Exposure, Likelihood};
 use super::{
     Default, ExposureKind, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable,
@@ -62,8 +63,61 @@ pub const INFO: ModelInfo = ModelInfo {
     ],
 };
 
-/// The registry entry of `imitation`.
-pub const KIND: Kind = Kind { info: &INFO, parse };
+/// The registry entry of `imitation`: share and count exposure are fitted apart.
+pub const KIND: Kind = Kind::new(
+    &INFO,
+    parse,
+    &[fit(ExposureKind::Share), fit(ExposureKind::Count)],
+);
+
+/// The exact fit of imitation with `exposure`: no spontaneous channel, so an adoption with
+/// no adopted adviser is impossible.
+const fn fit(exposure: ExposureKind) -> ExactFit {
+    let (name, describe, hazard): (_, _, fn(&[f64], &Exposure) -> f64) = match exposure {
+        ExposureKind::Share => (
+            "imitation",
+            "h = q·e (share of advisers adopted)",
+            |th, x| {
+                Imitation {
+                    q: th[0],
+                    exposure: ExposureKind::Share,
+                }
+                .hazard(x)
+            },
+        ),
+        ExposureKind::Count => (
+            "imitation_count",
+            "h = 1-(1-q)^c (per adopted adviser)",
+            |th, x| {
+                Imitation {
+                    q: th[0],
+                    exposure: ExposureKind::Count,
+                }
+                .hazard(x)
+            },
+        ),
+    };
+    ExactFit {
+        impossible: Some(Impossible {
+            counted: Counted::Adoptions,
+            when: |x| x.c == 0.0,
+            says: "adoption(s) happened with no adopted peers, and this family has no spontaneous channel",
+        }),
+        as_model: Some(match exposure {
+            ExposureKind::Share => |v, _| Some((INFO.kind, as_model(v, "share"))),
+            ExposureKind::Count => |v, _| Some((INFO.kind, as_model(v, "count"))),
+        }),
+        ..ExactFit::new(name, describe, Q, Design::Influence, hazard)
+    }
+}
+
+/// Imitation's one fitted parameter.
+const Q: &[FitParam] = &[FitParam::prob("q")];
+
+/// The `[[model]]` values of a fitted imitation.
+fn as_model(v: &dyn Fn(&str) -> f64, exposure: &str) -> Vec<(&'static str, ParamValue)> {
+    vec![num("q", v), ("exposure", ParamValue::Text(exposure.into()))]
+}
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     let exposure = ExposureKind::parse(t.choice("exposure")?).unwrap_or(ExposureKind::Share);

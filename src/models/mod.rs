@@ -4,7 +4,7 @@
 //! ([`Dynamics::replicate`]), its stepping rule (usually a [`Hazard`] the kernel steps), its
 //! attribution of adoptions to channels ([`Dynamics::attributor`]), its exact likelihood on an
 //! observed launch where it has one ([`Likelihood`], implemented in the model's file next to
-//! its `Hazard`), and its reverse-reachable seeding rule ([`Model::reverse_reachable`]).
+//! its `Hazard`, and the fit facts [`ExactFit`] its registry entry lists), and its reverse-reachable seeding rule ([`Model::reverse_reachable`]).
 //!
 //! Models depend on the kernel ([`crate::engine`]), on [`crate::attribution`] (the recorder
 //! and its helpers), on [`crate::network`], [`crate::rng`] and [`crate::kols`], and on
@@ -20,6 +20,7 @@
 pub mod bass;
 pub mod cascade;
 pub mod detailing;
+pub mod exact_fit;
 pub mod imitation;
 pub mod likelihood;
 pub mod params;
@@ -31,6 +32,7 @@ pub use crate::engine::{Hazard, share};
 pub use bass::Bass;
 pub use cascade::IndependentCascade;
 pub use detailing::{Detailing, Policy};
+pub use exact_fit::{Design, ExactFit, FitParam, Role, Start};
 pub use imitation::Imitation;
 pub use likelihood::{Exposure, Likelihood};
 pub use params::{Default, Given, ModelInfo, Param, ParamTable, ParamValue, Rule, readme_table};
@@ -363,13 +365,23 @@ impl<D: Dynamics> Prepared for D {
 /// Builds a model from its `[[model]]` table.
 pub type Parse = fn(&ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError>;
 
-/// A model kind: its declaration and constructor.
+/// A model kind: its declaration, constructor and exact fits.
 #[derive(Debug, Clone, Copy)]
 pub struct Kind {
     /// The declaration.
     pub info: &'static ModelInfo,
     /// The constructor.
     pub parse: Parse,
+    /// The exact fits `kolsim fit` compares for this kind ([`ExactFit`], declared in the
+    /// model's file); empty for a model with no exact likelihood.
+    pub fits: &'static [ExactFit],
+}
+
+impl Kind {
+    /// The kind declared by `info`, built by `parse`, with the exact fits `fits`.
+    pub const fn new(info: &'static ModelInfo, parse: Parse, fits: &'static [ExactFit]) -> Kind {
+        Kind { info, parse, fits }
+    }
 }
 
 /// The model kinds a scenario may use.

@@ -152,7 +152,7 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `social_learning`.
-pub const KIND: Kind = Kind { info: &INFO, parse };
+pub const KIND: Kind = Kind::new(&INFO, parse, &[]);
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     let signals = t.int("signals_per_step")?;

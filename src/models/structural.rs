@@ -17,6 +17,7 @@
 //! Building: `O(Σ_i Σ_{j ∈ N(i)} deg(j))` time (two-hop paths), `O(n·top_k)` memory.
 //! Simulation: as `imitation` on `n·top_k` arcs.
 
+use super::exact_fit::{Design, ExactFit, FitParam, num};
 use super::imitation::PeerOnly;
 use super::likelihood::{Exposure, Likelihood};
 use super::{
@@ -67,7 +68,31 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `structural_equivalence`.
-pub const KIND: Kind = Kind { info: &INFO, parse };
+pub const KIND: Kind = Kind::new(&INFO, parse, &[FIT]);
+
+/// The exact fit: exposure over the similarity network with a spontaneous channel `p`,
+/// `h = 1 − (1 − p)(1 − q·e)`; its simulation model (no spontaneous channel) only at `p̂ = 0`.
+pub const FIT: ExactFit = ExactFit {
+    boundary_params: 1,
+    linear: true,
+    as_model: Some(|v, top_k| {
+        if v("p") > 0.0 {
+            return None;
+        }
+        let top_k = ("top_k", ParamValue::Int(top_k as i64));
+        Some((INFO.kind, vec![num("q", v), top_k]))
+    }),
+    ..ExactFit::new(
+        "structural_equivalence",
+        "h = p + (1-p)·q·e over the most similar peers",
+        &[FitParam::spontaneous("p"), FitParam::prob("q")],
+        Design::Similar,
+        |th, x| {
+            let net = StructuralEquivalence { q: th[1], top_k: 0 }.hazard(x);
+            1.0 - (1.0 - th[0]) * (1.0 - net)
+        },
+    )
+};
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     Ok(Arc::new(StructuralEquivalence {

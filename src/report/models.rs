@@ -32,10 +32,7 @@ pub(super) fn model_sections(o: &mut String, r: &Report) {
             .iter()
             .map(|p| {
                 let v = nm
-                    .params
-                    .iter()
-                    .find(|(k, _)| k == p.name)
-                    .map(|(_, v)| v.clone())
+                    .param_text(p.name)
                     .unwrap_or_else(|| format!("{} (default)", p.default_text()));
                 format!("{} = {} ({})", p.name, v, p.meaning)
             })

@@ -2,7 +2,7 @@
 //! for the tables and keys it leaves out.
 
 use super::{Arm, InitialAdopters, KolRuleSpec, KolSize, KolSpec, NamedModel, Scenario, Source};
-use super::{Draw, NetworkSpec, TimeUnit};
+use super::{Draw, NetworkSpec, ParamValue, TimeUnit};
 use crate::engine::EngineKind;
 use crate::kols::KolRule;
 use crate::models::Model;
@@ -35,10 +35,11 @@ impl Arm {
 }
 
 impl NamedModel {
-    /// `model` named `name`; `params` are its parameter values as TOML values
-    /// (`(key, value)`, e.g. `("q", "0.25")`): the report shows them and
-    /// [`Scenario::to_toml`] writes them, so list every parameter not at its default
-    /// ([`NamedModel::of`] takes them from the model instead).
+    /// `model` named `name`; `params` are its parameter values written as TOML values
+    /// (`(key, value)`, e.g. `("q", "0.25")`; a text that is no TOML value is kept as a
+    /// string), read into typed values: the report shows them and [`Scenario::to_toml`] writes
+    /// them, so list every parameter not at its default ([`NamedModel::of`] takes them from
+    /// the model instead).
     ///
     /// ```
     /// use kolsim::models::bass::Bass;
@@ -47,11 +48,11 @@ impl NamedModel {
     /// assert_eq!(m.model.kind(), "bass");
     /// ```
     pub fn new(name: &str, model: impl Model + 'static, params: &[(&str, &str)]) -> NamedModel {
-        let mut params: Vec<(String, String)> = params
+        let mut params: Vec<(String, ParamValue)> = params
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), super::models::param_text(v)))
             .collect();
-        params.sort();
+        params.sort_by(|a, b| a.0.cmp(&b.0));
         NamedModel {
             name: name.to_string(),
             model: Arc::new(model),
@@ -69,7 +70,7 @@ impl NamedModel {
     /// use kolsim::scenario::NamedModel;
     /// let m = NamedModel::of("im", Imitation { q: 0.3, exposure: ExposureKind::Share });
     /// // `exposure = "share"` is the default
-    /// assert_eq!(m.params, [("q".to_string(), "0.3".to_string())]);
+    /// assert_eq!(m.params, [("q".to_string(), kolsim::models::ParamValue::Num(0.3))]);
     /// assert_eq!(m.number("q"), Some(0.3));
     /// ```
     pub fn of(name: &str, model: impl Model + 'static) -> NamedModel {
@@ -79,13 +80,13 @@ impl NamedModel {
     /// [`NamedModel::of`] for a model already shared.
     pub fn derived(name: &str, model: Arc<dyn Model>) -> NamedModel {
         let info = model.info();
-        let mut params: Vec<(String, String)> = model
+        let mut params: Vec<(String, ParamValue)> = model
             .values()
             .into_iter()
             .filter(|(k, v)| !info.param(k).is_some_and(|p| p.is_default(v)))
-            .map(|(k, v)| (k.to_string(), super::models::toml_value(&v).to_string()))
+            .map(|(k, v)| (k.to_string(), v))
             .collect();
-        params.sort();
+        params.sort_by(|a, b| a.0.cmp(&b.0));
         NamedModel {
             name: name.to_string(),
             model,

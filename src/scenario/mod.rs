@@ -30,6 +30,7 @@ mod time;
 mod values;
 mod write;
 
+pub use crate::models::ParamValue;
 pub use adopters::{Arm, InitialAdopters};
 pub(crate) use ctx::Ctx;
 pub use derive::{Derived, relative_to};
@@ -40,7 +41,6 @@ pub use network::{Draw, NetworkSpec};
 pub use observed::ObservedSpec;
 pub use sweep::{distinct_values, sweep_values};
 pub use time::TimeUnit;
-pub use values::ParamValue;
 
 use crate::engine::EngineKind;
 use crate::models::{Model, Registry};
@@ -54,11 +54,11 @@ pub struct NamedModel {
     pub name: String,
     /// The configured model.
     pub model: std::sync::Arc<dyn Model>,
-    /// Its parameters as written in the `[[model]]` table, `(key, TOML value)` in key order,
-    /// without `name` and `kind`: what the report shows. A model built in code gets them from
-    /// the model ([`NamedModel::of`]) or lists them ([`NamedModel::new`]); a parameter not
-    /// listed is shown as its default.
-    pub params: Vec<(String, String)>,
+    /// Its parameters as given in the `[[model]]` table, typed, `(key, value)` in key order,
+    /// without `name` and `kind`: what the report shows and [`Scenario::to_toml`] writes. A
+    /// model built in code gets them from the model ([`NamedModel::of`]) or lists them
+    /// ([`NamedModel::new`]); a parameter not listed is shown as its default.
+    pub params: Vec<(String, ParamValue)>,
     /// `weight`: the model's weight as a theory (`kolsim seed --theories` with a
     /// `fitted.toml`), if given.
     pub weight: Option<f64>,

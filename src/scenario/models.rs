@@ -46,6 +46,27 @@ pub(crate) fn param_value(v: &toml::Value) -> ParamValue {
     }
 }
 
+/// A TOML number (integer or float) as `f64`: the one reading of a number from a TOML value
+/// (a `[sweep]` value, a model's `weight`).
+pub(crate) fn toml_number(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(x) => Some(*x),
+        _ => None,
+    }
+}
+
+/// A parameter written as TOML text (`"0.25"`, `"{ dist = \"uniform\" }"`) as a typed value;
+/// a text that is no TOML value is kept as a string.
+pub(crate) fn param_text(text: &str) -> ParamValue {
+    match toml::from_str::<toml::Table>(&format!("v = {text}")) {
+        Ok(doc) => doc
+            .get("v")
+            .map_or(ParamValue::Text(text.into()), param_value),
+        Err(_) => ParamValue::Text(text.into()),
+    }
+}
+
 /// A model's typed value as TOML ([`param_value`] reversed, a text as a string).
 pub(crate) fn toml_value(v: &ParamValue) -> toml::Value {
     match v {
@@ -238,30 +259,24 @@ pub(crate) fn parse_model(
         }
         None => kind.to_string(),
     };
-    let mut written: Vec<(String, String)> = entries(table)
+    let mut written: Vec<(String, ParamValue)> = entries(table)
         .into_iter()
         .filter(|(k, _)| !["name", "kind", WEIGHT].contains(&k.get_ref().as_str()))
-        .map(|(k, v)| (k.get_ref().clone(), v.get_ref().to_string()))
+        .map(|(k, v)| (k.get_ref().clone(), param_value(v.get_ref())))
         .collect();
-    written.sort();
+    written.sort_by(|a, b| a.0.cmp(&b.0));
     let weight = match get(table, WEIGHT) {
         None => None,
-        Some(w) => {
-            let x = w
-                .get_ref()
-                .as_float()
-                .or_else(|| w.get_ref().as_integer().map(|i| i as f64));
-            match x {
-                Some(x) if x.is_finite() && x >= 0.0 => Some(x),
-                _ => {
-                    return Err(cx.err(
-                        w.span(),
-                        &key(WEIGHT),
-                        "the weight of a theory (`kolsim seed --theories`) is a number >= 0",
-                    ));
-                }
+        Some(w) => match toml_number(w.get_ref()) {
+            Some(x) if x.is_finite() && x >= 0.0 => Some(x),
+            _ => {
+                return Err(cx.err(
+                    w.span(),
+                    &key(WEIGHT),
+                    "the weight of a theory (`kolsim seed --theories`) is a number >= 0",
+                ));
             }
-        }
+        },
     };
     Ok(NamedModel {
         name,

@@ -20,7 +20,7 @@ impl Scenario {
     /// let sc = Scenario::new("in-code", 24, 10, NetworkSpec::Complete { n: 100 }, vec![bass]);
     /// let wider = sc.with("network.n", 500)?.with("model.bass.q", 0.5)?;
     /// assert_eq!(wider.network.known_n(), Some(500));
-    /// assert_eq!(wider.models[0].param("q"), Some(0.5.into()));
+    /// assert_eq!(wider.models[0].param("q"), Some(&kolsim::models::ParamValue::Num(0.5)));
     /// assert!(sc.with("model.bass.q", 1.5).is_err()); // q is a probability
     /// assert!(sc.with("model.nope.q", 0.5).is_err()); // no model named nope
     /// # Ok::<(), kolsim::scenario::ScenarioError>(())

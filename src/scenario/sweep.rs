@@ -4,6 +4,7 @@
 
 use super::Ctx;
 use super::ScenarioError;
+use super::models::toml_number;
 use toml::{Spanned, Table, Value};
 
 /// Rounds away binary noise from range arithmetic (0.1 + 2·0.05 = 0.2, not 0.20000000000000004).
@@ -77,19 +78,20 @@ fn values_of(v: &Value) -> Result<Vec<f64>, String> {
         Value::String(s) => sweep_values(s)?,
         Value::Array(items) => items
             .iter()
-            .map(|x| match x {
-                Value::Integer(i) => Ok(*i as f64),
-                Value::Float(f) if f.is_finite() => Ok(*f),
-                other => Err(format!("{other} is not a number")),
+            .map(|x| {
+                toml_number(x)
+                    .filter(|f| f.is_finite())
+                    .ok_or_else(|| format!("{x} is not a number"))
             })
             .collect::<Result<Vec<_>, _>>()?,
-        Value::Integer(i) => vec![*i as f64],
-        Value::Float(f) => vec![*f],
-        other => {
-            return Err(format!(
-                "{other}: give a list of numbers or \"start:stop:step\""
-            ));
-        }
+        other => match toml_number(other) {
+            Some(x) => vec![x],
+            None => {
+                return Err(format!(
+                    "{other}: give a list of numbers or \"start:stop:step\""
+                ));
+            }
+        },
     };
     if values.is_empty() {
         return Err("no values".into());

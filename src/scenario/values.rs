@@ -6,39 +6,8 @@
 //! `[[model]]` table with those keys would be.
 
 use super::{NamedModel, Scenario, ScenarioError, Source};
-use crate::models::{ParamTable, Registry};
+use crate::models::{ParamTable, ParamValue, Registry};
 use toml::{Table, Value};
-
-/// A parameter value given in code: what a `[[model]]` table may hold.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ParamValue {
-    /// A number (written as a TOML float).
-    Number(f64),
-    /// A whole number (written as a TOML integer).
-    Int(i64),
-    /// A string.
-    Text(String),
-    /// An inline table, e.g. threshold's `theta = { dist = "uniform", low = 0, high = 0.5 }`.
-    Table(Vec<(String, ParamValue)>),
-}
-
-impl From<&ParamValue> for Value {
-    fn from(v: &ParamValue) -> Value {
-        match v {
-            ParamValue::Number(x) => Value::Float(*x),
-            ParamValue::Int(i) => Value::Integer(*i),
-            ParamValue::Text(s) => Value::String(s.clone()),
-            ParamValue::Table(t) => {
-                Value::Table(t.iter().map(|(k, v)| (k.clone(), v.into())).collect())
-            }
-        }
-    }
-}
-
-/// A TOML number as `f64`.
-fn number(v: &Value) -> Option<f64> {
-    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
-}
 
 impl NamedModel {
     /// The number parameter `key` is given (`a`, or `a.b` for a key of an inline table, such
@@ -53,8 +22,11 @@ impl NamedModel {
     /// ```
     pub fn number(&self, key: &str) -> Option<f64> {
         match key.split_once('.') {
-            Some((a, b)) => self.param(a)?.as_table()?.get(b).and_then(number),
-            None => self.param(key).as_ref().and_then(number),
+            Some((a, b)) => match self.param(a)? {
+                ParamValue::Table(t) => t.iter().find(|(k, _)| k == b)?.1.as_number(),
+                _ => None,
+            },
+            None => self.param(key)?.as_number(),
         }
     }
 
@@ -63,10 +35,10 @@ impl NamedModel {
     /// with these keys would be.
     ///
     /// ```
-    /// use kolsim::scenario::{NamedModel, ParamValue::Number};
-    /// let m = NamedModel::from_values("b", "bass", &[("p", Number(0.02)), ("q", Number(0.3))])?;
+    /// use kolsim::scenario::{NamedModel, ParamValue::Num};
+    /// let m = NamedModel::from_values("b", "bass", &[("p", Num(0.02)), ("q", Num(0.3))])?;
     /// assert_eq!((m.model.kind(), m.number("p")), ("bass", Some(0.02)));
-    /// assert!(NamedModel::from_values("b", "bass", &[("p", Number(2.0))]).is_err());
+    /// assert!(NamedModel::from_values("b", "bass", &[("p", Num(2.0))]).is_err());
     /// # Ok::<(), kolsim::scenario::ScenarioError>(())
     /// ```
     pub fn from_values(
@@ -76,7 +48,7 @@ impl NamedModel {
     ) -> Result<NamedModel, ScenarioError> {
         let params: Table = values
             .iter()
-            .map(|(k, v)| (k.to_string(), v.into()))
+            .map(|(k, v)| (k.to_string(), super::models::toml_value(v)))
             .collect();
         let src = Source {
             path: format!("<{name}, built in code>").into(),
@@ -168,11 +140,11 @@ fn build(
         .collect();
     let t = ParamTable::new(src, index, entry.info, 0..0, entries);
     let model = (entry.parse)(&t)?;
-    let mut params: Vec<(String, String)> = owned
+    let mut params: Vec<(String, ParamValue)> = owned
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| (k.to_string(), super::models::param_value(v)))
         .collect();
-    params.sort();
+    params.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(NamedModel {
         name: name.to_string(),
         model,

@@ -4,7 +4,7 @@
 //! `horizon`, a model's derived parameters) stay unwritten, so they keep following them.
 
 use super::{Arm, IdList, InitialAdopters, KolRuleSpec, KolSize, KolSpec, NamedModel, Scenario};
-use super::{Draw, NetworkSpec, ObservedSpec, TimeUnit};
+use super::{Draw, NetworkSpec, ObservedSpec, ParamValue, TimeUnit};
 use crate::engine::EngineKind;
 use crate::kols::KolRule;
 use crate::network::Decimal;
@@ -109,12 +109,17 @@ impl Scenario {
 }
 
 impl NamedModel {
-    /// The value of parameter `key` as written (or as given to [`NamedModel::new`]); `None`
+    /// The value of parameter `key` as given (in the file, or to [`NamedModel::new`]); `None`
     /// when it is left to its default.
-    pub fn param(&self, key: &str) -> Option<Value> {
-        let (_, text) = self.params.iter().find(|(k, _)| k == key)?;
-        let doc: Table = toml::from_str(&format!("v = {text}")).ok()?;
-        doc.get("v").cloned()
+    pub fn param(&self, key: &str) -> Option<&ParamValue> {
+        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The value of parameter `key` as TOML text (what the report shows); `None` when it is
+    /// left to its default.
+    pub fn param_text(&self, key: &str) -> Option<String> {
+        self.param(key)
+            .map(|v| super::models::toml_value(v).to_string())
     }
 
     /// Its `[[model]]` table: `name`, `kind`, `weight` if given and the parameters it lists.
@@ -125,10 +130,8 @@ impl NamedModel {
         if let Some(w) = self.weight {
             t.insert(super::models::WEIGHT.into(), w.into());
         }
-        for (k, _) in &self.params {
-            if let Some(v) = self.param(k) {
-                t.insert(k.clone(), v);
-            }
+        for (k, v) in &self.params {
+            t.insert(k.clone(), super::models::toml_value(v));
         }
         t
     }

@@ -201,10 +201,10 @@ fn log_likelihood_equals_direct_person_period_sum() {
     let cells = data::cells(fnet, &prep.tau, big_t, &designs, false);
     let by_t = data::cells(fnet, &prep.tau, big_t, &designs, true);
     let cases: [(Candidate, usize, &str, Vec<f64>); 4] = [
-        (Candidate::Bass, 0, "bass", vec![0.03, 0.25]),
-        (Candidate::Cascade, 1, "cascade", vec![0.2, 0.02]),
-        (Candidate::KolContagion, 2, "kol", vec![0.02, 0.4, 0.1]),
-        (Candidate::Threshold, 3, "threshold", vec![1.0, 0.02]),
+        (cand("bass"), 0, "bass", vec![0.03, 0.25]),
+        (cand("cascade"), 1, "cascade", vec![0.2, 0.02]),
+        (cand("kol_contagion"), 2, "kol", vec![0.02, 0.4, 0.1]),
+        (cand("threshold"), 3, "threshold", vec![1.0, 0.02]),
     ];
     for (c, d, name, th) in cases {
         let want = direct(&net, &is_kol, &st, big_t, name, &th);
@@ -271,12 +271,12 @@ struct Recovery {
     launches: usize,
 }
 
-const THEORIES: [Candidate; 4] = [
-    Candidate::Innovation,
-    Candidate::Imitation,
-    Candidate::Bass,
-    Candidate::Cascade,
-];
+const THEORIES: [&str; 4] = ["innovation", "imitation", "bass", "cascade"];
+
+/// The registered exact fit called `name`.
+fn cand(name: &str) -> Candidate {
+    Candidate::named(name).unwrap()
+}
 
 fn recover(
     net: &Network,
@@ -287,14 +287,14 @@ fn recover(
     launches: usize,
     intervals: bool,
 ) -> Recovery {
-    let model: Box<dyn Model> = match truth {
-        Candidate::Innovation => Box::new(Bass { p: th[0], q: 0.0 }),
-        Candidate::Imitation => Box::new(Imitation {
+    let model: Box<dyn Model> = match truth.name() {
+        "innovation" => Box::new(Bass { p: th[0], q: 0.0 }),
+        "imitation" => Box::new(Imitation {
             q: th[0],
             exposure: ExposureKind::Share,
         }),
-        Candidate::Bass => Box::new(Bass { p: th[0], q: th[1] }),
-        Candidate::Cascade => Box::new(IndependentCascade {
+        "bass" => Box::new(Bass { p: th[0], q: th[1] }),
+        "cascade" => Box::new(IndependentCascade {
             beta: th[0],
             p: th[1],
         }),
@@ -334,7 +334,7 @@ fn recover(
             .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
         let p0 = y / r;
         let cells_of = |c: Candidate| {
-            if c == Candidate::Cascade {
+            if c == cand("cascade") {
                 &cells[1]
             } else {
                 &cells[0]
@@ -342,7 +342,8 @@ fn recover(
         };
         let aic: Vec<f64> = THEORIES
             .iter()
-            .map(|&c| {
+            .map(|&name| {
+                let c = cand(name);
                 let (_, ll) = fit::maximum(c, cells_of(c), p0);
                 2.0 * c.params().len() as f64 - 2.0 * ll
             })
@@ -350,7 +351,7 @@ fn recover(
         let best = (0..THEORIES.len())
             .min_by(|&a, &b| aic[a].total_cmp(&aic[b]))
             .unwrap();
-        rec.first += usize::from(THEORIES[best] == truth);
+        rec.first += usize::from(THEORIES[best] == truth.name());
         if intervals {
             let (e, _) = fit::fit_pooled(truth, cells_of(truth), p0);
             for j in 0..k {
@@ -446,17 +447,17 @@ fn check(
 fn cases(ckm: bool) -> Vec<(Candidate, Vec<f64>, usize, u32)> {
     if ckm {
         vec![
-            (Candidate::Innovation, vec![0.05], 11, 16),
-            (Candidate::Imitation, vec![0.5], 11, 16),
-            (Candidate::Bass, vec![0.03, 0.4], 11, 16),
-            (Candidate::Cascade, vec![0.3, 0.03], 11, 16),
+            (cand("innovation"), vec![0.05], 11, 16),
+            (cand("imitation"), vec![0.5], 11, 16),
+            (cand("bass"), vec![0.03, 0.4], 11, 16),
+            (cand("cascade"), vec![0.3, 0.03], 11, 16),
         ]
     } else {
         vec![
-            (Candidate::Innovation, vec![0.02], 20, 24),
-            (Candidate::Imitation, vec![0.3], 20, 24),
-            (Candidate::Bass, vec![0.01, 0.3], 20, 24),
-            (Candidate::Cascade, vec![0.15, 0.01], 20, 24),
+            (cand("innovation"), vec![0.02], 20, 24),
+            (cand("imitation"), vec![0.3], 20, 24),
+            (cand("bass"), vec![0.01, 0.3], 20, 24),
+            (cand("cascade"), vec![0.15, 0.01], 20, 24),
         ]
     }
 }
@@ -468,7 +469,7 @@ fn run_recovery(launches: usize, full: bool) {
         ("BA 2000", ba_network(), false),
     ] {
         for (truth, th, seeds, steps) in cases(ckm) {
-            let intervals = truth != Candidate::Innovation;
+            let intervals = truth != cand("innovation");
             let rec = recover(&net, truth, &th, seeds, steps, launches, intervals);
             fails.extend(check(
                 &format!("{label} {}", truth.name()),
@@ -691,15 +692,15 @@ fn likelihood_is_each_models_own_method() {
     };
     let b = Bass { p: 0.1, q: 0.5 };
     assert_eq!(b.hazard(&x), b.prob(0, 1.0, 4.0));
-    assert_eq!(Candidate::Bass.hazard(&[0.1, 0.5], &x), b.hazard(&x));
+    assert_eq!(cand("bass").hazard(&[0.1, 0.5], &x), b.hazard(&x));
     let i = Imitation {
         q: 0.4,
         exposure: ExposureKind::Count,
     };
     assert_eq!(i.hazard(&x), i.prob(0, 1.0, 4.0));
-    assert_eq!(Candidate::ImitationCount.hazard(&[0.4], &x), i.hazard(&x));
+    assert_eq!(cand("imitation_count").hazard(&[0.4], &x), i.hazard(&x));
     let s = StructuralEquivalence { q: 0.4, top_k: 5 };
-    assert!((Candidate::Structural.hazard(&[0.0, 0.4], &x) - s.hazard(&x)).abs() < 1e-15);
+    assert!((cand("structural_equivalence").hazard(&[0.0, 0.4], &x) - s.hazard(&x)).abs() < 1e-15);
     let c = IndependentCascade { beta: 0.2, p: 0.1 };
     // No arcs from last period's adopters: only the spontaneous channel.
     assert!((c.hazard(&x) - c.prob(0, 1.0, 4.0)).abs() < 1e-15);

@@ -310,7 +310,7 @@ fn group_and_covariate_effects_are_recovered_with_95_percent_coverage() {
             names: &ctl.names,
             by_period: false,
         };
-        let f = hazard::fit(Some(Candidate::Bass), &d, &s);
+        let f = hazard::fit(Some(Candidate::named("bass").unwrap()), &d, &s);
         assert!(f.loglik.is_finite());
         for k in 0..4 {
             let e = &f.coefficients[1 + k];

@@ -181,7 +181,9 @@ fn detailing_likelihood_equals_direct_person_period_sum() {
     let cells = covariates::cells(fnet, &prep.tau, big_t, &cov);
     for th in [[0.01, 0.2, 0.4], [0.05, 0.0, 1.3], [0.002, 0.9, 0.0]] {
         let want = direct(&net, &st, &visits, big_t, m.decay, &th);
-        let got = data::log_likelihood(&cells, |x| Candidate::Detailing.hazard(&th, x));
+        let got = data::log_likelihood(&cells, |x| {
+            Candidate::named("detailing").unwrap().hazard(&th, x)
+        });
         assert!(want.is_finite());
         assert!((got - want).abs() <= 1e-9 * want.abs(), "{got} vs {want}");
     }
@@ -193,7 +195,7 @@ fn detailing_likelihood_equals_direct_person_period_sum() {
         .collect();
     let th = [0.01, 0.3, 0.2];
     let got = data::log_likelihood(&covariates::cells(fnet, &prep.tau, big_t, &series), |x| {
-        Candidate::Detailing.hazard(&th, x)
+        Candidate::named("detailing").unwrap().hazard(&th, x)
     });
     let want = direct(&net, &st, &every, big_t, m.decay, &th);
     assert!((got - want).abs() <= 1e-9 * want.abs(), "{got} vs {want}");
@@ -224,7 +226,14 @@ fn detailing_parameters_are_recovered() {
         )
         .unwrap();
         let cov = covariates_of(visits, big_t, m.decay);
-        let d = covariates::fit(prep.net.as_ref().unwrap(), &prep.tau, big_t, &cov, None);
+        let d = covariates::fit(
+            Candidate::named("detailing").unwrap(),
+            prep.net.as_ref().unwrap(),
+            &prep.tau,
+            big_t,
+            &cov,
+            None,
+        );
         for k in 0..3 {
             let e = &d.estimates[k];
             est[k].push(e.value);

@@ -137,7 +137,7 @@ fn warm_start_independence(network_seed: u64) {
     with_period_design(network_seed, |d, s| {
         // The evaluations of a fit of Bass with period effects (maximum, standard error, profile
         // interval), each warm-started from the one before, as `hazard::fit` makes them.
-        let prof = hazard::Profiled::new(Some(Candidate::Bass), d, s);
+        let prof = hazard::Profiled::new(Some(Candidate::named("bass").unwrap()), d, s);
         let log = RefCell::new(Vec::new());
         let f = |psi: &[f64]| {
             let v = prof.value(psi);
@@ -155,7 +155,9 @@ fn warm_start_independence(network_seed: u64) {
             "{} evaluations",
             log.len()
         );
-        let cold = |q: f64| hazard::Profiled::new(Some(Candidate::Bass), d, s).value(&[q]);
+        let cold = |q: f64| {
+            hazard::Profiled::new(Some(Candidate::named("bass").unwrap()), d, s).value(&[q])
+        };
         for (q, warm) in log {
             let cold = cold(q);
             assert!(
@@ -185,8 +187,9 @@ fn warm_start_independence(network_seed: u64) {
 #[test]
 fn an_inner_solve_stopped_by_its_cap_is_a_counted_lower_bound() {
     with_period_design(42, |d, s| {
-        let full = hazard::Profiled::new(Some(Candidate::Bass), d, s);
-        let capped = hazard::Profiled::new(Some(Candidate::Bass), d, s).with_iteration_cap(1);
+        let full = hazard::Profiled::new(Some(Candidate::named("bass").unwrap()), d, s);
+        let capped = hazard::Profiled::new(Some(Candidate::named("bass").unwrap()), d, s)
+            .with_iteration_cap(1);
         let (a, b) = (full.value(&[0.167]), capped.value(&[0.167]));
         assert!(b.is_finite() && b < a, "capped {b} vs full {a}");
         assert_eq!((full.capped(), capped.capped()), (0, 1));

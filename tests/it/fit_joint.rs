@@ -71,7 +71,7 @@ fn agrees(c: Candidate, d: &Controlled, s: &Spont) {
 fn joint_newton_equals_the_profile_maximum_for_bass() {
     for seed in [42, 7] {
         with_design(2000, seed, Design::Influence, |d, s| {
-            agrees(Candidate::Bass, d, s)
+            agrees(Candidate::named("bass").unwrap(), d, s)
         });
     }
 }
@@ -80,8 +80,8 @@ fn joint_newton_equals_the_profile_maximum_for_bass() {
 #[test]
 fn joint_newton_equals_the_profile_maximum_for_the_kol_term() {
     with_design(2000, 42, Design::KolSplit, |d, s| {
-        agrees(Candidate::KolContagion, d, s);
-        let fit = hazard::fit(Some(Candidate::KolContagion), d, s);
+        agrees(Candidate::named("kol_contagion").unwrap(), d, s);
+        let fit = hazard::fit(Some(Candidate::named("kol_contagion").unwrap()), d, s);
         let kappa = hazard::kappa(d, s, &fit.params).expect("kappa");
         let (qk, qo) = (fit.params[0].value, fit.params[1].value);
         if qo > 1e-3 {
@@ -93,9 +93,15 @@ fn joint_newton_equals_the_profile_maximum_for_the_kol_term() {
             );
         }
         // κ's profile interval from the profile path.
-        let prof = hazard::Profiled::new(Some(Candidate::KolRatio), d, s);
+        let prof = hazard::Profiled::new(
+            Some(Candidate::named("kol_contagion").unwrap().ratio().unwrap()),
+            d,
+            s,
+        );
         let f = |psi: &[f64]| prof.value(psi);
-        let (_, b) = hazard::network_params(Some(Candidate::KolRatio));
+        let (_, b) = hazard::network_params(Some(
+            Candidate::named("kol_contagion").unwrap().ratio().unwrap(),
+        ));
         let (x, ll) = optim::newton(&f, &[qo, kappa.value], &b);
         let se = optim::standard_errors(&f, &x, &b, ll);
         let ci = profile::profile_interval(&f, &x, &b, ll, 1, se[1]);
@@ -115,7 +121,7 @@ fn one_and_two_threads_give_the_same_fit() {
                 .build()
                 .expect("pool");
             pool.install(|| {
-                let f = hazard::fit(Some(Candidate::KolContagion), d, s);
+                let f = hazard::fit(Some(Candidate::named("kol_contagion").unwrap()), d, s);
                 let kappa = hazard::kappa(d, s, &f.params);
                 format!("{f:?} {kappa:?}")
             })

@@ -352,10 +352,10 @@ fn size(launches: u64) -> [(f64, f64); 2] {
             .iter()
             .fold((0.0, 0.0), |a, c| (a.0 + c.r, a.1 + c.y));
         let p0 = y / r;
-        let (_, ll0) = fit::maximum(Candidate::Innovation, &cells[0], p0);
+        let (_, ll0) = fit::maximum(Candidate::named("innovation").unwrap(), &cells[0], p0);
         for (k, (c, v)) in [
-            (Candidate::Bass, &cells[0]),
-            (Candidate::KolContagion, &cells[1]),
+            (Candidate::named("bass").unwrap(), &cells[0]),
+            (Candidate::named("kol_contagion").unwrap(), &cells[1]),
         ]
         .into_iter()
         .enumerate()

@@ -2,6 +2,7 @@
 //! A test that needs a process of its own (a global allocator, a panic hook) lives beside this
 //! folder instead (`tests/fuzz.rs`). Filter by module: `cargo test --release --test it fit::`.
 
+mod architecture;
 mod browser;
 mod ckm;
 mod cli;

@@ -123,7 +123,10 @@ fn a_scenario_built_in_code_writes_a_full_reloadable_scenario_toml() {
 fn with_patches_one_typed_value_and_validates_it() {
     let sc = in_code();
     let p = sc.with("model.bass.q", 0.5).unwrap();
-    assert_eq!(p.models[0].param("q"), Some(0.5.into()));
+    assert_eq!(
+        p.models[0].param("q"),
+        Some(&kolsim::models::ParamValue::Num(0.5))
+    );
     assert_eq!(
         format!("{:?}", p.models[0].model),
         "Bass { p: 0.01, q: 0.5 }"

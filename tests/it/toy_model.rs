@@ -38,7 +38,7 @@ fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     Ok(Arc::new(Contact { q: t.number("q")? }))
 }
 
-const KIND: Kind = Kind { info: &INFO, parse };
+const KIND: Kind = Kind::new(&INFO, parse, &[]);
 
 impl Hazard for Contact {
     fn prob(&self, _i: usize, c: f64, _w: f64) -> f64 {

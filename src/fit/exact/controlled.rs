@@ -74,11 +74,9 @@ pub(super) fn fit_controlled(
             names: &ctl.names,
             by_period: pe,
         };
-        let mut work: Vec<(Option<Candidate>, hazard::Controlled<'_>)> = vec![(
-            None,
-            data.of(Candidate::Innovation).expect("influence cells"),
-        )];
-        for &c in todo.iter().skip(1) {
+        let mut work: Vec<(Option<Candidate>, hazard::Controlled<'_>)> =
+            vec![(None, data.of(Candidate::null()).expect("influence cells"))];
+        for &c in todo.iter().filter(|c| !c.is_null()) {
             if let Some(d) = data.of(c)
                 && (c.nests_innovation() || !pe)
             {
@@ -101,13 +99,13 @@ fn controlled_fit(
     pe: bool,
 ) -> ModelFit {
     let name = match (c, pe) {
-        (None, false) => Candidate::Innovation.name().to_string(),
+        (None, false) => Candidate::null().name().to_string(),
         (None, true) => "period_effects".to_string(),
         (Some(c), false) => c.name().to_string(),
         (Some(c), true) => format!("{}+period", c.name()),
     };
     let cand = if c.is_none() && !pe {
-        Some(Candidate::Innovation)
+        Some(Candidate::null())
     } else {
         c
     };
@@ -120,8 +118,8 @@ fn controlled_fit(
     let mut m = new_fit(name, cand, pe, f.params, f.k, f.loglik, d.cells);
     if f.loglik.is_finite() {
         m.coefficients = f.coefficients;
-        if c == Some(Candidate::KolContagion) {
-            m.kappa = hazard::kappa(d, s, &m.params);
+        if let Some(r) = c.and_then(Candidate::ratio) {
+            m.kappa = hazard::kappa(r, d, s, &m.params);
         }
     }
     if let Some(c) = c {

@@ -30,10 +30,7 @@ use std::ops::Range;
 
 /// Whether `c`'s network term has analytic derivatives here.
 pub(super) fn supported(c: Candidate) -> bool {
-    matches!(
-        c,
-        Candidate::Bass | Candidate::Structural | Candidate::KolContagion | Candidate::KolRatio
-    )
+    c.linear() || c.ratio_of().is_some_and(Candidate::linear)
 }
 
 /// The joint surface of one model: `x = (β, ψ over the free network parameters)`.
@@ -52,11 +49,7 @@ impl<'p, 'a> Joint<'p, 'a> {
     /// The surface of `prof`'s model at network parameters `psi`, those with `hold` fixed.
     pub(super) fn new(prof: &'p Profiled<'a>, psi: &[f64], hold: &[bool]) -> Self {
         let c = prof.cand.expect("a network model");
-        let lin = if c == Candidate::KolRatio {
-            Candidate::KolContagion
-        } else {
-            c
-        };
+        let lin = c.ratio_of().unwrap_or(c);
         let (names, _) = super::network_params(Some(lin));
         let feats = prof
             .pr
@@ -118,7 +111,7 @@ impl Surface for Joint<'_, '_> {
             pr,
             feats: &self.feats,
             free: &self.free,
-            ratio: self.prof.cand == Some(Candidate::KolRatio),
+            ratio: self.prof.cand.is_some_and(|c| c.ratio_of().is_some()),
             n: self.psi.len(),
             psi: &psi,
             terms: &terms,
@@ -500,7 +493,7 @@ pub(super) fn fit(
     }
 }
 
-/// κ̂ of the KOL term reparametrised as `(q_O, κ)` ([`Candidate::KolRatio`] in `prof`), from
+/// κ̂ of the KOL term reparametrised as `(q_O, κ)` (the KOL fit's [`Candidate::ratio`] in `prof`), from
 /// `start`: the joint maximum from there, κ's standard error and profile interval.
 pub(super) fn kappa(prof: &Profiled, start: &[f64], b: &[(f64, f64)]) -> Estimate {
     let top = maximize(prof, &[start.to_vec()], b);
@@ -667,7 +660,7 @@ mod tests {
                 .build()
                 .expect("pool");
             pool.install(|| {
-                let prof = Profiled::new(Some(Candidate::KolContagion), &d, &s);
+                let prof = Profiled::new(Some(Candidate::named("kol_contagion").unwrap()), &d, &s);
                 let j = Joint::new(&prof, &[0.05, 0.02], &[false, false]);
                 let x = j.point(&beta);
                 let p = j.pass(&x, false);
@@ -689,9 +682,12 @@ mod tests {
 
     #[test]
     fn joint_derivatives_are_the_log_likelihoods() {
-        derivatives_match(Candidate::Bass, &[0.3]);
-        derivatives_match(Candidate::Structural, &[0.3]);
-        derivatives_match(Candidate::KolContagion, &[0.2, 0.4]);
-        derivatives_match(Candidate::KolRatio, &[0.3, 1.5]);
+        derivatives_match(Candidate::named("bass").unwrap(), &[0.3]);
+        derivatives_match(Candidate::named("structural_equivalence").unwrap(), &[0.3]);
+        derivatives_match(Candidate::named("kol_contagion").unwrap(), &[0.2, 0.4]);
+        derivatives_match(
+            Candidate::named("kol_contagion").unwrap().ratio().unwrap(),
+            &[0.3, 1.5],
+        );
     }
 }

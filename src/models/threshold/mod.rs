@@ -27,6 +27,7 @@
 mod theta;
 
 use self::theta::{check_theta, parse_theta};
+use super::exact_fit::{Counted, Design, ExactFit, FitParam, Impossible, Start, num};
 use super::likelihood::{Exposure, Likelihood};
 use super::{
     Default, Dynamics, ExposureKind, Hazard, Kind, Model, ModelInfo, Param, ParamTable, ParamValue,
@@ -168,7 +169,58 @@ pub const INFO: ModelInfo = ModelInfo {
 };
 
 /// The registry entry of `threshold`.
-pub const KIND: Kind = Kind { info: &INFO, parse };
+pub const KIND: Kind = Kind::new(&INFO, parse, &[FIT]);
+
+/// Largest `high` of the fitted family (θ ~ U(0, high)): a share `1 − 1/high` of the
+/// physicians never adopts through the network.
+pub const HIGH_MAX: f64 = 1000.0;
+
+/// The exact fit: `θ ~ U(0, high)` and spontaneous `p`, share exposure; `high` may exceed 1,
+/// so a share `1 − 1/high` of physicians never adopts through the network (θ > 1) and the
+/// family can fit launches where some never follow their advisers (no simulation model then).
+pub const FIT: ExactFit = ExactFit {
+    rough: true,
+    impossible: Some(Impossible {
+        counted: Counted::NonAdoptions,
+        when: |x| x.w > 0.0 && x.c >= x.w && x.m < x.c,
+        says: "physician-period(s) at full exposure (all advisers adopted) without adopting, which this family does not allow",
+    }),
+    as_model: Some(|v, _| {
+        if v("high") > 1.0 {
+            return None;
+        }
+        let theta = ParamValue::Table(vec![
+            ("dist".into(), ParamValue::Text("uniform".into())),
+            ("low".into(), ParamValue::Num(0.0)),
+            ("high".into(), ParamValue::Num(v("high"))),
+        ]);
+        Some((INFO.kind, vec![("theta", theta), num("p", v)]))
+    }),
+    ..ExactFit::new(
+        "threshold",
+        "h = p + (1-p)·P(θ ≤ e | θ > e_prev), θ ~ U(0, high), share 1-1/high never",
+        &[
+            FitParam {
+                name: "high",
+                bounds: (1e-3, HIGH_MAX),
+                start: Start::Grid(&[0.05, 0.3, 0.8, 5.0]),
+            },
+            FitParam::spontaneous("p"),
+        ],
+        Design::Threshold,
+        |th, x| {
+            Threshold {
+                theta: Theta::Uniform {
+                    low: 0.0,
+                    high: th[0],
+                },
+                p: th[1],
+                exposure: ExposureKind::Share,
+            }
+            .hazard(x)
+        },
+    )
+};
 
 fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     let exposure = ExposureKind::parse(t.choice("exposure")?).unwrap_or(ExposureKind::Share);
