@@ -12,6 +12,7 @@ use crate::models::Registry;
 pub use crate::models::bass::KolContagion;
 pub use crate::models::exact_fit::{Counted, ExactFit, Role, Start};
 pub use crate::models::threshold::HIGH_MAX;
+use std::sync::OnceLock;
 
 /// A model `kolsim fit` compares: one registered [`ExactFit`] and the model kind that
 /// registers it.
@@ -28,24 +29,28 @@ impl PartialEq for Candidate {
 }
 
 impl Candidate {
-    /// Every exact fit of the built-in registry, in registration order.
-    pub fn registered() -> Vec<Candidate> {
-        let reg = Registry::builtin();
-        reg.kinds()
-            .flat_map(|k| {
-                k.fits.iter().map(|fit| Candidate {
-                    fit,
-                    kind: k.info.kind,
+    /// Every exact fit of the built-in registry, in registration order (read once).
+    pub fn registered() -> &'static [Candidate] {
+        static REGISTERED: OnceLock<Vec<Candidate>> = OnceLock::new();
+        REGISTERED.get_or_init(|| {
+            let reg = Registry::builtin();
+            reg.kinds()
+                .flat_map(|k| {
+                    k.fits.iter().map(|fit| Candidate {
+                        fit,
+                        kind: k.info.kind,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// The models compared on every per-physician launch, in output order: by [`Design`], the
     /// null first, then in registration order.
     pub fn all() -> Vec<Candidate> {
         let mut v: Vec<Candidate> = Candidate::registered()
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|c| matches!(c.fit.role, Role::Null | Role::Compared))
             .collect();
         v.sort_by_key(|c| (c.fit.design, c.fit.role != Role::Null));
@@ -55,7 +60,8 @@ impl Candidate {
     /// The registered fit called `name` (not an internal one), if any.
     pub fn named(name: &str) -> Option<Candidate> {
         Candidate::registered()
-            .into_iter()
+            .iter()
+            .copied()
             .find(|c| c.fit.name == name && c.fit.role != Role::Internal)
     }
 
@@ -65,7 +71,8 @@ impl Candidate {
     /// If the built-in registry has no null fit (a programming error, tested).
     pub fn null() -> Candidate {
         Candidate::registered()
-            .into_iter()
+            .iter()
+            .copied()
             .find(|c| c.fit.role == Role::Null)
             .expect("the built-in registry declares the null fit")
     }
@@ -73,7 +80,8 @@ impl Candidate {
     /// The fits compared only on their covariates ([`Role::Covariates`]).
     pub fn on_covariates() -> Vec<Candidate> {
         Candidate::registered()
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|c| c.needs_covariates())
             .collect()
     }

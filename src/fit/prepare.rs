@@ -189,7 +189,7 @@ pub fn prepare_network_with(
 /// The scenario's first model of the kind that registers the fit with `design`.
 fn scenario_model(sc: &Scenario, design: Design) -> Option<&NamedModel> {
     let c = Candidate::registered()
-        .into_iter()
+        .iter()
         .find(|c| c.design() == design)?;
     sc.models.iter().find(|m| m.model.kind() == c.kind())
 }
