@@ -149,7 +149,8 @@ impl Candidate {
     /// The fit this one reparametrises (the KOL term for its `(p, q_other, κ)` form), if any.
     pub fn ratio_of(self) -> Option<Candidate> {
         Candidate::registered()
-            .into_iter()
+            .iter()
+            .copied()
             .find(|c| c.ratio() == Some(self))
     }
 

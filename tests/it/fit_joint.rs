@@ -82,7 +82,13 @@ fn joint_newton_equals_the_profile_maximum_for_the_kol_term() {
     with_design(2000, 42, Design::KolSplit, |d, s| {
         agrees(Candidate::named("kol_contagion").unwrap(), d, s);
         let fit = hazard::fit(Some(Candidate::named("kol_contagion").unwrap()), d, s);
-        let kappa = hazard::kappa(d, s, &fit.params).expect("kappa");
+        let kappa = hazard::kappa(
+            Candidate::named("kol_contagion").unwrap().ratio().unwrap(),
+            d,
+            s,
+            &fit.params,
+        )
+        .expect("kappa");
         let (qk, qo) = (fit.params[0].value, fit.params[1].value);
         if qo > 1e-3 {
             assert!(
@@ -122,7 +128,12 @@ fn one_and_two_threads_give_the_same_fit() {
                 .expect("pool");
             pool.install(|| {
                 let f = hazard::fit(Some(Candidate::named("kol_contagion").unwrap()), d, s);
-                let kappa = hazard::kappa(d, s, &f.params);
+                let kappa = hazard::kappa(
+                    Candidate::named("kol_contagion").unwrap().ratio().unwrap(),
+                    d,
+                    s,
+                    &f.params,
+                );
                 format!("{f:?} {kappa:?}")
             })
         };
