@@ -258,9 +258,9 @@ fn per_controlled_model(prep: &fit::Prepared) {
         };
         let c2 = cpu();
         let f = hazard::fit(cand, &d, &s);
-        let kappa = (cand == Some(Candidate::named("kol_contagion").unwrap()))
-            .then(|| hazard::kappa(&d, &s, &f.params))
-            .flatten();
+        let kappa = cand
+            .and_then(Candidate::ratio)
+            .and_then(|ratio| hazard::kappa(ratio, &d, &s, &f.params));
         println!(
             "{}+period: data {:.2} s CPU ({pp:.0} person-periods, {:.1} M/s; {} cells, {} events, {} at-risk rows), fit {:.2} s CPU, {:.2} s wall; log L {:.6}{}",
             cand.map_or("controls", |c| c.name()),
