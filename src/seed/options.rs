@@ -23,7 +23,9 @@ pub struct OpimOptions {
     /// networks reach the certificate with a few hundred sets, but more sets cost little
     /// there and give better seeds. Starting higher keeps the bounds valid (the number of
     /// rounds in the union bound is computed from it). Lowered where the pilot says the
-    /// searches are large ([`FIRST_ROUND_WORK`]).
+    /// searches explore many members ([`FIRST_ROUND_WORK`]); not used at all where the pilot
+    /// sets are large (high influence: [`super::sentinel::Scouting::large`]), where the
+    /// certificate starts from the theory's own size.
     pub min_sets: u64,
     /// Per-physician costs and a budget instead of `k` ([`super::budget`]).
     pub budget: Option<Budget>,
@@ -59,7 +61,8 @@ pub const MIN_SETS: u64 = 1 << 14;
 /// [`OpimOptions::min_sets`] is lowered: `2^21`, a fraction of a second on one core. Small
 /// sets (CKM, weighted cascades on 10⁶ physicians: about 10 members) keep the full
 /// `min_sets`; high-influence settings (independent cascade with β = 0.1 on a BA graph, a
-/// third of the searches run into a hub) start from the theory's own size and double.
+/// third of the searches run into a hub) start from the theory's own size and grow by `√2`
+/// per round ([`super::opim::FINE_GROWTH`]).
 pub const FIRST_ROUND_WORK: f64 = (1u64 << 21) as f64;
 
 /// Default [`OpimOptions::max_nodes`]: 2^27 members (512 MiB of `u32`, plus the greedy's
