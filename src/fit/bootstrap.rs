@@ -130,8 +130,11 @@ pub fn apply(prep: &Prepared, r: &mut FitReport, n: u32) {
         return;
     };
     let periods = prep.facts.periods;
-    let null = if pe { "period_effects" } else { "innovation" };
-    let Some(m0) = r.models.iter().find(|m| m.name == null) else {
+    let Some(m0) = r
+        .models
+        .iter()
+        .find(|m| m.is_null() && m.period_effects == pe)
+    else {
         return;
     };
     let design_net = match c.design() {

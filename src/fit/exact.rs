@@ -5,7 +5,7 @@
 
 use super::data::{self, Cell, Design, FitNet, NEVER};
 use super::estimate::{fit_period, fit_pooled, kappa_estimate, maximum, new_fit, slot};
-use super::models::{Candidate, Start};
+use super::models::{Candidate, Candidates, Start};
 use super::{FitOptions, FitReport, ModelFit, Prepared, covariates, lrtest, permutation, rank};
 use rayon::prelude::*;
 
@@ -56,6 +56,7 @@ impl Designs {
 
 /// Innovation only (and period effects) on aggregate data.
 fn fit_aggregate(
+    candidates: &Candidates,
     pooled: &[Cell],
     by_t: &[Cell],
     opts: &FitOptions,
@@ -80,7 +81,8 @@ fn fit_aggregate(
         m.period_rates = rates;
         fits.push(m);
     }
-    let names: Vec<&str> = Candidate::all()
+    let names: Vec<&str> = candidates
+        .all()
         .iter()
         .filter(|c| !c.is_null())
         .map(|c| c.name())
@@ -286,7 +288,7 @@ fn fit_network(
             .find(|(d, why)| *d == c.design() && why.is_some())
             .and_then(|(_, why)| why.clone())
     };
-    let all = Candidate::all();
+    let all = prep.candidates.all();
     for (d, _) in &missing {
         for c in all.iter().filter(|c| c.design() == *d) {
             if let Some(why) = why_not(c) {
@@ -297,7 +299,7 @@ fn fit_network(
     let todo: Vec<Candidate> = all.into_iter().filter(|c| why_not(c).is_none()).collect();
     if let Some(ctl) = &prep.controls {
         fit_controlled(prep, net, ctl, opts.period_effects, &todo, fits);
-        for c in Candidate::on_covariates() {
+        for c in prep.candidates.on_covariates() {
             if prep.covariates.is_some() || prep.facts.model_kinds.iter().any(|k| k == c.kind()) {
                 not_fitted.push((
                     c.name().into(),
@@ -308,7 +310,7 @@ fn fit_network(
         return;
     }
     fit_constant(prep, net, opts, &todo, fits);
-    for c in Candidate::on_covariates() {
+    for c in prep.candidates.on_covariates() {
         fit_on_covariates(c, prep, net, opts, fits, not_fitted);
     }
     if opts.period_effects {
@@ -321,7 +323,14 @@ pub fn fit_models(prep: &Prepared, opts: &FitOptions) -> FitReport {
     let mut fits: Vec<ModelFit> = Vec::new();
     let mut not_fitted: Vec<(String, String)> = Vec::new();
     if let Some((pooled, by_t)) = &prep.aggregate_cells {
-        fit_aggregate(pooled, by_t, opts, &mut fits, &mut not_fitted);
+        fit_aggregate(
+            &prep.candidates,
+            pooled,
+            by_t,
+            opts,
+            &mut fits,
+            &mut not_fitted,
+        );
     } else if let Some(net) = &prep.net {
         fit_network(prep, net, opts, &mut fits, &mut not_fitted);
     }

@@ -2,6 +2,7 @@
 //! `kolsim run fitted.toml` simulates them from the observed initial adopters. Pure: returns bytes.
 
 use super::data::NEVER;
+use super::models::Candidate;
 use super::{FitReport, ModelFit, Prepared, TIME_CONVENTION};
 use crate::scenario::{Derived, IdList, InitialAdopters, NamedModel, Scenario};
 
@@ -84,7 +85,7 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepa
         .iter()
         .filter_map(|m| {
             let p = prep.and_then(|prep| mean_spontaneous(m, prep));
-            let t = exact_model(m, r.facts.top_k, p)?;
+            let t = exact_model(sc, m, r.facts.top_k, p)?;
             averaged |= p.is_some();
             Some(t)
         })
@@ -102,7 +103,7 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepa
         steps: r.facts.periods.saturating_sub(1),
         initial_adopters,
         models,
-        baseline: "innovation".into(),
+        baseline: Candidate::null().name().into(),
         dir,
     };
     let mut o = format!(
@@ -128,19 +129,20 @@ pub fn fitted_toml(sc: &Scenario, r: &FitReport, dir: &Path, prep: Option<&Prepa
 /// counterpart), built as a `[[model]]` table with these values would be; `p`: the averaged
 /// spontaneous rate of a model fitted with controls. `None` also where the fitted values are
 /// not a valid model (a non-finite estimate).
-fn exact_model(m: &ModelFit, top_k: usize, p: Option<f64>) -> Option<NamedModel> {
+fn exact_model(sc: &Scenario, m: &ModelFit, top_k: usize, p: Option<f64>) -> Option<NamedModel> {
     let c = m.candidate?;
     if m.period_effects || !m.loglik.is_finite() {
         return None;
     }
+    let spontaneous = c.p_index().map(|k| c.params()[k]);
     let v = |name: &str| {
         m.params
             .iter()
             .find(|e| e.name == name)
             .map(|e| e.value)
-            .or(p.filter(|_| name == "p"))
+            .or(p.filter(|_| Some(name) == spontaneous))
             .unwrap_or(0.0)
     };
     let (kind, values) = (c.fit().as_model?)(&v, top_k)?;
-    NamedModel::from_values(&m.name, kind, &values).ok()
+    sc.model_from_values(&m.name, kind, &values).ok()
 }

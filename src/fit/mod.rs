@@ -195,6 +195,9 @@ pub struct Prepared {
     pub controls: Option<controls::Controls>,
     /// Per physician fitted: its control pattern (empty without controls).
     pub z: Vec<u32>,
+    /// The models compared: the exact fits of the scenario's model kinds
+    /// ([`crate::scenario::Scenario::registry`]; the built-in ones when not from a scenario).
+    pub candidates: models::Candidates,
 }
 
 /// One parameter's estimate.
@@ -258,6 +261,18 @@ pub struct ModelFit {
     /// With controls: the coefficients of the spontaneous log-odds, `alpha` (or `alpha_<t>`
     /// per period), then one per group and covariate, with Wald intervals ([`hazard`]).
     pub coefficients: Vec<Estimate>,
+}
+
+impl ModelFit {
+    /// Whether this is an exact fit of the controls alone, without a network term: the null
+    /// ([`Candidate::null`], innovation only) or period effects alone. Every network term is
+    /// tested against one of these ([`rank`]).
+    pub fn is_null(&self) -> bool {
+        self.method == Method::Exact
+            && self
+                .candidate
+                .map_or(self.period_effects, Candidate::is_null)
+    }
 }
 
 /// Everything a fit found.

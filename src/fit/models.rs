@@ -20,6 +20,8 @@ use std::sync::OnceLock;
 pub struct Candidate {
     fit: &'static ExactFit,
     kind: &'static str,
+    /// The fit this one reparametrises (set by [`Candidate::ratio`]).
+    of: Option<&'static ExactFit>,
 }
 
 impl PartialEq for Candidate {
@@ -28,27 +30,40 @@ impl PartialEq for Candidate {
     }
 }
 
-impl Candidate {
-    /// Every exact fit of the built-in registry, in registration order (read once).
-    pub fn registered() -> &'static [Candidate] {
-        static REGISTERED: OnceLock<Vec<Candidate>> = OnceLock::new();
-        REGISTERED.get_or_init(|| {
-            let reg = Registry::builtin();
-            reg.kinds()
-                .flat_map(|k| {
-                    k.fits.iter().map(|fit| Candidate {
-                        fit,
-                        kind: k.info.kind,
-                    })
-                })
-                .collect()
-        })
+/// The models a fit compares: every exact fit of one model [`Registry`] (the scenario's,
+/// [`crate::scenario::Scenario::registry`]), in registration order, with the built-in null.
+/// [`super::prepare()`] keeps it in [`super::Prepared::candidates`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidates {
+    list: Vec<Candidate>,
+}
+
+impl Candidates {
+    /// The exact fits of `reg`'s kinds, in registration order. The null is always the
+    /// built-in one ([`Candidate::null`]); [`Registry::register`] refuses another.
+    pub fn of(reg: &Registry) -> Candidates {
+        let null = Candidate::null();
+        let mut list: Vec<Candidate> = reg
+            .kinds()
+            .flat_map(|k| k.fits.iter().map(|fit| Candidate::new(fit, k.info.kind)))
+            .collect();
+        if !list.contains(&null) {
+            list.insert(0, null);
+        }
+        Candidates { list }
+    }
+
+    /// The candidates of the built-in registry (read once).
+    pub fn builtin() -> &'static Candidates {
+        static BUILTIN: OnceLock<Candidates> = OnceLock::new();
+        BUILTIN.get_or_init(|| Candidates::of(&Registry::builtin()))
     }
 
     /// The models compared on every per-physician launch, in output order: by [`Design`], the
     /// null first, then in registration order.
-    pub fn all() -> Vec<Candidate> {
-        let mut v: Vec<Candidate> = Candidate::registered()
+    pub fn all(&self) -> Vec<Candidate> {
+        let mut v: Vec<Candidate> = self
+            .list
             .iter()
             .copied()
             .filter(|c| matches!(c.fit.role, Role::Null | Role::Compared))
@@ -57,33 +72,61 @@ impl Candidate {
         v
     }
 
-    /// The registered fit called `name` (not an internal one), if any.
-    pub fn named(name: &str) -> Option<Candidate> {
-        Candidate::registered()
+    /// The fit called `name` (not an internal one), if any.
+    pub fn named(&self, name: &str) -> Option<Candidate> {
+        self.list
             .iter()
             .copied()
             .find(|c| c.fit.name == name && c.fit.role != Role::Internal)
     }
 
-    /// Innovation only: the baseline ([`Role::Null`]).
-    ///
-    /// # Panics
-    /// If the built-in registry has no null fit (a programming error, tested).
-    pub fn null() -> Candidate {
-        Candidate::registered()
-            .iter()
-            .copied()
-            .find(|c| c.fit.role == Role::Null)
-            .expect("the built-in registry declares the null fit")
-    }
-
     /// The fits compared only on their covariates ([`Role::Covariates`]).
-    pub fn on_covariates() -> Vec<Candidate> {
-        Candidate::registered()
+    pub fn on_covariates(&self) -> Vec<Candidate> {
+        self.list
             .iter()
             .copied()
             .filter(|c| c.needs_covariates())
             .collect()
+    }
+}
+
+impl Default for Candidates {
+    /// The built-in registry's ([`Candidates::builtin`]).
+    fn default() -> Candidates {
+        Candidates::builtin().clone()
+    }
+}
+
+impl Candidate {
+    fn new(fit: &'static ExactFit, kind: &'static str) -> Candidate {
+        Candidate {
+            fit,
+            kind,
+            of: None,
+        }
+    }
+
+    /// The built-in fit called `name` (not an internal one), if any.
+    pub fn named(name: &str) -> Option<Candidate> {
+        Candidates::builtin().named(name)
+    }
+
+    /// The null every network term is tested against: the controls alone, no network term
+    /// ([`Role::Null`], innovation only), declared once by the built-in registry.
+    ///
+    /// # Panics
+    /// If the built-in registry has no null fit (a programming error, tested).
+    pub fn null() -> Candidate {
+        static NULL: OnceLock<Candidate> = OnceLock::new();
+        *NULL.get_or_init(|| {
+            Registry::builtin()
+                .kinds()
+                .find_map(|k| {
+                    let f = k.fits.iter().find(|f| f.role == Role::Null)?;
+                    Some(Candidate::new(f, k.info.kind))
+                })
+                .expect("the built-in registry declares the null fit")
+        })
     }
 
     /// The model's fit facts.
@@ -143,15 +186,13 @@ impl Candidate {
         self.fit.ratio.map(|fit| Candidate {
             fit,
             kind: self.kind,
+            of: Some(self.fit),
         })
     }
 
     /// The fit this one reparametrises (the KOL term for its `(p, q_other, κ)` form), if any.
     pub fn ratio_of(self) -> Option<Candidate> {
-        Candidate::registered()
-            .iter()
-            .copied()
-            .find(|c| c.ratio() == Some(self))
+        self.of.map(|fit| Candidate::new(fit, self.kind))
     }
 
     /// Whether the network term is linear in the network parameters ([`ExactFit::linear`]).
@@ -261,7 +302,8 @@ mod tests {
 
     #[test]
     fn the_compared_models_in_output_order() {
-        let names: Vec<&str> = Candidate::all().iter().map(|c| c.name()).collect();
+        let all = Candidates::builtin();
+        let names: Vec<&str> = all.all().iter().map(|c| c.name()).collect();
         assert_eq!(
             names,
             [
@@ -276,10 +318,7 @@ mod tests {
             ]
         );
         assert!(Candidate::null().is_null());
-        let cov: Vec<&str> = Candidate::on_covariates()
-            .iter()
-            .map(|c| c.name())
-            .collect();
+        let cov: Vec<&str> = all.on_covariates().iter().map(|c| c.name()).collect();
         assert_eq!(cov, ["detailing"]);
     }
 }

@@ -174,7 +174,7 @@ pub fn ranking_rows(r: &FitReport) -> (Vec<[String; 7]>, Vec<[String; 7]>) {
     if let Some(innov) = r
         .models
         .iter()
-        .find(|m| m.name == "innovation" && m.method == Method::Exact && m.aic.is_finite())
+        .find(|m| m.is_null() && !m.period_effects && m.aic.is_finite())
     {
         let best = rows.iter().map(|m| m.aic).fold(innov.aic, f64::min);
         let total: f64 = rows
@@ -185,7 +185,7 @@ pub fn ranking_rows(r: &FitReport) -> (Vec<[String; 7]>, Vec<[String; 7]>) {
             .map(|a| (-(a - best) / 2.0).exp())
             .sum();
         let mut reference = innov.clone();
-        reference.name = "innovation (exact, reference)".into();
+        reference.name = format!("{} (exact, reference)", innov.name);
         reference.delta_aic = innov.aic - best;
         reference.weight = (-(reference.delta_aic) / 2.0).exp() / total;
         reference.lr = None;

@@ -1,12 +1,13 @@
 //! Reading the observed launch against the scenario's network: the physicians fitted (unknown
 //! adoption excluded or kept as never adopting), their networks and adoption periods.
 
-use super::data::{Cell, Design, FitNet, NEVER};
-use super::models::Candidate;
+use super::data::{Cell, FitNet, NEVER};
+use super::models::Candidates;
 use super::observed::{Launch, Layout, Observed, Status};
 use super::{Facts, FitOptions, Prepared, Unobserved, controls, covariates};
 use crate::error::Error;
-use crate::scenario::{NamedModel, Scenario};
+use crate::models::DesignInput;
+use crate::scenario::Scenario;
 
 /// Default `top_k` of the similarity network when the scenario has no structural model.
 pub const DEFAULT_TOP_K: usize = 10;
@@ -74,6 +75,7 @@ pub fn prepare(
     prep.facts.model_kinds = facts.model_kinds.clone();
     prep.observed_share = obs.cumulative_share(n0);
     prep.seed = sc.seed;
+    prep.candidates = Candidates::of(sc.registry());
     if opts.covariates.any() {
         let keep = prep.keep.clone();
         prep.covariates = Some(covariates::read(
@@ -183,27 +185,33 @@ pub fn prepare_network_with(
         keep,
         controls,
         z,
+        candidates: Candidates::default(),
     })
 }
 
-/// The scenario's first model of the kind that registers the fit with `design`.
-fn scenario_model(sc: &Scenario, design: Design) -> Option<&NamedModel> {
-    let c = Candidate::registered()
+/// What the scenario's first model that fixes it says of the fit's data
+/// ([`crate::models::Model::design_input`]), picked by `pick`.
+fn design_input<T>(sc: &Scenario, pick: impl Fn(DesignInput) -> Option<T>) -> Option<T> {
+    sc.models
         .iter()
-        .find(|c| c.design() == design)?;
-    sc.models.iter().find(|m| m.model.kind() == c.kind())
+        .filter_map(|m| m.model.design_input())
+        .find_map(pick)
 }
 
-/// `decay` of the scenario's first `detailing` model (its declared default when not written).
-fn scenario_decay(sc: &Scenario) -> Option<f64> {
-    let m = scenario_model(sc, Design::Detailing)?;
-    Some(m.number("decay").unwrap_or(covariates::DEFAULT_DECAY))
-}
-
-/// `top_k` of the scenario's first `structural_equivalence` model (its default when not given).
+/// The similarity network's `top_k` of the scenario's first model that watches similar peers.
 fn scenario_top_k(sc: &Scenario) -> Option<usize> {
-    let m = scenario_model(sc, Design::Similar)?;
-    Some(m.number("top_k").map_or(DEFAULT_TOP_K, |k| k as usize))
+    design_input(sc, |d| match d {
+        DesignInput::TopK(k) => Some(k),
+        DesignInput::Decay(_) => None,
+    })
+}
+
+/// The detailing stock's decay of the scenario's first model that keeps one.
+fn scenario_decay(sc: &Scenario) -> Option<f64> {
+    design_input(sc, |d| match d {
+        DesignInput::Decay(l) => Some(l),
+        DesignInput::TopK(_) => None,
+    })
 }
 
 /// Aggregate data: the cells of innovation only (pooled) and of period effects (one per
@@ -257,5 +265,6 @@ fn prepare_aggregate(
         keep: Vec::new(),
         controls: None,
         z: Vec::new(),
+        candidates: Candidates::of(sc.registry()),
     }
 }

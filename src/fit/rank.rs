@@ -36,10 +36,9 @@ pub fn rank(fits: &mut [ModelFit], adoptions: u64) {
             m.bic = m.k as f64 * n.ln() - 2.0 * m.loglik;
         }
     }
-    let exact = |m: &ModelFit| m.method == Method::Exact;
     let innov_aic = fits
         .iter()
-        .find(|m| m.name == "innovation" && exact(m))
+        .find(|m| m.is_null() && !m.period_effects)
         .map(|m| m.aic);
     for group in [Method::Exact, Method::Simulated] {
         let reference = if group == Method::Simulated {
@@ -75,12 +74,12 @@ pub fn rank(fits: &mut [ModelFit], adoptions: u64) {
 /// term: innovation only for a constant rate, period effects alone for one rate per period
 /// (and period effects alone against innovation only, a regular χ² test).
 fn lr_tests(fits: &mut [ModelFit]) {
-    let null = |name: &str| {
+    let null = |pe: bool| {
         fits.iter()
-            .find(|m| m.name == name && m.method == Method::Exact)
-            .map(|m| (m.loglik, m.k))
+            .find(|m| m.is_null() && m.period_effects == pe)
+            .map(|m| (m.name.clone(), m.loglik, m.k))
     };
-    let (innov, pe) = (null("innovation"), null("period_effects"));
+    let (innov, pe) = (null(false), null(true));
     for m in fits.iter_mut().filter(|m| m.method == Method::Exact) {
         // Ranking again (after the simulation-based fits) keeps a bootstrap p-value.
         let boot =
@@ -88,23 +87,20 @@ fn lr_tests(fits: &mut [ModelFit]) {
                 .and_then(|t| Some((t.p_bootstrap?, t.bootstrap)));
         m.lr = match m.candidate {
             Some(c) if c.nests_innovation() && c.boundary_params() > 0 => {
-                let (name, base) = if m.period_effects {
-                    ("period_effects", pe)
-                } else {
-                    ("innovation", innov)
-                };
-                base.and_then(|(ll0, k0)| {
+                let base = if m.period_effects { &pe } else { &innov };
+                base.as_ref().and_then(|(name, ll0, k0)| {
                     lrtest::test(
                         m.loglik,
                         m.k,
-                        (name, ll0, k0),
+                        (name, *ll0, *k0),
                         c.boundary_params(),
                         m.boundary_rho,
                     )
                 })
             }
-            None if m.name == "period_effects" => innov.and_then(|(ll0, k0)| {
-                lrtest::test(m.loglik, m.k, ("innovation", ll0, k0), 0, None)
+            // Period effects alone against innovation only: a regular χ² test.
+            None if m.is_null() => innov.as_ref().and_then(|(name, ll0, k0)| {
+                lrtest::test(m.loglik, m.k, (name, *ll0, *k0), 0, None)
             }),
             _ => None,
         };

@@ -26,10 +26,6 @@ fn ranked(r: &FitReport) -> Vec<&ModelFit> {
     v
 }
 
-fn is_null(m: &ModelFit) -> bool {
-    m.name == "innovation" || m.name == "period_effects"
-}
-
 /// An Akaike weight as a percentage.
 fn percent(w: f64) -> String {
     if w < 0.005 {
@@ -80,7 +76,7 @@ fn best_network(r: &FitReport, pe: bool) -> Option<(&ModelFit, bool)> {
     let null = null_of(r, pe)?;
     let best = ranked(r)
         .into_iter()
-        .filter(|m| m.period_effects == pe && !is_null(m) && m.loglik.is_finite())
+        .filter(|m| m.period_effects == pe && !m.is_null() && m.loglik.is_finite())
         .find(|m| m.candidate.is_some())?;
     let survives = best.aic < null.aic && best.lr.as_ref().is_none_or(|t| t.p < 0.05);
     Some((best, survives))
@@ -124,14 +120,14 @@ fn test_text(m: &ModelFit, null: Option<&ModelFit>) -> String {
 fn null_of(r: &FitReport, pe: bool) -> Option<&ModelFit> {
     r.models
         .iter()
-        .find(|m| m.method == Method::Exact && is_null(m) && m.period_effects == pe)
+        .find(|m| m.method == Method::Exact && m.is_null() && m.period_effects == pe)
 }
 
 /// The model with a network term and the smallest LR p under controls `pe`.
 fn strongest(r: &FitReport, pe: bool) -> Option<&ModelFit> {
     r.models
         .iter()
-        .filter(|m| m.method == Method::Exact && m.period_effects == pe && !is_null(m))
+        .filter(|m| m.method == Method::Exact && m.period_effects == pe && !m.is_null())
         .filter_map(|m| m.lr.as_ref().map(|t| (m, t.p)))
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.name.cmp(&b.0.name)))
         .map(|(m, _)| m)
@@ -150,8 +146,8 @@ pub fn tested_model(r: &FitReport) -> Option<&ModelFit> {
 
 /// Sentence 2: does an association with advisers' adoption survive the winning controls?
 fn network_sentence(r: &FitReport, pe: bool) -> (String, bool) {
-    let null_name = if pe { "period_effects" } else { "innovation" };
     let null = null_of(r, pe);
+    let null_name = null.map_or("", |m| m.name.as_str());
     let null_weight = null.map_or(0.0, |m| m.weight);
     let Some((best, survives)) = best_network(r, pe) else {
         return (
@@ -315,11 +311,7 @@ fn aggregate_verdict(r: &FitReport, innov: &ModelFit) -> String {
 /// winning controls (with what the physician controls show), the network association, the
 /// KOL premium, and the caveat with the families that cannot produce the data.
 pub fn verdict(r: &FitReport) -> String {
-    let Some(innov) = r
-        .models
-        .iter()
-        .find(|m| m.name == "innovation" && m.method == Method::Exact)
-    else {
+    let Some(innov) = r.models.iter().find(|m| m.is_null() && !m.period_effects) else {
         return "No model could be fitted.".into();
     };
     if r.facts.aggregate {

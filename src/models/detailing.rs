@@ -465,6 +465,11 @@ impl Model for Detailing {
         use super::FreeParam as FP;
         vec![FP::new("alpha", 0.0, 1.0), FP::new("beta", 0.0, 2.0)]
     }
+
+    /// The fit's detailing stock decays as the model's does.
+    fn design_input(&self) -> Option<super::DesignInput> {
+        Some(super::DesignInput::Decay(self.decay))
+    }
 }
 
 #[cfg(test)]

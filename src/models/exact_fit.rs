@@ -26,6 +26,16 @@ pub enum Design {
     Detailing,
 }
 
+/// What a configured model fixes in the data of its [`Design`] ([`super::Model::design_input`]):
+/// the fit builds that design's data with the scenario's value, read from the typed model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DesignInput {
+    /// [`Design::Similar`]: the most similar peers each physician watches.
+    TopK(usize),
+    /// [`Design::Detailing`]: the share of the detailing stock kept from one period to the next.
+    Decay(f64),
+}
+
 /// Where the search for a parameter starts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Start {

@@ -32,7 +32,7 @@ pub use crate::engine::{Hazard, share};
 pub use bass::Bass;
 pub use cascade::IndependentCascade;
 pub use detailing::{Detailing, Policy};
-pub use exact_fit::{Design, ExactFit, FitParam, Role, Start};
+pub use exact_fit::{Design, DesignInput, ExactFit, FitParam, Role, Start};
 pub use imitation::Imitation;
 pub use likelihood::{Exposure, Likelihood};
 pub use params::{Default, Given, ModelInfo, Param, ParamTable, ParamValue, Rule, readme_table};
@@ -180,6 +180,13 @@ pub trait Model: std::fmt::Debug + Send + Sync {
     /// cannot be fitted by simulation.
     fn free_params(&self) -> Vec<FreeParam> {
         Vec::new()
+    }
+
+    /// What the model fixes in the data its exact fit reads (the similarity network's
+    /// `top_k`, the detailing stock's decay): the fit builds that [`Design`]'s data with it.
+    /// `None` (the default) where it fixes nothing.
+    fn design_input(&self) -> Option<DesignInput> {
+        None
     }
 
     /// Whether fitting this model to per-physician data needs the simulation-based fit, its
@@ -412,14 +419,29 @@ impl Registry {
         }
     }
 
-    /// Adds a kind. `Err` if its `kind` string is taken or a parameter is called `name`,
-    /// `kind` or `weight` (the keys every `[[model]]` may have).
+    /// Adds a kind. `Err` if its `kind` string is taken, a parameter is called `name`,
+    /// `kind` or `weight` (the keys every `[[model]]` may have), or it declares a null fit
+    /// ([`Role::Null`]) other than the built-in one: the fit tests every network term against
+    /// one baseline, innovation only.
     pub fn register(&mut self, kind: Kind) -> Result<&mut Self, String> {
         if self.get(kind.info.kind).is_some() {
             return Err(format!(
                 "model kind \"{}\" is already registered",
                 kind.info.kind
             ));
+        }
+        if let Some(f) = kind.fits.iter().find(|f| f.role == Role::Null) {
+            let builtin = Registry::builtin();
+            let null = builtin.kinds().find_map(|k| {
+                let g = k.fits.iter().find(|g| g.role == Role::Null)?;
+                Some((k.info.kind, g.name))
+            });
+            if null != Some((kind.info.kind, f.name)) {
+                return Err(format!(
+                    "model kind \"{}\" declares a null fit `{}`: the fit tests every network term against one baseline, the built-in one",
+                    kind.info.kind, f.name
+                ));
+            }
         }
         if let Some(p) = kind
             .info

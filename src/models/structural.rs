@@ -160,6 +160,11 @@ impl Model for StructuralEquivalence {
         use super::FreeParam as FP;
         vec![FP::new("q", 0.0, 1.0)]
     }
+
+    /// The fit's similarity network watches the same `top_k` peers.
+    fn design_input(&self) -> Option<super::DesignInput> {
+        Some(super::DesignInput::TopK(self.top_k))
+    }
 }
 
 impl Dynamics for OnSimilarity {

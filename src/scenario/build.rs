@@ -150,6 +150,7 @@ impl Scenario {
                 path: format!("<{name}, built in code>").into(),
                 text: String::new(),
             },
+            registry: std::sync::Arc::new(crate::models::Registry::builtin()),
         }
     }
 }

@@ -109,6 +109,11 @@ pub struct Scenario {
     /// The source text, for errors found later (spans point into it) and the user's file as
     /// written ([`Scenario::toml_text`]); empty for a scenario built in code.
     pub source: Source,
+    /// The model kinds the scenario was parsed with ([`parse_with`]; the built-in ones for
+    /// [`parse`] and a scenario built in code): what [`Scenario::with`] and
+    /// [`Scenario::model_with`] rebuild models through and the fit compares
+    /// ([`Scenario::registry`]).
+    registry: std::sync::Arc<Registry>,
 }
 
 /// Parses and validates scenario text with the built-in models. `path` is used for messages
@@ -186,7 +191,23 @@ pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, Scenario
         start_date,
         segment,
         source: src,
+        registry: std::sync::Arc::new(registry.clone()),
     })
+}
+
+impl Scenario {
+    /// The model kinds the scenario was parsed with (the built-in ones unless it came from
+    /// [`parse_with`] or [`Scenario::with_registry`]).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The scenario with its models' kinds looked up in `registry` from now on (for a scenario
+    /// built in code with a model kind of its own: [`Scenario::with`], the fit).
+    pub fn with_registry(mut self, registry: Registry) -> Scenario {
+        self.registry = std::sync::Arc::new(registry);
+        self
+    }
 }
 
 /// Reads and validates a scenario file.

@@ -26,17 +26,14 @@ impl Scenario {
     /// # Ok::<(), kolsim::scenario::ScenarioError>(())
     /// ```
     pub fn with(&self, key: &str, value: impl Into<Value>) -> Result<Scenario, ScenarioError> {
-        self.with_values(&[(key, value.into())], &Registry::builtin())
+        self.with_values(&[(key, value.into())])
     }
 
-    /// [`Scenario::with`] for several keys at once, with the model kinds of `registry`.
-    pub fn with_values(
-        &self,
-        values: &[(&str, Value)],
-        registry: &Registry,
-    ) -> Result<Scenario, ScenarioError> {
+    /// [`Scenario::with`] for several keys at once. Models are rebuilt through the
+    /// scenario's own model kinds ([`Scenario::registry`]).
+    pub fn with_values(&self, values: &[(&str, Value)]) -> Result<Scenario, ScenarioError> {
         let text = self.patched_text(values)?;
-        self.reparse(text, registry)
+        self.reparse(text, self.registry())
     }
 
     /// The scenario's TOML with `values` set (keys as for [`Scenario::with`]), not yet

@@ -46,22 +46,35 @@ impl NamedModel {
         kind: &str,
         values: &[(&str, ParamValue)],
     ) -> Result<NamedModel, ScenarioError> {
-        let params: Table = values
-            .iter()
-            .map(|(k, v)| (k.to_string(), super::models::toml_value(v)))
-            .collect();
+        let params = table_of(values);
         let src = Source {
             path: format!("<{name}, built in code>").into(),
             text: String::new(),
         };
-        build(name, kind, &params, &src, 0)
+        build(&Registry::builtin(), name, kind, &params, &src, 0)
     }
 }
 
 impl Scenario {
+    /// [`NamedModel::from_values`] through the scenario's model kinds
+    /// ([`Scenario::registry`]).
+    pub fn model_from_values(
+        &self,
+        name: &str,
+        kind: &str,
+        values: &[(&str, ParamValue)],
+    ) -> Result<NamedModel, ScenarioError> {
+        let params = table_of(values);
+        let src = Source {
+            path: format!("<{name}, built in code>").into(),
+            text: String::new(),
+        };
+        build(self.registry(), name, kind, &params, &src, 0)
+    }
+
     /// The scenario's model `index` with the numbers `values` set (keys as for
     /// [`NamedModel::number`]; a key `a.b` is set only where `a` is a table), rebuilt through
-    /// the built-in registry; errors name `model[index]`.
+    /// the scenario's model kinds ([`Scenario::registry`]); errors name `model[index]`.
     ///
     /// ```
     /// use kolsim::models::bass::Bass;
@@ -95,23 +108,38 @@ impl Scenario {
                 }
             }
         }
-        let mut changed = build(&m.name, m.model.kind(), &t, &self.source, index)?;
+        let mut changed = build(
+            self.registry(),
+            &m.name,
+            m.model.kind(),
+            &t,
+            &self.source,
+            index,
+        )?;
         changed.weight = m.weight;
         Ok(changed)
     }
 }
 
+/// `values` as a `[[model]]` table.
+fn table_of(values: &[(&str, ParamValue)]) -> Table {
+    values
+        .iter()
+        .map(|(k, v)| (k.to_string(), super::models::toml_value(v)))
+        .collect()
+}
+
 /// Builds model `index` of kind `kind` from its table `table` (keys other than `name` and
-/// `kind` are its parameters) through the built-in registry. Errors are located in `src` at
-/// `model[index]` without a line: the table is not the user's text.
+/// `kind` are its parameters) through `reg`. Errors are located in `src` at `model[index]`
+/// without a line: the table is not the user's text.
 fn build(
+    reg: &Registry,
     name: &str,
     kind: &str,
     table: &Table,
     src: &Source,
     index: usize,
 ) -> Result<NamedModel, ScenarioError> {
-    let reg = Registry::builtin();
     let entry = reg.get(kind).ok_or_else(|| {
         src.error(
             None,

@@ -1,11 +1,14 @@
 //! A model defined entirely in this file runs through the same registry, scenario parser,
-//! realisation and engine as the built-in models, without any change to `src/`.
+//! realisation and engine as the built-in models, and is fitted exactly by `kolsim fit` from
+//! the facts it declares here, without any change to `src/`.
 
 use kolsim::attribution::{Attribute, Channel, Trace};
 
+use crate::common::root;
+use kolsim::fit::{self, FitOptions};
 use kolsim::models::{
-    Default, Hazard, HazardModel, Kind, Model, ModelInfo, Param, ParamTable, Prepared, Registry,
-    Rule, Setting,
+    Default, Design, ExactFit, Exposure, FitParam, Hazard, HazardModel, Kind, Likelihood, Model,
+    ModelInfo, Param, ParamTable, ParamValue, Prepared, Registry, Role, Rule, Setting,
 };
 use kolsim::run::{self, RunOptions};
 use kolsim::scenario::{self, ScenarioError, Source};
@@ -38,7 +41,26 @@ fn parse(t: &ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError> {
     Ok(Arc::new(Contact { q: t.number("q")? }))
 }
 
-const KIND: Kind = Kind::new(&INFO, parse, &[]);
+/// Its exact fit, with a spontaneous channel `p`: `h = 1 − (1 − p)(1 − min(1, q·c))`.
+const FIT: ExactFit = ExactFit {
+    boundary_params: 1,
+    rough: true,
+    ..ExactFit::new(
+        "contact",
+        "h = p + (1-p)·min(1, q·c)",
+        &[FitParam::spontaneous("p"), FitParam::prob("q")],
+        Design::Influence,
+        |th, x| 1.0 - (1.0 - th[0]) * (1.0 - Contact { q: th[1] }.hazard(x)),
+    )
+};
+
+const KIND: Kind = Kind::new(&INFO, parse, &[FIT]);
+
+impl Likelihood for Contact {
+    fn hazard(&self, x: &Exposure) -> f64 {
+        self.prob(0, x.c, x.w)
+    }
+}
 
 impl Hazard for Contact {
     fn prob(&self, _i: usize, c: f64, _w: f64) -> f64 {
@@ -53,6 +75,10 @@ impl Model for Contact {
 
     fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
         Ok(Box::new(*self))
+    }
+
+    fn values(&self) -> Vec<(&'static str, ParamValue)> {
+        vec![("q", ParamValue::Num(self.q))]
     }
 }
 
@@ -195,4 +221,95 @@ fn the_toy_runs_through_the_same_engine_and_recorder() {
                 .all(|r| r.channel == Channel::Peer && r.influencer.is_some())
         );
     }
+}
+
+/// The shipped CKM scenario read with the toy registered.
+fn ckm_with_contact() -> kolsim::scenario::Scenario {
+    let path = root().join("scenarios/ckm-tetracycline.toml");
+    let src = kolsim::source::read_source(&path).unwrap();
+    scenario::parse_with(src, &registry()).unwrap()
+}
+
+/// A kind a program registers is fitted exactly through the registry its scenario was parsed
+/// with, from the facts it declares (its `ExactFit`), ranked and tested against the same null
+/// as the built-in models; a scenario read with the built-in registry does not compare it.
+#[test]
+fn a_registered_kind_is_fitted_through_the_scenario_registry() {
+    let observed = root().join("scenarios/data/ckm/observed.csv");
+    let opts = FitOptions {
+        permutations: 0,
+        sim_replicates: 4,
+        ..FitOptions::default()
+    };
+    let sc = ckm_with_contact();
+    let res = kolsim::api::fit(&sc, observed.as_path(), &opts).unwrap();
+    let models = &res.report.models;
+    let m = models.iter().find(|m| m.name == "contact").expect("fitted");
+    let c = m.candidate.expect("an exact fit");
+    assert_eq!((c.kind(), c.fit().role), ("contact", Role::Compared));
+    let names: Vec<&str> = m.params.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["p", "q"]);
+    assert!(m.loglik.is_finite() && m.aic.is_finite());
+    let null = fit::models::Candidate::null().name();
+    assert_eq!(m.lr.as_ref().expect("LR test").against, null);
+    let pe = models.iter().find(|m| m.name == "contact+period").unwrap();
+    assert_eq!(pe.lr.as_ref().unwrap().against, "period_effects");
+    // The built-in models are fitted as without the toy, to the bit.
+    let builtin = scenario::load(&root().join("scenarios/ckm-tetracycline.toml")).unwrap();
+    let prep = fit::prepare(&builtin, observed.as_path(), &opts).unwrap();
+    let alone = fit::fit_models(&prep, &opts);
+    assert!(alone.models.iter().all(|m| !m.name.starts_with("contact")));
+    for a in &alone.models {
+        let b = models.iter().find(|b| b.name == a.name).unwrap();
+        assert_eq!(a.loglik.to_bits(), b.loglik.to_bits(), "{}", a.name);
+    }
+}
+
+/// A scenario keeps the registry it was parsed with: patching a value, changing a model's
+/// numbers and fitting all see the toy kind.
+#[test]
+fn a_scenario_keeps_its_registry_through_with_and_model_with() {
+    let sc = scenario::parse_with(source(SCENARIO), &registry()).unwrap();
+    assert!(sc.registry().get("contact").is_some());
+    let more = sc.with("replicates", 7).unwrap();
+    assert_eq!(
+        (more.replicates, more.models[0].model.kind()),
+        (7, "contact")
+    );
+    let q = sc.with("model.contact.q", 0.5).unwrap();
+    assert_eq!(q.models[0].number("q"), Some(0.5));
+    assert_eq!(
+        sc.model_with(0, &[("q", 0.25)]).unwrap().number("q"),
+        Some(0.25)
+    );
+    // Built in code: the built-in kinds, unless given others.
+    let code = scenario::Scenario::new(
+        "in-code",
+        4,
+        2,
+        kolsim::scenario::NetworkSpec::Complete { n: 20 },
+        vec![kolsim::scenario::NamedModel::of(
+            "contact",
+            Contact { q: 0.1 },
+        )],
+    );
+    assert!(
+        code.with("replicates", 3).is_err(),
+        "contact is not built in"
+    );
+    let code = code.with_registry(registry());
+    assert_eq!(code.with("replicates", 3).unwrap().replicates, 3);
+}
+
+/// One null: a kind that declares another baseline is refused.
+#[test]
+fn a_second_null_is_refused() {
+    const NULL: ExactFit = ExactFit {
+        role: Role::Null,
+        ..FIT
+    };
+    const OTHER: Kind = Kind::new(&INFO, parse, &[NULL]);
+    let err = Registry::builtin().register(OTHER).map(|_| ()).unwrap_err();
+    assert!(err.contains("declares a null fit `contact`"), "{err}");
+    assert!(Registry::empty().register(OTHER).is_err());
 }
