@@ -2,7 +2,6 @@
 //! point before anything runs, and shards.
 
 use crate::error::Error;
-use crate::models::Registry;
 use crate::scenario::Scenario;
 
 /// One swept key with its values.
@@ -141,7 +140,7 @@ pub fn point_scenario(base: &Scenario, grid: &Grid, k: usize) -> Result<Scenario
     let text = base
         .patched_text(&patch)
         .map_err(|e| bad(&e.key, e.message))?;
-    let mut sc = base.reparse(text, &Registry::builtin()).map_err(|e| {
+    let mut sc = base.reparse(text, base.registry()).map_err(|e| {
         let at: Vec<String> = grid
             .axes
             .iter()
