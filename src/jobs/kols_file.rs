@@ -2,23 +2,19 @@
 //! flag, the arms that seeded them in replicate 0, and the node attributes.
 
 use crate::error::Error;
-use crate::kols::{self, KolRule};
+use crate::kols;
 use crate::network::{Attribute, Network};
 use crate::output::csv_field;
 use crate::rng::{Purpose, stream};
 use crate::run::RunResult;
-use crate::scenario::{KolRuleSpec, Scenario};
+use crate::scenario::Scenario;
 use std::fmt::Write as _;
 
 /// The rule's score of every physician on the unweighted network (as the KOLs were ranked,
 /// [`kols::scores`]), `None` for a physician without one (a missing attribute) or a rule
 /// without scores (`explicit`).
 fn scores(sc: &Scenario, net: &Network) -> Option<Vec<Option<f64>>> {
-    let rule = match &sc.kols.rule {
-        KolRuleSpec::Ranked(r) => r.clone(),
-        KolRuleSpec::Attribute(name, _) => KolRule::Attribute(name.clone()),
-        KolRuleSpec::Explicit(_) => return None,
-    };
+    let rule = sc.kol_rule(net).ok()?;
     kols::scores(net, &rule, &mut stream(sc.seed, Purpose::Kols, 0)).map(|s| s.values)
 }
 

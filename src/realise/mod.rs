@@ -7,7 +7,7 @@ use crate::kols::{self, KolRule};
 use crate::models::Prepared;
 use crate::network::{Network, edge_list};
 use crate::rng::{Purpose, stream};
-use crate::scenario::{Draw, KolRuleSpec, NetworkSpec, Scenario};
+use crate::scenario::{Draw, NetworkSpec, Scenario};
 
 pub use crate::models::structural::{SE_MAX_BYTES, SE_MAX_TWO_HOP, similarity_network};
 
@@ -119,14 +119,7 @@ pub fn kolled(sc: &Scenario, index: u64) -> Result<Kolled, Error> {
 /// `group` and `where`.
 pub fn ranked_kols(sc: &Scenario, net: Network, index: u64) -> Result<Kolled, Error> {
     let n = net.n();
-    let rule = match &sc.kols.rule {
-        KolRuleSpec::Ranked(r) => r.clone(),
-        KolRuleSpec::Attribute(name, span) => {
-            sc.check_attribute(name, span, "kols.attribute", &net)?;
-            KolRule::Attribute(name.clone())
-        }
-        KolRuleSpec::Explicit(list) => KolRule::Explicit(sc.resolve_ids(list, &net)?),
-    };
+    let rule = sc.kol_rule(&net)?;
     if let crate::scenario::KolSize::Count(c) = sc.kols.size
         && c > n
     {

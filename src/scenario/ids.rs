@@ -149,6 +149,22 @@ impl Scenario {
         )
     }
 
+    /// The `[kols]` rule as the ranking takes it, on `net`: listed ids resolved to physicians,
+    /// a named attribute checked to be a numeric column of `net`. The one place the scenario's
+    /// rule becomes a [`KolRule`](crate::kols::KolRule) (the run, `seed` and `kols.csv` use it).
+    pub fn kol_rule(&self, net: &Network) -> Result<crate::kols::KolRule, ScenarioError> {
+        use super::KolRuleSpec;
+        use crate::kols::KolRule;
+        Ok(match &self.kols.rule {
+            KolRuleSpec::Ranked(r) => r.clone(),
+            KolRuleSpec::Attribute(name, span) => {
+                self.check_attribute(name, span, "kols.attribute", net)?;
+                KolRule::Attribute(name.clone())
+            }
+            KolRuleSpec::Explicit(list) => KolRule::Explicit(self.resolve_ids(list, net)?),
+        })
+    }
+
     /// Checks that a named attribute exists and is numeric.
     pub fn check_attribute(
         &self,

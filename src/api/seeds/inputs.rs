@@ -2,10 +2,10 @@
 //! (`--candidates ATTR`, `--candidates-file PATH`) and costs (`--cost ATTR`).
 
 use crate::error::Error;
-use crate::kols::{self, KolRule};
+use crate::kols;
 use crate::network::{Attribute, Network};
 use crate::rng::{Purpose, stream};
-use crate::scenario::{KolRuleSpec, Scenario};
+use crate::scenario::Scenario;
 
 /// Every ranked physician by the scenario's KOL rule, on the network before the KOL weight:
 /// from the scores `real` ranked its KOLs by (the rule is ranked again only where it kept
@@ -27,11 +27,7 @@ pub(super) fn kol_ranking(
 
 /// The full ranking under the scenario's KOL rule (on the network before the KOL weight).
 fn scenario_ranking(sc: &Scenario, base: &Network) -> Result<Vec<u32>, Error> {
-    let rule = match &sc.kols.rule {
-        KolRuleSpec::Ranked(r) => r.clone(),
-        KolRuleSpec::Attribute(name, _) => KolRule::Attribute(name.clone()),
-        KolRuleSpec::Explicit(list) => KolRule::Explicit(sc.resolve_ids(list, base)?),
-    };
+    let rule = sc.kol_rule(base)?;
     Ok(kols::rank_with(
         base,
         &rule,
