@@ -130,7 +130,7 @@ impl Ctx<'_> {
 }
 
 /// What a key that serde reports missing is for, so the message says what to add.
-fn required_help(table: &str, field: &str) -> String {
+fn required_help(table: &str, field: &str, kinds: &[&str]) -> String {
     match (table, field) {
         (_, "name") if table.is_empty() => {
             "the scenario name, also the default output folder, e.g. name = \"quickstart\"".into()
@@ -140,20 +140,16 @@ fn required_help(table: &str, field: &str) -> String {
         (_, "network") => "a [network] table with at least `kind`".into(),
         (_, "model") => "at least one [[model]] table with at least `kind`".into(),
         ("network", "kind") => format!("one of {}", network::kinds()),
-        (t, "kind") if t.starts_with("model") => {
-            format!(
-                "one of {}",
-                crate::models::Registry::builtin().names().join(", ")
-            )
-        }
+        (t, "kind") if t.starts_with("model") => format!("one of {}", kinds.join(", ")),
         (_, "strategy") => "one of none, random, kols, explicit, attribute, by_volume".into(),
         (_, "path") => "the file's path, relative to the scenario".into(),
         _ => "a required key".into(),
     }
 }
 
-/// Turns a TOML or serde error into a located [`ScenarioError`] with plain-language types.
-pub(super) fn toml_error(src: &Source, e: &toml::de::Error) -> ScenarioError {
+/// Turns a TOML or serde error into a located [`ScenarioError`] with plain-language types;
+/// `kinds`: the model kinds a `[[model]]` table may name.
+pub(super) fn toml_error(src: &Source, e: &toml::de::Error, kinds: &[&str]) -> ScenarioError {
     let span = e.span();
     let msg = e.message().trim().to_string();
     if let Some(rest) = msg.strip_prefix("missing field `") {
@@ -169,7 +165,7 @@ pub(super) fn toml_error(src: &Source, e: &toml::de::Error) -> ScenarioError {
         } else {
             format!("{table}.{field}")
         };
-        let help = required_help(&table, field);
+        let help = required_help(&table, field, kinds);
         // A missing top-level key is reported at the start of the file (the top-level table).
         return src.error(
             if top { Some(0..0) } else { span },

@@ -124,7 +124,8 @@ pub fn parse(src: Source) -> Result<Scenario, ScenarioError> {
 
 /// [`parse`] with the model kinds of `registry`.
 pub fn parse_with(src: Source, registry: &Registry) -> Result<Scenario, ScenarioError> {
-    let raw: RawScenario = toml::from_str(&src.text).map_err(|e| ctx::toml_error(&src, &e))?;
+    let raw: RawScenario =
+        toml::from_str(&src.text).map_err(|e| ctx::toml_error(&src, &e, &registry.names()))?;
     let cx = Ctx { src: &src };
     models::check_raw(&cx, raw.models.get_ref(), registry)?;
     let name = scenario_name(&cx, &raw.name)?;

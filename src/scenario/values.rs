@@ -46,12 +46,7 @@ impl NamedModel {
         kind: &str,
         values: &[(&str, ParamValue)],
     ) -> Result<NamedModel, ScenarioError> {
-        let params = table_of(values);
-        let src = Source {
-            path: format!("<{name}, built in code>").into(),
-            text: String::new(),
-        };
-        build(&Registry::builtin(), name, kind, &params, &src, 0)
+        in_code(&Registry::builtin(), name, kind, values)
     }
 }
 
@@ -64,12 +59,7 @@ impl Scenario {
         kind: &str,
         values: &[(&str, ParamValue)],
     ) -> Result<NamedModel, ScenarioError> {
-        let params = table_of(values);
-        let src = Source {
-            path: format!("<{name}, built in code>").into(),
-            text: String::new(),
-        };
-        build(self.registry(), name, kind, &params, &src, 0)
+        in_code(self.registry(), name, kind, values)
     }
 
     /// The scenario's model `index` with the numbers `values` set (keys as for
@@ -121,12 +111,23 @@ impl Scenario {
     }
 }
 
-/// `values` as a `[[model]]` table.
-fn table_of(values: &[(&str, ParamValue)]) -> Table {
-    values
+/// The model of kind `kind` named `name` with the parameters `values`, built through `reg`
+/// as a `[[model]]` table with these keys would be.
+fn in_code(
+    reg: &Registry,
+    name: &str,
+    kind: &str,
+    values: &[(&str, ParamValue)],
+) -> Result<NamedModel, ScenarioError> {
+    let params: Table = values
         .iter()
         .map(|(k, v)| (k.to_string(), super::models::toml_value(v)))
-        .collect()
+        .collect();
+    let src = Source {
+        path: format!("<{name}, built in code>").into(),
+        text: String::new(),
+    };
+    build(reg, name, kind, &params, &src, 0)
 }
 
 /// Builds model `index` of kind `kind` from its table `table` (keys other than `name` and

@@ -301,6 +301,17 @@ fn a_scenario_keeps_its_registry_through_with_and_model_with() {
     assert_eq!(code.with("replicates", 3).unwrap().replicates, 3);
 }
 
+/// A `[[model]]` without `kind` is told the kinds of the registry it is parsed with.
+#[test]
+fn a_missing_kind_lists_the_registry_kinds() {
+    let text = SCENARIO.replacen("kind = \"contact\"\n", "", 1);
+    let err = scenario::parse_with(source(&text), &registry()).unwrap_err();
+    assert!(err.message.contains("missing required key `kind`"), "{err}");
+    assert!(err.message.contains(", contact)"), "{err}");
+    let err = scenario::parse(source(&text)).unwrap_err();
+    assert!(!err.message.contains("contact"), "{err}");
+}
+
 /// One null: a kind that declares another baseline is refused.
 #[test]
 fn a_second_null_is_refused() {
