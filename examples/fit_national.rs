@@ -265,9 +265,16 @@ fn per_controlled_model(prep: &fit::Prepared) {
         };
         let c2 = cpu();
         let f = hazard::fit(cand, &d, &s);
+        let ck = cpu();
         let kappa = cand
             .and_then(Candidate::ratio)
-            .and_then(|ratio| hazard::kappa(ratio, &d, &s, &f.params));
+            .and_then(|ratio| hazard::kappa_counted(ratio, &d, &s, &f.params));
+        let kappa_cpu = cpu() - ck;
+        let mut phases = f.passes.phases.clone();
+        if let Some((_, k)) = &kappa {
+            phases.extend(k.phases.iter().map(|(n, p, g, c)| (format!("kappa {n}"), *p, *g, *c)));
+        }
+        let kappa = kappa.map(|(k, _)| k);
         println!(
             "{}+period: data {:.2} s CPU ({pp:.0} person-periods, {:.1} M/s; {} cells, {} events, {} at-risk rows), fit {:.2} s CPU, {:.2} s wall; log L {:.6}{}",
             cand.map_or("controls", |c| c.name()),
@@ -283,6 +290,12 @@ fn per_controlled_model(prep: &fit::Prepared) {
                 .as_ref()
                 .map_or(String::new(), |k| format!(", kappa {:.4}", k.value)),
         );
+        if kappa.is_some() {
+            println!("  (kappa: {kappa_cpu:.2} s CPU of the fit's)");
+        }
+        for (name, p, g, c) in &phases {
+            println!("  passes: {name}: {p} passes, {g} grid checks, {c} maximisations");
+        }
         if std::env::var("ESTIMATES").is_ok() {
             for e in f.params.iter().chain(&f.coefficients).chain(&kappa) {
                 println!(

@@ -20,6 +20,10 @@
 //! took over ten minutes; now seconds).
 
 use crate::fit::newton::{BOUND, Pass, Problem, Terms, pass, pattern_eta, solve};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Grid checks of every α ([`reseat_alphas`]) made by this process so far, over every fit.
+pub(super) static GRID_CHECKS: AtomicU64 = AtomicU64::new(0);
 
 /// A log-likelihood surface the Newton runs below climb: the inner one over `β` at fixed
 /// network terms ([`Fixed`]), or the joint one over `(β, ψ)` of `super::joint`. Its
@@ -36,6 +40,9 @@ pub(super) trait Surface {
     fn damp_singular(&self) -> bool {
         false
     }
+    /// Moves every free α of `x` to the best of its grid where that is higher
+    /// ([`reseat_alphas`] at `x`'s network terms); whether any moved.
+    fn reseat(&self, x: &mut [f64]) -> bool;
 }
 
 /// The inner surface: `β` at fixed network terms.
@@ -55,6 +62,10 @@ impl Surface for Fixed<'_, '_> {
 
     fn dims(&self) -> (usize, usize) {
         (self.pr.n_alpha(), self.pr.e)
+    }
+
+    fn reseat(&self, x: &mut [f64]) -> bool {
+        reseat_alphas(self.pr, self.h0, x)
     }
 }
 
@@ -183,6 +194,7 @@ fn alpha_logliks(
 /// Moves every free α to the best of its candidate maxima where that is higher than its
 /// value now by more than rounding; whether any moved.
 pub(super) fn reseat_alphas(pr: &Problem, h0: &Terms, beta: &mut [f64]) -> bool {
+    GRID_CHECKS.fetch_add(1, Ordering::Relaxed);
     let na = pr.n_alpha();
     let eta_z = pattern_eta(pr, beta);
     let mut moved = false;
@@ -209,6 +221,10 @@ pub(super) fn reseat_alphas(pr: &Problem, h0: &Terms, beta: &mut [f64]) -> bool 
 /// Most iterations of one Newton run. A run that reaches it stops at the highest point it
 /// found, a lower bound of the inner maximum, and says so ([`Run::capped`]).
 pub(super) const MAX_ITERATIONS: usize = 200;
+
+/// Every this many iterations without convergence, a Newton run checks every α against its
+/// grid ([`Surface::reseat`]) and moves those that gain.
+const STALL: usize = 8;
 
 /// Halvings of a Newton step tried before the run turns to Levenberg steps.
 const HALVINGS: usize = 4;
@@ -272,12 +288,27 @@ pub(super) fn newton(s: &impl Surface, beta: &mut [f64], cap: usize) -> Run {
         };
     }
     let (mut expansions, mut mu) = (0, 0.0f64);
-    for _ in 0..cap {
+    for it in 1..=cap {
+        if it % STALL == 0 && s.reseat(beta) {
+            // A long run is usually crawling towards a maximum of one α that its grid
+            // holds (a flat tail, or a valley where the Hessian is not negative definite
+            // and scoring steps converge linearly): jump there.
+            cur = s.pass(beta, false);
+            mu = 0.0;
+            if !cur.ll.is_finite() {
+                return done(&cur, false);
+            }
+        }
         let held = held_at_bounds(s, beta, &cur.g);
         let dir = match solve(&cur, na, e, &held) {
             Some(d) => d,
             None => match solve(&s.pass(beta, true), na, e, &held) {
-                Some(d) => d,
+                Some(d) => {
+                    if std::env::var("DBG").is_ok() {
+                        eprintln!("psd");
+                    }
+                    d
+                }
                 None if s.damp_singular() => {
                     mu = mu.max(cur.g.iter().fold(0.0f64, |m, g| m.max(g.abs())));
                     match levenberg(s, beta, &cur, &held, &mut mu) {
@@ -292,6 +323,10 @@ pub(super) fn newton(s: &impl Surface, beta: &mut [f64], cap: usize) -> Run {
             },
         };
         let gain: f64 = dir.iter().zip(&cur.g).map(|(d, g)| d * g).sum();
+        if std::env::var("DBG").is_ok() {
+            let mx = dir.iter().enumerate().fold((0, 0.0f64), |m, (i, d)| if d.abs() > m.1 { (i, d.abs()) } else { m });
+            eprintln!("it ll {:.9} gain {:.3e} mu {:.1e} maxdir {:?} held {}", cur.ll, gain, mu, mx, held.iter().filter(|h| **h).count());
+        }
         if gain.is_nan() || gain <= 0.0 {
             return done(&cur, false);
         }

@@ -145,6 +145,12 @@ impl Surface for Joint<'_, '_> {
     fn damp_singular(&self) -> bool {
         true
     }
+
+    fn reseat(&self, x: &mut [f64]) -> bool {
+        let dim = self.prof.pr.dim();
+        let terms = Terms::new(self.prof.pr.cells, self.prof.h0(&self.psi(x)));
+        inner::reseat_alphas(&self.prof.pr, &terms, &mut x[..dim])
+    }
 }
 
 /// What a joint maximisation reached.
@@ -161,6 +167,7 @@ pub(super) struct Climb {
 /// over `β` and the network parameters not `hold`: Newton on the joint surface, every α
 /// checked against its grid after each run (at most [`inner::ROUNDS`] runs).
 pub(super) fn climb(prof: &Profiled, psi: &[f64], beta: &[f64], hold: &[bool]) -> Climb {
+    prof.climbs.set(prof.climbs.get() + 1);
     let j = Joint::new(prof, psi, hold);
     let dim = prof.pr.dim();
     let mut x = j.point(beta);
@@ -177,6 +184,9 @@ pub(super) fn climb(prof: &Profiled, psi: &[f64], beta: &[f64], hold: &[bool]) -
         if !inner::reseat_alphas(&prof.pr, &terms, &mut x[..dim]) {
             break;
         }
+        if std::env::var("DBG").is_ok() {
+            eprintln!("reseat moved");
+        }
     }
     if run.capped {
         prof.capped.set(prof.capped.get() + 1);
@@ -191,6 +201,31 @@ pub(super) fn climb(prof: &Profiled, psi: &[f64], beta: &[f64], hold: &[bool]) -
 /// The joint maximum from the best of `starts` (by the profile log-likelihood, as
 /// [`crate::fit::optim::maximize`] picks its start), clamped to `b`.
 pub(super) fn maximize(prof: &Profiled, starts: &[Vec<f64>], b: &[(f64, f64)]) -> Climb {
+    let best = prof.phase("starts", || best_start(prof, starts, b));
+    let Some((psi, v, beta)) = best.filter(|(_, v, _)| v.is_finite()) else {
+        return Climb {
+            ll: f64::NEG_INFINITY,
+            beta: prof.start.clone(),
+            psi: b.iter().map(|&(lo, _)| lo).collect(),
+        };
+    };
+    let out = prof.phase("maximum", || {
+        climb(prof, &psi, &beta, &vec![false; psi.len()])
+    });
+    if out.ll.is_finite() && out.ll >= v {
+        out
+    } else {
+        Climb { ll: v, beta, psi }
+    }
+}
+
+/// The best of `starts` clamped to `b` by the profile log-likelihood: the start, its value
+/// and inner solution.
+fn best_start(
+    prof: &Profiled,
+    starts: &[Vec<f64>],
+    b: &[(f64, f64)],
+) -> Option<(Vec<f64>, f64, Vec<f64>)> {
     let mut best: Option<(Vec<f64>, f64, Vec<f64>)> = None;
     for s in starts {
         let x: Vec<f64> = s
@@ -203,19 +238,7 @@ pub(super) fn maximize(prof: &Profiled, starts: &[Vec<f64>], b: &[(f64, f64)]) -
             best = Some((x, v, beta));
         }
     }
-    let Some((psi, v, beta)) = best.filter(|(_, v, _)| v.is_finite()) else {
-        return Climb {
-            ll: f64::NEG_INFINITY,
-            beta: prof.start.clone(),
-            psi: b.iter().map(|&(lo, _)| lo).collect(),
-        };
-    };
-    let out = climb(prof, &psi, &beta, &vec![false; psi.len()]);
-    if out.ll.is_finite() && out.ll >= v {
-        out
-    } else {
-        Climb { ll: v, beta, psi }
-    }
+    best
 }
 
 /// The diagonal of the inverse of minus the joint Hessian at `top` over `β` and the network
@@ -246,6 +269,9 @@ fn interval(
         }
         let mut psi = warm.1.clone();
         psi[k] = v;
+        if std::env::var("DBG").is_ok() {
+            eprintln!("point {v} restart {restart}");
+        }
         let r = climb(prof, &psi, &warm.0, &hold);
         if r.ll.is_finite() {
             warm = (r.beta, r.psi);
@@ -271,7 +297,7 @@ fn estimates(
         .zip(b)
         .map(|(v, (lo, hi))| v <= lo || v >= hi)
         .collect();
-    let var = variance(prof, top, &hold);
+    let var = prof.phase("standard errors", || variance(prof, top, &hold));
     let dim = prof.pr.dim();
     let mut se = vec![None; hold.len()];
     let mut j = dim;
@@ -292,7 +318,7 @@ fn estimates(
             name: name.to_string(),
             value: top.psi[k],
             se: se[k],
-            ci: interval(prof, top, b, k, se[k]),
+            ci: prof.phase(&format!("interval {name}"), || interval(prof, top, b, k, se[k])),
         })
         .collect();
     (
@@ -320,6 +346,7 @@ pub(super) fn fit(
             coefficients: Vec::new(),
             loglik: f64::NEG_INFINITY,
             k,
+            passes: prof.pass_counts(),
         };
     }
     prof.warm.replace(top.beta.clone());
@@ -330,6 +357,7 @@ pub(super) fn fit(
         coefficients: prof.estimates(&top.beta, var.as_deref(), coef_names),
         loglik: top.ll,
         k,
+        passes: prof.pass_counts(),
     }
 }
 
