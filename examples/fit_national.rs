@@ -272,7 +272,11 @@ fn per_controlled_model(prep: &fit::Prepared) {
         let kappa_cpu = cpu() - ck;
         let mut phases = f.passes.phases.clone();
         if let Some((_, k)) = &kappa {
-            phases.extend(k.phases.iter().map(|(n, p, g, c)| (format!("kappa {n}"), *p, *g, *c)));
+            phases.extend(
+                k.phases
+                    .iter()
+                    .map(|(n, p, g, c)| (format!("kappa {n}"), *p, *g, *c)),
+            );
         }
         let kappa = kappa.map(|(k, _)| k);
         println!(

@@ -115,9 +115,6 @@ impl<'a> Profiled<'a> {
     /// `f()`, its passes, grid checks and maximisations counted as phase `name`.
     fn phase<T>(&self, name: &str, f: impl FnOnce() -> T) -> T {
         let ((p0, g0), c0) = (pass_totals(), self.climbs.get());
-        if std::env::var("DBG").is_ok() {
-            eprintln!("phase {name}");
-        }
         let out = f();
         let (p1, g1) = pass_totals();
         self.counts.borrow_mut().phases.push((

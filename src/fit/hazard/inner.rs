@@ -35,11 +35,6 @@ pub(super) trait Surface {
     fn bounds(&self, k: usize) -> (f64, f64);
     /// Number of α's and of dense coordinates.
     fn dims(&self) -> (usize, usize);
-    /// Whether a run whose Newton and Fisher steps are both singular turns to Levenberg
-    /// steps rather than stopping (the joint surface: κ is not identified at `q_O = 0`).
-    fn damp_singular(&self) -> bool {
-        false
-    }
     /// Moves every free α of `x` to the best of its grid where that is higher
     /// ([`reseat_alphas`] at `x`'s network terms); whether any moved.
     fn reseat(&self, x: &mut [f64]) -> bool;
@@ -302,31 +297,24 @@ pub(super) fn newton(s: &impl Surface, beta: &mut [f64], cap: usize) -> Run {
         let held = held_at_bounds(s, beta, &cur.g);
         let dir = match solve(&cur, na, e, &held) {
             Some(d) => d,
-            None => match solve(&s.pass(beta, true), na, e, &held) {
-                Some(d) => {
-                    if std::env::var("DBG").is_ok() {
-                        eprintln!("psd");
-                    }
-                    d
+            None => {
+                // Minus the Hessian is not positive definite here: Levenberg steps on the
+                // true Hessian (back to Newton's once the damping falls off) converge where
+                // scoring steps crawl linearly; scoring only where no damping rises.
+                if mu == 0.0 {
+                    mu = cur.g.iter().fold(0.0f64, |m, g| m.max(g.abs()));
                 }
-                None if s.damp_singular() => {
-                    mu = mu.max(cur.g.iter().fold(0.0f64, |m, g| m.max(g.abs())));
-                    match levenberg(s, beta, &cur, &held, &mut mu) {
-                        Some(next) => {
-                            cur = next;
-                            continue;
-                        }
-                        None => return done(&cur, false),
-                    }
+                if let Some(next) = levenberg(s, beta, &cur, &held, &mut mu) {
+                    cur = next;
+                    continue;
                 }
-                None => return done(&cur, false),
-            },
+                match solve(&s.pass(beta, true), na, e, &held) {
+                    Some(d) => d,
+                    None => return done(&cur, false),
+                }
+            }
         };
         let gain: f64 = dir.iter().zip(&cur.g).map(|(d, g)| d * g).sum();
-        if std::env::var("DBG").is_ok() {
-            let mx = dir.iter().enumerate().fold((0, 0.0f64), |m, (i, d)| if d.abs() > m.1 { (i, d.abs()) } else { m });
-            eprintln!("it ll {:.9} gain {:.3e} mu {:.1e} maxdir {:?} held {}", cur.ll, gain, mu, mx, held.iter().filter(|h| **h).count());
-        }
         if gain.is_nan() || gain <= 0.0 {
             return done(&cur, false);
         }

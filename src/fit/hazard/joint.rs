@@ -20,15 +20,17 @@
 
 use super::inner::{self, Surface};
 use super::{ControlledFit, Profiled};
+use crate::fit::Estimate;
 use crate::fit::models::Candidate;
 use crate::fit::newton::{
     BOUND, CHUNK, Pass, Problem, Terms, inner_variance, logistic_softplus, pass, pattern_eta,
 };
-use crate::fit::{Estimate, profile};
 use rayon::prelude::*;
 use std::ops::Range;
 
+mod interval;
 mod sweep;
+use interval::interval;
 use sweep::{Acc, Sweep, chunked};
 
 /// Whether `c`'s network term has analytic derivatives here.
@@ -142,10 +144,6 @@ impl Surface for Joint<'_, '_> {
         (pr.n_alpha(), pr.e + self.free.len())
     }
 
-    fn damp_singular(&self) -> bool {
-        true
-    }
-
     fn reseat(&self, x: &mut [f64]) -> bool {
         let dim = self.prof.pr.dim();
         let terms = Terms::new(self.prof.pr.cells, self.prof.h0(&self.psi(x)));
@@ -183,9 +181,6 @@ pub(super) fn climb(prof: &Profiled, psi: &[f64], beta: &[f64], hold: &[bool]) -
         let terms = Terms::new(prof.pr.cells, prof.h0(&j.psi(&x)));
         if !inner::reseat_alphas(&prof.pr, &terms, &mut x[..dim]) {
             break;
-        }
-        if std::env::var("DBG").is_ok() {
-            eprintln!("reseat moved");
         }
     }
     if run.capped {
@@ -251,36 +246,6 @@ fn variance(prof: &Profiled, top: &Climb, hold: &[bool]) -> Option<Vec<f64>> {
     inner_variance(&p, na, dense)
 }
 
-/// The profile interval of network parameter `k` (`se` its standard error): at each value,
-/// the joint maximum with `ψ_k` held there, warm-started from the previous value's.
-fn interval(
-    prof: &Profiled,
-    top: &Climb,
-    b: &[(f64, f64)],
-    k: usize,
-    se: Option<f64>,
-) -> (f64, f64) {
-    let mut hold = vec![false; top.psi.len()];
-    hold[k] = true;
-    let mut warm = (top.beta.clone(), top.psi.clone());
-    let mut at = |v: f64, restart: bool| -> f64 {
-        if restart {
-            warm = (top.beta.clone(), top.psi.clone());
-        }
-        let mut psi = warm.1.clone();
-        psi[k] = v;
-        if std::env::var("DBG").is_ok() {
-            eprintln!("point {v} restart {restart}");
-        }
-        let r = climb(prof, &psi, &warm.0, &hold);
-        if r.ll.is_finite() {
-            warm = (r.beta, r.psi);
-        }
-        r.ll
-    };
-    profile::interval(&mut at, top.psi[k], b[k], top.ll, se)
-}
-
 /// The estimates of network parameters `keep` (by index, named `names`) at the joint maximum
 /// `top`: standard errors from the joint information (`None` at a bound), profile intervals;
 /// with the variances of the coefficients.
@@ -318,7 +283,9 @@ fn estimates(
             name: name.to_string(),
             value: top.psi[k],
             se: se[k],
-            ci: prof.phase(&format!("interval {name}"), || interval(prof, top, b, k, se[k])),
+            ci: prof.phase(&format!("interval {name}"), || {
+                interval(prof, top, b, k, se[k])
+            }),
         })
         .collect();
     (
