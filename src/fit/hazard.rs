@@ -55,12 +55,19 @@ const Z95: f64 = 1.959_963_984_540_054;
 
 /// Passes over the data ([`pass_totals`]) and α grid checks made by the phases of one
 /// controlled fit, read from process-wide counters before and after each phase: exact where
-/// one fit runs at a time (fits running in parallel count each other's passes too).
-#[derive(Debug, Clone, Default)]
+/// one fit runs at a time (fits running in parallel count each other's passes too, so its
+/// `Debug` form leaves the counts out: a fit's printed form stays deterministic).
+#[derive(Clone, Default)]
 pub struct PassCounts {
     /// Per phase, in order: its name, passes, grid checks (each a sweep of every α over its
     /// grid) and maximisations (inner or joint climbs).
     pub phases: Vec<(String, u64, u64, u64)>,
+}
+
+impl std::fmt::Debug for PassCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PassCounts { .. }")
+    }
 }
 
 /// Passes over the data and α grid checks made by this process so far (every fit).

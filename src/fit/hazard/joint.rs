@@ -10,7 +10,8 @@
 //! clamp). Where it converges every α is checked against its grid at the reached `ψ` (as
 //! in [`inner::inner`]); where one moves, the joint Newton runs again. One joint run replaces
 //! the profile's outer optimiser and its finite differences (tens of inner Newton runs), and
-//! a profile interval's points are joint maxima with one `ψ` held.
+//! a profile interval's points are joint maxima with one `ψ` held, the interval's ends found by
+//! Newton's method on the profile (its slope is the joint gradient's, `interval.rs`).
 //!
 //! Derivatives, with `h = h0 + (1 − h0) p`, `G = ∂h0/∂ψ`, `K = ∂²h0/∂ψ²`, `q = 1 − p`: an
 //! adoption adds `y q G / h` to the gradient in `ψ`, `y (q² G Gᵀ / h² − q K / h)` to minus the
