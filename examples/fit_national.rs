@@ -8,7 +8,8 @@
 //! (issue 19's case: 10 groups `region` and 3 covariates — `specialist` 0/1, `cohort` 0..5,
 //! `jours` 0..7 — drawn per physician with a fixed seed, as `--strata region --covariates
 //! specialist,cohort,jours` would); with `PER_MODEL=1` too, each model with period effects and
-//! the controls is timed alone instead (data sweep and fit).
+//! the controls is timed alone instead (data sweep and fit); `MODELS=bass,threshold` keeps
+//! only those (`controls` for the controls alone), `ESTIMATES=1` prints every estimate.
 
 use kolsim::adopters::AdopterRule;
 use kolsim::engine::{self, EngineKind, NEVER, Observer, Replicate, Scratch};
@@ -239,6 +240,12 @@ fn per_controlled_model(prep: &fit::Prepared) {
             Design::Threshold,
         ),
     ] {
+        let label = cand.map_or("controls", |c| c.name());
+        if let Ok(only) = std::env::var("MODELS")
+            && !only.split(',').any(|m| m == label)
+        {
+            continue;
+        }
         let (t, c) = (Instant::now(), cpu());
         let (cells, events) = data::cells_and_events(
             prep.net.as_ref().expect("net"),
@@ -258,9 +265,20 @@ fn per_controlled_model(prep: &fit::Prepared) {
         };
         let c2 = cpu();
         let f = hazard::fit(cand, &d, &s);
+        let ck = cpu();
         let kappa = cand
             .and_then(Candidate::ratio)
-            .and_then(|ratio| hazard::kappa(ratio, &d, &s, &f.params));
+            .and_then(|ratio| hazard::kappa_counted(ratio, &d, &s, &f.params));
+        let kappa_cpu = cpu() - ck;
+        let mut phases = f.passes.phases.clone();
+        if let Some((_, k)) = &kappa {
+            phases.extend(
+                k.phases
+                    .iter()
+                    .map(|(n, p, g, c)| (format!("kappa {n}"), *p, *g, *c)),
+            );
+        }
+        let kappa = kappa.map(|(k, _)| k);
         println!(
             "{}+period: data {:.2} s CPU ({pp:.0} person-periods, {:.1} M/s; {} cells, {} events, {} at-risk rows), fit {:.2} s CPU, {:.2} s wall; log L {:.6}{}",
             cand.map_or("controls", |c| c.name()),
@@ -272,7 +290,27 @@ fn per_controlled_model(prep: &fit::Prepared) {
             cpu() - c2,
             t.elapsed().as_secs_f64(),
             f.loglik,
-            kappa.map_or(String::new(), |k| format!(", kappa {:.4}", k.value)),
+            kappa
+                .as_ref()
+                .map_or(String::new(), |k| format!(", kappa {:.4}", k.value)),
         );
+        if kappa.is_some() {
+            println!("  (kappa: {kappa_cpu:.2} s CPU of the fit's)");
+        }
+        for (name, p, g, c) in &phases {
+            println!("  passes: {name}: {p} passes, {g} grid checks, {c} maximisations");
+        }
+        if std::env::var("ESTIMATES").is_ok() {
+            for e in f.params.iter().chain(&f.coefficients).chain(&kappa) {
+                println!(
+                    "  {} {:.10e} se {:.10e} ci {:.10e} {:.10e}",
+                    e.name,
+                    e.value,
+                    e.se.unwrap_or(f64::NAN),
+                    e.ci.0,
+                    e.ci.1
+                );
+            }
+        }
     }
 }

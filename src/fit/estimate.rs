@@ -5,7 +5,7 @@
 use super::data::Design;
 use super::data::{self, Cell};
 use super::models::{Candidate, Counted};
-use super::{Estimate, Method, ModelFit, optim, profile};
+use super::{Estimate, Method, ModelFit, hazard, optim, profile};
 
 fn estimates(
     c: Option<Candidate>,
@@ -175,7 +175,7 @@ pub type PeriodFit = (Vec<Estimate>, f64, Vec<(u32, f64)>);
 /// Fits `c` (or period effects alone, `None`) with one `p_t` per period: the estimates of
 /// the other parameters, the maximum log-likelihood and `(t, p̂_t)` per period.
 pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> PeriodFit {
-    let (names, b) = period_params(c);
+    let (names, b) = hazard::network_params(c);
     let f = |psi: &[f64]| period_profile(c, psi, by_t, None);
     let (x, fx) = period_maximum(c, by_t);
     let mut p_t = Vec::new();
@@ -186,45 +186,15 @@ pub fn fit_period(c: Option<Candidate>, by_t: &[Cell]) -> PeriodFit {
     (estimates(c, &names, &f, &x, &b, fx), fx, p_t)
 }
 
-/// The parameters of `c` other than `p` (names and bounds): those of its period-effects
-/// variant.
-fn period_params(c: Option<Candidate>) -> (Vec<&'static str>, Vec<(f64, f64)>) {
-    match c {
-        None => (Vec::new(), Vec::new()),
-        Some(c) => {
-            let pi = c.p_index().unwrap_or(0);
-            let b = c.bounds();
-            c.params()
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| *k != pi)
-                .map(|(k, n)| (*n, b[k]))
-                .unzip()
-        }
-    }
-}
-
 /// The maximum-likelihood estimate of `c` with one `p_t` per period (the parameters other
 /// than `p`) and the maximum log-likelihood, without standard errors or intervals.
 pub fn period_maximum(c: Option<Candidate>, by_t: &[Cell]) -> (Vec<f64>, f64) {
-    let (names, b) = period_params(c);
+    let (names, b) = hazard::network_params(c);
     let f = |psi: &[f64]| period_profile(c, psi, by_t, None);
     if names.is_empty() {
         return (Vec::new(), f(&[]));
     }
-    let starts: Vec<Vec<f64>> = c
-        .map(|c| {
-            let pi = c.p_index().unwrap_or(0);
-            c.starts(0.05)
-                .into_iter()
-                .map(|mut s| {
-                    s.remove(pi);
-                    s
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    optim::maximize(&f, &starts, &b, c.is_some_and(Candidate::rough))
+    optim::maximize(&f, &hazard::starts(c), &b, c.is_some_and(Candidate::rough))
 }
 
 /// Why a model's likelihood is −∞ on these cells: which family cannot produce the data.

@@ -41,6 +41,7 @@ pub use super::newton::{Controlled, Spont};
 use super::{Estimate, optim, profile};
 use rayon::prelude::*;
 use std::cell::{Cell, RefCell};
+use std::sync::atomic::Ordering;
 
 /// A free control coefficient beyond this (log-odds) is in a flat tail of the logistic
 /// (`p < 5·10⁻⁵`), where a warm start can stop at a lower local maximum ([`Profiled::solve`]).
@@ -52,6 +53,31 @@ pub const MAX_ITERATIONS: usize = inner::MAX_ITERATIONS;
 /// `Φ⁻¹(0.975)`.
 const Z95: f64 = 1.959_963_984_540_054;
 
+/// Passes over the data ([`pass_totals`]) and α grid checks made by the phases of one
+/// controlled fit, read from process-wide counters before and after each phase: exact where
+/// one fit runs at a time (fits running in parallel count each other's passes too, so its
+/// `Debug` form leaves the counts out: a fit's printed form stays deterministic).
+#[derive(Clone, Default)]
+pub struct PassCounts {
+    /// Per phase, in order: its name, passes, grid checks (each a sweep of every α over its
+    /// grid) and maximisations (inner or joint climbs).
+    pub phases: Vec<(String, u64, u64, u64)>,
+}
+
+impl std::fmt::Debug for PassCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PassCounts { .. }")
+    }
+}
+
+/// Passes over the data and α grid checks made by this process so far (every fit).
+pub fn pass_totals() -> (u64, u64) {
+    (
+        super::newton::PASSES.load(Ordering::Relaxed),
+        inner::GRID_CHECKS.load(Ordering::Relaxed),
+    )
+}
+
 /// A model with controls: its profile log-likelihood in `ψ`, with the last inner solution
 /// kept as the next start.
 pub struct Profiled<'a> {
@@ -61,6 +87,9 @@ pub struct Profiled<'a> {
     start: Vec<f64>,
     cap: usize,
     capped: Cell<usize>,
+    /// Maximisations so far ([`PassCounts`]).
+    climbs: Cell<u64>,
+    counts: RefCell<PassCounts>,
 }
 
 impl<'a> Profiled<'a> {
@@ -85,7 +114,28 @@ impl<'a> Profiled<'a> {
             cand,
             cap: inner::MAX_ITERATIONS,
             capped: Cell::new(0),
+            climbs: Cell::new(0),
+            counts: RefCell::default(),
         }
+    }
+
+    /// `f()`, its passes, grid checks and maximisations counted as phase `name`.
+    fn phase<T>(&self, name: &str, f: impl FnOnce() -> T) -> T {
+        let ((p0, g0), c0) = (pass_totals(), self.climbs.get());
+        let out = f();
+        let (p1, g1) = pass_totals();
+        self.counts.borrow_mut().phases.push((
+            name.to_string(),
+            p1 - p0,
+            g1 - g0,
+            self.climbs.get() - c0,
+        ));
+        out
+    }
+
+    /// The passes counted so far, by phase.
+    pub fn pass_counts(&self) -> PassCounts {
+        self.counts.borrow().clone()
     }
 
     /// The same, each inner Newton run capped at `cap` iterations instead of
@@ -129,6 +179,7 @@ impl<'a> Profiled<'a> {
         if !h0.censored.is_finite() {
             return (f64::NEG_INFINITY, self.start.clone());
         }
+        self.climbs.set(self.climbs.get() + 1);
         let mut beta = self.warm.borrow().clone();
         let mut run = inner::inner(&self.pr, &h0, &mut beta, self.cap);
         // A warm start left in a flat tail by an earlier ψ can stay in it at a lower local
@@ -272,6 +323,8 @@ pub struct ControlledFit {
     pub loglik: f64,
     /// Free parameters: the network's and the coefficients.
     pub k: usize,
+    /// Passes over the data by phase.
+    pub passes: PassCounts,
 }
 
 /// The network parameters of `c` other than `p`: names and bounds.
@@ -316,11 +369,13 @@ pub fn fit(c: Option<Candidate>, d: &Controlled<'_>, s: &Spont<'_>) -> Controlle
         return joint::fit(&prof, top, &names, &b, s.names);
     }
     let f = |psi: &[f64]| prof.value(psi);
-    let (x, fx) = if names.is_empty() {
-        (Vec::new(), f(&[]))
-    } else {
-        optim::maximize(&f, &starts(c), &b, c.is_some_and(Candidate::rough))
-    };
+    let (x, fx) = prof.phase("maximum", || {
+        if names.is_empty() {
+            (Vec::new(), f(&[]))
+        } else {
+            optim::maximize(&f, &starts(c), &b, c.is_some_and(Candidate::rough))
+        }
+    });
     let k = names.len() + prof.n_coefficients();
     if !fx.is_finite() {
         return ControlledFit {
@@ -328,9 +383,10 @@ pub fn fit(c: Option<Candidate>, d: &Controlled<'_>, s: &Spont<'_>) -> Controlle
             coefficients: Vec::new(),
             loglik: f64::NEG_INFINITY,
             k,
+            passes: prof.pass_counts(),
         };
     }
-    let se = optim::standard_errors(&f, &x, &b, fx);
+    let se = prof.phase("standard errors", || optim::standard_errors(&f, &x, &b, fx));
     let params: Vec<Estimate> = names
         .iter()
         .enumerate()
@@ -338,16 +394,19 @@ pub fn fit(c: Option<Candidate>, d: &Controlled<'_>, s: &Spont<'_>) -> Controlle
             name: name.to_string(),
             value: x[k],
             se: se[k],
-            ci: profile::profile_interval(&f, &x, &b, fx, k, se[k]),
+            ci: prof.phase(&format!("interval {name}"), || {
+                profile::profile_interval(&f, &x, &b, fx, k, se[k])
+            }),
         })
         .collect();
-    let cov = optim::covariance(&f, &x, &b, fx);
-    let coefficients = prof.coefficients(&x, &cov, s.names);
+    let cov = prof.phase("covariance", || optim::covariance(&f, &x, &b, fx));
+    let coefficients = prof.phase("coefficients", || prof.coefficients(&x, &cov, s.names));
     ControlledFit {
         params,
         coefficients,
         loglik: fx,
         k,
+        passes: prof.pass_counts(),
     }
 }
 
@@ -359,6 +418,16 @@ pub fn kappa(
     s: &Spont<'_>,
     est: &[Estimate],
 ) -> Option<Estimate> {
+    kappa_counted(ratio, d, s, est).map(|(k, _)| k)
+}
+
+/// [`kappa`] with the passes it made by phase.
+pub fn kappa_counted(
+    ratio: Candidate,
+    d: &Controlled<'_>,
+    s: &Spont<'_>,
+    est: &[Estimate],
+) -> Option<(Estimate, PassCounts)> {
     let n = est.len();
     if n < 2 {
         return None;
@@ -367,7 +436,8 @@ pub fn kappa(
     let k0 = if qo > 0.0 { (qk / qo).min(999.0) } else { 1.0 };
     let prof = Profiled::new(Some(ratio), d, s);
     let (_, b) = network_params(Some(ratio));
-    Some(joint::kappa(&prof, &[qo, k0], &b))
+    let k = joint::kappa(&prof, &[qo, k0], &b);
+    Some((k, prof.pass_counts()))
 }
 
 /// The correlation of the two boundary parameters at the null (ψ = 0) under the controls,

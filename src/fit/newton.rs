@@ -13,6 +13,7 @@
 use super::data::{AtRisk, Cell, Event};
 use super::optim;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 mod solve;
 pub(super) use solve::{inner_variance, solve};
@@ -385,7 +386,12 @@ pub(super) fn pattern_eta(pr: &Problem, beta: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Passes ([`pass`]) made by this process so far, over every fit (a relaxed counter for the
+/// speed figures of [`super::hazard::PassCounts`]).
+pub(super) static PASSES: AtomicU64 = AtomicU64::new(0);
+
 pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass {
+    PASSES.fetch_add(1, Ordering::Relaxed);
     let (na, e) = (pr.n_alpha(), pr.e);
     let eta_z = pattern_eta(pr, beta);
     let mut ll = Neumaier::default();

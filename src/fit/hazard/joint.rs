@@ -10,7 +10,8 @@
 //! clamp). Where it converges every α is checked against its grid at the reached `ψ` (as
 //! in [`inner::inner`]); where one moves, the joint Newton runs again. One joint run replaces
 //! the profile's outer optimiser and its finite differences (tens of inner Newton runs), and
-//! a profile interval's points are joint maxima with one `ψ` held.
+//! a profile interval's points are joint maxima with one `ψ` held, the interval's ends found by
+//! Newton's method on the profile (its slope is the joint gradient's, `interval.rs`).
 //!
 //! Derivatives, with `h = h0 + (1 − h0) p`, `G = ∂h0/∂ψ`, `K = ∂²h0/∂ψ²`, `q = 1 − p`: an
 //! adoption adds `y q G / h` to the gradient in `ψ`, `y (q² G Gᵀ / h² − q K / h)` to minus the
@@ -20,15 +21,17 @@
 
 use super::inner::{self, Surface};
 use super::{ControlledFit, Profiled};
+use crate::fit::Estimate;
 use crate::fit::models::Candidate;
 use crate::fit::newton::{
     BOUND, CHUNK, Pass, Problem, Terms, inner_variance, logistic_softplus, pass, pattern_eta,
 };
-use crate::fit::{Estimate, profile};
 use rayon::prelude::*;
 use std::ops::Range;
 
+mod interval;
 mod sweep;
+use interval::interval;
 use sweep::{Acc, Sweep, chunked};
 
 /// Whether `c`'s network term has analytic derivatives here.
@@ -142,8 +145,10 @@ impl Surface for Joint<'_, '_> {
         (pr.n_alpha(), pr.e + self.free.len())
     }
 
-    fn damp_singular(&self) -> bool {
-        true
+    fn reseat(&self, x: &mut [f64]) -> bool {
+        let dim = self.prof.pr.dim();
+        let terms = Terms::new(self.prof.pr.cells, self.prof.h0(&self.psi(x)));
+        inner::reseat_alphas(&self.prof.pr, &terms, &mut x[..dim])
     }
 }
 
@@ -161,6 +166,7 @@ pub(super) struct Climb {
 /// over `β` and the network parameters not `hold`: Newton on the joint surface, every α
 /// checked against its grid after each run (at most [`inner::ROUNDS`] runs).
 pub(super) fn climb(prof: &Profiled, psi: &[f64], beta: &[f64], hold: &[bool]) -> Climb {
+    prof.climbs.set(prof.climbs.get() + 1);
     let j = Joint::new(prof, psi, hold);
     let dim = prof.pr.dim();
     let mut x = j.point(beta);
@@ -191,6 +197,31 @@ pub(super) fn climb(prof: &Profiled, psi: &[f64], beta: &[f64], hold: &[bool]) -
 /// The joint maximum from the best of `starts` (by the profile log-likelihood, as
 /// [`crate::fit::optim::maximize`] picks its start), clamped to `b`.
 pub(super) fn maximize(prof: &Profiled, starts: &[Vec<f64>], b: &[(f64, f64)]) -> Climb {
+    let best = prof.phase("starts", || best_start(prof, starts, b));
+    let Some((psi, v, beta)) = best.filter(|(_, v, _)| v.is_finite()) else {
+        return Climb {
+            ll: f64::NEG_INFINITY,
+            beta: prof.start.clone(),
+            psi: b.iter().map(|&(lo, _)| lo).collect(),
+        };
+    };
+    let out = prof.phase("maximum", || {
+        climb(prof, &psi, &beta, &vec![false; psi.len()])
+    });
+    if out.ll.is_finite() && out.ll >= v {
+        out
+    } else {
+        Climb { ll: v, beta, psi }
+    }
+}
+
+/// The best of `starts` clamped to `b` by the profile log-likelihood: the start, its value
+/// and inner solution.
+fn best_start(
+    prof: &Profiled,
+    starts: &[Vec<f64>],
+    b: &[(f64, f64)],
+) -> Option<(Vec<f64>, f64, Vec<f64>)> {
     let mut best: Option<(Vec<f64>, f64, Vec<f64>)> = None;
     for s in starts {
         let x: Vec<f64> = s
@@ -203,19 +234,7 @@ pub(super) fn maximize(prof: &Profiled, starts: &[Vec<f64>], b: &[(f64, f64)]) -
             best = Some((x, v, beta));
         }
     }
-    let Some((psi, v, beta)) = best.filter(|(_, v, _)| v.is_finite()) else {
-        return Climb {
-            ll: f64::NEG_INFINITY,
-            beta: prof.start.clone(),
-            psi: b.iter().map(|&(lo, _)| lo).collect(),
-        };
-    };
-    let out = climb(prof, &psi, &beta, &vec![false; psi.len()]);
-    if out.ll.is_finite() && out.ll >= v {
-        out
-    } else {
-        Climb { ll: v, beta, psi }
-    }
+    best
 }
 
 /// The diagonal of the inverse of minus the joint Hessian at `top` over `β` and the network
@@ -226,33 +245,6 @@ fn variance(prof: &Profiled, top: &Climb, hold: &[bool]) -> Option<Vec<f64>> {
     let p = j.pass(&j.point(&top.beta), false);
     let (na, dense) = j.dims();
     inner_variance(&p, na, dense)
-}
-
-/// The profile interval of network parameter `k` (`se` its standard error): at each value,
-/// the joint maximum with `ψ_k` held there, warm-started from the previous value's.
-fn interval(
-    prof: &Profiled,
-    top: &Climb,
-    b: &[(f64, f64)],
-    k: usize,
-    se: Option<f64>,
-) -> (f64, f64) {
-    let mut hold = vec![false; top.psi.len()];
-    hold[k] = true;
-    let mut warm = (top.beta.clone(), top.psi.clone());
-    let mut at = |v: f64, restart: bool| -> f64 {
-        if restart {
-            warm = (top.beta.clone(), top.psi.clone());
-        }
-        let mut psi = warm.1.clone();
-        psi[k] = v;
-        let r = climb(prof, &psi, &warm.0, &hold);
-        if r.ll.is_finite() {
-            warm = (r.beta, r.psi);
-        }
-        r.ll
-    };
-    profile::interval(&mut at, top.psi[k], b[k], top.ll, se)
 }
 
 /// The estimates of network parameters `keep` (by index, named `names`) at the joint maximum
@@ -271,7 +263,7 @@ fn estimates(
         .zip(b)
         .map(|(v, (lo, hi))| v <= lo || v >= hi)
         .collect();
-    let var = variance(prof, top, &hold);
+    let var = prof.phase("standard errors", || variance(prof, top, &hold));
     let dim = prof.pr.dim();
     let mut se = vec![None; hold.len()];
     let mut j = dim;
@@ -292,7 +284,9 @@ fn estimates(
             name: name.to_string(),
             value: top.psi[k],
             se: se[k],
-            ci: interval(prof, top, b, k, se[k]),
+            ci: prof.phase(&format!("interval {name}"), || {
+                interval(prof, top, b, k, se[k])
+            }),
         })
         .collect();
     (
@@ -320,6 +314,7 @@ pub(super) fn fit(
             coefficients: Vec::new(),
             loglik: f64::NEG_INFINITY,
             k,
+            passes: prof.pass_counts(),
         };
     }
     prof.warm.replace(top.beta.clone());
@@ -330,6 +325,7 @@ pub(super) fn fit(
         coefficients: prof.estimates(&top.beta, var.as_deref(), coef_names),
         loglik: top.ll,
         k,
+        passes: prof.pass_counts(),
     }
 }
 
