@@ -266,7 +266,7 @@ pub struct ModelFit {
 impl ModelFit {
     /// Whether this is an exact fit of the controls alone, without a network term: the null
     /// ([`Candidate::null`], innovation only) or period effects alone. Every network term is
-    /// tested against one of these ([`rank`]).
+    /// tested against one of these ([`mod@rank`]).
     pub fn is_null(&self) -> bool {
         self.method == Method::Exact
             && self

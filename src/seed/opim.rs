@@ -136,7 +136,7 @@ fn affordable(min_sets: u64, cost: Option<f64>) -> u64 {
 /// Growth per round of the finer grid (high influence): `√2`, so that the last round
 /// samples at most about 41% more sets than the first size that certifies, instead of up
 /// to twice as many. The union bound counts every point of the grid up to the worst case
-/// ([`fine_rounds`]), which costs a little in `a = ln(3·i_max/δ)` (about 1 in 18 at
+/// (`fine_rounds`), which costs a little in `a = ln(3·i_max/δ)` (about 1 in 18 at
 /// `δ = 10⁻⁶`).
 pub const FINE_GROWTH: f64 = std::f64::consts::SQRT_2;
 

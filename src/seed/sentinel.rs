@@ -35,7 +35,7 @@
 //! the seeds' own addition, and says so.
 //!
 //! # Adaptive size of the sentinel set and of the sampling
-//! Where the pilot sets are large, the greedy's prefix is then **filled** ([`fill`]) with
+//! Where the pilot sets are large, the greedy's prefix is then **filled** (`fill`) with
 //! the physicians in the most pilot sets, one at a time, while each cuts the estimated
 //! members a search explores before it stops by at least [`FILL_GAIN`], up to
 //! `max(1, k/4)` sentinels. On a BA graph of 10⁶ with β = 0.1, one hub leaves the third of
@@ -83,7 +83,7 @@ pub const AUTO_SHARE: f64 = 0.05;
 /// steps does), and the pilot only has to find the hubs near every root.
 pub const PILOT_LIMIT: f64 = 1.0;
 
-/// Least relative cut in the estimated members explored per search for [`fill`] to add one
+/// Least relative cut in the estimated members explored per search for `fill` to add one
 /// more physician to the sentinel set.
 pub const FILL_GAIN: f64 = 0.1;
 

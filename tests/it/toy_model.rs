@@ -324,3 +324,21 @@ fn a_second_null_is_refused() {
     assert!(err.contains("declares a null fit `contact`"), "{err}");
     assert!(Registry::empty().register(OTHER).is_err());
 }
+
+/// A sweep's points are the scenario re-read with the registry it was parsed with: every
+/// point keeps the toy kind and runs it (with the built-in registry they would be refused as
+/// an unknown kind).
+#[test]
+fn a_sweep_keeps_the_scenario_registry() {
+    use kolsim::api::{Options, run_sweep, sweep_grid};
+    let sc = scenario::parse_with(source(SCENARIO), &registry()).unwrap();
+    let set = kolsim::sweep::parse_set("model.contact.q=0.05,0.1").unwrap();
+    let grid = sweep_grid(&sc, vec![set]).unwrap();
+    assert_eq!(grid.len(), 2);
+    let res = run_sweep(&sc, grid, &Options::default()).unwrap();
+    let csv = res.csv();
+    assert!(
+        csv.lines().filter(|l| l.contains("contact")).count() >= 2,
+        "{csv}"
+    );
+}
