@@ -24,6 +24,7 @@ pub mod exact_fit;
 pub mod imitation;
 pub mod likelihood;
 pub mod params;
+mod registry;
 pub mod social_learning;
 pub mod structural;
 pub mod threshold;
@@ -36,6 +37,7 @@ pub use exact_fit::{Design, DesignInput, ExactFit, FitParam, Role, Start};
 pub use imitation::Imitation;
 pub use likelihood::{Exposure, Likelihood};
 pub use params::{Default, Given, ModelInfo, Param, ParamTable, ParamValue, Rule, readme_table};
+pub use registry::{Kind, Parse, Registry};
 pub use social_learning::SocialLearning;
 pub use structural::StructuralEquivalence;
 pub use threshold::{Theta, Threshold};
@@ -43,9 +45,6 @@ pub use threshold::{Theta, Threshold};
 use crate::attribution::{Attribute, Record, Recorder};
 use crate::engine::{Curve, EngineKind, Observer, Replicate, Scratch};
 use crate::network::Network;
-use crate::source::ScenarioError;
-use std::fmt::Write as _;
-use std::sync::Arc;
 
 /// How a model measures a physician's exposure to adopters (MODELS.md, *notation*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -366,136 +365,5 @@ impl<D: Dynamics> Prepared for D {
         let mut rec = Recorder::new(&rep, self.attributor(&state, &rep));
         Dynamics::run(self, &state, engine, &rep, scratch, &mut rec);
         (rec.curve, rec.records)
-    }
-}
-
-/// Builds a model from its `[[model]]` table.
-pub type Parse = fn(&ParamTable<'_>) -> Result<Arc<dyn Model>, ScenarioError>;
-
-/// A model kind: its declaration, constructor and exact fits.
-#[derive(Debug, Clone, Copy)]
-pub struct Kind {
-    /// The declaration.
-    pub info: &'static ModelInfo,
-    /// The constructor.
-    pub parse: Parse,
-    /// The exact fits `kolsim fit` compares for this kind ([`ExactFit`], declared in the
-    /// model's file); empty for a model with no exact likelihood.
-    pub fits: &'static [ExactFit],
-}
-
-impl Kind {
-    /// The kind declared by `info`, built by `parse`, with the exact fits `fits`.
-    pub const fn new(info: &'static ModelInfo, parse: Parse, fits: &'static [ExactFit]) -> Kind {
-        Kind { info, parse, fits }
-    }
-}
-
-/// The model kinds a scenario may use.
-#[derive(Debug, Clone, Default)]
-pub struct Registry {
-    kinds: Vec<Kind>,
-}
-
-impl Registry {
-    /// No kinds.
-    pub fn empty() -> Self {
-        Registry::default()
-    }
-
-    /// The built-in models, in the order `kolsim models` lists them. **Register a new
-    /// built-in model here.**
-    pub fn builtin() -> Self {
-        Registry {
-            kinds: vec![
-                imitation::KIND,
-                bass::KIND,
-                threshold::KIND,
-                cascade::KIND,
-                social_learning::KIND,
-                detailing::KIND,
-                structural::KIND,
-            ],
-        }
-    }
-
-    /// Adds a kind. `Err` if its `kind` string is taken, a parameter is called `name`,
-    /// `kind` or `weight` (the keys every `[[model]]` may have), or it declares a null fit
-    /// ([`Role::Null`]) other than the built-in one: the fit tests every network term against
-    /// one baseline, innovation only.
-    pub fn register(&mut self, kind: Kind) -> Result<&mut Self, String> {
-        if self.get(kind.info.kind).is_some() {
-            return Err(format!(
-                "model kind \"{}\" is already registered",
-                kind.info.kind
-            ));
-        }
-        if let Some(f) = kind.fits.iter().find(|f| f.role == Role::Null) {
-            let builtin = Registry::builtin();
-            let null = builtin.kinds().find_map(|k| {
-                let g = k.fits.iter().find(|g| g.role == Role::Null)?;
-                Some((k.info.kind, g.name))
-            });
-            if null != Some((kind.info.kind, f.name)) {
-                return Err(format!(
-                    "model kind \"{}\" declares a null fit `{}`: the fit tests every network term against one baseline, the built-in one",
-                    kind.info.kind, f.name
-                ));
-            }
-        }
-        if let Some(p) = kind
-            .info
-            .params
-            .iter()
-            .find(|p| ["name", "kind", "weight"].contains(&p.name))
-        {
-            return Err(format!(
-                "model kind \"{}\" declares a parameter `{}`, a key every [[model]] has",
-                kind.info.kind, p.name
-            ));
-        }
-        self.kinds.push(kind);
-        Ok(self)
-    }
-
-    /// The kind called `kind`.
-    pub fn get(&self, kind: &str) -> Option<&Kind> {
-        self.kinds.iter().find(|k| k.info.kind == kind)
-    }
-
-    /// Every kind, in registration order.
-    pub fn kinds(&self) -> impl Iterator<Item = &Kind> {
-        self.kinds.iter()
-    }
-
-    /// The `kind` strings, in registration order.
-    pub fn names(&self) -> Vec<&'static str> {
-        self.kinds.iter().map(|k| k.info.kind).collect()
-    }
-
-    /// `kolsim models`: every kind with its parameters (meaning, unit, range, default).
-    pub fn describe(&self) -> String {
-        let mut o = String::new();
-        for k in &self.kinds {
-            let m = k.info;
-            let _ = writeln!(
-                o,
-                "{}\n  {}\n  reference: {}\n  parameters:",
-                m.kind, m.summary, m.reference
-            );
-            for p in m.params {
-                let _ = writeln!(
-                    o,
-                    "    {:<9} {}\n              unit: {}; range: {}; default: {}",
-                    p.name,
-                    p.meaning,
-                    p.unit,
-                    p.range(),
-                    p.default_text()
-                );
-            }
-            let _ = writeln!(o);
-        }
-        o
     }
 }

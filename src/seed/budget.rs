@@ -307,13 +307,7 @@ mod tests {
     use super::*;
 
     fn coll(sets: &[&[u32]]) -> Collection {
-        let mut c = Collection::new();
-        for s in sets {
-            c.nodes.extend_from_slice(s);
-            c.offsets.push(c.nodes.len());
-            c.theta += 1;
-        }
-        c
+        Collection::of_sets(sets)
     }
 
     /// The textbook case: physician 0 costs 1 and covers 1 set, physician 1 costs the whole

@@ -44,6 +44,18 @@ impl Collection {
         }
     }
 
+    /// A collection of the given sets, members in search order (unit tests).
+    #[cfg(test)]
+    pub(crate) fn of_sets(sets: &[&[u32]]) -> Self {
+        let mut c = Collection::new();
+        for s in sets {
+            c.nodes.extend_from_slice(s);
+            c.offsets.push(c.nodes.len());
+            c.theta += 1;
+        }
+        c
+    }
+
     /// Number of stored sets.
     pub fn stored(&self) -> usize {
         self.offsets.len() - 1

@@ -216,13 +216,7 @@ mod tests {
     use super::*;
 
     fn coll(sets: &[&[u32]]) -> Collection {
-        let mut c = Collection::new();
-        for s in sets {
-            c.nodes.extend_from_slice(s);
-            c.offsets.push(c.nodes.len());
-            c.theta += 1;
-        }
-        c
+        Collection::of_sets(sets)
     }
 
     #[test]
