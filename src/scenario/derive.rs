@@ -116,6 +116,16 @@ fn relink_all(doc: &mut Table, base: &Path, dir: &Path) {
         {
             relink(p, base, dir);
         }
+        // `[[network.layer]]`: one edge list per layer.
+        if let Some(Value::Array(layers)) = net.get_mut("layer") {
+            for layer in layers {
+                if let Value::Table(layer) = layer
+                    && let Some(p) = layer.get_mut("path")
+                {
+                    relink(p, base, dir);
+                }
+            }
+        }
     }
     for (table, key) in [
         ("kols", "path"),
@@ -127,6 +137,50 @@ fn relink_all(doc: &mut Table, base: &Path, dir: &Path) {
             && let Some(p) = k.get_mut(key)
         {
             relink(p, base, dir);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every data path of the document, layers included, is rewritten relative to `dir`.
+    #[test]
+    fn every_data_path_is_relinked() {
+        let mut doc: Table = toml::from_str(
+            r#"
+[network]
+kind = "edge_list"
+[network.nodes]
+path = "data/nodes.csv"
+[[network.layer]]
+path = "data/advice.csv"
+[[network.layer]]
+path = "/abs/friends.csv"
+[kols]
+path = "kols.txt"
+[observed]
+path = "data/observed.csv"
+marketing = "data/marketing.csv"
+"#,
+        )
+        .unwrap();
+        relink_all(
+            &mut doc,
+            Path::new("/p/scenarios"),
+            Path::new("/p/results/fit"),
+        );
+        let text = toml::to_string(&doc).unwrap();
+        for want in [
+            "\"../../scenarios/data/nodes.csv\"",
+            "\"../../scenarios/data/advice.csv\"",
+            "\"../../../abs/friends.csv\"",
+            "\"../../scenarios/kols.txt\"",
+            "\"../../scenarios/data/observed.csv\"",
+            "\"../../scenarios/data/marketing.csv\"",
+        ] {
+            assert!(text.contains(want), "{want} not in\n{text}");
         }
     }
 }
