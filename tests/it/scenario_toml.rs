@@ -269,3 +269,50 @@ fn a_model_built_in_code_lists_its_own_parameters() {
     let bass = NamedModel::of("bass", Bass { p: 0.01, q: 0.3 });
     assert_eq!(bass.params, in_code().models[0].params);
 }
+
+/// Per-physician thresholds given in code (`Theta::PerNode`) are written as `theta = [..]`,
+/// which loads back to the same model and simulates the same; a list whose length is not the
+/// number of physicians is refused with the model named, and a value outside [0, 1] is located.
+#[test]
+fn per_physician_thresholds_round_trip() {
+    use kolsim::models::{ExposureKind, Theta, threshold::Threshold};
+    let theta: Vec<f64> = (0..200).map(|i| f64::from(i % 7) / 10.0).collect();
+    let model = |theta: Vec<f64>| {
+        NamedModel::of(
+            "per_node",
+            Threshold {
+                theta: Theta::PerNode(theta),
+                p: 0.01,
+                exposure: ExposureKind::Share,
+            },
+        )
+    };
+    let mut sc = in_code();
+    sc.models = vec![model(theta.clone())];
+    sc.baseline = "per_node".into();
+    let back = round_trip(&sc);
+    assert_same(&sc, &back);
+    assert!(
+        sc.to_toml().contains("theta = [0.0, 0.1, 0.2,"),
+        "{}",
+        sc.to_toml()
+    );
+    assert_eq!(curves(&sc), curves(&back));
+
+    sc.models = vec![model(theta[..150].to_vec())];
+    let err = simulate(&sc, &Options::default()).unwrap_err().to_string();
+    assert!(
+        err.contains("per_node") && err.contains("theta lists 150 values but the network has 200"),
+        "{err}"
+    );
+    let text = sc
+        .to_toml()
+        .replace("theta = [0.0, 0.1,", "theta = [0.0, 1.5,");
+    let err = scenario::parse(Source {
+        path: "bad.toml".into(),
+        text,
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("theta[1] = 1.5 is outside [0, 1]"), "{err}");
+}

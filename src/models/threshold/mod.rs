@@ -70,7 +70,7 @@ pub enum Theta {
         /// Upper truncation point (1 for share exposure, infinite for count).
         upper: f64,
     },
-    /// Per-physician values given directly.
+    /// Per-physician values given directly (`theta = [..]`, one per physician in node order).
     PerNode(Vec<f64>),
     /// Per-physician values from a numeric node attribute; a missing value is never reached.
     Attribute(String),
@@ -277,7 +277,7 @@ impl Model for Threshold {
             Theta::Attribute(a) => {
                 ParamValue::Table(vec![("attribute".into(), ParamValue::Text(a.clone()))])
             }
-            // Given in code only (no scenario key): listed as the values.
+            // `theta = [..]`: one value per physician, in node order.
             Theta::PerNode(v) => ParamValue::List(v.iter().map(|&x| ParamValue::Num(x)).collect()),
         };
         vec![
@@ -294,7 +294,17 @@ impl Model for Threshold {
         }
     }
 
-    fn prepare(&self, _: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+    fn prepare(&self, s: &Setting<'_>) -> Result<Box<dyn Prepared>, String> {
+        if let Theta::PerNode(v) = &self.theta
+            && v.len() != s.net.n()
+        {
+            return Err(format!(
+                "theta lists {} values but the network has {} physicians (one value per \
+                 physician, in node order)",
+                v.len(),
+                s.net.n()
+            ));
+        }
         Ok(Box::new(self.clone()))
     }
 

@@ -1,23 +1,28 @@
-//! `theta` of a `threshold` model: read from its typed value (a number or a distribution
-//! table) and checked against the exposure's range, with located errors.
+//! `theta` of a `threshold` model: read from its typed value (a number, a list with one value
+//! per physician, or a distribution table) and checked against the exposure's range, with located errors.
 
 use super::Theta;
 use crate::models::{ExposureKind, Given, ParamTable, ParamValue};
 use crate::source::ScenarioError;
 
-/// `theta` as written: a number or a distribution table.
+/// `theta` as written: a number, a list of numbers (one per physician) or a table.
 #[derive(Debug)]
 enum RawTheta {
     Fixed(f64),
+    List(Vec<f64>),
     Table(RawThetaTable),
 }
 
 impl RawTheta {
-    /// `theta` read from its value: a number, or a table of the keys below, each of its type
-    /// (`None` otherwise).
+    /// `theta` read from its value: a number, a non-empty list of numbers, or a table of the
+    /// keys below, each of its type (`None` otherwise).
     fn read(v: &ParamValue) -> Option<RawTheta> {
         if let Some(x) = v.as_number() {
             return Some(RawTheta::Fixed(x));
+        }
+        if let ParamValue::List(items) = v {
+            let xs: Option<Vec<f64>> = items.iter().map(ParamValue::as_number).collect();
+            return xs.filter(|xs| !xs.is_empty()).map(RawTheta::List);
         }
         let ParamValue::Table(entries) = v else {
             return None;
@@ -58,7 +63,8 @@ struct RawThetaTable {
 pub(super) fn check_theta(value: &ParamValue, written: &str) -> Result<(), String> {
     RawTheta::read(value).map(drop).ok_or_else(|| {
         format!(
-            "invalid value `{written}`: expected a number in [0, 1] or a table: \
+            "invalid value `{written}`: expected a number in [0, 1], a list with one number \
+             per physician (node order), or a table: \
              {{ dist = \"uniform\", low = .., high = .. }}, \
              {{ dist = \"beta\", a = .., b = .. }}, {{ dist = \"normal\", mean = .., sd = .. }} \
              or {{ attribute = \"column\" }}"
@@ -96,6 +102,12 @@ pub(super) fn parse_theta(
     };
     match raw {
         RawTheta::Fixed(x) => Ok(Theta::Fixed(check(x, "theta")?)),
+        RawTheta::List(xs) => {
+            for (i, &x) in xs.iter().enumerate() {
+                check(x, &format!("theta[{i}]"))?;
+            }
+            Ok(Theta::PerNode(xs))
+        }
         RawTheta::Table(tb) => {
             let allowed: &[&str] = match (&tb.attribute, tb.dist.as_deref()) {
                 (Some(_), None) => &["attribute"],
