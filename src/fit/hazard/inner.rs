@@ -27,7 +27,8 @@
 //! mid-run, so an α crawling down a flat tail or through a valley jumps to the grid value the
 //! end-of-run check would have found.
 
-use crate::fit::newton::{BOUND, Pass, Problem, Terms, pass, pattern_eta, solve};
+use crate::fit::newton::{BOUND, CHUNK, Pass, Problem, Terms, pass, pattern_eta, solve};
+use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Grid checks of every α ([`reseat_alphas`]) made by this process so far, over every fit.
@@ -142,46 +143,88 @@ impl Product {
     }
 }
 
-/// One α's log-likelihood (its groups and adoptions only) at each of `vs`, `eta_z` the
-/// pattern terms, in one sweep over its data: per group one exponential (`e^(v + η) =
-/// e^v · e^η`) and one `ln(1 + ·)` per candidate, per adoption a product.
+/// The grid candidates' terms per pattern, shared by every α of one check: for pattern `z`
+/// and grid value `v`, `w = e^v · e^(η_z)` (or `e^(v + η_z)` where `|η_z| ≥ 300`),
+/// `ln(1 + w)` (`v + η_z` where `w` overflows) and `p = w / (1 + w)` (1 where it overflows),
+/// computed exactly as [`alpha_logliks`] did per group: the grid is the same for every α, so
+/// its logarithms cost one per pattern instead of one per `(period, pattern)` group. The
+/// last row is the pattern term 0 (a pattern without a row).
+struct GridTable {
+    /// Per pattern: `(ln(1 + w), p)` for each grid value.
+    rows: Vec<[(f64, f64); GRID.len()]>,
+}
+
+impl GridTable {
+    fn new(eta_z: &[f64]) -> Self {
+        let ev = GRID.map(f64::exp);
+        let row = |base: f64| {
+            let mut out = [(0.0, 0.0); GRID.len()];
+            let eb = base.exp();
+            for ((o, e), v) in out.iter_mut().zip(&ev).zip(&GRID) {
+                let w = if base.abs() < 300.0 {
+                    e * eb
+                } else {
+                    (v + base).exp()
+                };
+                *o = if w.is_finite() {
+                    (w.ln_1p(), w / (1.0 + w))
+                } else {
+                    (v + base, 1.0)
+                };
+            }
+            out
+        };
+        GridTable {
+            rows: eta_z.iter().chain([&0.0]).map(|&b| row(b)).collect(),
+        }
+    }
+
+    /// The row of pattern `z` (the last row where `z` has none).
+    fn row(&self, z: usize) -> &[(f64, f64); GRID.len()] {
+        &self.rows[z.min(self.rows.len() - 1)]
+    }
+}
+
+/// One α's log-likelihood (its groups and adoptions only) at its value now `v` (first) and
+/// at each grid value (the rest, from `table`), `eta_z` the pattern terms, in one sweep over
+/// its data: per group one exponential and one `ln(1 + ·)` for `v`, per adoption a product.
 fn alpha_logliks(
     pr: &Problem,
     h0: &Terms,
     t: usize,
     eta_z: &[f64],
-    vs: &[f64; POINTS],
+    v: f64,
+    table: &GridTable,
 ) -> [f64; POINTS] {
-    let ev = vs.map(f64::exp);
+    let ev = v.exp();
     let mut cens = [0.0; POINTS];
     let mut prods = [Product {
         prod: 1.0,
         logs: 0.0,
     }; POINTS];
-    let mut w = [0.0; POINTS];
+    let mut terms = [(0.0, 0.0); POINTS];
     for g in pr.alpha_groups[t]..pr.alpha_groups[t + 1] {
         let (_, z, r) = pr.groups[g];
         let base = eta_z.get(z as usize).copied().unwrap_or(0.0);
-        if base.abs() < 300.0 {
-            let eb = base.exp();
-            for (wk, e) in w.iter_mut().zip(&ev) {
-                *wk = e * eb;
-            }
+        let w = if base.abs() < 300.0 {
+            ev * base.exp()
         } else {
-            for (wk, v) in w.iter_mut().zip(vs) {
-                *wk = (v + base).exp();
-            }
-        }
+            (v + base).exp()
+        };
+        terms[0] = if w.is_finite() {
+            (w.ln_1p(), w / (1.0 + w))
+        } else {
+            (v + base, 1.0)
+        };
+        terms[1..].copy_from_slice(table.row(z as usize));
         if r > 0.0 {
-            for ((c, wk), v) in cens.iter_mut().zip(&w).zip(vs) {
-                let sp = if wk.is_finite() { wk.ln_1p() } else { v + base };
+            for (c, (sp, _)) in cens.iter_mut().zip(&terms) {
                 *c -= r * sp;
             }
         }
         for &(_, cell, y) in &pr.events[pr.group_events[g]..pr.group_events[g + 1]] {
             let h0 = h0.h0[cell as usize];
-            for (pk, wk) in prods.iter_mut().zip(&w) {
-                let p = if wk.is_finite() { wk / (1.0 + wk) } else { 1.0 };
+            for (pk, (_, p)) in prods.iter_mut().zip(&terms) {
                 pk.mul(h0 + (1.0 - h0) * p, y);
             }
         }
@@ -195,26 +238,36 @@ fn alpha_logliks(
 }
 
 /// Moves every free α to the best of its candidate maxima where that is higher than its
-/// value now by more than rounding; whether any moved.
+/// value now by more than rounding; whether any moved. The α's are checked in parallel
+/// (each α's values depend on its own data only, so the outcome does not depend on the
+/// threads).
 pub(super) fn reseat_alphas(pr: &Problem, h0: &Terms, beta: &mut [f64]) -> bool {
     GRID_CHECKS.fetch_add(1, Ordering::Relaxed);
     let na = pr.n_alpha();
     let eta_z = pattern_eta(pr, beta);
-    let mut moved = false;
-    for t in (0..na).filter(|&t| pr.pinned[t].is_none()) {
-        let mut vs = [beta[t]; POINTS];
-        vs[1..].copy_from_slice(&GRID);
-        let ll = alpha_logliks(pr, h0, t, &eta_z, &vs);
+    let table = GridTable::new(&eta_z);
+    let best = |t: usize| {
+        let ll = alpha_logliks(pr, h0, t, &eta_z, beta[t], &table);
         let now = ll[0];
         let tol = 1e-10 * (1.0 + now.abs());
         let mut best = (beta[t], now);
-        for (&v, &l) in vs.iter().zip(&ll).skip(1) {
+        for (&v, &l) in GRID.iter().zip(&ll[1..]) {
             if l > best.1 + tol {
                 best = (v, l);
             }
         }
-        if best.0 != beta[t] {
-            beta[t] = best.0;
+        best.0
+    };
+    let free: Vec<usize> = (0..na).filter(|&t| pr.pinned[t].is_none()).collect();
+    let moves: Vec<f64> = if pr.groups.len() <= CHUNK {
+        free.iter().map(|&t| best(t)).collect()
+    } else {
+        free.par_iter().map(|&t| best(t)).collect()
+    };
+    let mut moved = false;
+    for (&t, v) in free.iter().zip(moves) {
+        if v != beta[t] {
+            beta[t] = v;
             moved = true;
         }
     }
@@ -475,7 +528,7 @@ mod tests {
         let eta_z = [0.0, 0.7];
         let mut vs = [-2.5; POINTS];
         vs[1..].copy_from_slice(&GRID);
-        let got = alpha_logliks(&pr, &h0, 0, &eta_z, &vs);
+        let got = alpha_logliks(&pr, &h0, 0, &eta_z, vs[0], &GridTable::new(&eta_z));
         let sp = |x: f64| {
             if x > 0.0 {
                 x + (-x).exp().ln_1p()
