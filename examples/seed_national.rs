@@ -6,6 +6,8 @@
 //! - `SEED_VARIANT=wc` (default): independent cascade, weighted cascade `β·w = 1/in-degree`;
 //! - `SEED_VARIANT=ic0.1`: independent cascade with `β = 0.1` on every arc (high influence);
 //! - `SEED_VARIANT=count`: count-form imitation, `q = 0.08`, `H = 24`;
+//! - `SEED_VARIANT=lt`: linear threshold (one parent by weight) on the weighted-cascade graph
+//!   (OPIM-C's LT row of FIT-AND-SEED.md §2.3);
 //! - `SEED_VARIANT=mix3`: three theories on the weighted-cascade graph, `H = 24` (independent
 //!   cascade `β·w = 1/in-degree`, linear threshold, share-form imitation `q = 0.1`): each
 //!   theory's OPIM-C alone, then OPIM-C on the mixture (weights 0.5, 0.3, 0.2; issue 23);
@@ -73,6 +75,11 @@ fn main() {
                 generators::barabasi_albert(n, 5, &mut stream(42, Purpose::Network, 0)),
                 ReverseReachable::Delays { q: 0.08 },
                 24,
+            ),
+            "lt" => (
+                weighted_cascade_ba(n, 5, 42),
+                ReverseReachable::OneParent { p: 0.0 },
+                1000,
             ),
             _ => (
                 weighted_cascade_ba(n, 5, 42),

@@ -243,16 +243,21 @@ impl Inverse {
         for &v in &coll.nodes {
             cov[v as usize] += 1;
         }
+        // `start[v]` first holds the end of v's range and is moved down to its start as the
+        // sets are placed (last set first, so each physician's sets end up in index order);
+        // `start[n]` is the total.
         let mut start = vec![0usize; n + 1];
-        for v in 0..n {
-            start[v + 1] = start[v] + cov[v] as usize;
+        let mut acc = 0usize;
+        for (v, &c) in cov.iter().enumerate() {
+            acc += c as usize;
+            start[v] = acc;
         }
+        start[n] = acc;
         let mut sets_of = vec![0u32; coll.nodes.len()];
-        let mut end = start[1..].to_vec();
         for s in (0..coll.stored()).rev() {
             for &v in coll.set(s) {
-                end[v as usize] -= 1;
-                sets_of[end[v as usize]] = s as u32;
+                start[v as usize] -= 1;
+                sets_of[start[v as usize]] = s as u32;
             }
         }
         Inverse {
@@ -405,6 +410,21 @@ pub fn greedy_from(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inverse_lists_each_physicians_sets_in_order() {
+        let sets: [&[u32]; 5] = [&[0, 1], &[1], &[2], &[2, 3, 1], &[1, 3]];
+        let c = Collection::of_sets(&sets);
+        let inv = Inverse::new(&c, 6);
+        for v in 0..6u32 {
+            let want: Vec<u32> = (0..sets.len() as u32)
+                .filter(|&s| sets[s as usize].contains(&v))
+                .collect();
+            assert_eq!(inv.sets(v), want.as_slice(), "physician {v}");
+            assert_eq!(inv.cov[v as usize] as usize, want.len());
+        }
+        assert_eq!(inv.start[6], 9);
+    }
 
     #[test]
     fn greedy_covers_and_bounds() {

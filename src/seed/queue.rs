@@ -1,6 +1,7 @@
 //! The pending `(physician, deadline)` pairs of one reverse-reachable search ([`super::rr`]):
-//! a bucket queue for small horizons, a binary heap above [`HEAP_ABOVE`], popping in the same
-//! order so that the choice never changes a sampled set.
+//! a bucket queue for small horizons, a binary heap above [`HEAP_ABOVE`], and two stacks
+//! (this level, the next) for the rules that always move exactly one step back (live arcs,
+//! one parent), all popping in the same order so that the choice never changes a sampled set.
 
 /// Horizons above this use a binary heap for the pending `(physician, deadline)` pairs instead
 /// of one bucket per deadline: a bucket scan costs `O(H)` per RR set, a heap `O(log)` per push.
@@ -22,6 +23,19 @@ pub(crate) enum Queue {
         heap: std::collections::BinaryHeap<(u32, u64, u32)>,
         /// Pushes so far in this search.
         seq: u64,
+    },
+    /// Rules whose every push is exactly one step below the deadline just popped (live arcs,
+    /// one parent): a breadth-first search by levels. The pairs of deadline `level` are
+    /// all pushed before the first of them is popped, so a stack for `level` and one for
+    /// `level − 1` pop in the order of the heap and of the buckets, at `O(1)` a push
+    /// whatever the horizon.
+    Levels {
+        /// Pending physicians of deadline `level` (popped last pushed first).
+        cur: Vec<u32>,
+        /// Pending physicians of deadline `level − 1`.
+        next: Vec<u32>,
+        /// The deadline being drained.
+        level: u32,
     },
 }
 
@@ -90,11 +104,22 @@ impl Queue {
         }
     }
 
+    /// The form for rules whose every push is one step below the popped deadline
+    /// ([`Queue::Levels`]), any horizon.
+    pub(crate) fn levels() -> Self {
+        Queue::Levels {
+            cur: Vec::new(),
+            next: Vec::new(),
+            level: 0,
+        }
+    }
+
     /// Starts a search at deadline `h` (the queue is empty).
     pub(crate) fn start(&mut self, h: u32) {
         match self {
             Queue::Buckets(b) => b.cur = h as usize,
             Queue::Heap { seq, .. } => *seq = 0,
+            Queue::Levels { level, .. } => *level = h,
         }
     }
 
@@ -106,6 +131,14 @@ impl Queue {
                 heap.push((d, *seq, v));
                 *seq += 1;
             }
+            Queue::Levels { cur, next, level } => {
+                if d == *level {
+                    cur.push(v);
+                } else {
+                    debug_assert_eq!(d + 1, *level, "Levels needs unit steps");
+                    next.push(v);
+                }
+            }
         }
     }
 
@@ -114,6 +147,17 @@ impl Queue {
         match self {
             Queue::Buckets(b) => b.pop(),
             Queue::Heap { heap, .. } => heap.pop().map(|(d, _, v)| (v, d)),
+            Queue::Levels { cur, next, level } => {
+                if let Some(v) = cur.pop() {
+                    return Some((v, *level));
+                }
+                if next.is_empty() {
+                    return None;
+                }
+                std::mem::swap(cur, next);
+                *level -= 1;
+                cur.pop().map(|v| (v, *level))
+            }
         }
     }
 
@@ -122,6 +166,10 @@ impl Queue {
         match self {
             Queue::Buckets(b) => b.clear(),
             Queue::Heap { heap, .. } => heap.clear(),
+            Queue::Levels { cur, next, .. } => {
+                cur.clear();
+                next.clear();
+            }
         }
     }
 }
@@ -155,7 +203,31 @@ mod tests {
         }
         assert!(seen[0].len() > 20, "{:?}", seen[0]);
         assert_eq!(seen[0], seen[1]);
-        // Clearing mid-search leaves both empty.
+        // Unit steps (every push one below the popped deadline): the levels pop as the others.
+        let mut qs = [
+            Queue::for_horizon(30, false),
+            Queue::for_horizon(30, true),
+            Queue::levels(),
+        ];
+        let mut seen = [Vec::new(), Vec::new(), Vec::new()];
+        for (i, q) in qs.iter_mut().enumerate() {
+            q.start(30);
+            q.push(7, 30);
+            let mut x = 3u32;
+            while let Some((v, d)) = q.pop() {
+                seen[i].push((v, d));
+                for _ in 0..(v % 4) {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    if d > 0 && seen[i].len() < 300 {
+                        q.push((x >> 4) % 50, d - 1);
+                    }
+                }
+            }
+        }
+        assert!(seen[0].len() > 50, "{:?}", seen[0]);
+        assert_eq!(seen[0], seen[1]);
+        assert_eq!(seen[0], seen[2]);
+        // Clearing mid-search leaves each form empty.
         for q in [&mut a, &mut b] {
             q.start(20);
             q.push(1, 20);
@@ -165,5 +237,13 @@ mod tests {
             q.clear();
             assert_eq!(q.pop(), None);
         }
+        let mut c = Queue::levels();
+        c.start(20);
+        c.push(1, 20);
+        assert_eq!(c.pop(), Some((1, 20)));
+        c.push(2, 19);
+        c.push(3, 19);
+        c.clear();
+        assert_eq!(c.pop(), None);
     }
 }

@@ -13,8 +13,9 @@
 //! physician `u` with deadline `d` (it must adopt by step `d`) names the in-neighbours `j`
 //! whose adoption by step `d' < d` would make `u` adopt by `d`, each with its own `d'`.
 //! Physicians are expanded in decreasing deadline order (a bucket queue of `H + 1` buckets for
-//! small horizons, a binary heap above [`HEAP_ABOVE`] — the same order, last pushed first among
-//! equal deadlines), each once, at the largest deadline it is reached with, as in Dijkstra's
+//! small horizons, a binary heap above [`HEAP_ABOVE`], two stacks by level for the rules that
+//! always step back by one — the same order, last pushed first among equal deadlines), each
+//! once, at the largest deadline it is reached with, as in Dijkstra's
 //! algorithm: every quantity a physician draws
 //! is drawn once per RR set, at that deadline, which is what the forward process needs
 //! (randomness memoised within one RR set). The rules ([`crate::models::ReverseReachable`];
@@ -243,14 +244,44 @@ impl ReverseGraph {
     }
 
     /// The in-neighbour of `u` picked with probability proportional to its weight, from a
-    /// uniform `x ∈ [0, 1)` (binary search over the cumulative shares).
+    /// uniform `x ∈ [0, 1)`: the first arc whose cumulative share exceeds `x`
+    /// ([`first_above`]).
     #[inline]
     fn pick(&self, u: usize, x: f64) -> u32 {
         let r = self.range(u);
         let cum = &self.arcs[r];
-        let x = x as f32;
-        let k = cum.partition_point(|a| a.val <= x).min(cum.len() - 1);
-        cum[k].src
+        cum[first_above(cum, x as f32).min(cum.len() - 1)].src
+    }
+}
+
+/// The first index `k` with `cum[k].val > x` (`cum.len()` if none) of the non-decreasing
+/// cumulative shares `cum`: exactly `cum.partition_point(|a| a.val <= x)`, found from the
+/// guess `⌊x · len⌋` — right at once where the weights are equal (weighted cascade, unit
+/// weights), one cache line instead of a binary search's dozen on a hub's thousands of
+/// arcs — by a few steps up or down, then by bisection of what remains.
+#[inline]
+fn first_above(cum: &[InArc], x: f32) -> usize {
+    const STEPS: usize = 4;
+    let len = cum.len();
+    let mut k = ((x * len as f32) as usize).min(len);
+    if k < len && cum[k].val <= x {
+        // The answer is above k.
+        for _ in 0..STEPS {
+            k += 1;
+            if k == len || cum[k].val > x {
+                return k;
+            }
+        }
+        k + cum[k..].partition_point(|a| a.val <= x)
+    } else {
+        // The answer is at most k.
+        for _ in 0..STEPS {
+            if k == 0 || cum[k - 1].val <= x {
+                return k;
+            }
+            k -= 1;
+        }
+        cum[..k].partition_point(|a| a.val <= x)
     }
 }
 
@@ -275,6 +306,12 @@ pub struct Sampler {
     best: Vec<u32>,
     touched: Vec<u32>,
     queue: Queue,
+    /// The other form of queue: [`Queue::levels`] for the unit-step rules (live arcs, one
+    /// parent), the horizon's form for the others; swapped in when a search's rule needs it
+    /// (a mixture's theories differ).
+    spare: Queue,
+    /// Never use [`Queue::levels`] (tests of the equivalence of the forms).
+    heap_only: bool,
     /// Stop set (empty: none): the search ends as soon as it reaches one of these.
     stop: Vec<bool>,
     /// The search reached the stop set.
@@ -293,6 +330,8 @@ impl Sampler {
             best: vec![0; g.n],
             touched: Vec::new(),
             queue: Queue::for_horizon(g.horizon, false),
+            spare: Queue::levels(),
+            heap_only: false,
             stop: Vec::new(),
             hit: false,
             limit: 0,
@@ -305,6 +344,7 @@ impl Sampler {
     pub fn with_heap(g: &ReverseGraph) -> Self {
         let mut s = Sampler::new(g);
         s.queue = Queue::for_horizon(g.horizon, true);
+        s.heap_only = true;
         s
     }
 
@@ -376,6 +416,10 @@ impl Sampler {
         debug_assert!(h <= g.horizon);
         self.set.clear();
         self.hit = false;
+        let unit = !self.heap_only && matches!(g.rule, Rule::LiveArcs | Rule::OneParent);
+        if unit != matches!(self.queue, Queue::Levels { .. }) {
+            std::mem::swap(&mut self.queue, &mut self.spare);
+        }
         self.queue.start(h);
         self.offer(root, h);
         let mut covered = false;
@@ -492,6 +536,50 @@ mod tests {
         for u in 0..4 {
             assert_eq!(a.range(u), ends[u]..ends[u + 1]);
             assert_eq!(b.range(u), a.range(u));
+        }
+    }
+
+    #[test]
+    fn first_above_is_the_partition_point() {
+        let mut x = 11u64;
+        let mut next = || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 40) as u32
+        };
+        for len in [1usize, 2, 3, 7, 40, 300] {
+            for skew in 0..4 {
+                // Equal, ramped, very skewed and tied weights (zeros give repeated shares).
+                let w: Vec<f64> = (0..len)
+                    .map(|i| match skew {
+                        0 => 1.0,
+                        1 => 1.0 + i as f64,
+                        2 => (1.0 + (next() % 1000) as f64).powi(3),
+                        _ => (next() % 3) as f64,
+                    })
+                    .collect();
+                let total: f64 = w.iter().sum::<f64>().max(1.0);
+                let mut acc = 0.0;
+                let cum: Vec<InArc> = w
+                    .iter()
+                    .map(|&w| {
+                        acc += w;
+                        InArc {
+                            src: 0,
+                            val: (acc / total) as f32,
+                        }
+                    })
+                    .collect();
+                let mut xs: Vec<f32> = cum
+                    .iter()
+                    .flat_map(|a| [a.val, a.val.next_down()])
+                    .collect();
+                xs.extend((0..200).map(|_| (next() % 1_000_000) as f32 / 1e6));
+                xs.extend([0.0, 1.0, 0.999_999_9]);
+                for x in xs {
+                    let want = cum.partition_point(|a| a.val <= x);
+                    assert_eq!(first_above(&cum, x), want, "len {len} skew {skew} x {x}");
+                }
+            }
         }
     }
 
