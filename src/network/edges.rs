@@ -4,7 +4,7 @@
 
 use super::ArcList;
 use super::hash::IdIndex;
-use super::rows::{Row, Rows};
+use super::rows::{Next, Row, Rows};
 use super::spec::{
     Dropped, EdgeListSpec, InputError, InputReport, UnknownIds, column_index, column_indices,
     did_you_mean, err, normalize_id, number_hint,
@@ -64,14 +64,40 @@ pub(super) fn read_edges(
     // Whether the bound on incoming weights needs checking row by row in this file; if not,
     // its arcs are added to `heard` only when a later file needs the totals.
     let mut check = true;
-    while lines.next_row_ahead(&mut row, &mut |k, f| {
-        // Where the ids of a row to come will be looked up (a hint: the lookups are random).
-        if let Some(c) = &columns
-            && (c.sources.contains(&k) || c.targets.contains(&k))
-        {
-            st.index.prefetch(f);
+    // Whether rows of small integer ids come as their values (`Next::Pair`).
+    let mut pairs = false;
+    loop {
+        let next = match pairs {
+            true => lines.next_pair(&mut row, &mut |a, b| {
+                st.index.prefetch_small(a);
+                st.index.prefetch_small(b);
+            })?,
+            false => match lines.next_row_ahead(&mut row, &mut |k, f| {
+                // Where the ids of a row to come will be looked up (a hint: the lookups are
+                // random).
+                if let Some(c) = &columns
+                    && (c.sources.contains(&k) || c.targets.contains(&k))
+                {
+                    st.index.prefetch(f);
+                }
+            })? {
+                true => Next::Row,
+                false => Next::End,
+            },
+        };
+        match next {
+            Next::End => break,
+            Next::Row => {}
+            Next::Pair(line, a, b) => {
+                if let (Some(s), Some(d)) = (st.small_node(a), st.small_node(b)) {
+                    rows += 1;
+                    st.arc(spec, (s, d, scale), check, p, line)?;
+                    continue;
+                }
+                // Not a plain row after all (the id cannot be added): the general path.
+                lines.fill_last(&mut row);
+            }
         }
-    })? {
         let line = row.line;
         if spec.header && header.is_none() {
             header = Some(row.to_vec());
@@ -83,6 +109,7 @@ pub(super) fn read_edges(
             None => {
                 let c = columns_of(spec, p, header.as_ref(), st, decimal_comma)?;
                 check = st.check_heard(c.weight.is_some(), scale);
+                pairs = plain_pairs(spec, &c, st) && lines.pair_columns(c.sources[0], c.targets[0], c.need);
                 columns.insert(c)
             }
         };
@@ -138,7 +165,40 @@ pub(super) fn read_edges(
     Ok(())
 }
 
+/// Whether a row whose source and target cells are small canonical integers is read the same
+/// from their values alone ([`Next::Pair`], [`State::small_node`]): one source and one target
+/// column, no weight column, no `missing` marker written as digits (it could equal a cell),
+/// and no node file (an id outside it needs the general path's error or drop).
+fn plain_pairs(spec: &EdgeListSpec, c: &Columns, st: &State) -> bool {
+    c.sources.len() == 1
+        && c.targets.len() == 1
+        && c.weight.is_none()
+        && !st.fixed
+        && !spec
+            .missing
+            .iter()
+            .any(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl State {
+    /// The index of the id written as the small canonical integer `v`, given one if it is
+    /// new, as [`State::node`] would for that text (canonical integers are their own
+    /// normal form); `None` where [`State::node`] would refuse or drop it.
+    fn small_node(&mut self, v: u32) -> Option<u32> {
+        if let Some(k) = self.index.get_small(v) {
+            return Some(k);
+        }
+        if self.fixed || self.ids.len() as u64 >= super::MAX_NODES {
+            return None;
+        }
+        let k = self.ids.len() as u32;
+        let id = v.to_string();
+        self.index.insert(&id, k);
+        self.ids.push(id);
+        self.heard.push(0.0);
+        Some(k)
+    }
+
     /// Whether a file whose arcs weigh `scale` each (or are read from a weight column:
     /// `weighted`) needs the bound on incoming weights checked arc by arc: not when no total
     /// can reach it, whatever the rows. When it does, `heard` is brought up to date first.
