@@ -31,6 +31,9 @@ use rand::RngExt;
 /// Above this `p_max` every arc gets its own draw (skipping saves little).
 const SKIP_BELOW: f64 = 0.5;
 
+/// How many frontier members ahead the walk prefetches offsets (rows: half as far).
+const AHEAD: usize = 16;
+
 /// Per-worker state of the frontier engine, reused across replicates.
 #[derive(Debug, Default)]
 pub struct FrontierState {
@@ -123,8 +126,19 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
             return fill_idle(rep, t, adopters, obs);
         }
         s.new.clear();
-        // One-shot tries of last step's adopters.
-        for &j in &st.frontier {
+        // One-shot tries of last step's adopters, their offsets fetched [`AHEAD`] ahead and
+        // their rows half as far (hints only: the frontier is sorted but sparse, and these
+        // loads were two thirds of a cascade's time).
+        let fr = &st.frontier;
+        for (at, &j) in fr.iter().enumerate() {
+            if let Some(&f) = fr.get(at + AHEAD) {
+                crate::network::prefetch(out.offsets.as_ptr().wrapping_add(f as usize));
+            }
+            if let Some(&f) = fr.get(at + AHEAD / 2) {
+                let o = out.offsets[f as usize];
+                crate::network::prefetch(out.nodes.as_ptr().wrapping_add(o));
+                crate::network::prefetch(out.weights.as_ptr().wrapping_add(o));
+            }
             let (dst, w) = out.arcs(j as usize);
             if dst.is_empty() {
                 continue;
