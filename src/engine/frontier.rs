@@ -44,6 +44,9 @@ pub struct FrontierState {
     used: usize,
     /// Last step's new adopters (the frontier).
     frontier: Vec<u32>,
+    /// This step's successful arc tries (their targets), checked in a second pass with the
+    /// targets' state prefetched.
+    tried: Vec<u32>,
 }
 
 /// The number of failures before the first success of a Bernoulli(`p`) sequence, from the
@@ -118,6 +121,8 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
     super::pages::collapse_arcs(out);
     st.frontier.clear();
     st.frontier.extend_from_slice(rep.initial);
+    // The last `p_max` (bits) and its `ln(1 - p_max)`.
+    let mut memo = (f64::NAN.to_bits(), f64::NAN);
     for t in 1..=steps {
         if !go {
             return;
@@ -126,6 +131,7 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
             return fill_idle(rep, t, adopters, obs);
         }
         s.new.clear();
+        st.tried.clear();
         // One-shot tries of last step's adopters, their offsets fetched [`AHEAD`] ahead and
         // their rows half as far (hints only: the frontier is sorted but sparse, and these
         // loads were two thirds of a cascade's time).
@@ -156,22 +162,19 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
                 draw += 1;
                 keyed_unit(src_key, draw)
             };
-            let mut adopt = |i: u32, new: &mut Vec<u32>| {
-                let a = &mut s.adopted_at[i as usize];
-                if *a == NEVER {
-                    *a = t;
-                    new.push(i);
-                }
-            };
             if pmax >= SKIP_BELOW {
                 for (&i, &wi) in dst.iter().zip(w) {
                     let pa = model.arc_prob(wi).unwrap_or(0.0);
                     if u() <= pa {
-                        adopt(i, &mut s.new);
+                        st.tried.push(i);
                     }
                 }
             } else {
-                let ln_q = (-pmax).ln_1p();
+                // Equal weights give every row the same `p_max`: one logarithm.
+                if pmax.to_bits() != memo.0 {
+                    memo = (pmax.to_bits(), (-pmax).ln_1p());
+                }
+                let ln_q = memo.1;
                 let mut k = 0usize;
                 loop {
                     let skip = geometric(u(), ln_q);
@@ -181,10 +184,22 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
                     k += skip as usize;
                     let pa = model.arc_prob(w[k]).unwrap_or(0.0);
                     if pa >= pmax || u() * pmax <= pa {
-                        adopt(dst[k], &mut s.new);
+                        st.tried.push(dst[k]);
                     }
                     k += 1;
                 }
+            }
+        }
+        // The successful tries: a target adopts once (the set, not the order, matters: the
+        // new adopters are sorted below), its state prefetched `AHEAD` tries ahead.
+        for (at, &i) in st.tried.iter().enumerate() {
+            if let Some(&f) = st.tried.get(at + AHEAD) {
+                crate::network::prefetch(s.adopted_at.as_ptr().wrapping_add(f as usize));
+            }
+            let a = &mut s.adopted_at[i as usize];
+            if *a == NEVER {
+                *a = t;
+                s.new.push(i);
             }
         }
         // Spontaneous adoptions due now.
