@@ -99,6 +99,35 @@ fn spontaneous_clocks(
     last
 }
 
+/// Prefetches the offsets of frontier member `at + AHEAD` and the row of `at + AHEAD / 2`.
+#[inline]
+fn prefetch_rows(out: &crate::network::Adjacency, fr: &[u32], at: usize) {
+    if let Some(&f) = fr.get(at + AHEAD) {
+        crate::network::prefetch(out.offsets.as_ptr().wrapping_add(f as usize));
+    }
+    if let Some(&f) = fr.get(at + AHEAD / 2) {
+        let o = out.offsets[f as usize];
+        crate::network::prefetch(out.nodes.as_ptr().wrapping_add(o));
+        crate::network::prefetch(out.weights.as_ptr().wrapping_add(o));
+    }
+}
+
+/// Each target of `tried` that has not adopted adopts at `t` (pushed to `new` once), its state
+/// prefetched [`AHEAD`] tries ahead.
+#[inline]
+fn adopt_tried(tried: &[u32], adopted_at: &mut [u32], t: u32, new: &mut Vec<u32>) {
+    for (at, &i) in tried.iter().enumerate() {
+        if let Some(&f) = tried.get(at + AHEAD) {
+            crate::network::prefetch(adopted_at.as_ptr().wrapping_add(f as usize));
+        }
+        let a = &mut adopted_at[i as usize];
+        if *a == NEVER {
+            *a = t;
+            new.push(i);
+        }
+    }
+}
+
 /// Runs one replicate of a one-shot cascade with constant spontaneous probability `p`.
 pub fn run<H: Hazard, O: Observer + ?Sized>(
     model: &H,
@@ -137,14 +166,7 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         // loads were two thirds of a cascade's time).
         let fr = &st.frontier;
         for (at, &j) in fr.iter().enumerate() {
-            if let Some(&f) = fr.get(at + AHEAD) {
-                crate::network::prefetch(out.offsets.as_ptr().wrapping_add(f as usize));
-            }
-            if let Some(&f) = fr.get(at + AHEAD / 2) {
-                let o = out.offsets[f as usize];
-                crate::network::prefetch(out.nodes.as_ptr().wrapping_add(o));
-                crate::network::prefetch(out.weights.as_ptr().wrapping_add(o));
-            }
+            prefetch_rows(out, fr, at);
             let (dst, w) = out.arcs(j as usize);
             if dst.is_empty() {
                 continue;
@@ -192,29 +214,10 @@ pub fn run<H: Hazard, O: Observer + ?Sized>(
         }
         // The successful tries: a target adopts once (the set, not the order, matters: the
         // new adopters are sorted below), its state prefetched `AHEAD` tries ahead.
-        for (at, &i) in st.tried.iter().enumerate() {
-            if let Some(&f) = st.tried.get(at + AHEAD) {
-                crate::network::prefetch(s.adopted_at.as_ptr().wrapping_add(f as usize));
-            }
-            let a = &mut s.adopted_at[i as usize];
-            if *a == NEVER {
-                *a = t;
-                s.new.push(i);
-            }
-        }
+        adopt_tried(&st.tried, &mut s.adopted_at, t, &mut s.new);
         // Spontaneous adoptions due now.
-        for &i in st
-            .buckets
-            .get(t as usize)
-            .filter(|_| t <= last_due)
-            .into_iter()
-            .flatten()
-        {
-            let a = &mut s.adopted_at[i as usize];
-            if *a == NEVER {
-                *a = t;
-                s.new.push(i);
-            }
+        if let Some(due) = st.buckets.get(t as usize).filter(|_| t <= last_due) {
+            adopt_tried(due, &mut s.adopted_at, t, &mut s.new);
         }
         // The order within a step does not matter to the process; sorting makes the
         // on_adopt order (and the next frontier) canonical.

@@ -546,7 +546,16 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         // Small canonical integers (the values path) mixed with ids that are not: a leading
         // zero, a letter, values at and past the dense bound, an extra column, a missing marker.
-        let odd = ["017", "x", "16777216", "16777215", "99999999999", "NA", "0", " 5 "];
+        let odd = [
+            "017",
+            "x",
+            "16777216",
+            "16777215",
+            "99999999999",
+            "NA",
+            "0",
+            " 5 ",
+        ];
         let mut x = 0x2545_F491_4F6C_DD1Du64;
         let mut next = |m: u64| {
             x ^= x << 13;

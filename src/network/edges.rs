@@ -3,8 +3,9 @@
 //! assembly.
 
 use super::ArcList;
+use super::fast_csv::Next;
 use super::hash::IdIndex;
-use super::rows::{Next, Row, Rows};
+use super::rows::{Row, Rows};
 use super::spec::{
     Dropped, EdgeListSpec, InputError, InputReport, UnknownIds, column_index, column_indices,
     did_you_mean, err, normalize_id, number_hint,
@@ -67,24 +68,7 @@ pub(super) fn read_edges(
     // Whether rows of small integer ids come as their values (`Next::Pair`).
     let mut pairs = false;
     loop {
-        let next = match pairs {
-            true => lines.next_pair(&mut row, &mut |a, b| {
-                st.index.prefetch_small(a);
-                st.index.prefetch_small(b);
-            })?,
-            false => match lines.next_row_ahead(&mut row, &mut |k, f| {
-                // Where the ids of a row to come will be looked up (a hint: the lookups are
-                // random).
-                if let Some(c) = &columns
-                    && (c.sources.contains(&k) || c.targets.contains(&k))
-                {
-                    st.index.prefetch(f);
-                }
-            })? {
-                true => Next::Row,
-                false => Next::End,
-            },
-        };
+        let next = next_row(&mut lines, &mut row, pairs, columns.as_ref(), &st.index)?;
         match next {
             Next::End => break,
             Next::Row => {}
@@ -94,8 +78,7 @@ pub(super) fn read_edges(
                     st.arc(spec, (s, d, scale), check, p, line)?;
                     continue;
                 }
-                // Not a plain row after all (the id cannot be added): the general path.
-                lines.fill_last(&mut row);
+                lines.fill_last(&mut row); // an id that cannot be added: the general path
             }
         }
         let line = row.line;
@@ -109,22 +92,13 @@ pub(super) fn read_edges(
             None => {
                 let c = columns_of(spec, p, header.as_ref(), st, decimal_comma)?;
                 check = st.check_heard(c.weight.is_some(), scale);
-                pairs = plain_pairs(spec, &c, st) && lines.pair_columns(c.sources[0], c.targets[0], c.need);
+                pairs = plain_pairs(spec, &c, st)
+                    && lines.pair_columns(c.sources[0], c.targets[0], c.need);
                 columns.insert(c)
             }
         };
         if row.len() < c.need {
-            return Err(err(
-                p,
-                Some(line),
-                format!(
-                    "malformed row \"{}\": {} field(s), at least {} expected (source, target{})",
-                    limits::quote(&row.join(" ")),
-                    row.len(),
-                    c.need,
-                    if c.weight.is_some() { ", weight" } else { "" }
-                ),
-            ));
+            return Err(short_row(p, line, &row, c));
         }
         let single = |cols: &[usize]| (cols.len() == 1).then(|| &row[cols[0]]);
         let marked = |cell: Option<&str>| cell.is_some_and(|v| spec.missing.iter().any(|m| m == v));
@@ -163,6 +137,47 @@ pub(super) fn read_edges(
         ));
     }
     Ok(())
+}
+
+/// The error for a row of fewer fields than `c` needs.
+fn short_row(p: &Path, line: usize, row: &Row, c: &Columns) -> InputError {
+    err(
+        p,
+        Some(line),
+        format!(
+            "malformed row \"{}\": {} field(s), at least {} expected (source, target{})",
+            limits::quote(&row.join(" ")),
+            row.len(),
+            c.need,
+            if c.weight.is_some() { ", weight" } else { "" }
+        ),
+    )
+}
+
+/// The next row of `lines` (with `pairs`, as id values where it can: [`Rows::next_pair`]),
+/// showing [`IdIndex`] where the ids of a row to come will be looked up (a hint: the lookups
+/// are random).
+fn next_row(
+    lines: &mut Rows,
+    row: &mut Row,
+    pairs: bool,
+    columns: Option<&Columns>,
+    index: &IdIndex,
+) -> Result<Next, InputError> {
+    if pairs {
+        return lines.next_pair(row, &mut |a, b| {
+            index.prefetch_small(a);
+            index.prefetch_small(b);
+        });
+    }
+    let more = lines.next_row_ahead(row, &mut |k, f| {
+        if let Some(c) = columns
+            && (c.sources.contains(&k) || c.targets.contains(&k))
+        {
+            index.prefetch(f);
+        }
+    })?;
+    Ok(if more { Next::Row } else { Next::End })
 }
 
 /// Whether a row whose source and target cells are small canonical integers is read the same

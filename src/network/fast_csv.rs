@@ -18,6 +18,7 @@
 //! `tests` below check the equivalence over generated files, chunk sizes and thread counts.
 
 use super::row::Row;
+use super::rows::Rows;
 use super::spec::{InputError, err};
 use crate::limits;
 use rayon::prelude::*;
@@ -403,6 +404,48 @@ impl FastRows {
     }
 }
 
+/// The id-pair reading of [`Rows`], here beside the fast path it serves.
+impl Rows {
+    /// On the fast path, from now on rows with at least `need` fields whose fields `a` and `b`
+    /// are small canonical integers come from [`Rows::next_pair`] as their values
+    /// ([`super::fast_csv::FastRows::pair_columns`]); `false` (nothing set) off it.
+    pub(super) fn pair_columns(&mut self, a: usize, b: usize, need: usize) -> bool {
+        match self {
+            Rows::Fast(f, _) => {
+                f.pair_columns(a, b, need);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The next data row: into `row` ([`Next::Row`]) as [`Rows::next_row`] reads it, or, once
+    /// [`Rows::pair_columns`] is set, the line and the two id values of a row of small integer
+    /// ids ([`Next::Pair`]).
+    /// `ahead` is shown the id values of a row some rows later (a hint, as in
+    /// [`Rows::next_row_ahead`]).
+    pub(super) fn next_pair(
+        &mut self,
+        row: &mut Row,
+        ahead: &mut dyn FnMut(u32, u32),
+    ) -> Result<Next, InputError> {
+        match self {
+            Rows::Fast(f, _) => Ok(f.next_pair(row, ahead)),
+            _ => Ok(match self.next_row(row)? {
+                true => Next::Row,
+                false => Next::End,
+            }),
+        }
+    }
+
+    /// Copies the row last handed out as [`Next::Pair`] into `row`.
+    pub(super) fn fill_last(&self, row: &mut Row) {
+        if let Rows::Fast(f, _) = self {
+            f.fill_last(row);
+        }
+    }
+}
+
 /// The value of `id` when it is a canonical non-negative integer (no sign, no leading zero)
 /// below [`super::hash::DENSE_BELOW`]: the ids [`super::hash::IdIndex`] keeps in its vector.
 #[inline]
@@ -423,7 +466,6 @@ pub(super) fn small_integer(id: &[u8]) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::rows::Rows;
     use super::*;
 
     /// Every row (line and fields) of `path` read by `rows`, or the error text.

@@ -3,7 +3,6 @@
 //! bounds on the file and line sizes. A [`Row`] is one reusable buffer, so reading a large edge
 //! list allocates nothing per row.
 
-pub(super) use super::fast_csv::Next;
 pub(super) use super::row::Row;
 use super::spec::{InputError, err};
 use crate::limits;
@@ -333,45 +332,6 @@ impl Rows {
     /// the end of the file.
     pub fn next_row(&mut self, row: &mut Row) -> Result<bool, InputError> {
         self.next_row_ahead(row, &mut |_, _| {})
-    }
-
-    /// On the fast path, from now on rows with at least `need` fields whose fields `a` and `b`
-    /// are small canonical integers come from [`Rows::next_pair`] as their values
-    /// ([`super::fast_csv::FastRows::pair_columns`]); `false` (nothing set) off it.
-    pub(super) fn pair_columns(&mut self, a: usize, b: usize, need: usize) -> bool {
-        match self {
-            Rows::Fast(f, _) => {
-                f.pair_columns(a, b, need);
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// The next data row: into `row` ([`Next::Row`]) as [`Rows::next_row`] reads it, or, once
-    /// [`Rows::pair_columns`] is set, the line and the two id values of a row of small integer
-    /// ids ([`Next::Pair`]).
-    /// `ahead` is shown the id values of a row some rows later (a hint, as in
-    /// [`Rows::next_row_ahead`]).
-    pub(super) fn next_pair(
-        &mut self,
-        row: &mut Row,
-        ahead: &mut dyn FnMut(u32, u32),
-    ) -> Result<Next, InputError> {
-        match self {
-            Rows::Fast(f, _) => Ok(f.next_pair(row, ahead)),
-            _ => Ok(match self.next_row(row)? {
-                true => Next::Row,
-                false => Next::End,
-            }),
-        }
-    }
-
-    /// Copies the row last handed out as [`Next::Pair`] into `row`.
-    pub(super) fn fill_last(&self, row: &mut Row) {
-        if let Rows::Fast(f, _) = self {
-            f.fill_last(row);
-        }
     }
 
     /// [`Rows::next_row`], showing `ahead` the fields (column, text) of a row some rows
