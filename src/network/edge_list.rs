@@ -542,6 +542,80 @@ mod tests {
     }
 
     #[test]
+    fn integer_id_pairs_read_as_through_the_general_reader() {
+        let d = tempfile::tempdir().unwrap();
+        // Small canonical integers (the values path) mixed with ids that are not: a leading
+        // zero, a letter, values at and past the dense bound, an extra column, a missing marker.
+        let odd = [
+            "017",
+            "x",
+            "16777216",
+            "16777215",
+            "99999999999",
+            "NA",
+            "0",
+            " 5 ",
+        ];
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let mut text = String::from("from,to,note\n");
+        for _ in 0..30_000 {
+            let id = |next: &mut dyn FnMut(u64) -> u64| match next(50) {
+                0 => odd[next(odd.len() as u64) as usize].to_string(),
+                _ => next(3000).to_string(),
+            };
+            let (a, b) = (id(&mut next), id(&mut next));
+            match next(20) {
+                0 => text.push_str(&format!("{a},{b},x,y\n")),
+                _ => text.push_str(&format!("{a},{b}\n")),
+            }
+        }
+        for directed in [true, false] {
+            let with = |path| EdgeListSpec {
+                header: true,
+                directed,
+                missing: vec!["NA".into()],
+                ..spec(path)
+            };
+            let fast = read(&with(file(&d, "e.csv", text.as_bytes()))).unwrap();
+            let quoted = text.replacen("from", "\"from\"", 1);
+            let general = read(&with(file(&d, "q.csv", quoted.as_bytes()))).unwrap();
+            assert_eq!(fast.ids(), general.ids());
+            for i in 0..fast.n() {
+                assert_eq!(fast.in_arcs().arcs(i), general.in_arcs().arcs(i));
+                assert_eq!(fast.out_arcs().arcs(i), general.out_arcs().arcs(i));
+            }
+            let (f, g) = (fast.report(), general.report());
+            assert_eq!(f.duplicates_merged, g.duplicates_merged);
+            assert_eq!(f.self_loops_dropped, g.self_loops_dropped);
+            let (f, g) = (fast.input(), general.input());
+            assert_eq!(f.missing_rows_dropped, g.missing_rows_dropped);
+            assert!(f.missing_rows_dropped > 0);
+        }
+        // A short row after many integer rows: the same error on the same line either way.
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[20_000] = "12";
+        let bad = lines.join("\n");
+        let fast = read(&spec_h(file(&d, "b.csv", bad.as_bytes()))).unwrap_err();
+        let quoted = bad.replacen("from", "\"from\"", 1);
+        let general = read(&spec_h(file(&d, "c.csv", quoted.as_bytes()))).unwrap_err();
+        assert_eq!(fast.line, Some(20_001), "{fast}");
+        assert_eq!((fast.line, &fast.message), (general.line, &general.message));
+    }
+
+    fn spec_h(path: PathBuf) -> EdgeListSpec {
+        EdgeListSpec {
+            header: true,
+            ..spec(path)
+        }
+    }
+
+    #[test]
     fn heavy_physicians_are_refused_at_their_row_across_layers() {
         let d = tempfile::tempdir().unwrap();
         let light = file(&d, "light.csv", b"from,to\na,b\na,b\nc,b\n");

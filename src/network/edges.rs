@@ -3,6 +3,7 @@
 //! assembly.
 
 use super::ArcList;
+use super::fast_csv::Next;
 use super::hash::IdIndex;
 use super::rows::{Row, Rows};
 use super::spec::{
@@ -64,14 +65,22 @@ pub(super) fn read_edges(
     // Whether the bound on incoming weights needs checking row by row in this file; if not,
     // its arcs are added to `heard` only when a later file needs the totals.
     let mut check = true;
-    while lines.next_row_ahead(&mut row, &mut |k, f| {
-        // Where the ids of a row to come will be looked up (a hint: the lookups are random).
-        if let Some(c) = &columns
-            && (c.sources.contains(&k) || c.targets.contains(&k))
-        {
-            st.index.prefetch(f);
+    // Whether rows of small integer ids come as their values (`Next::Pair`).
+    let mut pairs = false;
+    loop {
+        let next = next_row(&mut lines, &mut row, pairs, columns.as_ref(), &st.index)?;
+        match next {
+            Next::End => break,
+            Next::Row => {}
+            Next::Pair(line, a, b) => {
+                if let (Some(s), Some(d)) = (st.small_node(a), st.small_node(b)) {
+                    rows += 1;
+                    st.arc(spec, (s, d, scale), check, p, line)?;
+                    continue;
+                }
+                lines.fill_last(&mut row); // an id that cannot be added: the general path
+            }
         }
-    })? {
         let line = row.line;
         if spec.header && header.is_none() {
             header = Some(row.to_vec());
@@ -83,21 +92,13 @@ pub(super) fn read_edges(
             None => {
                 let c = columns_of(spec, p, header.as_ref(), st, decimal_comma)?;
                 check = st.check_heard(c.weight.is_some(), scale);
+                pairs = plain_pairs(spec, &c, st)
+                    && lines.pair_columns(c.sources[0], c.targets[0], c.need);
                 columns.insert(c)
             }
         };
         if row.len() < c.need {
-            return Err(err(
-                p,
-                Some(line),
-                format!(
-                    "malformed row \"{}\": {} field(s), at least {} expected (source, target{})",
-                    limits::quote(&row.join(" ")),
-                    row.len(),
-                    c.need,
-                    if c.weight.is_some() { ", weight" } else { "" }
-                ),
-            ));
+            return Err(short_row(p, line, &row, c));
         }
         let single = |cols: &[usize]| (cols.len() == 1).then(|| &row[cols[0]]);
         let marked = |cell: Option<&str>| cell.is_some_and(|v| spec.missing.iter().any(|m| m == v));
@@ -138,7 +139,81 @@ pub(super) fn read_edges(
     Ok(())
 }
 
+/// The error for a row of fewer fields than `c` needs.
+fn short_row(p: &Path, line: usize, row: &Row, c: &Columns) -> InputError {
+    err(
+        p,
+        Some(line),
+        format!(
+            "malformed row \"{}\": {} field(s), at least {} expected (source, target{})",
+            limits::quote(&row.join(" ")),
+            row.len(),
+            c.need,
+            if c.weight.is_some() { ", weight" } else { "" }
+        ),
+    )
+}
+
+/// The next row of `lines` (with `pairs`, as id values where it can: [`Rows::next_pair`]),
+/// showing [`IdIndex`] where the ids of a row to come will be looked up (a hint: the lookups
+/// are random).
+fn next_row(
+    lines: &mut Rows,
+    row: &mut Row,
+    pairs: bool,
+    columns: Option<&Columns>,
+    index: &IdIndex,
+) -> Result<Next, InputError> {
+    if pairs {
+        return lines.next_pair(row, &mut |a, b| {
+            index.prefetch_small(a);
+            index.prefetch_small(b);
+        });
+    }
+    let more = lines.next_row_ahead(row, &mut |k, f| {
+        if let Some(c) = columns
+            && (c.sources.contains(&k) || c.targets.contains(&k))
+        {
+            index.prefetch(f);
+        }
+    })?;
+    Ok(if more { Next::Row } else { Next::End })
+}
+
+/// Whether a row whose source and target cells are small canonical integers is read the same
+/// from their values alone ([`Next::Pair`], [`State::small_node`]): one source and one target
+/// column, no weight column, no `missing` marker written as digits (it could equal a cell),
+/// and no node file (an id outside it needs the general path's error or drop).
+fn plain_pairs(spec: &EdgeListSpec, c: &Columns, st: &State) -> bool {
+    c.sources.len() == 1
+        && c.targets.len() == 1
+        && c.weight.is_none()
+        && !st.fixed
+        && !spec
+            .missing
+            .iter()
+            .any(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl State {
+    /// The index of the id written as the small canonical integer `v`, given one if it is
+    /// new, as [`State::node`] would for that text (canonical integers are their own
+    /// normal form); `None` where [`State::node`] would refuse or drop it.
+    fn small_node(&mut self, v: u32) -> Option<u32> {
+        if let Some(k) = self.index.get_small(v) {
+            return Some(k);
+        }
+        if self.fixed || self.ids.len() as u64 >= super::MAX_NODES {
+            return None;
+        }
+        let k = self.ids.len() as u32;
+        let id = v.to_string();
+        self.index.insert(&id, k);
+        self.ids.push(id);
+        self.heard.push(0.0);
+        Some(k)
+    }
+
     /// Whether a file whose arcs weigh `scale` each (or are read from a weight column:
     /// `weighted`) needs the bound on incoming weights checked arc by arc: not when no total
     /// can reach it, whatever the rows. When it does, `heard` is brought up to date first.

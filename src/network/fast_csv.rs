@@ -18,6 +18,7 @@
 //! `tests` below check the equivalence over generated files, chunk sizes and thread counts.
 
 use super::row::Row;
+use super::rows::Rows;
 use super::spec::{InputError, err};
 use crate::limits;
 use rayon::prelude::*;
@@ -99,6 +100,57 @@ struct Chunk {
     fields: Vec<(u32, u32)>,
     /// Lines in the chunk.
     lines: usize,
+    /// Each row's two id fields as small integers (see [`FastRows::pair_columns`]), or
+    /// [`NO_PAIR`]; empty until the columns are set.
+    pairs: Vec<(u32, u32)>,
+}
+
+/// A row of [`Chunk::pairs`] to hand out as a [`Row`].
+const NO_PAIR: (u32, u32) = (u32::MAX, u32::MAX);
+
+/// The id pairs of chunk `c` of `text`: for each row with at least `need` fields whose fields
+/// `a` and `b` are both small canonical integers ([`small_integer`]), their values.
+fn pairs_of(text: &str, c: &Chunk, (a, b, need): (usize, usize, usize)) -> Vec<(u32, u32)> {
+    let b_ = text.as_bytes();
+    let mut start = 0;
+    c.rows
+        .iter()
+        .map(|&(_, end)| {
+            let f = &c.fields[start as usize..end as usize];
+            start = end;
+            if f.len() < need {
+                return NO_PAIR;
+            }
+            let id = |(s, e): (u32, u32)| small_integer(&b_[s as usize..e as usize]);
+            match (id(f[a]), id(f[b])) {
+                (Some(x), Some(y)) => (x, y),
+                _ => NO_PAIR,
+            }
+        })
+        .collect()
+}
+
+/// What [`FastRows::next_pair`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Next {
+    /// The end of the file.
+    End,
+    /// A row, in the `row` given.
+    Row,
+    /// A row whose id fields are small integers: its 1-based line and their values (the row
+    /// itself is not copied; [`FastRows::fill_last`] copies it where needed).
+    Pair(usize, u32, u32),
+}
+
+/// The first `byte` in `hay`: a plain loop on the short rest of a line (ids of a few digits,
+/// where `memchr`'s setup costs more than the search), `memchr` on longer ones.
+#[inline]
+fn find(byte: u8, hay: &[u8]) -> Option<usize> {
+    if hay.len() <= 24 {
+        hay.iter().position(|&c| c == byte)
+    } else {
+        memchr::memchr(byte, hay)
+    }
 }
 
 /// Splits chunk `s..e` of `text` into rows and fields with `delimiter`, as
@@ -123,7 +175,7 @@ fn split_chunk(text: &str, (s, e): (usize, usize), delimiter: u8) -> Chunk {
         let first = c.fields.len();
         let mut from = start;
         loop {
-            let to = memchr::memchr(delimiter, &b[from..raw_end]).map_or(raw_end, |j| from + j);
+            let to = find(delimiter, &b[from..raw_end]).map_or(raw_end, |j| from + j);
             // Checked as UTF-8 whole, and split at ASCII bytes.
             let mut f = text[from..to].trim_ascii();
             if start == 0 && c.fields.len() == first {
@@ -160,6 +212,8 @@ pub(super) struct FastRows {
     /// The chunks split, and the next row: its chunk and its place there.
     window: Vec<Chunk>,
     at: (usize, usize),
+    /// The id columns and the fields a row needs, once set ([`FastRows::pair_columns`]).
+    pair_cols: Option<(usize, usize, usize)>,
 }
 
 impl FastRows {
@@ -214,6 +268,7 @@ impl FastRows {
             next: (0, 0),
             window: Vec::new(),
             at: (0, 0),
+            pair_cols: None,
         })
     }
 
@@ -230,10 +285,16 @@ impl FastRows {
             self.split.0,
             self.split.1,
         );
-        let (text, delimiter) = (&self.text, self.delimiter);
+        let (text, delimiter, cols) = (&self.text, self.delimiter, self.pair_cols);
         self.window = parts
             .par_iter()
-            .map(|&p| split_chunk(text, p, delimiter))
+            .map(|&p| {
+                let mut c = split_chunk(text, p, delimiter);
+                if let Some(cols) = cols {
+                    c.pairs = pairs_of(text, &c, cols);
+                }
+                c
+            })
             .collect();
         for c in &mut self.window {
             c.lines_before = self.next.1;
@@ -243,46 +304,168 @@ impl FastRows {
         self.at = (0, 0);
     }
 
-    /// Reads the next data row into `row` (as the general reader does), then shows `ahead`
-    /// the fields (column, text) of the row [`AHEAD`] rows later where it is split already (to
-    /// prefetch what they will look up); `false` at the end.
-    pub(super) fn next_row(&mut self, row: &mut Row, ahead: &mut dyn FnMut(usize, &str)) -> bool {
+    /// The next row's chunk and place (splitting more of the text where needed), moving past
+    /// it; `None` at the end.
+    fn advance(&mut self) -> Option<(usize, usize)> {
         loop {
             let Some(c) = self.window.get(self.at.0) else {
                 if self.next.0 >= self.text.len() {
-                    return false;
+                    return None;
                 }
                 self.split_window();
                 continue;
             };
-            let Some(&(line, end)) = c.rows.get(self.at.1) else {
+            if self.at.1 >= c.rows.len() {
                 self.at = (self.at.0 + 1, 0);
                 continue;
-            };
-            let start = match self.at.1 {
-                0 => 0,
-                k => c.rows[k - 1].1,
-            };
-            row.clear();
-            row.line = c.lines_before + line as usize + 1;
-            for &(s, e) in &c.fields[start as usize..end as usize] {
-                row.push(&self.text[s as usize..e as usize]);
             }
-            if let Some(&(_, end)) = c.rows.get(self.at.1 + AHEAD) {
-                let start = c.rows[self.at.1 + AHEAD - 1].1 as usize;
-                for (k, &(s, e)) in c.fields[start..end as usize].iter().enumerate() {
-                    ahead(k, &self.text[s as usize..e as usize]);
-                }
-            }
+            let at = self.at;
             self.at.1 += 1;
-            return true;
+            return Some(at);
+        }
+    }
+
+    /// The 1-based line of row `k` of chunk `c`.
+    fn line_of(&self, (c, k): (usize, usize)) -> usize {
+        let c = &self.window[c];
+        c.lines_before + c.rows[k].0 as usize + 1
+    }
+
+    /// Copies row `k` of chunk `c` into `row`.
+    fn fill(&self, (c, k): (usize, usize), row: &mut Row) {
+        let c = &self.window[c];
+        let start = match k {
+            0 => 0,
+            k => c.rows[k - 1].1,
+        };
+        row.clear();
+        row.line = c.lines_before + c.rows[k].0 as usize + 1;
+        for &(s, e) in &c.fields[start as usize..c.rows[k].1 as usize] {
+            row.push(&self.text[s as usize..e as usize]);
+        }
+    }
+
+    /// Reads the next data row into `row` (as the general reader does), then shows `ahead`
+    /// the fields (column, text) of the row [`AHEAD`] rows later where it is split already (to
+    /// prefetch what they will look up); `false` at the end.
+    pub(super) fn next_row(&mut self, row: &mut Row, ahead: &mut dyn FnMut(usize, &str)) -> bool {
+        let Some((ci, k)) = self.advance() else {
+            return false;
+        };
+        self.fill((ci, k), row);
+        let c = &self.window[ci];
+        if let Some(&(_, end)) = c.rows.get(k + AHEAD) {
+            let start = c.rows[k + AHEAD - 1].1 as usize;
+            for (j, &(s, e)) in c.fields[start..end as usize].iter().enumerate() {
+                ahead(j, &self.text[s as usize..e as usize]);
+            }
+        }
+        true
+    }
+
+    /// From now on, rows with at least `need` fields whose fields `a` and `b` are small
+    /// canonical integers ([`small_integer`]) come from [`FastRows::next_pair`] as their values,
+    /// found while the chunks are split (in parallel), with no copy of the row.
+    pub(super) fn pair_columns(&mut self, a: usize, b: usize, need: usize) {
+        let cols = (a, b, need.max(a + 1).max(b + 1));
+        self.pair_cols = Some(cols);
+        let text = &self.text;
+        self.window
+            .par_iter_mut()
+            .for_each(|c| c.pairs = pairs_of(text, c, cols));
+    }
+
+    /// The next data row: as [`FastRows::next_row`] (into `row`, [`Next::Row`]), or, for a row
+    /// of small integer ids once [`FastRows::pair_columns`] is set, their values alone.
+    /// `ahead` is shown the pair [`AHEAD`] rows later where it is split already (to prefetch
+    /// what it will look up).
+    pub(super) fn next_pair(&mut self, row: &mut Row, ahead: &mut dyn FnMut(u32, u32)) -> Next {
+        let Some((ci, k)) = self.advance() else {
+            return Next::End;
+        };
+        if let Some(&(a, b)) = self.window[ci].pairs.get(k + AHEAD)
+            && (a, b) != NO_PAIR
+        {
+            ahead(a, b);
+        }
+        match self.window[ci].pairs.get(k) {
+            Some(&(a, b)) if (a, b) != NO_PAIR => Next::Pair(self.line_of((ci, k)), a, b),
+            _ => {
+                self.fill((ci, k), row);
+                Next::Row
+            }
+        }
+    }
+
+    /// Copies the row [`FastRows::next_pair`] last handed out as [`Next::Pair`] into `row`.
+    pub(super) fn fill_last(&self, row: &mut Row) {
+        let (c, k) = self.at;
+        self.fill((c, k - 1), row);
+    }
+}
+
+/// The id-pair reading of [`Rows`], here beside the fast path it serves.
+impl Rows {
+    /// On the fast path, from now on rows with at least `need` fields whose fields `a` and `b`
+    /// are small canonical integers come from [`Rows::next_pair`] as their values
+    /// ([`super::fast_csv::FastRows::pair_columns`]); `false` (nothing set) off it.
+    pub(super) fn pair_columns(&mut self, a: usize, b: usize, need: usize) -> bool {
+        match self {
+            Rows::Fast(f, _) => {
+                f.pair_columns(a, b, need);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The next data row: into `row` ([`Next::Row`]) as [`Rows::next_row`] reads it, or, once
+    /// [`Rows::pair_columns`] is set, the line and the two id values of a row of small integer
+    /// ids ([`Next::Pair`]).
+    /// `ahead` is shown the id values of a row some rows later (a hint, as in
+    /// [`Rows::next_row_ahead`]).
+    pub(super) fn next_pair(
+        &mut self,
+        row: &mut Row,
+        ahead: &mut dyn FnMut(u32, u32),
+    ) -> Result<Next, InputError> {
+        match self {
+            Rows::Fast(f, _) => Ok(f.next_pair(row, ahead)),
+            _ => Ok(match self.next_row(row)? {
+                true => Next::Row,
+                false => Next::End,
+            }),
+        }
+    }
+
+    /// Copies the row last handed out as [`Next::Pair`] into `row`.
+    pub(super) fn fill_last(&self, row: &mut Row) {
+        if let Rows::Fast(f, _) = self {
+            f.fill_last(row);
         }
     }
 }
 
+/// The value of `id` when it is a canonical non-negative integer (no sign, no leading zero)
+/// below [`super::hash::DENSE_BELOW`]: the ids [`super::hash::IdIndex`] keeps in its vector.
+#[inline]
+pub(super) fn small_integer(id: &[u8]) -> Option<u32> {
+    if id.is_empty() || id.len() > 8 || (id[0] == b'0' && id.len() > 1) {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in id {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u32::from(d);
+    }
+    (u64::from(v) < super::hash::DENSE_BELOW).then_some(v)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::rows::Rows;
     use super::*;
 
     /// Every row (line and fields) of `path` read by `rows`, or the error text.

@@ -58,7 +58,7 @@ impl Hasher for FxHasher {
 }
 
 /// Ids below this are indexed by a plain vector (4 bytes per possible value).
-const DENSE_BELOW: u64 = 1 << 24;
+pub(super) const DENSE_BELOW: u64 = 1 << 24;
 
 /// Not an index in [`IdIndex`]'s dense vector.
 const NONE: u32 = u32::MAX;
@@ -106,6 +106,16 @@ impl IdIndex {
         }
     }
 
+    /// The index of the id written as the canonical integer `v` < [`DENSE_BELOW`] (what
+    /// [`IdIndex::get`] answers for that text, without parsing it).
+    #[inline]
+    pub(super) fn get_small(&self, v: u32) -> Option<u32> {
+        match self.dense.get(v as usize) {
+            Some(&k) if k != NONE => Some(k),
+            _ => None,
+        }
+    }
+
     /// Hints the CPU to fetch where [`IdIndex::get`] will look `id` up (for a small integer
     /// id; nothing otherwise).
     #[inline]
@@ -113,6 +123,14 @@ impl IdIndex {
         if let Some(v) = canonical_integer(id)
             && v < self.dense.len() as u64
         {
+            super::prefetch(self.dense.as_ptr().wrapping_add(v as usize));
+        }
+    }
+
+    /// [`IdIndex::prefetch`] for the id written as the canonical integer `v`.
+    #[inline]
+    pub(super) fn prefetch_small(&self, v: u32) {
+        if (v as usize) < self.dense.len() {
             super::prefetch(self.dense.as_ptr().wrapping_add(v as usize));
         }
     }
