@@ -3,12 +3,13 @@
 //! assembly.
 
 use super::ArcList;
+use super::columns::{Columns, columns_of};
 use super::fast_csv::Next;
 use super::hash::IdIndex;
 use super::rows::{Row, Rows};
 use super::spec::{
-    Dropped, EdgeListSpec, InputError, InputReport, UnknownIds, column_index, column_indices,
-    did_you_mean, err, normalize_id, number_hint,
+    Dropped, EdgeListSpec, InputError, InputReport, UnknownIds, did_you_mean, err, normalize_id,
+    number_hint,
 };
 use crate::limits;
 use std::path::Path;
@@ -27,19 +28,6 @@ pub(super) struct State {
     pub(super) fixed: bool,
     pub(super) arcs: ArcList,
     pub(super) report: InputReport,
-}
-
-/// The columns of one edge list: the source and target columns (several for a wide survey
-/// sheet, one arc per filled cell), the optional weight column, how many fields a row needs,
-/// and whether weights are written with a decimal comma.
-struct Columns {
-    sources: Vec<usize>,
-    targets: Vec<usize>,
-    weight: Option<usize>,
-    /// The weight column as messages name it (`column "contacts"`, `column 3`).
-    weight_label: String,
-    need: usize,
-    decimal_comma: bool,
 }
 
 /// Streams one edge-list file `p` into `st`, each weight multiplied by `scale`.
@@ -90,7 +78,7 @@ pub(super) fn read_edges(
         let c = match &columns {
             Some(c) => c,
             None => {
-                let c = columns_of(spec, p, header.as_ref(), st, decimal_comma)?;
+                let c = columns_of(spec, p, header.as_ref(), &mut st.report, decimal_comma)?;
                 check = st.check_heard(c.weight.is_some(), scale);
                 pairs = plain_pairs(spec, &c, st)
                     && lines.pair_columns(c.sources[0], c.targets[0], c.need);
@@ -374,109 +362,6 @@ impl State {
         self.heard.push(0.0);
         Ok(Some(k))
     }
-}
-
-/// The columns of the source, target and (optional) weight, and how many fields a row needs.
-fn columns_of(
-    spec: &EdgeListSpec,
-    p: &Path,
-    header: Option<&Vec<String>>,
-    st: &mut State,
-    decimal_comma: bool,
-) -> Result<Columns, InputError> {
-    let sources = column_indices(p, header, &spec.source, "network.source")?;
-    let targets = column_indices(p, header, &spec.target, "network.target")?;
-    if sources.len() > 1 && targets.len() > 1 {
-        return Err(err(
-            p,
-            None,
-            "`network.source` and `network.target` both list several columns: a wide survey sheet has one column of the nominating physician and several of the physicians named",
-        ));
-    }
-    let weight = match &spec.weight {
-        Some(c) => Some(column_index(p, header, c, "network.weight")?),
-        // A header column named `weight` is the weight unless `weight` is set.
-        None => header.and_then(|h| {
-            h.iter().enumerate().position(|(k, name)| {
-                !sources.contains(&k)
-                    && !targets.contains(&k)
-                    && name.eq_ignore_ascii_case("weight")
-            })
-        }),
-    };
-    if spec.weight.is_none() && weight.is_some() {
-        st.report.weight_column_from_header = true;
-    }
-    if let Some(h) = header {
-        for (key, col, list) in [
-            ("source", &spec.source, &sources),
-            ("target", &spec.target, &targets),
-        ] {
-            if let Some(w) = more_nominations(h, col, list) {
-                st.report.warnings.push(format!("{}: {key} = {col} reads one column, but the header also has {w}, which look like more nominations; to read them all, set {key} = [{}]", p.display(), similar_columns(h, col).join(", ")));
-            }
-        }
-    }
-    let need = sources
-        .iter()
-        .chain(&targets)
-        .chain(&weight)
-        .max()
-        .copied()
-        .unwrap_or(0)
-        + 1;
-    let weight_label = weight.map_or_else(String::new, |k| match header.and_then(|h| h.get(k)) {
-        Some(name) => format!("column \"{}\"", limits::quote(name)),
-        None => format!("column {}", k + 1),
-    });
-    Ok(Columns {
-        sources,
-        targets,
-        weight,
-        weight_label,
-        need,
-        decimal_comma,
-    })
-}
-
-/// The header name's stem without trailing digits (`adviser2` → `adviser`), when it has both.
-fn stem(name: &str) -> Option<&str> {
-    let s = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_' || c == ' ');
-    (s.len() < name.len() && !s.is_empty()).then_some(s)
-}
-
-/// The quoted header columns of the same stem as the one column `col` (all of them, `col`
-/// included), in header order.
-fn similar_columns(header: &[String], col: &super::spec::Column) -> Vec<String> {
-    let super::spec::Column::Name(name) = col else {
-        return Vec::new();
-    };
-    let Some(st) = stem(name) else {
-        return Vec::new();
-    };
-    header
-        .iter()
-        .filter(|h| stem(h) == Some(st))
-        .map(|h| format!("\"{}\"", limits::quote(h)))
-        .collect()
-}
-
-/// When `col` names one column and the header holds others of the same stem (`adviser1` read,
-/// `adviser2`, `adviser3` not), those others, for a warning.
-fn more_nominations(
-    header: &[String],
-    col: &super::spec::Column,
-    read: &[usize],
-) -> Option<String> {
-    if read.len() != 1 {
-        return None;
-    }
-    let all = similar_columns(header, col);
-    let others: Vec<String> = all
-        .into_iter()
-        .filter(|h| h.trim_matches('"') != header[read[0]])
-        .collect();
-    (!others.is_empty()).then(|| others.join(", "))
 }
 
 /// The weight in `cell`, times `scale`: a positive number at most

@@ -7,6 +7,7 @@
 //! the global adopter weight.
 
 pub mod build;
+mod columns;
 pub(crate) mod earlier_ties;
 pub mod edge_list;
 mod edges;
