@@ -169,6 +169,19 @@ fn jobs() -> Vec<(&'static str, Vec<&'static str>)> {
         ),
         ("fit-ckm", vec!["fit", "scenarios/ckm-tetracycline.toml"]),
         (
+            // The controlled path (groups and covariates: `fit::hazard`, its joint Newton and
+            // α grid checks), which the default fit above does not take.
+            "fit-ckm-controls",
+            vec![
+                "fit",
+                "scenarios/ckm-tetracycline.toml",
+                "--covariates",
+                "jours,med_sch_yr,patients",
+                "--strata",
+                "city_name",
+            ],
+        ),
+        (
             "seed-ckm",
             vec![
                 "seed",
