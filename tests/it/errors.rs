@@ -646,17 +646,23 @@ fn model_values_of_the_wrong_shape_are_refused_where_written() {
         "\"x\"",
         "{ dist = \"beta\", a = \"x\", b = 1 }",
         "{ foo = 1 }",
-        "[1]",
+        "[1, \"x\"]",
+        "[]",
     ] {
         let c = theta(t);
         c.fails(&[
             &c.at(12, 9),
             "`model[0].theta`",
-            &format!("invalid value `{t}`: expected a number in [0, 1] or a table"),
+            &format!("invalid value `{t}`: expected a number in [0, 1], a list with one number per physician (node order), or a table"),
         ]);
     }
     let c = theta("{ dist = \"uniform\", low = 0.1 }");
     c.fails(&[&c.at(12, 9), "missing `high` in the theta table"]);
+    // A list of the right type but not one value per physician: refused naming the model.
+    theta("[0.5]").fails(&[
+        "`model \"threshold\"`",
+        "theta lists 1 values but the network has 20 physicians",
+    ]);
     let c = Case::new(&VALID.replace(
         "kind = \"imitation\"\nq = 0.3",
         "kind = \"detailing\"\nalpha = 0.1\nbeta = 0.1\ngamma = 0.1\ndecay = 0.5\nbudget = [1, \"a\"]",

@@ -140,7 +140,7 @@ pub const INFO: ModelInfo = ModelInfo {
     params: &[
         Param {
             name: "theta",
-            meaning: "threshold: a number, or {dist=\"uniform\",low,high} | {dist=\"beta\",a,b} | {dist=\"normal\",mean,sd} | {attribute=\"column\"}",
+            meaning: "threshold: a number, a list (one per physician), or {dist=\"uniform\",low,high} | {dist=\"beta\",a,b} | {dist=\"normal\",mean,sd} | {attribute=\"column\"}",
             unit: "share of weighted in-neighbours (count: weighted adopters)",
             rule: Rule::Custom {
                 range: "[0, 1] for share; >= 0 for count",
