@@ -390,10 +390,13 @@ pub(super) fn pattern_eta(pr: &Problem, beta: &[f64]) -> Vec<f64> {
 /// speed figures of [`super::hazard::PassCounts`]).
 pub(super) static PASSES: AtomicU64 = AtomicU64::new(0);
 
-pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass {
-    PASSES.fetch_add(1, Ordering::Relaxed);
-    let (na, e) = (pr.n_alpha(), pr.e);
-    let eta_z = pattern_eta(pr, beta);
+/// A pass's per-group part at coefficients `beta` (pattern terms `eta_z`): the
+/// log-likelihood so far (the network term's censored part and each group's censored
+/// person-periods), each group's `(p, q)` and its censored gradient and weight in η.
+pub(super) type GroupPart = (Neumaier, Vec<(f64, f64)>, Vec<(f64, f64)>);
+
+/// The per-group part of a pass ([`GroupPart`]).
+pub(super) fn group_part(pr: &Problem, terms: &Terms, beta: &[f64], eta_z: &[f64]) -> GroupPart {
     let mut ll = Neumaier::default();
     ll.add(terms.censored);
     // Per group: (p, q), then the group's gradient and weight in η.
@@ -401,7 +404,7 @@ pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass
     let mut pq = vec![(0.0, 0.0); n];
     let mut gw = vec![(0.0, 0.0); n];
     if n <= CHUNK {
-        group_terms(&pr.groups, beta, &eta_z, &mut ll, &mut pq, &mut gw);
+        group_terms(&pr.groups, beta, eta_z, &mut ll, &mut pq, &mut gw);
     } else {
         let parts: Vec<f64> = pr
             .groups
@@ -410,12 +413,19 @@ pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass
             .zip(gw.par_chunks_mut(CHUNK))
             .map(|((groups, pq), gw)| {
                 let mut part = Neumaier::default();
-                group_terms(groups, beta, &eta_z, &mut part, pq, gw);
+                group_terms(groups, beta, eta_z, &mut part, pq, gw);
                 part.total()
             })
             .collect();
         parts.into_iter().for_each(|v| ll.add(v));
     }
+    (ll, pq, gw)
+}
+
+pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass {
+    PASSES.fetch_add(1, Ordering::Relaxed);
+    let eta_z = pattern_eta(pr, beta);
+    let (mut ll, pq, mut gw) = group_part(pr, terms, beta, &eta_z);
     if pr.events.len() <= CHUNK {
         adoption_terms(&pr.events, &terms.h0, &pq, psd, &mut ll, &mut gw, 0);
     } else {
@@ -439,12 +449,19 @@ pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass
             }
         }
     }
+    assemble(pr, &ll, &gw)
+}
+
+/// The pass of log-likelihood `ll` and per-group gradient and weight in η `gw`: the gradient
+/// and minus the Hessian over the α's and the dense coefficients.
+pub(super) fn assemble(pr: &Problem, ll: &Neumaier, gw: &[(f64, f64)]) -> Pass {
+    let (na, e) = (pr.n_alpha(), pr.e);
     let mut g = vec![0.0; na + e];
     let mut a = vec![0.0; na];
     let mut b = vec![0.0; na * e];
     let mut wz = vec![0.0; pr.rows.len()];
     let mut gz = vec![0.0; pr.rows.len()];
-    for (&(t, z, _), &(gi, w)) in pr.groups.iter().zip(&gw) {
+    for (&(t, z, _), &(gi, w)) in pr.groups.iter().zip(gw) {
         let (t, z) = (t as usize, z as usize);
         g[t] += gi;
         a[t] += w;

@@ -24,14 +24,18 @@ use super::{ControlledFit, Profiled};
 use crate::fit::Estimate;
 use crate::fit::models::Candidate;
 use crate::fit::newton::{
-    BOUND, CHUNK, Pass, Problem, Terms, inner_variance, logistic_softplus, pass, pattern_eta,
+    BOUND, CHUNK, Neumaier, PASSES, Pass, Problem, Terms, assemble, event_terms, group_part,
+    inner_variance, pattern_eta,
 };
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::atomic::Ordering;
 
 mod interval;
+mod starts;
 mod sweep;
 use interval::interval;
+use starts::best_start;
 use sweep::{Acc, Sweep, chunked};
 
 /// Whether `c`'s network term has analytic derivatives here.
@@ -104,15 +108,13 @@ impl<'p, 'a> Joint<'p, 'a> {
 
 impl Surface for Joint<'_, '_> {
     fn pass(&self, x: &[f64], psd: bool) -> Pass {
+        PASSES.fetch_add(1, Ordering::Relaxed);
         let pr = &self.prof.pr;
         let (na, dim, m) = (pr.n_alpha(), pr.dim(), self.free.len());
         let psi = self.psi(x);
         let terms = Terms::new(pr.cells, self.prof.h0(&psi));
-        let base = pass(pr, &terms, &x[..dim], psd);
-        if !base.ll.is_finite() {
-            return base;
-        }
         let eta_z = pattern_eta(pr, x);
+        let (mut ll, pq, mut gw) = group_part(pr, &terms, &x[..dim], &eta_z);
         let sw = Sweep {
             pr,
             feats: &self.feats,
@@ -121,13 +123,17 @@ impl Surface for Joint<'_, '_> {
             n: self.psi.len(),
             psi: &psi,
             terms: &terms,
-            x,
-            eta_z: &eta_z,
             psd,
         };
         let mut acc = Acc::new(na, pr.e, m);
         chunked(pr.cells.len(), &mut acc, &|r, acc| sw.censored(r, acc));
-        chunked(pr.groups.len(), &mut acc, &|r, acc| sw.adoptions(r, acc));
+        // One sweep of the adoptions for the log-likelihood, the coefficients' sums (as
+        // `newton::pass`, the same bits) and the network parameters' sums.
+        sw.adoptions(&pq, &mut ll, &mut gw, &mut acc);
+        let base = assemble(pr, &ll, &gw);
+        if !base.ll.is_finite() {
+            return base;
+        }
         base.extended(na, &acc.g, &acc.bx, &acc.cross, &acc.c)
     }
 
@@ -213,28 +219,6 @@ pub(super) fn maximize(prof: &Profiled, starts: &[Vec<f64>], b: &[(f64, f64)]) -
     } else {
         Climb { ll: v, beta, psi }
     }
-}
-
-/// The best of `starts` clamped to `b` by the profile log-likelihood: the start, its value
-/// and inner solution.
-fn best_start(
-    prof: &Profiled,
-    starts: &[Vec<f64>],
-    b: &[(f64, f64)],
-) -> Option<(Vec<f64>, f64, Vec<f64>)> {
-    let mut best: Option<(Vec<f64>, f64, Vec<f64>)> = None;
-    for s in starts {
-        let x: Vec<f64> = s
-            .iter()
-            .zip(b)
-            .map(|(v, (lo, hi))| v.clamp(*lo, *hi))
-            .collect();
-        let (v, beta) = prof.solve(&x);
-        if best.as_ref().is_none_or(|(_, bv, _)| v > *bv) {
-            best = Some((x, v, beta));
-        }
-    }
-    best
 }
 
 /// The diagonal of the inverse of minus the joint Hessian at `top` over `β` and the network

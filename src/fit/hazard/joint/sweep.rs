@@ -76,8 +76,6 @@ pub(super) struct Sweep<'s, 'a> {
     pub(super) n: usize,
     pub(super) psi: &'s [f64],
     pub(super) terms: &'s Terms,
-    pub(super) x: &'s [f64],
-    pub(super) eta_z: &'s [f64],
     pub(super) psd: bool,
 }
 
@@ -126,37 +124,85 @@ impl Sweep<'_, '_> {
         }
     }
 
-    /// The adoptions of groups `groups`.
-    pub(super) fn adoptions(&self, groups: Range<usize>, acc: &mut Acc) {
-        let (pr, m) = (self.pr, self.free.len());
-        for gi in groups {
-            let (t, z, _) = pr.groups[gi];
-            let events = &pr.events[pr.group_events[gi]..pr.group_events[gi + 1]];
-            if events.is_empty() {
-                continue;
+    /// Every adoption, in fixed chunks of [`CHUNK`] events (in parallel where over one, the
+    /// chunks' sums added in chunk order): its log-likelihood into `ll`, its gradient and
+    /// weight in η into `gw` (per group, as `newton::pass`, the same bits) and the network
+    /// parameters' sums into `acc`, given each group's `(p, q)` in `pq`.
+    pub(super) fn adoptions(
+        &self,
+        pq: &[(f64, f64)],
+        ll: &mut Neumaier,
+        gw: &mut [(f64, f64)],
+        acc: &mut Acc,
+    ) {
+        let events = &self.pr.events;
+        if events.len() <= CHUNK {
+            self.event_chunk(events, pq, ll, gw, 0, acc);
+            return;
+        }
+        let parts: Vec<(f64, usize, Vec<(f64, f64)>, Acc)> = events
+            .par_chunks(CHUNK)
+            .map(|events| {
+                let first = events[0].0 as usize;
+                let mut local = vec![(0.0, 0.0); events[events.len() - 1].0 as usize - first + 1];
+                let mut part = Neumaier::default();
+                let mut sums = acc.zeroed();
+                self.event_chunk(events, pq, &mut part, &mut local, first, &mut sums);
+                (part.total(), first, local, sums)
+            })
+            .collect();
+        for (v, first, local, sums) in parts {
+            ll.add(v);
+            for (a, (gi, w)) in gw[first..].iter_mut().zip(local) {
+                a.0 += gi;
+                a.1 += w;
             }
-            let eta = self.x[t as usize] + self.eta_z.get(z as usize).copied().unwrap_or(0.0);
-            let (p, q, _) = logistic_softplus(eta);
-            let mut cr = [0.0; 2];
-            for &(_, cell, y) in events {
-                let h0 = self.terms.h0[cell as usize];
-                let h = h0 + (1.0 - h0) * p;
-                let (gd, kd) = self.derivatives(cell as usize);
-                for a in 0..m {
-                    acc.g[a] += y * q * gd[a] / h;
-                    cr[a] += if self.psd {
-                        y * (1.0 - h0) * p * q * q * gd[a] / (h * h)
-                    } else {
-                        y * gd[a] * p * q / (h * h)
-                    };
-                    for b in 0..m {
-                        let curv = if self.psd { 0.0 } else { q * kd[a * m + b] / h };
-                        acc.c[a * m + b] += y * (q * q * gd[a] * gd[b] / (h * h) - curv);
-                    }
+            acc.add(&sums);
+        }
+    }
+
+    /// The adoptions `events` (sorted by group, the first group `first`): see
+    /// [`Self::adoptions`]; `gw` indexed from `first`.
+    fn event_chunk(
+        &self,
+        events: &[(u32, u32, f64)],
+        pq: &[(f64, f64)],
+        ll: &mut Neumaier,
+        gw: &mut [(f64, f64)],
+        first: usize,
+        acc: &mut Acc,
+    ) {
+        let (pr, m, psd) = (self.pr, self.free.len(), self.psd);
+        // Per group, minus the cross derivative of its η with the network parameters.
+        let mut cr = vec![[0.0f64; 2]; gw.len()];
+        for &(g, cell, y) in events {
+            let (p, q) = pq[g as usize];
+            let h0 = self.terms.h0[cell as usize];
+            let (l, gi, w) = event_terms(h0, (p, q), y, psd);
+            ll.add(l);
+            let k = g as usize - first;
+            gw[k].0 += gi;
+            gw[k].1 += w;
+            let h = h0 + (1.0 - h0) * p;
+            let (gd, kd) = self.derivatives(cell as usize);
+            let crk = &mut cr[k];
+            for a in 0..m {
+                acc.g[a] += y * q * gd[a] / h;
+                crk[a] += if psd {
+                    y * (1.0 - h0) * p * q * q * gd[a] / (h * h)
+                } else {
+                    y * gd[a] * p * q / (h * h)
+                };
+                for b in 0..m {
+                    let curv = if psd { 0.0 } else { q * kd[a * m + b] / h };
+                    acc.c[a * m + b] += y * (q * q * gd[a] * gd[b] / (h * h) - curv);
                 }
             }
+        }
+        for (k, crk) in cr.iter().enumerate() {
+            let (t, z, _) = pr.groups[first + k];
             let (t, z) = (t as usize, z as usize);
-            for (a, &cra) in cr.iter().enumerate().take(m) {
+            for (a, &cra) in crk.iter().enumerate().take(m) {
                 acc.bx[t * m + a] += cra;
                 for (j, xj) in pr.rows.get(z).into_iter().flatten().enumerate() {
                     acc.cross[j * m + a] += cra * xj;
