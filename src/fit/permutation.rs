@@ -68,6 +68,60 @@ pub fn statistic(net: &FitNet, tau: &[u32], mark: &mut Vec<bool>) -> (f64, u64) 
     )
 }
 
+/// Each physician's advisers (in-neighbours), for [`statistic`] from the listeners' side: a
+/// physician's scan stops at its first adviser who adopted earlier, so a permutation costs
+/// about two looks per adopter instead of one per arc. Same statistic, exactly.
+struct Advisers {
+    offsets: Vec<usize>,
+    sources: Vec<u32>,
+}
+
+impl Advisers {
+    fn of(net: &FitNet) -> Advisers {
+        let n = net.n();
+        let mut offsets = vec![0usize; n + 1];
+        for j in 0..n {
+            for &i in net.listeners(j) {
+                offsets[i as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut sources = vec![0u32; offsets[n]];
+        for j in 0..n {
+            for &i in net.listeners(j) {
+                sources[fill[i as usize]] = j as u32;
+                fill[i as usize] += 1;
+            }
+        }
+        Advisers { offsets, sources }
+    }
+
+    /// [`statistic`] of adoption periods `tau`.
+    fn statistic(&self, tau: &[u32]) -> (f64, u64) {
+        let (mut adopters, mut with) = (0u64, 0u64);
+        for (i, &ti) in tau.iter().enumerate() {
+            if ti == NEVER || ti < 2 {
+                continue;
+            }
+            adopters += 1;
+            let from = &self.sources[self.offsets[i]..self.offsets[i + 1]];
+            // `tau[j] < ti` excludes the never-adopting advisers (NEVER is the largest).
+            with += u64::from(from.iter().any(|&j| tau[j as usize] < ti));
+        }
+        (
+            if adopters > 0 {
+                with as f64 / adopters as f64
+            } else {
+                0.0
+            },
+            adopters,
+        )
+    }
+}
+
 /// The weakly connected components of `net`, as lists of physicians (in index order).
 pub fn components(net: &FitNet) -> Vec<Vec<u32>> {
     let n = net.n();
@@ -103,8 +157,8 @@ pub fn components(net: &FitNet) -> Vec<Vec<u32>> {
 /// Runs the test with `permutations` permutations drawn from `seed`. `None` if nobody adopts
 /// in periods `2..=T` or `permutations` is 0.
 pub fn test(net: &FitNet, tau: &[u32], permutations: u32, seed: u64) -> Option<PermutationTest> {
-    let mut mark = Vec::new();
-    let (observed, adopters) = statistic(net, tau, &mut mark);
+    let advisers = Advisers::of(net);
+    let (observed, adopters) = advisers.statistic(tau);
     if adopters == 0 || permutations == 0 {
         return None;
     }
@@ -112,8 +166,8 @@ pub fn test(net: &FitNet, tau: &[u32], permutations: u32, seed: u64) -> Option<P
     let mut null: Vec<f64> = (0..u64::from(permutations))
         .into_par_iter()
         .map_init(
-            || (Vec::new(), tau.to_vec()),
-            |(mark, perm), r| {
+            || tau.to_vec(),
+            |perm, r| {
                 let mut rng = stream(seed, Purpose::Permutation, r);
                 perm.copy_from_slice(tau);
                 for c in &comps {
@@ -123,7 +177,7 @@ pub fn test(net: &FitNet, tau: &[u32], permutations: u32, seed: u64) -> Option<P
                         perm.swap(c[k] as usize, c[l] as usize);
                     }
                 }
-                statistic(net, perm, mark).0
+                advisers.statistic(perm).0
             },
         )
         .collect();
@@ -177,4 +231,30 @@ pub fn text(t: &PermutationTest) -> String {
             ": no more than timing alone explains."
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::generators;
+
+    /// The advisers' scan gives the statistic of the listeners' pass, exactly, on random
+    /// adoption periods (some never, some initial).
+    #[test]
+    fn advisers_scan_equals_the_listeners_pass() {
+        let net = generators::barabasi_albert(500, 3, &mut stream(7, Purpose::Network, 0));
+        let net = FitNet::restrict(&net, &vec![true; 500], &vec![false; 500]).unwrap();
+        let adv = Advisers::of(&net);
+        let mut mark = Vec::new();
+        for r in 0..20 {
+            let mut rng = stream(7, Purpose::Permutation, r);
+            let tau: Vec<u32> = (0..500)
+                .map(|_| match rng.random_range(0..12u32) {
+                    0 => NEVER,
+                    t => t,
+                })
+                .collect();
+            assert_eq!(adv.statistic(&tau), statistic(&net, &tau, &mut mark));
+        }
+    }
 }
