@@ -23,7 +23,11 @@ pub(super) fn slope(prof: &Profiled<'_>, psi: f64, beta: &[f64], bound: (f64, f6
     let s = STEP * psi.abs().max(1e-3);
     let (up, dn) = ((psi + s).min(bound.1), (psi - s).max(bound.0));
     let (hu, hd, h) = (prof.h0(&[up]), prof.h0(&[dn]), prof.h0(&[psi]));
-    let dh: Vec<f64> = hu.iter().zip(&hd).map(|(u, d)| (u - d) / (up - dn)).collect();
+    let dh: Vec<f64> = hu
+        .iter()
+        .zip(&hd)
+        .map(|(u, d)| (u - d) / (up - dn))
+        .collect();
     let pr = &prof.pr;
     let mut sum = 0.0;
     for ((c, h), d) in pr.cells.iter().zip(&h).zip(&dh) {
@@ -191,8 +195,8 @@ mod tests {
             })
             .collect();
         let z: Vec<u32> = (0..n).map(|i| (i % 2) as u32).collect();
-        let (cells, events) = data::cells_and_events(&net, &tau, 30, &[Design::Threshold], &z)
-            .remove(0);
+        let (cells, events) =
+            data::cells_and_events(&net, &tau, 30, &[Design::Threshold], &z).remove(0);
         let risk = data::at_risk(&tau, &z, 30);
         let d = Controlled {
             cells: &cells,
@@ -216,7 +220,10 @@ mod tests {
             let g = slope(&prof, psi, &beta, bound);
             let h = 1e-4 * psi;
             let fd = (prof.value(&[psi + h]) - prof.value(&[psi - h])) / (2.0 * h);
-            assert!((g - fd).abs() <= 1e-3 * (1.0 + fd.abs()), "ψ {psi}: {g} vs {fd}");
+            assert!(
+                (g - fd).abs() <= 1e-3 * (1.0 + fd.abs()),
+                "ψ {psi}: {g} vs {fd}"
+            );
         }
         let (x, fx) = maximize(&prof, &[vec![0.3], vec![2.0], vec![5.0]], bound);
         assert!(fx.is_finite() && x[0] > 1.0, "{x:?} {fx}");

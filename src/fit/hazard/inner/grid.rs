@@ -177,7 +177,7 @@ fn alpha_logliks(
     let mut active = [true; POINTS];
     if skip {
         let b = bounds(&cens, &sums, table, v, mid, now);
-        active = b.map(|b| !(b < now));
+        active = b.map(|b| b.is_nan() || b >= now);
     }
     active[0] = false;
     if active.iter().any(|&a| a) {
@@ -379,7 +379,10 @@ mod tests {
             let now = all[0];
             for (k, (a, b)) in all.iter().zip(&some).enumerate() {
                 if *b == f64::NEG_INFINITY && *a != f64::NEG_INFINITY {
-                    assert!(*a <= now, "case {case}, candidate {k}: {a} skipped above {now}");
+                    assert!(
+                        *a <= now,
+                        "case {case}, candidate {k}: {a} skipped above {now}"
+                    );
                 } else {
                     assert_eq!(a.to_bits(), b.to_bits(), "case {case}, candidate {k}");
                 }
