@@ -141,10 +141,20 @@ fn nulls<T: Copy + Ord + From<u8> + Send + Sync>(
                 let mut rng = stream(seed, Purpose::Permutation, r);
                 perm.copy_from_slice(tau);
                 for c in comps {
-                    // Fisher–Yates over the component's adoption times.
-                    for k in (1..c.len()).rev() {
-                        let l = rng.random_range(0..=k);
-                        perm.swap(c[k] as usize, c[l] as usize);
+                    // Fisher–Yates over the component's adoption times; a component of
+                    // consecutive physicians (a connected network's one) without looking its
+                    // members up (same draws, same swaps).
+                    let first = c[0] as usize;
+                    if c[c.len() - 1] as usize == first + c.len() - 1 {
+                        for k in (1..c.len()).rev() {
+                            let l = rng.random_range(0..=k);
+                            perm.swap(first + k, first + l);
+                        }
+                    } else {
+                        for k in (1..c.len()).rev() {
+                            let l = rng.random_range(0..=k);
+                            perm.swap(c[k] as usize, c[l] as usize);
+                        }
                     }
                 }
                 advisers.statistic(perm, never).0
