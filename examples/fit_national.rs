@@ -10,6 +10,9 @@
 //! specialist,cohort,jours` would); with `PER_MODEL=1` too, each model with period effects and
 //! the controls is timed alone instead (data sweep and fit); `MODELS=bass,threshold` keeps
 //! only those (`controls` for the controls alone), `ESTIMATES=1` prints every estimate.
+//! `PARTS=1` with `CONTROLS=1` times the default fit's parts one after the other instead: the
+//! data sweep, the permutation test, and per family (constant α, α per period) each model's
+//! fit, κ̂ and `null_rho` (the default fit runs the models of a family in parallel).
 
 use kolsim::adopters::AdopterRule;
 use kolsim::engine::{self, EngineKind, NEVER, Observer, Replicate, Scratch};
@@ -152,6 +155,15 @@ fn main() {
         controls,
     )
     .expect("prepare");
+    if std::env::var("PARTS").is_ok() && prep.controls.is_some() {
+        println!(
+            "controls and prepare: {:.2} s CPU, {:.2} s wall",
+            cpu() - c2,
+            t2.elapsed().as_secs_f64()
+        );
+        parts(&prep);
+        return;
+    }
     if std::env::var("PER_MODEL").is_ok() && prep.controls.is_some() {
         per_controlled_model(&prep);
         return;
@@ -310,6 +322,115 @@ fn per_controlled_model(prep: &fit::Prepared) {
                     e.ci.0,
                     e.ci.1
                 );
+            }
+        }
+    }
+}
+
+/// `PARTS=1` with `CONTROLS=1`: the default fit's parts timed one after the other (CPU of all
+/// threads, wall), as `fit::fit_models` runs them.
+fn parts(prep: &fit::Prepared) {
+    use kolsim::fit::data::{self, Design};
+    use kolsim::fit::hazard;
+    use kolsim::fit::models::Candidate;
+    let net = prep.net.as_ref().expect("net");
+    let timed = |what: &str, f: &mut dyn FnMut() -> String| {
+        let (t, c) = (Instant::now(), cpu());
+        let said = f();
+        println!(
+            "{what}: {:.2} s CPU, {:.2} s wall{said}",
+            cpu() - c,
+            t.elapsed().as_secs_f64()
+        );
+    };
+    let mut v = Vec::new();
+    let mut risk = Vec::new();
+    timed("data (4 designs, at risk)", &mut || {
+        let (tau, periods, z) = (&prep.tau, prep.facts.periods, &prep.z);
+        let ((mut a, b), r) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        data::cells_and_events(
+                            net,
+                            tau,
+                            periods,
+                            &[Design::Influence, Design::KolSplit],
+                            z,
+                        )
+                    },
+                    || {
+                        data::cells_and_events(
+                            net,
+                            tau,
+                            periods,
+                            &[Design::Cascade, Design::Threshold],
+                            z,
+                        )
+                    },
+                )
+            },
+            || data::at_risk(tau, z, periods),
+        );
+        a.extend(b);
+        (v, risk) = (a, r);
+        String::new()
+    });
+    timed("permutation test (999)", &mut || {
+        let t = fit::permutation::test(net, &prep.tau, 999, 42);
+        format!(" (p {:?})", t.map(|t| t.p_value))
+    });
+    let ctl = prep.controls.as_ref().expect("controls");
+    for pe in [false, true] {
+        let s = hazard::Spont {
+            rows: &ctl.rows,
+            names: &ctl.names,
+            by_period: pe,
+        };
+        let mut todo: Vec<Option<Candidate>> = vec![None];
+        todo.extend(
+            prep.candidates
+                .all()
+                .into_iter()
+                .filter(|c| !c.is_null() && c.p_index().is_some() && c.design() != Design::Similar)
+                .filter(|c| c.nests_innovation() || !pe)
+                .map(Some),
+        );
+        for cand in todo {
+            let k = match cand.map_or(Design::Influence, Candidate::design) {
+                Design::Influence => 0,
+                Design::KolSplit => 1,
+                Design::Cascade => 2,
+                _ => 3,
+            };
+            let d = hazard::Controlled {
+                cells: &v[k].0,
+                events: &v[k].1,
+                risk: &risk,
+            };
+            let label = format!(
+                "{}{}",
+                cand.map_or("controls", |c| c.name()),
+                if pe { "+period" } else { "" }
+            );
+            let mut f = None;
+            timed(&format!("{label}: fit"), &mut || {
+                let r = hazard::fit(cand, &d, &s);
+                let said = format!(" (log L {:.6})", r.loglik);
+                f = Some(r);
+                said
+            });
+            let f = f.expect("fitted");
+            if let Some(r) = cand.and_then(Candidate::ratio) {
+                timed(&format!("{label}: kappa"), &mut || {
+                    let k = hazard::kappa(r, &d, &s, &f.params);
+                    format!(" ({:?})", k.map(|k| k.value))
+                });
+            }
+            if let Some(c) = cand {
+                timed(&format!("{label}: null_rho"), &mut || {
+                    format!(" ({:?})", hazard::null_rho(c, &d, &s))
+                });
             }
         }
     }

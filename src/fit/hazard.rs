@@ -13,7 +13,8 @@
 //! (and from the cold start too where the warm solution has a coefficient in a flat tail), each
 //! Newton run capped at [`MAX_ITERATIONS`] iterations ([`Profiled::capped`] counts the
 //! evaluations that stopped there). `ψ` is maximised over the profile with [`optim`] (profile
-//! intervals, as without controls).
+//! intervals, as without controls); a kinked one-parameter profile (threshold's `high`) by
+//! the profile's analytic slope instead (`slope.rs`).
 //!
 //! Where the network term has analytic derivatives in `ψ` (Bass, structural equivalence, the
 //! KOL term and its `(q_O, κ)` form: `joint.rs`), the maximum is instead one projected Newton
@@ -34,6 +35,7 @@
 
 mod inner;
 mod joint;
+mod slope;
 
 use super::models::Candidate;
 use super::newton::{BOUND, CHUNK, Problem, Terms, inner_variance, pass};
@@ -373,7 +375,14 @@ pub fn fit(c: Option<Candidate>, d: &Controlled<'_>, s: &Spont<'_>) -> Controlle
         if names.is_empty() {
             (Vec::new(), f(&[]))
         } else {
-            optim::maximize(&f, &starts(c), &b, c.is_some_and(Candidate::rough))
+            match c {
+                // One kinked parameter (threshold's `high`): the profile's slope, not
+                // Nelder–Mead and finite differences.
+                Some(c) if c.rough() && b.len() == 1 && b[0].0 > 0.0 => {
+                    slope::maximize(&prof, &starts(Some(c)), b[0])
+                }
+                _ => optim::maximize(&f, &starts(c), &b, c.is_some_and(Candidate::rough)),
+            }
         }
     });
     let k = names.len() + prof.n_coefficients();

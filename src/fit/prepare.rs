@@ -67,7 +67,7 @@ pub fn prepare(
         similar.as_ref().map_err(Clone::clone),
         controls,
     )
-    .map_err(Error::Other)?;
+    .map_err(Error::Usage)?;
     prep.facts.unknown_in_file = facts.unknown_in_file;
     prep.facts.not_in_file = facts.not_in_file;
     prep.facts.kappa = facts.kappa;

@@ -157,7 +157,9 @@ pub trait Model: std::fmt::Debug + Send + Sync {
 
     /// Everything the model needs from one network realisation (a similarity network, a
     /// targeting order, ...), ready to run replicates. `Err` is a message saying why the
-    /// model cannot run on this network.
+    /// model cannot run on this network; one that begins with a parameter's name (`theta
+    /// lists …`) is located at that parameter in the scenario file, any other at the model's
+    /// `[[model]]` table.
     fn prepare(&self, setting: &Setting<'_>) -> Result<Box<dyn Prepared>, String>;
 
     /// Its parameters' values, typed, as a `[[model]]` table would give them (those at their

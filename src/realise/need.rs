@@ -70,9 +70,9 @@ pub fn realise_for(
         .iter()
         .map(|&k| {
             let m = &sc.models[k];
-            m.model.prepare(&setting).map_err(|msg| {
-                Error::Scenario(sc.source.error(None, &format!("model \"{}\"", m.name), msg))
-            })
+            m.model
+                .prepare(&setting)
+                .map_err(|msg| Error::Scenario(refused(sc, k, msg)))
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let (mut arm_top, arm_pools) = ranked_arms(sc, &net, &kol_list, index, need.arms)?;
@@ -95,4 +95,27 @@ pub fn realise_for(
         kol_ranking,
         kol_scores,
     })
+}
+
+/// The error of model `k` refusing the network with `msg`: located at the parameter the
+/// message begins with (`theta lists 1 values …` at `theta`), else at the `[[model]]` table,
+/// else (a model built in code) unlocated and named by the model's name.
+fn refused(sc: &Scenario, k: usize, msg: String) -> crate::scenario::ScenarioError {
+    let m = &sc.models[k];
+    let first = msg.split(|c: char| !c.is_alphanumeric() && c != '_').next();
+    let param = m
+        .spans
+        .iter()
+        .find(|(key, _)| !key.is_empty() && Some(key.as_str()) == first);
+    match (param, m.spans.iter().find(|(key, _)| key.is_empty())) {
+        (Some((key, span)), _) => {
+            sc.source
+                .error(Some(span.clone()), &format!("model[{k}].{key}"), msg)
+        }
+        (None, Some((_, span))) => {
+            sc.source
+                .error(Some(span.clone()), &format!("model \"{}\"", m.name), msg)
+        }
+        (None, None) => sc.source.error(None, &format!("model \"{}\"", m.name), msg),
+    }
 }

@@ -58,6 +58,7 @@ impl NamedModel {
             model: Arc::new(model),
             params,
             weight: None,
+            spans: Vec::new(),
         }
     }
 
@@ -92,6 +93,7 @@ impl NamedModel {
             model,
             params,
             weight: None,
+            spans: Vec::new(),
         }
     }
 }

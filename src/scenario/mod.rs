@@ -62,6 +62,10 @@ pub struct NamedModel {
     /// `weight`: the model's weight as a theory (`kolsim seed --theories` with a
     /// `fitted.toml`), if given.
     pub weight: Option<f64>,
+    /// Where each parameter's value is written in the scenario file, `(key, span)`, and
+    /// `("", span)` for the `[[model]]` table itself: a model that refuses a network
+    /// ([`crate::models::Model::prepare`]) is located there. Empty for a model built in code.
+    pub spans: Vec<(String, std::ops::Range<usize>)>,
 }
 
 /// A validated scenario.

@@ -278,10 +278,18 @@ pub(crate) fn parse_model(
             }
         },
     };
+    let spans = std::iter::once((String::new(), m.span()))
+        .chain(
+            entries(table)
+                .into_iter()
+                .map(|(k, v)| (k.get_ref().clone(), v.span())),
+        )
+        .collect();
     Ok(NamedModel {
         name,
         model,
         params: written,
         weight,
+        spans,
     })
 }

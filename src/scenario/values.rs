@@ -107,6 +107,7 @@ impl Scenario {
             index,
         )?;
         changed.weight = m.weight;
+        changed.spans = m.spans.clone();
         Ok(changed)
     }
 }
@@ -179,6 +180,7 @@ fn build(
         model,
         params,
         weight: None,
+        spans: Vec::new(),
     })
 }
 

@@ -658,9 +658,12 @@ fn model_values_of_the_wrong_shape_are_refused_where_written() {
     }
     let c = theta("{ dist = \"uniform\", low = 0.1 }");
     c.fails(&[&c.at(12, 9), "missing `high` in the theta table"]);
-    // A list of the right type but not one value per physician: refused naming the model.
-    theta("[0.5]").fails(&[
-        "`model \"threshold\"`",
+    // A list of the right type but not one value per physician: refused once the network is
+    // built, located at the list.
+    let c = theta("[0.5]");
+    c.fails(&[
+        &c.at(12, 9),
+        "`model[0].theta`",
         "theta lists 1 values but the network has 20 physicians",
     ]);
     let c = Case::new(&VALID.replace(

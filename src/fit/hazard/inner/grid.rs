@@ -93,9 +93,25 @@ impl GridTable {
     }
 }
 
+/// Per group of one α, for [`alpha_logliks`]: its pattern `z` and term `base`, the value
+/// now's terms `(ln(1 + w), p)`, and over its adoptions: `zero` the count with `h0 = 0`
+/// (exactly `y ln p`), and over those with `0 < h0 < 1` the slope `Σ y (1 − h0) / h` in `p` at
+/// the value now and `spread = Σ y (1 − h0)` (those with `h0 = 1` add nothing).
+struct GroupSums {
+    z: u32,
+    base: f64,
+    now: (f64, f64),
+    zero: f64,
+    slope: f64,
+    spread: f64,
+}
+
 /// One α's log-likelihood (its groups and adoptions only) at its value now `v` (first) and
-/// at each grid value (the rest, from `table`), `eta_z` the pattern terms, in one sweep over
-/// its data: per group one exponential and one `ln(1 + ·)` for `v`, per adoption a product.
+/// at each grid value (the rest, from `table`), `eta_z` the pattern terms: per group one
+/// exponential and one `ln(1 + ·)` for `v`, per adoption a product. With `skip`, a candidate
+/// whose upper bound ([`bounds`]) is below the value now is not evaluated (its value is
+/// `−∞`: it could not be chosen, so no decision changes, and every candidate evaluated gets
+/// the same bits as without `skip`).
 fn alpha_logliks(
     pr: &Problem,
     h0: &Terms,
@@ -103,15 +119,19 @@ fn alpha_logliks(
     eta_z: &[f64],
     v: f64,
     table: &GridTable,
+    skip: bool,
 ) -> [f64; POINTS] {
     let ev = v.exp();
     let mut cens = [0.0; POINTS];
-    let mut prods = [Product {
+    let new = Product {
         prod: 1.0,
         logs: 0.0,
-    }; POINTS];
-    let mut terms = [(0.0, 0.0); POINTS];
-    for g in pr.alpha_groups[t]..pr.alpha_groups[t + 1] {
+    };
+    let mut prods = [new; POINTS];
+    let groups = pr.alpha_groups[t]..pr.alpha_groups[t + 1];
+    let mut sums = Vec::with_capacity(groups.len());
+    let mut mid = (0.0, 0.0);
+    for g in groups.clone() {
         let (_, z, r) = pr.groups[g];
         let base = eta_z.get(z as usize).copied().unwrap_or(0.0);
         let w = if base.abs() < 300.0 {
@@ -119,28 +139,108 @@ fn alpha_logliks(
         } else {
             (v + base).exp()
         };
-        terms[0] = if w.is_finite() {
+        let now = if w.is_finite() {
             (w.ln_1p(), w / (1.0 + w))
         } else {
             (v + base, 1.0)
         };
-        terms[1..].copy_from_slice(table.row(z as usize));
         if r > 0.0 {
-            for (c, (sp, _)) in cens.iter_mut().zip(&terms) {
+            cens[0] -= r * now.0;
+            for (c, (sp, _)) in cens[1..].iter_mut().zip(table.row(z as usize)) {
                 *c -= r * sp;
             }
         }
+        let mut s = GroupSums {
+            z,
+            base,
+            now,
+            zero: 0.0,
+            slope: 0.0,
+            spread: 0.0,
+        };
         for &(_, cell, y) in &pr.events[pr.group_events[g]..pr.group_events[g + 1]] {
             let h0 = h0.h0[cell as usize];
-            for (pk, (_, p)) in prods.iter_mut().zip(&terms) {
-                pk.mul(h0 + (1.0 - h0) * p, y);
+            let h = h0 + (1.0 - h0) * now.1;
+            prods[0].mul(h, y);
+            if h0 == 0.0 {
+                s.zero += y;
+            } else if h0 < 1.0 {
+                s.slope += y * (1.0 - h0) / h;
+                s.spread += y * (1.0 - h0);
+                mid.0 += y;
+                mid.1 += y * h0;
+            }
+        }
+        sums.push(s);
+    }
+    let now = cens[0] + prods[0].total();
+    let mut active = [true; POINTS];
+    if skip {
+        let b = bounds(&cens, &sums, table, v, mid, now);
+        active = b.map(|b| b.is_nan() || b >= now);
+    }
+    active[0] = false;
+    if active.iter().any(|&a| a) {
+        for (g, s) in groups.zip(&sums) {
+            let row = table.row(s.z as usize);
+            for &(_, cell, y) in &pr.events[pr.group_events[g]..pr.group_events[g + 1]] {
+                let h0 = h0.h0[cell as usize];
+                for ((pk, (_, p)), _) in prods[1..]
+                    .iter_mut()
+                    .zip(row)
+                    .zip(&active[1..])
+                    .filter(|(_, a)| **a)
+                {
+                    pk.mul(h0 + (1.0 - h0) * p, y);
+                }
             }
         }
     }
-    let mut out = [0.0; POINTS];
-    for ((o, c), pk) in out.iter_mut().zip(&cens).zip(&prods) {
-        let v = c + pk.total();
-        *o = if v.is_nan() { f64::NEG_INFINITY } else { v };
+    let mut out = [f64::NEG_INFINITY; POINTS];
+    for (k, o) in out.iter_mut().enumerate() {
+        if k == 0 || active[k] {
+            let v = cens[k] + prods[k].total();
+            *o = if v.is_nan() { f64::NEG_INFINITY } else { v };
+        }
+    }
+    out
+}
+
+/// Upper bounds of one α's log-likelihood at its candidates (the first, the value now `v`, is
+/// `now`): the censored parts `cens` and the `y ln p` of the adoptions with `h0 = 0` exactly;
+/// over the others (`mid`: their `Y` and `Σ y h0`) the lower of the tangent in `p` at the
+/// value now and Jensen's `Y ln(Σ y h / Y)`, both above `Σ y ln(h0 + (1 − h0) p)`, which is
+/// concave in `p`.
+fn bounds(
+    cens: &[f64; POINTS],
+    sums: &[GroupSums],
+    table: &GridTable,
+    v: f64,
+    mid: (f64, f64),
+    now: f64,
+) -> [f64; POINTS] {
+    let (mut zero, mut tangent, mut mass) = ([0.0; POINTS], [0.0; POINTS], [0.0; POINTS]);
+    for s in sums {
+        if s.zero == 0.0 && s.spread == 0.0 {
+            continue;
+        }
+        // ln p = ln w − ln(1 + w), w = e^(v + base).
+        zero[0] += s.zero * (v + s.base - s.now.0);
+        for (c, (&(sp, p), vc)) in table.row(s.z as usize).iter().zip(GRID).enumerate() {
+            zero[c + 1] += s.zero * (vc + s.base - sp);
+            tangent[c + 1] += (p - s.now.1) * s.slope;
+            mass[c + 1] += s.spread * p;
+        }
+    }
+    let mid_now = now - cens[0] - zero[0];
+    let mut out = [now; POINTS];
+    for c in 1..POINTS {
+        let jensen = if mid.0 > 0.0 {
+            mid.0 * ((mid.1 + mass[c]) / mid.0).ln()
+        } else {
+            0.0
+        };
+        out[c] = cens[c] + zero[c] + (mid_now + tangent[c]).min(jensen);
     }
     out
 }
@@ -155,7 +255,7 @@ pub(in crate::fit::hazard) fn reseat_alphas(pr: &Problem, h0: &Terms, beta: &mut
     let eta_z = pattern_eta(pr, beta);
     let table = GridTable::new(&eta_z);
     let best = |t: usize| {
-        let ll = alpha_logliks(pr, h0, t, &eta_z, beta[t], &table);
+        let ll = alpha_logliks(pr, h0, t, &eta_z, beta[t], &table, true);
         let now = ll[0];
         let tol = 1e-10 * (1.0 + now.abs());
         let mut best = (beta[t], now);
@@ -208,7 +308,7 @@ mod tests {
         let eta_z = [0.0, 0.7];
         let mut vs = [-2.5; POINTS];
         vs[1..].copy_from_slice(&GRID);
-        let got = alpha_logliks(&pr, &h0, 0, &eta_z, vs[0], &GridTable::new(&eta_z));
+        let got = alpha_logliks(&pr, &h0, 0, &eta_z, vs[0], &GridTable::new(&eta_z), false);
         let sp = |x: f64| {
             if x > 0.0 {
                 x + (-x).exp().ln_1p()
@@ -230,6 +330,63 @@ mod tests {
                 (l - want).abs() <= 1e-12 * (1.0 + want.abs()),
                 "v = {v}: {l} vs {want}"
             );
+        }
+    }
+
+    /// With `skip`, every candidate is either evaluated to the same bits or skipped because
+    /// it could not have been chosen, and the bounds are above the values.
+    #[test]
+    fn skipped_candidates_could_not_win() {
+        use rand::RngExt as _;
+        let mut rng = crate::rng::stream(5, crate::rng::Purpose::Network, 0);
+        let rows = vec![vec![0.0], vec![1.0], vec![-0.5]];
+        for case in 0..40 {
+            let groups: Vec<(u32, u32, f64)> = (0..6)
+                .map(|g| (0, g % 3, f64::from(rng.random_range(0..400u32))))
+                .collect();
+            let mut events = Vec::new();
+            let mut group_events = vec![0];
+            for g in 0..6u32 {
+                for cell in 0..rng.random_range(0..6u32) {
+                    events.push((g, g * 8 + cell, f64::from(rng.random_range(1..4u32))));
+                }
+                group_events.push(events.len());
+            }
+            let h0: Vec<f64> = (0..48)
+                .map(|_| match rng.random_range(0..4u32) {
+                    0 => 0.0,
+                    1 => 1.0,
+                    _ => rng.random::<f64>() * 0.3,
+                })
+                .collect();
+            let pr = Problem {
+                cells: &[],
+                groups,
+                events,
+                alpha_groups: vec![0, 6],
+                group_events,
+                periods: vec![1],
+                pinned: vec![None],
+                rows: &rows,
+                e: 1,
+            };
+            let h0 = Terms { h0, censored: 0.0 };
+            let eta_z = [0.0, 0.4, -0.3];
+            let table = GridTable::new(&eta_z);
+            let v = -6.0 + 0.25 * f64::from(case % 20);
+            let all = alpha_logliks(&pr, &h0, 0, &eta_z, v, &table, false);
+            let some = alpha_logliks(&pr, &h0, 0, &eta_z, v, &table, true);
+            let now = all[0];
+            for (k, (a, b)) in all.iter().zip(&some).enumerate() {
+                if *b == f64::NEG_INFINITY && *a != f64::NEG_INFINITY {
+                    assert!(
+                        *a <= now,
+                        "case {case}, candidate {k}: {a} skipped above {now}"
+                    );
+                } else {
+                    assert_eq!(a.to_bits(), b.to_bits(), "case {case}, candidate {k}");
+                }
+            }
         }
     }
 }
