@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// One chunk's sums in [`Sweep::adoptions`]: its log-likelihood, its first group, the
+/// per-group `(gradient, weight)` from that group on, and the network parameters' sums.
+type ChunkSums = (f64, usize, Vec<(f64, f64)>, Acc);
+
 /// The network parameters' part of a joint pass: gradient `g`, minus the Hessian `c`, minus
 /// the cross derivatives with the α's `bx` (`na × m`) and with the dense coefficients `cross`
 /// (`e × m`).
@@ -140,7 +144,7 @@ impl Sweep<'_, '_> {
             self.event_chunk(events, pq, ll, gw, 0, acc);
             return;
         }
-        let parts: Vec<(f64, usize, Vec<(f64, f64)>, Acc)> = events
+        let parts: Vec<ChunkSums> = events
             .par_chunks(CHUNK)
             .map(|events| {
                 let first = events[0].0 as usize;
