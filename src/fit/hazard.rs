@@ -173,14 +173,9 @@ impl<'a> Profiled<'a> {
 
     /// The profile log-likelihood at `psi` and the inner solution.
     pub fn solve(&self, psi: &[f64]) -> (f64, Vec<f64>) {
-        let h0 = self.h0(psi);
-        if h0.iter().any(|h| !(0.0..=1.0).contains(h)) {
+        let Some(h0) = self.terms(psi) else {
             return (f64::NEG_INFINITY, self.start.clone());
-        }
-        let h0 = Terms::new(self.pr.cells, h0);
-        if !h0.censored.is_finite() {
-            return (f64::NEG_INFINITY, self.start.clone());
-        }
+        };
         self.climbs.set(self.climbs.get() + 1);
         let mut beta = self.warm.borrow().clone();
         let mut run = inner::inner(&self.pr, &h0, &mut beta, self.cap);
@@ -217,15 +212,19 @@ impl<'a> Profiled<'a> {
     /// The log-likelihood at network parameters `psi` and control coefficients `beta` as
     /// given, not maximised (a holdout scores an early fit's `beta` on the full data).
     pub fn loglik_at(&self, psi: &[f64], beta: &[f64]) -> f64 {
+        self.terms(psi)
+            .map_or(f64::NEG_INFINITY, |h0| pass(&self.pr, &h0, beta, false).ll)
+    }
+
+    /// The network term's parts at `psi`, `None` where a cell's hazard leaves `[0, 1]` or the
+    /// censored part is not finite (the log-likelihood is `−∞` whatever `β`).
+    fn terms(&self, psi: &[f64]) -> Option<Terms> {
         let h0 = self.h0(psi);
         if h0.iter().any(|h| !(0.0..=1.0).contains(h)) {
-            return f64::NEG_INFINITY;
+            return None;
         }
-        let h0 = Terms::new(self.pr.cells, h0);
-        if !h0.censored.is_finite() {
-            return f64::NEG_INFINITY;
-        }
-        pass(&self.pr, &h0, beta, false).ll
+        let terms = Terms::new(self.pr.cells, h0);
+        terms.censored.is_finite().then_some(terms)
     }
 
     /// The names and Wald estimates of `β` at `psi` (the maximum), with `V` the covariance of

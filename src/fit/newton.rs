@@ -332,9 +332,50 @@ pub(super) fn event_terms(h0: f64, (p, q): (f64, f64), y: f64, psd: bool) -> (f6
 /// data set of one chunk the same bits as a sequential sum).
 pub(super) const CHUNK: usize = 1 << 13;
 
-/// One chunk of adoptions' log-likelihood, its first group and its groups' gradient and
-/// weight in η.
-type ChunkSums = (f64, usize, Vec<(f64, f64)>);
+/// One chunk of adoptions' log-likelihood, its first group, its groups' gradient and weight
+/// in η, and its other sums.
+type ChunkSums<A> = (f64, usize, Vec<(f64, f64)>, A);
+
+/// What [`event_chunks`] runs on one chunk: `(events, ll, gw from first, first, extra)`.
+pub(super) type EachChunk<'f, A> =
+    dyn Fn(&[(u32, u32, f64)], &mut Neumaier, &mut [(f64, f64)], usize, &mut A) + Sync + 'f;
+
+/// `each(events, ll, gw, first, extra)` over the adoptions `events` (sorted by group) into
+/// the log-likelihood `ll`, the per-group gradient and weight in η `gw` and other sums
+/// `extra`: in one call where the events fit a [`CHUNK`], else over fixed chunks in parallel
+/// (each into its own range of groups from `first`, its `extra` starting from `zero`), their
+/// sums added in chunk order (`merge` for `extra`): the same bits on any number of threads.
+pub(super) fn event_chunks<A: Clone + Send + Sync>(
+    events: &[(u32, u32, f64)],
+    (ll, gw, extra): (&mut Neumaier, &mut [(f64, f64)], &mut A),
+    zero: &A,
+    each: &EachChunk<'_, A>,
+    merge: impl Fn(&mut A, &A),
+) {
+    if events.len() <= CHUNK {
+        each(events, ll, gw, 0, extra);
+        return;
+    }
+    let parts: Vec<ChunkSums<A>> = events
+        .par_chunks(CHUNK)
+        .map(|events| {
+            let first = events[0].0 as usize;
+            let mut local = vec![(0.0, 0.0); events[events.len() - 1].0 as usize - first + 1];
+            let mut part = Neumaier::default();
+            let mut more = zero.clone();
+            each(events, &mut part, &mut local, first, &mut more);
+            (part.total(), first, local, more)
+        })
+        .collect();
+    for (v, first, local, more) in parts {
+        ll.add(v);
+        for (acc, (gi, w)) in gw[first..].iter_mut().zip(local) {
+            acc.0 += gi;
+            acc.1 += w;
+        }
+        merge(extra, &more);
+    }
+}
 
 /// Per group of `groups`: `(p, q)` into `pq`, the censored log-likelihood into `ll`, the
 /// censored gradient and weight in η into `gw`.
@@ -426,29 +467,13 @@ pub(super) fn pass(pr: &Problem, terms: &Terms, beta: &[f64], psd: bool) -> Pass
     PASSES.fetch_add(1, Ordering::Relaxed);
     let eta_z = pattern_eta(pr, beta);
     let (mut ll, pq, mut gw) = group_part(pr, terms, beta, &eta_z);
-    if pr.events.len() <= CHUNK {
-        adoption_terms(&pr.events, &terms.h0, &pq, psd, &mut ll, &mut gw, 0);
-    } else {
-        // Events are sorted by group: each chunk adds into its own range of groups.
-        let parts: Vec<ChunkSums> = pr
-            .events
-            .par_chunks(CHUNK)
-            .map(|events| {
-                let first = events[0].0 as usize;
-                let mut local = vec![(0.0, 0.0); events[events.len() - 1].0 as usize - first + 1];
-                let mut part = Neumaier::default();
-                adoption_terms(events, &terms.h0, &pq, psd, &mut part, &mut local, first);
-                (part.total(), first, local)
-            })
-            .collect();
-        for (v, first, local) in parts {
-            ll.add(v);
-            for (acc, (gi, w)) in gw[first..].iter_mut().zip(local) {
-                acc.0 += gi;
-                acc.1 += w;
-            }
-        }
-    }
+    event_chunks(
+        &pr.events,
+        (&mut ll, &mut gw, &mut ()),
+        &(),
+        &|events, ll, gw, first, _| adoption_terms(events, &terms.h0, &pq, psd, ll, gw, first),
+        |_, _| {},
+    );
     assemble(pr, &ll, &gw)
 }
 

@@ -41,31 +41,10 @@ pub struct PermutationTest {
     pub seed: u64,
 }
 
-/// Share of adopters (periods `2..`) with an adviser who adopted earlier; `mark` is scratch.
-pub fn statistic(net: &FitNet, tau: &[u32], mark: &mut Vec<bool>) -> (f64, u64) {
-    mark.clear();
-    mark.resize(net.n(), false);
-    for (j, &tj) in tau.iter().enumerate() {
-        if tj == NEVER {
-            continue;
-        }
-        for &i in net.listeners(j) {
-            let ti = tau[i as usize];
-            if ti != NEVER && ti >= 2 && tj < ti {
-                mark[i as usize] = true;
-            }
-        }
-    }
-    let adopters = tau.iter().filter(|&&t| t != NEVER && t >= 2).count() as u64;
-    let with = mark.iter().filter(|&&m| m).count() as f64;
-    (
-        if adopters > 0 {
-            with / adopters as f64
-        } else {
-            0.0
-        },
-        adopters,
-    )
+/// Share of adopters (periods `2..`) with an adviser who adopted earlier, and the number of
+/// adopters.
+pub fn statistic(net: &FitNet, tau: &[u32]) -> (f64, u64) {
+    Advisers::of(net).statistic(tau, NEVER)
 }
 
 /// Each physician's advisers (in-neighbours), for [`statistic`] from the listeners' side: a
@@ -273,6 +252,34 @@ mod tests {
     use super::*;
     use crate::network::generators;
 
+    /// The statistic as defined, written independently of [`Advisers`]: every adopter marks
+    /// its listeners who adopted later, every arc looked at; `mark` is scratch.
+    fn listeners_pass(net: &FitNet, tau: &[u32], mark: &mut Vec<bool>) -> (f64, u64) {
+        mark.clear();
+        mark.resize(net.n(), false);
+        for (j, &tj) in tau.iter().enumerate() {
+            if tj == NEVER {
+                continue;
+            }
+            for &i in net.listeners(j) {
+                let ti = tau[i as usize];
+                if ti != NEVER && ti >= 2 && tj < ti {
+                    mark[i as usize] = true;
+                }
+            }
+        }
+        let adopters = tau.iter().filter(|&&t| t != NEVER && t >= 2).count() as u64;
+        let with = mark.iter().filter(|&&m| m).count() as f64;
+        (
+            if adopters > 0 {
+                with / adopters as f64
+            } else {
+                0.0
+            },
+            adopters,
+        )
+    }
+
     /// The advisers' scan gives the statistic of the listeners' pass, exactly, on random
     /// adoption periods (some never, some initial).
     #[test]
@@ -289,14 +296,17 @@ mod tests {
                     t => t,
                 })
                 .collect();
-            assert_eq!(adv.statistic(&tau, NEVER), statistic(&net, &tau, &mut mark));
+            assert_eq!(
+                adv.statistic(&tau, NEVER),
+                listeners_pass(&net, &tau, &mut mark)
+            );
             let short: Vec<u16> = tau
                 .iter()
                 .map(|&t| if t == NEVER { u16::MAX } else { t as u16 })
                 .collect();
             assert_eq!(
                 adv.statistic(&short, u16::MAX),
-                statistic(&net, &tau, &mut mark)
+                listeners_pass(&net, &tau, &mut mark)
             );
         }
     }

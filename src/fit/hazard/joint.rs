@@ -24,8 +24,8 @@ use super::{ControlledFit, Profiled};
 use crate::fit::Estimate;
 use crate::fit::models::Candidate;
 use crate::fit::newton::{
-    BOUND, CHUNK, Neumaier, PASSES, Pass, Problem, Terms, assemble, event_terms, group_part,
-    inner_variance, pattern_eta,
+    BOUND, CHUNK, Neumaier, PASSES, Pass, Problem, Terms, assemble, event_chunks, event_terms,
+    group_part, inner_variance, pattern_eta,
 };
 use rayon::prelude::*;
 use std::ops::Range;

@@ -9,7 +9,7 @@
 //! (there: one full solve, and 138 passes for the starts instead of 272).
 
 use crate::fit::hazard::{Profiled, inner};
-use crate::fit::newton::{BOUND, Terms, pass, solve};
+use crate::fit::newton::{BOUND, pass, solve};
 
 /// Most Newton iterations of a start's rough value (the inner Newton run checks every α
 /// against its grid at its 8th iteration, and the rough value after its end).
@@ -35,21 +35,13 @@ fn rough(prof: &Profiled, psi: &[f64], beta: &mut [f64]) -> Rough {
         lo: f64::NEG_INFINITY,
         up: f64::INFINITY,
     };
-    let h0 = prof.h0(psi);
-    if h0.iter().any(|h| !(0.0..=1.0).contains(h)) {
+    let Some(terms) = prof.terms(psi) else {
         return Rough {
             lo: f64::NEG_INFINITY,
             up: f64::NEG_INFINITY,
         };
-    }
+    };
     let pr = &prof.pr;
-    let terms = Terms::new(pr.cells, h0);
-    if !terms.censored.is_finite() {
-        return Rough {
-            lo: f64::NEG_INFINITY,
-            up: f64::NEG_INFINITY,
-        };
-    }
     for (b, pinned) in beta.iter_mut().zip(&pr.pinned) {
         if let Some(v) = pinned {
             *b = *v;

@@ -3,13 +3,10 @@
 
 use super::*;
 
-/// One chunk's sums in [`Sweep::adoptions`]: its log-likelihood, its first group, the
-/// per-group `(gradient, weight)` from that group on, and the network parameters' sums.
-type ChunkSums = (f64, usize, Vec<(f64, f64)>, Acc);
-
 /// The network parameters' part of a joint pass: gradient `g`, minus the Hessian `c`, minus
 /// the cross derivatives with the α's `bx` (`na × m`) and with the dense coefficients `cross`
 /// (`e × m`).
+#[derive(Clone)]
 pub(super) struct Acc {
     pub(super) g: Vec<f64>,
     pub(super) c: Vec<f64>,
@@ -139,30 +136,14 @@ impl Sweep<'_, '_> {
         gw: &mut [(f64, f64)],
         acc: &mut Acc,
     ) {
-        let events = &self.pr.events;
-        if events.len() <= CHUNK {
-            self.event_chunk(events, pq, ll, gw, 0, acc);
-            return;
-        }
-        let parts: Vec<ChunkSums> = events
-            .par_chunks(CHUNK)
-            .map(|events| {
-                let first = events[0].0 as usize;
-                let mut local = vec![(0.0, 0.0); events[events.len() - 1].0 as usize - first + 1];
-                let mut part = Neumaier::default();
-                let mut sums = acc.zeroed();
-                self.event_chunk(events, pq, &mut part, &mut local, first, &mut sums);
-                (part.total(), first, local, sums)
-            })
-            .collect();
-        for (v, first, local, sums) in parts {
-            ll.add(v);
-            for (a, (gi, w)) in gw[first..].iter_mut().zip(local) {
-                a.0 += gi;
-                a.1 += w;
-            }
-            acc.add(&sums);
-        }
+        let zero = acc.zeroed();
+        event_chunks(
+            &self.pr.events,
+            (ll, gw, acc),
+            &zero,
+            &|events, ll, gw, first, acc| self.event_chunk(events, pq, ll, gw, first, acc),
+            Acc::add,
+        );
     }
 
     /// The adoptions `events` (sorted by group, the first group `first`): see
